@@ -1,0 +1,162 @@
+/*
+ * config.h — isolab's configuration model and its libconfig loader.
+ *
+ * Sources, later overriding earlier (an entry with the same name replaces
+ * the earlier one whole; top-level settings override key by key):
+ *   1. $(pkgdatadir)/runtimes/ *.conf, workloads/ *.conf, experiments/ *.conf
+ *      (ISOLAB_DATADIR in the environment replaces $(pkgdatadir), so tests
+ *      and an uninstalled build use the source tree);
+ *   2. /etc/isolab/isolab.conf;
+ *   3. $XDG_CONFIG_HOME/isolab/isolab.conf (default ~/.config);
+ *   4. each -c FILE, in order.
+ * A file may hold any of the top-level groups `runtimes`, `workloads`,
+ * `experiments`, `hosts` and the settings `theme`, `state_dir`.
+ *
+ * Every setting is checked against a schema (type, range, known keys).
+ * Errors name "file:line: what was expected". See man/isolab.conf.5.
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_CONFIG_H
+#define ISOLAB_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where a definition came from, for messages. */
+struct conf_origin {
+	char *file;
+	int line;
+};
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+/* A metric pattern: pcre2 with named groups. */
+struct metric_def {
+	char *name;      /* metric name in results, e.g. "rate", "p99" */
+	char *pattern;   /* pcre2; the value is taken from the named group `group` */
+	char *group;     /* named group holding the number (default "value") */
+	char *unit;      /* e.g. "events/s", "ns", "Mbit/s" */
+	int higher_is_better;
+	int summary;     /* 1: matched on the summary line (end-of-run value); 0: per interval */
+	double scale;    /* the value is multiplied by this (default 1), e.g. ms->ns */
+	struct conf_origin origin;
+};
+
+struct param {
+	char *name;
+	char *value;     /* default value, as a string */
+	char *description;
+};
+
+/* A workload: what runs inside an instance. argv items may contain
+ * ${param} and ${probe}, ${addr}, ${port}, ${datadir}, ${duration}, ${threads}
+ * references, substituted per instance, never through a shell. */
+struct workload {
+	char *name;
+	char *description;
+	char **argv;        /* NULL-terminated */
+	char **companion;   /* host-side load generator argv, NULL-terminated, or NULL */
+	char **prepare;     /* unmeasured setup argv, or NULL */
+	char **cleanup;     /* unmeasured teardown argv, or NULL */
+	char *ready;        /* readiness pcre2 pattern, or NULL (ready at launch) */
+	char *rootfs;       /* "minimal" (default) or "host" */
+	int companion_metrics; /* 1: metric patterns apply to the companion's output */
+	struct param *params;
+	size_t nparams;
+	struct metric_def *metrics;
+	size_t nmetrics;
+	struct conf_origin origin;
+};
+
+/* A runtime: a driver plus options (driver-specific key = value strings). */
+struct runtime_conf {
+	char *name;
+	char *driver;
+	char *description;
+	struct kv *options;
+	size_t noptions;
+	struct conf_origin origin;
+};
+
+/* Limits from the experiment; 0 / NULL means "not set". */
+struct limits {
+	double cpus;          /* CPU quota in CPUs, e.g. 1.5 */
+	char *cpuset;         /* e.g. "0" or "0-1" */
+	unsigned weight;      /* CPU weight 1..10000 (cgroup v2 scale) */
+	uint64_t mem_hard;    /* bytes */
+	uint64_t mem_soft;    /* bytes */
+	unsigned pids;        /* pids.max */
+};
+
+struct experiment {
+	char *name;
+	char *kind;           /* "benchmark" (default), "interference", "scale", "allocation", "startup" */
+	char *title;          /* lab scenarios: */
+	char *question;
+	char *explanation;
+	char *watch;
+	char *published;
+	char **runtimes;      /* NULL-terminated names */
+	char **workloads;     /* NULL-terminated names */
+	unsigned repetitions; /* default 3 */
+	double duration;      /* seconds, default 10 */
+	unsigned warmup;      /* discarded repetitions before measuring, default 0 */
+	double grace;         /* seconds past duration before kill, default 10 */
+	unsigned threads;     /* default 1 */
+	char *baseline;       /* runtime name, default "native" */
+	char *network;        /* "none" (default), "host", "bridge" */
+	struct limits limits;
+	struct kv *params;    /* workload parameter overrides */
+	size_t nparams;
+	struct conf_origin origin;
+};
+
+struct host_conf {
+	char *name;
+	char *address;
+	char *user;
+	char *identity;
+	int port;
+	struct conf_origin origin;
+};
+
+struct config {
+	struct runtime_conf *runtimes;
+	size_t nruntimes;
+	struct workload *workloads;
+	size_t nworkloads;
+	struct experiment *experiments;
+	size_t nexperiments;
+	struct host_conf *hosts;
+	size_t nhosts;
+	char *theme;          /* default "default" */
+	char *state_dir;      /* default $XDG_STATE_HOME/isolab */
+	char **files;         /* files loaded, in order, NULL-terminated */
+};
+
+/* Loads defaults, system, user and each of extra[0..nextra) into cfg.
+ * Stops at the first invalid file; returns -1 with a "file:line: ..." cause. */
+int config_load(struct config *cfg, char *const *extra, size_t nextra, char **cause);
+/* Checks one file against the schema; returns the number of errors and
+ * stores each malloc'd "file:line: ..." message in *errors (caller frees
+ * each and the array). Returns 0 and *errors = NULL when the file is valid. */
+size_t config_check_file(const char *path, char ***errors);
+/* Frees everything cfg owns and zeroes it. */
+void config_free(struct config *cfg);
+
+/* Lookups by name; return NULL when absent. Pointers are owned by cfg. */
+const struct runtime_conf *config_runtime(const struct config *cfg, const char *name);
+const struct workload *config_workload(const struct config *cfg, const char *name);
+const struct experiment *config_experiment(const struct config *cfg, const char *name);
+/* Returns the option value of a runtime, or def. */
+const char *runtime_option(const struct runtime_conf *rt, const char *key, const char *def);
+
+/* Sets exp to the built-in defaults (repetitions 3, duration 10, ...). */
+void experiment_defaults(struct experiment *exp);
+/* Parses "64M", "1G", "512k", "100" into bytes; -1 on bad input. */
+int parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * journal.h — a run's results on disk, and reading them back.
+ *
+ * Layout: <state_dir>/runs/<run-id>/
+ *   env.json      the environment record (kernel, CPU model, governor,
+ *                 mitigations, versions, the resolved experiment), written
+ *                 once at the start, atomically (write + rename).
+ *   journal.jsonl append-only, one complete JSON object per line. Buffered
+ *                 in memory and written + flushed once a second (journal_flush),
+ *                 fsynced at each instance's end (journal_sync). A killed
+ *                 isolab loses at most the last second.
+ * <state_dir>/runs/latest is a symlink to the newest run directory.
+ *
+ * Record types (field "type"):
+ *   "instance" {id, runtime, workload, rep, warmup, host}  — an instance begins
+ *   "sample"   {inst, t, metrics:{name:value}, procs:[{pid, ppid, comm, role,
+ *               usr, system, guest, wait, cpu, cpu_num, minflt_s, majflt_s,
+ *               vsz_kb, rss_kb, mem_pct, kb_rd_s, kb_wr_s, kb_ccwr_s, iodelay,
+ *               cswch_s, nvcswch_s, threads}]}
+ *   "end"      {inst, status:"ok"|"failed"|"timeout", error, metrics:{name:value},
+ *               startup_ms, elapsed_s, extra:{...}}
+ *   "error"    {inst (or -1), msg}
+ *   "metric_def" {workload, name, unit, higher_is_better} — once per metric used
+ *   any other type is kept and ignored by the reader.
+ * The reader skips a last line cut off mid-write and any line that is not a
+ * JSON object, counting them.
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_JOURNAL_H
+#define ISOLAB_JOURNAL_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct journal;
+
+/* Creates <state_dir>/runs/<run_id>/ (mode 0755) and opens the journal.
+ * run_id is generated ("YYYYmmdd-HHMMSS-<4 hex>") when NULL.
+ * Updates the "latest" symlink. */
+struct journal *journal_create(const char *state_dir, const char *run_id, char **cause);
+/* Run id and directory; owned by the journal. */
+const char *journal_run_id(const struct journal *j);
+const char *journal_dir(const struct journal *j);
+/* Writes env.json atomically. Steals nothing; env stays the caller's. */
+int journal_write_env(struct journal *j, json_t *env, char **cause);
+/* Appends one record (a JSON object) to the buffer. Does not steal rec. */
+int journal_append(struct journal *j, json_t *rec, char **cause);
+/* Writes buffered records to the file (called once a second). */
+int journal_flush(struct journal *j, char **cause);
+/* Flushes and fsyncs (at each instance's end). */
+int journal_sync(struct journal *j, char **cause);
+/* Flushes, syncs and frees. Returns -1 when the last flush failed. */
+int journal_close(struct journal *j, char **cause);
+
+/* Builds the environment record: kernel, CPU model, governor, mitigations,
+ * isolab version. The caller adds runtime versions and the experiment. */
+json_t *journal_env_record(void);
+
+/* Reading back. */
+struct journal_read {
+	json_t *env;          /* env.json, or NULL when missing */
+	json_t **records;     /* every valid record, in order */
+	size_t nrecords;
+	size_t bad_lines;     /* lines skipped: cut off or not a JSON object */
+	char *dir;
+};
+/* Resolves a run: NULL or "latest" -> the latest run; a run id; or a path
+ * to a run directory. Returns the malloc'd directory path. */
+char *journal_resolve(const char *state_dir, const char *run, char **cause);
+/* Reads a run directory. */
+int journal_read(const char *dir, struct journal_read *out, char **cause);
+void journal_read_free(struct journal_read *r);
+/* Lists run ids under state_dir, newest first; returns count; caller frees. */
+size_t journal_list_runs(const char *state_dir, char ***ids);
+
+#endif

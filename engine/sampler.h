@@ -1,0 +1,80 @@
+/*
+ * sampler.h — pidstat-style per-process statistics, sampled once a second
+ * from /proc at low cost.
+ *
+ * For each tracked pid the sampler keeps the /proc/PID dirfd and the stat,
+ * status and io fds open and pread()s them; stat is parsed after the last
+ * ')'. ENOENT/ESRCH on read means the process exited: it is reported once
+ * with `exited = 1` and then dropped. Rates are per second over the real
+ * time elapsed between two samples of the same pid; the first sample of a
+ * pid has rates 0 and `first = 1`.
+ *
+ * Fields follow pidstat -u -r -d -w (plus threads):
+ *   %usr %system %guest %wait %CPU CPU minflt/s majflt/s VSZ RSS %MEM
+ *   kB_rd/s kB_wr/s kB_ccwr/s iodelay cswch/s nvcswch/s threads
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_SAMPLER_H
+#define ISOLAB_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum proc_role {
+	ROLE_WORKLOAD = 0, /* the workload and its children */
+	ROLE_RUNTIME,      /* runtime processes: runsc sandbox/gofer, shims, conmon, runc */
+	ROLE_VMM,          /* qemu, firecracker: the VM as the host sees it */
+	ROLE_HELPER,       /* companions, load generators, anything else isolab started */
+	ROLE_GUEST,        /* a process inside a VM or gVisor, sampled from inside */
+	ROLE__COUNT
+};
+/* "workload", "runtime", "vmm", "helper", "guest". */
+const char *role_name(enum proc_role r);
+/* Parses a role name; -1 when unknown. */
+int role_parse(const char *s);
+
+struct proc_sample {
+	pid_t pid;
+	pid_t ppid;
+	int instance;         /* owner instance id, as given to sampler_track */
+	enum proc_role role;
+	char comm[32];
+	double usr, system, guest, wait, cpu; /* percent of one CPU */
+	int cpu_num;          /* last CPU it ran on */
+	double minflt_s, majflt_s;
+	uint64_t vsz_kb, rss_kb;
+	double mem_pct;
+	double kb_rd_s, kb_wr_s, kb_ccwr_s; /* -1 when /proc/PID/io is unreadable */
+	uint64_t iodelay;     /* clock ticks of block I/O delay in the interval */
+	double cswch_s, nvcswch_s;
+	unsigned threads;
+	int first;            /* first sample of this pid: rates are 0 */
+	int exited;           /* the process is gone; last report */
+};
+
+struct sampler;
+
+/* Creates a sampler reading proc_root (normally "/proc"). */
+struct sampler *sampler_new(const char *proc_root);
+void sampler_free(struct sampler *s);
+/* Starts tracking pid for instance with role; opens its fds now.
+ * Tracking a pid already tracked updates its instance and role.
+ * Returns -1 (cause) when /proc/PID cannot be opened (already gone). */
+int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role role, char **cause);
+/* Stops tracking pid (closes its fds). */
+void sampler_untrack(struct sampler *s, pid_t pid);
+/* Stops tracking every pid of instance. */
+void sampler_untrack_instance(struct sampler *s, int instance);
+/* Adds the descendants of every tracked pid of instance, found through
+ * /proc/PID/task/TID/children, with the role of their parent unless they
+ * are already tracked. Returns the number of pids added. */
+size_t sampler_track_children(struct sampler *s, int instance);
+/* Samples every tracked pid. *out points to an array of *n samples owned by
+ * the sampler, valid until the next call. Exited pids are dropped after
+ * being reported once. */
+int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n, char **cause);
+/* Number of pids tracked. */
+size_t sampler_count(const struct sampler *s);
+
+#endif

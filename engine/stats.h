@@ -1,0 +1,32 @@
+/*
+ * stats.h — statistics over repetitions: mean, sample standard deviation,
+ * 95% confidence interval with Student's t, and Welch's t-test for the
+ * difference against a baseline. Pure functions, no allocation.
+ */
+#ifndef ISOLAB_STATS_H
+#define ISOLAB_STATS_H
+
+#include <stddef.h>
+
+struct stats {
+	size_t n;
+	double mean;
+	double stddev;   /* sample (n-1); 0 when n < 2 */
+	double ci95;     /* half-width of the 95% CI; 0 when n < 2 */
+	double min, max;
+};
+
+/* Fills s from v[0..n). n may be 0 (all fields 0). */
+void stats_compute(const double *v, size_t n, struct stats *s);
+/* Two-sided Student's t critical value for confidence level (e.g. 0.95) and df. */
+double stats_t_critical(double confidence, double df);
+/* Welch's t-test: returns the two-sided p-value of mean(a) != mean(b);
+ * returns 1.0 when either side has n < 2 or both variances are 0 with equal means. */
+double stats_welch_p(const struct stats *a, const struct stats *b);
+/* Overhead of x against baseline b in percent, oriented so that a positive
+ * value is always worse: for higher-is-better metrics (b-x)/b*100, else (x-b)/b*100. */
+double stats_overhead_pct(double x, double b, int higher_is_better);
+/* Regularised incomplete beta I_x(a,b) (for the t distribution). */
+double stats_incbeta(double a, double b, double x);
+
+#endif
