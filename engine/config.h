@@ -39,6 +39,7 @@ struct metric_def {
 	char *pattern;   /* pcre2; the value is taken from the named group `group` */
 	char *group;     /* named group holding the number (default "value") */
 	char *unit;      /* e.g. "events/s", "ns", "Mbit/s" */
+	char *kind;      /* "throughput", "latency" or "other": which chart shows it */
 	int higher_is_better;
 	int summary;     /* 1: matched on the summary line (end-of-run value); 0: per interval */
 	double scale;    /* the value is multiplied by this (default 1), e.g. ms->ns */
