@@ -8,12 +8,43 @@ ISOLAB_LIBS = libisolab.a $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS) -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
 
-libisolab_a_SOURCES = engine/util.c engine/util.h
+libisolab_a_SOURCES = engine/util.c engine/util.h \
+	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
 ## config: engine/config.c, schema, default data files
 
 ## metrics: engine/metrics.c (pcre2), engine/stats.c
 
 ## sampler: engine/sampler.c
+libisolab_a_SOURCES += engine/sampler.c engine/sampler.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_sampler
+TESTS += tests/unit/test_sampler
+tests_unit_test_sampler_SOURCES = tests/unit/test_sampler.c
+tests_unit_test_sampler_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sampler_LDADD = $(UNIT_LIBS)
+endif
+# bench/sampler-cost drives bench/sampler-cost-run against pidstat.
+noinst_PROGRAMS += bench/sampler-cost-run
+bench_sampler_cost_run_SOURCES = bench/sampler-cost.c
+bench_sampler_cost_run_LDADD = $(ISOLAB_LIBS)
+EXTRA_DIST += bench/sampler-cost
 
-## journal: engine/journal.c, engine/report.c
+## journal: engine/stats.c, engine/journal.c, engine/report.c
+libisolab_a_SOURCES += engine/stats.c engine/stats.h \
+	engine/journal.c engine/journal.h engine/report.c engine/report.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_results
+TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_results
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
+tests_unit_test_stats_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_stats_LDADD = $(UNIT_LIBS)
+tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
+tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_journal_LDADD = $(UNIT_LIBS)
+tests_unit_test_results_SOURCES = tests/unit/test_results.c
+tests_unit_test_results_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_results_LDADD = $(UNIT_LIBS)
+endif
+EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
+	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl

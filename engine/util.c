@@ -1,5 +1,4 @@
 /* util.c — error contract, allocation wrappers and small file helpers. */
-#include "config.h"
 #include "util.h"
 
 #include <dirent.h>

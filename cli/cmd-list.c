@@ -1,0 +1,88 @@
+/* cmd-list.c — `isolab list runtimes|workloads|experiments`. */
+#include "config.h"
+#include "cmd.h"
+#include "runtime.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void list_runtimes(const struct config *cfg)
+{
+	printf("%-16s %-10s %-10s %s\n", "RUNTIME", "DRIVER", "STATUS", "VERSION / REASON");
+	for (size_t i = 0; i < cfg->nruntimes; i++) {
+		const struct runtime_conf *rt = &cfg->runtimes[i];
+		struct driver_status st;
+		runtime_probe(rt, &st);
+		if (st.available)
+			printf("%-16s %-10s %-10s %s\n", rt->name, rt->driver, "available",
+			    st.version ? st.version : "");
+		else
+			printf("%-16s %-10s %-10s %s%s%s\n", rt->name, rt->driver, "missing",
+			    st.reason ? st.reason : "unknown reason", st.fix ? "; fix: " : "", st.fix ? st.fix : "");
+		driver_status_free(&st);
+	}
+}
+
+static void list_workloads(const struct config *cfg)
+{
+	printf("%-16s %-8s %s\n", "WORKLOAD", "ROOTFS", "DESCRIPTION");
+	for (size_t i = 0; i < cfg->nworkloads; i++) {
+		const struct workload *wl = &cfg->workloads[i];
+		printf("%-16s %-8s %s\n", wl->name, wl->rootfs ? wl->rootfs : "minimal",
+		    wl->description ? wl->description : "");
+		for (size_t p = 0; p < wl->nparams; p++)
+			printf("%-16s %-8s   ${%s} = %s%s%s\n", "", "", wl->params[p].name, wl->params[p].value,
+			    wl->params[p].description ? "  " : "", wl->params[p].description ? wl->params[p].description : "");
+	}
+}
+
+static void print_names(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		printf("%s%s", i ? "," : "", v[i]);
+}
+
+static void list_experiments(const struct config *cfg)
+{
+	printf("%-22s %-12s %-5s %-6s %-24s %s\n", "EXPERIMENT", "KIND", "REPS", "TIME", "RUNTIMES", "WORKLOADS");
+	for (size_t i = 0; i < cfg->nexperiments; i++) {
+		const struct experiment *x = &cfg->experiments[i];
+		printf("%-22s %-12s %-5u %-6g ", x->name, x->kind ? x->kind : "benchmark", x->repetitions, x->duration);
+		int w = printf("%s", "");
+		(void)w;
+		print_names(x->runtimes);
+		printf("  ");
+		print_names(x->workloads);
+		printf("\n");
+		if (x->title)
+			printf("%-22s %s\n", "", x->title);
+	}
+}
+
+static int cmd_list_exec(const struct globals *g, int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "runtimes") && strcmp(argv[1], "workloads") &&
+	    strcmp(argv[1], "experiments"))) {
+		cli_error("list: expected one of runtimes, workloads, experiments");
+		return 2;
+	}
+	struct config cfg = { 0 };
+	if (cli_load_config(g, &cfg) < 0)
+		return 2;
+	if (!strcmp(argv[1], "runtimes"))
+		list_runtimes(&cfg);
+	else if (!strcmp(argv[1], "workloads"))
+		list_workloads(&cfg);
+	else
+		list_experiments(&cfg);
+	config_free(&cfg);
+	return 0;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.usage = "runtimes|workloads|experiments",
+	.summary = "show what is defined, with availability and versions",
+	.exec = cmd_list_exec,
+};

@@ -1,0 +1,390 @@
+/*
+ * cmd-run.c — `isolab run`: runs an experiment headless with a line printer
+ * instead of the TUI, then prints the report.
+ *
+ * The main thread only prints: it polls the engine's wakeup fd together with
+ * a signalfd, so SIGINT, SIGTERM and SIGHUP cancel the plan through the
+ * engine, which tears every instance down before the run ends.
+ */
+#include "config.h"
+#include "cmd.h"
+#include "engine.h"
+#include "journal.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+static void run_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
+	    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+	    "                  [--json FILE] [--csv FILE] [--quiet]\n"
+	    "  -r, --runtimes LIST    comma-separated runtimes (default: native)\n"
+	    "  -w, --workloads LIST   comma-separated workloads (default: the experiment's, or cpu)\n"
+	    "  -n, --repetitions N    measured repetitions (default 3)\n"
+	    "  -t, --time SECONDS     duration of each instance (default 10)\n"
+	    "  -e, --experiment NAME  start from a defined experiment (see 'isolab list experiments')\n"
+	    "      --baseline RT      runtime the others are compared with (default native)\n"
+	    "      --warmup N         discarded repetitions before measuring\n"
+	    "      --threads N        threads for workloads that take ${threads}\n"
+	    "  -p, --param NAME=VALUE set a workload parameter\n"
+	    "      --json FILE        also export the report as JSON\n"
+	    "      --csv FILE         also export the report as CSV\n"
+	    "  -q, --quiet            no progress lines, only the report\n"
+	    "Exit status: 0 all instances succeeded, 1 any failed, 2 bad usage or configuration.\n");
+}
+
+/* Splits "a,b,c" into a NULL-terminated malloc'd array of malloc'd strings. */
+static char **split_list(const char *s)
+{
+	size_t n = 1;
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	char **v = xcalloc(n + 1, sizeof *v);
+	size_t k = 0;
+	char *copy = xstrdup(s), *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (*tok)
+			v[k++] = xstrdup(tok);
+	free(copy);
+	return v;
+}
+
+static void free_list(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static const char *fmt_eta(double s, char *buf, size_t len)
+{
+	if (s < 0 || !isfinite(s))
+		s = 0;
+	unsigned t = (unsigned)(s + 0.5);
+	snprintf(buf, len, "%u:%02u", t / 60, t % 60);
+	return buf;
+}
+
+/* The throughput metric shown on progress lines: the first of kind throughput. */
+static const struct event_metric *main_metric(const struct engine_event *ev)
+{
+	for (size_t i = 0; i < ev->nmetrics; i++)
+		if (ev->metrics[i].def->kind && !strcmp(ev->metrics[i].def->kind, "throughput"))
+			return &ev->metrics[i];
+	return ev->nmetrics ? &ev->metrics[0] : NULL;
+}
+
+struct progress {
+	int tty;
+	int quiet;
+	int line_open;      /* a \r status line is on screen */
+	size_t done, total;
+	double eta;
+	char label[160];
+};
+
+static void progress_event(struct progress *pg, const struct engine_event *ev)
+{
+	char eta[32];
+	switch (ev->type) {
+	case EV_RUN_START:
+		if (!pg->quiet)
+			printf("run %s: %zu instance%s, results in %s\n", ev->run_id, ev->total,
+			    ev->total == 1 ? "" : "s", ev->run_dir);
+		pg->total = ev->total;
+		break;
+	case EV_INSTANCE_START:
+		pg->done = ev->done;
+		pg->eta = ev->eta_s;
+		snprintf(pg->label, sizeof pg->label, "[%zu/%zu] %-10s %-12s %s %u", ev->done + 1, ev->total,
+		    ev->runtime, ev->workload, ev->warmup ? "warm-up" : "rep", ev->rep);
+		if (pg->tty && !pg->quiet) {
+			printf("\r\033[K%s  starting  ETA %s", pg->label, fmt_eta(pg->eta, eta, sizeof eta));
+			fflush(stdout);
+			pg->line_open = 1;
+		}
+		break;
+	case EV_SAMPLE: {
+		const struct event_metric *m = main_metric(ev);
+		if (pg->tty && !pg->quiet && m) {
+			printf("\r\033[K%s  t=%3.0fs  %.6g %s  ETA %s", pg->label, ev->t, m->value, m->def->unit,
+			    fmt_eta(pg->eta - ev->t, eta, sizeof eta));
+			fflush(stdout);
+			pg->line_open = 1;
+		}
+		break;
+	}
+	case EV_INSTANCE_END: {
+		if (pg->quiet && !strcmp(ev->status, "ok"))
+			break;
+		const struct event_metric *m = main_metric(ev);
+		if (pg->line_open)
+			printf("\r\033[K");
+		pg->line_open = 0;
+		printf("%s  %-9s", pg->label, ev->status);
+		if (m)
+			printf(" %.6g %s", m->value, m->def->unit);
+		if (ev->startup_ms >= 0)
+			printf("  ready in %.1f ms", ev->startup_ms);
+		if (ev->error)
+			printf("  error: %s", ev->error);
+		printf("\n");
+		fflush(stdout);
+		break;
+	}
+	case EV_LOG:
+		if (pg->line_open)
+			printf("\r\033[K");
+		pg->line_open = 0;
+		fprintf(stderr, "isolab: %s%s\n", ev->level == LOG_ERROR ? "error: " : ev->level == LOG_WARN ? "warning: " : "",
+		    ev->msg);
+		break;
+	default:
+		break;
+	}
+}
+
+static int cmd_run_exec(const struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "runtimes", required_argument, NULL, 'r' },
+		{ "workloads", required_argument, NULL, 'w' },
+		{ "repetitions", required_argument, NULL, 'n' },
+		{ "time", required_argument, NULL, 't' },
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "warmup", required_argument, NULL, 'W' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "json", required_argument, NULL, 'J' },
+		{ "csv", required_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *runtimes = NULL, *workloads = NULL, *exp_name = NULL, *baseline = NULL;
+	const char *json_path = NULL, *csv_path = NULL;
+	unsigned reps = 0, warmup = 0, threads = 0;
+	int have_warmup = 0, quiet = 0;
+	double duration = 0;
+	size_t nparams = 0;
+	struct kv *params = xcalloc((size_t)argc + 1, sizeof *params);
+	int c, rc = 2;
+	while ((c = getopt_long(argc, argv, "r:w:n:t:e:p:qh", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'r': runtimes = optarg; break;
+		case 'w': workloads = optarg; break;
+		case 'e': exp_name = optarg; break;
+		case 'B': baseline = optarg; break;
+		case 'J': json_path = optarg; break;
+		case 'C': csv_path = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'n':
+			if (parse_uint(optarg, 1, 1000, &reps) < 0) {
+				cli_error("run: -n: expected a number of repetitions from 1 to 1000, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'W':
+			if (parse_uint(optarg, 0, 100, &warmup) < 0) {
+				cli_error("run: --warmup: expected 0 to 100, got '%s'", optarg);
+				goto out;
+			}
+			have_warmup = 1;
+			break;
+		case 'T':
+			if (parse_uint(optarg, 1, 1024, &threads) < 0) {
+				cli_error("run: --threads: expected 1 to 1024, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 't':
+			duration = strtod(optarg, &end);
+			if (end == optarg || *end || !(duration > 0 && duration <= 86400)) {
+				cli_error("run: -t: expected seconds, more than 0 and at most 86400, got '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'p': {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg) {
+				cli_error("run: -p: expected NAME=VALUE, got '%s'", optarg);
+				goto out;
+			}
+			params[nparams].key = xstrndup(optarg, (size_t)(eq - optarg));
+			params[nparams++].value = xstrdup(eq + 1);
+			break;
+		}
+		case 'h': run_usage(stdout); rc = 0; goto out;
+		default: run_usage(stderr); goto out;
+		}
+	}
+	if (optind < argc) {
+		cli_error("run: unexpected argument '%s' (try 'isolab run --help')", argv[optind]);
+		goto out;
+	}
+
+	struct config cfg = { 0 };
+	if (cli_load_config(g, &cfg) < 0)
+		goto out;
+
+	struct experiment exp;
+	if (exp_name) {
+		const struct experiment *x = config_experiment(&cfg, exp_name);
+		if (!x) {
+			cli_error("run: unknown experiment '%s' (see 'isolab list experiments')", exp_name);
+			config_free(&cfg);
+			goto out;
+		}
+		exp = *x;
+	} else {
+		experiment_defaults(&exp);
+		exp.name = (char *)"command-line";
+	}
+	char **rt_list = NULL, **wl_list = NULL;
+	if (runtimes)
+		exp.runtimes = rt_list = split_list(runtimes);
+	else if (!exp.runtimes)
+		exp.runtimes = rt_list = split_list("native");
+	if (workloads)
+		exp.workloads = wl_list = split_list(workloads);
+	else if (!exp.workloads)
+		exp.workloads = wl_list = split_list("cpu");
+	if (reps)
+		exp.repetitions = reps;
+	if (duration > 0)
+		exp.duration = duration;
+	if (have_warmup)
+		exp.warmup = warmup;
+	if (threads)
+		exp.threads = threads;
+	if (baseline)
+		exp.baseline = (char *)baseline;
+	/* Command-line parameters come after the experiment's, so they win. */
+	struct kv *all = xcalloc(exp.nparams + nparams + 1, sizeof *all);
+	for (size_t i = 0; i < nparams; i++)
+		all[i] = params[i];
+	for (size_t i = 0; i < exp.nparams; i++)
+		all[nparams + i] = exp.params[i];
+	exp.params = all;
+	exp.nparams += nparams;
+	for (char **s = exp.runtimes; *s; s++)
+		if (!config_runtime(&cfg, *s)) {
+			cli_error("run: unknown runtime '%s' (see 'isolab list runtimes')", *s);
+			goto out_cfg;
+		}
+	for (char **s = exp.workloads; *s; s++)
+		if (!config_workload(&cfg, *s)) {
+			cli_error("run: unknown workload '%s' (see 'isolab list workloads')", *s);
+			goto out_cfg;
+		}
+	if (exp.baseline && !config_runtime(&cfg, exp.baseline)) {
+		cli_error("run: unknown baseline runtime '%s'", exp.baseline);
+		goto out_cfg;
+	}
+
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	char *cause = NULL;
+	const char *state_dir = cli_state_dir(g, &cfg);
+	struct engine *e = engine_new(&cfg, state_dir, &cause);
+	if (!e || engine_start(e, &exp, &cause) < 0) {
+		cli_error("run: %s", cause);
+		free(cause);
+		engine_free(e);
+		rc = 1;
+		goto out_sig;
+	}
+	struct progress pg = { .tty = isatty(STDOUT_FILENO), .quiet = quiet };
+	char *run_id = NULL;
+	unsigned failed = 0;
+	int cancelled = 0, done = 0;
+	while (!done) {
+		struct pollfd pfd[2] = { { .fd = engine_wakeup_fd(e), .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN } };
+		if (poll(pfd, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if (sfd >= 0 && (pfd[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				if (pg.line_open)
+					printf("\n");
+				pg.line_open = 0;
+				fprintf(stderr, "isolab: %s: stopping the run and tearing down its instances\n",
+				    strsignal((int)si.ssi_signo));
+				engine_cancel(e);
+			}
+		}
+		struct engine_event *ev;
+		while ((ev = engine_next_event(e))) {
+			progress_event(&pg, ev);
+			if (ev->type == EV_RUN_END) {
+				run_id = xstrdup(ev->run_id);
+				failed = ev->failed;
+				cancelled = ev->cancelled;
+				done = 1;
+			}
+			engine_event_free(ev);
+		}
+	}
+	engine_join(e);
+	engine_free(e);
+	if (!quiet)
+		printf("\n");
+	int rrc = run_id ? cli_print_report(state_dir, run_id, exp.baseline, json_path, csv_path) : 1;
+	free(run_id);
+	rc = failed || cancelled || rrc ? 1 : 0;
+out_sig:
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out_cfg:
+	free_list(rt_list);
+	free_list(wl_list);
+	free(all);
+	config_free(&cfg);
+out:
+	for (size_t i = 0; i < nparams; i++) {
+		free(params[i].key);
+		free(params[i].value);
+	}
+	free(params);
+	return rc;
+}
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.usage = "[-r RTS] [-w WLS] [-n N] [-t S] [-e EXP] ...",
+	.summary = "run an experiment headless and print its report",
+	.exec = cmd_run_exec,
+};
+

@@ -1,0 +1,71 @@
+/* registry.c — the one static array of drivers, and what every driver shares. */
+#include "config.h"
+#include "runtime.h"
+#include "util.h"
+
+#include <string.h>
+
+static const struct driver *const drivers[] = {
+	&driver_native,
+	NULL,
+};
+
+const struct driver *const *driver_all(void) { return drivers; }
+
+const struct driver *driver_find(const char *name)
+{
+	for (size_t i = 0; drivers[i]; i++)
+		if (!strcmp(drivers[i]->name, name))
+			return drivers[i];
+	return NULL;
+}
+
+void runtime_probe(const struct runtime_conf *rt, struct driver_status *st)
+{
+	memset(st, 0, sizeof *st);
+	const struct driver *d = driver_find(rt->driver);
+	if (!d) {
+		st->reason = xasprintf("unknown driver '%s' (runtime defined at %s:%d)", rt->driver,
+		    rt->origin.file ? rt->origin.file : "?", rt->origin.line);
+		st->fix = xstrdup("see 'isolab list runtimes' for the drivers this build has");
+		return;
+	}
+	d->probe(rt, st);
+}
+
+void driver_status_free(struct driver_status *st)
+{
+	free(st->version);
+	free(st->reason);
+	free(st->fix);
+	memset(st, 0, sizeof *st);
+}
+
+unsigned limits_requested(const struct limits *l)
+{
+	unsigned m = 0;
+	if (!l)
+		return 0;
+	if (l->cpus > 0)
+		m |= LIMIT_CPUS;
+	if (l->cpuset && *l->cpuset)
+		m |= LIMIT_CPUSET;
+	if (l->weight)
+		m |= LIMIT_WEIGHT;
+	if (l->mem_hard)
+		m |= LIMIT_MEM_HARD;
+	if (l->mem_soft)
+		m |= LIMIT_MEM_SOFT;
+	if (l->pids)
+		m |= LIMIT_PIDS;
+	return m;
+}
+
+const char *limit_name(unsigned mask)
+{
+	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (mask & (1u << i))
+			return names[i];
+	return "none";
+}

@@ -1,0 +1,114 @@
+/*
+ * runtime.h — the driver API.
+ *
+ * A driver is the C code behind runtimes of one kind (native, sandbox, oci,
+ * docker, lxc, qemu, firecracker, kata). It is a const table of function
+ * pointers with designated initialisers, registered in one static array in
+ * runtimes/registry.c. A runtime is configured data (struct runtime_conf in
+ * engine/config.h): a driver plus options.
+ *
+ * Life of an instance, as the engine drives it:
+ *   probe    — can this runtime run here? version; if not, why and the fix.
+ *              Cheap and side-effect free; the engine caches the answer.
+ *   prepare  — unmeasured set-up: rootfs, image, bundle, kernel, netns.
+ *   launch   — start the workload. The clock for start-up time runs from the
+ *              call to launch until the workload's ready line. The driver
+ *              sets out_fd (the workload's merged stdout/stderr, non-blocking,
+ *              owned by the instance) and main_pid (a host process whose exit
+ *              means the instance ended; for a VM, the VMM), and may fill
+ *              t_created_ns when it can split create and start.
+ *   pids     — the host processes that belong to the instance, with roles:
+ *              the workload, the runtime's own (runsc sandbox and gofer,
+ *              shims, conmon), the VMM. Called once a second; the engine
+ *              adds descendants itself.
+ *   stop     — ask the instance to end (sig), then force it.
+ *   cleanup  — remove everything prepare and launch created. Must be safe
+ *              to call after a failed prepare or launch, and twice.
+ *
+ * Every resource a driver creates is written to the run's resource journal
+ * before it is created (engine/resources.h), so a killed isolab can be
+ * cleaned up later by `isolab cleanup`.
+ * Errors follow the contract in engine/util.h.
+ */
+#ifndef ISOLAB_RUNTIME_H
+#define ISOLAB_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "config.h"
+#include "sampler.h"
+
+struct driver_status {
+	int available;
+	char *version;   /* malloc'd, or NULL */
+	char *reason;    /* malloc'd: why it cannot run here, or NULL */
+	char *fix;       /* malloc'd: how to make it run, or NULL */
+};
+
+struct pid_role {
+	pid_t pid;
+	enum proc_role role;
+};
+
+/* One launched (runtime, workload) pair, as the driver sees it. */
+struct instance {
+	int id;                        /* unique in the run */
+	const char *run_id;
+	const struct runtime_conf *rt;
+	const struct workload *wl;
+	char **argv;                   /* substituted workload argv, NULL-terminated */
+	const struct limits *limits;
+	const char *network;           /* "none", "host", "bridge" */
+	const char *dir;               /* this instance's private directory (exists) */
+	const char *probe;             /* path of isolab-probe on the host */
+	/* Set by the driver: */
+	int out_fd;                    /* -1 until launched */
+	pid_t main_pid;                /* 0 until launched */
+	uint64_t t_launch_ns;          /* set by the engine just before launch */
+	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
+	char *addr;                    /* driver: address the host reaches the workload at */
+	void *priv;                    /* driver's own state */
+};
+
+struct driver {
+	const char *name;
+	const char *description;
+	/* Fills st; never fails (an unavailable runtime is a status, not an error). */
+	void (*probe)(const struct runtime_conf *rt, struct driver_status *st);
+	int (*prepare)(struct instance *in, char **cause);
+	int (*launch)(struct instance *in, char **cause);
+	/* Stores up to max pids in out; returns how many. */
+	size_t (*pids)(struct instance *in, struct pid_role *out, size_t max);
+	/* force = 0: polite (SIGTERM or the runtime's stop); 1: kill everything. */
+	int (*stop)(struct instance *in, int force, char **cause);
+	int (*cleanup)(struct instance *in, char **cause);
+	/* Which limits the driver honours; a requested limit outside this mask
+	 * fails the instance with a message, never silently ignored. */
+	unsigned limits_supported;
+};
+
+enum {
+	LIMIT_CPUS = 1 << 0,
+	LIMIT_CPUSET = 1 << 1,
+	LIMIT_WEIGHT = 1 << 2,
+	LIMIT_MEM_HARD = 1 << 3,
+	LIMIT_MEM_SOFT = 1 << 4,
+	LIMIT_PIDS = 1 << 5,
+};
+
+/* The driver named name, or NULL. */
+const struct driver *driver_find(const char *name);
+/* The registered drivers, NULL-terminated. */
+const struct driver *const *driver_all(void);
+/* Probes rt's driver; an unknown driver gives an unavailable status. */
+void runtime_probe(const struct runtime_conf *rt, struct driver_status *st);
+void driver_status_free(struct driver_status *st);
+/* Mask of limits set in l (LIMIT_*). */
+unsigned limits_requested(const struct limits *l);
+/* Names the first limit in mask ("cpus", "cpuset", ...). */
+const char *limit_name(unsigned mask);
+
+extern const struct driver driver_native;
+
+#endif
