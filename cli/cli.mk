@@ -4,3 +4,4 @@ isolab_SOURCES = cli/isolab.c cli/cmd.h cli/cmd-run.c cli/cmd-report.c \
 	cli/cmd-list.c cli/cmd-config.c
 isolab_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 isolab_LDADD = $(ISOLAB_LIBS)
+dist_man_MANS += man/isolab.1

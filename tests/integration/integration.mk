@@ -1,0 +1,6 @@
+# tests/integration/: tests that drive the real programs.
+TESTS += tests/integration/run-native.sh tests/integration/cli-errors.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/run-native.sh \
+	tests/integration/cli-errors.sh
+TESTS += tests/integration/man-isolab.sh
+EXTRA_DIST += tests/integration/man-isolab.sh
