@@ -1,0 +1,57 @@
+/*
+ * cgroup.h — isolab's cgroups on pure v2, hybrid (v1 controllers under
+ * /sys/fs/cgroup/<controller>, v2 at /sys/fs/cgroup/unified) and pure v1.
+ *
+ * An isolab cgroup is one relative path (e.g. "isolab/<run-id>/<inst>")
+ * made in the v2 hierarchy and, on v1/hybrid, in each v1 controller that
+ * a limit needs plus "pids" and "memory" for tracking. Limits map to:
+ *   cpus   -> v2 cpu.max "<quota> <period>"     | v1 cpu.cfs_quota_us/cfs_period_us
+ *   cpuset -> v2 cpuset.cpus (+ cpuset.mems)    | v1 cpuset.cpus + cpuset.mems
+ *   weight -> v2 cpu.weight (1..10000)          | v1 cpu.shares (weight*1024/100)
+ *   memory -> v2 memory.max                     | v1 memory.limit_in_bytes
+ *   memory_soft -> v2 memory.low or memory.high | v1 memory.soft_limit_in_bytes
+ *   pids   -> v2 pids.max                       | v1 pids.max
+ * A limit whose controller is missing is reported, never silently dropped.
+ * cgroup_kill uses cgroup.kill where the kernel has it (5.14+), else
+ * freezes, SIGKILLs every pid and thaws, repeating until empty.
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_CGROUP_H
+#define ISOLAB_CGROUP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "config.h"
+
+enum cgroup_mode { CGROUP_NONE, CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };
+
+/* Detects the layout under root (normally "/sys/fs/cgroup"); cached. */
+enum cgroup_mode cgroup_mode(void);
+const char *cgroup_mode_name(enum cgroup_mode m);
+
+struct cgroup;
+
+/* Creates relpath in every hierarchy it needs (mkdir -p), enabling the
+ * needed controllers in v2 parents' cgroup.subtree_control. */
+struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char **cause);
+/* Opens an existing isolab cgroup by relpath (for cleanup); NULL if none. */
+struct cgroup *cgroup_open(const char *relpath);
+/* Writes the limits; -1 with a cause naming the limit and file. */
+int cgroup_apply(struct cgroup *cg, const struct limits *lim, char **cause);
+/* The cgroup.procs files a child must join, NULL-terminated; owned by cg. */
+const char *const *cgroup_procs_files(const struct cgroup *cg);
+/* The path for an OCI config's linux.cgroupsPath, e.g. "/isolab/<run>/<inst>". */
+const char *cgroup_relpath(const struct cgroup *cg);
+/* Pids in the cgroup (v2, else v1 pids or memory); malloc'd; count returned. */
+size_t cgroup_pids(const struct cgroup *cg, pid_t **out);
+/* Memory events: OOM kills so far (memory.events oom_kill | v1 memory.oom_control). */
+unsigned long cgroup_oom_kills(const struct cgroup *cg);
+/* Kills every process in the cgroup and waits (bounded) until it is empty. */
+int cgroup_kill(struct cgroup *cg, char **cause);
+/* Kills, then removes the directories (children first). Frees cg. */
+int cgroup_destroy(struct cgroup *cg, char **cause);
+void cgroup_free(struct cgroup *cg);
+/* Which LIMIT_* bits this machine's cgroups can honour. */
+unsigned cgroup_limits_supported(void);
+
+#endif

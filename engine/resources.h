@@ -1,0 +1,50 @@
+/*
+ * resources.h — the resource journal: everything isolab creates is written
+ * here *before* it is created, so that a killed isolab can be cleaned up.
+ *
+ * Layout: /run/isolab/<run-id>/ (ISOLAB_RUNDIR overrides /run/isolab)
+ *   owner       "<pid> <starttime>" of the isolab that owns the run;
+ *   resources   one line per resource: "<kind> <a> <b>\n" where a and b are
+ *               %-escaped strings ("-" when empty); a line "done <kind> <a> <b>"
+ *               records that the resource was removed. Each line is written
+ *               with one write() and fdatasync'd.
+ * Kinds and how they are reaped (in reverse order of creation):
+ *   pid       a=pid b=starttime        SIGKILL if still the same process
+ *   cgroup    a=relpath                cgroup_kill + rmdir
+ *   mount     a=path                   umount2(MNT_DETACH)
+ *   dir       a=path                   rm_rf (never across mount points)
+ *   file      a=path                   unlink
+ *   netns     a=name                   ip netns delete equivalent (umount + unlink /run/netns/a)
+ *   veth      a=ifname                 ip link delete
+ *   oci       a=binary b=root:id       BINARY --root ROOT delete --force ID
+ *   docker    a=binary b=container-id  BINARY rm -f ID
+ *   image     a=binary b=image         BINARY rmi -f IMAGE (only isolab-labelled ones)
+ *   lxc       a=lxcpath b=name         lxc-stop -k + lxc-destroy
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_RESOURCES_H
+#define ISOLAB_RESOURCES_H
+
+#include <stddef.h>
+
+struct resources;
+
+/* Creates /run/isolab/<run_id>/ with the owner file. */
+struct resources *resources_open(const char *run_id, char **cause);
+/* The run directory (/run/isolab/<run_id>); owned by r. */
+const char *resources_dir(const struct resources *r);
+/* Records a resource before it is created. b may be NULL. */
+int resources_add(struct resources *r, const char *kind, const char *a, const char *b, char **cause);
+/* Records that a resource was removed. */
+int resources_done(struct resources *r, const char *kind, const char *a, const char *b);
+/* Reaps every resource not marked done, newest first, and removes the run
+ * directory when all are gone. Returns the number that could not be reaped. */
+size_t resources_reap_all(struct resources *r, char ***errors);
+/* Closes; with remove = 1 deletes the run directory (after reap_all). */
+void resources_close(struct resources *r, int remove);
+/* Reaps the runs whose owner is dead (all runs when all = 1). Stores a
+ * malloc'd line per reaped or failed resource in *log (caller frees).
+ * Returns the number of resources that could not be reaped. */
+size_t resources_reap_dead(int all, char ***log, size_t *nlog);
+
+#endif
