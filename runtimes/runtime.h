@@ -39,6 +39,8 @@
 #include "config.h"
 #include "sampler.h"
 
+struct resources;
+
 struct driver_status {
 	int available;
 	char *version;   /* malloc'd, or NULL */
@@ -62,6 +64,8 @@ struct instance {
 	const char *network;           /* "none", "host", "bridge" */
 	const char *dir;               /* this instance's private directory (exists) */
 	const char *probe;             /* path of isolab-probe on the host */
+	struct resources *res;         /* the run's resource journal: record before creating */
+	unsigned threads;              /* the experiment's threads (vCPUs for a VM) */
 	/* Set by the driver: */
 	int out_fd;                    /* -1 until launched */
 	pid_t main_pid;                /* 0 until launched */
