@@ -1,0 +1,124 @@
+/*
+ * mallocbomb.c - a memory-hungry neighbour: maps and touches --step bytes
+ * at a time until --limit or the first allocation failure, then holds what
+ * it got until the time limit, so that it keeps pressing on the host.
+ *
+ * Under a cgroup memory limit the kernel OOM-kills instead of failing the
+ * allocation: every step therefore prints an info line at once, and the
+ * last one seen tells how far the probe got before the kill.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "runner.h"
+
+enum { C_BYTES };
+
+struct mallocbomb_state {
+	const char *bench;
+	uint64_t step;
+	uint64_t limit;
+	bool hold;
+	_Atomic uint64_t allocated;
+	const char *_Atomic stopped;
+};
+
+static int
+mallocbomb_work(struct worker *w)
+{
+	struct mallocbomb_state *st = w->state;
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t c[TALLY_COUNTERS] = { 0 };
+	uint64_t n = 0;
+
+	if (page <= 0)
+		page = 4096;
+	while (!worker_stopping(w)) {
+		uint64_t have = atomic_load(&st->allocated);
+		if (have >= st->limit || worker_claim(w, 1) == 0) {
+			atomic_store(&st->stopped, "limit");
+			break;
+		}
+		size_t len = (size_t)(st->limit - have < st->step ? st->limit - have : st->step);
+		uint64_t t0 = mono_ns();
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			atomic_store(&st->stopped, errno == ENOMEM ? "enomem" : "error");
+			break;
+		}
+		/* Touching every page is what makes the memory real. */
+		for (size_t off = 0; off < len; off += (size_t)page)
+			p[off] = 1;
+		c[C_BYTES] = len;
+		worker_add(w, mono_ns() - t0, 1, c);
+		atomic_store(&st->allocated, have + len);
+
+		struct report r;
+		report_begin(&r, st->bench, "info");
+		report_u64(&r, "step", ++n);
+		report_fixed(&r, "allocated_mb", (double)(have + len) / 1e6, 1);
+		report_emit(&r);
+	}
+	while (st->hold && !worker_stopping(w))
+		poll(NULL, 0, 100);
+	return 0;
+}
+
+static double
+mallocbomb_rate(const struct tally *t, double secs, void *state)
+{
+	return (double)t->c[C_BYTES] / 1e6 / secs;
+}
+
+static void
+mallocbomb_extras(struct report *r, const struct tally *t, double secs,
+		  bool summary, void *state)
+{
+	struct mallocbomb_state *st = state;
+
+	report_fixed(r, "allocated_mb", (double)atomic_load(&st->allocated) / 1e6, 1);
+	if (summary) {
+		const char *why = atomic_load(&st->stopped);
+		report_str(r, "stopped", why ? why : probe_interrupted() ? "signal" : "time");
+	}
+}
+
+int
+mallocbomb_run(const struct bench *b, const struct probe_opts *o)
+{
+	struct mallocbomb_state st = {
+		.bench = b->name,
+		.step = o->step ? o->step : UINT64_C(16) << 20,
+		.limit = o->limit ? o->limit : UINT64_C(1) << 30,
+	};
+	struct runner_spec spec = {
+		.bench = b->name,
+		.rate_unit = "MB/s",
+		.threads = 1,
+		.time = probe_time(o, 10),
+		.events = o->events,
+		.interval = o->interval,
+		.state = &st,
+		.work = mallocbomb_work,
+		.rate = mallocbomb_rate,
+		.extras = mallocbomb_extras,
+	};
+	char err[256];
+
+	/* Holding only makes sense while a time limit will end it. */
+	st.hold = spec.time > 0;
+	probe_ready(b->name);
+	if (runner_run(&spec, err, sizeof err) != 0)
+		probe_fail(b->name, "%s", err);
+	if (atomic_load(&st.stopped) != NULL && strcmp(atomic_load(&st.stopped), "error") == 0)
+		probe_fail(b->name, "mmap failed for a reason other than ENOMEM");
+	return 0;
+}
