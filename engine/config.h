@@ -138,26 +138,37 @@ struct config {
 	char **files;         /* files loaded, in order, NULL-terminated */
 };
 
-/* Loads defaults, system, user and each of extra[0..nextra) into cfg.
- * Stops at the first invalid file; returns -1 with a "file:line: ..." cause. */
+/* Loads defaults, system, user and each of extra[0..nextra) into cfg (which
+ * need not be initialised), then checks the names experiments refer to.
+ * Stops at the first invalid file; returns -1 with a "file:line: ..." cause
+ * and cfg left empty. Missing system and user files are skipped; a missing
+ * extra file is an error. The caller frees cfg with config_free. */
 int config_load(struct config *cfg, char *const *extra, size_t nextra, char **cause);
 /* Checks one file against the schema; returns the number of errors and
  * stores each malloc'd "file:line: ..." message in *errors (caller frees
- * each and the array). Returns 0 and *errors = NULL when the file is valid. */
+ * each and the array). Returns 0 and *errors = NULL when the file is valid.
+ * Names defined in other files (an experiment's runtimes) are not checked. */
 size_t config_check_file(const char *path, char ***errors);
 /* Frees everything cfg owns and zeroes it. */
 void config_free(struct config *cfg);
+/* The data directory: $ISOLAB_DATADIR if set, else $(pkgdatadir). Static. */
+const char *config_datadir(void);
 
 /* Lookups by name; return NULL when absent. Pointers are owned by cfg. */
 const struct runtime_conf *config_runtime(const struct config *cfg, const char *name);
 const struct workload *config_workload(const struct config *cfg, const char *name);
 const struct experiment *config_experiment(const struct config *cfg, const char *name);
+const struct host_conf *config_host(const struct config *cfg, const char *name);
 /* Returns the option value of a runtime, or def. */
 const char *runtime_option(const struct runtime_conf *rt, const char *key, const char *def);
 
-/* Sets exp to the built-in defaults (repetitions 3, duration 10, ...). */
+/* Sets exp to the built-in defaults (repetitions 3, duration 10, ...),
+ * overwriting it; its strings are malloc'd: free with experiment_clear. */
 void experiment_defaults(struct experiment *exp);
-/* Parses "64M", "1G", "512k", "100" into bytes; -1 on bad input. */
+/* Frees everything exp owns and zeroes it. */
+void experiment_clear(struct experiment *exp);
+/* Parses "64M", "1G", "512k", "100" into bytes (binary units; "512MiB",
+ * "512MB" and "100B" also accepted); 0, or -1 on bad input or overflow. */
 int parse_size(const char *s, uint64_t *out);
 
 #endif

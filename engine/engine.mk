@@ -12,6 +12,29 @@ libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
 ## config: engine/config.c, schema, default data files
+libisolab_a_SOURCES += engine/config.c engine/config.h
+runtimesdir = $(pkgdatadir)/runtimes
+dist_runtimes_DATA = runtimes/native.conf
+experimentsdir = $(pkgdatadir)/experiments
+dist_experiments_DATA = experiments/default.conf
+dist_man_MANS += man/isolab.conf.5
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_config
+TESTS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LIBS)
+endif
+TESTS += tests/integration/man-isolab-conf.sh
+EXTRA_DIST += tests/integration/man-isolab-conf.sh \
+	tests/data/config/good.conf tests/data/config/override.conf \
+	tests/data/config/bad-syntax.conf tests/data/config/bad-runtime-key.conf \
+	tests/data/config/bad-workload-key.conf tests/data/config/bad-metric-key.conf \
+	tests/data/config/bad-limits-key.conf tests/data/config/bad-type.conf \
+	tests/data/config/bad-range.conf tests/data/config/bad-enum.conf \
+	tests/data/config/bad-required.conf tests/data/config/bad-param.conf \
+	tests/data/config/bad-pattern.conf tests/data/config/bad-group.conf \
+	tests/data/config/bad-unknown-workload.conf tests/data/config/bad-many.conf
 
 ## metrics: engine/metrics.c (pcre2), engine/stats.c
 

@@ -1,0 +1,1413 @@
+/*
+ * config.c — loads isolab's libconfig files and checks them against a schema.
+ *
+ * Design notes
+ *
+ * libconfig only checks syntax; everything else (known keys, types, ranges,
+ * enums, required keys, ${param} references, pcre2 patterns) is checked here,
+ * while the file is turned into structs, by one walker per group kind
+ * (runtime_parse, workload_parse, ...). A walker never stops at an error: it
+ * records "file:line: path: expected X, got Y" and goes on, so that
+ * `isolab check FILE` can list every mistake of a file in one pass. The
+ * loader keeps only the first message (config_load stops at the first
+ * invalid file), so both share one code path and cannot disagree.
+ *
+ * Each file is parsed into a struct config of its own, and merged into the
+ * result only when it has no error at all: a half-valid file never leaves a
+ * half-built runtime behind. Merging replaces entries by name, whole, so a
+ * user's `runtimes.runc` never inherits options from the shipped one (which
+ * would make it impossible to remove an option).
+ *
+ * References between files (an experiment's runtimes, workloads, baseline
+ * and params) can only be checked once every file is in, so config_load
+ * checks them last and names the experiment's own file:line.
+ *
+ * The setting paths in messages are dotted, with [i] for list elements:
+ * "workloads.cpu.metrics[1].unit", which is what a person greps for.
+ */
+#include "config.h"
+#include "metrics.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/isolab"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/usr/local/etc"
+#endif
+
+/* The issue asks for /etc/isolab/isolab.conf whatever the prefix. */
+#define SYSTEM_CONF "/etc/isolab/isolab.conf"
+
+/* ${name} references every workload may use without declaring them. */
+static const char *const builtin_params[] = {
+	"probe", "duration", "threads", "addr", "port", "datadir", "instance",
+	"run_dir", NULL,
+};
+
+static const char *const top_keys[] = {
+	"theme", "state_dir", "runtimes", "workloads", "experiments", "hosts", NULL,
+};
+static const char *const runtime_keys[] = {
+	"driver", "description", "options", NULL,
+};
+static const char *const workload_keys[] = {
+	"description", "argv", "params", "companion", "companion_metrics",
+	"prepare", "cleanup", "ready", "rootfs", "metrics", NULL,
+};
+static const char *const param_keys[] = { "default", "description", NULL };
+static const char *const metric_keys[] = {
+	"name", "kind", "pattern", "group", "unit", "better", "summary", "scale",
+	NULL,
+};
+static const char *const experiment_keys[] = {
+	"kind", "title", "question", "explanation", "watch", "published",
+	"runtimes", "workloads", "repetitions", "duration", "warmup", "grace",
+	"threads", "baseline", "network", "limits", "params", NULL,
+};
+static const char *const limits_keys[] = {
+	"cpus", "cpuset", "weight", "memory", "memory_soft", "pids", NULL,
+};
+static const char *const host_keys[] = {
+	"address", "user", "identity", "port", NULL,
+};
+
+static const char *const rootfs_values[] = { "minimal", "host", NULL };
+static const char *const metric_kind_values[] = {
+	"throughput", "latency", "other", NULL,
+};
+static const char *const better_values[] = { "higher", "lower", NULL };
+static const char *const experiment_kind_values[] = {
+	"benchmark", "interference", "scale", "allocation", "startup", NULL,
+};
+static const char *const network_values[] = { "none", "host", "bridge", NULL };
+
+/* Messages of one file, kept in line order (the walk is in key order). */
+struct errlist {
+	char **v;
+	unsigned *line;
+	size_t n;
+};
+
+/* What a walker needs: where it is and where to put messages. */
+struct ctx {
+	const char *path;
+	const char *include_dir; /* what relative @include names are under */
+	struct errlist *errs;
+	char **names;            /* included files' full names, for messages */
+	size_t nnames;
+};
+
+/* Inserts after every message of the same or an earlier line, so that
+ * messages of one line stay in the order found. */
+static void errlist_add(struct errlist *e, unsigned line, char *msg)
+{
+	size_t i = e->n;
+	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
+	e->line = xreallocarray(e->line, e->n + 1, sizeof(*e->line));
+	while (i > 0 && e->line[i - 1] > line) {
+		e->v[i] = e->v[i - 1];
+		e->line[i] = e->line[i - 1];
+		i--;
+	}
+	e->v[i] = msg;
+	e->line[i] = line;
+	e->n++;
+}
+
+static void errlist_free(struct errlist *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+	free(e->line);
+	e->v = NULL;
+	e->line = NULL;
+	e->n = 0;
+}
+
+/* An @include'd file's settings carry their own file name, as written in
+ * the @include: relative to the include directory, not to the cwd. */
+static const char *setting_file(struct ctx *c, const config_setting_t *s)
+{
+	const char *f = s ? config_setting_source_file(s) : NULL;
+	if (!f || strcmp(f, c->path) == 0)
+		return c->path;
+	if (f[0] == '/' || !c->include_dir)
+		return f;
+	for (size_t i = 0; i < c->nnames; i += 2)
+		if (strcmp(c->names[i], f) == 0)
+			return c->names[i + 1];
+	c->names = xreallocarray(c->names, c->nnames + 2, sizeof(*c->names));
+	c->names[c->nnames++] = xstrdup(f);
+	c->names[c->nnames++] = xasprintf("%s/%s", c->include_dir, f);
+	return c->names[c->nnames - 1];
+}
+
+/* Records "file:line: path: <fmt>" for setting s. */
+static void __attribute__((format(printf, 4, 5)))
+report(struct ctx *c, const config_setting_t *s, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	unsigned line = s ? config_setting_source_line(s) : 0u;
+	errlist_add(c->errs, line, xasprintf("%s:%u: %s: %s", setting_file(c, s),
+	    line, path, what));
+}
+
+static char *path_key(const char *parent, const char *key)
+{
+	return parent && *parent ? xasprintf("%s.%s", parent, key) : xstrdup(key);
+}
+
+static char *path_index(const char *parent, int i)
+{
+	return xasprintf("%s[%d]", parent, i);
+}
+
+/* "a string", "an integer", ...: the "got" half of a type error. */
+static const char *type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP: return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: return "an integer";
+	case CONFIG_TYPE_FLOAT: return "a floating-point number";
+	case CONFIG_TYPE_STRING: return "a string";
+	case CONFIG_TYPE_BOOL: return "a boolean";
+	case CONFIG_TYPE_ARRAY: return "an array";
+	case CONFIG_TYPE_LIST: return "a list";
+	}
+	return "nothing";
+}
+
+static int is_int(const config_setting_t *s)
+{
+	return config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64;
+}
+
+static char *join(const char *const *words)
+{
+	size_t len = 1;
+	for (size_t i = 0; words[i]; i++)
+		len += strlen(words[i]) + 2;
+	char *s = xmalloc(len);
+	s[0] = '\0';
+	for (size_t i = 0; words[i]; i++) {
+		if (i)
+			strcat(s, ", ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+static int in_list(const char *const *words, const char *w)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (strcmp(words[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+static int valid_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* Reports every member of group g whose name is not in keys. */
+static void check_keys(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *const *keys)
+{
+	_cleanup_free_ char *known = join(keys);
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		if (in_list(keys, config_setting_name(m)))
+			continue;
+		_cleanup_free_ char *p = path_key(path, config_setting_name(m));
+		report(c, m, p, "expected one of the keys %s, got an unknown key", known);
+	}
+}
+
+/* The walkers below take the parent group and a key: they report a missing
+ * required key at the parent's line and return 0 when the key is absent,
+ * 1 when a valid value was stored and -1 when an error was reported. */
+
+static config_setting_t *member(const config_setting_t *g, const char *key)
+{
+	return config_setting_get_member(g, key);
+}
+
+static int want_group(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	if (config_setting_is_group(s))
+		return 1;
+	report(c, s, path, "expected a group { ... }, got %s", type_name(s));
+	return -1;
+}
+
+static int get_string(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, int required, char **out)
+{
+	config_setting_t *s = member(g, key);
+	_cleanup_free_ char *p = path_key(path, key);
+	if (!s) {
+		if (required)
+			report(c, g, p, "expected a string, got nothing");
+		return required ? -1 : 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report(c, s, p, "expected a string, got %s", type_name(s));
+		return -1;
+	}
+	free(*out);
+	*out = xstrdup(config_setting_get_string(s));
+	return 1;
+}
+
+/* A string that must not be empty. */
+static int get_nonempty(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, int required, char **out)
+{
+	int r = get_string(c, g, path, key, required, out);
+	if (r == 1 && !**out) {
+		_cleanup_free_ char *p = path_key(path, key);
+		report(c, member(g, key), p, "expected a non-empty string, got \"\"");
+		return -1;
+	}
+	return r;
+}
+
+static int get_name(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, int required, char **out)
+{
+	int r = get_string(c, g, path, key, required, out);
+	if (r == 1 && !valid_name(*out)) {
+		_cleanup_free_ char *p = path_key(path, key);
+		report(c, member(g, key), p, "expected a name of letters, digits, "
+		    "'_', '.' and '-', got \"%s\"", *out);
+		return -1;
+	}
+	return r;
+}
+
+static int get_enum(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, const char *const *values, char **out)
+{
+	_cleanup_free_ char *v = NULL;
+	int r = get_string(c, g, path, key, 0, &v);
+	if (r != 1)
+		return r;
+	if (!in_list(values, v)) {
+		_cleanup_free_ char *p = path_key(path, key);
+		_cleanup_free_ char *known = join(values);
+		report(c, member(g, key), p, "expected one of %s, got \"%s\"", known, v);
+		return -1;
+	}
+	free(*out);
+	*out = v;
+	v = NULL;
+	return 1;
+}
+
+static int get_bool(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, int *out)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		_cleanup_free_ char *p = path_key(path, key);
+		report(c, s, p, "expected a boolean (true or false), got %s", type_name(s));
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 1;
+}
+
+static int get_int(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, long long lo, long long hi, long long *out)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	_cleanup_free_ char *p = path_key(path, key);
+	if (!is_int(s)) {
+		report(c, s, p, "expected an integer from %lld to %lld, got %s",
+		    lo, hi, type_name(s));
+		return -1;
+	}
+	long long v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		report(c, s, p, "expected an integer from %lld to %lld, got %lld", lo, hi, v);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+/* A number (integer or floating point) with lo < v (lo <= v when lo_incl)
+ * and v <= hi; hi = INFINITY for no upper bound. */
+static int get_number(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, double lo, int lo_incl, double hi, double *out)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	_cleanup_free_ char *p = path_key(path, key);
+	_cleanup_free_ char *want = isinf(hi) ?
+	    xasprintf("a number %s %g", lo_incl ? ">=" : ">", lo) :
+	    xasprintf("a number %s %g and <= %g", lo_incl ? ">=" : ">", lo, hi);
+	if (!is_int(s) && config_setting_type(s) != CONFIG_TYPE_FLOAT) {
+		report(c, s, p, "expected %s, got %s", want, type_name(s));
+		return -1;
+	}
+	double v = is_int(s) ? (double)config_setting_get_int64(s) : config_setting_get_float(s);
+	if (!isfinite(v) || (lo_incl ? v < lo : v <= lo) || v > hi) {
+		report(c, s, p, "expected %s, got %g", want, v);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* An array [ ... ] or list ( ... ) of strings, at least one. */
+static int get_strv(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, int required, char ***out)
+{
+	config_setting_t *s = member(g, key);
+	_cleanup_free_ char *p = path_key(path, key);
+	if (!s) {
+		if (required)
+			report(c, g, p, "expected an array of strings, got nothing");
+		return required ? -1 : 0;
+	}
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		report(c, s, p, "expected an array of strings, got %s", type_name(s));
+		return -1;
+	}
+	int n = config_setting_length(s);
+	if (n == 0) {
+		report(c, s, p, "expected an array of strings, got an empty %s",
+		    config_setting_is_array(s) ? "array" : "list");
+		return -1;
+	}
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			_cleanup_free_ char *pi = path_index(p, i);
+			report(c, e, pi, "expected a string, got %s", type_name(e));
+			bad = 1;
+		}
+	}
+	if (bad)
+		return -1;
+	char **v = xcalloc((size_t)n + 1, sizeof(*v));
+	for (int i = 0; i < n; i++)
+		v[i] = xstrdup(config_setting_get_string_elem(s, i));
+	strv_free(*out);
+	*out = v;
+	return 1;
+}
+
+/* Scalars become strings: the value of a parameter or a driver option is
+ * text in the end (it lands in an argv), and `threads = 4` should not need
+ * quotes. */
+static char *scalar_string(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		return xstrdup(config_setting_get_string(s));
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return xasprintf("%lld", config_setting_get_int64(s));
+	case CONFIG_TYPE_FLOAT:
+		return xasprintf("%.17g", config_setting_get_float(s));
+	case CONFIG_TYPE_BOOL:
+		return xstrdup(config_setting_get_bool(s) ? "true" : "false");
+	}
+	return NULL;
+}
+
+static int want_scalar(struct ctx *c, const config_setting_t *s, const char *path,
+    char **out)
+{
+	char *v = config_setting_is_scalar(s) ? scalar_string(s) : NULL;
+	if (!v) {
+		report(c, s, path, "expected a string or a number, got %s", type_name(s));
+		return -1;
+	}
+	free(*out);
+	*out = v;
+	return 1;
+}
+
+/* A group of name = scalar pairs (runtime options, experiment params). */
+static int get_kv(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, struct kv **out, size_t *nout)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	_cleanup_free_ char *p = path_key(path, key);
+	if (want_group(c, s, p) < 0)
+		return -1;
+	int n = config_setting_length(s), bad = 0;
+	struct kv *kv = xcalloc((size_t)n + 1, sizeof(*kv));
+	size_t nkv = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		_cleanup_free_ char *pe = path_key(p, config_setting_name(e));
+		char *v = NULL;
+		if (want_scalar(c, e, pe, &v) < 0) {
+			bad = 1;
+			continue;
+		}
+		kv[nkv].key = xstrdup(config_setting_name(e));
+		kv[nkv++].value = v;
+	}
+	*out = kv;
+	*nout = nkv;
+	return bad ? -1 : 1;
+}
+
+static void kv_free(struct kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* Walks each member of the top-level group `key`, checking it is a group with
+ * a valid name, and hands it to fn. */
+static void each_entry(struct ctx *c, const config_setting_t *root, const char *key,
+    void (*fn)(struct ctx *, const config_setting_t *, const char *, void *), void *arg)
+{
+	config_setting_t *g = member(root, key);
+	if (!g || want_group(c, g, key) < 0)
+		return;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+		_cleanup_free_ char *p = path_key(key, config_setting_name(e));
+		if (!valid_name(config_setting_name(e))) {
+			report(c, e, p, "expected a name of letters, digits, '_', '.' "
+			    "and '-', got \"%s\"", config_setting_name(e));
+			continue;
+		}
+		if (want_group(c, e, p) < 0)
+			continue;
+		fn(c, e, p, arg);
+	}
+}
+
+static void origin_set(struct conf_origin *o, struct ctx *c, const config_setting_t *s)
+{
+	o->file = xstrdup(setting_file(c, s));
+	o->line = (int)config_setting_source_line(s);
+}
+
+/* ---- runtimes ------------------------------------------------------------ */
+
+static void runtime_clear(struct runtime_conf *rt)
+{
+	free(rt->name);
+	free(rt->driver);
+	free(rt->description);
+	kv_free(rt->options, rt->noptions);
+	free(rt->origin.file);
+	memset(rt, 0, sizeof(*rt));
+}
+
+static void runtime_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    void *arg)
+{
+	struct config *fc = arg;
+	struct runtime_conf rt = { .name = xstrdup(config_setting_name(g)) };
+
+	origin_set(&rt.origin, c, g);
+	check_keys(c, g, path, runtime_keys);
+	get_name(c, g, path, "driver", 1, &rt.driver);
+	get_string(c, g, path, "description", 0, &rt.description);
+	get_kv(c, g, path, "options", &rt.options, &rt.noptions);
+
+	fc->runtimes = xreallocarray(fc->runtimes, fc->nruntimes + 1, sizeof(rt));
+	fc->runtimes[fc->nruntimes++] = rt;
+}
+
+/* ---- workloads ----------------------------------------------------------- */
+
+static void workload_clear(struct workload *wl)
+{
+	free(wl->name);
+	free(wl->description);
+	strv_free(wl->argv);
+	strv_free(wl->companion);
+	strv_free(wl->prepare);
+	strv_free(wl->cleanup);
+	free(wl->ready);
+	free(wl->rootfs);
+	for (size_t i = 0; i < wl->nparams; i++) {
+		free(wl->params[i].name);
+		free(wl->params[i].value);
+		free(wl->params[i].description);
+	}
+	free(wl->params);
+	for (size_t i = 0; i < wl->nmetrics; i++) {
+		struct metric_def *m = &wl->metrics[i];
+		free(m->name);
+		free(m->pattern);
+		free(m->group);
+		free(m->unit);
+		free(m->kind);
+		free(m->origin.file);
+	}
+	free(wl->metrics);
+	free(wl->origin.file);
+	memset(wl, 0, sizeof(*wl));
+}
+
+/* Compiles a pattern to validate it, through the metrics module so that the
+ * check and the engine can never disagree on the options. */
+static int check_pattern(struct ctx *c, const config_setting_t *s, const char *path,
+    const char *pattern)
+{
+	_cleanup_free_ char *why = NULL;
+	if (metrics_check_pattern(pattern, &why) == 0)
+		return 0;
+	report(c, s, path, "expected a valid pcre2 pattern, got an error %s",
+	    why ? why : "");
+	return -1;
+}
+
+static void metric_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    struct metric_def *m)
+{
+	origin_set(&m->origin, c, g);
+	check_keys(c, g, path, metric_keys);
+	get_name(c, g, path, "name", 1, &m->name);
+	m->kind = xstrdup("other");
+	get_enum(c, g, path, "kind", metric_kind_values, &m->kind);
+	int have_pattern = get_nonempty(c, g, path, "pattern", 1, &m->pattern) == 1;
+	m->group = xstrdup("value");
+	int have_group = get_name(c, g, path, "group", 0, &m->group) >= 0;
+	get_nonempty(c, g, path, "unit", 1, &m->unit);
+
+	/* Latencies are better lower; everything else is usually a rate. */
+	char *better = xstrdup(strcmp(m->kind, "latency") == 0 ? "lower" : "higher");
+	get_enum(c, g, path, "better", better_values, &better);
+	m->higher_is_better = strcmp(better, "higher") == 0;
+	free(better);
+
+	get_bool(c, g, path, "summary", &m->summary);
+	m->scale = 1.0;
+	get_number(c, g, path, "scale", 0, 0, INFINITY, &m->scale);
+
+	if (have_pattern) {
+		config_setting_t *ps = member(g, "pattern");
+		_cleanup_free_ char *pp = path_key(path, "pattern");
+		if (check_pattern(c, ps, pp, m->pattern) == 0 && have_group &&
+		    metrics_check_metric(m, NULL) < 0)
+			report(c, ps, pp, "expected a named group (?<%s>...) for the "
+			    "number, got none", m->group);
+	}
+}
+
+/* Checks every ${name} of an argv-like array against the declared params. */
+static void check_refs(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, char **argv, const struct workload *wl)
+{
+	if (!argv)
+		return;
+	config_setting_t *arr = member(g, key);
+	_cleanup_free_ char *p = path_key(path, key);
+	for (int i = 0; argv[i]; i++) {
+		const config_setting_t *e = config_setting_get_elem(arr, (unsigned)i);
+		_cleanup_free_ char *pi = path_index(p, i);
+		for (const char *s = argv[i]; (s = strstr(s, "${")) != NULL;) {
+			const char *end = strchr(s + 2, '}');
+			if (!end) {
+				report(c, e, pi, "expected ${name} closed by '}', got \"%s\"", s);
+				break;
+			}
+			_cleanup_free_ char *name = xstrndup(s + 2, (size_t)(end - s - 2));
+			int known = in_list(builtin_params, name);
+			for (size_t j = 0; !known && j < wl->nparams; j++)
+				known = strcmp(wl->params[j].name, name) == 0;
+			if (!known) {
+				_cleanup_free_ char *b = join(builtin_params);
+				report(c, e, pi, "expected a declared parameter or a built-in "
+				    "(%s), got ${%s}", b, name);
+			}
+			s = end + 1;
+		}
+	}
+}
+
+static void params_parse(struct ctx *c, const config_setting_t *wg, const char *path,
+    struct workload *wl)
+{
+	config_setting_t *g = member(wg, "params");
+	_cleanup_free_ char *p = path_key(path, "params");
+	if (!g || want_group(c, g, p) < 0)
+		return;
+	int n = config_setting_length(g);
+	wl->params = xcalloc((size_t)n + 1, sizeof(*wl->params));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(e);
+		_cleanup_free_ char *pe = path_key(p, name);
+		if (!valid_name(name)) {
+			report(c, e, pe, "expected a name of letters, digits, '_', '.' "
+			    "and '-', got \"%s\"", name);
+			continue;
+		}
+		if (in_list(builtin_params, name)) {
+			_cleanup_free_ char *b = join(builtin_params);
+			report(c, e, pe, "expected a name other than the built-ins (%s), "
+			    "got %s", b, name);
+			continue;
+		}
+		if (want_group(c, e, pe) < 0)
+			continue;
+		check_keys(c, e, pe, param_keys);
+		struct param *prm = &wl->params[wl->nparams++];
+		prm->name = xstrdup(name);
+		config_setting_t *d = member(e, "default");
+		_cleanup_free_ char *pd = path_key(pe, "default");
+		if (!d)
+			report(c, e, pd, "expected a string or a number, got nothing");
+		else
+			want_scalar(c, d, pd, &prm->value);
+		get_string(c, e, pe, "description", 0, &prm->description);
+	}
+}
+
+static void workload_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    void *arg)
+{
+	struct config *fc = arg;
+	struct workload wl = { .name = xstrdup(config_setting_name(g)) };
+
+	origin_set(&wl.origin, c, g);
+	check_keys(c, g, path, workload_keys);
+	get_string(c, g, path, "description", 0, &wl.description);
+	params_parse(c, g, path, &wl);
+	if (get_strv(c, g, path, "argv", 1, &wl.argv) == 1)
+		check_refs(c, g, path, "argv", wl.argv, &wl);
+	if (get_strv(c, g, path, "companion", 0, &wl.companion) == 1)
+		check_refs(c, g, path, "companion", wl.companion, &wl);
+	if (get_strv(c, g, path, "prepare", 0, &wl.prepare) == 1)
+		check_refs(c, g, path, "prepare", wl.prepare, &wl);
+	if (get_strv(c, g, path, "cleanup", 0, &wl.cleanup) == 1)
+		check_refs(c, g, path, "cleanup", wl.cleanup, &wl);
+	if (get_bool(c, g, path, "companion_metrics", &wl.companion_metrics) == 1 &&
+	    wl.companion_metrics && !member(g, "companion")) {
+		_cleanup_free_ char *p = path_key(path, "companion_metrics");
+		report(c, member(g, "companion_metrics"), p,
+		    "expected a companion to take metrics from, got none");
+	}
+	if (get_nonempty(c, g, path, "ready", 0, &wl.ready) == 1) {
+		_cleanup_free_ char *p = path_key(path, "ready");
+		check_pattern(c, member(g, "ready"), p, wl.ready);
+	}
+	wl.rootfs = xstrdup("minimal");
+	get_enum(c, g, path, "rootfs", rootfs_values, &wl.rootfs);
+
+	config_setting_t *ms = member(g, "metrics");
+	_cleanup_free_ char *pm = path_key(path, "metrics");
+	if (ms && !config_setting_is_list(ms)) {
+		report(c, ms, pm, "expected a list of groups ( { ... }, ... ), got %s",
+		    type_name(ms));
+	} else if (ms) {
+		int n = config_setting_length(ms);
+		wl.metrics = xcalloc((size_t)n + 1, sizeof(*wl.metrics));
+		for (int i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(ms, (unsigned)i);
+			_cleanup_free_ char *pi = path_index(pm, i);
+			if (want_group(c, e, pi) < 0)
+				continue;
+			metric_parse(c, e, pi, &wl.metrics[wl.nmetrics++]);
+		}
+	}
+
+	fc->workloads = xreallocarray(fc->workloads, fc->nworkloads + 1, sizeof(wl));
+	fc->workloads[fc->nworkloads++] = wl;
+}
+
+/* ---- experiments --------------------------------------------------------- */
+
+void experiment_defaults(struct experiment *exp)
+{
+	memset(exp, 0, sizeof(*exp));
+	exp->kind = xstrdup("benchmark");
+	exp->repetitions = 3;
+	exp->duration = 10.0;
+	exp->warmup = 0;
+	exp->grace = 10.0;
+	exp->threads = 1;
+	exp->baseline = xstrdup("native");
+	exp->network = xstrdup("none");
+}
+
+void experiment_clear(struct experiment *exp)
+{
+	free(exp->name);
+	free(exp->kind);
+	free(exp->title);
+	free(exp->question);
+	free(exp->explanation);
+	free(exp->watch);
+	free(exp->published);
+	strv_free(exp->runtimes);
+	strv_free(exp->workloads);
+	free(exp->baseline);
+	free(exp->network);
+	free(exp->limits.cpuset);
+	kv_free(exp->params, exp->nparams);
+	free(exp->origin.file);
+	memset(exp, 0, sizeof(*exp));
+}
+
+/* "0", "0-3", "0,2-3": what cpuset.cpus accepts. */
+static int valid_cpuset(const char *s)
+{
+	while (*s) {
+		char *end;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		unsigned long a = strtoul(s, &end, 10);
+		s = end;
+		if (*s == '-') {
+			if (!isdigit((unsigned char)s[1]))
+				return 0;
+			unsigned long b = strtoul(s + 1, &end, 10);
+			if (b < a)
+				return 0;
+			s = end;
+		}
+		if (*s == ',' && s[1])
+			s++;
+		else if (*s)
+			return 0;
+	}
+	return 1;
+}
+
+/* Memory: "512M" or an integer number of bytes. */
+static int get_size(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, uint64_t *out)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	_cleanup_free_ char *p = path_key(path, key);
+	if (is_int(s)) {
+		long long v = config_setting_get_int64(s);
+		if (v <= 0) {
+			report(c, s, p, "expected a size > 0 like \"512M\", got %lld", v);
+			return -1;
+		}
+		*out = (uint64_t)v;
+		return 1;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report(c, s, p, "expected a size like \"512M\", got %s", type_name(s));
+		return -1;
+	}
+	const char *v = config_setting_get_string(s);
+	if (parse_size(v, out) < 0 || *out == 0) {
+		report(c, s, p, "expected a size > 0 like \"512M\", got \"%s\"", v);
+		return -1;
+	}
+	return 1;
+}
+
+static void limits_parse(struct ctx *c, const config_setting_t *eg, const char *path,
+    struct limits *l)
+{
+	config_setting_t *g = member(eg, "limits");
+	_cleanup_free_ char *p = path_key(path, "limits");
+	long long v;
+	if (!g || want_group(c, g, p) < 0)
+		return;
+	check_keys(c, g, p, limits_keys);
+	get_number(c, g, p, "cpus", 0, 0, 1024, &l->cpus);
+	if (get_string(c, g, p, "cpuset", 0, &l->cpuset) == 1 && !valid_cpuset(l->cpuset)) {
+		_cleanup_free_ char *pc = path_key(p, "cpuset");
+		report(c, member(g, "cpuset"), pc, "expected a CPU list like \"0-3,6\", "
+		    "got \"%s\"", l->cpuset);
+	}
+	if (get_int(c, g, p, "weight", 1, 10000, &v) == 1)
+		l->weight = (unsigned)v;
+	int hard = get_size(c, g, p, "memory", &l->mem_hard);
+	int soft = get_size(c, g, p, "memory_soft", &l->mem_soft);
+	if (hard == 1 && soft == 1 && l->mem_soft > l->mem_hard) {
+		_cleanup_free_ char *ps = path_key(p, "memory_soft");
+		report(c, member(g, "memory_soft"), ps, "expected at most memory "
+		    "(%llu bytes), got %llu bytes", (unsigned long long)l->mem_hard,
+		    (unsigned long long)l->mem_soft);
+	}
+	if (get_int(c, g, p, "pids", 1, 4194304, &v) == 1)
+		l->pids = (unsigned)v;
+}
+
+/* A list of names, each at most once. */
+static void get_names(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, char ***out)
+{
+	if (get_strv(c, g, path, key, 1, out) != 1)
+		return;
+	config_setting_t *s = member(g, key);
+	_cleanup_free_ char *p = path_key(path, key);
+	for (int i = 0; (*out)[i]; i++) {
+		_cleanup_free_ char *pi = path_index(p, i);
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		if (!valid_name((*out)[i])) {
+			report(c, e, pi, "expected a name of letters, digits, '_', '.' "
+			    "and '-', got \"%s\"", (*out)[i]);
+			continue;
+		}
+		for (int j = 0; j < i; j++)
+			if (strcmp((*out)[i], (*out)[j]) == 0) {
+				report(c, e, pi, "expected each name once, got \"%s\" again",
+				    (*out)[i]);
+				break;
+			}
+	}
+}
+
+static void experiment_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    void *arg)
+{
+	struct config *fc = arg;
+	struct experiment exp;
+	long long v;
+
+	experiment_defaults(&exp);
+	exp.name = xstrdup(config_setting_name(g));
+	origin_set(&exp.origin, c, g);
+	check_keys(c, g, path, experiment_keys);
+	get_enum(c, g, path, "kind", experiment_kind_values, &exp.kind);
+	get_string(c, g, path, "title", 0, &exp.title);
+	get_string(c, g, path, "question", 0, &exp.question);
+	get_string(c, g, path, "explanation", 0, &exp.explanation);
+	get_string(c, g, path, "watch", 0, &exp.watch);
+	get_string(c, g, path, "published", 0, &exp.published);
+	get_names(c, g, path, "runtimes", &exp.runtimes);
+	get_names(c, g, path, "workloads", &exp.workloads);
+	if (get_int(c, g, path, "repetitions", 1, 1000, &v) == 1)
+		exp.repetitions = (unsigned)v;
+	get_number(c, g, path, "duration", 0, 0, 86400, &exp.duration);
+	if (get_int(c, g, path, "warmup", 0, 100, &v) == 1)
+		exp.warmup = (unsigned)v;
+	get_number(c, g, path, "grace", 0, 1, 3600, &exp.grace);
+	if (get_int(c, g, path, "threads", 1, 1024, &v) == 1)
+		exp.threads = (unsigned)v;
+	get_name(c, g, path, "baseline", 0, &exp.baseline);
+	get_enum(c, g, path, "network", network_values, &exp.network);
+	limits_parse(c, g, path, &exp.limits);
+	get_kv(c, g, path, "params", &exp.params, &exp.nparams);
+
+	fc->experiments = xreallocarray(fc->experiments, fc->nexperiments + 1, sizeof(exp));
+	fc->experiments[fc->nexperiments++] = exp;
+}
+
+/* ---- hosts --------------------------------------------------------------- */
+
+static void host_clear(struct host_conf *h)
+{
+	free(h->name);
+	free(h->address);
+	free(h->user);
+	free(h->identity);
+	free(h->origin.file);
+	memset(h, 0, sizeof(*h));
+}
+
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	if (h && *h)
+		return h;
+	struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+/* "~/x" -> "$HOME/x", so paths in files need not hard-code a home. */
+static void expand_tilde(char **path)
+{
+	const char *home;
+	if (!*path || strncmp(*path, "~/", 2) != 0 || !(home = home_dir()))
+		return;
+	char *p = xasprintf("%s/%s", home, *path + 2);
+	free(*path);
+	*path = p;
+}
+
+static void host_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    void *arg)
+{
+	struct config *fc = arg;
+	struct host_conf h = { .name = xstrdup(config_setting_name(g)), .port = 22 };
+	long long v;
+
+	origin_set(&h.origin, c, g);
+	check_keys(c, g, path, host_keys);
+	get_nonempty(c, g, path, "address", 1, &h.address);
+	get_nonempty(c, g, path, "user", 0, &h.user);
+	if (get_nonempty(c, g, path, "identity", 0, &h.identity) == 1)
+		expand_tilde(&h.identity);
+	if (get_int(c, g, path, "port", 1, 65535, &v) == 1)
+		h.port = (int)v;
+
+	fc->hosts = xreallocarray(fc->hosts, fc->nhosts + 1, sizeof(h));
+	fc->hosts[fc->nhosts++] = h;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+void config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nruntimes; i++)
+		runtime_clear(&cfg->runtimes[i]);
+	free(cfg->runtimes);
+	for (size_t i = 0; i < cfg->nworkloads; i++)
+		workload_clear(&cfg->workloads[i]);
+	free(cfg->workloads);
+	for (size_t i = 0; i < cfg->nexperiments; i++)
+		experiment_clear(&cfg->experiments[i]);
+	free(cfg->experiments);
+	for (size_t i = 0; i < cfg->nhosts; i++)
+		host_clear(&cfg->hosts[i]);
+	free(cfg->hosts);
+	free(cfg->theme);
+	free(cfg->state_dir);
+	strv_free(cfg->files);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static void walk_root(struct ctx *c, const config_setting_t *root, struct config *fc)
+{
+	check_keys(c, root, "", top_keys);
+	get_name(c, root, "", "theme", 0, &fc->theme);
+	if (get_nonempty(c, root, "", "state_dir", 0, &fc->state_dir) == 1) {
+		expand_tilde(&fc->state_dir);
+		if (fc->state_dir[0] != '/')
+			report(c, member(root, "state_dir"), "state_dir", "expected an "
+			    "absolute path or ~/path, got \"%s\"", fc->state_dir);
+	}
+	each_entry(c, root, "runtimes", runtime_parse, fc);
+	each_entry(c, root, "workloads", workload_parse, fc);
+	each_entry(c, root, "experiments", experiment_parse, fc);
+	each_entry(c, root, "hosts", host_parse, fc);
+}
+
+/* Reads and checks one file into fc. Every problem goes to errs; returns -2
+ * when the file does not exist (for optional files), else errs->n == 0 on
+ * success. */
+static int file_read(const char *path, struct config *fc, struct errlist *errs)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		errlist_add(errs, 0, xasprintf("%s: cannot open: %s", path, strerror(e)));
+		return e == ENOENT ? -2 : -1;
+	}
+	int r = fstat(fd, &st);
+	close(fd);
+	if (r == 0 && S_ISDIR(st.st_mode)) {
+		errlist_add(errs, 0, xasprintf("%s: cannot open: %s", path,
+		    strerror(EISDIR)));
+		return -1;
+	}
+
+	config_t lc;
+	struct ctx c = { .path = path, .errs = errs };
+	config_init(&lc);
+	/* @include "x.conf" is relative to the including file, not to the cwd. */
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		slash[slash == dir ? 1 : 0] = '\0';
+		config_set_include_dir(&lc, dir);
+		c.include_dir = dir;
+	}
+	if (!config_read_file(&lc, path)) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
+			errlist_add(errs, 0, xasprintf("%s: cannot read: %s", path,
+			    config_error_text(&lc)));
+		} else {
+			const char *f = config_error_file(&lc);
+			_cleanup_free_ char *full = NULL;
+			if (f && f[0] != '/' && strcmp(f, path) != 0 && c.include_dir)
+				f = full = xasprintf("%s/%s", c.include_dir, f);
+			errlist_add(errs, 0, xasprintf("%s:%d: %s", f ? f : path,
+			    config_error_line(&lc), config_error_text(&lc)));
+		}
+		config_destroy(&lc);
+		return -1;
+	}
+	walk_root(&c, config_root_setting(&lc), fc);
+	config_destroy(&lc);
+	for (size_t i = 0; i < c.nnames; i++)
+		free(c.names[i]);
+	free(c.names);
+	return errs->n ? -1 : 0;
+}
+
+size_t config_check_file(const char *path, char ***errors)
+{
+	struct config fc = { 0 };
+	struct errlist errs = { 0 };
+
+	file_read(path, &fc, &errs);
+	config_free(&fc);
+	free(errs.line);
+	*errors = errs.v;
+	return errs.n;
+}
+
+/* Moves src's entries into *dst, replacing those with the same name. */
+#define MERGE(dst, ndst, src, nsrc, clear)                                    \
+	do {                                                                  \
+		for (size_t i_ = 0; i_ < (nsrc); i_++) {                      \
+			size_t j_;                                            \
+			for (j_ = 0; j_ < (ndst); j_++)                       \
+				if (strcmp((dst)[j_].name, (src)[i_].name) == 0) \
+					break;                                \
+			if (j_ < (ndst)) {                                    \
+				clear(&(dst)[j_]);                            \
+			} else {                                              \
+				(dst) = xreallocarray((dst), (ndst) + 1,      \
+				    sizeof(*(dst)));                          \
+				(ndst)++;                                     \
+			}                                                     \
+			(dst)[j_] = (src)[i_];                                \
+		}                                                             \
+		free(src);                                                    \
+		(src) = NULL;                                                 \
+		(nsrc) = 0;                                                   \
+	} while (0)
+
+static void merge(struct config *cfg, struct config *fc)
+{
+	MERGE(cfg->runtimes, cfg->nruntimes, fc->runtimes, fc->nruntimes, runtime_clear);
+	MERGE(cfg->workloads, cfg->nworkloads, fc->workloads, fc->nworkloads, workload_clear);
+	MERGE(cfg->experiments, cfg->nexperiments, fc->experiments, fc->nexperiments,
+	    experiment_clear);
+	MERGE(cfg->hosts, cfg->nhosts, fc->hosts, fc->nhosts, host_clear);
+	if (fc->theme) {
+		free(cfg->theme);
+		cfg->theme = fc->theme;
+		fc->theme = NULL;
+	}
+	if (fc->state_dir) {
+		free(cfg->state_dir);
+		cfg->state_dir = fc->state_dir;
+		fc->state_dir = NULL;
+	}
+}
+
+static size_t strv_len(char **v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* Loads one file into cfg; optional files that do not exist are skipped. */
+static int load_one(struct config *cfg, const char *path, int optional, char **cause)
+{
+	struct config fc = { 0 };
+	struct errlist errs = { 0 };
+	int r = file_read(path, &fc, &errs);
+
+	if (r == -2 && optional) {
+		errlist_free(&errs);
+		return 0;
+	}
+	if (r < 0) {
+		if (cause) {
+			*cause = errs.v[0];
+			errs.v[0] = NULL;
+		}
+		errlist_free(&errs);
+		config_free(&fc);
+		return -1;
+	}
+	merge(cfg, &fc);
+	config_free(&fc);
+	size_t n = strv_len(cfg->files);
+	cfg->files = xreallocarray(cfg->files, n + 2, sizeof(*cfg->files));
+	cfg->files[n] = xstrdup(path);
+	cfg->files[n + 1] = NULL;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads dir/ *.conf in sorted order (C locale byte order, so "10-x" sorts
+ * before "9-x" everywhere alike). A missing directory holds nothing. */
+static int load_dir(struct config *cfg, const char *dir, char **cause)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return err_errno(cause, "%s: cannot open", dir);
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(*names));
+		names[n++] = xasprintf("%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0 && load_one(cfg, names[i], 0, cause) < 0)
+			r = -1;
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+const char *config_datadir(void)
+{
+	const char *d = getenv("ISOLAB_DATADIR");
+	return d && *d ? d : PKGDATADIR;
+}
+
+/* $XDG_<var> if set and absolute (the spec says relative ones are invalid),
+ * else $HOME/<fallback>. NULL when there is no home at all. */
+static char *xdg_dir(const char *var, const char *fallback)
+{
+	const char *v = getenv(var);
+	if (v && v[0] == '/')
+		return xstrdup(v);
+	const char *home = home_dir();
+	return home ? xasprintf("%s/%s", home, fallback) : NULL;
+}
+
+static int cross_fail(char **cause, const struct experiment *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int cross_fail(char **cause, const struct experiment *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	return err_set(cause, "%s:%d: experiments.%s.%s", e->origin.file,
+	    e->origin.line, e->name, what);
+}
+
+/* What can only be checked with every file loaded: the names an experiment
+ * refers to. */
+static int check_references(const struct config *cfg, char **cause)
+{
+	for (size_t i = 0; i < cfg->nexperiments; i++) {
+		const struct experiment *e = &cfg->experiments[i];
+		for (size_t j = 0; e->runtimes && e->runtimes[j]; j++)
+			if (!config_runtime(cfg, e->runtimes[j]))
+				return cross_fail(cause, e, "runtimes: expected a defined "
+				    "runtime, got \"%s\"", e->runtimes[j]);
+		for (size_t j = 0; e->workloads && e->workloads[j]; j++)
+			if (!config_workload(cfg, e->workloads[j]))
+				return cross_fail(cause, e, "workloads: expected a defined "
+				    "workload, got \"%s\"", e->workloads[j]);
+		if (!config_runtime(cfg, e->baseline))
+			return cross_fail(cause, e, "baseline: expected a defined runtime, "
+			    "got \"%s\"", e->baseline);
+		/* A param no workload declares is a typo that would silently
+		 * change nothing. */
+		for (size_t k = 0; k < e->nparams; k++) {
+			int found = 0;
+			for (size_t j = 0; !found && e->workloads && e->workloads[j]; j++) {
+				const struct workload *wl = config_workload(cfg, e->workloads[j]);
+				for (size_t p = 0; !found && p < wl->nparams; p++)
+					found = strcmp(wl->params[p].name, e->params[k].key) == 0;
+			}
+			if (!found)
+				return cross_fail(cause, e, "params.%s: expected a parameter "
+				    "declared by one of the experiment's workloads, got an "
+				    "undeclared one", e->params[k].key);
+		}
+	}
+	return 0;
+}
+
+static int load_all(struct config *cfg, char *const *extra, size_t nextra, char **cause)
+{
+	static const char *const subdirs[] = { "runtimes", "workloads", "experiments" };
+	const char *datadir = config_datadir();
+	struct stat st;
+
+	int e = stat(datadir, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e)
+		return err_set(cause, "%s: cannot open: %s (is isolab installed? "
+		    "ISOLAB_DATADIR names another data directory)", datadir, strerror(e));
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", datadir, subdirs[i]);
+		if (load_dir(cfg, dir, cause) < 0)
+			return -1;
+	}
+
+	if (load_one(cfg, SYSTEM_CONF, 1, cause) < 0)
+		return -1;
+	if (strcmp(SYSCONFDIR "/isolab/isolab.conf", SYSTEM_CONF) != 0 &&
+	    load_one(cfg, SYSCONFDIR "/isolab/isolab.conf", 1, cause) < 0)
+		return -1;
+
+	_cleanup_free_ char *confhome = xdg_dir("XDG_CONFIG_HOME", ".config");
+	if (confhome) {
+		_cleanup_free_ char *user = xasprintf("%s/isolab/isolab.conf", confhome);
+		if (load_one(cfg, user, 1, cause) < 0)
+			return -1;
+	}
+
+	for (size_t i = 0; i < nextra; i++)
+		if (load_one(cfg, extra[i], 0, cause) < 0)
+			return -1;
+
+	if (check_references(cfg, cause) < 0)
+		return -1;
+
+	if (!cfg->theme)
+		cfg->theme = xstrdup("default");
+	if (!cfg->state_dir) {
+		_cleanup_free_ char *state = xdg_dir("XDG_STATE_HOME", ".local/state");
+		if (!state)
+			return err_set(cause, "cannot find a state directory: set HOME, "
+			    "XDG_STATE_HOME or state_dir");
+		cfg->state_dir = xasprintf("%s/isolab", state);
+	}
+	if (!cfg->files)
+		cfg->files = xcalloc(1, sizeof(*cfg->files));
+	return 0;
+}
+
+int config_load(struct config *cfg, char *const *extra, size_t nextra, char **cause)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (load_all(cfg, extra, nextra, cause) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- lookups ------------------------------------------------------------- */
+
+#define FIND(arr, n, name)                                          \
+	do {                                                        \
+		for (size_t i_ = 0; name && i_ < (n); i_++)         \
+			if (strcmp((arr)[i_].name, name) == 0)      \
+				return &(arr)[i_];                  \
+		return NULL;                                        \
+	} while (0)
+
+const struct runtime_conf *config_runtime(const struct config *cfg, const char *name)
+{
+	FIND(cfg->runtimes, cfg->nruntimes, name);
+}
+
+const struct workload *config_workload(const struct config *cfg, const char *name)
+{
+	FIND(cfg->workloads, cfg->nworkloads, name);
+}
+
+const struct experiment *config_experiment(const struct config *cfg, const char *name)
+{
+	FIND(cfg->experiments, cfg->nexperiments, name);
+}
+
+const struct host_conf *config_host(const struct config *cfg, const char *name)
+{
+	FIND(cfg->hosts, cfg->nhosts, name);
+}
+
+const char *runtime_option(const struct runtime_conf *rt, const char *key, const char *def)
+{
+	for (size_t i = 0; rt && i < rt->noptions; i++)
+		if (strcmp(rt->options[i].key, key) == 0)
+			return rt->options[i].value;
+	return def;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mult = 1;
+	const char *p = s;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	switch (*p) {
+	case 'k': case 'K': mult = 1ULL << 10; p++; break;
+	case 'm': case 'M': mult = 1ULL << 20; p++; break;
+	case 'g': case 'G': mult = 1ULL << 30; p++; break;
+	case 't': case 'T': mult = 1ULL << 40; p++; break;
+	}
+	/* "512M", "512MB", "512MiB" and "100B" all mean what people expect. */
+	if (mult > 1 && p[0] == 'i' && p[1] == 'B')
+		p += 2;
+	else if (*p == 'B')
+		p++;
+	if (*p)
+		return -1;
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
