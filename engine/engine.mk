@@ -36,7 +36,23 @@ EXTRA_DIST += tests/integration/man-isolab-conf.sh \
 	tests/data/config/bad-pattern.conf tests/data/config/bad-group.conf \
 	tests/data/config/bad-unknown-workload.conf tests/data/config/bad-many.conf
 
-## metrics: engine/metrics.c (pcre2), engine/stats.c
+## metrics: engine/metrics.c (pcre2), workloads/*.conf
+libisolab_a_SOURCES += engine/metrics.c engine/metrics.h
+workloadsdir = $(pkgdatadir)/workloads
+dist_workloads_DATA = workloads/probe.conf workloads/sysbench.conf \
+	workloads/fio.conf workloads/iperf3.conf
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_metrics
+TESTS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(UNIT_LIBS)
+endif
+# Real output of each tool, captured for 3 s (see tests/unit/test_metrics.c).
+EXTRA_DIST += tests/data/outputs/sysbench-cpu.txt \
+	tests/data/outputs/sysbench-memory.txt tests/data/outputs/sysbench-threads.txt \
+	tests/data/outputs/sysbench-fileio.txt tests/data/outputs/fio-randrw.txt \
+	tests/data/outputs/iperf3-client.txt tests/data/outputs/iperf3-server.txt
 
 ## sampler: engine/sampler.c
 libisolab_a_SOURCES += engine/sampler.c engine/sampler.h
@@ -70,4 +86,5 @@ tests_unit_test_results_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_results_LDADD = $(UNIT_LIBS)
 endif
 EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
+	tests/data/journal/garbage/journal.jsonl \
 	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl

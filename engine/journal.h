@@ -20,7 +20,8 @@
  *   "end"      {inst, status:"ok"|"failed"|"timeout", error, metrics:{name:value},
  *               startup_ms, elapsed_s, extra:{...}}
  *   "error"    {inst (or -1), msg}
- *   "metric_def" {workload, name, unit, higher_is_better} — once per metric used
+ *   "metric_def" {workload, name, unit, kind, higher_is_better, summary} — once per metric used
+ *   "run_end"  {}  — the last record of a run that finished; without it the run is partial
  *   any other type is kept and ignored by the reader.
  * The reader skips a last line cut off mid-write and any line that is not a
  * JSON object, counting them.
@@ -35,8 +36,8 @@
 struct journal;
 
 /* Creates <state_dir>/runs/<run_id>/ (mode 0755) and opens the journal.
- * run_id is generated ("YYYYmmdd-HHMMSS-<4 hex>") when NULL.
- * Updates the "latest" symlink. */
+ * run_id is generated ("YYYYmmdd-HHMMSS-<4 hex>", UTC) when NULL; a given
+ * one must be a plain name and not exist yet. Updates the "latest" symlink. */
 struct journal *journal_create(const char *state_dir, const char *run_id, char **cause);
 /* Run id and directory; owned by the journal. */
 const char *journal_run_id(const struct journal *j);
@@ -51,9 +52,16 @@ int journal_flush(struct journal *j, char **cause);
 int journal_sync(struct journal *j, char **cause);
 /* Flushes, syncs and frees. Returns -1 when the last flush failed. */
 int journal_close(struct journal *j, char **cause);
+/* Bytes appended but not yet written (kept after a failed flush). */
+size_t journal_pending(const struct journal *j);
+/* Writes data to path atomically (temp file + fsync + rename); for env.json and exports. */
+int journal_write_atomic(const char *path, const char *data, size_t len, char **cause);
 
-/* Builds the environment record: kernel, CPU model, governor, mitigations,
- * isolab version. The caller adds runtime versions and the experiment. */
+/* Builds the environment record (new reference, the caller's): kernel{sysname,
+ * release, version, machine}, cpu_model, cpus, mem_total_kb, governor, mitigations{},
+ * cgroup ("v2"|"hybrid"|"v1"|"unknown"), isolab_version, hostname, start_time
+ * (ISO 8601 UTC). The caller adds runtime versions and the experiment
+ * (as "experiment", whose "baseline" the report uses). */
 json_t *journal_env_record(void);
 
 /* Reading back. */
@@ -62,12 +70,13 @@ struct journal_read {
 	json_t **records;     /* every valid record, in order */
 	size_t nrecords;
 	size_t bad_lines;     /* lines skipped: cut off or not a JSON object */
+	int env_bad;          /* env.json exists but is not a JSON object (env is NULL) */
 	char *dir;
 };
 /* Resolves a run: NULL or "latest" -> the latest run; a run id; or a path
  * to a run directory. Returns the malloc'd directory path. */
 char *journal_resolve(const char *state_dir, const char *run, char **cause);
-/* Reads a run directory. */
+/* Reads a run directory; fails only when journal.jsonl cannot be read. */
 int journal_read(const char *dir, struct journal_read *out, char **cause);
 void journal_read_free(struct journal_read *r);
 /* Lists run ids under state_dir, newest first; returns count; caller frees. */

@@ -5,7 +5,10 @@
  * in %, and whether the difference is significant (Welch, p < 0.05).
  *
  * A repetition's value for a metric is its "end" record value when the
- * metric is a summary metric, else the mean of its per-second samples.
+ * end record has it (summary metrics), else the mean of its per-second
+ * samples. Rows come grouped by workload and metric, the baseline first.
+ * overhead_pct and p_value mean something only when has_baseline is set;
+ * overhead_pct may still be NAN when the baseline's mean is 0.
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_REPORT_H
@@ -29,6 +32,7 @@ struct report_row {
 	double p_value;
 	int significant;
 	unsigned failed;      /* failed or timed-out repetitions */
+	unsigned incomplete;  /* repetitions without an "end" record (the run was killed) */
 };
 
 struct report {
@@ -38,9 +42,11 @@ struct report {
 	size_t nrows;
 	size_t bad_lines;     /* journal lines that could not be read */
 	int partial;          /* the run did not finish (no "run_end" record) */
+	unsigned failed_instances;     /* measured (non-warm-up) instances that failed or timed out */
+	unsigned incomplete_instances; /* measured instances without an "end" record */
 };
 
-/* Builds the report of a journal; baseline NULL takes the run's own. */
+/* Builds the report of a journal; baseline NULL takes env.json's experiment.baseline, else "native". */
 int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause);
 void report_free(struct report *r);
 /* Prints the comparison table for a terminal (plain text, aligned). */
@@ -48,5 +54,7 @@ void report_print(const struct report *r, FILE *fp);
 /* Exports; -1 with cause when the file cannot be written. */
 int report_write_csv(const struct report *r, const char *path, char **cause);
 int report_write_json(const struct report *r, const char *path, char **cause);
+/* The report as JSON {run, baseline, partial, rows:[...]} (new reference, the caller's). */
+json_t *report_to_json(const struct report *r);
 
 #endif

@@ -18,15 +18,16 @@ struct stats {
 
 /* Fills s from v[0..n). n may be 0 (all fields 0). */
 void stats_compute(const double *v, size_t n, struct stats *s);
-/* Two-sided Student's t critical value for confidence level (e.g. 0.95) and df. */
+/* Two-sided Student's t critical value for confidence level (e.g. 0.95) and df (may be fractional); NAN on bad input. */
 double stats_t_critical(double confidence, double df);
 /* Welch's t-test: returns the two-sided p-value of mean(a) != mean(b);
- * returns 1.0 when either side has n < 2 or both variances are 0 with equal means. */
+ * returns 1.0 when either side has n < 2 or both variances are 0 with equal means,
+ * 0.0 when both variances are 0 and the means differ. */
 double stats_welch_p(const struct stats *a, const struct stats *b);
 /* Overhead of x against baseline b in percent, oriented so that a positive
- * value is always worse: for higher-is-better metrics (b-x)/b*100, else (x-b)/b*100. */
+ * value is always worse: for higher-is-better metrics (b-x)/|b|*100, else (x-b)/|b|*100; NAN when b is 0. */
 double stats_overhead_pct(double x, double b, int higher_is_better);
-/* Regularised incomplete beta I_x(a,b) (for the t distribution). */
+/* Regularised incomplete beta I_x(a,b) (for the t distribution); NAN unless a, b > 0. */
 double stats_incbeta(double a, double b, double x);
 
 #endif

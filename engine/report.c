@@ -1,0 +1,725 @@
+/*
+ * report.c — the comparison of a run, built from its journal.
+ *
+ * One row per (runtime, workload, metric, host). Each measured repetition
+ * (an "instance" record that is not a warm-up and whose "end" status is
+ * "ok") contributes one value per metric: the end record's value when it
+ * has one (summary metrics, which the engine stores there), otherwise the
+ * mean of that instance's per-second "sample" values. Averaging per
+ * instance first keeps the repetition the statistical unit: seconds within
+ * one run are not independent, repetitions are.
+ *
+ * Failed and timed-out repetitions are counted, never averaged in: a run
+ * that died half-way would drag the mean toward nothing in particular.
+ * Instances without an end record (the run was killed while they ran) are
+ * counted as incomplete for the same reason.
+ *
+ * Rows are ordered for reading: by workload and metric in the order the run
+ * met them, the baseline first within each group, then the other runtimes
+ * in run order, so each comparison sits in one block of lines.
+ */
+#include "report.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Building: borrowed strings point into the journal's JSON, which outlives
+ * report_build; rows copy what they keep. */
+
+struct acc {
+	const char *name;
+	double sum;
+	size_t n;
+};
+
+struct inst {
+	char *key;             /* the instance id as text */
+	const char *runtime, *workload, *host;
+	int warmup;
+	const char *status;    /* NULL until its "end" record */
+	json_t *end_metrics;   /* borrowed */
+	struct acc *acc;
+	size_t nacc;
+};
+
+struct mdef {
+	const char *workload, *name, *unit;
+	int higher_is_better;
+};
+
+struct builder {
+	struct inst *insts;
+	size_t ninsts;
+	size_t last;           /* the instance found last: samples come in runs */
+	struct mdef *defs;
+	size_t ndefs;
+	/* first-appearance orders, for sorting rows */
+	const char **runtimes, **groups, **hosts;
+	size_t nruntimes, ngroups, nhosts;
+	/* rows being built, with their sort keys */
+	struct report_row *rows;
+	size_t nrows;
+	size_t *nvalues;
+	size_t (*order)[4];
+};
+
+static const char *json_str(json_t *obj, const char *key, const char *def)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return s ? s : def;
+}
+
+static int json_truthy(json_t *v)
+{
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_number(v))
+		return json_number_value(v) != 0.0;
+	return 0;
+}
+
+/* Instance ids are integers in journals the engine writes; accept strings. */
+static char *inst_key(json_t *id)
+{
+	if (json_is_integer(id))
+		return xasprintf("%lld", (long long)json_integer_value(id));
+	if (json_is_string(id))
+		return xstrdup(json_string_value(id));
+	if (json_is_real(id))
+		return xasprintf("%.17g", json_real_value(id));
+	return NULL;
+}
+
+static struct inst *find_inst(struct builder *b, json_t *id)
+{
+	_cleanup_free_ char *key = inst_key(id);
+	if (!key)
+		return NULL;
+	if (b->last < b->ninsts && !strcmp(b->insts[b->last].key, key))
+		return &b->insts[b->last];
+	/* Newest first: a duplicate id means a newer instance replaced it. */
+	for (size_t i = b->ninsts; i-- > 0;) {
+		if (!strcmp(b->insts[i].key, key)) {
+			b->last = i;
+			return &b->insts[i];
+		}
+	}
+	return NULL;
+}
+
+static size_t order_of(const char ***list, size_t *n, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], s))
+			return i;
+	*list = xreallocarray(*list, *n + 1, sizeof(**list));
+	(*list)[*n] = s;
+	return (*n)++;
+}
+
+static const struct mdef *find_def(const struct builder *b, const char *workload, const char *name)
+{
+	for (size_t i = 0; i < b->ndefs; i++)
+		if (!strcmp(b->defs[i].workload, workload) && !strcmp(b->defs[i].name, name))
+			return &b->defs[i];
+	return NULL;
+}
+
+static void add_def(struct builder *b, json_t *rec)
+{
+	const char *wl = json_str(rec, "workload", NULL), *name = json_str(rec, "name", NULL);
+	if (!wl || !name)
+		return;
+	struct mdef d = {
+		.workload = wl,
+		.name = name,
+		.unit = json_str(rec, "unit", ""),
+		.higher_is_better = json_object_get(rec, "higher_is_better") ?
+		    json_truthy(json_object_get(rec, "higher_is_better")) : 1,
+	};
+	for (size_t i = 0; i < b->ndefs; i++) {
+		if (!strcmp(b->defs[i].workload, wl) && !strcmp(b->defs[i].name, name)) {
+			b->defs[i] = d;
+			return;
+		}
+	}
+	b->defs = xreallocarray(b->defs, b->ndefs + 1, sizeof(*b->defs));
+	b->defs[b->ndefs++] = d;
+}
+
+static void add_inst(struct builder *b, json_t *rec)
+{
+	char *key = inst_key(json_object_get(rec, "id"));
+	if (!key)
+		return;
+	b->insts = xreallocarray(b->insts, b->ninsts + 1, sizeof(*b->insts));
+	const char *host = json_str(rec, "host", NULL);
+	b->insts[b->ninsts++] = (struct inst){
+		.key = key,
+		.runtime = json_str(rec, "runtime", "?"),
+		.workload = json_str(rec, "workload", "?"),
+		.host = host && *host ? host : "local",
+		.warmup = json_truthy(json_object_get(rec, "warmup")),
+	};
+}
+
+static void add_sample(struct builder *b, json_t *rec)
+{
+	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	json_t *metrics = json_object_get(rec, "metrics");
+	if (!in || !json_is_object(metrics))
+		return;
+	const char *name;
+	json_t *v;
+	json_object_foreach(metrics, name, v) {
+		if (!json_is_number(v))
+			continue;
+		size_t i;
+		for (i = 0; i < in->nacc; i++)
+			if (!strcmp(in->acc[i].name, name))
+				break;
+		if (i == in->nacc) {
+			in->acc = xreallocarray(in->acc, in->nacc + 1, sizeof(*in->acc));
+			in->acc[in->nacc++] = (struct acc){ .name = name };
+		}
+		in->acc[i].sum += json_number_value(v);
+		in->acc[i].n++;
+	}
+}
+
+static void add_end(struct builder *b, json_t *rec)
+{
+	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	if (!in)
+		return;
+	in->status = json_str(rec, "status", "failed");
+	json_t *m = json_object_get(rec, "metrics");
+	in->end_metrics = json_is_object(m) ? m : NULL;
+}
+
+static struct report_row *get_row(struct builder *b, const char *baseline, const struct inst *in, const char *metric)
+{
+	for (size_t i = 0; i < b->nrows; i++) {
+		struct report_row *r = &b->rows[i];
+		if (!strcmp(r->runtime, in->runtime) && !strcmp(r->workload, in->workload) &&
+		    !strcmp(r->metric, metric) && !strcmp(r->host, in->host))
+			return r;
+	}
+	b->rows = xreallocarray(b->rows, b->nrows + 1, sizeof(*b->rows));
+	b->nvalues = xreallocarray(b->nvalues, b->nrows + 1, sizeof(*b->nvalues));
+	b->order = xreallocarray(b->order, b->nrows + 1, sizeof(*b->order));
+	const struct mdef *d = find_def(b, in->workload, metric);
+	_cleanup_free_ char *group = xasprintf("%s\n%s", in->workload, metric);
+	size_t gi;
+	for (gi = 0; gi < b->ngroups; gi++)
+		if (!strcmp(b->groups[gi], group))
+			break;
+	if (gi == b->ngroups) {
+		b->groups = xreallocarray(b->groups, b->ngroups + 1, sizeof(*b->groups));
+		b->groups[b->ngroups++] = xstrdup(group);
+	}
+	size_t rt = order_of(&b->runtimes, &b->nruntimes, in->runtime);
+	b->order[b->nrows][0] = gi;
+	b->order[b->nrows][1] = strcmp(in->runtime, baseline) != 0;
+	b->order[b->nrows][2] = rt;
+	b->order[b->nrows][3] = order_of(&b->hosts, &b->nhosts, in->host);
+	b->nvalues[b->nrows] = 0;
+	b->rows[b->nrows] = (struct report_row){
+		.runtime = xstrdup(in->runtime),
+		.workload = xstrdup(in->workload),
+		.metric = xstrdup(metric),
+		.unit = xstrdup(d ? d->unit : ""),
+		.host = xstrdup(in->host),
+		.higher_is_better = d ? d->higher_is_better : 1,
+		.p_value = 1.0,
+		.overhead_pct = NAN,
+	};
+	return &b->rows[b->nrows++];
+}
+
+static void push_value(struct builder *b, struct report_row *r, double v)
+{
+	size_t i = (size_t)(r - b->rows);
+	r->values = xreallocarray(r->values, b->nvalues[i] + 1, sizeof(*r->values));
+	r->values[b->nvalues[i]++] = v;
+}
+
+/* Every metric an instance has: its workload's definitions, in order,
+ * then whatever it reported without a definition. */
+static size_t inst_metrics(const struct builder *b, const struct inst *in, const char ***out)
+{
+	const char **names = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < b->ndefs; i++)
+		if (!strcmp(b->defs[i].workload, in->workload))
+			order_of(&names, &n, b->defs[i].name);
+	if (in->end_metrics) {
+		const char *name;
+		json_t *v;
+		json_object_foreach(in->end_metrics, name, v)
+			if (json_is_number(v))
+				order_of(&names, &n, name);
+	}
+	for (size_t i = 0; i < in->nacc; i++)
+		order_of(&names, &n, in->acc[i].name);
+	*out = names;
+	return n;
+}
+
+static void collect(struct builder *b, struct report *out)
+{
+	for (size_t i = 0; i < b->ninsts; i++) {
+		const struct inst *in = &b->insts[i];
+		if (in->warmup)
+			continue;
+		int ok = in->status && !strcmp(in->status, "ok");
+		if (!in->status)
+			out->incomplete_instances++;
+		else if (!ok)
+			out->failed_instances++;
+		const char **names;
+		size_t n = inst_metrics(b, in, &names);
+		for (size_t k = 0; k < n; k++) {
+			struct report_row *r = get_row(b, out->baseline, in, names[k]);
+			if (!in->status) {
+				r->incomplete++;
+				continue;
+			}
+			if (!ok) {
+				r->failed++;
+				continue;
+			}
+			json_t *ev = in->end_metrics ? json_object_get(in->end_metrics, names[k]) : NULL;
+			if (json_is_number(ev)) {
+				push_value(b, r, json_number_value(ev));
+				continue;
+			}
+			for (size_t a = 0; a < in->nacc; a++)
+				if (!strcmp(in->acc[a].name, names[k]) && in->acc[a].n)
+					push_value(b, r, in->acc[a].sum / (double)in->acc[a].n);
+		}
+		free(names);
+	}
+}
+
+static int cmp_rows(const void *pa, const void *pb, void *arg)
+{
+	const struct builder *bl = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	for (int k = 0; k < 4; k++) {
+		if (bl->order[a][k] != bl->order[b][k])
+			return bl->order[a][k] < bl->order[b][k] ? -1 : 1;
+	}
+	return a < b ? -1 : a > b;
+}
+
+static void builder_free(struct builder *b)
+{
+	for (size_t i = 0; i < b->ninsts; i++) {
+		free(b->insts[i].key);
+		free(b->insts[i].acc);
+	}
+	free(b->insts);
+	free(b->defs);
+	free(b->runtimes);
+	for (size_t i = 0; i < b->ngroups; i++)
+		free((char *)b->groups[i]);
+	free(b->groups);
+	free(b->hosts);
+	free(b->nvalues);
+	free(b->order);
+}
+
+static char *run_id_of(const struct journal_read *jr)
+{
+	const char *id = json_str(jr->env, "run_id", NULL);
+	if (id)
+		return xstrdup(id);
+	if (!jr->dir)
+		return xstrdup("?");
+	size_t n = strlen(jr->dir);
+	while (n > 1 && jr->dir[n - 1] == '/')
+		n--;
+	size_t s = n;
+	while (s > 0 && jr->dir[s - 1] != '/')
+		s--;
+	return xstrndup(jr->dir + s, n - s);
+}
+
+int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause)
+{
+	*out = (struct report){ 0 };
+	if (!baseline)
+		baseline = json_str(json_object_get(jr->env, "experiment"), "baseline", NULL);
+	out->baseline = xstrdup(baseline && *baseline ? baseline : "native");
+	out->run_id = run_id_of(jr);
+	out->bad_lines = jr->bad_lines;
+	out->partial = 1;
+
+	struct builder b = { 0 };
+	for (size_t i = 0; i < jr->nrecords; i++) {
+		json_t *rec = jr->records[i];
+		const char *type = json_str(rec, "type", "");
+		if (!strcmp(type, "metric_def"))
+			add_def(&b, rec);
+		else if (!strcmp(type, "instance"))
+			add_inst(&b, rec);
+		else if (!strcmp(type, "sample"))
+			add_sample(&b, rec);
+		else if (!strcmp(type, "end"))
+			add_end(&b, rec);
+		else if (!strcmp(type, "run_end"))
+			out->partial = 0;
+	}
+	collect(&b, out);
+
+	/* Stats, then the comparison with the baseline row of the same
+	 * workload, metric and host: other hosts are other machines. */
+	for (size_t i = 0; i < b.nrows; i++)
+		stats_compute(b.rows[i].values, b.nvalues[i], &b.rows[i].st);
+	for (size_t i = 0; i < b.nrows; i++) {
+		struct report_row *r = &b.rows[i];
+		if (!strcmp(r->runtime, out->baseline) || r->st.n == 0)
+			continue;
+		for (size_t k = 0; k < b.nrows; k++) {
+			const struct report_row *base = &b.rows[k];
+			if (strcmp(base->runtime, out->baseline) || strcmp(base->workload, r->workload) ||
+			    strcmp(base->metric, r->metric) || strcmp(base->host, r->host) || base->st.n == 0)
+				continue;
+			r->has_baseline = 1;
+			r->overhead_pct = stats_overhead_pct(r->st.mean, base->st.mean, r->higher_is_better);
+			r->p_value = stats_welch_p(&r->st, &base->st);
+			r->significant = r->p_value < 0.05;
+			break;
+		}
+	}
+
+	size_t *idx = xcalloc(b.nrows ? b.nrows : 1, sizeof(*idx));
+	for (size_t i = 0; i < b.nrows; i++)
+		idx[i] = i;
+	qsort_r(idx, b.nrows, sizeof(*idx), cmp_rows, &b);
+	out->rows = xcalloc(b.nrows ? b.nrows : 1, sizeof(*out->rows));
+	for (size_t i = 0; i < b.nrows; i++)
+		out->rows[i] = b.rows[idx[i]];
+	out->nrows = b.nrows;
+	free(idx);
+	free(b.rows);
+	builder_free(&b);
+	return 0;
+}
+
+void report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct report_row *row = &r->rows[i];
+		free(row->runtime);
+		free(row->workload);
+		free(row->metric);
+		free(row->unit);
+		free(row->host);
+		free(row->values);
+	}
+	free(r->rows);
+	free(r->run_id);
+	free(r->baseline);
+	*r = (struct report){ 0 };
+}
+
+/* Printing. */
+
+/* About five significant digits without exponents for the magnitudes
+ * benchmarks produce; exponents only for the extremes. */
+static void fmt_num(char *buf, size_t size, double v)
+{
+	double a = fabs(v);
+	if (!isfinite(v))
+		snprintf(buf, size, "-");
+	else if (v == 0.0)
+		snprintf(buf, size, "0");
+	else if (a >= 1e12 || a < 1e-3)
+		snprintf(buf, size, "%.3e", v);
+	else if (a >= 1e5)
+		snprintf(buf, size, "%.0f", v);
+	else if (a >= 1.0)
+		snprintf(buf, size, "%.2f", v);
+	else
+		snprintf(buf, size, "%.3g", v);
+}
+
+enum { COL_RUNTIME, COL_HOST, COL_WORKLOAD, COL_METRIC, COL_UNIT, COL_N, COL_MEAN, COL_CI,
+	COL_STDDEV, COL_OVERHEAD, COL_SIG, COL_FAILED, NCOLS };
+
+static const struct {
+	const char *title;
+	int right;
+} columns[NCOLS] = {
+	[COL_RUNTIME] = { "runtime", 0 },
+	[COL_HOST] = { "host", 0 },
+	[COL_WORKLOAD] = { "workload", 0 },
+	[COL_METRIC] = { "metric", 0 },
+	[COL_UNIT] = { "unit", 0 },
+	[COL_N] = { "n", 1 },
+	[COL_MEAN] = { "mean", 1 },
+	[COL_CI] = { "\xc2\xb1" "95% CI", 1 },
+	[COL_STDDEV] = { "stddev", 1 },
+	[COL_OVERHEAD] = { "overhead", 1 },
+	[COL_SIG] = { "sig", 0 },
+	[COL_FAILED] = { "failed", 1 },
+};
+
+/* Display width of UTF-8 text: count the bytes that start a character. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* The text of each column of a row; the caller frees each cell. */
+static void row_cells(const struct report_row *row, char *cells[NCOLS])
+{
+	char num[64];
+	cells[COL_RUNTIME] = xstrdup(row->runtime);
+	cells[COL_HOST] = xstrdup(row->host);
+	cells[COL_WORKLOAD] = xstrdup(row->workload);
+	cells[COL_METRIC] = xstrdup(row->metric);
+	cells[COL_UNIT] = xstrdup(row->unit[0] ? row->unit : "-");
+	cells[COL_N] = xasprintf("%zu", row->st.n);
+	fmt_num(num, sizeof(num), row->st.n ? row->st.mean : NAN);
+	cells[COL_MEAN] = xstrdup(num);
+	/* One repetition has no spread: "-" rather than a misleading 0. */
+	fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.ci95 : NAN);
+	cells[COL_CI] = xstrdup(num);
+	fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.stddev : NAN);
+	cells[COL_STDDEV] = xstrdup(num);
+	if (row->has_baseline && isfinite(row->overhead_pct))
+		cells[COL_OVERHEAD] = xasprintf("%+.1f%%", row->overhead_pct);
+	else
+		cells[COL_OVERHEAD] = xstrdup("-");
+	cells[COL_SIG] = xstrdup(row->has_baseline && row->significant ? "*" : "");
+	cells[COL_FAILED] = xasprintf("%u", row->failed);
+}
+
+static void print_table(const struct report *r, const int show[NCOLS], FILE *fp)
+{
+	size_t width[NCOLS];
+	char *(*cells)[NCOLS] = xcalloc(r->nrows, sizeof(*cells));
+	for (int c = 0; c < NCOLS; c++)
+		width[c] = text_width(columns[c].title);
+	for (size_t i = 0; i < r->nrows; i++) {
+		row_cells(&r->rows[i], cells[i]);
+		for (int c = 0; c < NCOLS; c++)
+			if (text_width(cells[i][c]) > width[c])
+				width[c] = text_width(cells[i][c]);
+	}
+	int last = NCOLS - 1;
+	while (!show[last])
+		last--;
+	for (size_t i = 0; i <= r->nrows; i++) {
+		/* Blanks are held back until text follows them, so no line ends
+		 * with blanks whatever the last columns hold. */
+		size_t blanks = 0;
+		int first = 1;
+		for (int c = 0; c <= last; c++) {
+			if (!show[c])
+				continue;
+			const char *s = i == 0 ? columns[c].title : cells[i - 1][c];
+			size_t pad = width[c] - text_width(s);
+			blanks += first ? 0 : 2;
+			first = 0;
+			if (columns[c].right)
+				blanks += pad;
+			if (*s) {
+				fprintf(fp, "%*s%s", (int)blanks, "", s);
+				blanks = 0;
+			}
+			if (!columns[c].right)
+				blanks += pad;
+		}
+		fputc('\n', fp);
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		for (int c = 0; c < NCOLS; c++)
+			free(cells[i][c]);
+	free(cells);
+}
+
+void report_print(const struct report *r, FILE *fp)
+{
+	int show[NCOLS];
+	for (int c = 0; c < NCOLS; c++)
+		show[c] = 1;
+	/* Columns that would say nothing stay hidden. */
+	show[COL_HOST] = 0;
+	show[COL_FAILED] = 0;
+	int any_baseline = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (strcmp(r->rows[i].host, "local"))
+			show[COL_HOST] = 1;
+		if (r->rows[i].failed)
+			show[COL_FAILED] = 1;
+		if (!strcmp(r->rows[i].runtime, r->baseline) && r->rows[i].st.n)
+			any_baseline = 1;
+	}
+
+	fprintf(fp, "run %s (baseline %s)\n", r->run_id, r->baseline);
+	if (r->nrows)
+		print_table(r, show, fp);
+	else
+		fprintf(fp, "no results: no repetition of this run was measured\n");
+
+	if (r->partial)
+		fprintf(fp, "note: partial run: the journal ends without run_end; showing what was measured\n");
+	if (r->bad_lines)
+		fprintf(fp, "note: %zu journal line%s could not be read (cut off or not JSON) and %s skipped\n",
+		    r->bad_lines, r->bad_lines == 1 ? "" : "s", r->bad_lines == 1 ? "was" : "were");
+	if (r->failed_instances)
+		fprintf(fp, "note: %u repetition%s failed or timed out and %s left out (column failed)\n",
+		    r->failed_instances, r->failed_instances == 1 ? "" : "s",
+		    r->failed_instances == 1 ? "is" : "are");
+	if (r->incomplete_instances)
+		fprintf(fp, "note: %u repetition%s did not finish (no end record) and %s left out\n",
+		    r->incomplete_instances, r->incomplete_instances == 1 ? "" : "s",
+		    r->incomplete_instances == 1 ? "is" : "are");
+	if (r->nrows && !any_baseline)
+		fprintf(fp, "note: the baseline '%s' has no results in this run: no overhead shown\n", r->baseline);
+	if (r->nrows && any_baseline)
+		fprintf(fp, "overhead: positive is worse than %s; sig: * when Welch's t-test gives p < 0.05\n",
+		    r->baseline);
+}
+
+/* Exports. */
+
+static void csv_field(FILE *fp, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+static void csv_num(FILE *fp, double v, int valid)
+{
+	fputc(',', fp);
+	if (valid && isfinite(v))
+		fprintf(fp, "%.15g", v);
+}
+
+int report_write_csv(const struct report *r, const char *path, char **cause)
+{
+	char *data = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&data, &len);
+	if (!fp)
+		return err_errno(cause, "%s", path);
+	/* RFC 4180: CRLF line ends, fields quoted only when they need it. */
+	fputs("runtime,workload,metric,unit,host,higher_is_better,n,mean,stddev,ci95,min,max,"
+	      "overhead_pct,p_value,significant,failed,incomplete\r\n", fp);
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct report_row *row = &r->rows[i];
+		const char *text[] = { row->runtime, row->workload, row->metric, row->unit, row->host };
+		for (size_t k = 0; k < ARRAY_SIZE(text); k++) {
+			if (k)
+				fputc(',', fp);
+			csv_field(fp, text[k]);
+		}
+		fprintf(fp, ",%d,%zu", row->higher_is_better ? 1 : 0, row->st.n);
+		int has = row->st.n > 0;
+		csv_num(fp, row->st.mean, has);
+		csv_num(fp, row->st.stddev, has);
+		csv_num(fp, row->st.ci95, has);
+		csv_num(fp, row->st.min, has);
+		csv_num(fp, row->st.max, has);
+		csv_num(fp, row->overhead_pct, row->has_baseline);
+		csv_num(fp, row->p_value, row->has_baseline);
+		fprintf(fp, ",%d,%u,%u\r\n", row->has_baseline && row->significant, row->failed, row->incomplete);
+	}
+	if (fclose(fp) != 0) {
+		free(data);
+		return err_errno(cause, "%s", path);
+	}
+	int rc = journal_write_atomic(path, data, len, cause);
+	free(data);
+	return rc;
+}
+
+static json_t *json_num_or_null(double v, int valid)
+{
+	json_t *j = valid && isfinite(v) ? json_real(v) : NULL;
+	return j ? j : json_null();
+}
+
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	return j ? j : json_string("(not UTF-8)");
+}
+
+json_t *report_to_json(const struct report *r)
+{
+	json_t *rows = json_array();
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct report_row *row = &r->rows[i];
+		int has = row->st.n > 0;
+		json_t *values = json_array();
+		for (size_t k = 0; k < row->st.n; k++)
+			json_array_append_new(values, json_num_or_null(row->values[k], 1));
+		json_t *o = json_object();
+		json_object_set_new(o, "runtime", json_text(row->runtime));
+		json_object_set_new(o, "workload", json_text(row->workload));
+		json_object_set_new(o, "metric", json_text(row->metric));
+		json_object_set_new(o, "unit", json_text(row->unit));
+		json_object_set_new(o, "host", json_text(row->host));
+		json_object_set_new(o, "higher_is_better", json_boolean(row->higher_is_better));
+		json_object_set_new(o, "n", json_integer((json_int_t)row->st.n));
+		json_object_set_new(o, "mean", json_num_or_null(row->st.mean, has));
+		json_object_set_new(o, "stddev", json_num_or_null(row->st.stddev, has));
+		json_object_set_new(o, "ci95", json_num_or_null(row->st.ci95, has));
+		json_object_set_new(o, "min", json_num_or_null(row->st.min, has));
+		json_object_set_new(o, "max", json_num_or_null(row->st.max, has));
+		json_object_set_new(o, "values", values);
+		json_object_set_new(o, "overhead_pct", json_num_or_null(row->overhead_pct, row->has_baseline));
+		json_object_set_new(o, "p_value", json_num_or_null(row->p_value, row->has_baseline));
+		json_object_set_new(o, "significant", json_boolean(row->has_baseline && row->significant));
+		json_object_set_new(o, "failed", json_integer(row->failed));
+		json_object_set_new(o, "incomplete", json_integer(row->incomplete));
+		json_array_append_new(rows, o);
+	}
+	json_t *doc = json_object();
+	json_object_set_new(doc, "run", json_text(r->run_id));
+	json_object_set_new(doc, "baseline", json_text(r->baseline));
+	json_object_set_new(doc, "partial", json_boolean(r->partial));
+	json_object_set_new(doc, "bad_lines", json_integer((json_int_t)r->bad_lines));
+	json_object_set_new(doc, "failed_instances", json_integer(r->failed_instances));
+	json_object_set_new(doc, "incomplete_instances", json_integer(r->incomplete_instances));
+	json_object_set_new(doc, "rows", rows);
+	return doc;
+}
+
+int report_write_json(const struct report *r, const char *path, char **cause)
+{
+	json_t *doc = report_to_json(r);
+	char *data = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (!data)
+		return err_set(cause, "%s: cannot serialise the report", path);
+	size_t len = strlen(data);
+	data = xrealloc(data, len + 2);
+	data[len++] = '\n';
+	data[len] = '\0';
+	int rc = journal_write_atomic(path, data, len, cause);
+	free(data);
+	return rc;
+}

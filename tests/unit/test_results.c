@@ -1,0 +1,371 @@
+/* test_results.c — the report built from a hand-made journal
+ * (tests/data/journal/report): 2 runtimes × 3 measured repetitions, one
+ * warm-up each, two failed runc repetitions; "rate" (events/s, higher is
+ * better) comes from per-second samples, "lat" (ns, lower is better) from
+ * the end records. Expected values, per repetition:
+ *   native rate 1000 1100 1200 (mean 1100, sd 100)   lat 100 102 104
+ *   runc   rate  900  950 1000 (mean  950, sd  50)   lat 150 152 154
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "report.h"
+#include "util.h"
+
+static struct journal_read jr;
+static char *tmpdir;
+
+static void setup(void)
+{
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *dir = xasprintf("%s/tests/data/journal/report", top ? top : "../..");
+	char *cause = NULL;
+	ck_assert_msg(journal_read(dir, &jr, &cause) == 0, "%s", cause);
+	char tmpl[] = "/tmp/isolab-test-results-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	tmpdir = xstrdup(tmpl);
+}
+
+static void teardown(void)
+{
+	journal_read_free(&jr);
+	rm_rf(tmpdir);
+	free(tmpdir);
+}
+
+static const struct report_row *find_row(const struct report *r, const char *runtime, const char *metric)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (!strcmp(r->rows[i].runtime, runtime) && !strcmp(r->rows[i].metric, metric))
+			return &r->rows[i];
+	return NULL;
+}
+
+START_TEST(build_values_and_stats)
+{
+	struct report r;
+	char *cause = NULL;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, &cause), 0);
+	ck_assert_str_eq(r.run_id, "20261122-171500-ab12");
+	ck_assert_str_eq(r.baseline, "native");
+	ck_assert_int_eq(r.partial, 0);
+	ck_assert_uint_eq(r.bad_lines, 0);
+	ck_assert_uint_eq(r.nrows, 4);
+	ck_assert_uint_eq(r.failed_instances, 2);
+	ck_assert_uint_eq(r.incomplete_instances, 0);
+
+	/* Grouped by metric in definition order, the baseline first. */
+	ck_assert_str_eq(r.rows[0].runtime, "native");
+	ck_assert_str_eq(r.rows[0].metric, "rate");
+	ck_assert_str_eq(r.rows[1].runtime, "runc");
+	ck_assert_str_eq(r.rows[1].metric, "rate");
+	ck_assert_str_eq(r.rows[2].runtime, "native");
+	ck_assert_str_eq(r.rows[2].metric, "lat");
+
+	/* rate: means of the samples; warm-ups (5000) left out. */
+	const struct report_row *nr = find_row(&r, "native", "rate");
+	ck_assert_ptr_nonnull(nr);
+	ck_assert_str_eq(nr->unit, "events/s");
+	ck_assert_str_eq(nr->workload, "cpu");
+	ck_assert_str_eq(nr->host, "local");
+	ck_assert_int_eq(nr->higher_is_better, 1);
+	ck_assert_uint_eq(nr->st.n, 3);
+	ck_assert_double_eq_tol(nr->values[0], 1000, 1e-9);
+	ck_assert_double_eq_tol(nr->values[1], 1100, 1e-9);
+	ck_assert_double_eq_tol(nr->values[2], 1200, 1e-9);
+	ck_assert_double_eq_tol(nr->st.mean, 1100, 1e-9);
+	ck_assert_double_eq_tol(nr->st.stddev, 100, 1e-9);
+	ck_assert_double_eq_tol(nr->st.ci95, 4.302653 * 100 / sqrt(3), 1e-3);
+	ck_assert_int_eq(nr->has_baseline, 0);
+	ck_assert_uint_eq(nr->failed, 0);
+
+	/* runc rate: lower throughput is worse: positive overhead,
+	 * (1100 - 950) / 1100 = 13.64 %; too noisy to be significant. */
+	const struct report_row *rr = find_row(&r, "runc", "rate");
+	ck_assert_ptr_nonnull(rr);
+	ck_assert_uint_eq(rr->st.n, 3);
+	ck_assert_double_eq_tol(rr->st.mean, 950, 1e-9);
+	ck_assert_double_eq_tol(rr->st.stddev, 50, 1e-9);
+	ck_assert_int_eq(rr->has_baseline, 1);
+	ck_assert_double_eq_tol(rr->overhead_pct, 150.0 / 1100 * 100, 1e-9);
+	ck_assert(rr->p_value > 0.05 && rr->p_value < 0.2);
+	ck_assert_int_eq(rr->significant, 0);
+	/* one failed, one timed out; neither averaged in (rate 1, 2.5) */
+	ck_assert_uint_eq(rr->failed, 2);
+	ck_assert_double_eq_tol(rr->st.min, 900, 1e-9);
+
+	/* lat: the end record's value wins over the samples' decoy 999. */
+	const struct report_row *nl = find_row(&r, "native", "lat");
+	const struct report_row *rl = find_row(&r, "runc", "lat");
+	ck_assert(nl && rl);
+	ck_assert_str_eq(nl->unit, "ns");
+	ck_assert_int_eq(nl->higher_is_better, 0);
+	ck_assert_double_eq_tol(nl->st.mean, 102, 1e-9);
+	ck_assert_double_eq_tol(rl->st.mean, 152, 1e-9);
+	ck_assert_double_eq_tol(rl->st.max, 154, 1e-9);
+	/* higher latency is worse: positive overhead, 50 / 102 */
+	ck_assert_double_eq_tol(rl->overhead_pct, 50.0 / 102 * 100, 1e-9);
+	/* t = 50 / sqrt(4/3 + 4/3) = 30.6, df = 4: p ~ 6.8e-6 */
+	ck_assert(rl->p_value < 1e-4);
+	ck_assert_int_eq(rl->significant, 1);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(baseline_override)
+{
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, "runc", &r, NULL), 0);
+	ck_assert_str_eq(r.baseline, "runc");
+	ck_assert_str_eq(r.rows[0].runtime, "runc");
+	const struct report_row *nr = find_row(&r, "native", "rate");
+	const struct report_row *nl = find_row(&r, "native", "lat");
+	/* native is faster than runc: negative overhead in both directions */
+	ck_assert_double_eq_tol(nr->overhead_pct, (950.0 - 1100) / 950 * 100, 1e-9);
+	ck_assert_double_eq_tol(nl->overhead_pct, (102.0 - 152) / 152 * 100, 1e-9);
+	ck_assert_int_eq(find_row(&r, "runc", "rate")->has_baseline, 0);
+	report_free(&r);
+
+	/* A baseline with no results: no comparison at all. */
+	ck_assert_int_eq(report_build(&jr, "gvisor", &r, NULL), 0);
+	for (size_t i = 0; i < r.nrows; i++)
+		ck_assert_int_eq(r.rows[i].has_baseline, 0);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(baseline_default_without_env)
+{
+	json_t *env = jr.env;
+	jr.env = NULL;
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_str_eq(r.baseline, "native");
+	/* No run id recorded: the directory's name. */
+	ck_assert_str_eq(r.run_id, "report");
+	report_free(&r);
+
+	json_object_set_new(json_object_get(env, "experiment"), "baseline", json_string("runc"));
+	jr.env = env;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_str_eq(r.baseline, "runc");
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(partial_run)
+{
+	/* Cut the journal before the second measured native repetition ends
+	 * and drop run_end: partial, one repetition incomplete. */
+	size_t keep = 0, ends = 0;
+	for (; keep < jr.nrecords; keep++) {
+		const char *type = json_string_value(json_object_get(jr.records[keep], "type"));
+		if (!strcmp(type, "end") && ++ends == 3)
+			break;
+	}
+	size_t saved = jr.nrecords;
+	jr.nrecords = keep;
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	jr.nrecords = saved;
+	ck_assert_int_eq(r.partial, 1);
+	ck_assert_uint_eq(r.incomplete_instances, 1);
+	const struct report_row *nr = find_row(&r, "native", "rate");
+	ck_assert_uint_eq(nr->st.n, 1);
+	ck_assert_uint_eq(nr->incomplete, 1);
+	ck_assert_double_eq_tol(nr->st.mean, 1000, 1e-9);
+	ck_assert_ptr_null(find_row(&r, "runc", "rate"));
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "partial run: the journal ends without run_end"));
+	ck_assert_ptr_nonnull(strstr(text, "1 repetition did not finish"));
+	free(text);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(print_table)
+{
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	r.bad_lines = 2;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_msg(!strncmp(text, "run 20261122-171500-ab12 (baseline native)\n", 43), "%s", text);
+
+	/* Header and rows share column positions. */
+	char *lines[8] = { 0 };
+	size_t n = 0;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && n < 8; l = strtok_r(NULL, "\n", &save))
+		lines[n++] = l;
+	ck_assert_uint_ge(n, 6);
+	ck_assert_ptr_nonnull(strstr(lines[1], "runtime"));
+	ck_assert_ptr_nonnull(strstr(lines[1], "overhead"));
+	ck_assert_ptr_nonnull(strstr(lines[1], "failed"));
+	size_t col = (size_t)(strstr(lines[1], "workload") - lines[1]);
+	for (int i = 2; i <= 5; i++) {
+		ck_assert_msg(!strncmp(lines[i] + col, "cpu ", 4), "misaligned: '%s'", lines[i]);
+		ck_assert_msg(lines[i][strlen(lines[i]) - 1] != ' ', "trailing blank: '%s'", lines[i]);
+	}
+	ck_assert_ptr_nonnull(strstr(lines[2], "1100.00"));
+	ck_assert_ptr_nonnull(strstr(lines[3], "+13.6%"));
+	ck_assert_ptr_nonnull(strstr(lines[5], "+49.0%"));
+	ck_assert_msg(strstr(lines[5], "*") != NULL, "lat difference not marked significant: %s", lines[5]);
+	ck_assert_ptr_null(strstr(lines[3], "*"));
+	for (size_t i = 0; i < n; i++)
+		ck_assert_ptr_null(strstr(lines[i], "partial"));
+	free(text);
+
+	text = NULL;
+	fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "2 journal lines could not be read"));
+	ck_assert_ptr_nonnull(strstr(text, "2 repetitions failed or timed out"));
+	free(text);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(export_json)
+{
+	struct report r;
+	char *cause = NULL;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	_cleanup_free_ char *path = xasprintf("%s/report.json", tmpdir);
+	ck_assert_msg(report_write_json(&r, path, &cause) == 0, "%s", cause);
+	report_free(&r);
+
+	json_error_t err;
+	json_t *doc = json_load_file(path, 0, &err);
+	ck_assert_msg(doc != NULL, "%s:%d: %s", path, err.line, err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "run")), "20261122-171500-ab12");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "baseline")), "native");
+	ck_assert(json_is_false(json_object_get(doc, "partial")));
+	json_t *rows = json_object_get(doc, "rows");
+	ck_assert_uint_eq(json_array_size(rows), 4);
+
+	json_t *base = json_array_get(rows, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(base, "runtime")), "native");
+	ck_assert(json_is_null(json_object_get(base, "overhead_pct")));
+	ck_assert(json_is_null(json_object_get(base, "p_value")));
+	ck_assert(json_is_true(json_object_get(base, "higher_is_better")));
+
+	json_t *runc = json_array_get(rows, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(runc, "runtime")), "runc");
+	ck_assert_str_eq(json_string_value(json_object_get(runc, "metric")), "rate");
+	ck_assert_str_eq(json_string_value(json_object_get(runc, "unit")), "events/s");
+	ck_assert_int_eq(json_integer_value(json_object_get(runc, "n")), 3);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(runc, "mean")), 950, 1e-9);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(runc, "stddev")), 50, 1e-9);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(runc, "ci95")), 4.302653 * 50 / sqrt(3), 1e-3);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(runc, "overhead_pct")), 150.0 / 11, 1e-9);
+	ck_assert(json_is_false(json_object_get(runc, "significant")));
+	ck_assert_int_eq(json_integer_value(json_object_get(runc, "failed")), 2);
+	json_t *values = json_object_get(runc, "values");
+	ck_assert_uint_eq(json_array_size(values), 3);
+	ck_assert_double_eq_tol(json_number_value(json_array_get(values, 1)), 950, 1e-9);
+
+	json_t *lat = json_array_get(rows, 3);
+	ck_assert_str_eq(json_string_value(json_object_get(lat, "metric")), "lat");
+	ck_assert(json_is_true(json_object_get(lat, "significant")));
+	ck_assert(json_is_false(json_object_get(lat, "higher_is_better")));
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(export_csv)
+{
+	struct report r;
+	char *cause = NULL;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	/* A unit that needs RFC 4180 quoting. */
+	free(r.rows[1].unit);
+	r.rows[1].unit = xstrdup("ops, \"real\"");
+	_cleanup_free_ char *path = xasprintf("%s/report.csv", tmpdir);
+	ck_assert_msg(report_write_csv(&r, path, &cause) == 0, "%s", cause);
+	report_free(&r);
+
+	_cleanup_free_ char *text = read_file(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	static const char header[] = "runtime,workload,metric,unit,host,higher_is_better,n,mean,stddev,ci95,"
+	                             "min,max,overhead_pct,p_value,significant,failed,incomplete\r\n";
+	ck_assert(!strncmp(text, header, sizeof(header) - 1));
+	/* header + 4 rows, CRLF */
+	size_t crlf = 0;
+	for (const char *p = text; (p = strstr(p, "\r\n")); p += 2)
+		crlf++;
+	ck_assert_uint_eq(crlf, 5);
+	ck_assert_ptr_nonnull(strstr(text, "\r\nnative,cpu,rate,events/s,local,1,3,1100,100,"));
+	/* no baseline comparison: empty overhead and p-value fields */
+	ck_assert_ptr_nonnull(strstr(text, ",1000,1200,,,0,0,0\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\nrunc,cpu,rate,\"ops, \"\"real\"\"\",local,1,3,950,50,"));
+	ck_assert_ptr_nonnull(strstr(text, ",900,1000,13.6363636363636,"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\nrunc,cpu,lat,ns,local,0,3,152,2,"));
+
+	/* An export into a directory that does not exist fails with a cause. */
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_int_eq(report_write_csv(&r, "/nonexistent/dir/r.csv", &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "/nonexistent/dir/r.csv"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(report_write_json(&r, "/nonexistent/dir/r.json", &cause), -1);
+	free(cause);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(empty_journal)
+{
+	struct journal_read empty = { 0 };
+	struct report r;
+	ck_assert_int_eq(report_build(&empty, NULL, &r, NULL), 0);
+	ck_assert_uint_eq(r.nrows, 0);
+	ck_assert_int_eq(r.partial, 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "no results"));
+	free(text);
+	report_free(&r);
+}
+END_TEST
+
+static Suite *results_suite(void)
+{
+	Suite *s = suite_create("results");
+	TCase *tc = tcase_create("report");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, build_values_and_stats);
+	tcase_add_test(tc, baseline_override);
+	tcase_add_test(tc, baseline_default_without_env);
+	tcase_add_test(tc, partial_run);
+	tcase_add_test(tc, print_table);
+	tcase_add_test(tc, export_json);
+	tcase_add_test(tc, export_csv);
+	tcase_add_test(tc, empty_journal);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(results_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
