@@ -371,8 +371,11 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 			add_sample(&b, rec);
 		else if (!strcmp(type, "end"))
 			add_end(&b, rec);
-		else if (!strcmp(type, "run_end"))
-			out->partial = 0;
+		else if (!strcmp(type, "run_end")) {
+			/* A cancelled run ended cleanly but did not run its whole plan. */
+			out->cancelled = json_truthy(json_object_get(rec, "cancelled"));
+			out->partial = out->cancelled;
+		}
 	}
 	collect(&b, out);
 
@@ -573,7 +576,9 @@ void report_print(const struct report *r, FILE *fp)
 	else
 		fprintf(fp, "no results: no repetition of this run was measured\n");
 
-	if (r->partial)
+	if (r->partial && r->cancelled)
+		fprintf(fp, "note: partial run: it was cancelled before the end of its plan; showing what was measured\n");
+	else if (r->partial)
 		fprintf(fp, "note: partial run: the journal ends without run_end; showing what was measured\n");
 	if (r->bad_lines)
 		fprintf(fp, "note: %zu journal line%s could not be read (cut off or not JSON) and %s skipped\n",
@@ -701,6 +706,7 @@ json_t *report_to_json(const struct report *r)
 	json_object_set_new(doc, "run", json_text(r->run_id));
 	json_object_set_new(doc, "baseline", json_text(r->baseline));
 	json_object_set_new(doc, "partial", json_boolean(r->partial));
+	json_object_set_new(doc, "cancelled", json_boolean(r->cancelled));
 	json_object_set_new(doc, "bad_lines", json_integer((json_int_t)r->bad_lines));
 	json_object_set_new(doc, "failed_instances", json_integer(r->failed_instances));
 	json_object_set_new(doc, "incomplete_instances", json_integer(r->incomplete_instances));

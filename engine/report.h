@@ -41,7 +41,8 @@ struct report {
 	struct report_row *rows;
 	size_t nrows;
 	size_t bad_lines;     /* journal lines that could not be read */
-	int partial;          /* the run did not finish (no "run_end" record) */
+	int partial;          /* the run did not finish (no "run_end" record, or it was cancelled) */
+	int cancelled;        /* "run_end" says the run was cancelled before its plan ended */
 	unsigned failed_instances;     /* measured (non-warm-up) instances that failed or timed out */
 	unsigned incomplete_instances; /* measured instances without an "end" record */
 };

@@ -192,6 +192,33 @@ START_TEST(partial_run)
 }
 END_TEST
 
+START_TEST(cancelled_run)
+{
+	/* The engine's run_end says whether the person cancelled the run. */
+	json_t *last = jr.records[jr.nrecords - 1];
+	ck_assert_str_eq(json_string_value(json_object_get(last, "type")), "run_end");
+	json_object_set_new(last, "cancelled", json_true());
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_int_eq(r.partial, 1);
+	ck_assert_int_eq(r.cancelled, 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "partial run: it was cancelled"));
+	free(text);
+	report_free(&r);
+
+	json_object_set_new(last, "cancelled", json_false());
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_int_eq(r.partial, 0);
+	ck_assert_int_eq(r.cancelled, 0);
+	report_free(&r);
+}
+END_TEST
+
 START_TEST(print_table)
 {
 	struct report r;
@@ -253,6 +280,8 @@ START_TEST(export_json)
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "run")), "20261122-171500-ab12");
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "baseline")), "native");
 	ck_assert(json_is_false(json_object_get(doc, "partial")));
+	ck_assert(json_is_false(json_object_get(doc, "cancelled")));
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "failed_instances")), 2);
 	json_t *rows = json_object_get(doc, "rows");
 	ck_assert_uint_eq(json_array_size(rows), 4);
 
@@ -353,6 +382,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, baseline_override);
 	tcase_add_test(tc, baseline_default_without_env);
 	tcase_add_test(tc, partial_run);
+	tcase_add_test(tc, cancelled_run);
 	tcase_add_test(tc, print_table);
 	tcase_add_test(tc, export_json);
 	tcase_add_test(tc, export_csv);
