@@ -6,7 +6,8 @@
  *   1. $(pkgdatadir)/runtimes/ *.conf, workloads/ *.conf, experiments/ *.conf
  *      (ISOLAB_DATADIR in the environment replaces $(pkgdatadir), so tests
  *      and an uninstalled build use the source tree);
- *   2. /etc/isolab/isolab.conf;
+ *   2. /etc/isolab/isolab.conf, then $(sysconfdir)/isolab/isolab.conf when
+ *      the prefix makes that another file (/usr/local/etc/...);
  *   3. $XDG_CONFIG_HOME/isolab/isolab.conf (default ~/.config);
  *   4. each -c FILE, in order.
  * A file may hold any of the top-level groups `runtimes`, `workloads`,
