@@ -7,12 +7,11 @@
  * bytes are counted as STREAM counts them: 16 per element for copy, 24 for
  * triad. With threads, each thread owns a contiguous slice of the arrays.
  *
- * Block mode (--block): sysbench memory's algorithm, for a like-for-like
- * comparison with `sysbench memory`: every event is one sequential pass of
- * int-sized reads or writes through one shared block (sysbench's default
- * global scope), through a volatile temporary exactly as sysbench does, so
- * the compiler emits the same scalar loop; the run stops after --total
- * bytes (default 100G, as sysbench) or the time limit.
+ * Block mode (--block): sysbench memory's algorithm (1.0.20), for a
+ * like-for-like comparison with `sysbench memory`: every event is one
+ * sequential pass of word-sized volatile reads or writes through one
+ * shared page-aligned block (sysbench's default global scope); the run
+ * stops after --total bytes (default 100G, as sysbench) or the time limit.
  */
 #include "config.h"
 
@@ -35,7 +34,7 @@ struct mem_state {
 	double *a, *b, *c;
 	size_t n;		/* elements per array */
 	unsigned threads;
-	int *block;
+	void *block;
 	size_t block_bytes;
 };
 
@@ -115,26 +114,26 @@ mem_stream_work(struct worker *w)
 	return 0;
 }
 
-/* The loops below are sysbench memory's, volatile temporary included. */
+/* The loops below are sysbench 1.0.20's event_seq_write/event_seq_read:
+ * word-sized accesses the compiler must emit one by one (sysbench uses
+ * ConcurrencyKit's ck_pr_store_64/ck_pr_load_64, i.e. volatile accesses),
+ * the stored value being the distance to the end of the block. */
 static void
-mem_block_write(int *buf, size_t bytes)
+mem_block_write(void *block, size_t bytes)
 {
-	volatile int tmp = 0;
-	int *end = (int *)(void *)((char *)buf + bytes);
+	volatile size_t *buf = block, *end = buf + bytes / sizeof(size_t);
 
 	for (; buf < end; buf++)
-		*buf = tmp;
+		*buf = (size_t)(end - buf);
 }
 
 static void
-mem_block_read(const int *buf, size_t bytes)
+mem_block_read(void *block, size_t bytes)
 {
-	volatile int tmp = 0;
-	const int *end = (const int *)(const void *)((const char *)buf + bytes);
+	volatile size_t *buf = block, *end = buf + bytes / sizeof(size_t);
 
 	for (; buf < end; buf++)
-		tmp = *buf;
-	(void)tmp;
+		(void)*buf;
 }
 
 static int
@@ -222,8 +221,8 @@ mem_run(const struct bench *b, const struct probe_opts *o)
 	if (o->block) {
 		if (o->size)
 			probe_usage(b->name, "--size is for STREAM mode, --block for block mode: give one");
-		if (o->block % sizeof(int) != 0)
-			probe_usage(b->name, "--block must be a multiple of %zu", sizeof(int));
+		if (o->block % sizeof(size_t) != 0)
+			probe_usage(b->name, "--block must be a multiple of %zu", sizeof(size_t));
 		st.block_mode = true;
 		st.write = o->oper ? probe_choice(b->name, "--oper", o->oper, opers) == 1 : true;
 		st.block_bytes = o->block;
