@@ -50,6 +50,14 @@ unsigned long cgroup_oom_kills(const struct cgroup *cg);
 int cgroup_kill(struct cgroup *cg, char **cause);
 /* Kills, then removes the directories (children first). Frees cg. */
 int cgroup_destroy(struct cgroup *cg, char **cause);
+/* Opens and destroys relpath in every hierarchy, and removes its empty
+ * parents even when the leaf is already gone (the journal's reaper). */
+int cgroup_remove(const char *relpath, char **cause);
+/* The file whose "oom_kill N" line counts OOM kills (memory.events or
+ * memory.oom_control); malloc'd, or NULL without a memory controller. */
+char *cgroup_oom_events_path(const struct cgroup *cg);
+/* N from the "oom_kill N" line of text (0 when absent). */
+unsigned long cgroup_parse_oom_kills(const char *text);
 void cgroup_free(struct cgroup *cg);
 /* Which LIMIT_* bits this machine's cgroups can honour. */
 unsigned cgroup_limits_supported(void);

@@ -88,3 +88,17 @@ endif
 EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
 	tests/data/journal/garbage/journal.jsonl \
 	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl
+
+## containers-core: cgroups, the resource journal, bridge networking
+libisolab_a_SOURCES += engine/cgroup.c engine/cgroup.h engine/resources.c engine/resources.h \
+	engine/netns.c engine/netns.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_cgroup tests/unit/test_resources
+TESTS += tests/unit/test_cgroup tests/unit/test_resources
+tests_unit_test_cgroup_SOURCES = tests/unit/test_cgroup.c
+tests_unit_test_cgroup_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cgroup_LDADD = $(UNIT_LIBS)
+tests_unit_test_resources_SOURCES = tests/unit/test_resources.c
+tests_unit_test_resources_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_resources_LDADD = $(UNIT_LIBS)
+endif

@@ -2,7 +2,8 @@
  * resources.h — the resource journal: everything isolab creates is written
  * here *before* it is created, so that a killed isolab can be cleaned up.
  *
- * Layout: /run/isolab/<run-id>/ (ISOLAB_RUNDIR overrides /run/isolab)
+ * Layout: /run/isolab/<run-id>/ (ISOLAB_RUNDIR overrides /run/isolab; when
+ * not root, $XDG_RUNTIME_DIR/isolab, else /tmp/isolab-<uid>)
  *   owner       "<pid> <starttime>" of the isolab that owns the run;
  *   resources   one line per resource: "<kind> <a> <b>\n" where a and b are
  *               %-escaped strings ("-" when empty); a line "done <kind> <a> <b>"
@@ -37,10 +38,14 @@ const char *resources_dir(const struct resources *r);
 int resources_add(struct resources *r, const char *kind, const char *a, const char *b, char **cause);
 /* Records that a resource was removed. */
 int resources_done(struct resources *r, const char *kind, const char *a, const char *b);
-/* Reaps every resource not marked done, newest first, and removes the run
- * directory when all are gone. Returns the number that could not be reaped. */
+/* Reaps every resource not marked done, newest first, marking each done.
+ * *errors (may be NULL) gets a malloc'd NULL-terminated array of malloc'd
+ * messages, or NULL when none failed. Returns the number that could not be
+ * reaped. */
 size_t resources_reap_all(struct resources *r, char ***errors);
-/* Closes; with remove = 1 deletes the run directory (after reap_all). */
+/* Closes; with remove = 1 deletes the run directory (after reap_all) when
+ * every resource in it is done; one with resources left stays for
+ * `isolab cleanup` to retry once this process has exited. */
 void resources_close(struct resources *r, int remove);
 /* Reaps the runs whose owner is dead (all runs when all = 1). Stores a
  * malloc'd line per reaped or failed resource in *log (caller frees).

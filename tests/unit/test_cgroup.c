@@ -1,0 +1,259 @@
+/* test_cgroup.c — real cgroups on this machine (v2, hybrid or v1), as root. */
+#include "cgroup.h"
+#include "config.h"
+#include "runtime.h"
+#include "util.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char relpath[128];
+
+static void setup(void)
+{
+	snprintf(relpath, sizeof relpath, "isolab/test-cgroup-%d/1", (int)getpid());
+}
+
+static void teardown(void)
+{
+	cgroup_remove(relpath, NULL);
+}
+
+static int need_root(void)
+{
+	if (geteuid() != 0 || cgroup_mode() == CGROUP_NONE) {
+		fprintf(stderr, "test_cgroup: skipped (needs root and cgroups)\n");
+		return 0;
+	}
+	return 1;
+}
+
+/* The directory of relpath in hierarchy h (a v1 controller name or "v2"). */
+static char *dir_in(const char *h)
+{
+	if (!strcmp(h, "v2"))
+		return xasprintf("/sys/fs/cgroup%s/%s", cgroup_mode() == CGROUP_HYBRID ? "/unified" : "", relpath);
+	return xasprintf("/sys/fs/cgroup/%s/%s", h, relpath);
+}
+
+static int is_v1(const char *ctrl)
+{
+	char p[128];
+	struct statfs sf;
+	snprintf(p, sizeof p, "/sys/fs/cgroup/%s", ctrl);
+	return cgroup_mode() != CGROUP_V2 && statfs(p, &sf) == 0 && sf.f_type == 0x27e0eb;
+}
+
+/* The content of file in ctrl's directory, newline stripped. */
+static char *value(const char *ctrl, const char *file)
+{
+	_cleanup_free_ char *d = dir_in(is_v1(ctrl) ? ctrl : "v2");
+	_cleanup_free_ char *p = xasprintf("%s/%s", d, file);
+	char *t = read_file(p, NULL);
+	ck_assert_msg(t != NULL, "cannot read %s: %s", p, strerror(errno));
+	t[strcspn(t, "\n")] = '\0';
+	return t;
+}
+
+START_TEST(test_mode_detected)
+{
+	enum cgroup_mode m = cgroup_mode();
+	struct stat st;
+	if (stat("/sys/fs/cgroup/unified/cgroup.procs", &st) == 0)
+		ck_assert_int_eq(m, CGROUP_HYBRID);
+	else if (stat("/sys/fs/cgroup/cgroup.procs", &st) == 0 && stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0)
+		ck_assert_int_eq(m, CGROUP_V2);
+	ck_assert_str_ne(cgroup_mode_name(m), "none");
+}
+END_TEST
+
+START_TEST(test_limits_written)
+{
+	if (!need_root())
+		return;
+	unsigned sup = cgroup_limits_supported();
+	struct limits lim = { .cpus = 1.5, .cpuset = (char *)"0", .weight = 50, .mem_hard = 64ull << 20,
+		.mem_soft = 32ull << 20, .pids = 42 };
+	/* Only what this machine can do; the rest is checked for refusal below. */
+	if (!(sup & LIMIT_CPUS))
+		lim.cpus = 0;
+	if (!(sup & LIMIT_CPUSET))
+		lim.cpuset = NULL;
+	if (!(sup & LIMIT_WEIGHT))
+		lim.weight = 0;
+	if (!(sup & LIMIT_MEM_HARD))
+		lim.mem_hard = lim.mem_soft = 0;
+	if (!(sup & LIMIT_PIDS))
+		lim.pids = 0;
+	char *cause = NULL;
+	struct cgroup *cg = cgroup_create(relpath, &lim, &cause);
+	ck_assert_msg(cg != NULL, "cgroup_create: %s", cause);
+	ck_assert_str_eq(cgroup_relpath(cg), relpath);
+	if (lim.pids) {
+		_cleanup_free_ char *v = value("pids", "pids.max");
+		ck_assert_str_eq(v, "42");
+	}
+	if (lim.mem_hard) {
+		_cleanup_free_ char *v = value("memory", is_v1("memory") ? "memory.limit_in_bytes" : "memory.max");
+		ck_assert_str_eq(v, "67108864");
+		_cleanup_free_ char *s = value("memory", is_v1("memory") ? "memory.soft_limit_in_bytes" : "memory.low");
+		ck_assert_str_eq(s, "33554432");
+	}
+	if (lim.cpus) {
+		if (is_v1("cpu")) {
+			_cleanup_free_ char *q = value("cpu", "cpu.cfs_quota_us");
+			_cleanup_free_ char *p = value("cpu", "cpu.cfs_period_us");
+			ck_assert_str_eq(q, "150000");
+			ck_assert_str_eq(p, "100000");
+		} else {
+			_cleanup_free_ char *m = value("cpu", "cpu.max");
+			ck_assert_str_eq(m, "150000 100000");
+		}
+	}
+	if (lim.weight) {
+		_cleanup_free_ char *w = value("cpu", is_v1("cpu") ? "cpu.shares" : "cpu.weight");
+		ck_assert_str_eq(w, is_v1("cpu") ? "512" : "50");
+	}
+	if (lim.cpuset) {
+		_cleanup_free_ char *c = value("cpuset", "cpuset.cpus");
+		ck_assert_str_eq(c, "0");
+		if (is_v1("cpuset")) {
+			/* v1 refuses tasks without mems: they must have been copied. */
+			_cleanup_free_ char *mems = value("cpuset", "cpuset.mems");
+			ck_assert_str_ne(mems, "");
+		}
+	}
+	ck_assert_int_eq(cgroup_destroy(cg, &cause), 0);
+	/* Every directory is gone, in every hierarchy, and so are its parents. */
+	static const char *const hs[] = { "v2", "cpu", "cpuset", "memory", "pids" };
+	for (size_t i = 0; i < ARRAY_SIZE(hs); i++) {
+		_cleanup_free_ char *d = dir_in(hs[i]);
+		struct stat st;
+		ck_assert_msg(stat(d, &st) < 0 && errno == ENOENT, "%s still exists", d);
+		*strrchr(d, '/') = '\0';
+		ck_assert_msg(stat(d, &st) < 0 && errno == ENOENT, "parent %s still exists", d);
+	}
+}
+END_TEST
+
+START_TEST(test_join_pids_kill)
+{
+	if (!need_root())
+		return;
+	struct limits lim = { .pids = 10 };
+	char *cause = NULL;
+	struct cgroup *cg = cgroup_create(relpath, &lim, &cause);
+	ck_assert_msg(cg != NULL, "cgroup_create: %s", cause);
+	const char *const *procs = cgroup_procs_files(cg);
+	ck_assert_ptr_nonnull(procs);
+	ck_assert_ptr_nonnull(procs[0]);
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		for (size_t i = 0; procs[i]; i++)
+			if (write_file(procs[i], "0", 0) < 0)
+				_exit(2);
+		/* A grandchild too: the whole tree must be listed and killed. */
+		if (fork() == 0)
+			for (;;)
+				pause();
+		if (write(ready[1], "x", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char b;
+	ck_assert_int_eq(read(ready[0], &b, 1), 1);
+	close(ready[0]);
+	pid_t *pids = NULL;
+	size_t n = cgroup_pids(cg, &pids);
+	ck_assert_uint_eq(n, 2);
+	int found = 0;
+	for (size_t i = 0; i < n; i++)
+		found += pids[i] == kid;
+	free(pids);
+	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(cgroup_kill(cg, &cause), 0);
+	n = cgroup_pids(cg, &pids);
+	free(pids);
+	ck_assert_uint_eq(n, 0);
+	int status;
+	ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(cgroup_oom_kills(cg), 0);
+	ck_assert_int_eq(cgroup_destroy(cg, &cause), 0);
+}
+END_TEST
+
+START_TEST(test_open_and_remove)
+{
+	if (!need_root())
+		return;
+	ck_assert_ptr_null(cgroup_open(relpath));
+	char *cause = NULL;
+	struct cgroup *cg = cgroup_create(relpath, NULL, &cause);
+	ck_assert_msg(cg != NULL, "cgroup_create: %s", cause);
+	cgroup_free(cg);
+	struct cgroup *o = cgroup_open(relpath);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(cgroup_procs_files(o)[0]);
+	cgroup_free(o);
+	ck_assert_int_eq(cgroup_remove(relpath, &cause), 0);
+	ck_assert_ptr_null(cgroup_open(relpath));
+	/* Removing what is already gone is not an error (the reaper relies on it). */
+	ck_assert_int_eq(cgroup_remove(relpath, &cause), 0);
+}
+END_TEST
+
+START_TEST(test_bad_paths)
+{
+	static const char *const bad[] = { "", "/isolab/x", "isolab/../x", "isolab//x", "isolab/x/", "..", "isolab/." };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *cause = NULL;
+		ck_assert_ptr_null(cgroup_create(bad[i], NULL, &cause));
+		ck_assert_ptr_nonnull(cause);
+		free(cause);
+		ck_assert_ptr_null(cgroup_open(bad[i]));
+	}
+}
+END_TEST
+
+START_TEST(test_oom_parse)
+{
+	ck_assert_uint_eq(cgroup_parse_oom_kills("low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n"), 2);
+	ck_assert_uint_eq(cgroup_parse_oom_kills("oom_kill_disable 0\nunder_oom 0\noom_kill 7\n"), 7);
+	ck_assert_uint_eq(cgroup_parse_oom_kills("oom_kill_disable 0\n"), 0);
+	ck_assert_uint_eq(cgroup_parse_oom_kills(NULL), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cgroup");
+	TCase *tc = tcase_create("cgroup");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_mode_detected);
+	tcase_add_test(tc, test_limits_written);
+	tcase_add_test(tc, test_join_pids_kill);
+	tcase_add_test(tc, test_open_and_remove);
+	tcase_add_test(tc, test_bad_paths);
+	tcase_add_test(tc, test_oom_parse);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
