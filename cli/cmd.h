@@ -28,6 +28,7 @@ extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_cleanup_entry;
 
 /* Loads the configuration; prints "isolab: <cause>" and returns -1 on error. */
 int cli_load_config(const struct globals *g, struct config *cfg);

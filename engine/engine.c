@@ -27,6 +27,7 @@
 #include "exec.h"
 #include "journal.h"
 #include "metrics.h"
+#include "resources.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -69,6 +70,7 @@ struct engine {
 	size_t nplan;
 	struct journal *journal;
 	struct sampler *sampler;
+	struct resources *res;       /* the run's resource journal */
 	char *probe;
 
 	pthread_t thread;
@@ -732,6 +734,8 @@ static int run_instance(struct engine *e, const struct planned *p, int id, size_
 	r.in.limits = &e->exp.limits;
 	r.in.network = e->exp.network ? e->exp.network : "none";
 	r.in.probe = e->probe;
+	r.in.res = e->res;
+	r.in.threads = e->exp.threads;
 	r.in.out_fd = -1;
 	const struct workload *wl = p->wl;
 	size_t nm = wl->nmetrics ? wl->nmetrics : 1;
@@ -948,6 +952,17 @@ static void *engine_main(void *arg)
 		elog(e, LOG_ERROR, "journal: %s", cause);
 		free(cause);
 	}
+	/* Whatever a driver failed to remove goes now; what even this cannot
+	 * remove stays in the journal for `isolab cleanup`. */
+	char **errs = NULL;
+	resources_reap_all(e->res, &errs);
+	for (char **s = errs; s && *s; s++) {
+		elog(e, LOG_WARN, "cleanup: %s", *s);
+		free(*s);
+	}
+	free(errs);
+	resources_close(e->res, 1);
+	e->res = NULL;
 	ev = event_new(EV_RUN_END);
 	ev->run_id = xstrdup(journal_run_id(e->journal));
 	ev->run_dir = xstrdup(journal_dir(e->journal));
@@ -974,6 +989,17 @@ struct engine *engine_new(const struct config *cfg, const char *state_dir, char 
 		engine_free(e);
 		return NULL;
 	}
+	/* Every start reaps what dead runs left behind (cgroups, netns...). */
+	char **log = NULL;
+	size_t nlog = 0;
+	size_t failed = resources_reap_dead(0, &log, &nlog);
+	for (size_t i = 0; i < nlog; i++) {
+		elog(e, strstr(log[i], ": cannot reap ") ? LOG_WARN : LOG_INFO, "%s", log[i]);
+		free(log[i]);
+	}
+	free(log);
+	if (failed)
+		elog(e, LOG_WARN, "%zu resources of dead runs could not be reaped; see 'isolab cleanup'", failed);
 	return e;
 }
 
@@ -1022,6 +1048,9 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	e->journal = journal_create(e->state_dir, NULL, cause);
 	if (!e->journal)
 		return -1;
+	e->res = resources_open(journal_run_id(e->journal), cause);
+	if (!e->res)
+		return err_wrap(cause, "resource journal");
 	json_t *env = journal_env_record();
 	json_object_set_new(env, "experiment", experiment_json(&e->exp));
 	json_t *versions = json_object();
@@ -1098,6 +1127,10 @@ void engine_free(struct engine *e)
 		engine_event_free(ev);
 	if (e->journal)
 		journal_close(e->journal, NULL);
+	if (e->res) {
+		resources_reap_all(e->res, NULL);
+		resources_close(e->res, 1);
+	}
 	if (e->sampler)
 		sampler_free(e->sampler);
 	if (e->wake_fd >= 0)

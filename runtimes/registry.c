@@ -5,8 +5,11 @@
 
 #include <string.h>
 
+extern const struct driver driver_sandbox;
+
 static const struct driver *const drivers[] = {
 	&driver_native,
+	&driver_sandbox,
 	NULL,
 };
 

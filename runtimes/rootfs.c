@@ -1,0 +1,350 @@
+/*
+ * rootfs.c — building and caching the root file systems instances run in.
+ *
+ * A rootfs is named by a hash of everything that goes into it (its kind,
+ * the probe's bytes, busybox's bytes, the host layout for "host", and a
+ * format version), so a rebuilt probe gets a fresh rootfs and an unchanged
+ * one costs a stat. Builders work in a mkdtemp directory beside the cache
+ * entry and rename() it into place: readers only ever see complete trees,
+ * and when two builders race the loser throws its copy away.
+ *
+ * Rootfs trees are shared by every instance and run and must stay
+ * read-only; drivers give each instance a writable layer of its own.
+ */
+#include "rootfs.h"
+#include "exec.h"
+#include "util.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Bump when the layout built below changes. */
+#define ROOTFS_FORMAT 1
+
+static const char *const host_candidates[] = { "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
+	"/etc" };
+static const char *host_binds[ARRAY_SIZE(host_candidates) + 1];
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+
+/* Real directories only: on merged-/usr hosts /bin, /lib... are symlinks
+ * into /usr, which the rootfs reproduces as symlinks instead. */
+static void host_binds_init(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(host_candidates); i++) {
+		struct stat st;
+		if (lstat(host_candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
+			host_binds[n++] = host_candidates[i];
+	}
+	host_binds[n] = NULL;
+}
+
+const char *const *rootfs_host_binds(void)
+{
+	pthread_once(&host_once, host_binds_init);
+	return host_binds;
+}
+
+char *rootfs_cache_dir(char **cause)
+{
+	char *dir;
+	const char *env = getenv("ISOLAB_CACHE");
+	if (env && *env) {
+		dir = xstrdup(env);
+	} else if (geteuid() == 0) {
+		dir = xstrdup("/var/cache/isolab");
+	} else {
+		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+		if (xdg && *xdg)
+			dir = xasprintf("%s/isolab", xdg);
+		else if (home && *home)
+			dir = xasprintf("%s/.cache/isolab", home);
+		else {
+			err_set(cause, "no cache directory: set ISOLAB_CACHE or HOME");
+			return NULL;
+		}
+	}
+	if (mkdir_p(dir, 0755) < 0) {
+		err_errno(cause, "cannot create the cache directory %s", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ s[i]) * 1099511628211ull;
+}
+
+static void hash_str(uint64_t *h, const char *s)
+{
+	hash_bytes(h, s, strlen(s) + 1);
+}
+
+static int hash_file(uint64_t *h, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		hash_bytes(h, buf, (size_t)n);
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* A statically linked ELF (no PT_INTERP) runs in an empty rootfs. */
+static int is_static_elf(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	Elf64_Ehdr eh;
+	int ok = 0;
+	if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr)) {
+		ok = 1;
+		for (unsigned i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * sizeof ph)) != (ssize_t)sizeof ph) {
+				ok = 0;
+				break;
+			}
+			if (ph.p_type == PT_INTERP) {
+				ok = 0;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+/* busybox to put in a minimal rootfs, or NULL (malloc'd). */
+static char *find_busybox(void)
+{
+	static const char *const cands[] = { "/bin/busybox", "/usr/bin/busybox", "/usr/lib/busybox/busybox-static" };
+	for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
+		if (access(cands[i], X_OK) == 0 && is_static_elf(cands[i]))
+			return xstrdup(cands[i]);
+	return NULL;
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode, char **cause)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_errno(cause, "cannot open %s", src);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0) {
+		close(in);
+		return err_errno(cause, "cannot create %s", dst);
+	}
+	char buf[65536];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0) {
+				rc = err_errno(cause, "cannot write %s", dst);
+				goto done;
+			}
+			off += w;
+		}
+	}
+	if (n < 0)
+		rc = err_errno(cause, "cannot read %s", src);
+	else if (fchmod(out, mode) < 0)
+		rc = err_errno(cause, "cannot chmod %s", dst);
+done:
+	close(in);
+	close(out);
+	return rc;
+}
+
+static int mkdirs(const char *root, const char *const *dirs, char **cause)
+{
+	for (size_t i = 0; dirs[i]; i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", root, dirs[i]);
+		if (mkdir_p(p, 0755) < 0)
+			return err_errno(cause, "cannot create %s", p);
+	}
+	_cleanup_free_ char *tmp = xasprintf("%s/tmp", root);
+	chmod(tmp, 01777);
+	return 0;
+}
+
+static int put(const char *root, const char *name, const char *text, char **cause)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", root, name);
+	if (write_file(p, text, 1) < 0)
+		return err_errno(cause, "cannot write %s", p);
+	return 0;
+}
+
+static int build_minimal(const char *root, const char *busybox, char **cause)
+{
+	static const char *const dirs[] = { "proc", "sys", "dev", "tmp", "etc", "root", "bin", "sbin", "usr/bin",
+		"usr/sbin", NULL };
+	if (mkdirs(root, dirs, cause) < 0)
+		return -1;
+	if (put(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+	        cause) < 0 ||
+	    put(root, "etc/group", "root:x:0:\nnogroup:x:65534:\n", cause) < 0 ||
+	    put(root, "etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n", cause) < 0 ||
+	    put(root, "etc/resolv.conf", "# isolab: no resolver inside a minimal rootfs\n", cause) < 0)
+		return -1;
+	if (!busybox)
+		return 0;
+	_cleanup_free_ char *bb = xasprintf("%s/bin/busybox", root);
+	if (copy_file(busybox, bb, 0755, cause) < 0)
+		return -1;
+	/* Applet links, as `busybox --install -s` would make them. */
+	char *argv[] = { (char *)busybox, (char *)"--list-full", NULL };
+	char *out = NULL;
+	int status = 0;
+	if (exec_run(argv, NULL, 10000, &out, 1 << 20, &status, cause) < 0)
+		return err_wrap(cause, "busybox --list-full");
+	char *save = NULL;
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!*l || strstr(l, "..") || l[0] == '/')
+			continue;
+		_cleanup_free_ char *link = xasprintf("%s/%s", root, l);
+		if (!strcmp(l, "bin/busybox"))
+			continue;
+		if (symlink("/bin/busybox", link) < 0 && errno != EEXIST && errno != ENOENT) {
+			err_errno(cause, "cannot link %s", link);
+			free(out);
+			return -1;
+		}
+	}
+	free(out);
+	return 0;
+}
+
+/* Mount points for rootfs_host_binds(), and symlinks where the host has them. */
+static int build_host(const char *root, char **cause)
+{
+	static const char *const dirs[] = { "proc", "sys", "dev", "tmp", "root", "run", "var/tmp", "var/log",
+		"var/lib", "var/run", NULL };
+	if (mkdirs(root, dirs, cause) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(host_candidates); i++) {
+		const char *h = host_candidates[i];
+		_cleanup_free_ char *p = xasprintf("%s%s", root, h);
+		struct stat st;
+		if (lstat(h, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				return err_errno(cause, "cannot create %s", p);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlink(h, target, sizeof target - 1);
+			if (n < 0)
+				return err_errno(cause, "cannot read the link %s", h);
+			target[n] = '\0';
+			if (symlink(target, p) < 0)
+				return err_errno(cause, "cannot link %s", p);
+		}
+	}
+	return 0;
+}
+
+char *rootfs_get(const char *kind, const char *probe_path, char **cause)
+{
+	int host;
+	if (!kind || !strcmp(kind, "minimal"))
+		host = 0;
+	else if (!strcmp(kind, "host"))
+		host = 1;
+	else {
+		err_set(cause, "unknown rootfs kind '%s' (expected minimal or host)", kind);
+		return NULL;
+	}
+	if (!probe_path || access(probe_path, R_OK) < 0) {
+		err_errno(cause, "rootfs: cannot read the probe '%s'", probe_path ? probe_path : "");
+		return NULL;
+	}
+	uint64_t h = 14695981039346656037ull;
+	char fmt[32];
+	snprintf(fmt, sizeof fmt, "format %d", ROOTFS_FORMAT);
+	hash_str(&h, fmt);
+	hash_str(&h, host ? "host" : "minimal");
+	if (hash_file(&h, probe_path) < 0) {
+		err_errno(cause, "rootfs: cannot read %s", probe_path);
+		return NULL;
+	}
+	_cleanup_free_ char *busybox = host ? NULL : find_busybox();
+	if (busybox && hash_file(&h, busybox) < 0) {
+		free(busybox);
+		busybox = NULL;
+	}
+	hash_str(&h, busybox ? "busybox" : "no busybox");
+	if (host)
+		for (size_t i = 0; i < ARRAY_SIZE(host_candidates); i++) {
+			struct stat st;
+			char target[4096] = "";
+			if (lstat(host_candidates[i], &st) < 0)
+				continue;
+			hash_str(&h, host_candidates[i]);
+			if (S_ISLNK(st.st_mode)) {
+				ssize_t n = readlink(host_candidates[i], target, sizeof target - 1);
+				target[n > 0 ? n : 0] = '\0';
+			}
+			hash_str(&h, S_ISDIR(st.st_mode) ? "dir" : target);
+		}
+
+	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
+	if (!cache)
+		return NULL;
+	_cleanup_free_ char *base = xasprintf("%s/rootfs", cache);
+	if (mkdir_p(base, 0755) < 0) {
+		err_errno(cause, "cannot create %s", base);
+		return NULL;
+	}
+	char *final = xasprintf("%s/%s-%016llx", base, host ? "host" : "minimal", (unsigned long long)h);
+	struct stat st;
+	if (stat(final, &st) == 0 && S_ISDIR(st.st_mode))
+		return final;
+
+	char *tmp = xasprintf("%s/.tmp-%s-XXXXXX", base, host ? "host" : "minimal");
+	if (!mkdtemp(tmp)) {
+		err_errno(cause, "cannot create a temporary directory in %s", base);
+		free(tmp);
+		free(final);
+		return NULL;
+	}
+	chmod(tmp, 0755);
+	_cleanup_free_ char *probe_dst = xasprintf("%s/isolab-probe", tmp);
+	int rc = host ? build_host(tmp, cause) : build_minimal(tmp, busybox, cause);
+	if (rc == 0)
+		rc = copy_file(probe_path, probe_dst, 0755, cause);
+	if (rc == 0 && rename(tmp, final) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY) {
+			rm_rf(tmp); /* another builder won the race: use theirs */
+		} else {
+			rc = err_errno(cause, "cannot rename %s to %s", tmp, final);
+		}
+	}
+	if (rc < 0) {
+		rm_rf(tmp);
+		free(tmp);
+		free(final);
+		return NULL;
+	}
+	free(tmp);
+	return final;
+}
