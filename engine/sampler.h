@@ -3,11 +3,13 @@
  * from /proc at low cost.
  *
  * For each tracked pid the sampler keeps the /proc/PID dirfd and the stat,
- * status and io fds open and pread()s them; stat is parsed after the last
- * ')'. ENOENT/ESRCH on read means the process exited: it is reported once
- * with `exited = 1` and then dropped. Rates are per second over the real
- * time elapsed between two samples of the same pid; the first sample of a
- * pid has rates 0 and `first = 1`.
+ * status, io and schedstat fds open and pread()s them; stat is parsed after
+ * the last ')'. ENOENT/ESRCH on read (or a changed starttime, or a zombie
+ * not yet reaped) means the process exited: it is reported once with
+ * `exited = 1` and then dropped. Five fds per pid: on EMFILE the sampler
+ * raises RLIMIT_NOFILE's soft limit to the hard limit, once. Rates are per
+ * second over the real time elapsed between two samples of the same pid;
+ * the first sample of a pid has rates 0 and `first = 1`.
  *
  * Fields follow pidstat -u -r -d -w (plus threads):
  *   %usr %system %guest %wait %CPU CPU minflt/s majflt/s VSZ RSS %MEM
@@ -55,7 +57,8 @@ struct proc_sample {
 
 struct sampler;
 
-/* Creates a sampler reading proc_root (normally "/proc"). */
+/* Creates a sampler reading proc_root (normally "/proc"); reads MemTotal
+ * there once. NULL with errno set when proc_root cannot be opened. */
 struct sampler *sampler_new(const char *proc_root);
 void sampler_free(struct sampler *s);
 /* Starts tracking pid for instance with role; opens its fds now.
@@ -72,7 +75,8 @@ void sampler_untrack_instance(struct sampler *s, int instance);
 size_t sampler_track_children(struct sampler *s, int instance);
 /* Samples every tracked pid. *out points to an array of *n samples owned by
  * the sampler, valid until the next call. Exited pids are dropped after
- * being reported once. */
+ * being reported once. A pid that cannot be read is an exit, not an error,
+ * so today this always returns 0. */
 int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n, char **cause);
 /* Number of pids tracked. */
 size_t sampler_count(const struct sampler *s);

@@ -1,0 +1,681 @@
+/*
+ * sampler.c — pidstat-style per-process statistics from /proc.
+ *
+ * Cost is the point of this file: the engine samples every pid of every
+ * instance once a second, possibly thousands of them, and must stay well
+ * under what pidstat itself costs. So:
+ *
+ *   - Each tracked pid keeps its /proc/PID dirfd and the stat, status, io
+ *     and schedstat fds open for its whole life. A sample is four pread()s
+ *     at offset 0: no path walk, no dentry lookup, no stdio.
+ *   - stat is parsed by hand after the LAST ')' (comm may hold spaces and
+ *     parens), and gives most fields: faults, times, threads, VSZ, RSS,
+ *     processor, iodelay, guest time. status is only searched for the two
+ *     context-switch counters, which nothing cheaper exposes per process.
+ *   - Nearly all the cost is the kernel formatting these files, status the
+ *     most. So a single-threaded process that schedstat shows was never on
+ *     a CPU since the last sample skips status and io: nothing can have
+ *     changed them (see sampler_idle). Idle helpers then cost stat and
+ *     schedstat only.
+ *   - Tracked pids live in an array of pointers sorted by pid (binary search
+ *     on track, ordered output for free).
+ *
+ * Exit detection: an open procfs fd pins the struct pid it was opened for,
+ * so once the process is reaped reads fail with ESRCH even if the number has
+ * been reused. We still compare starttime (stat field 22) with the one seen
+ * at track time, for procfs implementations that do not pin (gVisor's).
+ * A zombie whose only thread is dead has exited too: its parent just has not
+ * reaped it yet.
+ *
+ * Field definitions follow sysstat's pidstat (Irix mode, its default: %CPU
+ * is relative to ONE CPU, so a process with two busy threads shows 200):
+ *   %usr    = d(utime - gtime) ticks, clamped at 0
+ *   %system = d(stime), %guest = d(gtime)
+ *   %wait   = d(run_delay) from schedstat (time runnable but waiting for a
+ *             CPU); kept in ns rather than pidstat's truncated ticks
+ *   %CPU    = d(utime + stime)
+ *   each over the elapsed ticks of the interval, times 100.
+ *   VSZ = stat vsize / 1024, RSS = stat rss * page size, %MEM = RSS over
+ *   MemTotal (read once at sampler_new), iodelay = d(delayacct_blkio_ticks),
+ *   kB_*_s from io read_bytes/write_bytes/cancelled_write_bytes.
+ */
+#include "sampler.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* stat fields we use, numbered as in proc(5). */
+enum {
+	STAT_STATE = 3,
+	STAT_PPID = 4,
+	STAT_MINFLT = 10,
+	STAT_MAJFLT = 12,
+	STAT_UTIME = 14,
+	STAT_STIME = 15,
+	STAT_NUM_THREADS = 20,
+	STAT_STARTTIME = 22,
+	STAT_VSIZE = 23,
+	STAT_RSS = 24,
+	STAT_PROCESSOR = 39,
+	STAT_BLKIO_TICKS = 42,
+	STAT_GUEST_TIME = 43,
+	STAT_LAST = STAT_GUEST_TIME
+};
+
+/* The cumulative counters a rate is computed from. */
+struct sampler_counters {
+	uint64_t utime, stime, gtime;
+	uint64_t minflt, majflt;
+	uint64_t blkio;
+	uint64_t exec_ns, run_delay_ns, pcount; /* schedstat */
+	uint64_t rd, wr, ccwr;
+	uint64_t nvcsw, nivcsw;
+};
+
+struct sampler_proc {
+	pid_t pid;
+	int instance;
+	enum proc_role role;
+	int dirfd, statfd, statusfd, iofd, schedfd;
+	uint64_t starttime;
+	int have_prev;
+	uint64_t prev_ns;
+	struct sampler_counters prev;
+	uint64_t prev_threads;
+	int io_ok;
+	struct proc_sample last; /* what the exit report repeats */
+};
+
+struct sampler {
+	int procfd;
+	long hz;
+	uint64_t page_kb;
+	uint64_t mem_total_kb;
+	struct sampler_proc **procs; /* sorted by pid */
+	size_t n, cap;
+	struct proc_sample *out;
+	size_t out_cap;
+	char *buf;
+	size_t buf_size;
+	int nofile_raised;
+};
+
+static const char *const role_names[ROLE__COUNT] = {
+	[ROLE_WORKLOAD] = "workload",
+	[ROLE_RUNTIME] = "runtime",
+	[ROLE_VMM] = "vmm",
+	[ROLE_HELPER] = "helper",
+	[ROLE_GUEST] = "guest",
+};
+
+const char *role_name(enum proc_role r)
+{
+	if ((unsigned)r >= ROLE__COUNT)
+		return "unknown";
+	return role_names[r];
+}
+
+int role_parse(const char *s)
+{
+	if (!s)
+		return -1;
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* MemTotal in kB from meminfo, 0 when unknown (then %MEM stays 0). */
+static uint64_t sampler_mem_total(int procfd)
+{
+	_cleanup_free_ char *text = read_file_at(procfd, "meminfo", NULL);
+	if (!text)
+		return 0;
+	const char *p = strstr(text, "MemTotal:");
+	if (!p)
+		return 0;
+	return strtoull(p + strlen("MemTotal:"), NULL, 10);
+}
+
+struct sampler *sampler_new(const char *proc_root)
+{
+	int fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	s->procfd = fd;
+	s->hz = sysconf(_SC_CLK_TCK);
+	if (s->hz <= 0)
+		s->hz = 100;
+	long page = sysconf(_SC_PAGESIZE);
+	s->page_kb = page > 0 ? (uint64_t)page / 1024 : 4;
+	s->mem_total_kb = sampler_mem_total(fd);
+	s->buf_size = 4096;
+	s->buf = xmalloc(s->buf_size);
+	return s;
+}
+
+static void sampler_proc_free(struct sampler_proc *p)
+{
+	int *fds[] = { &p->schedfd, &p->iofd, &p->statusfd, &p->statfd, &p->dirfd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	free(p);
+}
+
+void sampler_free(struct sampler *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		sampler_proc_free(s->procs[i]);
+	free(s->procs);
+	free(s->out);
+	free(s->buf);
+	close(s->procfd);
+	free(s);
+}
+
+size_t sampler_count(const struct sampler *s)
+{
+	return s->n;
+}
+
+/* Index of pid in s->procs, or -(insertion point) - 1 when absent. */
+static ssize_t sampler_find(const struct sampler *s, pid_t pid)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		pid_t p = s->procs[mid]->pid;
+		if (p == pid)
+			return (ssize_t)mid;
+		if (p < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(ssize_t)lo - 1;
+}
+
+static void sampler_remove_at(struct sampler *s, size_t i)
+{
+	sampler_proc_free(s->procs[i]);
+	memmove(&s->procs[i], &s->procs[i + 1], (s->n - i - 1) * sizeof(*s->procs));
+	s->n--;
+}
+
+/* Reads a whole procfs file through its open fd into s->buf, growing the
+ * buffer when the file does not fit. Returns the length, or -1 (errno). */
+static ssize_t sampler_pread(struct sampler *s, int fd)
+{
+	for (;;) {
+		ssize_t r = pread(fd, s->buf, s->buf_size - 1, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if ((size_t)r < s->buf_size - 1) {
+			s->buf[r] = '\0';
+			return r;
+		}
+		s->buf_size *= 2;
+		s->buf = xrealloc(s->buf, s->buf_size);
+	}
+}
+
+/* Parsed /proc/PID/stat: the numeric fields we use, indexed by field number. */
+struct sampler_stat {
+	char comm[32];
+	char state;
+	uint64_t f[STAT_LAST + 1];
+};
+
+/* Parses a stat line. comm is what lies between the first '(' and the LAST
+ * ')'; numbers follow. Negative fields (cutime, priority...) are never ones
+ * we keep, so they are parsed as their magnitude. Returns 0 or -1 when the
+ * line is malformed or too short. */
+static int sampler_parse_stat(const char *buf, struct sampler_stat *st)
+{
+	const char *open = strchr(buf, '(');
+	const char *close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return -1;
+	size_t len = (size_t)(close - open - 1);
+	if (len >= sizeof(st->comm))
+		len = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, len);
+	st->comm[len] = '\0';
+
+	const char *p = close + 1;
+	int field = STAT_STATE;
+	while (field <= STAT_LAST) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || *p == '\n')
+			break;
+		if (field == STAT_STATE) {
+			st->state = *p++;
+		} else {
+			if (*p == '-')
+				p++;
+			uint64_t v = 0;
+			while (*p >= '0' && *p <= '9')
+				v = v * 10 + (uint64_t)(*p++ - '0');
+			st->f[field] = v;
+		}
+		while (*p != ' ' && *p != '\0' && *p != '\n')
+			p++;
+		field++;
+	}
+	/* guest_time arrived in 2.6.24; everything up to processor must be there. */
+	if (field <= STAT_PROCESSOR)
+		return -1;
+	for (; field <= STAT_LAST; field++)
+		st->f[field] = 0;
+	return 0;
+}
+
+/* The number after "key" in buf, or 0 when the key is missing. */
+static uint64_t sampler_field(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+	if (!p)
+		return 0;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t' || *p == ':')
+		p++;
+	return strtoull(p, NULL, 10);
+}
+
+static int sampler_gone_errno(int e)
+{
+	return e == ESRCH || e == ENOENT;
+}
+
+/* Opens a file of the pid directory, raising RLIMIT_NOFILE once to its hard
+ * limit on EMFILE: thousands of pids at five fds each exceed the common soft
+ * limit of 1024, and a sampler that silently stops tracking is worse. */
+static int sampler_openat(struct sampler *s, int dirfd, const char *name, int flags)
+{
+	for (;;) {
+		int fd = openat(dirfd, name, flags | O_CLOEXEC);
+		if (fd >= 0 || errno != EMFILE || s->nofile_raised)
+			return fd;
+		s->nofile_raised = 1;
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+			return -1;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			errno = EMFILE;
+			return -1;
+		}
+	}
+}
+
+int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role role, char **cause)
+{
+	if (pid <= 0)
+		return err_set(cause, "track pid %d: not a process id", (int)pid);
+	if ((unsigned)role >= ROLE__COUNT)
+		return err_set(cause, "track pid %d: unknown role %d", (int)pid, (int)role);
+	ssize_t at = sampler_find(s, pid);
+	if (at >= 0) {
+		s->procs[at]->instance = instance;
+		s->procs[at]->role = role;
+		s->procs[at]->last.instance = instance;
+		s->procs[at]->last.role = role;
+		return 0;
+	}
+
+	struct sampler_proc *p = xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	p->instance = instance;
+	p->role = role;
+	p->iofd = p->schedfd = p->statusfd = p->statfd = -1;
+	char name[24];
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	p->dirfd = sampler_openat(s, s->procfd, name, O_RDONLY | O_DIRECTORY);
+	if (p->dirfd < 0) {
+		err_errno(cause, "track pid %d: open /proc/%d", (int)pid, (int)pid);
+		goto fail;
+	}
+	p->statfd = sampler_openat(s, p->dirfd, "stat", O_RDONLY);
+	if (p->statfd < 0) {
+		err_errno(cause, "track pid %d: open stat", (int)pid);
+		goto fail;
+	}
+	p->statusfd = sampler_openat(s, p->dirfd, "status", O_RDONLY);
+	if (p->statusfd < 0) {
+		err_errno(cause, "track pid %d: open status", (int)pid);
+		goto fail;
+	}
+	/* io needs ptrace access and schedstat CONFIG_SCHED_INFO: without
+	 * them the pid is still worth sampling, with kB_*_s = -1 or %wait 0. */
+	p->iofd = sampler_openat(s, p->dirfd, "io", O_RDONLY);
+	p->schedfd = sampler_openat(s, p->dirfd, "schedstat", O_RDONLY);
+
+	struct sampler_stat st;
+	ssize_t r = sampler_pread(s, p->statfd);
+	if (r <= 0) {
+		if (r == 0)
+			errno = ESRCH;
+		err_errno(cause, "track pid %d: read stat", (int)pid);
+		goto fail;
+	}
+	if (sampler_parse_stat(s->buf, &st) < 0) {
+		err_set(cause, "track pid %d: cannot parse stat", (int)pid);
+		goto fail;
+	}
+	p->starttime = st.f[STAT_STARTTIME];
+	p->last.pid = pid;
+	p->last.ppid = (pid_t)st.f[STAT_PPID];
+	p->last.instance = instance;
+	p->last.role = role;
+	memcpy(p->last.comm, st.comm, sizeof(p->last.comm));
+	p->last.kb_rd_s = p->last.kb_wr_s = p->last.kb_ccwr_s = p->iofd < 0 ? -1 : 0;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->procs = xreallocarray(s->procs, s->cap, sizeof(*s->procs));
+	}
+	size_t pos = (size_t)(-at - 1);
+	memmove(&s->procs[pos + 1], &s->procs[pos], (s->n - pos) * sizeof(*s->procs));
+	s->procs[pos] = p;
+	s->n++;
+	return 0;
+fail:
+	sampler_proc_free(p);
+	return -1;
+}
+
+void sampler_untrack(struct sampler *s, pid_t pid)
+{
+	ssize_t at = sampler_find(s, pid);
+	if (at >= 0)
+		sampler_remove_at(s, (size_t)at);
+}
+
+void sampler_untrack_instance(struct sampler *s, int instance)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->procs[i]->instance == instance)
+			sampler_proc_free(s->procs[i]);
+		else
+			s->procs[j++] = s->procs[i];
+	}
+	s->n = j;
+}
+
+/* Appends to *list the children named in every /proc/PID/task/TID/children
+ * of p. */
+static void sampler_children_of(struct sampler_proc *p, pid_t **list, size_t *n, size_t *cap)
+{
+	int taskfd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (taskfd < 0)
+		return;
+	DIR *d = fdopendir(taskfd);
+	if (!d) {
+		close(taskfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		char path[300];
+		snprintf(path, sizeof(path), "%s/children", de->d_name);
+		_cleanup_free_ char *text = read_file_at(dirfd(d), path, NULL);
+		if (!text)
+			continue;
+		for (char *q = text; *q;) {
+			char *end;
+			long child = strtol(q, &end, 10);
+			if (end == q)
+				break;
+			q = end;
+			if (child <= 0)
+				continue;
+			if (*n == *cap) {
+				*cap = *cap ? *cap * 2 : 32;
+				*list = xreallocarray(*list, *cap, sizeof(**list));
+			}
+			(*list)[(*n)++] = (pid_t)child;
+		}
+	}
+	closedir(d);
+}
+
+size_t sampler_track_children(struct sampler *s, int instance)
+{
+	/* A work list rather than recursion: a new child is queued so that its
+	 * own children are found in the same call. */
+	_cleanup_free_ pid_t *work = NULL;
+	size_t nwork = 0, capwork = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->procs[i]->instance != instance)
+			continue;
+		if (nwork == capwork) {
+			capwork = capwork ? capwork * 2 : 32;
+			work = xreallocarray(work, capwork, sizeof(*work));
+		}
+		work[nwork++] = s->procs[i]->pid;
+	}
+
+	size_t added = 0;
+	_cleanup_free_ pid_t *kids = NULL;
+	size_t capkids = 0;
+	while (nwork > 0) {
+		pid_t parent = work[--nwork];
+		ssize_t at = sampler_find(s, parent);
+		if (at < 0)
+			continue;
+		enum proc_role role = s->procs[at]->role;
+		size_t nkids = 0;
+		sampler_children_of(s->procs[at], &kids, &nkids, &capkids);
+		for (size_t k = 0; k < nkids; k++) {
+			if (sampler_find(s, kids[k]) >= 0)
+				continue;
+			if (sampler_track(s, kids[k], instance, role, NULL) < 0)
+				continue; /* exited meanwhile */
+			added++;
+			if (nwork == capwork) {
+				capwork = capwork ? capwork * 2 : 32;
+				work = xreallocarray(work, capwork, sizeof(*work));
+			}
+			work[nwork++] = kids[k];
+		}
+	}
+	return added;
+}
+
+/* Rate per second of a counter that should only grow; 0 if it went back. */
+static double sampler_rate(uint64_t prev, uint64_t cur, double secs)
+{
+	return cur >= prev ? (double)(cur - prev) / secs : 0.0;
+}
+
+/* Percent of one CPU for a delta of clock ticks over ticks_elapsed. */
+static double sampler_pct(uint64_t prev, uint64_t cur, double ticks_elapsed)
+{
+	return cur >= prev ? (double)(cur - prev) * 100.0 / ticks_elapsed : 0.0;
+}
+
+/* Whether the process provably did nothing since the previous sample, so
+ * that status and io, over half the cost of a sample, need not be read: it
+ * has one thread now and had one then, that thread is not running, and
+ * schedstat says it was never put on a CPU since (same pcount, same
+ * runtime). Context switches need a scheduled task, and the io counters
+ * are only ever charged to the running task, so neither can have moved.
+ * With more threads schedstat (main thread only) proves nothing. */
+static int sampler_idle(const struct sampler_proc *p, const struct sampler_stat *st,
+			const struct sampler_counters *c)
+{
+	return p->have_prev && st->f[STAT_NUM_THREADS] == 1 && p->prev_threads == 1 &&
+	       st->state != 'R' && c->pcount == p->prev.pcount && c->exec_ns == p->prev.exec_ns;
+}
+
+/* Reads one pid. Returns 1 when it has exited, 0 when *out is filled. */
+static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_sample *out)
+{
+	struct sampler_stat st;
+	ssize_t r = sampler_pread(s, p->statfd);
+	/* Any failure to read stat means we can no longer observe the pid;
+	 * ESRCH/ENOENT are the normal case, others (EACCES after a setuid
+	 * exec under hidepid) end it just the same. */
+	if (r <= 0 || sampler_parse_stat(s->buf, &st) < 0)
+		return 1;
+	if (st.f[STAT_STARTTIME] != p->starttime)
+		return 1;
+	if ((st.state == 'Z' && st.f[STAT_NUM_THREADS] <= 1) || st.state == 'X')
+		return 1;
+	uint64_t now = mono_ns();
+
+	struct sampler_counters c = {
+		.utime = st.f[STAT_UTIME],
+		.stime = st.f[STAT_STIME],
+		.gtime = st.f[STAT_GUEST_TIME],
+		.minflt = st.f[STAT_MINFLT],
+		.majflt = st.f[STAT_MAJFLT],
+		.blkio = st.f[STAT_BLKIO_TICKS],
+	};
+
+	int sched_ok = 0;
+	if (p->schedfd >= 0) {
+		r = sampler_pread(s, p->schedfd);
+		if (r < 0 && sampler_gone_errno(errno))
+			return 1;
+		if (r > 0) {
+			char *q = s->buf;
+			c.exec_ns = strtoull(q, &q, 10);
+			c.run_delay_ns = strtoull(q, &q, 10);
+			c.pcount = strtoull(q, NULL, 10);
+			sched_ok = c.pcount > 0; /* "0 0 0" when sched_info is off */
+		}
+	}
+
+	int io_ok;
+	if (sched_ok && sampler_idle(p, &st, &c)) {
+		c.nvcsw = p->prev.nvcsw;
+		c.nivcsw = p->prev.nivcsw;
+		c.rd = p->prev.rd;
+		c.wr = p->prev.wr;
+		c.ccwr = p->prev.ccwr;
+		io_ok = p->io_ok;
+	} else {
+		r = sampler_pread(s, p->statusfd);
+		if (r < 0 && sampler_gone_errno(errno))
+			return 1;
+		if (r > 0) {
+			/* The leading newline keeps "voluntary" from matching
+			 * inside "nonvoluntary". */
+			c.nvcsw = sampler_field(s->buf, "\nvoluntary_ctxt_switches:");
+			c.nivcsw = sampler_field(s->buf, "\nnonvoluntary_ctxt_switches:");
+		}
+		io_ok = 0;
+		if (p->iofd >= 0) {
+			r = sampler_pread(s, p->iofd);
+			if (r < 0 && sampler_gone_errno(errno))
+				return 1;
+			if (r > 0) {
+				io_ok = 1;
+				c.rd = sampler_field(s->buf, "\nread_bytes:");
+				c.wr = sampler_field(s->buf, "\nwrite_bytes:");
+				c.ccwr = sampler_field(s->buf, "\ncancelled_write_bytes:");
+			}
+		}
+	}
+	p->io_ok = io_ok;
+	p->prev_threads = st.f[STAT_NUM_THREADS];
+
+	memset(out, 0, sizeof(*out));
+	out->pid = p->pid;
+	out->ppid = (pid_t)st.f[STAT_PPID];
+	out->instance = p->instance;
+	out->role = p->role;
+	memcpy(out->comm, st.comm, sizeof(out->comm));
+	out->cpu_num = (int)st.f[STAT_PROCESSOR];
+	out->vsz_kb = st.f[STAT_VSIZE] / 1024;
+	out->rss_kb = st.f[STAT_RSS] * s->page_kb;
+	out->mem_pct = s->mem_total_kb ? (double)out->rss_kb * 100.0 / (double)s->mem_total_kb : 0.0;
+	out->threads = (unsigned)st.f[STAT_NUM_THREADS];
+
+	if (!p->have_prev || now <= p->prev_ns) {
+		out->first = !p->have_prev;
+		if (!io_ok)
+			out->kb_rd_s = out->kb_wr_s = out->kb_ccwr_s = -1;
+	} else {
+		const struct sampler_counters *o = &p->prev;
+		double secs = (double)(now - p->prev_ns) / 1e9;
+		double ticks = secs * (double)s->hz;
+		uint64_t u_prev = o->utime >= o->gtime ? o->utime - o->gtime : 0;
+		uint64_t u_cur = c.utime >= c.gtime ? c.utime - c.gtime : 0;
+		out->usr = sampler_pct(u_prev, u_cur, ticks);
+		out->system = sampler_pct(o->stime, c.stime, ticks);
+		out->guest = sampler_pct(o->gtime, c.gtime, ticks);
+		out->cpu = sampler_pct(o->utime + o->stime, c.utime + c.stime, ticks);
+		out->wait = c.run_delay_ns >= o->run_delay_ns
+			? (double)(c.run_delay_ns - o->run_delay_ns) * 100.0 / (secs * 1e9) : 0.0;
+		out->minflt_s = sampler_rate(o->minflt, c.minflt, secs);
+		out->majflt_s = sampler_rate(o->majflt, c.majflt, secs);
+		if (io_ok) {
+			out->kb_rd_s = sampler_rate(o->rd, c.rd, secs) / 1024.0;
+			out->kb_wr_s = sampler_rate(o->wr, c.wr, secs) / 1024.0;
+			out->kb_ccwr_s = sampler_rate(o->ccwr, c.ccwr, secs) / 1024.0;
+		} else {
+			out->kb_rd_s = out->kb_wr_s = out->kb_ccwr_s = -1;
+		}
+		out->iodelay = c.blkio >= o->blkio ? c.blkio - o->blkio : 0;
+		out->cswch_s = sampler_rate(o->nvcsw, c.nvcsw, secs);
+		out->nvcswch_s = sampler_rate(o->nivcsw, c.nivcsw, secs);
+	}
+	p->prev = c;
+	p->prev_ns = now;
+	p->have_prev = 1;
+	p->last = *out;
+	return 0;
+}
+
+int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n, char **cause)
+{
+	if (s->out_cap < s->n) {
+		s->out_cap = s->n;
+		free(s->out);
+		s->out = xcalloc(s->out_cap, sizeof(*s->out));
+	}
+	size_t nout = 0, keep = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct sampler_proc *p = s->procs[i];
+		struct proc_sample *o = &s->out[nout++];
+		if (sampler_read(s, p, o) == 0) {
+			s->procs[keep++] = p;
+			continue;
+		}
+		/* The exit report: identity and the last sizes, no activity. */
+		*o = p->last;
+		o->usr = o->system = o->guest = o->wait = o->cpu = 0;
+		o->minflt_s = o->majflt_s = 0;
+		o->cswch_s = o->nvcswch_s = 0;
+		o->iodelay = 0;
+		if (o->kb_rd_s >= 0)
+			o->kb_rd_s = o->kb_wr_s = o->kb_ccwr_s = 0;
+		o->first = 0;
+		o->exited = 1;
+		sampler_proc_free(p);
+	}
+	s->n = keep;
+	*out = s->out;
+	*n = nout;
+	return 0;
+}

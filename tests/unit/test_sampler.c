@@ -1,0 +1,741 @@
+/* test_sampler.c — the sampler against real children and a fake /proc. */
+#include "sampler.h"
+#include "util.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TMPFS_MAGIC_NR 0x01021994
+
+/* A forked child: pid, and the pipes to tell it "go" and to hear "ready". */
+struct kid {
+	pid_t pid;
+	int go;    /* write end: parent -> child */
+	int ready; /* read end: child -> parent */
+};
+
+static void kid_signal(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len)
+		_exit(3);
+}
+
+/* Forks a child running fn(go_fd, ready_fd), which never returns, and waits
+ * for its first ready byte. */
+static struct kid kid_spawn(void (*fn)(int go, int ready))
+{
+	int down[2], up[2];
+	ck_assert_int_eq(pipe(down), 0);
+	ck_assert_int_eq(pipe(up), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fn(down[0], up[1]);
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	char c;
+	ck_assert_int_eq(read(up[0], &c, 1), 1);
+	return (struct kid){ .pid = pid, .go = down[1], .ready = up[0] };
+}
+
+static void kid_kill(struct kid *k)
+{
+	kill(k->pid, SIGKILL);
+	waitpid(k->pid, NULL, 0);
+	close(k->go);
+	close(k->ready);
+}
+
+static const struct proc_sample *find(const struct proc_sample *v, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			return &v[i];
+	return NULL;
+}
+
+/* Tracks pid alone, samples, sleeps secs, samples again; returns its second
+ * sample (valid until s is sampled again). */
+static const struct proc_sample *sample_over(struct sampler *s, pid_t pid, double secs)
+{
+	char *cause = NULL;
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_msg(sampler_track(s, pid, 1, ROLE_WORKLOAD, &cause) == 0, "track: %s", cause);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	const struct proc_sample *p = find(v, n, pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->first, 1);
+	ck_assert(p->cpu == 0 && p->cswch_s == 0);
+	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = (long)((secs - (time_t)secs) * 1e9) };
+	nanosleep(&ts, NULL);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	p = find(v, n, pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->first, 0);
+	ck_assert_int_eq(p->exited, 0);
+	return p;
+}
+
+static void kid_pause(int go, int ready)
+{
+	kid_signal(ready, "r", 1);
+	for (;;)
+		pause();
+}
+
+static void kid_burn(int go, int ready)
+{
+	kid_signal(ready, "r", 1);
+	for (volatile unsigned long i = 0;; i++)
+		;
+}
+
+START_TEST(test_cpu_burner)
+{
+	struct kid k = kid_spawn(kid_burn);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	const struct proc_sample *p = sample_over(s, k.pid, 1.0);
+	/* On a loaded machine the burner is runnable but waiting part of the
+	 * second; that time is %wait, so %CPU + %wait is the whole second. */
+	fprintf(stderr, "burner: %%CPU %.1f %%usr %.1f %%system %.1f %%wait %.1f CPU %d\n",
+		p->cpu, p->usr, p->system, p->wait, p->cpu_num);
+	if (p->wait < 5.0)
+		ck_assert_msg(p->cpu >= 85.0 && p->cpu <= 115.0, "%%CPU %.1f", p->cpu);
+	else
+		ck_assert_msg(p->cpu + p->wait >= 85.0 && p->cpu <= 115.0,
+			      "%%CPU %.1f %%wait %.1f", p->cpu, p->wait);
+	ck_assert_msg(p->usr >= p->cpu * 0.8, "%%usr %.1f of %%CPU %.1f", p->usr, p->cpu);
+	ck_assert(p->guest == 0);
+	ck_assert(p->cpu_num >= 0 && p->cpu_num < sysconf(_SC_NPROCESSORS_CONF));
+	sampler_free(s);
+	kid_kill(&k);
+}
+END_TEST
+
+static void kid_alloc(int go, int ready)
+{
+	/* volatile, or the compiler drops a buffer nobody reads. */
+	size_t len = 100u << 20;
+	volatile char *mem = malloc(len);
+	if (!mem)
+		_exit(2);
+	for (size_t i = 0; i < len; i += 1024)
+		mem[i] = 0x5a;
+	kid_signal(ready, "r", 1);
+	for (;;)
+		pause();
+}
+
+START_TEST(test_rss)
+{
+	struct kid k = kid_spawn(kid_alloc);
+	struct sampler *s = sampler_new("/proc");
+	char *cause = NULL;
+	ck_assert_int_eq(sampler_track(s, k.pid, 1, ROLE_WORKLOAD, &cause), 0);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	const struct proc_sample *p = find(v, n, k.pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(p->rss_kb >= 100 * 1024, "RSS %llu kB", (unsigned long long)p->rss_kb);
+	ck_assert(p->vsz_kb >= p->rss_kb);
+	ck_assert(p->mem_pct > 0.0 && p->mem_pct < 100.0);
+	sampler_free(s);
+	kid_kill(&k);
+}
+END_TEST
+
+static void kid_sleeper(int go, int ready)
+{
+	kid_signal(ready, "r", 1);
+	for (;;) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+START_TEST(test_cswch)
+{
+	struct kid k = kid_spawn(kid_sleeper);
+	struct sampler *s = sampler_new("/proc");
+	const struct proc_sample *p = sample_over(s, k.pid, 1.0);
+	ck_assert_msg(p->cswch_s >= 50.0 && p->cswch_s <= 150.0, "cswch/s %.1f", p->cswch_s);
+	ck_assert(p->nvcswch_s >= 0.0 && p->nvcswch_s < p->cswch_s);
+	ck_assert(p->cpu < 20.0);
+	sampler_free(s);
+	kid_kill(&k);
+}
+END_TEST
+
+/* Where writes reach a block device: write_bytes stays 0 on tmpfs. */
+static const char *block_dir(void)
+{
+	static const char *const dirs[] = { ".", "/var/tmp", "/tmp" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		struct statfs sf;
+		if (statfs(dirs[i], &sf) == 0 && sf.f_type != TMPFS_MAGIC_NR && access(dirs[i], W_OK) == 0)
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static char writer_path[4096];
+
+static void kid_writer(int go, int ready)
+{
+	int fd = open(writer_path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		_exit(2);
+	kid_signal(ready, "r", 1);
+	char c;
+	if (read(go, &c, 1) != 1)
+		_exit(2);
+	static char block[1 << 20];
+	memset(block, 'w', sizeof(block));
+	for (int i = 0; i < 20; i++) {
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+			_exit(2);
+		fsync(fd);
+	}
+	kid_signal(ready, "d", 1);
+	for (;;)
+		pause();
+}
+
+START_TEST(test_io_write)
+{
+	if (access("/proc/self/io", R_OK) != 0) {
+		fprintf(stderr, "SKIP test_io_write: /proc/self/io is missing (no CONFIG_TASK_IO_ACCOUNTING)\n");
+		return;
+	}
+	const char *dir = block_dir();
+	ck_assert_msg(dir != NULL, "no writable block-backed directory");
+	snprintf(writer_path, sizeof(writer_path), "%s/test_sampler.io.XXXXXX", dir);
+	int tfd = mkstemp(writer_path);
+	ck_assert_int_ge(tfd, 0);
+	close(tfd);
+
+	struct kid k = kid_spawn(kid_writer);
+	unlink(writer_path); /* the child holds it open */
+	struct sampler *s = sampler_new("/proc");
+	char *cause = NULL;
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_track(s, k.pid, 1, ROLE_WORKLOAD, &cause), 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	ck_assert(find(v, n, k.pid)->kb_wr_s == 0.0);
+	char c = 'g';
+	ck_assert_int_eq(write(k.go, &c, 1), 1);
+	ck_assert_int_eq(read(k.ready, &c, 1), 1);
+	sleep(1);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	const struct proc_sample *p = find(v, n, k.pid);
+	ck_assert_ptr_nonnull(p);
+	fprintf(stderr, "writer: kB_wr/s %.0f kB_rd/s %.0f iodelay %llu\n",
+		p->kb_wr_s, p->kb_rd_s, (unsigned long long)p->iodelay);
+	ck_assert_msg(p->kb_wr_s > 0.0, "kB_wr/s %.1f", p->kb_wr_s);
+	ck_assert(p->kb_rd_s >= 0.0 && p->kb_ccwr_s >= 0.0);
+	sampler_free(s);
+	kid_kill(&k);
+}
+END_TEST
+
+static void kid_exit_now(int go, int ready)
+{
+	kid_signal(ready, "r", 1);
+	char c;
+	if (read(go, &c, 1) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* Checks that pid is reported once as exited, then no more. */
+static void check_exit_once(struct sampler *s, pid_t pid)
+{
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	const struct proc_sample *p = find(v, n, pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->exited, 1);
+	ck_assert(p->cpu == 0);
+	ck_assert_int_eq(sampler_count(s), 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_ptr_null(find(v, n, pid));
+	ck_assert_uint_eq(n, 0);
+}
+
+START_TEST(test_exit_reaped)
+{
+	struct kid k = kid_spawn(kid_exit_now);
+	struct sampler *s = sampler_new("/proc");
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_track(s, k.pid, 3, ROLE_HELPER, NULL), 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_int_eq(find(v, n, k.pid)->exited, 0);
+	close(k.go);
+	ck_assert_int_eq(waitpid(k.pid, NULL, 0), k.pid);
+	check_exit_once(s, k.pid);
+	sampler_free(s);
+	close(k.ready);
+}
+END_TEST
+
+START_TEST(test_exit_zombie)
+{
+	struct kid k = kid_spawn(kid_exit_now);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_int_eq(sampler_track(s, k.pid, 3, ROLE_HELPER, NULL), 0);
+	close(k.go);
+	/* Wait until it is a zombie, without reaping it. */
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	check_exit_once(s, k.pid);
+	sampler_free(s);
+	waitpid(k.pid, NULL, 0);
+	close(k.ready);
+}
+END_TEST
+
+static void kid_named(int go, int ready)
+{
+	prctl(PR_SET_NAME, "a) b (c");
+	kid_signal(ready, "r", 1);
+	for (;;)
+		pause();
+}
+
+START_TEST(test_comm_parens)
+{
+	struct kid k = kid_spawn(kid_named);
+	struct sampler *s = sampler_new("/proc");
+	const struct proc_sample *p = sample_over(s, k.pid, 0.1);
+	ck_assert_str_eq(p->comm, "a) b (c");
+	ck_assert_int_eq(p->ppid, getpid());
+	ck_assert_uint_eq(p->threads, 1);
+	ck_assert(p->vsz_kb > 0 && p->rss_kb > 0);
+	ck_assert_int_eq(p->instance, 1);
+	ck_assert_int_eq(p->role, ROLE_WORKLOAD);
+	sampler_free(s);
+	kid_kill(&k);
+}
+END_TEST
+
+static void kid_parent(int go, int ready)
+{
+	pid_t g = fork();
+	if (g < 0)
+		_exit(2);
+	if (g == 0) {
+		/* Dies with its parent, whichever way the test ends. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	kid_signal(ready, "r", 1);
+	kid_signal(ready, &g, sizeof(g));
+	char c;
+	if (read(go, &c, 1) < 0)
+		_exit(1);
+	kill(g, SIGKILL);
+	waitpid(g, NULL, 0);
+	_exit(0);
+}
+
+START_TEST(test_track_children)
+{
+	struct kid k = kid_spawn(kid_parent);
+	pid_t grandchild;
+	ck_assert_int_eq(read(k.ready, &grandchild, sizeof(grandchild)), (ssize_t)sizeof(grandchild));
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_int_eq(sampler_track(s, k.pid, 7, ROLE_RUNTIME, NULL), 0);
+	ck_assert_int_eq(sampler_track(s, getpid(), 8, ROLE_HELPER, NULL), 0);
+	ck_assert_uint_eq(sampler_track_children(s, 7), 1);
+	ck_assert_uint_eq(sampler_count(s), 3);
+	ck_assert_uint_eq(sampler_track_children(s, 7), 0);
+
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	const struct proc_sample *g = find(v, n, grandchild);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(g->instance, 7);
+	ck_assert_int_eq(g->role, ROLE_RUNTIME);
+	ck_assert_int_eq(g->ppid, k.pid);
+
+	/* Instance 8 is this test process: its children (the kid) are already
+	 * tracked by instance 7 and must stay there. */
+	ck_assert_uint_eq(sampler_track_children(s, 8), 0);
+	ck_assert_int_eq(find(v, n, k.pid)->instance, 7);
+
+	sampler_untrack_instance(s, 7);
+	ck_assert_uint_eq(sampler_count(s), 1);
+	sampler_untrack(s, getpid());
+	ck_assert_uint_eq(sampler_count(s), 0);
+	sampler_free(s);
+	/* EOF on its pipe: the kid reaps the grandchild and exits. */
+	close(k.go);
+	int status;
+	ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(k.ready);
+}
+END_TEST
+
+START_TEST(test_roles)
+{
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		const char *name = role_name((enum proc_role)r);
+		ck_assert_ptr_nonnull(name);
+		ck_assert_int_eq(role_parse(name), r);
+	}
+	ck_assert_str_eq(role_name(ROLE_VMM), "vmm");
+	ck_assert_int_eq(role_parse("guest"), ROLE_GUEST);
+	ck_assert_int_eq(role_parse("Workload"), -1);
+	ck_assert_int_eq(role_parse(""), -1);
+	ck_assert_int_eq(role_parse(NULL), -1);
+	ck_assert_str_eq(role_name(ROLE__COUNT), "unknown");
+}
+END_TEST
+
+START_TEST(test_track_missing)
+{
+	struct kid k = kid_spawn(kid_exit_now);
+	pid_t gone = k.pid;
+	close(k.go);
+	waitpid(gone, NULL, 0);
+	close(k.ready);
+
+	struct sampler *s = sampler_new("/proc");
+	char *cause = NULL;
+	ck_assert_int_eq(sampler_track(s, gone, 1, ROLE_WORKLOAD, &cause), -1);
+	ck_assert_ptr_nonnull(cause);
+	char want[64];
+	snprintf(want, sizeof(want), "pid %d", (int)gone);
+	ck_assert_msg(strstr(cause, want) && strstr(cause, "No such file"), "cause: %s", cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(sampler_track(s, 0, 1, ROLE_WORKLOAD, &cause), -1);
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+	ck_assert_uint_eq(sampler_count(s), 0);
+	sampler_free(s);
+
+	errno = 0;
+	ck_assert_ptr_null(sampler_new("/nonexistent/proc"));
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* A fake /proc: exact values, so field positions and formulas are checked
+ * independently of what the kernel happens to do. */
+static char fake_root[256];
+
+static void fake_write(const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", fake_root, name);
+	/* Rewrite in place: the sampler's fds must see the new content. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Writes 4242/stat with fields[i] as field i (1-based, as in proc(5)). */
+static void fake_stat(unsigned long long start, unsigned long long utime, unsigned long long stime,
+		      unsigned long long gtime, unsigned long long minflt, unsigned long long blkio,
+		      int threads)
+{
+	char line[2048];
+	int off = snprintf(line, sizeof(line), "4242 (x) (y)) S 17");
+	for (int f = 5; f <= 52; f++) {
+		long long v = 0;
+		switch (f) {
+		case 10: v = (long long)minflt; break;
+		case 12: v = 3; break;
+		case 14: v = (long long)utime; break;
+		case 15: v = (long long)stime; break;
+		case 16: v = -5; break; /* cutime is signed */
+		case 18: v = 20; break;
+		case 19: v = -10; break;
+		case 20: v = threads; break;
+		case 22: v = (long long)start; break;
+		case 23: v = 10240 * 1024; break;
+		case 24: v = 256; break;
+		case 39: v = 1; break;
+		case 42: v = (long long)blkio; break;
+		case 43: v = (long long)gtime; break;
+		}
+		off += snprintf(line + off, sizeof(line) - (size_t)off, " %lld", v);
+	}
+	snprintf(line + off, sizeof(line) - (size_t)off, "\n");
+	fake_write("4242/stat", line);
+}
+
+static void fake_status(unsigned long vol, unsigned long invol)
+{
+	char text[512];
+	snprintf(text, sizeof(text), "Name:\tx\nThreads:\t1\nnonvoluntary_ctxt_switches_x:\t999\n"
+		 "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n", vol, invol);
+	fake_write("4242/status", text);
+}
+
+static void fake_io(unsigned long long rd, unsigned long long wr, unsigned long long cc)
+{
+	char text[512];
+	snprintf(text, sizeof(text), "rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: %llu\n"
+		 "write_bytes: %llu\ncancelled_write_bytes: %llu\n", rd, wr, cc);
+	fake_write("4242/io", text);
+}
+
+static void fake_setup(void)
+{
+	snprintf(fake_root, sizeof(fake_root), "%s/test_sampler.proc.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(fake_root));
+	char path[512];
+	snprintf(path, sizeof(path), "%s/4242", fake_root);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	fake_write("meminfo", "MemTotal:        4096 kB\nMemFree:  1 kB\n");
+	fake_write("4242/schedstat", "1000 0 5\n");
+	fake_stat(777, 100, 50, 0, 10, 0, 1);
+	fake_status(10, 1);
+	fake_io(0, 0, 0);
+}
+
+static void fake_teardown(void)
+{
+	rm_rf(fake_root);
+}
+
+START_TEST(test_fake_fields)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	struct sampler *s = sampler_new(fake_root);
+	ck_assert_ptr_nonnull(s);
+	uint64_t t0 = mono_ns();
+	ck_assert_int_eq(sampler_track(s, 4242, 2, ROLE_VMM, NULL), 0);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].comm, "x) (y)");
+	ck_assert_int_eq(v[0].ppid, 17);
+	ck_assert_uint_eq(v[0].vsz_kb, 10240);
+	ck_assert_uint_eq(v[0].rss_kb, 256 * (uint64_t)page_kb);
+	double mem = 100.0 * 256 * (double)page_kb / 4096;
+	ck_assert(v[0].mem_pct > mem - 0.01 && v[0].mem_pct < mem + 0.01);
+	ck_assert_int_eq(v[0].cpu_num, 1);
+	ck_assert_int_eq(v[0].first, 1);
+	ck_assert_int_eq(v[0].role, ROLE_VMM);
+
+	/* Over >= 0.5 s: utime +du ticks of which guest +dg, stime +ds,
+	 * run_delay +0.25 s, 50 minor faults, 2 iodelay ticks, 40 voluntary
+	 * and 5 involuntary switches, 1 MiB read, 2 MiB written, 4 kB
+	 * cancelled. */
+	unsigned long long du = (unsigned long long)hz / 2, dg = (unsigned long long)hz / 10,
+			   ds = (unsigned long long)hz / 5;
+	fake_stat(777, 100 + du, 50 + ds, dg, 60, 2, 3);
+	fake_status(50, 6);
+	fake_io(1 << 20, 2 << 20, 4096);
+	fake_write("4242/schedstat", "1000 250000000 5\n");
+	struct timespec ts = { 0, 500 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	double secs = (double)(mono_ns() - t0) / 1e9;
+	ck_assert_uint_eq(n, 1);
+	const struct proc_sample *p = &v[0];
+	ck_assert_int_eq(p->first, 0);
+	/* The sampler's interval lies between 0.5 s and secs: a rate of a
+	 * delta d lies between d / secs and d / 0.5. */
+#define NEAR(x, d) ck_assert_msg((x) >= (d) / secs * 0.99 && (x) <= (d) / 0.5 * 1.01, \
+				 #x " = %f, delta %f over 0.5..%f s", (double)(x), (double)(d), secs)
+	double pct = 100.0 / (double)hz; /* one tick over one second, in % */
+	NEAR(p->cpu, (double)(du + ds) * pct);
+	NEAR(p->usr, (double)(du - dg) * pct);
+	NEAR(p->guest, (double)dg * pct);
+	NEAR(p->system, (double)ds * pct);
+	NEAR(p->wait, 25.0);
+	NEAR(p->minflt_s, 50.0);
+	NEAR(p->cswch_s, 40.0);
+	NEAR(p->nvcswch_s, 5.0);
+	NEAR(p->kb_rd_s, 1024.0);
+	NEAR(p->kb_wr_s, 2048.0);
+	NEAR(p->kb_ccwr_s, 4.0);
+#undef NEAR
+	ck_assert_uint_eq(p->iodelay, 2);
+	ck_assert_uint_eq(p->threads, 3);
+	ck_assert(p->majflt_s == 0);
+
+	/* A counter going backwards gives 0, never a huge rate. */
+	fake_status(1, 1);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s == 0 && v[0].nvcswch_s == 0);
+
+	/* Same number, different starttime: the pid was reused. */
+	fake_stat(778, 1, 1, 0, 1, 0, 1);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].exited, 1);
+	ck_assert_uint_eq(v[0].vsz_kb, 10240);
+	ck_assert_uint_eq(sampler_count(s), 0);
+	sampler_free(s);
+}
+END_TEST
+
+START_TEST(test_fake_idle_skip)
+{
+	struct sampler *s = sampler_new(fake_root);
+	ck_assert_int_eq(sampler_track(s, 4242, 2, ROLE_RUNTIME, NULL), 0);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	/* Never scheduled since (same schedstat), one thread, sleeping: status
+	 * and io are not read, so what they say now does not show. */
+	fake_status(1000, 1000);
+	fake_io(1 << 30, 1 << 30, 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s == 0 && v[0].kb_wr_s == 0 && v[0].kb_rd_s == 0);
+	/* Once it ran, they are read again. */
+	fake_write("4242/schedstat", "2000 0 6\n");
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s > 0 && v[0].nvcswch_s > 0 && v[0].kb_wr_s > 0 && v[0].kb_rd_s > 0);
+	/* A running task, or a second thread, is never skipped. */
+	fake_status(2000, 1000);
+	fake_stat(777, 100, 50, 0, 10, 0, 2);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s > 0);
+	fake_status(3000, 1000);
+	fake_stat(777, 100, 50, 0, 10, 0, 1);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s > 0); /* had two threads at the previous sample */
+	fake_status(4000, 1000);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s == 0);
+	fake_write("4242/stat", "4242 (x) R 17 0 0 0 0 0 10 0 3 0 100 50 0 0 20 0 1 0 777 "
+		   "10485760 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0 0\n");
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].cswch_s > 0);
+	ck_assert_int_eq(v[0].exited, 0);
+	sampler_free(s);
+}
+END_TEST
+
+START_TEST(test_fake_no_io)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/4242/io", fake_root);
+	ck_assert_int_eq(unlink(path), 0);
+	struct sampler *s = sampler_new(fake_root);
+	ck_assert_int_eq(sampler_track(s, 4242, 2, ROLE_GUEST, NULL), 0);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].kb_rd_s == -1 && v[0].kb_wr_s == -1 && v[0].kb_ccwr_s == -1);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(v[0].kb_rd_s == -1 && v[0].kb_wr_s == -1 && v[0].kb_ccwr_s == -1);
+	/* A stat that is not one: the pid can no longer be observed. */
+	fake_write("4242/stat", "garbage\n");
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_int_eq(v[0].exited, 1);
+	ck_assert(v[0].kb_wr_s == -1);
+	sampler_free(s);
+}
+END_TEST
+
+START_TEST(test_many_pids)
+{
+	/* Sorted insertion and lookup over many pids, in any order. */
+	struct sampler *s = sampler_new("/proc");
+	enum { N = 40 };
+	struct kid kids[N];
+	for (int i = 0; i < N; i++)
+		kids[i] = kid_spawn(kid_pause);
+	for (int i = N - 1; i >= 0; i -= 2)
+		ck_assert_int_eq(sampler_track(s, kids[i].pid, i, ROLE_WORKLOAD, NULL), 0);
+	for (int i = 0; i < N; i += 2)
+		ck_assert_int_eq(sampler_track(s, kids[i].pid, i, ROLE_WORKLOAD, NULL), 0);
+	ck_assert_int_eq(sampler_track(s, kids[5].pid, 99, ROLE_GUEST, NULL), 0);
+	ck_assert_uint_eq(sampler_count(s), N);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, N);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_lt(v[i - 1].pid, v[i].pid);
+	ck_assert_int_eq(find(v, n, kids[5].pid)->instance, 99);
+	ck_assert_int_eq(find(v, n, kids[5].pid)->role, ROLE_GUEST);
+	ck_assert_int_eq(find(v, n, kids[6].pid)->instance, 6);
+	kid_kill(&kids[6]);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, N);
+	ck_assert_int_eq(find(v, n, kids[6].pid)->exited, 1);
+	ck_assert_uint_eq(sampler_count(s), N - 1);
+	sampler_untrack(s, kids[7].pid);
+	sampler_untrack(s, kids[7].pid);
+	ck_assert_uint_eq(sampler_count(s), N - 2);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_ptr_null(find(v, n, kids[7].pid));
+	ck_assert_uint_eq(n, N - 2);
+	sampler_free(s);
+	for (int i = 0; i < N; i++)
+		if (i != 6)
+			kid_kill(&kids[i]);
+}
+END_TEST
+
+static Suite *sampler_suite(void)
+{
+	Suite *su = suite_create("sampler");
+	TCase *tc = tcase_create("proc");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_cpu_burner);
+	tcase_add_test(tc, test_rss);
+	tcase_add_test(tc, test_cswch);
+	tcase_add_test(tc, test_io_write);
+	tcase_add_test(tc, test_exit_reaped);
+	tcase_add_test(tc, test_exit_zombie);
+	tcase_add_test(tc, test_comm_parens);
+	tcase_add_test(tc, test_track_children);
+	tcase_add_test(tc, test_roles);
+	tcase_add_test(tc, test_track_missing);
+	tcase_add_test(tc, test_many_pids);
+	suite_add_tcase(su, tc);
+	TCase *fake = tcase_create("fake");
+	tcase_add_checked_fixture(fake, fake_setup, fake_teardown);
+	tcase_add_test(fake, test_fake_fields);
+	tcase_add_test(fake, test_fake_idle_skip);
+	tcase_add_test(fake, test_fake_no_io);
+	suite_add_tcase(su, fake);
+	return su;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sampler_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
