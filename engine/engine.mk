@@ -102,3 +102,10 @@ tests_unit_test_resources_SOURCES = tests/unit/test_resources.c
 tests_unit_test_resources_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_resources_LDADD = $(UNIT_LIBS)
 endif
+# Integration: the sandbox runtime for real (root), its limits, and a
+# SIGKILLed run reaped by `isolab cleanup`.
+TESTS += tests/integration/sandbox-run.sh tests/integration/sandbox-isolation.sh tests/integration/sandbox-bridge.sh \
+	tests/integration/sandbox-limits.sh tests/integration/leak-sandbox.sh
+EXTRA_DIST += tests/integration/sandbox-lib.sh tests/integration/sandbox-run.sh tests/integration/sandbox-bridge.sh \
+	tests/integration/sandbox-isolation.sh tests/integration/sandbox-limits.sh \
+	tests/integration/leak-sandbox.sh

@@ -58,7 +58,9 @@ static const char *rundir(void)
 	return buf;
 }
 
-/* Start time of pid in clock ticks since boot, or 0 when it is gone. */
+/* Start time of pid in clock ticks since boot, or 0 when it is gone. A
+ * zombie counts as gone: a killed isolab whose parent has not reaped it
+ * yet must not keep its run from being cleaned up. */
 static unsigned long long proc_starttime(pid_t pid)
 {
 	char p[64];
@@ -67,7 +69,7 @@ static unsigned long long proc_starttime(pid_t pid)
 	if (!t)
 		return 0;
 	char *s = strrchr(t, ')');
-	if (!s)
+	if (!s || !s[1] || s[2] == 'Z' || s[2] == 'X')
 		return 0;
 	/* After ')': state is field 3, starttime field 22. */
 	unsigned long long v = 0;
