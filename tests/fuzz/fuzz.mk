@@ -1,0 +1,22 @@
+# tests/fuzz/: libFuzzer targets (clang, ASan, UBSan), built only with
+# `configure CC=clang --enable-fuzzing`, which instruments the whole build;
+# keep that in a build directory of its own (quickstart uses build-fuzz/).
+# Each target has a seed corpus (corpus/<name>/) and a dictionary
+# (<name>.dict). tests/fuzz/fuzz-gate.sh runs them as CI's regression gate,
+# bench/fuzz-smoke for longer; neither writes into the seed corpus.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_config tests/fuzz/fuzz_metrics tests/fuzz/fuzz_journal
+FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
+tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_config_LDADD = $(ISOLAB_LIBS)
+tests_fuzz_fuzz_metrics_SOURCES = tests/fuzz/fuzz_metrics.c
+tests_fuzz_fuzz_metrics_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_metrics_LDADD = $(ISOLAB_LIBS)
+tests_fuzz_fuzz_journal_SOURCES = tests/fuzz/fuzz_journal.c
+tests_fuzz_fuzz_journal_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_journal_LDADD = $(ISOLAB_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/fuzz_metrics.c tests/fuzz/fuzz_journal.c \
+	tests/fuzz/fuzz_config.dict tests/fuzz/fuzz_metrics.dict tests/fuzz/fuzz_journal.dict \
+	tests/fuzz/corpus tests/fuzz/lsan.supp tests/fuzz/fuzz-gate.sh bench/fuzz-smoke

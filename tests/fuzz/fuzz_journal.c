@@ -1,0 +1,106 @@
+/*
+ * fuzz_journal.c — libFuzzer target for the journal reader and the report
+ * built from what it reads (engine/journal.c, engine/report.c, stats.c).
+ *
+ * Input layout: the input is journal.jsonl, unless it contains a line
+ * "----" : then what comes before is env.json and what follows is the
+ * journal, so the baseline and experiment that env.json names are fuzzed
+ * too. Both are written into one temporary run directory, read back with
+ * journal_read, and turned into a report (by env.json's baseline and by an
+ * explicit one), which is then printed and converted to JSON as
+ * `isolab report` does; nothing is fsynced, so the target stays fast.
+ */
+#include "journal.h"
+#include "report.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char rundir[] = "/tmp/isolab-fuzz-journal.XXXXXX";
+static char *journal_path, *env_path;
+static FILE *devnull;
+
+static void remove_rundir(void)
+{
+	rm_rf(rundir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	if (!mkdtemp(rundir)) {
+		perror("fuzz_journal: mkdtemp");
+		abort();
+	}
+	atexit(remove_rundir);
+	journal_path = xasprintf("%s/journal.jsonl", rundir);
+	env_path = xasprintf("%s/env.json", rundir);
+	devnull = fopen("/dev/null", "w");
+	if (!devnull)
+		abort();
+	return 0;
+}
+
+static void write_all(const char *path, const uint8_t *p, size_t n)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp || (n && fwrite(p, 1, n, fp) != n) || fclose(fp) != 0)
+		abort();
+}
+
+static void check_report(const struct journal_read *jr, const char *baseline)
+{
+	struct report r;
+	char *cause = NULL;
+	if (report_build(jr, baseline, &r, &cause) < 0) {
+		if (!cause || strchr(cause, '\n'))
+			abort();
+		free(cause);
+		return;
+	}
+	if (r.bad_lines != jr->bad_lines)
+		abort(); /* the report must say how much it could not read */
+	report_print(&r, devnull);
+	json_t *j = report_to_json(&r);
+	if (!j)
+		abort();
+	char *s = json_dumps(j, JSON_COMPACT);
+	free(s);
+	json_decref(j);
+	report_free(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char sep[] = "\n----\n";
+	const uint8_t *cut = memmem(data, size, sep, sizeof sep - 1);
+	unlink(env_path);
+	if (cut) {
+		write_all(env_path, data, (size_t)(cut - data));
+		size_t skip = (size_t)(cut - data) + sizeof sep - 1;
+		write_all(journal_path, data + skip, size - skip);
+	} else {
+		write_all(journal_path, data, size);
+	}
+
+	struct journal_read jr;
+	char *cause = NULL;
+	if (journal_read(rundir, &jr, &cause) < 0)
+		abort(); /* the file exists: reading it must not fail */
+	if (jr.nrecords && !jr.records)
+		abort();
+	for (size_t i = 0; i < jr.nrecords; i++)
+		if (!json_is_object(jr.records[i]))
+			abort(); /* the reader keeps objects only */
+	check_report(&jr, NULL);
+	check_report(&jr, "native");
+	journal_read_free(&jr);
+	return 0;
+}
