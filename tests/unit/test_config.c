@@ -671,6 +671,30 @@ START_TEST(test_shipped_data)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_config: a value quoted back in a message may
+ * span lines or hold control bytes; every message must stay one line. */
+START_TEST(test_messages_one_line)
+{
+	_cleanup_free_ char *path = xasprintf("%s/nl.conf", tmpdir);
+	write_text(path, "workloads = {\n  cpu = {\n    argv = [ \"${pro\x1b[2J (\n  }\", \"cpu\" ];\n"
+	    "    metrics = ( { name = \"r\"; unit = \"u\"; pattern = \"r=(?<value>\\d+)\"; } );\n  };\n};\n");
+	char **errs = NULL;
+	size_t n = config_check_file(path, &errs);
+	ck_assert_uint_ge(n, 1);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(!strchr(errs[i], '\n') && !strchr(errs[i], '\x1b'), "message %zu: %s", i, errs[i]);
+		free(errs[i]);
+	}
+	free(errs);
+	struct config cfg;
+	char *cause = NULL;
+	char *extra[] = { path };
+	ck_assert_int_eq(config_load(&cfg, extra, 1, &cause), -1);
+	ck_assert_msg(!strchr(cause, '\n') && !strchr(cause, '\x1b'), "%s", cause);
+	free(cause);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -694,6 +718,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_test(tc, test_experiment_defaults);
 	tcase_add_test(tc, test_shipped_data);
+	tcase_add_test(tc, test_messages_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
