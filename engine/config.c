@@ -117,6 +117,11 @@ struct ctx {
 static void errlist_add(struct errlist *e, unsigned line, char *msg)
 {
 	size_t i = e->n;
+	/* Messages quote values back, and a value may hold a newline or a
+	 * terminal escape: keep each message one printable line. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	e->v = xreallocarray(e->v, e->n + 1, sizeof(*e->v));
 	e->line = xreallocarray(e->line, e->n + 1, sizeof(*e->line));
 	while (i > 0 && e->line[i - 1] > line) {
