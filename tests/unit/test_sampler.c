@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -163,21 +164,41 @@ START_TEST(test_rss)
 }
 END_TEST
 
+/* Shared with the sleeper: how many sleeps it has done, so that the test
+ * compares with what it really did on a loaded machine. */
+static volatile unsigned long *sleeps;
+
 static void kid_sleeper(int go, int ready)
 {
 	kid_signal(ready, "r", 1);
 	for (;;) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
+		__atomic_add_fetch(sleeps, 1, __ATOMIC_RELAXED);
 	}
 }
 
 START_TEST(test_cswch)
 {
+	sleeps = mmap(NULL, sizeof(*sleeps), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(sleeps != MAP_FAILED);
 	struct kid k = kid_spawn(kid_sleeper);
 	struct sampler *s = sampler_new("/proc");
+	unsigned long before = *sleeps;
+	uint64_t t0 = mono_ns();
 	const struct proc_sample *p = sample_over(s, k.pid, 1.0);
-	ck_assert_msg(p->cswch_s >= 50.0 && p->cswch_s <= 150.0, "cswch/s %.1f", p->cswch_s);
+	double did = (double)(*sleeps - before) / ((double)(mono_ns() - t0) / 1e9);
+	fprintf(stderr, "sleeper: cswch/s %.1f nvcswch/s %.1f, slept %.1f times/s\n",
+		p->cswch_s, p->nvcswch_s, did);
+	/* One voluntary switch per sleep: at most ~10 % apart (the two
+	 * intervals differ by the sampling time), and >= 50 unless the
+	 * machine was so loaded that the child itself could not sleep 60
+	 * times in the second. */
+	ck_assert_msg(p->cswch_s >= did * 0.85 - 3 && p->cswch_s <= did * 1.15 + 3,
+		      "cswch/s %.1f for %.1f sleeps/s", p->cswch_s, did);
+	if (did >= 60)
+		ck_assert_msg(p->cswch_s >= 50.0, "cswch/s %.1f", p->cswch_s);
+	ck_assert(p->cswch_s <= 150.0);
 	ck_assert(p->nvcswch_s >= 0.0 && p->nvcswch_s < p->cswch_s);
 	ck_assert(p->cpu < 20.0);
 	sampler_free(s);
