@@ -94,6 +94,7 @@ struct sampler_proc {
 };
 
 struct sampler {
+	char *root; /* for messages */
 	int procfd;
 	long hz;
 	uint64_t page_kb;
@@ -150,6 +151,7 @@ struct sampler *sampler_new(const char *proc_root)
 	if (fd < 0)
 		return NULL;
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	s->root = xstrdup(proc_root);
 	s->procfd = fd;
 	s->hz = sysconf(_SC_CLK_TCK);
 	if (s->hz <= 0)
@@ -181,6 +183,7 @@ void sampler_free(struct sampler *s)
 	free(s->out);
 	free(s->buf);
 	close(s->procfd);
+	free(s->root);
 	free(s);
 }
 
@@ -347,7 +350,7 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	p->dirfd = sampler_openat(s, s->procfd, name, O_RDONLY | O_DIRECTORY);
 	if (p->dirfd < 0) {
-		err_errno(cause, "track pid %d: open /proc/%d", (int)pid, (int)pid);
+		err_errno(cause, "track pid %d: open %s/%d", (int)pid, s->root, (int)pid);
 		goto fail;
 	}
 	p->statfd = sampler_openat(s, p->dirfd, "stat", O_RDONLY);
