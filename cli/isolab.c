@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "cmd.h"
+#include "tui.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -47,7 +48,8 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: isolab [-c FILE]... [--state-dir DIR] COMMAND [ARGS]\n\n"
+	fprintf(fp, "usage: isolab [-c FILE]... [--state-dir DIR] [--theme NAME] [COMMAND [ARGS]]\n\n"
+	    "Without a command, starts the interactive interface.\n"
 	    "Runs the same workload inside different isolation runtimes and compares them.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
@@ -55,6 +57,7 @@ static void usage(FILE *fp)
 	fprintf(fp, "\nGlobal options:\n"
 	    "  -c, --config FILE   read FILE after the default configuration (repeatable)\n"
 	    "      --state-dir DIR keep runs under DIR instead of $XDG_STATE_HOME/isolab\n"
+	    "      --theme NAME    the interface's colour theme (default, light, mono, ...)\n"
 	    "  -h, --help          show this help\n"
 	    "  -V, --version       show the version\n\n"
 	    "'isolab COMMAND --help' shows a command's options; man isolab has the rest.\n");
@@ -65,11 +68,13 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "theme", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct globals g = { 0 };
+	const char *theme = NULL;
 	g.config_files = xcalloc((size_t)argc + 1, sizeof *g.config_files);
 	int c;
 	/* '+' stops at the command name, so commands parse their own options. */
@@ -77,15 +82,17 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': g.config_files[g.nconfig_files++] = optarg; break;
 		case 'S': g.state_dir = optarg; break;
+		case 'T': theme = optarg; break;
 		case 'h': usage(stdout); free(g.config_files); return 0;
 		case 'V': printf("isolab %s\n", PACKAGE_VERSION); free(g.config_files); return 0;
 		default: usage(stderr); free(g.config_files); return 2;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		/* No command: the interactive interface. */
+		int rc = tui_main(&g, theme);
 		free(g.config_files);
-		return 2;
+		return rc;
 	}
 	const char *name = argv[optind];
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {

@@ -79,7 +79,7 @@ void chart_draw(const struct rect *r, const struct chart_series *s, size_t ns, c
 	for (size_t i = 0; i < ns; i++)
 		longest = s[i].n > longest ? s[i].n : longest;
 	size_t dots_w = (size_t)(ra.w * ra.xd);
-	size_t window = o->window ? o->window : (longest > 30 ? longest : 30);
+	size_t window = o->window ? o->window : (longest > 10 ? longest : 10);
 	size_t last = longest > o->back ? longest - o->back : 0;
 	if (last < window)
 		last = window;

@@ -23,7 +23,7 @@ struct chart_series {
 struct chart_opts {
 	const char *title;        /* drawn in the top-left corner of the plot */
 	const char *unit;
-	size_t window;            /* seconds shown across the width; 0: fit the longest series */
+	size_t window;            /* seconds shown across the width; 0: fit the longest series (at least 10) */
 	size_t back;              /* seconds scrolled back from the newest */
 	int utf8;
 };

@@ -153,13 +153,19 @@ static void dash_draw(struct tui *t, const struct rect *r)
 	int th_h = li >= 0 ? (ch + 1) / 2 : ch;
 	int lat_h = ch - th_h;
 	char unit[64];
+	/* By default the whole instance fits: its planned duration, or what it has run. */
+	size_t window = d->window;
+	if (!window && t->exp.duration > 0)
+		window = (size_t)ceil(t->exp.duration);
+	for (size_t i = 0; !d->window && i < ns && ti >= 0; i++)
+		window = sel[i]->m[ti].n > window ? sel[i]->m[ti].n : window;
 	if (ch >= 3) {
 		size_t n = 0;
 		for (size_t i = 0; i < ns && ti >= 0; i++)
 			cs[n++] = (struct chart_series){ sel[i]->m[ti].v, sel[i]->m[ti].n, (enum theme_elem)(TH_SERIES1 + i) };
 		snprintf(unit, sizeof unit, "%s", ti >= 0 ? wl->metrics[ti].unit ? wl->metrics[ti].unit : "" : "");
 		struct chart_opts o = { .title = ti >= 0 ? wl->metrics[ti].name : "throughput", .unit = unit,
-			.window = d->window, .back = d->back, .utf8 = t->utf8 };
+			.window = window, .back = d->back, .utf8 = t->utf8 };
 		struct rect cr = { y, r->x, th_h, r->w - 1 };
 		chart_draw(&cr, cs, n, &o);
 		if (ti < 0)
@@ -171,7 +177,7 @@ static void dash_draw(struct tui *t, const struct rect *r)
 			for (size_t i = 0; i < ns; i++)
 				cs[n++] = (struct chart_series){ sel[i]->m[li].v, sel[i]->m[li].n, (enum theme_elem)(TH_SERIES1 + i) };
 			snprintf(unit, sizeof unit, "%s, p to switch", wl->metrics[li].unit ? wl->metrics[li].unit : "");
-			struct chart_opts lo = { .title = wl->metrics[li].name, .unit = unit, .window = d->window,
+			struct chart_opts lo = { .title = wl->metrics[li].name, .unit = unit, .window = window,
 				.back = d->back, .utf8 = t->utf8 };
 			struct rect lr = { y, r->x, lat_h, r->w - 1 };
 			chart_draw(&lr, cs, n, &lo);

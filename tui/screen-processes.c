@@ -62,6 +62,7 @@ struct procs {
 	struct table tb;
 	int sort;                  /* enum pcol */
 	int desc;
+	int flat;                  /* a sorted list instead of the parent tree */
 	char *filter;
 	pcre2_code *re;
 	pcre2_match_data *md;
@@ -175,48 +176,81 @@ static struct prow *push_row(struct procs *p)
 	return r;
 }
 
-/* Adds the children of parent (0: the roots) among v[0..n) in sorted order. */
-static void add_tree(struct procs *p, struct live_inst *in, const struct proc_sample **v, size_t n, pid_t parent,
-    const char *prefix, int utf8, int depth)
+struct pid_idx {
+	pid_t pid;
+	size_t idx;
+};
+
+static int cmp_pid_idx(const void *a, const void *b)
 {
+	const struct pid_idx *x = a, *y = b;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+struct forest {
+	const struct proc_sample **v;
+	long *first, *next;        /* children lists, in sorted order; -1 ends */
+};
+
+static void emit_tree(struct procs *p, struct live_inst *in, const struct forest *f, long node, const char *prefix,
+    int last, int depth, int utf8)
+{
+	struct prow *r = push_row(p);
+	r->kind = ROW_PROC;
+	r->in = in;
+	r->role = (int)f->v[node]->role;
+	r->p = f->v[node];
+	if (depth > 0)
+		snprintf(r->prefix, sizeof r->prefix, "%s%s", prefix,
+		    utf8 ? (last ? "\xe2\x94\x94\xe2\x94\x80 " : "\xe2\x94\x9c\xe2\x94\x80 ") : (last ? "`- " : "|- "));
+	char sub[48];
+	snprintf(sub, sizeof sub, "%s%s", depth > 0 ? prefix : "",
+	    depth > 0 ? (last ? "   " : (utf8 ? "\xe2\x94\x82  " : "|  ")) : "");
+	for (long c = f->first[node]; c >= 0; c = f->next[c]) {
+		/* Deeper than the prefix can show: flatten instead of recursing on. */
+		emit_tree(p, in, f, c, strlen(sub) + 8 < sizeof sub ? sub : prefix, f->next[c] < 0,
+		    depth < 12 ? depth + 1 : depth, utf8);
+	}
+}
+
+/* Adds v[0..n) (sorted) as a forest by parent pid: each process under its
+ * parent when the parent is in the same group, siblings in sorted order. */
+static void add_tree(struct procs *p, struct live_inst *in, const struct proc_sample **v, size_t n, int utf8)
+{
+	struct pid_idx *byp = xmalloc(n * sizeof *byp);
+	long *first = xmalloc(n * sizeof *first), *next = xmalloc(n * sizeof *next);
 	for (size_t i = 0; i < n; i++) {
-		const struct proc_sample *s = v[i];
-		int is_child;
-		if (parent) {
-			is_child = s->ppid == parent;
-		} else {
-			is_child = 1;
-			for (size_t k = 0; k < n; k++)
-				if (v[k]->pid == s->ppid && v[k] != s)
-					is_child = 0;
-		}
-		if (!is_child)
-			continue;
-		size_t last = 1;
-		for (size_t k = i + 1; k < n; k++) {
-			int sib = parent ? v[k]->ppid == parent : 1;
-			if (!parent)
-				for (size_t j = 0; j < n; j++)
-					if (v[j]->pid == v[k]->ppid && j != k)
-						sib = 0;
-			if (sib)
-				last = 0;
-		}
-		struct prow *r = push_row(p);
-		r->kind = ROW_PROC;
-		r->in = in;
-		r->role = (int)s->role;
-		r->p = s;
-		if (depth > 0)
-			snprintf(r->prefix, sizeof r->prefix, "%s%s", prefix,
-			    utf8 ? (last ? "\xe2\x94\x94\xe2\x94\x80 " : "\xe2\x94\x9c\xe2\x94\x80 ") : (last ? "`- " : "|- "));
-		if (depth < 8) {
-			char sub[48];
-			snprintf(sub, sizeof sub, "%s%s", depth > 0 ? prefix : "",
-			    depth > 0 ? (last ? "   " : (utf8 ? "\xe2\x94\x82  " : "|  ")) : "");
-			add_tree(p, in, v, n, s->pid, sub, utf8, depth + 1);
+		byp[i] = (struct pid_idx){ v[i]->pid, i };
+		first[i] = next[i] = -1;
+	}
+	qsort(byp, n, sizeof *byp, cmp_pid_idx);
+	long root_first = -1;
+	/* Walk backwards and prepend, so that lists keep the sorted order. */
+	for (size_t k = n; k-- > 0;) {
+		struct pid_idx key = { v[k]->ppid, 0 };
+		struct pid_idx *par = v[k]->ppid != v[k]->pid ? bsearch(&key, byp, n, sizeof *byp, cmp_pid_idx) : NULL;
+		long *head = par ? &first[par->idx] : &root_first;
+		next[k] = *head;
+		*head = (long)k;
+	}
+	struct forest f = { v, first, next };
+	size_t before = p->nrows;
+	for (long r = root_first; r >= 0; r = next[r])
+		emit_tree(p, in, &f, r, "", next[r] < 0, 0, utf8);
+	/* A parent cycle (pid reuse mid-sample) leaves nodes unreached: list them flat. */
+	if (p->nrows - before < n) {
+		p->nrows = before;
+		for (size_t k = 0; k < n; k++) {
+			struct prow *row = push_row(p);
+			row->kind = ROW_PROC;
+			row->in = in;
+			row->role = (int)v[k]->role;
+			row->p = v[k];
 		}
 	}
+	free(byp);
+	free(first);
+	free(next);
 }
 
 static void build_rows(struct tui *t)
@@ -255,7 +289,7 @@ static void build_rows(struct tui *t)
 			rr->kind = ROW_ROLE;
 			rr->in = in;
 			rr->role = role;
-			if (p->re) {
+			if (p->re || p->flat) {
 				for (size_t k = 0; k < n; k++) {
 					struct prow *r = push_row(p);
 					r->kind = ROW_PROC;
@@ -264,7 +298,7 @@ static void build_rows(struct tui *t)
 					r->p = v[k];
 				}
 			} else {
-				add_tree(p, in, v, n, 0, "", t->utf8, 0);
+				add_tree(p, in, v, n, t->utf8);
 			}
 		}
 		if (!any)
@@ -507,7 +541,8 @@ static void procs_draw(struct tui *t, const struct rect *r)
 	size_t nproc = 0;
 	for (size_t i = 0; i < p->nrows; i++)
 		nproc += p->rows[i].kind == ROW_PROC;
-	snprintf(info, sizeof info, " %zu process%s%s%s%s   sort: %s %s", nproc, nproc == 1 ? "" : "es",
+	snprintf(info, sizeof info, " %zu process%s%s%s%s%s   sort: %s %s", nproc, nproc == 1 ? "" : "es",
+	    p->flat || p->filter ? "   list" : "   tree",
 	    p->filter ? "   filter: /" : "", p->filter ? p->filter : "", p->filter ? "/" : "", all_cols[p->sort].title,
 	    p->desc ? "descending" : "ascending");
 	draw_text(r->y, r->x, r->w, th(TH_DIM), 1, info);
@@ -630,6 +665,9 @@ static int procs_key(struct tui *t, int key)
 	case 'I':
 		p->desc = !p->desc;
 		return TUI_REDRAW;
+	case KEY_F(5):
+		p->flat = !p->flat;
+		return TUI_REDRAW;
 	case KEY_F(6): {
 		const char *items[PC__COUNT];
 		for (int c = 0; c < PC__COUNT; c++)
@@ -686,6 +724,7 @@ static const struct help_key procs_help[] = {
 	{ "F6", "choose the sort column (again: invert)" },
 	{ "< >", "sort by the previous / next column" },
 	{ "I", "invert the sort order" },
+	{ "F5", "tree by parent (siblings sorted) / flat sorted list" },
 	{ "/, F4", "filter with a pcre2 pattern (case-insensitive) on \"PID command\"" },
 	{ "r", "drill-down: re-read /proc" },
 	{ "mouse", "click a header to sort; click a row twice to drill in" },
@@ -693,7 +732,7 @@ static const struct help_key procs_help[] = {
 };
 
 static const struct help_key procs_bar[] = {
-	{ "Enter", "Detail" }, { "F6", "Sort" }, { "<>", "Column" }, { "/", "Filter" }, { NULL, NULL },
+	{ "Enter", "Detail" }, { "F5", "Tree" }, { "F6", "Sort" }, { "<>", "Column" }, { "/", "Filter" }, { NULL, NULL },
 };
 
 const struct screen_class screen_processes = {

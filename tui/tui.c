@@ -48,7 +48,6 @@ static const struct screen_class *const screens[SCREEN__COUNT] = {
 static volatile sig_atomic_t curses_on;
 static volatile sig_atomic_t pending_signal;
 static int wake_fd_w = -1;
-static SCREEN *tui_term;
 
 /* Where the tabs and key hints were drawn, for mouse clicks. */
 static int tab_x[SCREEN__COUNT + 1];
@@ -115,10 +114,9 @@ static void install_signals(void)
 
 void tui_curses_setup(struct tui *t)
 {
-	if (!tui_term) {
-		initscr();
-		curses_on = 1;
-	}
+	if (!stdscr)
+		initscr();  /* bench/render brings its own terminal (newterm) */
+	curses_on = 1;
 	raw();          /* ^C and ^Z reach us as keys: quitting asks first */
 	noecho();
 	nonl();
@@ -126,6 +124,16 @@ void tui_curses_setup(struct tui *t)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	/* Home/End as tmux, screen and the Linux console send them, whatever
+	 * TERM claims: a sequence curses does not know would arrive as loose
+	 * characters, and "4~" would switch screens. */
+	static const struct { const char *seq; int key; } extra_keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[8~", KEY_END }, { "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE }, { "\033[Z", KEY_BTAB },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(extra_keys); i++)
+		define_key(extra_keys[i].seq, extra_keys[i].key);
 	mousemask(ALL_MOUSE_EVENTS, NULL);
 	mouseinterval(0);
 	if (has_colors()) {
@@ -626,8 +634,24 @@ int tui_main(const struct globals *g, const char *theme)
 			t->damage |= DAMAGE_ALL;
 		}
 		int key;
-		while ((key = getch()) != ERR)
+		while ((key = getch()) != ERR) {
+			if (key == 27) {
+				/* An escape sequence curses did not recognise: drop it whole
+				 * rather than act on its characters. A lone Esc is a key. */
+				int next = getch();
+				if (next == '[' || next == 'O') {
+					int c;
+					while ((c = getch()) != ERR && !(c >= 0x40 && c <= 0x7e))
+						;
+					continue;
+				}
+				handle_key(t, 27);
+				if (next != ERR)
+					handle_key(t, next);
+				continue;
+			}
 			handle_key(t, key);
+		}
 		drain_engine(t);
 		if (t->engine && t->live.active)
 			t->damage |= DAMAGE_TOP; /* the ETA counts down */

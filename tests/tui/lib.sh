@@ -1,0 +1,97 @@
+# lib.sh — helpers for the tmux-driven TUI tests (sourced, not run).
+# Each test runs the real isolab in a detached tmux server of its own, sends
+# keys and asserts on capture-pane. The pane stays after isolab exits
+# (remain-on-exit) so its exit status can be checked.
+. "$top_srcdir/tests/integration/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
+[ -x "$ISOLAB" ] || fail "no isolab at $ISOLAB"
+
+tui_sock="isolab-tui-$$"
+tui_conf="$test_state/tmux.conf"
+printf 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 0\n' >"$tui_conf"
+tm() { tmux -L "$tui_sock" -f "$tui_conf" "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "${cleanup_dirs[@]}"' EXIT
+
+# tui_start COLS ROWS [isolab args...]: starts isolab in a pane of that size.
+tui_start() {
+	local cols=$1 rows=$2; shift 2
+	local cmd="exec env TERM=xterm-256color LANG=${TUI_LANG:-C.UTF-8} LC_ALL=${TUI_LANG:-C.UTF-8}"
+	cmd="$cmd ISOLAB_DATADIR='$ISOLAB_DATADIR' ISOLAB_PROBE='$ISOLAB_PROBE' NO_COLOR= XDG_CONFIG_HOME='$test_state/xdg'"
+	cmd="$cmd '$ISOLAB' --state-dir '$test_state' $*"
+	tm new-session -d -s t -x "$cols" -y "$rows" "$cmd" || fail "tmux cannot start a session"
+	isolab_pid=$(tm display -p -t t '#{pane_pid}')
+}
+
+screen() { tm capture-pane -p -t t; }
+screen_e() { tm capture-pane -p -e -t t; }
+keys() { tm send-keys -t t "$@"; }
+
+# wait_for PATTERN [SECONDS]: until the screen matches the extended regex.
+wait_for() {
+	local pat=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 10; i++)); do
+		screen | grep -Eq -- "$pat" && return 0
+		sleep 0.1
+	done
+	echo "---- screen ----"; screen; echo "----------------"
+	fail "timed out after ${secs}s waiting for /$pat/"
+}
+
+# wait_gone PATTERN [SECONDS]
+wait_gone() {
+	local pat=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 10; i++)); do
+		screen | grep -Eq -- "$pat" || return 0
+		sleep 0.1
+	done
+	echo "---- screen ----"; screen; echo "----------------"
+	fail "timed out after ${secs}s waiting for /$pat/ to go"
+}
+
+# wait_exit [SECONDS]: until isolab has exited; sets exit_status.
+wait_exit() {
+	local secs=${1:-15} i
+	for ((i = 0; i < secs * 10; i++)); do
+		if [ "$(tm display -p -t t '#{pane_dead}')" = 1 ]; then
+			exit_status=$(tm display -p -t t '#{pane_dead_status}')
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "---- screen ----"; screen; echo "----------------"
+	fail "isolab did not exit within ${secs}s"
+}
+
+# The screen must be whole: the top bar on the first line, the key bar on
+# the last, and no line wider than the terminal.
+assert_frame() {
+	local cols=$1 rows=$2 s
+	s=$(screen)
+	[ "$(printf '%s\n' "$s" | wc -l)" -eq "$rows" ] || fail "expected $rows lines: $s"
+	printf '%s\n' "$s" | head -1 | grep -q '^ isolab  1 Setup' || fail "no top bar: $s"
+	printf '%s\n' "$s" | tail -1 | grep -Eq 'F1Help|[A-Za-z]' || fail "no key bar: $s"
+	local widest
+	widest=$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)
+	[ "$widest" -le "$cols" ] || fail "a line is $widest columns wide, more than $cols: $s"
+}
+
+# experiment NAME RUNTIMES WORKLOADS SECONDS: writes a test configuration
+# (passed to tui_start with -c) holding one saved experiment of 1 repetition.
+experiment() {
+	cat >>"$test_state/test.conf" <<CONF
+experiments = {
+  $1 = { title = "tui test"; runtimes = [ $2 ]; workloads = [ $3 ]; repetitions = 1; duration = $4; };
+};
+CONF
+}
+
+# start_last_experiment: on the setup screen, loads the last saved
+# experiment (the test's) and starts it.
+start_last_experiment() {
+	wait_for '\[x\] native' 10
+	keys Tab Tab Tab End Enter
+	wait_for "loaded experiment" 5
+	keys s
+	wait_for 'run [0-9a-f-]+ \[' 10
+}

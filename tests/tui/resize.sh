@@ -1,0 +1,30 @@
+#!/bin/bash
+# Resizing in the middle of a run keeps the screen whole: after each
+# resize the frame is redrawn at the new size (top bar, key bar, charts),
+# with no line wider than the terminal, and the run goes on.
+. "$top_srcdir/tests/tui/lib.sh"
+
+experiment tui-resize '"native"' '"cpu"' 5.0
+tui_start 160 48 -c "$test_state/test.conf"
+start_last_experiment
+wait_for 't=1s' 8
+for size in "80 24" "120 30" "61 16" "160 48" "80 24"; do
+	set -- $size
+	tm resize-window -t t -x "$1" -y "$2"
+	sleep 0.3
+	wait_for 'rate \(events/s\)' 3
+	assert_frame "$1" "$2"
+	[ "$(screen | grep -c 'rate (events/s)')" -eq 1 ] || fail "${1}x$2: the chart is drawn twice: $(screen)"
+done
+keys 3
+wait_for 'isolab-probe' 3
+tm resize-window -t t -x 100 -y 30
+sleep 0.3
+assert_frame 100 30
+wait_for 'isolab-probe' 3
+keys 2
+wait_for 'Mean ± 95% CI' 15
+assert_frame 100 30
+ok "resizes during a run"
+keys q
+wait_exit 5
