@@ -6,10 +6,14 @@
 #include <string.h>
 
 extern const struct driver driver_sandbox;
+extern const struct driver driver_oci;
+extern const struct driver driver_docker;
 
 static const struct driver *const drivers[] = {
 	&driver_native,
 	&driver_sandbox,
+	&driver_oci,
+	&driver_docker,
 	NULL,
 };
 

@@ -3,3 +3,13 @@
 libisolab_a_SOURCES += runtimes/runtime.h runtimes/registry.c runtimes/native.c
 libisolab_a_SOURCES += runtimes/rootfs.c runtimes/rootfs.h runtimes/sandbox.c
 dist_runtimes_DATA += runtimes/sandbox.conf
+## containers: the oci and docker drivers (runc, crun, gVisor, Docker, Podman)
+libisolab_a_SOURCES += runtimes/container.c runtimes/container.h runtimes/oci.c \
+	runtimes/docker.c
+dist_runtimes_DATA += runtimes/oci.conf runtimes/docker.conf
+TESTS += tests/integration/oci-run.sh tests/integration/oci-limits.sh \
+	tests/integration/leak-oci.sh tests/integration/docker-run.sh \
+	tests/integration/leak-docker.sh
+EXTRA_DIST += tests/integration/runtimes-lib.sh tests/integration/oci-run.sh \
+	tests/integration/oci-limits.sh tests/integration/leak-oci.sh \
+	tests/integration/docker-run.sh tests/integration/leak-docker.sh

@@ -1,0 +1,68 @@
+/*
+ * container.h — what the container drivers (oci, docker, lxc) share: running
+ * a runtime's CLI to completion with a useful error, a growable argv, the
+ * per-instance writable root (an overlay over the cached read-only rootfs),
+ * cgroup membership read straight from cgroupfs, and the role a host
+ * process plays (workload or runtime) judged from its argv[0].
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_CONTAINER_H
+#define ISOLAB_CONTAINER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct instance;
+struct driver;
+
+/* A NULL-terminated argv that grows; strings are owned by it. */
+struct argvb {
+	char **v;
+	size_t n, cap;
+};
+void argvb_add(struct argvb *a, const char *s);
+void argvb_addf(struct argvb *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the whitespace-separated words of s (configuration data such as
+ * extra_args: split into argv items, never given to a shell). */
+void argvb_add_words(struct argvb *a, const char *s);
+void argvb_free(struct argvb *a);
+
+/* Runs argv to completion within timeout_ms. A non-zero exit is an error
+ * whose cause names the program, its subcommand and the last line it
+ * printed. *output (may be NULL) gets what it printed, malloc'd. */
+int ctr_run(char *const *argv, int timeout_ms, char **output, char **cause);
+/* The first line `binary args...` prints, malloc'd, or NULL when it fails. */
+char *ctr_first_line(char *const *argv);
+
+/* Mounts an overlay with the read-only rootfs lower as its lower layer at
+ * <base>/root, upper and work dirs beside it, recording base (kind dir) and
+ * the mount in the instance's resource journal first. Drivers that bind
+ * the instance dir at its own path need this: the mount point must be
+ * created, and never inside the shared rootfs cache. *root is malloc'd. */
+int ctr_overlay_root(struct instance *in, const char *base, const char *lower, char **root, char **cause);
+/* Unmounts and removes what ctr_overlay_root made (safe if it made nothing). */
+int ctr_overlay_remove(struct instance *in, const char *base, char **cause);
+
+/* Pids in the cgroup relpath (e.g. "isolab/<run>/<inst>"), read from the v2
+ * hierarchy, else from v1's pids, memory or cpu controller. Up to max. */
+size_t ctr_cgroup_pids(const char *relpath, pid_t *out, size_t max);
+/* Removes relpath and then its parent (rmdir only: a cgroup in use stays)
+ * from every hierarchy mounted under /sys/fs/cgroup. OCI runtimes on v1
+ * create their cgroup in every controller (blkio, devices, name=systemd...),
+ * beyond those isolab's cgroup module manages. */
+void ctr_cgroup_rmdir(const char *relpath);
+
+/* argv[0] of pid (from /proc/PID/cmdline) into buf; "" when unreadable. */
+void ctr_proc_argv0(pid_t pid, char *buf, size_t len);
+/* Makes isolab the child subreaper, once, so a container's init (which the
+ * runtime CLI forks and leaves) is reparented to isolab: the engine can
+ * then wait for it and read its real exit status. */
+void ctr_subreaper(void);
+/* The pid written in a pid file, or 0. */
+pid_t ctr_read_pidfile(const char *path);
+
+/* The container drivers, for the registry. */
+extern const struct driver driver_oci;
+extern const struct driver driver_docker;
+
+#endif
