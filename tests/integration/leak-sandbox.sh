@@ -23,11 +23,14 @@ for _ in $(seq 1 100); do
 	d=$(ls -d "$test_state"/runs/2* 2>/dev/null | head -1)
 	[ -n "$d" ] && run=$(basename "$d")
 	[ -n "$run" ] && [ -f "/run/isolab/$run/resources" ] && grep -q '^veth ' "/run/isolab/$run/resources" &&
-		ls /sys/fs/cgroup/*/isolab/"$run"/1/cgroup.procs >/dev/null 2>&1 && break
+		ls /sys/fs/cgroup/isolab/"$run"/1/cgroup.procs /sys/fs/cgroup/*/isolab/"$run"/1/cgroup.procs \
+			>/dev/null 2>&1 && break
 done
 [ -n "$run" ] || { kill -9 $pid; cat "$test_state/out"; fail "the run did not start"; }
 sleep 2
-procs_file=$(ls /sys/fs/cgroup/*/isolab/"$run"/1/cgroup.procs | head -1)
+# v2 (pure, or the unified tracking hierarchy of a hybrid) lists every process.
+procs_file=$(ls /sys/fs/cgroup/isolab/"$run"/1/cgroup.procs /sys/fs/cgroup/unified/isolab/"$run"/1/cgroup.procs \
+	/sys/fs/cgroup/*/isolab/"$run"/1/cgroup.procs 2>/dev/null | head -1)
 pids=$(cat "$procs_file")
 [ -n "$pids" ] || { kill -9 $pid; fail "no process in the instance's cgroup"; }
 netns=$(awk '$1=="netns" {print $2}' "/run/isolab/$run/resources" | head -1)
