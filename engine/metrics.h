@@ -25,7 +25,10 @@ struct metric_value {
 };
 
 /* Compiles wl's ready and metric patterns. Returns NULL and a cause naming
- * the workload, the metric, its file:line and pcre2's message on failure. */
+ * the workload, the metric, its file:line and pcre2's message on failure
+ * (also when a metric's pattern lacks its named group). A NULL group means
+ * "value" and a scale of 0 means 1. wl must outlive the result, which is
+ * used by one thread at a time; the caller frees it with metrics_free. */
 struct metrics *metrics_new(const struct workload *wl, char **cause);
 void metrics_free(struct metrics *m);
 /* Matches one line (without its newline; may contain NULs) against every
@@ -36,10 +39,22 @@ size_t metrics_feed(struct metrics *m, const char *line, size_t len,
 int metrics_ready(struct metrics *m, const char *line, size_t len);
 /* Compiles one pattern alone to validate it; -1 with pcre2's message. */
 int metrics_check_pattern(const char *pattern, char **cause);
+/* Validates a metric's pattern and that it has the named group; -1 with
+ * a message (without file:line, which the caller adds). */
+int metrics_check_metric(const struct metric_def *def, char **cause);
+/* How many matches were abandoned at a match, depth or heap limit: a
+ * pattern too costly for some output line. Counted as no match. */
+unsigned long metrics_errors(const struct metrics *m);
+/* Parses s[0..len) as a finite number in the C locale (surrounding blanks
+ * allowed; nan, inf and trailing garbage rejected). 0 or -1. */
+int metrics_parse_number(const char *s, size_t len, double *out);
 
 /* Splits a byte stream into lines: feed bytes as they arrive, get complete
- * lines through the callback. Lines over METRICS_MAX_LINE are delivered
- * truncated, once, and the rest up to the newline is dropped. */
+ * lines through the callback, without the '\n' nor one '\r' before it
+ * (serial consoles send CRLF). Lines over METRICS_MAX_LINE bytes are
+ * delivered truncated, once, and the rest up to the newline is dropped.
+ * The lines seen never depend on how the stream was chunked. The line
+ * passed to cb is valid only during the call; cb must not feed lb. */
 struct linebuf {
 	char *buf;
 	size_t len, cap;
