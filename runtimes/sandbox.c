@@ -46,6 +46,11 @@
  * shares the host's; "bridge" joins the per-instance namespace made by
  * engine/netns.c, and in->addr is the instance's address there.
  *
+ * Start-up splits into create (until the init has built the container,
+ * just before it forks the workload: t_created_ns) and start (exec until
+ * the ready line). On a hybrid cgroup machine most of create is the first
+ * write to cgroup.procs, which waits for an RCU grace period in the kernel.
+ *
  * The children of the fork only call what is safe after fork() in a
  * multi-threaded program with glibc (no locks held by other threads).
  */
@@ -138,10 +143,16 @@ struct plan {
 	int out_w;
 };
 
+/* A record on the status pipe: a failed step, or (step 0) "created". */
+struct status_msg {
+	int step, err, index;
+	uint64_t t_ns;
+};
+
 static void __attribute__((noreturn)) child_fail(int st, enum step what, int index)
 {
-	int msg[3] = { what, errno, index };
-	ssize_t w = write(st, msg, sizeof msg);
+	struct status_msg m = { .step = what, .err = errno, .index = index };
+	ssize_t w = write(st, &m, sizeof m);
 	(void)w;
 	_exit(127);
 }
@@ -433,6 +444,11 @@ static void __attribute__((noreturn)) run_init(const struct plan *p)
 	if (failed)
 		child_fail(p->st_w, failed, index);
 
+	/* The container exists; what follows is starting the workload. The
+	 * monotonic clock is shared with the host (no time namespace). */
+	struct status_msg created = { .t_ns = mono_ns() };
+	if (write(p->st_w, &created, sizeof created) != (ssize_t)sizeof created)
+		child_fail(p->st_w, S_FORK, 0);
 	pid_t c = fork();
 	if (c < 0)
 		child_fail(p->st_w, S_FORK, 0);
@@ -700,13 +716,19 @@ static int sandbox_launch(struct instance *in, char **cause)
 	}
 	/* EOF on the status pipe: the workload was exec'd (or a child died
 	 * before it could say anything, which the engine sees on main_pid). */
-	int msg[3];
+	struct status_msg m;
 	ssize_t r;
-	do
-		r = read(st[0], msg, sizeof msg);
-	while (r < 0 && errno == EINTR);
+	for (;;) {
+		do
+			r = read(st[0], &m, sizeof m);
+		while (r < 0 && errno == EINTR);
+		if (r != (ssize_t)sizeof m || m.step != 0)
+			break;
+		in->t_created_ns = m.t_ns;
+	}
 	close(st[0]);
-	if (r == (ssize_t)sizeof msg) {
+	int msg[3] = { m.step, m.err, m.index };
+	if (r == (ssize_t)sizeof m) {
 		while (waitpid(a, NULL, 0) < 0 && errno == EINTR)
 			;
 		close(outp[0]);
