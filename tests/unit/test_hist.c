@@ -1,5 +1,5 @@
 /* test_hist.c - percentile maths of the probe's latency histogram. */
-#include "config.h"
+#include "build-config.h"
 
 #include <check.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* test_report.c - the probe's output line format. */
-#include "config.h"
+#include "build-config.h"
 
 #include <check.h>
 #include <math.h>

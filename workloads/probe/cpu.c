@@ -7,7 +7,7 @@
  * double against sqrt(c). The divide instruction dominates, so the integer
  * width matters as much as the algorithm.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * pipe does not pin by default, which is what the reference bench matches.
  */
 
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
  * some overlay and 9p setups) the probe falls back to buffered I/O and
  * says so with direct=0, since the numbers then mean something else.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <fcntl.h>

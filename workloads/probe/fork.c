@@ -4,7 +4,7 @@
  * hidden "true" benchmark, which returns before doing anything: that needs
  * nothing but the probe binary, so it works in a rootfs with no /bin/true.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * killed with SIGKILL leaves nothing behind. SIGINT/SIGTERM reach the
  * runner, which stops the worker, which kills and reaps the group.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,5 +1,5 @@
 /* hist.c - log-bucketed latency histogram; see hist.h for the layout. */
-#include "config.h"
+#include "build-config.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
  * allocation: every step therefore prints an info line at once, and the
  * last one seen tells how far the probe got before the kill.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -13,7 +13,7 @@
  * shared page-aligned block (sysbench's default global scope); the run
  * stops after --total bytes (default 100G, as sysbench) or the time limit.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -13,7 +13,7 @@
  * is listening, because the engine starts the client on that line.
  * Addresses are numeric (inet_pton): a static binary cannot use NSS.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

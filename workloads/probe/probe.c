@@ -29,7 +29,7 @@
  * The probe never includes engine headers: it must build and run alone, in
  * a rootfs that holds nothing else (hence static, no NSS, no /proc needed).
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <fcntl.h>

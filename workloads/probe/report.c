@@ -1,5 +1,5 @@
 /* report.c - formatting of isolab-probe output lines; see report.h. */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /* runner.c - worker threads and the interval coordinator; see runner.h. */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -2,7 +2,7 @@
  * start.c - the start-up probe: the engine measures from launch to the
  * ready line, so this does nothing else and returns at once.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include "probe.h"
 

@@ -8,7 +8,7 @@
  * calls are timed in batches of 1000 and each batch adds its per-call mean
  * to the histogram: percentiles describe batches, not single calls.
  */
-#include "config.h"
+#include "build-config.h"
 
 #include <errno.h>
 #include <fcntl.h>
