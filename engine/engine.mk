@@ -52,7 +52,15 @@ endif
 EXTRA_DIST += tests/data/outputs/sysbench-cpu.txt \
 	tests/data/outputs/sysbench-memory.txt tests/data/outputs/sysbench-threads.txt \
 	tests/data/outputs/sysbench-fileio.txt tests/data/outputs/fio-randrw.txt \
-	tests/data/outputs/iperf3-client.txt tests/data/outputs/iperf3-server.txt
+	tests/data/outputs/iperf3-client.txt tests/data/outputs/iperf3-server.txt \
+	tests/data/outputs/probe-cpu.txt tests/data/outputs/probe-mem.txt \
+	tests/data/outputs/probe-syscall.txt tests/data/outputs/probe-ctxsw.txt \
+	tests/data/outputs/probe-fork.txt tests/data/outputs/probe-fork-exec.txt \
+	tests/data/outputs/probe-file.txt tests/data/outputs/probe-start.txt \
+	tests/data/outputs/probe-net-stream-client.txt \
+	tests/data/outputs/probe-net-stream-server.txt \
+	tests/data/outputs/probe-net-rr-client.txt tests/data/outputs/probe-net-rr-server.txt \
+	tests/data/outputs/probe-mallocbomb.txt tests/data/outputs/probe-forkbomb.txt
 
 ## sampler: engine/sampler.c
 libisolab_a_SOURCES += engine/sampler.c engine/sampler.h

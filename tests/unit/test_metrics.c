@@ -766,6 +766,127 @@ START_TEST(test_iperf3)
 }
 END_TEST
 
+/* An oracle for probe lines that shares nothing with the patterns: the
+ * value of key= in the first line of the given kind, split on spaces. */
+static double probe_value(const char *file, const char *kind, const char *key)
+{
+	size_t len;
+	_cleanup_free_ char *text = read_data(file, &len);
+	char want[32];
+	snprintf(want, sizeof want, " kind=%s ", kind);
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strstr(line, want)) {
+			for (char *tok = strtok(line, " "); tok; tok = strtok(NULL, " ")) {
+				char *eq = strchr(tok, '=');
+				if (eq && (size_t)(eq - tok) == strlen(key) && !strncmp(tok, key, strlen(key)))
+					return strtod(eq + 1, NULL);
+			}
+			ck_abort_msg("%s: no %s= in the first %s line", file, key, kind);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	ck_abort_msg("%s: no %s line", file, kind);
+	return NAN;
+}
+
+/* Which probe key each metric name reads. */
+static const char *probe_key(const char *metric)
+{
+	static const char *const map[][2] = {
+		{ "rate", "rate" }, { "p50", "p50_ns" }, { "p95", "p95_ns" }, { "p99", "p99_ns" },
+		{ "max", "max_ns" }, { "copy", "copy_mbps" }, { "triad", "triad_mbps" },
+		{ "ns_per_call", "ns_per_call" }, { "roundtrip", "us_per_roundtrip" },
+		{ "read_iops", "read_iops" }, { "write_iops", "write_iops" }, { "rr", "us_per_rr" },
+		{ "allocated", "allocated_mb" }, { "procs", "procs" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(map[i][0], metric))
+			return map[i][1];
+	ck_abort_msg("no probe key for metric %s", metric);
+	return NULL;
+}
+
+static const struct {
+	const char *workload, *file, *ready_file;
+	size_t intervals;
+} probe_cases[] = {
+	{ "cpu", "probe-cpu.txt", NULL, 3 },
+	{ "mem", "probe-mem.txt", NULL, 3 },
+	{ "syscall", "probe-syscall.txt", NULL, 3 },
+	{ "syscall-open", "probe-syscall.txt", NULL, 3 },
+	{ "syscall-stat", "probe-syscall.txt", NULL, 3 },
+	{ "ctxsw", "probe-ctxsw.txt", NULL, 3 },
+	{ "fork", "probe-fork.txt", NULL, 3 },
+	{ "fork-exec", "probe-fork-exec.txt", NULL, 3 },
+	{ "file", "probe-file.txt", NULL, 3 },
+	{ "start", "probe-start.txt", NULL, 0 },
+	{ "net-stream", "probe-net-stream-client.txt", "probe-net-stream-server.txt", 3 },
+	{ "net-rr", "probe-net-rr-client.txt", "probe-net-rr-server.txt", 3 },
+	{ "mallocbomb", "probe-mallocbomb.txt", NULL, 3 },
+	{ "forkbomb", "probe-forkbomb.txt", NULL, 3 },
+};
+
+/* Every probe workload over the real probe's output: each metric equals
+ * the oracle's value times its scale, on the first interval line and on
+ * the summary; every metric matches every line of its kind. */
+START_TEST(test_probe_workloads)
+{
+	const char *w = probe_cases[_i].workload, *file = probe_cases[_i].file;
+	struct run r;
+
+	run_file(&r, w, file);
+	if (!probe_cases[_i].ready_file)
+		ck_assert_int_eq(r.ready_line, 1);
+	expect_all_matched(&r, probe_cases[_i].intervals, 1);
+	for (size_t i = 0; i < r.wl->nmetrics; i++) {
+		const struct metric_def *d = &r.wl->metrics[i];
+		double want = probe_value(file, d->summary ? "summary" : "interval", probe_key(d->name));
+		expect(&r, d->name, d->summary, want * d->scale);
+		/* Latencies are in ns whatever the probe printed. */
+		if (!strcmp(d->kind, "latency"))
+			ck_assert_str_eq(d->unit, "ns");
+	}
+	ck_assert(metric_index(&r, "rate", 1) < r.wl->nmetrics);
+	run_free(&r);
+
+	if (probe_cases[_i].ready_file) {
+		/* The server in the instance says when it listens. */
+		run_file(&r, w, probe_cases[_i].ready_file);
+		ck_assert_int_eq(r.ready_line, 1);
+		ck_assert_int_eq(r.wl->companion_metrics, 1);
+		expect_count(&r, "rate", 0, 0);
+		run_free(&r);
+	}
+}
+END_TEST
+
+/* The same, with numbers copied from the files by hand. */
+START_TEST(test_probe_numbers)
+{
+	struct run r;
+	run_file(&r, "cpu", "probe-cpu.txt");
+	expect(&r, "rate", 0, 1800.48);
+	expect(&r, "p50", 0, 222208);
+	expect(&r, "p99", 0, 8290304);
+	expect(&r, "max", 0, 24768606);
+	expect(&r, "rate", 1, 1709.24);
+	expect(&r, "p95", 1, 4145152);
+	run_free(&r);
+	run_file(&r, "ctxsw", "probe-ctxsw.txt");
+	expect(&r, "roundtrip", 1, 13190);
+	run_free(&r);
+	run_file(&r, "net-rr", "probe-net-rr-client.txt");
+	expect(&r, "rate", 0, 35388.20);
+	expect(&r, "rr", 0, 28210);
+	expect(&r, "rr", 1, 31980);
+	expect(&r, "rate", 1, 31225.73);
+	run_free(&r);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -796,6 +917,8 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, test_sysbench_fileio);
 	tcase_add_test(tc, test_fio);
 	tcase_add_test(tc, test_iperf3);
+	tcase_add_loop_test(tc, test_probe_workloads, 0, (int)ARRAY_SIZE(probe_cases));
+	tcase_add_test(tc, test_probe_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
