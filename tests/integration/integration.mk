@@ -4,3 +4,5 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/run-native.sh \
 	tests/integration/cli-errors.sh
 TESTS += tests/integration/man-isolab.sh
 EXTRA_DIST += tests/integration/man-isolab.sh
+TESTS += tests/integration/bad-input.sh
+EXTRA_DIST += tests/integration/bad-input.sh
