@@ -404,6 +404,17 @@ static int oci_prepare(struct instance *in, char **cause)
 	    resources_add(in->res, "oci", o->binary, o->resb, cause) < 0)
 		return -1;
 	o->recorded = 1;
+	if (o->runsc && in->limits && in->limits->cpuset && cgroup_mode() != CGROUP_V2) {
+		/* runsc writes the new leaf's cpuset.cpus while v1 has left its
+		 * parents empty (EACCES); runc fills them in, runsc does not. The
+		 * cgroup module creates the parent levels with inherited cpus and
+		 * mems; the instance's record above removes them with it. */
+		_cleanup_free_ char *parent = xasprintf("isolab/%s", in->run_id);
+		struct cgroup *pc = cgroup_create(parent, in->limits, cause);
+		if (!pc)
+			return err_wrap(cause, "gVisor cpuset parent");
+		cgroup_free(pc);
+	}
 	return 0;
 }
 

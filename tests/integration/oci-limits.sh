@@ -14,7 +14,7 @@ experiments = {
   lim-cpuset = { runtimes = [ "runc", "crun", "gvisor" ]; workloads = [ "cpu" ];
     repetitions = 1; duration = 3.0; threads = 2; limits = { cpuset = "0"; }; };
   lim-memory = { runtimes = [ "runc", "crun", "gvisor" ]; workloads = [ "mallocbomb" ];
-    repetitions = 1; duration = 4.0; limits = { memory = "64M"; pids = 4096; };
+    repetitions = 1; duration = 4.0; limits = { memory = "64M"; };
     params = { step = "8M"; limit = "512M"; }; };
   lim-pids = { runtimes = [ "runc", "crun" ]; workloads = [ "forkbomb" ];
     repetitions = 1; duration = 2.0; limits = { pids = 32; memory = "512M"; };
