@@ -87,6 +87,15 @@ static const char *fmt_eta(double s, char *buf, size_t len)
 	return buf;
 }
 
+/* Formats a metric value the way a person reads it: no exponent, grouped
+ * to a sensible number of decimals for its size. */
+static const char *fmt_value(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+	snprintf(buf, len, a >= 1000 ? "%.0f" : a >= 10 ? "%.1f" : "%.3f", v);
+	return buf;
+}
+
 /* The throughput metric shown on progress lines: the first of kind throughput. */
 static const struct event_metric *main_metric(const struct engine_event *ev)
 {
@@ -129,8 +138,9 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 	case EV_SAMPLE: {
 		const struct event_metric *m = main_metric(ev);
 		if (pg->tty && !pg->quiet && m) {
-			printf("\r\033[K%s  t=%3.0fs  %.6g %s  ETA %s", pg->label, ev->t, m->value, m->def->unit,
-			    fmt_eta(pg->eta - ev->t, eta, sizeof eta));
+			char val[48];
+			printf("\r\033[K%s  t=%3.0fs  %s %s  ETA %s", pg->label, ev->t,
+			    fmt_value(m->value, val, sizeof val), m->def->unit, fmt_eta(pg->eta - ev->t, eta, sizeof eta));
 			fflush(stdout);
 			pg->line_open = 1;
 		}
@@ -144,8 +154,9 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 			printf("\r\033[K");
 		pg->line_open = 0;
 		printf("%s  %-9s", pg->label, ev->status);
+		char val[48];
 		if (m)
-			printf(" %.6g %s", m->value, m->def->unit);
+			printf(" %s %s", fmt_value(m->value, val, sizeof val), m->def->unit);
 		if (ev->startup_ms >= 0)
 			printf("  ready in %.1f ms", ev->startup_ms);
 		if (ev->error)
@@ -251,7 +262,9 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	if (cli_load_config(g, &cfg) < 0)
 		goto out;
 
-	struct experiment exp;
+	/* exp is a shallow working copy: its strings belong to the config, to
+	 * defaults (freed with experiment_clear) or to the lists below. */
+	struct experiment exp, defaults = { 0 };
 	if (exp_name) {
 		const struct experiment *x = config_experiment(&cfg, exp_name);
 		if (!x) {
@@ -261,7 +274,8 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		}
 		exp = *x;
 	} else {
-		experiment_defaults(&exp);
+		experiment_defaults(&defaults);
+		exp = defaults;
 		exp.name = (char *)"command-line";
 	}
 	char **rt_list = NULL, **wl_list = NULL;
@@ -371,6 +385,7 @@ out_cfg:
 	free_list(rt_list);
 	free_list(wl_list);
 	free(all);
+	experiment_clear(&defaults);
 	config_free(&cfg);
 out:
 	for (size_t i = 0; i < nparams; i++) {

@@ -433,6 +433,20 @@ static void mark_ready(struct running *r)
 
 /* ---- sampling ---- */
 
+/* One process sample as a journal object (the pidstat fields). */
+static json_t *proc_json(const struct proc_sample *p)
+{
+	return json_pack("{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
+	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i}",
+	    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", p->comm, "role", role_name(p->role),
+	    "usr", p->usr, "system", p->system, "guest", p->guest, "wait", p->wait, "cpu", p->cpu,
+	    "cpu_num", p->cpu_num, "minflt_s", p->minflt_s, "majflt_s", p->majflt_s,
+	    "vsz_kb", (json_int_t)p->vsz_kb, "rss_kb", (json_int_t)p->rss_kb, "mem_pct", p->mem_pct,
+	    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
+	    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
+	    "threads", (int)p->threads);
+}
+
 static void tick(struct running *r, double t)
 {
 	struct engine *e = r->e;
@@ -476,16 +490,17 @@ static void tick(struct running *r, double t)
 		if (p->instance != r->in.id)
 			continue;
 		ev->procs[ev->nprocs++] = *p;
-		json_array_append_new(procs, json_pack(
-		    "{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
-		    " s:f, s:f, s:f, s:I, s:f, s:f, s:i}",
-		    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", p->comm, "role", role_name(p->role),
-		    "usr", p->usr, "system", p->system, "guest", p->guest, "wait", p->wait, "cpu", p->cpu,
-		    "cpu_num", p->cpu_num, "minflt_s", p->minflt_s, "majflt_s", p->majflt_s,
-		    "vsz_kb", (json_int_t)p->vsz_kb, "rss_kb", (json_int_t)p->rss_kb, "mem_pct", p->mem_pct,
-		    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
-		    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
-		    "threads", (int)p->threads));
+		json_array_append_new(procs, proc_json(p));
+	}
+	if (d->foreign_samples) {
+		struct proc_sample fs[256];
+		size_t nf = d->foreign_samples(&r->in, fs, ARRAY_SIZE(fs));
+		ev->procs = xreallocarray(ev->procs, ev->nprocs + nf + 1, sizeof *ev->procs);
+		for (size_t i = 0; i < nf; i++) {
+			fs[i].instance = r->in.id;
+			ev->procs[ev->nprocs++] = fs[i];
+			json_array_append_new(procs, proc_json(&fs[i]));
+		}
 	}
 	json_t *rec = json_pack("{s:s, s:i, s:f, s:o, s:o}", "type", "sample", "inst", r->in.id,
 	    "t", t, "metrics", mobj, "procs", procs);

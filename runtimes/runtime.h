@@ -84,6 +84,12 @@ struct driver {
 	int (*launch)(struct instance *in, char **cause);
 	/* Stores up to max pids in out; returns how many. */
 	size_t (*pids)(struct instance *in, struct pid_role *out, size_t max);
+	/* Optional (NULL when none): processes sampled outside the host's /proc
+	 * — a VM's guest through its agent, a remote host, the inside of a
+	 * user-space kernel — for the last second. Stores up to max samples in
+	 * out (role ROLE_GUEST unless the source knows better) and returns how
+	 * many. Called once a second, right after the host sample. */
+	size_t (*foreign_samples)(struct instance *in, struct proc_sample *out, size_t max);
 	/* force = 0: polite (SIGTERM or the runtime's stop); 1: kill everything. */
 	int (*stop)(struct instance *in, int force, char **cause);
 	int (*cleanup)(struct instance *in, char **cause);
