@@ -51,7 +51,9 @@ void argvb_addf(struct argvb *a, const char *fmt, ...)
 
 void argvb_add_words(struct argvb *a, const char *s)
 {
-	while (s && *s) {
+	if (!s)
+		return;
+	while (*s) {
 		while (isspace((unsigned char)*s))
 			s++;
 		const char *e = s;
