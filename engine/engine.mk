@@ -73,7 +73,7 @@ tests_unit_test_sampler_LDADD = $(UNIT_LIBS)
 endif
 # bench/sampler-cost drives bench/sampler-cost-run against pidstat.
 noinst_PROGRAMS += bench/sampler-cost-run
-bench_sampler_cost_run_SOURCES = bench/sampler-cost.c
+bench_sampler_cost_run_SOURCES = bench/sampler-cost-run.c
 bench_sampler_cost_run_LDADD = $(ISOLAB_LIBS)
 EXTRA_DIST += bench/sampler-cost
 

@@ -16,7 +16,7 @@ dist_themes_DATA = themes/default.theme themes/light.theme themes/mono.theme
 
 # bench/render: full-frame render cost into an off-screen terminal (a pty).
 noinst_PROGRAMS += bench/render-run
-bench_render_run_SOURCES = bench/render.c $(TUI_SOURCES) cli/cmd.h
+bench_render_run_SOURCES = bench/render-run.c $(TUI_SOURCES) cli/cmd.h
 bench_render_run_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) -I$(top_srcdir)/tui -I$(top_srcdir)/cli
 bench_render_run_LDADD = $(ISOLAB_LIBS) $(NCURSES_LIBS) -lutil
 EXTRA_DIST += bench/render

@@ -1,5 +1,5 @@
 /*
- * render.c — bench/render's harness: the cost of a full frame.
+ * render-run.c — bench/render's harness: the cost of a full frame.
  *
  * Renders the dashboard (8 series × 600 points in both charts) and the
  * processes screen (500 processes as a tree) into an off-screen terminal:
@@ -11,7 +11,6 @@
  *
  * usage: render-run [COLS ROWS FRAMES]   (default 160 48 200)
  */
-#include "config.h"
 #include "cmd.h"
 #include "engine.h"
 #include "live.h"

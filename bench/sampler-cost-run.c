@@ -1,5 +1,5 @@
 /*
- * sampler-cost.c — the isolab side of bench/sampler-cost: tracks the given
+ * sampler-cost-run.c — the isolab side of bench/sampler-cost: tracks the given
  * pids and samples them once a second, then reports its own CPU time.
  *
  *   sampler-cost-run [-s SECONDS] [-p] PID...
