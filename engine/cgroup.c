@@ -743,21 +743,31 @@ struct cgroup *cgroup_open(const char *relpath)
 
 int cgroup_remove(const char *relpath, char **cause)
 {
-	struct cgroup *cg = cgroup_open(relpath);
-	if (cg)
-		return cgroup_destroy(cg, cause);
 	if (!relpath_ok(relpath))
 		return err_set(cause, "invalid cgroup path '%s'", relpath ? relpath : "");
-	/* The leaf is gone (or was never made): its empty parents may remain. */
+	struct cgroup *cg = cgroup_open(relpath);
+	int rc = cg ? cgroup_destroy(cg, cause) : 0;
+	/* Where the leaf is gone (never made, or removed by another runtime
+	 * such as runc), its empty parents may remain, in any hierarchy, since
+	 * OCI runtimes create cgroups in every v1 controller, not just ours. */
 	const struct layout *l = get_layout();
 	if (l->v2root[0]) {
 		_cleanup_free_ char *d = xasprintf("%s/%s", l->v2root, relpath);
 		remove_levels(d, relpath, NULL);
 	}
-	for (int c = 0; c < C__COUNT; c++)
-		if (l->where[c] == W_V1) {
-			_cleanup_free_ char *d = xasprintf(CG_ROOT "/%s/%s", ctrls[c].name, relpath);
-			remove_levels(d, relpath, NULL);
-		}
-	return 0;
+	DIR *dp = l->mode != CGROUP_V2 ? opendir(CG_ROOT) : NULL;
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "unified"))
+			continue;
+		_cleanup_free_ char *h = xasprintf(CG_ROOT "/%s", de->d_name);
+		struct stat st;
+		if (lstat(h, &st) < 0 || !S_ISDIR(st.st_mode) || !is_fs(h, CGROUP_SUPER_MAGIC))
+			continue;
+		_cleanup_free_ char *d = xasprintf("%s/%s", h, relpath);
+		remove_levels(d, relpath, NULL);
+	}
+	if (dp)
+		closedir(dp);
+	return rc;
 }
