@@ -693,9 +693,13 @@ static void end_record(struct running *r, const char *status, const char *error)
 		json_object_set_new(m, name, json_real(v));
 		ev->metrics[ev->nmetrics++] = (struct event_metric){ .def = &wl->metrics[k], .value = v };
 	}
-	json_t *rec = json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:f}", "type", "end", "inst", r->in.id,
+	/* Where the driver can tell create from start (OCI create, a VMM up),
+	 * the start-up splits into create_ms and the rest. */
+	json_t *created = r->in.t_created_ns > r->in.t_launch_ns
+	    ? json_real((double)(r->in.t_created_ns - r->in.t_launch_ns) / 1e6) : json_null();
+	json_t *rec = json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:f}", "type", "end", "inst", r->in.id,
 	    "status", status, "error", error ? json_string(error) : json_null(), "metrics", m,
-	    "startup_ms", r->ready ? json_real(r->startup_ms) : json_null(),
+	    "startup_ms", r->ready ? json_real(r->startup_ms) : json_null(), "create_ms", created,
 	    "elapsed_s", (double)(mono_ns() - r->in.t_launch_ns) / 1e9);
 	char *cause = NULL;
 	if (journal_append(e->journal, rec, &cause) < 0 || journal_sync(e->journal, &cause) < 0) {

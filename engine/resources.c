@@ -192,6 +192,14 @@ int resources_add(struct resources *r, const char *kind, const char *a, const ch
 	return 0;
 }
 
+int resources_add_process(struct resources *r, const char *kind, pid_t pid, char **cause)
+{
+	char a[32], b[32];
+	snprintf(a, sizeof a, "%d", (int)pid);
+	snprintf(b, sizeof b, "%llu", proc_starttime(pid));
+	return resources_add(r, kind, a, b, cause);
+}
+
 int resources_done(struct resources *r, const char *kind, const char *a, const char *b)
 {
 	if (!r || !kind_ok(kind))
@@ -238,7 +246,9 @@ static struct entry *entries_read(const char *dir, size_t *n)
 		char *kind = f[done], *a = unescape(f[done + 1]), *b = unescape(f[done + 2]);
 		if (done) {
 			for (size_t i = *n; i-- > 0;)
-				if (!e[i].done && !strcmp(e[i].kind, kind) && eq(e[i].a, a) && eq(e[i].b, b)) {
+				/* A "done" without b closes the entry whatever its b (a
+				 * process's start time is unknowable once it is reaped). */
+				if (!e[i].done && !strcmp(e[i].kind, kind) && eq(e[i].a, a) && (!b || eq(e[i].b, b))) {
 					e[i].done = 1;
 					break;
 				}
@@ -283,7 +293,7 @@ static const char *const gone_phrases[] = { "does not exist", "not exist", "no s
 static int reap_one(const struct entry *e, char **cause)
 {
 	const char *k = e->kind, *a = e->a ? e->a : "", *b = e->b;
-	if (!strcmp(k, "pid")) {
+	if (!strcmp(k, "pid") || !strcmp(k, "pgrp")) {
 		char *end;
 		long pid = strtol(a, &end, 10);
 		if (*end || pid <= 1)
@@ -291,7 +301,9 @@ static int reap_one(const struct entry *e, char **cause)
 		unsigned long long st = proc_starttime((pid_t)pid);
 		if (!st || (b && strtoull(b, NULL, 10) != st))
 			return 0; /* gone, or the pid now belongs to someone else */
-		if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
+		/* A group leader that is still the same process vouches for its group. */
+		pid_t target = !strcmp(k, "pgrp") ? -(pid_t)pid : (pid_t)pid;
+		if (kill(target, SIGKILL) < 0 && errno != ESRCH)
 			return err_errno(cause, "kill %ld", pid);
 		return 0;
 	}

@@ -11,6 +11,8 @@
  *               with one write() and fdatasync'd.
  * Kinds and how they are reaped (in reverse order of creation):
  *   pid       a=pid b=starttime        SIGKILL if still the same process
+ *   pgrp      a=pid b=starttime        SIGKILL the process group if its leader
+ *                                      is still the same process
  *   cgroup    a=relpath                cgroup_kill + rmdir
  *   mount     a=path                   umount2(MNT_DETACH)
  *   dir       a=path                   rm_rf (never across mount points)
@@ -27,6 +29,7 @@
 #define ISOLAB_RESOURCES_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct resources;
 
@@ -36,7 +39,10 @@ struct resources *resources_open(const char *run_id, char **cause);
 const char *resources_dir(const struct resources *r);
 /* Records a resource before it is created. b may be NULL. */
 int resources_add(struct resources *r, const char *kind, const char *a, const char *b, char **cause);
-/* Records that a resource was removed. */
+/* Records a process (kind "pid") or process group (kind "pgrp") just
+ * created, with its start time so that a reused pid is never killed. */
+int resources_add_process(struct resources *r, const char *kind, pid_t pid, char **cause);
+/* Records that a resource was removed; b NULL matches the entry whatever its b. */
 int resources_done(struct resources *r, const char *kind, const char *a, const char *b);
 /* Reaps every resource not marked done, newest first, marking each done.
  * *errors (may be NULL) gets a malloc'd NULL-terminated array of malloc'd

@@ -7,13 +7,16 @@
  */
 #include "config.h"
 #include "exec.h"
+#include "resources.h"
 #include "runtime.h"
 #include "util.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void native_probe(const struct runtime_conf *rt, struct driver_status *st)
@@ -38,6 +41,15 @@ static int native_launch(struct instance *in, char **cause)
 		close(c.pidfd); /* the engine opens its own pidfd on main_pid */
 	in->out_fd = c.out_fd;
 	in->main_pid = c.pid;
+	/* A process can only be journalled once it exists; the window is the
+	 * few instructions between fork and here. Cleanup after a killed
+	 * isolab kills the whole group. */
+	if (in->res && resources_add_process(in->res, "pgrp", c.pid, cause) < 0) {
+		kill(-c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+		close(c.out_fd);
+		return -1;
+	}
 	in->addr = xstrdup("127.0.0.1");
 	return 0;
 }
@@ -62,8 +74,14 @@ static int native_stop(struct instance *in, int force, char **cause)
 static int native_cleanup(struct instance *in, char **cause)
 {
 	/* Whatever the workload left in its process group goes too. */
-	if (in->main_pid)
+	if (in->main_pid) {
 		kill(-in->main_pid, SIGKILL);
+		if (in->res) {
+			char pid[32];
+			snprintf(pid, sizeof pid, "%d", (int)in->main_pid);
+			resources_done(in->res, "pgrp", pid, NULL);
+		}
+	}
 	return 0;
 }
 
