@@ -24,6 +24,7 @@ static const char *const pct_names[3] = { "p50", "p95", "p99" };
 struct dash {
 	size_t window;        /* seconds across the chart; 0: fit */
 	size_t back;          /* seconds scrolled back */
+	size_t shown;         /* the window last drawn, which zooming starts from */
 	int pct;              /* index into pct_names */
 };
 
@@ -159,6 +160,7 @@ static void dash_draw(struct tui *t, const struct rect *r)
 		window = (size_t)ceil(t->exp.duration);
 	for (size_t i = 0; !d->window && i < ns && ti >= 0; i++)
 		window = sel[i]->m[ti].n > window ? sel[i]->m[ti].n : window;
+	d->shown = window;
 	if (ch >= 3) {
 		size_t n = 0;
 		for (size_t i = 0; i < ns && ti >= 0; i++)
@@ -234,7 +236,7 @@ static void dash_draw(struct tui *t, const struct rect *r)
 static int dash_key(struct tui *t, int key)
 {
 	struct dash *d = t->dash;
-	size_t w = d->window ? d->window : 60;
+	size_t w = d->window ? d->window : d->shown ? d->shown : 60;
 	switch (key) {
 	case '+': case '=':
 		d->window = w > 10 ? w / 2 : 10;

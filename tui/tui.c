@@ -262,8 +262,9 @@ static void run_ended(struct tui *t)
 		return;
 	}
 	results_refresh_runs(t);
-	if (t->live.run_dir && results_load(t, t->live.run_dir) == 0 && t->screen == SCREEN_DASHBOARD)
-		tui_set_screen(t, SCREEN_RESULTS);
+	/* Leave the final second on the dashboard a moment before the results. */
+	if (t->live.run_dir && results_load(t, t->live.run_dir) == 0)
+		t->results_at = mono_ns() + 1500000000ULL;
 }
 
 static void drain_engine(struct tui *t)
@@ -601,6 +602,11 @@ int tui_main(const struct globals *g, const char *theme)
 			t->status[0] = 0;
 			t->damage |= DAMAGE_BAR;
 		}
+		if (t->results_at && mono_ns() >= t->results_at) {
+			t->results_at = 0;
+			if (t->screen == SCREEN_DASHBOARD && !t->engine)
+				tui_set_screen(t, SCREEN_RESULTS);
+		}
 		if (t->damage)
 			tui_draw(t);
 		struct pollfd pfd[3] = {
@@ -609,7 +615,7 @@ int tui_main(const struct globals *g, const char *theme)
 			{ .fd = t->engine ? engine_wakeup_fd(t->engine) : -1, .events = POLLIN },
 		};
 		/* Wake at least once a second while running, for the ETA countdown. */
-		int timeout = t->engine || t->status[0] ? 500 : 2000;
+		int timeout = t->results_at ? 200 : t->engine || t->status[0] ? 500 : 2000;
 		int n = poll(pfd, 3, timeout);
 		if (n < 0 && errno != EINTR)
 			break;

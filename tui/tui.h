@@ -96,6 +96,7 @@ struct tui {
 	struct dialog *dialog;          /* modal, or NULL */
 	char status[200];               /* transient bottom-bar message */
 	uint64_t status_until;
+	uint64_t results_at;            /* when to show the finished run's results (0: not pending) */
 	int wake[2];                    /* self-pipe: signals and the probe thread */
 	struct rect body;
 	/* Screen states, owned by their modules. */

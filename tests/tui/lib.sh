@@ -20,7 +20,20 @@ tui_start() {
 	cmd="$cmd ISOLAB_DATADIR='$ISOLAB_DATADIR' ISOLAB_PROBE='$ISOLAB_PROBE' NO_COLOR= XDG_CONFIG_HOME='$test_state/xdg'"
 	cmd="$cmd '$ISOLAB' --state-dir '$test_state' $*"
 	tm new-session -d -s t -x "$cols" -y "$rows" "$cmd" || fail "tmux cannot start a session"
+	tm set-option -w -t t remain-on-exit on
 	isolab_pid=$(tm display -p -t t '#{pane_pid}')
+}
+
+# Stops the tmux server and waits until it is gone, so the next
+# tui_start gets a fresh one.
+tui_stop() {
+	local spid i
+	spid=$(tm display -p '#{pid}' 2>/dev/null)
+	tm kill-server 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$spid" ] && kill -0 "$spid" 2>/dev/null || return 0
+		sleep 0.1
+	done
 }
 
 screen() { tm capture-pane -p -t t; }
@@ -53,9 +66,14 @@ wait_gone() {
 wait_exit() {
 	local secs=${1:-15} i
 	for ((i = 0; i < secs * 10; i++)); do
+		# tmux may see the pty close before it has reaped the process:
+		# wait for the status (or the signal) too.
 		if [ "$(tm display -p -t t '#{pane_dead}')" = 1 ]; then
 			exit_status=$(tm display -p -t t '#{pane_dead_status}')
-			return 0
+			local sig
+			sig=$(tm display -p -t t '#{pane_dead_signal}')
+			[ -n "$sig" ] && exit_status="signal $sig"
+			[ -n "$exit_status" ] && return 0
 		fi
 		sleep 0.1
 	done

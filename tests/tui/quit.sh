@@ -27,7 +27,7 @@ for how in q C-c; do
 	# The journal says how it ended.
 	run=$(ls "$test_state/runs" | grep -v latest | tail -1)
 	grep -q '"cancelled":true' "$test_state/runs/$run/journal.jsonl" || fail "$how: the run is not marked cancelled"
-	tm kill-server
+	tui_stop
 	rm -rf "$test_state/runs"
 	ok "$how during a run: asks, then stops the run and leaves nothing behind ($kids)"
 done

@@ -5,12 +5,22 @@
 # non-UTF-8 locale falls back to ASCII frames.
 . "$top_srcdir/tests/tui/lib.sh"
 
+# A runtime that cannot run here: shown greyed, with the reason and the fix.
+printf 'runtimes = { nowhere = { driver = "oci"; description = "not installed"; options = { binary = "/nonexistent/runq"; }; }; };\n' \
+	>"$test_state/rt.conf"
 for size in "80 24" "160 48"; do
 	set -- $size
 	cols=$1 rows=$2
-	tui_start "$cols" "$rows"
+	tui_start "$cols" "$rows" -c "$test_state/rt.conf"
 	wait_for 'Runtimes' 10
 	wait_for '\[x\] native +Linux' 10        # available, selected, with its version
+	wait_for '\[ \] nowhere +unavailable: ' 10
+	keys End                                 # the details of the last runtime
+	wait_for 'fix: ' 3
+	keys Space
+	wait_for 'nowhere cannot run here' 3     # it cannot be selected
+	screen | grep -q '\[x\] nowhere' && fail "$size: an unavailable runtime was selected"
+	keys Home
 	screen | grep -q 'Workloads' || fail "$size: no workloads pane"
 	screen | grep -Eq '\[x\] cpu ' || fail "$size: cpu is not preselected"
 	screen | grep -q 'Experiment options' || fail "$size: no options"
@@ -37,7 +47,7 @@ for size in "80 24" "160 48"; do
 	keys q
 	wait_exit 5
 	[ "$exit_status" = 0 ] || fail "$size: q exited $exit_status"
-	tm kill-server
+	tui_stop
 	ok "every screen renders at ${cols}x${rows}"
 done
 

@@ -20,18 +20,18 @@ keys t
 wait_for 'theme: default' 3
 keys q
 wait_exit 5
-tm kill-server
+tui_stop
 ok "t cycles default -> light -> mono -> default"
 
 tui_start 100 30 --theme light
 wait_for '^ isolab .* light *$' 10
-keys q; wait_exit 5; tm kill-server
+keys q; wait_exit 5; tui_stop
 ok "--theme light"
 
 printf 'theme = "mono";\n' >"$test_state/theme.conf"
 tui_start 100 30 -c "$test_state/theme.conf"
 wait_for '^ isolab .* mono *$' 10
-keys q; wait_exit 5; tm kill-server
+keys q; wait_exit 5; tui_stop
 ok "theme from the configuration"
 
 out=$(TERM=xterm "$ISOLAB" --state-dir "$test_state" --theme nosuch 2>&1 </dev/null)
@@ -40,6 +40,7 @@ rc=$?
 
 # NO_COLOR: attributes only.
 tm new-session -d -s t -x 100 -y 30 "exec env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1 ISOLAB_DATADIR='$ISOLAB_DATADIR' XDG_CONFIG_HOME='$test_state/xdg' '$ISOLAB' --state-dir '$test_state'"
+tm set-option -w -t t remain-on-exit on
 wait_for 'Runtimes' 10
 screen_e | grep -Eq $'\e\\[(3[0-7]|38;5;[0-9]+|4[0-7]|48;5;[0-9]+)m' && fail "colours under NO_COLOR"
 screen_e | grep -q $'\e\[7m' || fail "no reverse video under NO_COLOR (the selection must still show)"
