@@ -61,6 +61,8 @@ experiments = {
 };
 EOF
 
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+
 # t NAME LIMIT ARGS... : runs isolab (killed after LIMIT s), leaves $rc,
 # $out (stdout and stderr) and $secs, and fails on a crash or a sanitizer report.
 t() {
@@ -70,7 +72,7 @@ t() {
 	out=$(timeout -s KILL "$limit" "$ISOLAB" --state-dir "$state" "$@" 2>&1 </dev/null)
 	rc=$?
 	end=$(date +%s.%N)
-	secs=$(echo "$end - $start" | bc)
+	secs=$(sub "$end" "$start")
 	[ "$rc" -lt 128 ] || fail "$name: isolab died with status $rc (killed after ${limit}s?): $out"
 	case "$rc" in 0|1|2) ;; *) fail "$name: undocumented exit status $rc: $out" ;; esac
 	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$out"; then
@@ -264,7 +266,7 @@ last=$(grep '"type": *"sample"' "$journal" | tail -n1 | sed -n 's/.*"t": *\([0-9
 [ -n "$last" ] || fail "sigkill: no sample in the journal"
 # t counts from the instance's launch, a little after isolab started.
 awk -v last="$last" -v s="$start" -v k="$killed" 'BEGIN { exit !(last >= (k - s) - 1 - 0.5) }' ||
-	fail "sigkill: last sample at t=$last, killed at $(echo "$killed - $start" | bc)s after start"
+	fail "sigkill: last sample at t=$last, killed at $(sub "$killed" "$start")s after start"
 t "sigkill report" 20 report
 case "$rc" in 0|1) ;; *) fail "sigkill report: exit $rc: $out" ;; esac
 want_line "partial|did not finish|killed|incomplete" "sigkill report"
@@ -272,4 +274,4 @@ want_line "partial|did not finish|killed|incomplete" "sigkill report"
 # reaps the dead run's resources as it starts.
 t "reap" 30 -c "$tmp/tour.conf" run -w quick -n 1 -t 1
 no_leftover "after SIGKILL, the next run"
-ok "SIGKILL during a run: last sample t=$last s, killed $(echo "$killed - $start" | bc) s after start"
+ok "SIGKILL during a run: last sample t=$last s, killed $(sub "$killed" "$start") s after start"
