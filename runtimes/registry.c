@@ -8,12 +8,14 @@
 extern const struct driver driver_sandbox;
 extern const struct driver driver_oci;
 extern const struct driver driver_docker;
+extern const struct driver driver_lxc;
 
 static const struct driver *const drivers[] = {
 	&driver_native,
 	&driver_sandbox,
 	&driver_oci,
 	&driver_docker,
+	&driver_lxc,
 	NULL,
 };
 

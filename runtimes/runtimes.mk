@@ -13,3 +13,8 @@ TESTS += tests/integration/oci-run.sh tests/integration/oci-limits.sh \
 EXTRA_DIST += tests/integration/runtimes-lib.sh tests/integration/oci-run.sh \
 	tests/integration/oci-limits.sh tests/integration/leak-oci.sh \
 	tests/integration/docker-run.sh tests/integration/leak-docker.sh
+## lxc: the lxc driver and its default runtime
+libisolab_a_SOURCES += runtimes/lxc.c
+dist_runtimes_DATA += runtimes/lxc.conf
+TESTS += tests/integration/lxc-run.sh tests/integration/lxc-limits.sh tests/integration/leak-lxc.sh
+EXTRA_DIST += tests/integration/lxc-run.sh tests/integration/lxc-limits.sh tests/integration/leak-lxc.sh
