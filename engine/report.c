@@ -41,6 +41,10 @@ struct inst {
 	int warmup;
 	const char *status;    /* NULL until its "end" record */
 	json_t *end_metrics;   /* borrowed */
+	json_t *extra;         /* borrowed: the end record's extra numbers */
+	const char *variant;   /* "" when none */
+	int neighbour, target;
+	long long group;
 	struct acc *acc;
 	size_t nacc;
 };
@@ -63,7 +67,10 @@ struct builder {
 	struct report_row *rows;
 	size_t nrows;
 	size_t *nvalues;
-	size_t (*order)[4];
+	size_t (*order)[5];
+	long long **vgroup;    /* per row, the group of each value (scale aggregates) */
+	const char **variants;
+	size_t nvariants;
 };
 
 static const char *json_str(json_t *obj, const char *key, const char *def)
@@ -157,12 +164,18 @@ static void add_inst(struct builder *b, json_t *rec)
 		return;
 	b->insts = xreallocarray(b->insts, b->ninsts + 1, sizeof(*b->insts));
 	const char *host = json_str(rec, "host", NULL);
+	const char *role = json_str(rec, "role", "instance");
+	json_t *group = json_object_get(rec, "group");
 	b->insts[b->ninsts++] = (struct inst){
 		.key = key,
 		.runtime = json_str(rec, "runtime", "?"),
 		.workload = json_str(rec, "workload", "?"),
 		.host = host && *host ? host : "local",
 		.warmup = json_truthy(json_object_get(rec, "warmup")),
+		.variant = json_str(rec, "variant", ""),
+		.neighbour = !strcmp(role, "neighbour"),
+		.target = !strcmp(role, "target"),
+		.group = json_is_integer(group) ? json_integer_value(group) : -1,
 	};
 }
 
@@ -198,6 +211,24 @@ static void add_end(struct builder *b, json_t *rec)
 	in->status = json_str(rec, "status", "failed");
 	json_t *m = json_object_get(rec, "metrics");
 	in->end_metrics = json_is_object(m) ? m : NULL;
+	json_t *x = json_object_get(rec, "extra");
+	in->extra = json_is_object(x) ? x : NULL;
+}
+
+/* Units of the end record's extra numbers: by suffix, all lower-is-better. */
+static const char *extra_unit(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 3 && !strcmp(name + n - 3, "_ms"))
+		return "ms";
+	if (n > 3 && !strcmp(name + n - 3, "_kb"))
+		return "kB";
+	return "";
+}
+
+static int is_extra(const struct inst *in, const char *name)
+{
+	return in->extra && json_is_number(json_object_get(in->extra, name));
 }
 
 static struct report_row *get_row(struct builder *b, const char *baseline, const struct inst *in, const char *metric)
@@ -205,12 +236,14 @@ static struct report_row *get_row(struct builder *b, const char *baseline, const
 	for (size_t i = 0; i < b->nrows; i++) {
 		struct report_row *r = &b->rows[i];
 		if (!strcmp(r->runtime, in->runtime) && !strcmp(r->workload, in->workload) &&
-		    !strcmp(r->metric, metric) && !strcmp(r->host, in->host))
+		    !strcmp(r->metric, metric) && !strcmp(r->host, in->host) && !strcmp(r->variant, in->variant))
 			return r;
 	}
 	b->rows = xreallocarray(b->rows, b->nrows + 1, sizeof(*b->rows));
 	b->nvalues = xreallocarray(b->nvalues, b->nrows + 1, sizeof(*b->nvalues));
 	b->order = xreallocarray(b->order, b->nrows + 1, sizeof(*b->order));
+	b->vgroup = xreallocarray(b->vgroup, b->nrows + 1, sizeof(*b->vgroup));
+	b->vgroup[b->nrows] = NULL;
 	const struct mdef *d = find_def(b, in->workload, metric);
 	_cleanup_free_ char *group = xasprintf("%s\n%s", in->workload, metric);
 	size_t gi;
@@ -225,25 +258,35 @@ static struct report_row *get_row(struct builder *b, const char *baseline, const
 	b->order[b->nrows][0] = gi;
 	b->order[b->nrows][1] = strcmp(in->runtime, baseline) != 0;
 	b->order[b->nrows][2] = rt;
-	b->order[b->nrows][3] = order_of(&b->hosts, &b->nhosts, in->host);
+	b->order[b->nrows][3] = order_of(&b->variants, &b->nvariants, in->variant);
+	b->order[b->nrows][4] = order_of(&b->hosts, &b->nhosts, in->host);
 	b->nvalues[b->nrows] = 0;
+	int extra = !d && is_extra(in, metric);
 	b->rows[b->nrows] = (struct report_row){
 		.runtime = xstrdup(in->runtime),
 		.workload = xstrdup(in->workload),
 		.metric = xstrdup(metric),
-		.unit = xstrdup(d ? d->unit : ""),
+		.unit = xstrdup(d ? d->unit : extra ? extra_unit(metric) : ""),
 		.host = xstrdup(in->host),
-		.higher_is_better = d ? d->higher_is_better : 1,
+		.higher_is_better = d ? d->higher_is_better : !extra,
 		.p_value = 1.0,
 		.overhead_pct = NAN,
+		.variant = xstrdup(in->variant),
+		.p50 = NAN,
+		.p95 = NAN,
+		.aggregate = NAN,
+		.degradation_pct = NAN,
+		.target = in->target,
 	};
 	return &b->rows[b->nrows++];
 }
 
-static void push_value(struct builder *b, struct report_row *r, double v)
+static void push_value(struct builder *b, struct report_row *r, double v, long long group)
 {
 	size_t i = (size_t)(r - b->rows);
 	r->values = xreallocarray(r->values, b->nvalues[i] + 1, sizeof(*r->values));
+	b->vgroup[i] = xreallocarray(b->vgroup[i], b->nvalues[i] + 1, sizeof(**b->vgroup));
+	b->vgroup[i][b->nvalues[i]] = group;
 	r->values[b->nvalues[i]++] = v;
 }
 
@@ -265,6 +308,13 @@ static size_t inst_metrics(const struct builder *b, const struct inst *in, const
 	}
 	for (size_t i = 0; i < in->nacc; i++)
 		order_of(&names, &n, in->acc[i].name);
+	if (in->extra) {
+		const char *name;
+		json_t *v;
+		json_object_foreach(in->extra, name, v)
+			if (json_is_number(v))
+				order_of(&names, &n, name);
+	}
 	*out = names;
 	return n;
 }
@@ -273,7 +323,8 @@ static void collect(struct builder *b, struct report *out)
 {
 	for (size_t i = 0; i < b->ninsts; i++) {
 		const struct inst *in = &b->insts[i];
-		if (in->warmup)
+		/* Neighbours are the load, not the measurement. */
+		if (in->warmup || in->neighbour)
 			continue;
 		int ok = in->status && !strcmp(in->status, "ok");
 		if (!in->status)
@@ -290,16 +341,19 @@ static void collect(struct builder *b, struct report *out)
 			}
 			if (!ok) {
 				r->failed++;
+				r->dnf += in->target;
 				continue;
 			}
 			json_t *ev = in->end_metrics ? json_object_get(in->end_metrics, names[k]) : NULL;
+			if (!json_is_number(ev) && in->extra)
+				ev = json_object_get(in->extra, names[k]);
 			if (json_is_number(ev)) {
-				push_value(b, r, json_number_value(ev));
+				push_value(b, r, json_number_value(ev), in->group);
 				continue;
 			}
 			for (size_t a = 0; a < in->nacc; a++)
 				if (!strcmp(in->acc[a].name, names[k]) && in->acc[a].n)
-					push_value(b, r, in->acc[a].sum / (double)in->acc[a].n);
+					push_value(b, r, in->acc[a].sum / (double)in->acc[a].n, in->group);
 		}
 		free(names);
 	}
@@ -309,7 +363,7 @@ static int cmp_rows(const void *pa, const void *pb, void *arg)
 {
 	const struct builder *bl = arg;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 5; k++) {
 		if (bl->order[a][k] != bl->order[b][k])
 			return bl->order[a][k] < bl->order[b][k] ? -1 : 1;
 	}
@@ -331,6 +385,10 @@ static void builder_free(struct builder *b)
 	free(b->hosts);
 	free(b->nvalues);
 	free(b->order);
+	for (size_t i = 0; i < b->nrows; i++)
+		free(b->vgroup[i]);
+	free(b->vgroup);
+	free(b->variants);
 }
 
 static char *run_id_of(const struct journal_read *jr)
@@ -349,6 +407,97 @@ static char *run_id_of(const struct journal_read *jr)
 	return xstrndup(jr->dir + s, n - s);
 }
 
+/* scale: a "group" record adds to the fit of its runtime and workload. */
+static void add_group(struct report *out, json_t *rec)
+{
+	const char *kind = json_str(rec, "kind", ""), *rt = json_str(rec, "runtime", NULL);
+	const char *wl = json_str(rec, "workload", NULL);
+	if (strcmp(kind, "scale") || !rt || !wl || json_truthy(json_object_get(rec, "warmup")))
+		return;
+	json_int_t n = json_integer_value(json_object_get(rec, "n"));
+	json_int_t ok = json_integer_value(json_object_get(rec, "ok"));
+	struct report_fit *f = NULL;
+	for (size_t i = 0; i < out->nfits; i++)
+		if (!strcmp(out->fits[i].runtime, rt) && !strcmp(out->fits[i].workload, wl))
+			f = &out->fits[i];
+	if (!f) {
+		out->fits = xreallocarray(out->fits, out->nfits + 1, sizeof(*out->fits));
+		f = &out->fits[out->nfits++];
+		*f = (struct report_fit){ .runtime = xstrdup(rt), .workload = xstrdup(wl) };
+	}
+	if (n > 0 && (unsigned)n > f->tried)
+		f->tried = (unsigned)n;
+	/* A smaller N that failed in another repetition caps the fit. */
+	if (ok == n && n > 0 && (unsigned)n > f->fit && !f->capped)
+		f->fit = (unsigned)n;
+	if (ok != n)
+		f->capped = 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of n sorted values. */
+static double percentile(const double *v, size_t n, double p)
+{
+	if (!n)
+		return NAN;
+	size_t k = (size_t)ceil(p / 100.0 * (double)n);
+	return v[k ? k - 1 : 0];
+}
+
+/* What only groups give: percentiles, per-group sums, the comparison with
+ * the first variant. */
+static void group_fields(struct builder *b, struct report *out)
+{
+	int scale = !strcmp(out->kind, "scale");
+	for (size_t i = 0; i < b->nrows; i++) {
+		struct report_row *r = &b->rows[i];
+		size_t n = b->nvalues[i];
+		if (n) {
+			double *v = xmalloc(n * sizeof(*v));
+			memcpy(v, r->values, n * sizeof(*v));
+			qsort(v, n, sizeof(*v), cmp_double);
+			r->p50 = percentile(v, n, 50);
+			r->p95 = percentile(v, n, 95);
+			free(v);
+		}
+		/* Sums mean something for throughput and memory, not for latency. */
+		if (scale && n && (r->higher_is_better || !strcmp(r->unit, "kB"))) {
+			double sum = 0;
+			size_t groups = 0;
+			for (size_t k = 0; k < n; k++) {
+				int seen = 0;
+				for (size_t j = 0; j < k; j++)
+					seen |= b->vgroup[i][j] == b->vgroup[i][k];
+				if (!seen)
+					groups++;
+				sum += r->values[k];
+			}
+			r->aggregate = sum / (double)groups;
+		}
+		if (!r->variant[0])
+			continue;
+		/* The reference: the same runtime's row of the first variant met. */
+		const struct report_row *ref = NULL;
+		for (size_t k = 0; k < b->nrows; k++) {
+			const struct report_row *c = &b->rows[k];
+			if (strcmp(c->runtime, r->runtime) || strcmp(c->workload, r->workload) ||
+			    strcmp(c->metric, r->metric) || strcmp(c->host, r->host) || !c->st.n)
+				continue;
+			if (!ref || b->order[k][3] < b->order[(size_t)(ref - b->rows)][3])
+				ref = c;
+		}
+		if (ref && ref != r && r->st.n && strcmp(ref->variant, r->variant)) {
+			r->has_degradation = 1;
+			r->degradation_pct = stats_overhead_pct(r->st.mean, ref->st.mean, r->higher_is_better);
+		}
+	}
+}
+
 int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause)
 {
 	*out = (struct report){ 0 };
@@ -358,6 +507,12 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	out->run_id = run_id_of(jr);
 	out->bad_lines = jr->bad_lines;
 	out->partial = 1;
+	json_t *exp = json_object_get(jr->env, "experiment");
+	out->kind = xstrdup(json_str(exp, "kind", "benchmark"));
+	const char *exp_name = json_str(exp, "name", NULL);
+	out->experiment = exp_name ? xstrdup(exp_name) : NULL;
+	out->ui_frame_ms_max = out->ui_frame_ms_p50 = NAN;
+	double *ui_p50 = NULL;
 
 	struct builder b = { 0 };
 	for (size_t i = 0; i < jr->nrecords; i++) {
@@ -371,6 +526,17 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 			add_sample(&b, rec);
 		else if (!strcmp(type, "end"))
 			add_end(&b, rec);
+		else if (!strcmp(type, "group"))
+			add_group(out, rec);
+		else if (!strcmp(type, "ui")) {
+			json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
+			if (!json_is_number(mx) || !json_is_number(md))
+				continue;
+			if (isnan(out->ui_frame_ms_max) || json_number_value(mx) > out->ui_frame_ms_max)
+				out->ui_frame_ms_max = json_number_value(mx);
+			ui_p50 = xreallocarray(ui_p50, out->ui_seconds + 1, sizeof(*ui_p50));
+			ui_p50[out->ui_seconds++] = json_number_value(md);
+		}
 		else if (!strcmp(type, "run_end")) {
 			/* A cancelled run ended cleanly but did not run its whole plan. */
 			out->cancelled = json_truthy(json_object_get(rec, "cancelled"));
@@ -378,6 +544,11 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 		}
 	}
 	collect(&b, out);
+	if (out->ui_seconds) {
+		qsort(ui_p50, out->ui_seconds, sizeof(*ui_p50), cmp_double);
+		out->ui_frame_ms_p50 = percentile(ui_p50, out->ui_seconds, 50);
+	}
+	free(ui_p50);
 
 	/* Stats, then the comparison with the baseline row of the same
 	 * workload, metric and host: other hosts are other machines. */
@@ -390,7 +561,8 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 		for (size_t k = 0; k < b.nrows; k++) {
 			const struct report_row *base = &b.rows[k];
 			if (strcmp(base->runtime, out->baseline) || strcmp(base->workload, r->workload) ||
-			    strcmp(base->metric, r->metric) || strcmp(base->host, r->host) || base->st.n == 0)
+			    strcmp(base->metric, r->metric) || strcmp(base->host, r->host) ||
+			    strcmp(base->variant, r->variant) || base->st.n == 0)
 				continue;
 			r->has_baseline = 1;
 			r->overhead_pct = stats_overhead_pct(r->st.mean, base->st.mean, r->higher_is_better);
@@ -399,6 +571,8 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 			break;
 		}
 	}
+
+	group_fields(&b, out);
 
 	size_t *idx = xcalloc(b.nrows ? b.nrows : 1, sizeof(*idx));
 	for (size_t i = 0; i < b.nrows; i++)
@@ -424,8 +598,16 @@ void report_free(struct report *r)
 		free(row->unit);
 		free(row->host);
 		free(row->values);
+		free(row->variant);
 	}
 	free(r->rows);
+	for (size_t i = 0; i < r->nfits; i++) {
+		free(r->fits[i].runtime);
+		free(r->fits[i].workload);
+	}
+	free(r->fits);
+	free(r->kind);
+	free(r->experiment);
 	free(r->run_id);
 	free(r->baseline);
 	*r = (struct report){ 0 };
@@ -452,14 +634,15 @@ static void fmt_num(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.3g", v);
 }
 
-enum { COL_RUNTIME, COL_HOST, COL_WORKLOAD, COL_METRIC, COL_UNIT, COL_N, COL_MEAN, COL_CI,
-	COL_STDDEV, COL_OVERHEAD, COL_SIG, COL_FAILED, NCOLS };
+enum { COL_RUNTIME, COL_VARIANT, COL_HOST, COL_WORKLOAD, COL_METRIC, COL_UNIT, COL_N, COL_MEAN, COL_CI,
+	COL_STDDEV, COL_P50, COL_P95, COL_AGG, COL_OVERHEAD, COL_SIG, COL_DEGR, COL_DNF, COL_FAILED, NCOLS };
 
 static const struct {
 	const char *title;
 	int right;
 } columns[NCOLS] = {
 	[COL_RUNTIME] = { "runtime", 0 },
+	[COL_VARIANT] = { "variant", 0 },
 	[COL_HOST] = { "host", 0 },
 	[COL_WORKLOAD] = { "workload", 0 },
 	[COL_METRIC] = { "metric", 0 },
@@ -468,8 +651,13 @@ static const struct {
 	[COL_MEAN] = { "mean", 1 },
 	[COL_CI] = { "\xc2\xb1" "95% CI", 1 },
 	[COL_STDDEV] = { "stddev", 1 },
+	[COL_P50] = { "p50", 1 },
+	[COL_P95] = { "p95", 1 },
+	[COL_AGG] = { "aggregate", 1 },
 	[COL_OVERHEAD] = { "overhead", 1 },
 	[COL_SIG] = { "sig", 0 },
+	[COL_DEGR] = { "degradation", 1 },
+	[COL_DNF] = { "dnf", 1 },
 	[COL_FAILED] = { "failed", 1 },
 };
 
@@ -488,6 +676,7 @@ static void row_cells(const struct report_row *row, char *cells[NCOLS])
 {
 	char num[64];
 	cells[COL_RUNTIME] = xstrdup(row->runtime);
+	cells[COL_VARIANT] = xstrdup(row->variant[0] ? row->variant : "-");
 	cells[COL_HOST] = xstrdup(row->host);
 	cells[COL_WORKLOAD] = xstrdup(row->workload);
 	cells[COL_METRIC] = xstrdup(row->metric);
@@ -500,6 +689,17 @@ static void row_cells(const struct report_row *row, char *cells[NCOLS])
 	cells[COL_CI] = xstrdup(num);
 	fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.stddev : NAN);
 	cells[COL_STDDEV] = xstrdup(num);
+	fmt_num(num, sizeof(num), row->p50);
+	cells[COL_P50] = xstrdup(num);
+	fmt_num(num, sizeof(num), row->p95);
+	cells[COL_P95] = xstrdup(num);
+	fmt_num(num, sizeof(num), row->aggregate);
+	cells[COL_AGG] = xstrdup(num);
+	if (row->has_degradation && isfinite(row->degradation_pct))
+		cells[COL_DEGR] = xasprintf("%+.1f%%", row->degradation_pct);
+	else
+		cells[COL_DEGR] = xstrdup("-");
+	cells[COL_DNF] = row->target ? (row->dnf ? xasprintf("DNF %u", row->dnf) : xstrdup("0")) : xstrdup("");
 	if (row->has_baseline && isfinite(row->overhead_pct))
 		cells[COL_OVERHEAD] = xasprintf("%+.1f%%", row->overhead_pct);
 	else
@@ -560,12 +760,22 @@ void report_print(const struct report *r, FILE *fp)
 	/* Columns that would say nothing stay hidden. */
 	show[COL_HOST] = 0;
 	show[COL_FAILED] = 0;
+	show[COL_VARIANT] = show[COL_AGG] = show[COL_DEGR] = show[COL_DNF] = 0;
+	show[COL_P50] = show[COL_P95] = r->kind && !strcmp(r->kind, "startup");
 	int any_baseline = 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (strcmp(r->rows[i].host, "local"))
 			show[COL_HOST] = 1;
 		if (r->rows[i].failed)
 			show[COL_FAILED] = 1;
+		if (r->rows[i].variant[0])
+			show[COL_VARIANT] = 1;
+		if (isfinite(r->rows[i].aggregate))
+			show[COL_AGG] = 1;
+		if (r->rows[i].has_degradation)
+			show[COL_DEGR] = 1;
+		if (r->rows[i].target)
+			show[COL_DNF] = 1;
 		if (!strcmp(r->rows[i].runtime, r->baseline) && r->rows[i].st.n)
 			any_baseline = 1;
 	}
@@ -596,6 +806,37 @@ void report_print(const struct report *r, FILE *fp)
 	if (r->nrows && any_baseline)
 		fprintf(fp, "overhead: positive is worse than %s; sig: * when Welch's t-test gives p < 0.05\n",
 		    r->baseline);
+	if (show[COL_DEGR])
+		fprintf(fp, "degradation: positive is worse than the same runtime's first variant (%s)\n",
+		    r->kind && !strcmp(r->kind, "interference") ? "the target alone" : "first row of each block");
+	if (show[COL_DNF])
+		fprintf(fp, "dnf: repetitions in which the target did not finish (timed out or failed) beside its neighbours\n");
+	for (size_t i = 0; i < r->nfits; i++)
+		fprintf(fp, "fit: %s/%s: %u of %u instances ran together%s\n", r->fits[i].runtime, r->fits[i].workload,
+		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (larger N failed to start)" : "");
+	if (r->ui_seconds)
+		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
+		    r->ui_frame_ms_p50, r->ui_seconds);
+}
+
+const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, const char *metric)
+{
+	if (!variant)
+		variant = "";
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct report_row *row = &r->rows[i];
+		if (!strcmp(row->runtime, runtime) && !strcmp(row->variant, variant) &&
+		    !strcmp(row->workload, workload) && !strcmp(row->metric, metric))
+			return row;
+	}
+	return NULL;
+}
+
+/* Groups add columns to the exports; a benchmark's keep their historical shape. */
+static int has_groups(const struct report *r)
+{
+	return r->kind && strcmp(r->kind, "benchmark");
 }
 
 /* Exports. */
@@ -631,7 +872,8 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 		return err_errno(cause, "%s", path);
 	/* RFC 4180: CRLF line ends, fields quoted only when they need it. */
 	fputs("runtime,workload,metric,unit,host,higher_is_better,n,mean,stddev,ci95,min,max,"
-	      "overhead_pct,p_value,significant,failed,incomplete\r\n", fp);
+	      "overhead_pct,p_value,significant,failed,incomplete", fp);
+	fputs(has_groups(r) ? ",variant,p50,p95,aggregate,degradation_pct,dnf\r\n" : "\r\n", fp);
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct report_row *row = &r->rows[i];
 		const char *text[] = { row->runtime, row->workload, row->metric, row->unit, row->host };
@@ -649,7 +891,17 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 		csv_num(fp, row->st.max, has);
 		csv_num(fp, row->overhead_pct, row->has_baseline);
 		csv_num(fp, row->p_value, row->has_baseline);
-		fprintf(fp, ",%d,%u,%u\r\n", row->has_baseline && row->significant, row->failed, row->incomplete);
+		fprintf(fp, ",%d,%u,%u", row->has_baseline && row->significant, row->failed, row->incomplete);
+		if (has_groups(r)) {
+			fputc(',', fp);
+			csv_field(fp, row->variant);
+			csv_num(fp, row->p50, has);
+			csv_num(fp, row->p95, has);
+			csv_num(fp, row->aggregate, has);
+			csv_num(fp, row->degradation_pct, row->has_degradation);
+			fprintf(fp, ",%u", row->dnf);
+		}
+		fputs("\r\n", fp);
 	}
 	if (fclose(fp) != 0) {
 		free(data);
@@ -700,6 +952,12 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "significant", json_boolean(row->has_baseline && row->significant));
 		json_object_set_new(o, "failed", json_integer(row->failed));
 		json_object_set_new(o, "incomplete", json_integer(row->incomplete));
+		json_object_set_new(o, "variant", row->variant[0] ? json_text(row->variant) : json_null());
+		json_object_set_new(o, "p50", json_num_or_null(row->p50, has));
+		json_object_set_new(o, "p95", json_num_or_null(row->p95, has));
+		json_object_set_new(o, "aggregate", json_num_or_null(row->aggregate, has));
+		json_object_set_new(o, "degradation_pct", json_num_or_null(row->degradation_pct, row->has_degradation));
+		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
 		json_array_append_new(rows, o);
 	}
 	json_t *doc = json_object();
@@ -710,6 +968,14 @@ json_t *report_to_json(const struct report *r)
 	json_object_set_new(doc, "bad_lines", json_integer((json_int_t)r->bad_lines));
 	json_object_set_new(doc, "failed_instances", json_integer(r->failed_instances));
 	json_object_set_new(doc, "incomplete_instances", json_integer(r->incomplete_instances));
+	json_object_set_new(doc, "kind", json_text(r->kind ? r->kind : "benchmark"));
+	json_t *fits = json_array();
+	for (size_t i = 0; i < r->nfits; i++)
+		json_array_append_new(fits, json_pack("{s:o, s:o, s:i, s:i}", "runtime", json_text(r->fits[i].runtime),
+		    "workload", json_text(r->fits[i].workload), "fit", (int)r->fits[i].fit, "tried", (int)r->fits[i].tried));
+	json_object_set_new(doc, "fits", fits);
+	json_object_set_new(doc, "ui", r->ui_seconds ? json_pack("{s:f, s:f, s:i}", "frame_ms_max", r->ui_frame_ms_max,
+	    "frame_ms_p50", r->ui_frame_ms_p50, "seconds", (int)r->ui_seconds) : json_null());
 	json_object_set_new(doc, "rows", rows);
 	return doc;
 }

@@ -9,6 +9,19 @@
  * samples. Rows come grouped by workload and metric, the baseline first.
  * overhead_pct and p_value mean something only when has_baseline is set;
  * overhead_pct may still be NAN when the baseline's mean is 0.
+ *
+ * Experiment kinds other than "benchmark" run groups of instances; their
+ * "instance" records name a variant (the group's label: "alone" and
+ * "neighbours" for interference, "N=4" for scale, a variant's name for
+ * allocation, "idle" for startup's footprint) and a role. Rows are then per
+ * runtime × variant × workload × metric; neighbours make no rows of their
+ * own. An end record's "extra" numbers (startup_ms, create_ms,
+ * startup_nth_ms, rss_kb, pss_kb) become rows like metrics (ms, kB, lower
+ * is better). degradation_pct compares a row with the first variant of its
+ * runtime/workload/metric (interference: the target alone); dnf counts the
+ * target's repetitions that did not finish; aggregate (scale) is the mean
+ * over groups of the sum of the group's instance values; p50/p95 are of
+ * the row's values (startup).
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_REPORT_H
@@ -33,6 +46,22 @@ struct report_row {
 	int significant;
 	unsigned failed;      /* failed or timed-out repetitions */
 	unsigned incomplete;  /* repetitions without an "end" record (the run was killed) */
+	char *variant;        /* "" when the run has none */
+	double p50, p95;      /* of values; NAN when there are none */
+	double aggregate;     /* scale: mean per group of the sum of its instances' values; NAN */
+	int has_degradation;
+	double degradation_pct; /* % worse than the first variant (direction-aware) */
+	unsigned dnf;         /* interference: target repetitions that did not finish */
+	int target;           /* the rows of an interference target */
+};
+
+/* scale: how many instances of a runtime fitted (all started and finished). */
+struct report_fit {
+	char *runtime;
+	char *workload;
+	unsigned fit;         /* largest N where every instance succeeded; 0 when none */
+	unsigned tried;       /* largest N attempted */
+	int capped;           /* an N failed: larger successes do not count */
 };
 
 struct report {
@@ -45,6 +74,14 @@ struct report {
 	int cancelled;        /* "run_end" says the run was cancelled before its plan ended */
 	unsigned failed_instances;     /* measured (non-warm-up) instances that failed or timed out */
 	unsigned incomplete_instances; /* measured instances without an "end" record */
+	char *kind;                    /* the experiment's kind (env.json), default "benchmark" */
+	char *experiment;              /* its name, or NULL */
+	struct report_fit *fits;       /* scale */
+	size_t nfits;
+	/* The interface's own frame times ("ui" records): the slowest frame of
+	 * the run and the median of the per-second medians; NAN without any. */
+	double ui_frame_ms_max, ui_frame_ms_p50;
+	unsigned ui_seconds;
 };
 
 /* Builds the report of a journal; baseline NULL takes env.json's experiment.baseline, else "native". */
@@ -55,6 +92,9 @@ void report_print(const struct report *r, FILE *fp);
 /* Exports; -1 with cause when the file cannot be written. */
 int report_write_csv(const struct report *r, const char *path, char **cause);
 int report_write_json(const struct report *r, const char *path, char **cause);
+/* The row of runtime/variant/workload/metric (variant NULL or "": none), or NULL. */
+const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, const char *metric);
 /* The report as JSON {run, baseline, partial, rows:[...]} (new reference, the caller's). */
 json_t *report_to_json(const struct report *r);
 
