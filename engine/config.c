@@ -77,7 +77,18 @@ static const char *const metric_keys[] = {
 static const char *const experiment_keys[] = {
 	"kind", "title", "question", "explanation", "watch", "published",
 	"runtimes", "workloads", "repetitions", "duration", "warmup", "grace",
-	"threads", "baseline", "network", "limits", "params", NULL,
+	"threads", "baseline", "network", "limits", "params", "neighbours",
+	"max_instances", "instances", "variants", "expect", NULL,
+};
+static const char *const neighbour_keys[] = { "workload", "class", "count", NULL };
+static const char *const variant_keys[] = { "name", "limits", "count", NULL };
+static const char *const expect_keys[] = {
+	"workload", "metric", "runtime", "variant", "vs", "vs_variant",
+	"ratio_min", "ratio_max", "overhead_min", "overhead_max",
+	"degradation_min", "degradation_max", "dnf", "text", NULL,
+};
+static const char *const neighbour_class_values[] = {
+	"competing", "orthogonal", "adversarial", NULL,
 };
 static const char *const limits_keys[] = {
 	"cpus", "cpuset", "weight", "memory", "memory_soft", "pids", NULL,
@@ -785,6 +796,8 @@ void experiment_defaults(struct experiment *exp)
 	exp->threads = 1;
 	exp->baseline = xstrdup("native");
 	exp->network = xstrdup("none");
+	exp->max_instances = 64;
+	exp->instances = 2;
 }
 
 void experiment_clear(struct experiment *exp)
@@ -802,8 +815,100 @@ void experiment_clear(struct experiment *exp)
 	free(exp->network);
 	free(exp->limits.cpuset);
 	kv_free(exp->params, exp->nparams);
+	for (size_t i = 0; i < exp->nneighbours; i++) {
+		free(exp->neighbours[i].workload);
+		free(exp->neighbours[i].nclass);
+	}
+	free(exp->neighbours);
+	for (size_t i = 0; i < exp->nvariants; i++) {
+		free(exp->variants[i].name);
+		free(exp->variants[i].limits.cpuset);
+	}
+	free(exp->variants);
+	for (size_t i = 0; i < exp->nexpects; i++) {
+		struct expect *x = &exp->expects[i];
+		free(x->workload);
+		free(x->metric);
+		free(x->runtime);
+		free(x->variant);
+		free(x->vs);
+		free(x->vs_variant);
+		free(x->text);
+	}
+	free(exp->expects);
 	free(exp->origin.file);
 	memset(exp, 0, sizeof(*exp));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static char **strv_dup(char *const *v)
+{
+	if (!v)
+		return NULL;
+	size_t n = 0;
+	while (v[n])
+		n++;
+	char **out = xcalloc(n + 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+void experiment_copy(struct experiment *dst, const struct experiment *src)
+{
+	*dst = *src;
+	dst->name = dup_or_null(src->name);
+	dst->kind = dup_or_null(src->kind);
+	dst->title = dup_or_null(src->title);
+	dst->question = dup_or_null(src->question);
+	dst->explanation = dup_or_null(src->explanation);
+	dst->watch = dup_or_null(src->watch);
+	dst->published = dup_or_null(src->published);
+	dst->runtimes = strv_dup(src->runtimes);
+	dst->workloads = strv_dup(src->workloads);
+	dst->baseline = dup_or_null(src->baseline);
+	dst->network = dup_or_null(src->network);
+	dst->limits.cpuset = dup_or_null(src->limits.cpuset);
+	dst->params = xcalloc(src->nparams + 1, sizeof(*dst->params));
+	for (size_t i = 0; i < src->nparams; i++) {
+		dst->params[i].key = xstrdup(src->params[i].key);
+		dst->params[i].value = xstrdup(src->params[i].value);
+	}
+	dst->neighbours = xcalloc(src->nneighbours + 1, sizeof(*dst->neighbours));
+	for (size_t i = 0; i < src->nneighbours; i++) {
+		dst->neighbours[i] = src->neighbours[i];
+		dst->neighbours[i].workload = dup_or_null(src->neighbours[i].workload);
+		dst->neighbours[i].nclass = dup_or_null(src->neighbours[i].nclass);
+	}
+	dst->variants = xcalloc(src->nvariants + 1, sizeof(*dst->variants));
+	for (size_t i = 0; i < src->nvariants; i++) {
+		dst->variants[i] = src->variants[i];
+		dst->variants[i].name = dup_or_null(src->variants[i].name);
+		dst->variants[i].limits.cpuset = dup_or_null(src->variants[i].limits.cpuset);
+	}
+	dst->expects = xcalloc(src->nexpects + 1, sizeof(*dst->expects));
+	for (size_t i = 0; i < src->nexpects; i++) {
+		const struct expect *x = &src->expects[i];
+		struct expect *y = &dst->expects[i];
+		*y = *x;
+		y->workload = dup_or_null(x->workload);
+		y->metric = dup_or_null(x->metric);
+		y->runtime = dup_or_null(x->runtime);
+		y->variant = dup_or_null(x->variant);
+		y->vs = dup_or_null(x->vs);
+		y->vs_variant = dup_or_null(x->vs_variant);
+		y->text = dup_or_null(x->text);
+	}
+	dst->origin.file = dup_or_null(src->origin.file);
+}
+
+int experiment_is_lab(const struct experiment *exp)
+{
+	return exp->title && *exp->title && exp->question && *exp->question;
 }
 
 /* "0", "0-3", "0,2-3": what cpuset.cpus accepts. */
@@ -914,6 +1019,142 @@ static void get_names(struct ctx *c, const config_setting_t *g, const char *path
 	}
 }
 
+/* A list ( { ... }, ... ) under key: the number of groups, each handed to
+ * fn with its index; -1 when it is not a list of groups. */
+static int each_group(struct ctx *c, const config_setting_t *g, const char *path,
+    const char *key, void (*fn)(struct ctx *, const config_setting_t *, const char *, size_t, void *),
+    void *arg)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	_cleanup_free_ char *p = path_key(path, key);
+	if (!config_setting_is_list(s)) {
+		report(c, s, p, "expected a list of groups ( { ... }, ... ), got %s", type_name(s));
+		return -1;
+	}
+	size_t k = 0;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		_cleanup_free_ char *pi = path_index(p, i);
+		if (want_group(c, e, pi) < 0)
+			continue;
+		fn(c, e, pi, k++, arg);
+	}
+	return (int)k;
+}
+
+static size_t list_length(const config_setting_t *g, const char *key)
+{
+	config_setting_t *s = member(g, key);
+	return s && config_setting_is_list(s) ? (size_t)config_setting_length(s) : 0;
+}
+
+static void neighbour_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    size_t i, void *arg)
+{
+	struct experiment *exp = arg;
+	struct neighbour *n = &exp->neighbours[i];
+	long long v;
+	check_keys(c, g, path, neighbour_keys);
+	get_name(c, g, path, "workload", 1, &n->workload);
+	n->nclass = xstrdup("competing");
+	get_enum(c, g, path, "class", neighbour_class_values, &n->nclass);
+	n->count = 1;
+	if (get_int(c, g, path, "count", 1, 1024, &v) == 1)
+		n->count = (unsigned)v;
+	exp->nneighbours = i + 1;
+}
+
+static void neighbours_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    struct experiment *exp)
+{
+	exp->neighbours = xcalloc(list_length(g, "neighbours") + 1, sizeof(*exp->neighbours));
+	each_group(c, g, path, "neighbours", neighbour_parse, exp);
+}
+
+static void variant_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    size_t i, void *arg)
+{
+	struct experiment *exp = arg;
+	struct variant *vr = &exp->variants[i];
+	long long v;
+	check_keys(c, g, path, variant_keys);
+	get_name(c, g, path, "name", 1, &vr->name);
+	limits_parse(c, g, path, &vr->limits);
+	if (get_int(c, g, path, "count", 1, 4096, &v) == 1)
+		vr->count = (unsigned)v;
+	exp->nvariants = i + 1;
+	for (size_t j = 0; vr->name && j < i; j++)
+		if (exp->variants[j].name && !strcmp(exp->variants[j].name, vr->name)) {
+			_cleanup_free_ char *pn = path_key(path, "name");
+			report(c, member(g, "name"), pn, "expected each variant name once, got \"%s\" again",
+			    vr->name);
+		}
+}
+
+static void variants_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    struct experiment *exp)
+{
+	exp->variants = xcalloc(list_length(g, "variants") + 1, sizeof(*exp->variants));
+	each_group(c, g, path, "variants", variant_parse, exp);
+}
+
+static void expect_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    size_t i, void *arg)
+{
+	struct experiment *exp = arg;
+	struct expect *x = &exp->expects[i];
+	x->ratio_min = x->ratio_max = NAN;
+	x->overhead_min = x->overhead_max = NAN;
+	x->degradation_min = x->degradation_max = NAN;
+	x->dnf = -1;
+	check_keys(c, g, path, expect_keys);
+	get_name(c, g, path, "workload", 0, &x->workload);
+	x->metric = xstrdup("rate");
+	get_nonempty(c, g, path, "metric", 0, &x->metric);
+	get_name(c, g, path, "runtime", 0, &x->runtime);
+	get_name(c, g, path, "variant", 0, &x->variant);
+	get_name(c, g, path, "vs", 0, &x->vs);
+	get_name(c, g, path, "vs_variant", 0, &x->vs_variant);
+	get_number(c, g, path, "ratio_min", 0, 1, INFINITY, &x->ratio_min);
+	get_number(c, g, path, "ratio_max", 0, 0, INFINITY, &x->ratio_max);
+	get_number(c, g, path, "overhead_min", -INFINITY, 0, INFINITY, &x->overhead_min);
+	get_number(c, g, path, "overhead_max", -INFINITY, 0, INFINITY, &x->overhead_max);
+	get_number(c, g, path, "degradation_min", -INFINITY, 0, INFINITY, &x->degradation_min);
+	get_number(c, g, path, "degradation_max", -INFINITY, 0, INFINITY, &x->degradation_max);
+	get_string(c, g, path, "text", 0, &x->text);
+	int dnf;
+	if (get_bool(c, g, path, "dnf", &dnf) == 1)
+		x->dnf = dnf;
+	exp->nexpects = i + 1;
+	int bounds = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
+	    !isnan(x->overhead_max) || !isnan(x->degradation_min) || !isnan(x->degradation_max) ||
+	    x->dnf >= 0;
+	if (!bounds)
+		report(c, g, path, "expected at least one of ratio_min, ratio_max, overhead_min, "
+		    "overhead_max, degradation_min, degradation_max or dnf, got none");
+	int compares = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
+	    !isnan(x->overhead_max);
+	if (compares && !x->vs && !x->vs_variant)
+		report(c, g, path, "expected vs or vs_variant with a ratio or overhead bound, got neither");
+}
+
+static void expects_parse(struct ctx *c, const config_setting_t *g, const char *path,
+    struct experiment *exp)
+{
+	config_setting_t *s = member(g, "expect");
+	/* One rule may be written as a group, several as a list. */
+	if (s && config_setting_is_group(s)) {
+		_cleanup_free_ char *p = path_key(path, "expect");
+		exp->expects = xcalloc(2, sizeof(*exp->expects));
+		expect_parse(c, s, p, 0, exp);
+		return;
+	}
+	exp->expects = xcalloc(list_length(g, "expect") + 1, sizeof(*exp->expects));
+	each_group(c, g, path, "expect", expect_parse, exp);
+}
+
 static void experiment_parse(struct ctx *c, const config_setting_t *g, const char *path,
     void *arg)
 {
@@ -945,6 +1186,13 @@ static void experiment_parse(struct ctx *c, const config_setting_t *g, const cha
 	get_enum(c, g, path, "network", network_values, &exp.network);
 	limits_parse(c, g, path, &exp.limits);
 	get_kv(c, g, path, "params", &exp.params, &exp.nparams);
+	if (get_int(c, g, path, "max_instances", 1, 4096, &v) == 1)
+		exp.max_instances = (unsigned)v;
+	if (get_int(c, g, path, "instances", 1, 4096, &v) == 1)
+		exp.instances = (unsigned)v;
+	neighbours_parse(c, g, path, &exp);
+	variants_parse(c, g, path, &exp);
+	expects_parse(c, g, path, &exp);
 
 	fc->experiments = xreallocarray(fc->experiments, fc->nexperiments + 1, sizeof(exp));
 	fc->experiments[fc->nexperiments++] = exp;
@@ -1269,12 +1517,30 @@ static int check_references(const struct config *cfg, char **cause)
 		if (!config_runtime(cfg, e->baseline))
 			return cross_fail(cause, e, "baseline: expected a defined runtime, "
 			    "got \"%s\"", e->baseline);
+		for (size_t j = 0; j < e->nneighbours; j++)
+			if (!config_workload(cfg, e->neighbours[j].workload))
+				return cross_fail(cause, e, "neighbours[%zu].workload: expected a "
+				    "defined workload, got \"%s\"", j, e->neighbours[j].workload);
+		for (size_t j = 0; j < e->nexpects; j++) {
+			const struct expect *x = &e->expects[j];
+			if (x->runtime && !config_runtime(cfg, x->runtime))
+				return cross_fail(cause, e, "expect[%zu].runtime: expected a defined "
+				    "runtime, got \"%s\"", j, x->runtime);
+			if (x->vs && !config_runtime(cfg, x->vs))
+				return cross_fail(cause, e, "expect[%zu].vs: expected a defined "
+				    "runtime, got \"%s\"", j, x->vs);
+		}
 		/* A param no workload declares is a typo that would silently
 		 * change nothing. */
 		for (size_t k = 0; k < e->nparams; k++) {
 			int found = 0;
 			for (size_t j = 0; !found && e->workloads && e->workloads[j]; j++) {
 				const struct workload *wl = config_workload(cfg, e->workloads[j]);
+				for (size_t p = 0; !found && p < wl->nparams; p++)
+					found = strcmp(wl->params[p].name, e->params[k].key) == 0;
+			}
+			for (size_t j = 0; !found && j < e->nneighbours; j++) {
+				const struct workload *wl = config_workload(cfg, e->neighbours[j].workload);
 				for (size_t p = 0; !found && p < wl->nparams; p++)
 					found = strcmp(wl->params[p].name, e->params[k].key) == 0;
 			}

@@ -93,6 +93,38 @@ struct limits {
 	unsigned pids;        /* pids.max */
 };
 
+/* interference: a neighbour beside the target, in the same runtime, with
+ * the same limits. */
+struct neighbour {
+	char *workload;
+	char *nclass;         /* "competing", "orthogonal" or "adversarial" */
+	unsigned count;       /* instances of it, default 1 */
+};
+
+/* allocation: one way of giving the share; each variant runs as its own group. */
+struct variant {
+	char *name;
+	struct limits limits; /* replace the experiment's limits whole */
+	unsigned count;       /* concurrent instances, 0: the experiment's `instances` */
+};
+
+/* A lab's verdict rule: a report row, optionally compared with another, and
+ * the bounds that mean "this machine agreed with the published finding".
+ * Unset numbers are NAN; dnf is -1 when unset. */
+struct expect {
+	char *workload;       /* NULL: the experiment's first workload */
+	char *metric;         /* default "rate" */
+	char *runtime;        /* NULL: the experiment's first runtime */
+	char *variant;        /* NULL: the row without a variant, or the kind's measured one */
+	char *vs;             /* runtime of the row compared with, or NULL */
+	char *vs_variant;     /* its variant, or NULL */
+	double ratio_min, ratio_max;        /* mean / vs mean */
+	double overhead_min, overhead_max;  /* % worse than vs (direction-aware) */
+	double degradation_min, degradation_max; /* interference: % worse than alone */
+	int dnf;              /* interference: the target did (1) / did not (0) finish */
+	char *text;           /* the claim in words, shown with the verdict */
+};
+
 struct experiment {
 	char *name;
 	char *kind;           /* "benchmark" (default), "interference", "scale", "allocation", "startup" */
@@ -113,6 +145,14 @@ struct experiment {
 	struct limits limits;
 	struct kv *params;    /* workload parameter overrides */
 	size_t nparams;
+	struct neighbour *neighbours; /* interference */
+	size_t nneighbours;
+	unsigned max_instances;       /* scale: largest N, default 64 */
+	unsigned instances;           /* allocation: instances per variant group, default 2 */
+	struct variant *variants;     /* allocation */
+	size_t nvariants;
+	struct expect *expects;       /* lab verdict rules, all must hold */
+	size_t nexpects;
 	struct conf_origin origin;
 };
 
@@ -168,6 +208,10 @@ const char *runtime_option(const struct runtime_conf *rt, const char *key, const
 void experiment_defaults(struct experiment *exp);
 /* Frees everything exp owns and zeroes it. */
 void experiment_clear(struct experiment *exp);
+/* Deep-copies src into dst (uninitialised); free dst with experiment_clear. */
+void experiment_copy(struct experiment *dst, const struct experiment *src);
+/* 1 when exp is a lab scenario (it has a title and a question). */
+int experiment_is_lab(const struct experiment *exp);
 /* Parses "64M", "1G", "512k", "100" into bytes (binary units; "512MiB",
  * "512MB" and "100B" also accepted); 0, or -1 on bad input or overflow. */
 int parse_size(const char *s, uint64_t *out);
