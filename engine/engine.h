@@ -4,6 +4,12 @@
  * reads their output without blocking, turns lines into metrics, samples
  * their processes once a second, writes the journal, and publishes events.
  *
+ * A plan item is a group of instances that run at the same time in one
+ * epoll loop: one instance for a benchmark; a target beside its neighbours
+ * (interference); N copies (scale); a variant's copies (allocation); one
+ * cold start or one idle instance (startup). Events and journal records
+ * stay per instance; "instance" records say their group, role and variant.
+ *
  * The front end (TUI or the headless line printer) never touches engine
  * state: it polls engine_wakeup_fd() together with its own input, then
  * drains events with engine_next_event(). Events are immutable; the front
@@ -42,6 +48,9 @@ struct engine_event {
 	int instance;
 	const char *runtime;     /* points into the config */
 	const char *workload;    /* points into the config */
+	const char *variant;     /* the group's label ("alone", "N=4", a variant), or NULL; engine-owned, valid until engine_free */
+	const char *role;        /* "instance", "target" or "neighbour" (static) */
+	int group;               /* plan item the instance belongs to (EV_INSTANCE_START) */
 	unsigned rep;
 	int warmup;
 	size_t done, total;      /* instances finished / planned */
@@ -80,6 +89,11 @@ void engine_event_free(struct engine_event *ev);
 void engine_cancel(struct engine *e);
 /* 1 while the engine thread runs. */
 int engine_running(const struct engine *e);
+/* The front end's time to draw one frame, in ms. Safe from any thread;
+ * each second the engine journals a {type:"ui", t, frame_ms_max,
+ * frame_ms_p50, frames} record, so a run shows the interface stayed
+ * responsive (or did not) under its load. */
+void engine_note_frame(struct engine *e, double ms);
 /* Waits for the engine thread to finish. */
 void engine_join(struct engine *e);
 /* Joins (cancelling first if still running) and frees. */
