@@ -20,11 +20,13 @@
 #include "tui.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { PANE_RUNTIMES, PANE_WORKLOADS, PANE_OPTIONS, PANE_EXPERIMENTS, PANE__COUNT };
 
@@ -62,7 +64,8 @@ struct setup {
 	int thr_started;
 	pthread_mutex_t lock;
 	atomic_int stop;
-	struct tui *t;
+	atomic_int finished;       /* the probe thread has returned */
+	int wake_fd;               /* the thread's own copy of the loop's wake-up pipe */
 	struct rect pane_rect[PANE__COUNT];
 };
 
@@ -91,8 +94,12 @@ static void *probe_thread(void *arg)
 		if (!strcmp(s->rts[i].rt->name, "native") && st.available)
 			s->rts[i].selected = 1;
 		pthread_mutex_unlock(&s->lock);
-		tui_wake(s->t);
+		if (s->wake_fd >= 0) {
+			ssize_t w = write(s->wake_fd, "p", 1);
+			(void)w;
+		}
 	}
+	atomic_store(&s->finished, 1);
 	return NULL;
 }
 
@@ -100,7 +107,6 @@ static void setup_init(struct tui *t)
 {
 	struct setup *s = xcalloc(1, sizeof *s);
 	t->setup = s;
-	s->t = t;
 	pthread_mutex_init(&s->lock, NULL);
 	s->nrts = t->cfg.nruntimes;
 	s->rts = xcalloc(s->nrts ? s->nrts : 1, sizeof *s->rts);
@@ -122,6 +128,7 @@ static void setup_init(struct tui *t)
 	s->tb[PANE_WORKLOADS] = (struct table){ .cols = wl_cols, .ncols = 3, .nrows = t->cfg.nworkloads, .sort_col = -1 };
 	s->tb[PANE_OPTIONS] = (struct table){ .cols = opt_cols, .ncols = 2, .nrows = OPT__COUNT, .sort_col = -1 };
 	s->tb[PANE_EXPERIMENTS] = (struct table){ .cols = exp_cols, .ncols = 2, .nrows = t->cfg.nexperiments, .sort_col = -1 };
+	s->wake_fd = t->wake[1] >= 0 ? fcntl(t->wake[1], F_DUPFD_CLOEXEC, 0) : -1;
 	s->thr_started = pthread_create(&s->thr, NULL, probe_thread, s) == 0;
 	if (!s->thr_started)
 		live_log(&t->live, LOG_WARN, "cannot start the runtime probe thread; runtimes show as unprobed");
@@ -133,8 +140,18 @@ static void setup_done(struct tui *t)
 	if (!s)
 		return;
 	atomic_store(&s->stop, 1);
+	if (s->thr_started && !atomic_load(&s->finished)) {
+		/* A probe may take seconds (a daemon that does not answer): never
+		 * hold up quitting for it. The thread still uses s, so s is left
+		 * to the process's exit rather than freed under it. */
+		pthread_detach(s->thr);
+		t->setup = NULL;
+		return;
+	}
 	if (s->thr_started)
 		pthread_join(s->thr, NULL);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
 	for (size_t i = 0; i < s->nrts; i++)
 		driver_status_free(&s->rts[i].st);
 	free(s->rts);

@@ -62,7 +62,10 @@ wait_gone() {
 	fail "timed out after ${secs}s waiting for /$pat/ to go"
 }
 
-# wait_exit [SECONDS]: until isolab has exited; sets exit_status.
+# wait_exit [SECONDS]: until isolab has exited; sets exit_status (the
+# number, "signal N", or "zombie" when tmux has not reaped it).
+# exited_ok: the exit status is 0 (or unknown to tmux: see wait_exit).
+exited_ok() { [ "$exit_status" = 0 ] || [ "$exit_status" = zombie ]; }
 wait_exit() {
 	local secs=${1:-15} i
 	for ((i = 0; i < secs * 10; i++)); do
@@ -75,9 +78,28 @@ wait_exit() {
 			[ -n "$sig" ] && exit_status="signal $sig"
 			[ -n "$exit_status" ] && return 0
 		fi
+		# Under load a tmux server has been seen to leave the exited
+		# isolab a zombie for a long time: it has exited all the same,
+		# but tmux cannot tell its status.
+		if ((i >= 30)) && grep -q '^State:.*zombie' /proc/"$isolab_pid"/status 2>/dev/null; then
+			exit_status=zombie
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "---- screen ----"; screen; echo "----------------"
+	if kill -0 "$isolab_pid" 2>/dev/null; then
+		echo "isolab ($isolab_pid) is still running:"
+		grep -H '' /proc/"$isolab_pid"/task/*/wchan 2>/dev/null
+		grep -E '^(State|Threads)' /proc/"$isolab_pid"/status
+	else
+		local tty
+		tty=$(tm display -p -t t '#{pane_tty}')
+		echo "isolab has exited, yet the pane is alive; processes holding $tty:"
+		for p in /proc/[0-9]*; do
+			ls -l "$p/fd" 2>/dev/null | grep -q " $tty\$" && echo "  ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"
+		done
+	fi
 	fail "isolab did not exit within ${secs}s"
 }
 

@@ -20,7 +20,7 @@ for how in q C-c; do
 	wait_for 'Stop it and quit' 3
 	keys y
 	wait_exit 20
-	[ "$exit_status" = 0 ] || fail "$how: exit $exit_status"
+	exited_ok || fail "$how: exit $exit_status"
 	for p in $isolab_pid $kids; do
 		kill -0 "$p" 2>/dev/null && fail "$how: process $p is still there after quitting"
 	done

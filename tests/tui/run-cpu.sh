@@ -40,7 +40,7 @@ for size in "80 24" "160 48"; do
 	wait_for 'finished: 1 of 1 instances, 0 failed' 3
 	keys q
 	wait_exit 5
-	[ "$exit_status" = 0 ] || fail "$size: exit $exit_status"
+	exited_ok || fail "$size: exit $exit_status"
 	tui_stop
 	ok "native cpu run at ${cols}x${rows}: moving chart, then its result"
 done

@@ -14,8 +14,8 @@ for size in "80 24" "160 48"; do
 	tui_start "$cols" "$rows" -c "$test_state/rt.conf"
 	wait_for 'Runtimes' 10
 	wait_for '\[x\] native +Linux' 10        # available, selected, with its version
+	keys End                                 # the last runtime, with its details
 	wait_for '\[ \] nowhere +unavailable: ' 10
-	keys End                                 # the details of the last runtime
 	wait_for 'fix: ' 3
 	keys Space
 	wait_for 'nowhere cannot run here' 3     # it cannot be selected
@@ -46,7 +46,7 @@ for size in "80 24" "160 48"; do
 	assert_frame "$cols" "$rows"
 	keys q
 	wait_exit 5
-	[ "$exit_status" = 0 ] || fail "$size: q exited $exit_status"
+	exited_ok || fail "$size: q exited $exit_status"
 	tui_stop
 	ok "every screen renders at ${cols}x${rows}"
 done
