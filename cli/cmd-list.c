@@ -1,6 +1,8 @@
-/* cmd-list.c — `isolab list runtimes|workloads|experiments`. */
+/* cmd-list.c — `isolab list runtimes|workloads|experiments|fingerprints [RUN]`. */
 #include "config.h"
 #include "cmd.h"
+#include "fingerprint.h"
+#include "journal.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -60,11 +62,46 @@ static void list_experiments(const struct config *cfg)
 	}
 }
 
+/* The isolation fingerprints a run recorded (runtimes/fingerprint.h). */
+static int list_fingerprints(const char *state_dir, const char *run)
+{
+	char *cause = NULL;
+	char *dir = journal_resolve(state_dir, run, &cause);
+	struct journal_read jr = { 0 };
+	if (!dir || journal_read(dir, &jr, &cause) < 0) {
+		cli_error("%s", cause);
+		free(cause);
+		free(dir);
+		journal_read_free(&jr);
+		return 1;
+	}
+	size_t n = 0;
+	char **lines = fingerprint_table(&jr, &n);
+	for (size_t i = 0; lines[i]; i++) {
+		printf("%s\n", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	if (!n)
+		cli_error("run %s has no fingerprint records (they are written when an instance becomes ready)", dir);
+	journal_read_free(&jr);
+	free(dir);
+	return n ? 0 : 1;
+}
+
 static int cmd_list_exec(const struct globals *g, int argc, char **argv)
 {
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "fingerprints")) {
+		struct config cfg = { 0 };
+		if (cli_load_config(g, &cfg) < 0)
+			return 2;
+		int rc = list_fingerprints(cli_state_dir(g, &cfg), argc == 3 ? argv[2] : NULL);
+		config_free(&cfg);
+		return rc;
+	}
 	if (argc != 2 || (strcmp(argv[1], "runtimes") && strcmp(argv[1], "workloads") &&
 	    strcmp(argv[1], "experiments"))) {
-		cli_error("list: expected one of runtimes, workloads, experiments");
+		cli_error("list: expected one of runtimes, workloads, experiments, fingerprints [RUN]");
 		return 2;
 	}
 	struct config cfg = { 0 };
@@ -82,7 +119,7 @@ static int cmd_list_exec(const struct globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "runtimes|workloads|experiments",
+	.usage = "runtimes|workloads|experiments|fingerprints [RUN]",
 	.summary = "show what is defined, with availability and versions",
 	.exec = cmd_list_exec,
 };

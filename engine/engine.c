@@ -25,6 +25,7 @@
 #include "config.h"
 #include "engine.h"
 #include "exec.h"
+#include "fingerprint.h"
 #include "journal.h"
 #include "metrics.h"
 #include "resources.h"
@@ -420,6 +421,7 @@ static void mark_ready(struct running *r)
 	ev->workload = r->in.wl->name;
 	ev->startup_ms = r->startup_ms;
 	emit(r->e, ev);
+	fingerprint_ready(&r->in, r->tail, r->e->journal);
 	if (r->in.wl->companion) {
 		char *cause = NULL;
 		if (start_companion(r, &cause) < 0) {
@@ -456,6 +458,7 @@ static void tick(struct running *r, double t)
 	for (size_t i = 0; i < np; i++)
 		sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
 	sampler_track_children(e->sampler, r->in.id);
+	fingerprint_tick(&r->in, e->journal);
 
 	const struct proc_sample *ps;
 	size_t nps = 0;

@@ -18,3 +18,14 @@ libisolab_a_SOURCES += runtimes/lxc.c
 dist_runtimes_DATA += runtimes/lxc.conf
 TESTS += tests/integration/lxc-run.sh tests/integration/lxc-limits.sh tests/integration/leak-lxc.sh
 EXTRA_DIST += tests/integration/lxc-run.sh tests/integration/lxc-limits.sh tests/integration/leak-lxc.sh
+## fingerprint: the isolation fingerprint of each instance
+libisolab_a_SOURCES += runtimes/fingerprint.c runtimes/fingerprint.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_fingerprint
+TESTS += tests/unit/test_fingerprint
+tests_unit_test_fingerprint_SOURCES = tests/unit/test_fingerprint.c
+tests_unit_test_fingerprint_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fingerprint_LDADD = $(UNIT_LIBS)
+endif
+TESTS += tests/integration/fingerprint.sh
+EXTRA_DIST += tests/integration/fingerprint.sh

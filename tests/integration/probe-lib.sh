@@ -37,7 +37,7 @@ probe_check() {
 		if (done) bad("line after the summary")
 		if (kind == "ready") {
 			ready++
-			num("pid"); num("mono_ns"); num("real_ns"); num("uptime_s")
+			num("pid"); num("mono_ns"); num("real_ns"); num("uptime_s"); need("kernel")
 		}
 		if (kind == "interval" || kind == "summary") {
 			num("events"); num("rate"); need("rate_unit")

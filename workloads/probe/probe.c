@@ -9,7 +9,7 @@
  *   (both become '_', an empty value becomes '-'). The first token is always
  *   probe=<bench>, the second kind=<ready|interval|summary|info|error>.
  *
- *   ready     pid= mono_ns= real_ns= uptime_s=  (before any work; the
+ *   ready     pid= mono_ns= real_ns= uptime_s= kernel=  (before any work; the
  *             engine starts clocks and companions on it)
  *   interval  n= t= events= rate= rate_unit= p50_ns= p95_ns= p99_ns= max_ns=
  *             then the benchmark's own keys
@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,6 +162,10 @@ probe_ready_begin(struct report *r, const char *bench)
 	report_u64(r, "mono_ns", mono);
 	report_u64(r, "real_ns", (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec);
 	report_str(r, "uptime_s", up);
+	/* The kernel as the workload sees it: a user-space kernel (gVisor's
+	 * Sentry) answers with its own release. */
+	struct utsname u;
+	report_str(r, "kernel", uname(&u) == 0 ? u.release : "-");
 }
 
 void
