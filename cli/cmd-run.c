@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "journal.h"
+#include "remote.h"
 #include "report.h"
 #include "util.h"
 
@@ -28,8 +29,8 @@ static void run_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
 	    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
-	    "                  [--json FILE] [--csv FILE] [--quiet]\n"
-	    "  -r, --runtimes LIST    comma-separated runtimes (default: native)\n"
+	    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n"
+	    "  -r, --runtimes LIST    comma-separated runtimes (default: native); RUNTIME@HOST runs on HOST\n"
 	    "  -w, --workloads LIST   comma-separated workloads (default: the experiment's, or cpu)\n"
 	    "  -n, --repetitions N    measured repetitions (default 3)\n"
 	    "  -t, --time SECONDS     duration of each instance (default 10)\n"
@@ -40,7 +41,9 @@ static void run_usage(FILE *fp)
 	    "  -p, --param NAME=VALUE set a workload parameter\n"
 	    "      --json FILE        also export the report as JSON\n"
 	    "      --csv FILE         also export the report as CSV\n"
-	    "  -q, --quiet            no progress lines, only the report\n"
+	    "  -q, --quiet            no progress lines, only the report\n"	    "      --host HOST        run the whole experiment on HOST over SSH ([user@]host[:port] or a\n"
+	    "                         configured host)\n"
+	    "      --accept-new-host-key  accept an unknown SSH host key and add it to known_hosts\n"
 	    "Exit status: 0 all instances succeeded, 1 any failed, 2 bad usage or configuration.\n");
 }
 
@@ -192,13 +195,15 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		{ "json", required_argument, NULL, 'J' },
 		{ "csv", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "accept-new-host-key", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *runtimes = NULL, *workloads = NULL, *exp_name = NULL, *baseline = NULL;
 	const char *json_path = NULL, *csv_path = NULL;
 	unsigned reps = 0, warmup = 0, threads = 0;
-	int have_warmup = 0, quiet = 0;
+	int have_warmup = 0, quiet = 0, accept_key = 0;
 	double duration = 0;
 	size_t nparams = 0;
 	struct kv *params = xcalloc((size_t)argc + 1, sizeof *params);
@@ -213,6 +218,8 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		case 'J': json_path = optarg; break;
 		case 'C': csv_path = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'H': remote_set_default_host(optarg); break;
+		case 'A': accept_key = 1; break;
 		case 'n':
 			if (parse_uint(optarg, 1, 1000, &reps) < 0) {
 				cli_error("run: -n: expected a number of repetitions from 1 to 1000, got '%s'", optarg);
@@ -305,11 +312,17 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		all[nparams + i] = exp.params[i];
 	exp.params = all;
 	exp.nparams += nparams;
-	for (char **s = exp.runtimes; *s; s++)
-		if (!config_runtime(&cfg, *s)) {
-			cli_error("run: unknown runtime '%s' (see 'isolab list runtimes')", *s);
+	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
+	for (char **s = exp.runtimes; *s; s++) {
+		struct runtime_conf *owned = NULL;
+		char *why = NULL;
+		if (!remote_resolve(&cfg, *s, &owned, &why)) {
+			cli_error("run: %s", why);
+			free(why);
 			goto out_cfg;
 		}
+		remote_runtime_free(owned);
+	}
 	for (char **s = exp.workloads; *s; s++)
 		if (!config_workload(&cfg, *s)) {
 			cli_error("run: unknown workload '%s' (see 'isolab list workloads')", *s);

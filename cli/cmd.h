@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_cleanup_entry;
+extern const struct cmd_entry cmd_agent_entry;
 
 /* Loads the configuration; prints "isolab: <cause>" and returns -1 on error. */
 int cli_load_config(const struct globals *g, struct config *cfg);
@@ -37,6 +38,9 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg);
 /* Prints the report of run (NULL: latest) and writes the exports; 0 or 1. */
 int cli_print_report(const char *state_dir, const char *run, const char *baseline,
     const char *json_path, const char *csv_path);
+/* Sets how SSH questions are answered (cli/ssh-prompt.c): accept unknown
+ * host keys (sticky once set), and ask passwords on the terminal. */
+void cli_ssh_prompts(int accept_new_host_key, int ask_on_tty);
 /* Prints "isolab: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

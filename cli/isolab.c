@@ -4,6 +4,8 @@
  */
 #include "config.h"
 #include "cmd.h"
+#include "remote.h"
+#include "ssh.h"
 #include "tui.h"
 #include "util.h"
 
@@ -18,6 +20,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_list_entry,
 	&cmd_config_entry,
 	&cmd_cleanup_entry,
+	&cmd_agent_entry,
 };
 
 void cli_error(const char *fmt, ...)
@@ -48,7 +51,7 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: isolab [-c FILE]... [--state-dir DIR] [--theme NAME] [COMMAND [ARGS]]\n\n"
+	fprintf(fp, "usage: isolab [-c FILE]... [--state-dir DIR] [--theme NAME] [--host HOST] [COMMAND [ARGS]]\n\n"
 	    "Without a command, starts the interactive interface.\n"
 	    "Runs the same workload inside different isolation runtimes and compares them.\n\n"
 	    "Commands:\n");
@@ -58,6 +61,8 @@ static void usage(FILE *fp)
 	    "  -c, --config FILE   read FILE after the default configuration (repeatable)\n"
 	    "      --state-dir DIR keep runs under DIR instead of $XDG_STATE_HOME/isolab\n"
 	    "      --theme NAME    the interface's colour theme (default, light, mono, ...)\n"
+	    "      --host [USER@]HOST[:PORT]  run every runtime on HOST over SSH (runtime@host picks one)\n"
+	    "      --accept-new-host-key      accept and remember an unknown SSH host key\n"
 	    "  -h, --help          show this help\n"
 	    "  -V, --version       show the version\n\n"
 	    "'isolab COMMAND --help' shows a command's options; man isolab has the rest.\n");
@@ -69,6 +74,8 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "theme", required_argument, NULL, 'T' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "accept-new-host-key", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -83,6 +90,8 @@ int main(int argc, char **argv)
 		case 'c': g.config_files[g.nconfig_files++] = optarg; break;
 		case 'S': g.state_dir = optarg; break;
 		case 'T': theme = optarg; break;
+		case 'H': remote_set_default_host(optarg); break;
+		case 'A': cli_ssh_prompts(1, 0); break;
 		case 'h': usage(stdout); free(g.config_files); return 0;
 		case 'V': printf("isolab %s\n", PACKAGE_VERSION); free(g.config_files); return 0;
 		default: usage(stderr); free(g.config_files); return 2;

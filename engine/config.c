@@ -94,7 +94,7 @@ static const char *const limits_keys[] = {
 	"cpus", "cpuset", "weight", "memory", "memory_soft", "pids", NULL,
 };
 static const char *const host_keys[] = {
-	"address", "user", "identity", "port", NULL,
+	"address", "user", "identity", "port", "known_hosts", "timeout", NULL,
 };
 
 static const char *const rootfs_values[] = { "minimal", "host", NULL };
@@ -1206,6 +1206,7 @@ static void host_clear(struct host_conf *h)
 	free(h->address);
 	free(h->user);
 	free(h->identity);
+	free(h->known_hosts);
 	free(h->origin.file);
 	memset(h, 0, sizeof(*h));
 }
@@ -1245,6 +1246,10 @@ static void host_parse(struct ctx *c, const config_setting_t *g, const char *pat
 		expand_tilde(&h.identity);
 	if (get_int(c, g, path, "port", 1, 65535, &v) == 1)
 		h.port = (int)v;
+	if (get_nonempty(c, g, path, "known_hosts", 0, &h.known_hosts) == 1)
+		expand_tilde(&h.known_hosts);
+	if (get_int(c, g, path, "timeout", 1, 3600, &v) == 1)
+		h.timeout = (int)v;
 
 	fc->hosts = xreallocarray(fc->hosts, fc->nhosts + 1, sizeof(h));
 	fc->hosts[fc->nhosts++] = h;

@@ -162,6 +162,8 @@ struct host_conf {
 	char *user;
 	char *identity;
 	int port;
+	char *known_hosts;    /* OpenSSH known_hosts file, or NULL for ~/.ssh/known_hosts */
+	int timeout;          /* seconds before a silent link counts as dead; 0: the default */
 	struct conf_origin origin;
 };
 

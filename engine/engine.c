@@ -28,6 +28,7 @@
 #include "fingerprint.h"
 #include "journal.h"
 #include "metrics.h"
+#include "remote.h"
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
@@ -73,6 +74,8 @@ struct engine {
 	struct sampler *sampler;
 	struct resources *res;       /* the run's resource journal */
 	char *probe;
+	struct runtime_conf **remote_rts; /* RUNTIME@HOST runtimes made for this run */
+	size_t nremote_rts;
 
 	pthread_t thread;
 	int started;
@@ -782,8 +785,8 @@ static int run_instance(struct engine *e, const struct planned *p, int id, size_
 	ev->eta_s = eta_s;
 	emit(e, ev);
 	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", id,
-	    "runtime", p->rt->name, "driver", p->rt->driver, "workload", wl->name, "rep", (int)p->rep,
-	    "warmup", p->warmup, "host", "local");
+	    "runtime", runtime_base_name(p->rt), "driver", p->rt->driver, "workload", wl->name, "rep", (int)p->rep,
+	    "warmup", p->warmup, "host", runtime_host(p->rt));
 	journal_append(e->journal, rec, NULL);
 	json_decref(rec);
 
@@ -1025,6 +1028,21 @@ struct engine *engine_new(const struct config *cfg, const char *state_dir, char 
 	return e;
 }
 
+/* A runtime by name: configured, or RUNTIME@HOST made once per run (remote.h). */
+static const struct runtime_conf *engine_runtime(struct engine *e, const char *name, char **cause)
+{
+	for (size_t i = 0; i < e->nremote_rts; i++)
+		if (!strcmp(e->remote_rts[i]->name, name))
+			return e->remote_rts[i];
+	struct runtime_conf *owned = NULL;
+	const struct runtime_conf *rt = remote_resolve(e->cfg, name, &owned, cause);
+	if (owned) {
+		e->remote_rts = xreallocarray(e->remote_rts, e->nremote_rts + 1, sizeof *e->remote_rts);
+		e->remote_rts[e->nremote_rts++] = owned;
+	}
+	return rt;
+}
+
 int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 {
 	if (e->started)
@@ -1050,11 +1068,10 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	for (unsigned rep = 0; rep < reps; rep++)
 		for (size_t w = 0; w < nwl; w++)
 			for (size_t t = 0; t < nrt; t++) {
-				const struct runtime_conf *rt = config_runtime(e->cfg, e->exp.runtimes[t]);
+				const struct runtime_conf *rt = engine_runtime(e, e->exp.runtimes[t], cause);
 				const struct workload *wl = config_workload(e->cfg, e->exp.workloads[w]);
 				if (!rt)
-					return err_set(cause, "unknown runtime '%s' (see 'isolab list runtimes')",
-					    e->exp.runtimes[t]);
+					return -1;
 				if (!wl)
 					return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')",
 					    e->exp.workloads[w]);
@@ -1077,7 +1094,7 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	json_object_set_new(env, "experiment", experiment_json(&e->exp));
 	json_t *versions = json_object();
 	for (size_t t = 0; t < nrt; t++) {
-		const struct runtime_conf *rt = config_runtime(e->cfg, e->exp.runtimes[t]);
+		const struct runtime_conf *rt = engine_runtime(e, e->exp.runtimes[t], NULL);
 		struct driver_status st;
 		runtime_probe(rt, &st);
 		json_object_set_new(versions, rt->name, json_pack("{s:s, s:b, s:s?, s:s?}", "driver", rt->driver,
@@ -1161,6 +1178,9 @@ void engine_free(struct engine *e)
 		close(e->cmd_fd);
 	pthread_mutex_destroy(&e->lock);
 	free(e->plan);
+	for (size_t i = 0; i < e->nremote_rts; i++)
+		remote_runtime_free(e->remote_rts[i]);
+	free(e->remote_rts);
 	free(e->probe);
 	free(e->state_dir);
 	free(e);

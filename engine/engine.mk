@@ -117,3 +117,41 @@ TESTS += tests/integration/sandbox-run.sh tests/integration/sandbox-isolation.sh
 EXTRA_DIST += tests/integration/sandbox-lib.sh tests/integration/sandbox-run.sh tests/integration/sandbox-bridge.sh \
 	tests/integration/sandbox-isolation.sh tests/integration/sandbox-limits.sh \
 	tests/integration/leak-sandbox.sh
+
+## remote: engine/ssh.c (libssh), engine/agentproto.c, runtimes/remote.c, `isolab agent`
+AM_CPPFLAGS += $(LIBSSH_CFLAGS)
+ISOLAB_LIBS += $(LIBSSH_LIBS)
+libisolab_a_SOURCES += engine/ssh.c engine/ssh.h engine/agentproto.c engine/agentproto.h \
+	runtimes/remote.c runtimes/remote.h
+# The agent isolab uploads to hosts without isolab: static, and without
+# libssh (the remote driver is a weak reference in runtimes/registry.c, so
+# libssh.a is named but never pulled in).
+pkglibexec_PROGRAMS = isolab-agent
+isolab_agent_SOURCES = cli/agent-main.c cli/cmd-agent.c cli/cmd.h
+isolab_agent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+isolab_agent_LDFLAGS = $(AM_LDFLAGS) -static
+isolab_agent_LDADD = $(ISOLAB_LIBS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_agentproto
+TESTS += tests/unit/test_agentproto
+tests_unit_test_agentproto_SOURCES = tests/unit/test_agentproto.c
+tests_unit_test_agentproto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_agentproto_LDADD = $(UNIT_LIBS)
+endif
+# Integration: a private sshd on 127.0.0.1 (openssh-server), root only.
+TESTS += tests/integration/ssh-run.sh tests/integration/ssh-hostkey.sh \
+	tests/integration/ssh-disconnect.sh
+EXTRA_DIST += docs/agent-protocol.md tests/integration/ssh-lib.sh tests/integration/ssh-run.sh \
+	tests/integration/ssh-hostkey.sh tests/integration/ssh-disconnect.sh
+
+## labs: engine/lab.c (verdicts), experiments/labs.conf, workloads/neighbours.conf, `isolab lab`
+libisolab_a_SOURCES += engine/lab.c engine/lab.h
+dist_experiments_DATA += experiments/labs.conf experiments/kinds.conf
+dist_workloads_DATA += workloads/neighbours.conf
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_lab
+TESTS += tests/unit/test_lab
+tests_unit_test_lab_SOURCES = tests/unit/test_lab.c
+tests_unit_test_lab_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lab_LDADD = $(UNIT_LIBS)
+endif

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Remote runs through a real sshd on 127.0.0.1: `cpu` and `syscall` on
+# native@test (the static agent is uploaded, since isolab is not installed
+# for the remote user), then native@local next to native@test in one run,
+# and `run --host`. Results carry their host; nothing stays behind remotely.
+. "$top_srcdir/tests/integration/ssh-lib.sh"
+trust_host_key
+
+out=$test_state/out
+isolab -c "$conf" run -r native@test -w cpu,syscall -n 1 -t 2 >"$out" 2>&1
+rc=$?
+cat "$out"
+[ $rc -eq 0 ] || fail "isolab run -r native@test exited $rc"
+grep -Eq '^native +test +cpu +rate +events/s +1 ' "$out" || fail "no 'native cpu rate events/s test 1' row"
+grep -Eq '^native +test +syscall +rate +calls/s +1 ' "$out" || fail "no 'native syscall ... test 1' row"
+dir=$test_state/runs/$(readlink "$test_state/runs/latest" | xargs basename)
+j=$dir/journal.jsonl
+[ "$(grep '"type":"instance"' "$j" | grep -c '"host":"test"')" -eq 2 ] || fail "instances do not record host test"
+[ "$(grep '"type":"end"' "$j" | grep -c '"status":"ok"')" -eq 2 ] || fail "not every remote instance ended ok"
+# The remote processes come back with their role, sampled by the agent.
+grep '"type":"sample"' "$j" | grep '"comm":"isolab-probe"' | grep -q '"role":"workload"' ||
+	fail "samples do not list the remote probe as the workload"
+ok "cpu and syscall on native@test"
+
+left=$(remote_leftovers)
+[ -z "$left" ] || fail "left behind on the remote side: $left"
+ok "nothing left behind remotely"
+
+isolab -c "$conf" run -r native@local,native@test -w cpu -n 1 -t 1 >"$out" 2>&1
+rc=$?
+cat "$out"
+[ $rc -eq 0 ] || fail "native@local,native@test exited $rc"
+grep -Eq '^native +local +cpu +rate +events/s +1 ' "$out" || fail "no local row"
+grep -Eq '^native +test +cpu +rate +events/s +1 ' "$out" || fail "no test row"
+ok "local and remote side by side, one row per host"
+
+isolab -c "$conf" run --host test -w cpu -n 1 -t 1 >"$out" 2>&1 || { cat "$out"; fail "run --host test failed"; }
+grep -Eq '^native +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "run --host test: no test row"; }
+ok "run --host"
+[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
