@@ -40,6 +40,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -57,12 +58,25 @@ struct event_node {
 	struct event_node *next;
 };
 
+/* One plan item: a group of instances that run at the same time. */
 struct planned {
 	const struct runtime_conf *rt;
 	const struct workload *wl;
 	unsigned rep;
 	int warmup;
+	const struct limits *limits; /* every member's */
+	unsigned count;              /* instances of wl (scale, allocation); 1 otherwise */
+	int with_neighbours;         /* interference: the experiment's neighbours join */
+	int footprint;               /* startup: an idle instance, measured, then stopped */
+	unsigned scale_n;            /* scale: N, to stop growing once N did not fit */
+	char variant[48];            /* row label: "alone", "N=4", a variant's name; "" none */
 };
+
+enum member_role { MEMBER_INSTANCE, MEMBER_TARGET, MEMBER_NEIGHBOUR };
+static const char *const member_role_names[] = { "instance", "target", "neighbour" };
+
+/* Frame times the front end reported in the current second. */
+#define FRAMES_MAX 512
 
 struct engine {
 	const struct config *cfg;
@@ -86,13 +100,34 @@ struct engine {
 	pthread_mutex_t lock;
 	struct event_node *head, *tail;
 	int wake_fd;                 /* eventfd: engine -> front end */
+	/* engine_note_frame, under lock: */
+	double frames[FRAMES_MAX];
+	size_t nframes;
+	/* scale: the smallest N that did not fit, per runtime and workload */
+	struct scale_stop { const struct runtime_conf *rt; const struct workload *wl; unsigned n; } *stops;
+	size_t nstops;
 };
 
-/* State of the instance being run. */
+/* State of one running instance (a member of its group). */
 struct running {
 	struct engine *e;
 	struct instance in;
 	const struct planned *p;
+	int idx;                     /* in its group */
+	enum member_role role;
+	const char *nclass;          /* neighbour class */
+	const struct driver *d;
+	double duration;             /* its ${duration} */
+	uint64_t deadline;           /* UINT64_MAX: none (neighbours are stopped by the group) */
+	int prepared, launched, over, timed_out;
+	int out_open, cout_open, cout_added;
+	const char *status;          /* set when over */
+	char *cause;                 /* why it did not succeed */
+	unsigned ticks;
+	double mem_at;               /* seconds after launch to measure RSS/PSS; 0: never */
+	int mem_done, stop_after_mem, nth;
+	double rss_kb, pss_kb;
+	uint64_t pipe_wait_ns;       /* main exited, a grandchild holds the pipe: since when */
 	struct metrics *metrics;
 	struct linebuf lb, clb;
 	int ready;
@@ -272,7 +307,7 @@ static const char *var_lookup(const char *name, void *arg)
 	if (!strcmp(name, "probe"))
 		return r->e->probe;
 	if (!strcmp(name, "duration")) {
-		snprintf(v->buf[0], sizeof v->buf[0], "%.0f", ceil(exp->duration));
+		snprintf(v->buf[0], sizeof v->buf[0], "%.0f", ceil(r->duration > 0 ? r->duration : exp->duration));
 		return v->buf[0];
 	}
 	if (!strcmp(name, "threads")) {
@@ -452,30 +487,82 @@ static json_t *proc_json(const struct proc_sample *p)
 	    "threads", (int)p->threads);
 }
 
-static void tick(struct running *r, double t)
+/* RSS and PSS in kB of every live process of instance id, summed, from
+ * smaps_rollup: costly (the kernel walks the page tables), so read once
+ * per instance at steady state, never every second. */
+static void instance_memory(const struct proc_sample *ps, size_t nps, int id, double *rss_kb, double *pss_kb)
+{
+	*rss_kb = *pss_kb = 0;
+	for (size_t i = 0; i < nps; i++) {
+		if (ps[i].instance != id || ps[i].exited)
+			continue;
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)ps[i].pid);
+		char *text = read_file(path, NULL);
+		if (!text) {
+			*rss_kb += (double)ps[i].rss_kb; /* no smaps_rollup: RSS only */
+			continue;
+		}
+		for (char *line = text; line && *line;) {
+			unsigned long long kb;
+			if (sscanf(line, "Rss: %llu kB", &kb) == 1)
+				*rss_kb += (double)kb;
+			else if (sscanf(line, "Pss: %llu kB", &kb) == 1)
+				*pss_kb += (double)kb;
+			line = strchr(line, '\n');
+			if (line)
+				line++;
+		}
+		free(text);
+	}
+}
+
+/* The front end's frame times of the last second as one "ui" record. */
+static void ui_record(struct engine *e, double t)
+{
+	double f[FRAMES_MAX];
+	pthread_mutex_lock(&e->lock);
+	size_t n = e->nframes;
+	memcpy(f, e->frames, n * sizeof *f);
+	e->nframes = 0;
+	pthread_mutex_unlock(&e->lock);
+	if (!n)
+		return;
+	/* Insertion sort: at most a few hundred frames a second. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && f[k - 1] > f[k]; k--) {
+			double x = f[k];
+			f[k] = f[k - 1];
+			f[k - 1] = x;
+		}
+	json_t *rec = json_pack("{s:s, s:f, s:f, s:f, s:i}", "type", "ui", "t", t, "frame_ms_max", f[n - 1],
+	    "frame_ms_p50", f[n / 2], "frames", (int)n);
+	journal_append(e->journal, rec, NULL);
+	json_decref(rec);
+}
+
+static void tick_member(struct running *r, const struct proc_sample *ps, size_t nps)
 {
 	struct engine *e = r->e;
-	struct pid_role pr[64];
-	const struct driver *d = driver_find(r->in.rt->driver);
-	size_t np = d->pids(&r->in, pr, ARRAY_SIZE(pr));
-	for (size_t i = 0; i < np; i++)
-		sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
-	sampler_track_children(e->sampler, r->in.id);
-	fingerprint_tick(&r->in, e->journal);
-
-	const struct proc_sample *ps;
-	size_t nps = 0;
+	const struct driver *d = r->d;
 	char *cause = NULL;
-	if (sampler_sample(e->sampler, &ps, &nps, &cause) < 0) {
-		elog(e, LOG_WARN, "sampler: %s", cause);
-		free(cause);
-		nps = 0;
+	double t = ++r->ticks;
+	if (r->mem_at > 0 && !r->mem_done && r->ready &&
+	    (double)(mono_ns() - r->in.t_launch_ns) / 1e9 >= r->mem_at) {
+		instance_memory(ps, nps, r->in.id, &r->rss_kb, &r->pss_kb);
+		r->mem_done = 1;
+		json_t *rec = json_pack("{s:s, s:i, s:f, s:f, s:f}", "type", "memory", "inst", r->in.id,
+		    "t", t, "rss_kb", r->rss_kb, "pss_kb", r->pss_kb);
+		journal_append(e->journal, rec, NULL);
+		json_decref(rec);
 	}
 
 	struct engine_event *ev = event_new(EV_SAMPLE);
 	ev->instance = r->in.id;
 	ev->runtime = r->in.rt->name;
 	ev->workload = r->in.wl->name;
+	ev->variant = r->p->variant[0] ? r->p->variant : NULL;
+	ev->role = member_role_names[r->role];
 	ev->t = t;
 	const struct workload *wl = r->in.wl;
 	ev->metrics = xcalloc(wl->nmetrics ? wl->nmetrics : 1, sizeof *ev->metrics);
@@ -510,12 +597,47 @@ static void tick(struct running *r, double t)
 	}
 	json_t *rec = json_pack("{s:s, s:i, s:f, s:o, s:o}", "type", "sample", "inst", r->in.id,
 	    "t", t, "metrics", mobj, "procs", procs);
-	if (journal_append(e->journal, rec, &cause) < 0 || journal_flush(e->journal, &cause) < 0) {
+	if (journal_append(e->journal, rec, &cause) < 0) {
 		elog(e, LOG_ERROR, "journal: %s", cause);
 		free(cause);
 	}
 	json_decref(rec);
 	emit(e, ev);
+}
+
+/* One second of a group: track every member's processes, sample them all
+ * at once (one pass over /proc), then one record and event per member. */
+static void tick(struct running *m, size_t n, double t)
+{
+	struct engine *e = m[0].e;
+	for (size_t k = 0; k < n; k++) {
+		struct running *r = &m[k];
+		if (!r->launched || r->over)
+			continue;
+		struct pid_role pr[64];
+		size_t np = r->d->pids(&r->in, pr, ARRAY_SIZE(pr));
+		for (size_t i = 0; i < np; i++)
+			sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
+		sampler_track_children(e->sampler, r->in.id);
+		fingerprint_tick(&r->in, e->journal);
+	}
+	const struct proc_sample *ps;
+	size_t nps = 0;
+	char *cause = NULL;
+	if (sampler_sample(e->sampler, &ps, &nps, &cause) < 0) {
+		elog(e, LOG_WARN, "sampler: %s", cause);
+		free(cause);
+		cause = NULL;
+		nps = 0;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (m[k].launched && !m[k].over)
+			tick_member(&m[k], ps, nps);
+	ui_record(e, t);
+	if (journal_flush(e->journal, &cause) < 0) {
+		elog(e, LOG_ERROR, "journal: %s", cause);
+		free(cause);
+	}
 }
 
 /* ---- one instance ---- */
@@ -534,137 +656,6 @@ static void reap(pid_t pid, int *status)
 		;
 }
 
-static const char *run_instance_loop(struct running *r, int *timed_out)
-{
-	struct engine *e = r->e;
-	const struct experiment *exp = &e->exp;
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (ep < 0 || tfd < 0) {
-		if (ep >= 0)
-			close(ep);
-		if (tfd >= 0)
-			close(tfd);
-		return "epoll/timerfd unavailable";
-	}
-	struct itimerspec its = { .it_value = { 1, 0 }, .it_interval = { 1, 0 } };
-	timerfd_settime(tfd, 0, &its, NULL);
-	epoll_add(ep, r->in.out_fd, TAG_OUT);
-	r->pidfd = exec_pidfd_open(r->in.main_pid);
-	if (r->pidfd >= 0)
-		epoll_add(ep, r->pidfd, TAG_PIDFD);
-	epoll_add(ep, tfd, TAG_TIMER);
-	epoll_add(ep, e->cmd_fd, TAG_CMD);
-	int out_open = 1, cout_open = 0, cout_added = 0;
-	uint64_t deadline = r->in.t_launch_ns + (uint64_t)((exp->duration + exp->grace) * 1e9);
-	unsigned ticks = 0;
-	const char *why = NULL;
-
-	for (;;) {
-		if (r->cpid && !cout_added) {
-			if (r->cout_fd >= 0 && epoll_add(ep, r->cout_fd, TAG_COUT) == 0)
-				cout_open = 1;
-			if (r->cpidfd >= 0)
-				epoll_add(ep, r->cpidfd, TAG_CPIDFD);
-			cout_added = 1;
-		}
-		/* The instance ends when its main process exits and its output is
-		 * read, or, with a companion, when the companion has finished. */
-		int main_over = r->main_done && !out_open;
-		int comp_over = r->cpid ? r->comp_done && !cout_open : 0;
-		if (r->in.wl->companion ? (comp_over || (main_over && !r->cpid)) : main_over)
-			break;
-		if (r->in.wl->companion && main_over && r->cpid && !comp_over) {
-			/* The server died under its load generator: nothing more to measure. */
-			why = "the workload exited while its companion was still running";
-			break;
-		}
-		if (r->error) {
-			why = r->error;
-			break;
-		}
-		if (atomic_load(&e->cancel)) {
-			why = "cancelled";
-			break;
-		}
-		uint64_t now = mono_ns();
-		if (now >= deadline) {
-			*timed_out = 1;
-			why = r->ready ? "ran past its duration plus grace" : "never became ready";
-			break;
-		}
-		int wait_ms = (int)((deadline - now) / 1000000u) + 1;
-		if (r->pidfd < 0 && !r->main_done)
-			wait_ms = wait_ms > 100 ? 100 : wait_ms; /* no pidfd: poll waitpid */
-		struct epoll_event evs[8];
-		int n = epoll_wait(ep, evs, 8, wait_ms);
-		if (n < 0 && errno != EINTR) {
-			why = "epoll_wait failed";
-			break;
-		}
-		if (r->pidfd < 0 && !r->main_done &&
-		    waitpid(r->in.main_pid, &r->main_status, WNOHANG) == r->in.main_pid)
-			r->main_done = 1;
-		for (int i = 0; i < n; i++) {
-			switch (evs[i].data.u64) {
-			case TAG_OUT:
-				if (!drain(r->in.out_fd, &r->lb, on_line, r)) {
-					linebuf_flush(&r->lb, on_line, r);
-					epoll_ctl(ep, EPOLL_CTL_DEL, r->in.out_fd, NULL);
-					out_open = 0;
-				}
-				break;
-			case TAG_COUT:
-				if (!drain(r->cout_fd, &r->clb, on_companion_line, r)) {
-					linebuf_flush(&r->clb, on_companion_line, r);
-					epoll_ctl(ep, EPOLL_CTL_DEL, r->cout_fd, NULL);
-					cout_open = 0;
-				}
-				break;
-			case TAG_PIDFD:
-				epoll_ctl(ep, EPOLL_CTL_DEL, r->pidfd, NULL);
-				reap(r->in.main_pid, &r->main_status);
-				r->main_done = 1;
-				break;
-			case TAG_CPIDFD:
-				epoll_ctl(ep, EPOLL_CTL_DEL, r->cpidfd, NULL);
-				reap(r->cpid, &r->comp_status);
-				r->comp_done = 1;
-				break;
-			case TAG_TIMER: {
-				uint64_t exp_count;
-				if (read(tfd, &exp_count, sizeof exp_count) > 0)
-					tick(r, ++ticks);
-				break;
-			}
-			case TAG_CMD:
-				break; /* the cancel flag is checked at the top */
-			}
-		}
-		/* A main process that exited but left a grandchild holding the pipe:
-		 * give the pipe a moment, then stop waiting for it. */
-		if (r->main_done && out_open && !r->in.wl->companion) {
-			drain(r->in.out_fd, &r->lb, on_line, r);
-			if (mono_ns() > now + 200000000u) {
-				linebuf_flush(&r->lb, on_line, r);
-				out_open = 0;
-			}
-		}
-	}
-	/* Whatever is still buffered in the pipes belongs to this instance. */
-	if (out_open) {
-		drain(r->in.out_fd, &r->lb, on_line, r);
-		linebuf_flush(&r->lb, on_line, r);
-	}
-	if (cout_open) {
-		drain(r->cout_fd, &r->clb, on_companion_line, r);
-		linebuf_flush(&r->clb, on_companion_line, r);
-	}
-	close(tfd);
-	close(ep);
-	return why;
-}
-
 static void end_record(struct running *r, const char *status, const char *error)
 {
 	struct engine *e = r->e;
@@ -675,6 +666,8 @@ static void end_record(struct running *r, const char *status, const char *error)
 	ev->workload = wl->name;
 	ev->rep = r->p->rep;
 	ev->warmup = r->p->warmup;
+	ev->variant = r->p->variant[0] ? r->p->variant : NULL;
+	ev->role = member_role_names[r->role];
 	ev->status = xstrdup(status);
 	ev->error = error ? xstrdup(error) : NULL;
 	ev->startup_ms = r->ready ? r->startup_ms : -1;
@@ -707,6 +700,23 @@ static void end_record(struct running *r, const char *status, const char *error)
 	    "status", status, "error", error ? json_string(error) : json_null(), "metrics", m,
 	    "startup_ms", r->ready ? json_real(r->startup_ms) : json_null(), "create_ms", created,
 	    "elapsed_s", (double)(mono_ns() - r->in.t_launch_ns) / 1e9);
+	/* Scale and startup report start-up and memory as metrics of their own. */
+	const char *kind = e->exp.kind ? e->exp.kind : "benchmark";
+	if (!strcmp(kind, "scale") || !strcmp(kind, "startup")) {
+		json_t *extra = json_object();
+		if (r->ready && r->role != MEMBER_NEIGHBOUR)
+			json_object_set_new(extra, "startup_ms", json_real(r->startup_ms));
+		if (r->ready && r->in.t_created_ns > r->in.t_launch_ns)
+			json_object_set_new(extra, "create_ms",
+			    json_real((double)(r->in.t_created_ns - r->in.t_launch_ns) / 1e6));
+		if (r->ready && r->nth)
+			json_object_set_new(extra, "startup_nth_ms", json_real(r->startup_ms));
+		if (!isnan(r->rss_kb))
+			json_object_set_new(extra, "rss_kb", json_real(r->rss_kb));
+		if (!isnan(r->pss_kb) && r->pss_kb > 0)
+			json_object_set_new(extra, "pss_kb", json_real(r->pss_kb));
+		json_object_set_new(rec, "extra", extra);
+	}
 	char *cause = NULL;
 	if (journal_append(e->journal, rec, &cause) < 0 || journal_sync(e->journal, &cause) < 0) {
 		elog(e, LOG_ERROR, "journal: %s", cause);
@@ -748,185 +758,548 @@ static int run_prepare_phase(struct running *r, char **tmpl, const char *what, c
 	return 0;
 }
 
-/* Runs one planned instance to its end record; returns 1 when it did not succeed. */
-static int run_instance(struct engine *e, const struct planned *p, int id, size_t done, double eta_s)
-{
-	struct running r = { .e = e, .p = p, .pidfd = -1, .cpidfd = -1, .cout_fd = -1 };
-	r.in.id = id;
-	r.in.run_id = journal_run_id(e->journal);
-	r.in.rt = p->rt;
-	r.in.wl = p->wl;
-	r.in.limits = &e->exp.limits;
-	r.in.network = e->exp.network ? e->exp.network : "none";
-	r.in.probe = e->probe;
-	r.in.res = e->res;
-	r.in.threads = e->exp.threads;
-	r.in.out_fd = -1;
-	const struct workload *wl = p->wl;
-	size_t nm = wl->nmetrics ? wl->nmetrics : 1;
-	r.tick_sum = xcalloc(nm, sizeof *r.tick_sum);
-	r.tick_n = xcalloc(nm, sizeof *r.tick_n);
-	r.all_sum = xcalloc(nm, sizeof *r.all_sum);
-	r.all_n = xcalloc(nm, sizeof *r.all_n);
-	r.end_val = xcalloc(nm, sizeof *r.end_val);
-	for (size_t k = 0; k < nm; k++)
-		r.end_val[k] = NAN;
-	linebuf_init(&r.lb);
-	linebuf_init(&r.clb);
+/* A tag names a member (bits 8 and up) and which of its fds (the low byte). */
+#define TAG(idx, kind) (((uint64_t)(idx) << 8) | (uint64_t)(kind))
 
+/* The member's main process and output are done: decides its status as
+ * one instance always has been judged. */
+static void member_over(struct running *r, const char *why, int timed_out)
+{
+	if (r->over)
+		return;
+	r->over = 1;
+	r->timed_out = timed_out;
+	if (why) {
+		r->status = timed_out ? "timeout" : !strcmp(why, "cancelled") ? "cancelled" : "failed";
+		if (!r->cause)
+			r->cause = xstrdup(why);
+		return;
+	}
+	const struct workload *wl = r->in.wl;
+	r->status = "failed";
+	if (r->cause)
+		return;
+	if (!WIFEXITED(r->main_status) || WEXITSTATUS(r->main_status) != 0) {
+		char *s = exec_status_str(r->main_status);
+		err_set(&r->cause, "%s %s%s%s", wl->name, s, r->tail[0] ? ": " : "", r->tail);
+		free(s);
+	} else if (r->cpid && (!WIFEXITED(r->comp_status) || WEXITSTATUS(r->comp_status) != 0)) {
+		char *s = exec_status_str(r->comp_status);
+		err_set(&r->cause, "companion %s", s);
+		free(s);
+	} else {
+		int any = 0;
+		for (size_t k = 0; k < wl->nmetrics; k++)
+			if (r->all_n[k] || !isnan(r->end_val[k]))
+				any = 1;
+		if (wl->nmetrics && !any)
+			err_set(&r->cause, "no metric matched the output of %s (%llu lines; last: '%s')", wl->name,
+			    (unsigned long long)r->lines, r->tail);
+		else
+			r->status = "ok";
+	}
+}
+
+/* Unmeasured set-up of one member, up to its substituted argv; -1 with r->cause. */
+static int member_prepare(struct running *r)
+{
+	struct engine *e = r->e;
+	const struct planned *p = r->p;
+	struct driver_status st;
+	r->d = driver_find(p->rt->driver);
+	if (!r->d)
+		return err_set(&r->cause, "runtime %s: unknown driver '%s'", p->rt->name, p->rt->driver);
+	runtime_probe(p->rt, &st);
+	if (!st.available) {
+		err_set(&r->cause, "runtime %s is not available here: %s%s%s", p->rt->name,
+		    st.reason ? st.reason : "unknown reason", st.fix ? "; fix: " : "", st.fix ? st.fix : "");
+		driver_status_free(&st);
+		return -1;
+	}
+	driver_status_free(&st);
+	unsigned unsupported = limits_requested(p->limits) & ~r->d->limits_supported;
+	if (unsupported)
+		return err_set(&r->cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another runtime",
+		    p->rt->name, r->d->name, limit_name(unsupported));
+	char *dir = xasprintf("%s/instances/%d", journal_dir(e->journal), r->in.id);
+	r->in.dir = dir;
+	if (mkdir_p(dir, 0755) < 0)
+		return err_errno(&r->cause, "cannot create %s", dir);
+	r->metrics = metrics_new(r->in.wl, &r->cause);
+	if (!r->metrics)
+		return -1;
+	r->prepared = 1;
+	if (r->d->prepare(&r->in, &r->cause) < 0)
+		return err_wrap(&r->cause, "%s: prepare", p->rt->name);
+	if (run_prepare_phase(r, r->in.wl->prepare, "prepare", &r->cause) < 0)
+		return -1;
+	r->in.argv = subst_argv(r, r->in.wl->argv, &r->cause);
+	return r->in.argv ? 0 : -1;
+}
+
+static void member_watch(struct running *r, int ep)
+{
+	r->out_open = epoll_add(ep, r->in.out_fd, TAG(r->idx, TAG_OUT)) == 0;
+	r->pidfd = exec_pidfd_open(r->in.main_pid);
+	if (r->pidfd >= 0)
+		epoll_add(ep, r->pidfd, TAG(r->idx, TAG_PIDFD));
+}
+
+/* Launches a prepared member and starts watching it; on failure it is over. */
+static void member_launch(struct running *r, int ep)
+{
+	struct engine *e = r->e;
+	r->in.t_launch_ns = mono_ns();
+	if (r->d->launch(&r->in, &r->cause) < 0) {
+		err_wrap(&r->cause, "%s: launch", r->p->rt->name);
+		member_over(r, r->cause, 0);
+		return;
+	}
+	r->launched = 1;
+	if (r->deadline != UINT64_MAX)
+		r->deadline = r->in.t_launch_ns + (uint64_t)((r->duration + e->exp.grace) * 1e9);
+	struct pid_role pr[64];
+	size_t np = r->d->pids(&r->in, pr, ARRAY_SIZE(pr));
+	for (size_t i = 0; i < np; i++)
+		sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
+	member_watch(r, ep);
+	if (!r->in.wl->ready)
+		mark_ready(r);
+}
+
+/* Checks whether a launched member has come to its end. */
+static void member_check(struct running *r, uint64_t now)
+{
+	if (!r->launched || r->over)
+		return;
+	int main_over = r->main_done && !r->out_open;
+	int comp_over = r->cpid ? r->comp_done && !r->cout_open : 0;
+	if (r->in.wl->companion ? (comp_over || (main_over && !r->cpid)) : main_over)
+		member_over(r, NULL, 0);
+	else if (r->in.wl->companion && main_over && r->cpid && !comp_over)
+		/* The server died under its load generator: nothing more to measure. */
+		member_over(r, "the workload exited while its companion was still running", 0);
+	else if (r->error)
+		member_over(r, r->error, 0);
+	else if (r->stop_after_mem && r->mem_done) {
+		/* An idle instance, measured: its work is done. */
+		r->over = 1;
+		r->status = "ok";
+	} else if (r->deadline != UINT64_MAX && now >= r->deadline) {
+		member_over(r, r->ready ? "ran past its duration plus grace" : "never became ready", 1);
+		/* Its neighbours go on: stop it now rather than at the group's end. */
+		r->d->stop(&r->in, 1, NULL);
+	}
+}
+
+static int primary(const struct running *r)
+{
+	return r->role != MEMBER_NEIGHBOUR;
+}
+
+/* Runs a group's loop until every primary member (the target, or every
+ * instance) is over. The target of an interference group is launched once
+ * its neighbours are ready (at most 5 s after them), so it meets them at
+ * full strength. */
+static void group_loop(struct running *m, size_t n, int pending)
+{
+	struct engine *e = m[0].e;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (ep < 0 || tfd < 0) {
+		if (ep >= 0)
+			close(ep);
+		if (tfd >= 0)
+			close(tfd);
+		for (size_t k = 0; k < n; k++)
+			member_over(&m[k], "epoll/timerfd unavailable", 0);
+		return;
+	}
+	struct itimerspec its = { .it_value = { 1, 0 }, .it_interval = { 1, 0 } };
+	timerfd_settime(tfd, 0, &its, NULL);
+	epoll_add(ep, tfd, TAG(0, TAG_TIMER));
+	epoll_add(ep, e->cmd_fd, TAG(0, TAG_CMD));
+	uint64_t pending_at = mono_ns() + 5000000000u;
+	unsigned ticks = 0;
+	/* Members are launched here, not before: their pipes are read from the start. */
+	for (size_t k = 0; k < n; k++)
+		if ((int)k != pending && m[k].prepared && !m[k].over && !atomic_load(&e->cancel))
+			member_launch(&m[k], ep);
+
+	for (;;) {
+		uint64_t now = mono_ns();
+		if (pending >= 0) {
+			int ready = 1;
+			for (size_t k = 0; k < n; k++)
+				if ((int)k != pending && m[k].launched && !m[k].over && !m[k].ready)
+					ready = 0;
+			if (ready || now >= pending_at || atomic_load(&e->cancel)) {
+				if (!atomic_load(&e->cancel))
+					member_launch(&m[pending], ep);
+				pending = -1;
+			}
+		}
+		for (size_t k = 0; k < n; k++) {
+			struct running *r = &m[k];
+			if (r->launched && r->cpid && !r->cout_added) {
+				if (r->cout_fd >= 0 && epoll_add(ep, r->cout_fd, TAG(k, TAG_COUT)) == 0)
+					r->cout_open = 1;
+				if (r->cpidfd >= 0)
+					epoll_add(ep, r->cpidfd, TAG(k, TAG_CPIDFD));
+				r->cout_added = 1;
+			}
+			member_check(r, now);
+		}
+		if (atomic_load(&e->cancel)) {
+			for (size_t k = 0; k < n; k++)
+				member_over(&m[k], "cancelled", 0);
+			break;
+		}
+		int left = pending >= 0;
+		uint64_t next = UINT64_MAX;
+		for (size_t k = 0; k < n; k++) {
+			if (m[k].over || !m[k].launched)
+				continue;
+			left += primary(&m[k]);
+			if (m[k].deadline < next)
+				next = m[k].deadline;
+		}
+		if (!left)
+			break;
+		int wait_ms = next == UINT64_MAX ? 1000 : (int)((next - now) / 1000000u) + 1;
+		if (wait_ms > 1000)
+			wait_ms = 1000;
+		for (size_t k = 0; k < n; k++)
+			if (m[k].launched && !m[k].over && m[k].pidfd < 0 && !m[k].main_done)
+				wait_ms = wait_ms > 100 ? 100 : wait_ms; /* no pidfd: poll waitpid */
+		if (pending >= 0)
+			wait_ms = wait_ms > 50 ? 50 : wait_ms;
+		struct epoll_event evs[16];
+		int nev = epoll_wait(ep, evs, 16, wait_ms);
+		if (nev < 0 && errno != EINTR) {
+			for (size_t k = 0; k < n; k++)
+				member_over(&m[k], "epoll_wait failed", 0);
+			break;
+		}
+		for (size_t k = 0; k < n; k++) {
+			struct running *r = &m[k];
+			if (r->launched && r->pidfd < 0 && !r->main_done &&
+			    waitpid(r->in.main_pid, &r->main_status, WNOHANG) == r->in.main_pid)
+				r->main_done = 1;
+		}
+		for (int i = 0; i < nev; i++) {
+			uint64_t tag = evs[i].data.u64;
+			struct running *r = &m[tag >> 8];
+			switch (tag & 0xff) {
+			case TAG_OUT:
+				if (!drain(r->in.out_fd, &r->lb, on_line, r)) {
+					linebuf_flush(&r->lb, on_line, r);
+					epoll_ctl(ep, EPOLL_CTL_DEL, r->in.out_fd, NULL);
+					r->out_open = 0;
+				}
+				break;
+			case TAG_COUT:
+				if (!drain(r->cout_fd, &r->clb, on_companion_line, r)) {
+					linebuf_flush(&r->clb, on_companion_line, r);
+					epoll_ctl(ep, EPOLL_CTL_DEL, r->cout_fd, NULL);
+					r->cout_open = 0;
+				}
+				break;
+			case TAG_PIDFD:
+				epoll_ctl(ep, EPOLL_CTL_DEL, r->pidfd, NULL);
+				reap(r->in.main_pid, &r->main_status);
+				r->main_done = 1;
+				break;
+			case TAG_CPIDFD:
+				epoll_ctl(ep, EPOLL_CTL_DEL, r->cpidfd, NULL);
+				reap(r->cpid, &r->comp_status);
+				r->comp_done = 1;
+				break;
+			case TAG_TIMER: {
+				uint64_t exp_count;
+				if (read(tfd, &exp_count, sizeof exp_count) > 0)
+					tick(m, n, ++ticks);
+				break;
+			}
+			case TAG_CMD:
+				break; /* the cancel flag is checked at the top */
+			}
+		}
+		/* A main process that exited but left a grandchild holding the pipe:
+		 * give the pipe a moment, then stop waiting for it. */
+		for (size_t k = 0; k < n; k++) {
+			struct running *r = &m[k];
+			if (r->launched && r->main_done && r->out_open && !r->in.wl->companion) {
+				drain(r->in.out_fd, &r->lb, on_line, r);
+				if (!r->pipe_wait_ns)
+					r->pipe_wait_ns = mono_ns();
+				else if (mono_ns() > r->pipe_wait_ns + 200000000u) {
+					linebuf_flush(&r->lb, on_line, r);
+					epoll_ctl(ep, EPOLL_CTL_DEL, r->in.out_fd, NULL);
+					r->out_open = 0;
+				}
+			}
+		}
+	}
+	/* Whatever is still buffered in the pipes belongs to its member. */
+	for (size_t k = 0; k < n; k++) {
+		struct running *r = &m[k];
+		if (r->out_open) {
+			drain(r->in.out_fd, &r->lb, on_line, r);
+			linebuf_flush(&r->lb, on_line, r);
+			r->out_open = 0;
+		}
+		if (r->cout_open) {
+			drain(r->cout_fd, &r->clb, on_companion_line, r);
+			linebuf_flush(&r->clb, on_companion_line, r);
+			r->cout_open = 0;
+		}
+	}
+	close(tfd);
+	close(ep);
+}
+
+static void member_init(struct running *r, struct engine *e, const struct planned *p, int idx, int id,
+    const struct workload *wl, enum member_role role)
+{
+	*r = (struct running){ .e = e, .p = p, .idx = idx, .role = role, .pidfd = -1, .cpidfd = -1,
+		.cout_fd = -1, .duration = e->exp.duration, .rss_kb = NAN, .pss_kb = NAN };
+	r->in.id = id;
+	r->in.run_id = journal_run_id(e->journal);
+	r->in.rt = p->rt;
+	r->in.wl = wl;
+	r->in.limits = p->limits;
+	r->in.network = e->exp.network ? e->exp.network : "none";
+	r->in.probe = e->probe;
+	r->in.res = e->res;
+	r->in.threads = e->exp.threads;
+	r->in.out_fd = -1;
+	size_t nm = wl->nmetrics ? wl->nmetrics : 1;
+	r->tick_sum = xcalloc(nm, sizeof *r->tick_sum);
+	r->tick_n = xcalloc(nm, sizeof *r->tick_n);
+	r->all_sum = xcalloc(nm, sizeof *r->all_sum);
+	r->all_n = xcalloc(nm, sizeof *r->all_n);
+	r->end_val = xcalloc(nm, sizeof *r->end_val);
+	for (size_t k = 0; k < nm; k++)
+		r->end_val[k] = NAN;
+	linebuf_init(&r->lb);
+	linebuf_init(&r->clb);
+}
+
+static void member_announce(struct running *r, size_t done, double eta_s, int group)
+{
+	struct engine *e = r->e;
+	const struct planned *p = r->p;
 	struct engine_event *ev = event_new(EV_INSTANCE_START);
-	ev->instance = id;
+	ev->instance = r->in.id;
 	ev->runtime = p->rt->name;
-	ev->workload = wl->name;
+	ev->workload = r->in.wl->name;
+	ev->variant = p->variant[0] ? p->variant : NULL;
+	ev->role = member_role_names[r->role];
+	ev->group = group;
 	ev->rep = p->rep;
 	ev->warmup = p->warmup;
 	ev->done = done;
 	ev->total = e->nplan;
 	ev->eta_s = eta_s;
 	emit(e, ev);
-	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", id,
-	    "runtime", runtime_base_name(p->rt), "driver", p->rt->driver, "workload", wl->name, "rep", (int)p->rep,
-	    "warmup", p->warmup, "host", runtime_host(p->rt));
+	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", r->in.id,
+	    "runtime", p->rt->name, "driver", p->rt->driver, "workload", r->in.wl->name, "rep", (int)p->rep,
+	    "warmup", p->warmup, "host", "local");
+	/* Only groups say more than "one instance": benchmark journals stay as they were. */
+	if (strcmp(e->exp.kind ? e->exp.kind : "benchmark", "benchmark")) {
+		json_object_set_new(rec, "group", json_integer(group));
+		json_object_set_new(rec, "role", json_string(member_role_names[r->role]));
+		if (p->variant[0])
+			json_object_set_new(rec, "variant", json_string(p->variant));
+		if (r->nclass)
+			json_object_set_new(rec, "class", json_string(r->nclass));
+	}
 	journal_append(e->journal, rec, NULL);
 	json_decref(rec);
+}
 
-	char *cause = NULL;
-	const char *status = "failed";
-	const struct driver *d = driver_find(p->rt->driver);
-	char *dir = xasprintf("%s/instances/%d", journal_dir(e->journal), id);
-	int launched = 0, prepared = 0;
-	struct driver_status st;
+/* Stops, cleans up and records the end of every member of a group: polite
+ * stops first for all, one shared grace, then force, so a group of 64 waits
+ * half a second, not 64 halves. */
+static void group_end(struct running *m, size_t n)
+{
+	struct engine *e = m[0].e;
+	for (size_t k = 0; k < n; k++) {
+		struct running *r = &m[k];
+		if (r->cpid) {
+			kill(-r->cpid, SIGKILL);
+			if (!r->comp_done)
+				reap(r->cpid, &r->comp_status);
+			r->comp_done = 1;
+		}
+		if (r->launched && !r->main_done)
+			r->d->stop(&r->in, 0, NULL);
+	}
+	for (int i = 0; i < 20; i++) {
+		int alive = 0;
+		for (size_t k = 0; k < n; k++) {
+			struct running *r = &m[k];
+			if (r->launched && !r->main_done) {
+				if (waitpid(r->in.main_pid, &r->main_status, WNOHANG) == 0)
+					alive = 1;
+				else
+					r->main_done = 1;
+			}
+		}
+		if (!alive)
+			break;
+		usleep(25000);
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct running *r = &m[k];
+		if (r->launched) {
+			char *c2 = NULL;
+			if (!r->main_done) {
+				r->d->stop(&r->in, 1, NULL);
+				waitpid(r->in.main_pid, &r->main_status, WNOHANG);
+			}
+			if (r->d->cleanup(&r->in, &c2) < 0) {
+				elog(e, LOG_WARN, "%s: cleanup: %s", r->p->rt->name, c2);
+				free(c2);
+			}
+		} else if (r->prepared && r->d) {
+			r->d->cleanup(&r->in, NULL);
+		}
+		if (r->prepared && r->in.wl->cleanup) {
+			char *c3 = NULL;
+			if (run_prepare_phase(r, r->in.wl->cleanup, "cleanup", &c3) < 0) {
+				elog(e, LOG_WARN, "%s/%s: %s", r->p->rt->name, r->in.wl->name, c3);
+				free(c3);
+			}
+		}
+	}
+	/* Reap anything the drivers left as our children. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	for (size_t k = 0; k < n; k++) {
+		struct running *r = &m[k];
+		sampler_untrack_instance(e->sampler, r->in.id);
+		if (!r->over && r->role == MEMBER_NEIGHBOUR && r->launched) {
+			/* Stopped because its target ended: that is its normal end. */
+			r->over = 1;
+			r->status = "ok";
+		}
+		member_over(r, r->cause ? r->cause : "not launched", 0);
+		end_record(r, r->status, strcmp(r->status, "ok") ? r->cause : NULL);
+	}
+}
 
-	if (!d) {
-		err_set(&cause, "runtime %s: unknown driver '%s'", p->rt->name, p->rt->driver);
-		goto out;
-	}
-	runtime_probe(p->rt, &st);
-	if (!st.available) {
-		err_set(&cause, "runtime %s is not available here: %s%s%s", p->rt->name,
-		    st.reason ? st.reason : "unknown reason", st.fix ? "; fix: " : "", st.fix ? st.fix : "");
-		driver_status_free(&st);
-		goto out;
-	}
-	driver_status_free(&st);
-	unsigned unsupported = limits_requested(&e->exp.limits) & ~d->limits_supported;
-	if (unsupported) {
-		err_set(&cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another runtime",
-		    p->rt->name, d->name, limit_name(unsupported));
-		goto out;
-	}
-	if (mkdir_p(dir, 0755) < 0) {
-		err_errno(&cause, "cannot create %s", dir);
-		goto out;
-	}
-	r.in.dir = dir;
-	r.metrics = metrics_new(wl, &cause);
-	if (!r.metrics)
-		goto out;
-	prepared = 1;
-	if (d->prepare(&r.in, &cause) < 0) {
-		err_wrap(&cause, "%s: prepare", p->rt->name);
-		goto out;
-	}
-	if (run_prepare_phase(&r, wl->prepare, "prepare", &cause) < 0)
-		goto out;
-	r.in.argv = subst_argv(&r, wl->argv, &cause);
-	if (!r.in.argv)
-		goto out;
-	r.in.t_launch_ns = mono_ns();
-	if (d->launch(&r.in, &cause) < 0) {
-		err_wrap(&cause, "%s: launch", p->rt->name);
-		goto out;
-	}
-	launched = 1;
-	struct pid_role pr[64];
-	size_t np = d->pids(&r.in, pr, ARRAY_SIZE(pr));
-	for (size_t i = 0; i < np; i++)
-		sampler_track(e->sampler, pr[i].pid, id, pr[i].role, NULL);
-	if (!wl->ready)
-		mark_ready(&r);
+static void member_free(struct running *r)
+{
+	free(r->cause);
+	free(r->error);
+	if (r->in.out_fd >= 0)
+		close(r->in.out_fd);
+	if (r->cout_fd >= 0)
+		close(r->cout_fd);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	if (r->cpidfd >= 0)
+		close(r->cpidfd);
+	linebuf_free(&r->lb);
+	linebuf_free(&r->clb);
+	metrics_free(r->metrics);
+	argv_free(r->in.argv);
+	free(r->in.addr);
+	free((char *)r->in.dir);
+	free(r->tick_sum);
+	free(r->tick_n);
+	free(r->all_sum);
+	free(r->all_n);
+	free(r->end_val);
+}
 
-	int timed_out = 0;
-	const char *why = run_instance_loop(&r, &timed_out);
-	if (why) {
-		status = timed_out ? "timeout" : !strcmp(why, "cancelled") ? "cancelled" : "failed";
-		if (!cause)
-			cause = xstrdup(why);
-	} else if (!WIFEXITED(r.main_status) || WEXITSTATUS(r.main_status) != 0) {
-		char *s = exec_status_str(r.main_status);
-		err_set(&cause, "%s %s%s%s", wl->name, s, r.tail[0] ? ": " : "", r.tail);
-		free(s);
-	} else if (r.cpid && (!WIFEXITED(r.comp_status) || WEXITSTATUS(r.comp_status) != 0)) {
-		char *s = exec_status_str(r.comp_status);
-		err_set(&cause, "companion %s", s);
-		free(s);
-	} else {
-		int any = 0;
-		for (size_t k = 0; k < wl->nmetrics; k++)
-			if (r.all_n[k] || !isnan(r.end_val[k]))
-				any = 1;
-		if (wl->nmetrics && !any)
-			err_set(&cause, "no metric matched the output of %s (%llu lines; last: '%s')", wl->name,
-			    (unsigned long long)r.lines, r.tail);
+/* Runs one plan item (a group) to the end records of its members. *next_id
+ * is the first instance id to use and is advanced. Returns how many primary
+ * members did not succeed; *fit is 0 when a member failed to start. */
+static unsigned run_group(struct engine *e, const struct planned *p, int group, int *next_id, size_t done,
+    double eta_s, int *fit)
+{
+	const struct experiment *x = &e->exp;
+	size_t nnb = 0;
+	if (p->with_neighbours)
+		for (size_t i = 0; i < x->nneighbours; i++)
+			nnb += x->neighbours[i].count;
+	size_t n = (p->count ? p->count : 1) + nnb;
+	struct running *m = xcalloc(n, sizeof *m);
+	int scale = x->kind && !strcmp(x->kind, "scale");
+	size_t k = 0;
+	for (; k < (p->count ? p->count : 1); k++) {
+		member_init(&m[k], e, p, (int)k, (*next_id)++, p->wl, nnb ? MEMBER_TARGET : MEMBER_INSTANCE);
+		if (scale)
+			m[k].mem_at = x->duration / 2 > 1 ? x->duration / 2 : 1;
+		if (p->footprint) {
+			m[k].mem_at = 1;
+			m[k].stop_after_mem = 1;
+		}
+	}
+	m[k - 1].nth = scale;
+	for (size_t i = 0; p->with_neighbours && i < x->nneighbours; i++) {
+		const struct workload *wl = config_workload(e->cfg, x->neighbours[i].workload);
+		for (unsigned c = 0; c < x->neighbours[i].count; c++, k++) {
+			member_init(&m[k], e, p, (int)k, (*next_id)++, wl, MEMBER_NEIGHBOUR);
+			m[k].nclass = x->neighbours[i].nclass;
+			/* Outlives its target; the group stops it when the target ends. */
+			m[k].duration = 2 * x->duration + x->grace + 10;
+			m[k].deadline = UINT64_MAX;
+		}
+	}
+	for (k = 0; k < n; k++)
+		member_announce(&m[k], done, eta_s, group);
+
+	int failed_setup = 0;
+	for (k = 0; k < n && !atomic_load(&e->cancel); k++)
+		if (member_prepare(&m[k]) < 0) {
+			member_over(&m[k], m[k].cause, 0);
+			failed_setup = 1;
+		}
+	if (nnb && failed_setup && !m[0].over) {
+		/* A target without its neighbours would measure nothing of interest. */
+		for (k = 1; k < n; k++)
+			if (m[k].over && m[k].cause) {
+				err_set(&m[0].cause, "neighbour %s could not start: %s", m[k].in.wl->name, m[k].cause);
+				break;
+			}
+		member_over(&m[0], m[0].cause, 0);
+	}
+	if (!atomic_load(&e->cancel))
+		group_loop(m, n, nnb && !m[0].over ? 0 : -1);
+	group_end(m, n);
+
+	unsigned failed = 0, ok = 0;
+	*fit = 1;
+	json_t *ids = json_array();
+	for (k = 0; k < n; k++) {
+		json_array_append_new(ids, json_integer(m[k].in.id));
+		if (!primary(&m[k]))
+			continue;
+		if (strcmp(m[k].status, "ok"))
+			failed++;
 		else
-			status = "ok";
+			ok++;
+		if (!m[k].ready)
+			*fit = 0;
 	}
-out:
-	if (r.cpid) {
-		kill(-r.cpid, SIGKILL);
-		if (!r.comp_done)
-			reap(r.cpid, &r.comp_status);
+	if (strcmp(x->kind ? x->kind : "benchmark", "benchmark")) {
+		json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:i, s:o}", "type", "group",
+		    "group", group, "kind", x->kind, "variant", p->variant, "runtime", p->rt->name, "workload",
+		    p->wl->name, "rep", (int)p->rep, "warmup", p->warmup, "n", (int)(n - nnb), "ok", (int)ok,
+		    "failed", (int)failed, "members", ids);
+		journal_append(e->journal, rec, NULL);
+		json_decref(rec);
+	} else {
+		json_decref(ids);
 	}
-	if (launched) {
-		char *c2 = NULL;
-		if (!r.main_done) {
-			d->stop(&r.in, 0, NULL);
-			/* A short grace for a polite exit, then force. */
-			for (int i = 0; i < 20 && waitpid(r.in.main_pid, &r.main_status, WNOHANG) == 0; i++)
-				usleep(25000);
-			d->stop(&r.in, 1, NULL);
-			waitpid(r.in.main_pid, &r.main_status, WNOHANG);
-		}
-		if (d->cleanup(&r.in, &c2) < 0) {
-			elog(e, LOG_WARN, "%s: cleanup: %s", p->rt->name, c2);
-			free(c2);
-		}
-		/* Reap anything the driver left as our child. */
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-	} else if (prepared && d) {
-		d->cleanup(&r.in, NULL);
-	}
-	if (prepared && wl->cleanup) {
-		char *c3 = NULL;
-		if (run_prepare_phase(&r, wl->cleanup, "cleanup", &c3) < 0) {
-			elog(e, LOG_WARN, "%s/%s: %s", p->rt->name, wl->name, c3);
-			free(c3);
-		}
-	}
-	sampler_untrack_instance(e->sampler, id);
-	end_record(&r, status, strcmp(status, "ok") ? cause : NULL);
-	free(cause);
-	if (r.in.out_fd >= 0)
-		close(r.in.out_fd);
-	if (r.cout_fd >= 0)
-		close(r.cout_fd);
-	if (r.pidfd >= 0)
-		close(r.pidfd);
-	if (r.cpidfd >= 0)
-		close(r.cpidfd);
-	linebuf_free(&r.lb);
-	linebuf_free(&r.clb);
-	metrics_free(r.metrics);
-	argv_free(r.in.argv);
-	free(r.in.addr);
-	free(dir);
-	free(r.tick_sum);
-	free(r.tick_n);
-	free(r.all_sum);
-	free(r.all_n);
-	free(r.end_val);
-	return strcmp(status, "ok") != 0;
+	for (k = 0; k < n; k++)
+		member_free(&m[k]);
+	free(m);
+	return failed;
 }
 
 /* ---- the run ---- */
@@ -950,6 +1323,14 @@ static json_t *experiment_json(const struct experiment *x)
 	    "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids", (int)l->pids);
 }
 
+static int scale_stopped(const struct engine *e, const struct planned *p)
+{
+	for (size_t i = 0; i < e->nstops; i++)
+		if (e->stops[i].rt == p->rt && e->stops[i].wl == p->wl && p->scale_n > e->stops[i].n)
+			return 1;
+	return 0;
+}
+
 static void *engine_main(void *arg)
 {
 	struct engine *e = arg;
@@ -962,10 +1343,27 @@ static void *engine_main(void *arg)
 	uint64_t t0 = mono_ns();
 	unsigned failed = 0;
 	size_t i;
+	int next_id = 1;
 	for (i = 0; i < e->nplan && !atomic_load(&e->cancel); i++) {
-		/* ETA: the mean time of the instances so far, or the planned duration. */
+		const struct planned *p = &e->plan[i];
+		if (p->scale_n && scale_stopped(e, p)) {
+			json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:s}", "type", "group_skipped", "group",
+			    (int)i + 1, "variant", p->variant, "runtime", p->rt->name, "workload", p->wl->name,
+			    "rep", (int)p->rep, "why", "a smaller N did not fit");
+			journal_append(e->journal, rec, NULL);
+			json_decref(rec);
+			continue;
+		}
+		/* ETA: the mean time of the groups so far, or the planned duration. */
 		double per = i ? (double)(mono_ns() - t0) / 1e9 / (double)i : e->exp.duration + 1;
-		failed += (unsigned)run_instance(e, &e->plan[i], (int)i + 1, i, per * (double)(e->nplan - i));
+		int fit = 1;
+		failed += run_group(e, p, (int)i + 1, &next_id, i, per * (double)(e->nplan - i), &fit);
+		if (p->scale_n && !fit) {
+			elog(e, LOG_INFO, "scale: %s with N=%u did not fit (an instance did not start); larger N skipped",
+			    p->rt->name, p->scale_n);
+			e->stops = xreallocarray(e->stops, e->nstops + 1, sizeof *e->stops);
+			e->stops[e->nstops++] = (struct scale_stop){ p->rt, p->wl, p->scale_n };
+		}
 	}
 	int cancelled = atomic_load(&e->cancel);
 	json_t *rec = json_pack("{s:s, s:b, s:i}", "type", "run_end", "cancelled", cancelled,
@@ -1043,6 +1441,112 @@ static const struct runtime_conf *engine_runtime(struct engine *e, const char *n
 	return rt;
 }
 
+/* Adversaries take a host down unless a cgroup holds them: refuse them
+ * without both a pids and a memory limit, whatever the runtime. */
+static int check_adversaries(const struct experiment *x, const struct config *cfg, char **cause)
+{
+	for (size_t i = 0; i < x->nneighbours; i++) {
+		const struct neighbour *nb = &x->neighbours[i];
+		int adversarial = (nb->nclass && !strcmp(nb->nclass, "adversarial")) ||
+		    !strcmp(nb->workload, "forkbomb") || !strcmp(nb->workload, "mallocbomb");
+		if (!adversarial)
+			continue;
+		if (!x->limits.pids || !x->limits.mem_hard)
+			return err_set(cause, "experiment %s: the adversarial neighbour '%s' needs limits.pids and "
+			    "limits.memory (it could take the host down without them); set both",
+			    x->name ? x->name : "", nb->workload);
+		if (!config_workload(cfg, nb->workload))
+			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", nb->workload);
+	}
+	return 0;
+}
+
+static void plan_push(struct engine *e, size_t *cap, struct planned p)
+{
+	if (e->nplan == *cap)
+		e->plan = xreallocarray(e->plan, *cap = *cap ? *cap * 2 : 16, sizeof *e->plan);
+	e->plan[e->nplan++] = p;
+}
+
+/* The plan, by kind. Repetitions stay the outer loop where they can, so
+ * slow drift of the machine spreads over every runtime. */
+static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
+{
+	const struct experiment *x = &e->exp;
+	const char *kind = x->kind ? x->kind : "benchmark";
+	unsigned reps = x->warmup + x->repetitions;
+	size_t cap = 0;
+	const struct runtime_conf **rts = xcalloc(nrt, sizeof *rts);
+	for (size_t t = 0; t < nrt; t++)
+		if (!(rts[t] = engine_runtime(e, x->runtimes[t], cause))) {
+			free(rts);
+			return -1;
+		}
+	for (size_t w = 0; w < nwl; w++)
+		if (!config_workload(e->cfg, x->workloads[w])) {
+			free(rts);
+			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", x->workloads[w]);
+		}
+	if (!strcmp(kind, "scale")) {
+		unsigned max = x->max_instances ? x->max_instances : 64;
+		for (size_t w = 0; w < nwl; w++)
+			for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
+				for (unsigned rep = 0; rep < reps; rep++)
+					for (size_t t = 0; t < nrt; t++) {
+						struct planned p = { .rt = rts[t], .wl = config_workload(e->cfg, x->workloads[w]),
+							.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
+							.warmup = rep < x->warmup, .limits = &x->limits, .count = n, .scale_n = n };
+						snprintf(p.variant, sizeof p.variant, "N=%u", n);
+						plan_push(e, &cap, p);
+					}
+				if (n >= max)
+					break;
+			}
+		free(rts);
+		return 0;
+	}
+	for (unsigned rep = 0; rep < reps; rep++)
+		for (size_t w = 0; w < nwl; w++)
+			for (size_t t = 0; t < nrt; t++) {
+				struct planned p = { .rt = rts[t], .wl = config_workload(e->cfg, x->workloads[w]),
+					.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
+					.warmup = rep < x->warmup, .limits = &x->limits, .count = 1 };
+				if (!strcmp(kind, "interference")) {
+					snprintf(p.variant, sizeof p.variant, "alone");
+					plan_push(e, &cap, p);
+					if (x->nneighbours) {
+						snprintf(p.variant, sizeof p.variant, "neighbours");
+						p.with_neighbours = 1;
+						plan_push(e, &cap, p);
+					}
+				} else if (!strcmp(kind, "allocation") && x->nvariants) {
+					for (size_t v = 0; v < x->nvariants; v++) {
+						p.limits = &x->variants[v].limits;
+						p.count = x->variants[v].count ? x->variants[v].count :
+						    x->instances ? x->instances : 1;
+						snprintf(p.variant, sizeof p.variant, "%s", x->variants[v].name);
+						plan_push(e, &cap, p);
+					}
+				} else if (!strcmp(kind, "allocation")) {
+					p.count = x->instances ? x->instances : 1;
+					plan_push(e, &cap, p);
+				} else {
+					plan_push(e, &cap, p);
+				}
+			}
+	/* startup: the memory of an idle instance, once per runtime, after the cold starts. */
+	const struct workload *idle = config_workload(e->cfg, "idle");
+	if (!strcmp(kind, "startup") && idle)
+		for (size_t t = 0; t < nrt; t++) {
+			struct planned p = { .rt = rts[t], .wl = idle, .rep = 1, .limits = &x->limits, .count = 1,
+				.footprint = 1 };
+			snprintf(p.variant, sizeof p.variant, "idle");
+			plan_push(e, &cap, p);
+		}
+	free(rts);
+	return 0;
+}
+
 int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 {
 	if (e->started)
@@ -1058,29 +1562,15 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 		return err_set(cause, "experiment %s: no runtimes", exp->name ? exp->name : "");
 	if (!e->exp.workloads || !e->exp.workloads[0])
 		return err_set(cause, "experiment %s: no workloads", exp->name ? exp->name : "");
+	if (check_adversaries(&e->exp, e->cfg, cause) < 0)
+		return -1;
 	size_t nrt = 0, nwl = 0;
 	while (e->exp.runtimes[nrt])
 		nrt++;
 	while (e->exp.workloads[nwl])
 		nwl++;
-	unsigned reps = e->exp.warmup + e->exp.repetitions;
-	e->plan = xcalloc((size_t)reps * nrt * nwl, sizeof *e->plan);
-	for (unsigned rep = 0; rep < reps; rep++)
-		for (size_t w = 0; w < nwl; w++)
-			for (size_t t = 0; t < nrt; t++) {
-				const struct runtime_conf *rt = engine_runtime(e, e->exp.runtimes[t], cause);
-				const struct workload *wl = config_workload(e->cfg, e->exp.workloads[w]);
-				if (!rt)
-					return -1;
-				if (!wl)
-					return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')",
-					    e->exp.workloads[w]);
-				e->plan[e->nplan++] = (struct planned){
-					.rt = rt, .wl = wl,
-					.rep = rep < e->exp.warmup ? rep + 1 : rep - e->exp.warmup + 1,
-					.warmup = rep < e->exp.warmup,
-				};
-			}
+	if (plan_build(e, nrt, nwl, cause) < 0)
+		return -1;
 	e->probe = engine_probe_path();
 	if (!e->probe)
 		e->probe = xstrdup("isolab-probe");
@@ -1137,6 +1627,14 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	return 0;
 }
 
+void engine_note_frame(struct engine *e, double ms)
+{
+	pthread_mutex_lock(&e->lock);
+	if (e->nframes < FRAMES_MAX)
+		e->frames[e->nframes++] = ms;
+	pthread_mutex_unlock(&e->lock);
+}
+
 void engine_cancel(struct engine *e)
 {
 	atomic_store(&e->cancel, 1);
@@ -1178,6 +1676,7 @@ void engine_free(struct engine *e)
 		close(e->cmd_fd);
 	pthread_mutex_destroy(&e->lock);
 	free(e->plan);
+	free(e->stops);
 	for (size_t i = 0; i < e->nremote_rts; i++)
 		remote_runtime_free(e->remote_rts[i]);
 	free(e->remote_rts);

@@ -1,0 +1,198 @@
+/*
+ * cmd-lab.c — `isolab lab`: the lab scenarios. list, show NAME, run NAME
+ * (the experiment through `isolab run -e NAME`, then the explanation, the
+ * published findings and the verdict), verdict [RUN] (again, for a run
+ * already on disk).
+ */
+#include "config.h"
+#include "cmd.h"
+#include "journal.h"
+#include "lab.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void lab_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: isolab lab list\n"
+	    "       isolab lab show NAME\n"
+	    "       isolab lab run NAME [isolab run options: -r, -t, -n, -q, --json, --csv ...]\n"
+	    "       isolab lab verdict [RUN]\n"
+	    "A lab is an experiment with a title and a question (experiments/labs.conf):\n"
+	    "'run' runs it, prints its report, then what it shows, what was published and\n"
+	    "whether this machine agreed. 'verdict' judges a run already on disk (default: latest).\n");
+}
+
+/* Prints text wrapped at width, each line after an indent. */
+static void wrap(FILE *fp, const char *indent, const char *text, size_t width)
+{
+	const char *s = text;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		size_t n = strlen(s), cut = n;
+		if (n > width) {
+			cut = width;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = width;
+		}
+		fprintf(fp, "%s%.*s\n", indent, (int)cut, s);
+		s += cut;
+	}
+}
+
+static void print_lab_text(const struct experiment *x, FILE *fp)
+{
+	fprintf(fp, "%s\n", x->title);
+	wrap(fp, "  ", x->question, 76);
+	if (x->explanation) {
+		fprintf(fp, "\nHow it works\n");
+		wrap(fp, "  ", x->explanation, 76);
+	}
+	if (x->watch) {
+		fprintf(fp, "\nWhat to watch\n");
+		wrap(fp, "  ", x->watch, 76);
+	}
+	if (x->published) {
+		fprintf(fp, "\nPublished\n");
+		wrap(fp, "  ", x->published, 76);
+	}
+}
+
+/* The verdict of a lab against a report; prints it. */
+static void print_verdict(const struct experiment *x, const struct report *r, FILE *fp)
+{
+	struct lab_verdict v;
+	lab_verdict(x, r, &v);
+	fprintf(fp, "\nMeasured on this machine (run %s)\n", r->run_id);
+	for (size_t i = 0; i < v.nchecks; i++) {
+		fprintf(fp, "  [%s] %s\n", lab_outcome_name(v.checks[i].outcome), v.checks[i].claim);
+		wrap(fp, "      ", v.checks[i].measured, 72);
+	}
+	if (!v.nchecks)
+		fprintf(fp, "  this lab has no verdict rule (expect): compare the table with the findings above\n");
+	fprintf(fp, "\nVerdict: %s\n", lab_outcome_sentence(v.outcome));
+	lab_verdict_free(&v);
+}
+
+static int lab_list(const struct config *cfg)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nexperiments; i++) {
+		const struct experiment *x = &cfg->experiments[i];
+		if (!experiment_is_lab(x) || !x->explanation)
+			continue;
+		if (!n++)
+			printf("%-22s %-13s %s\n", "LAB", "KIND", "TITLE");
+		printf("%-22s %-13s %s\n", x->name, x->kind ? x->kind : "benchmark", x->title);
+	}
+	if (!n)
+		printf("no labs defined (a lab is an experiment with title, question and explanation)\n");
+	return 0;
+}
+
+static const struct experiment *find_lab(const struct config *cfg, const char *name)
+{
+	const struct experiment *x = config_experiment(cfg, name);
+	if (!x || !experiment_is_lab(x)) {
+		cli_error("lab: unknown lab '%s' (see 'isolab lab list')", name);
+		return NULL;
+	}
+	return x;
+}
+
+/* Builds the report of run (NULL: latest) and prints the lab's verdict. */
+static int lab_judge(const struct config *cfg, const char *state_dir, const char *run, const struct experiment *x)
+{
+	char *cause = NULL;
+	char *dir = journal_resolve(state_dir, run, &cause);
+	struct journal_read jr = { 0 };
+	struct report rep = { 0 };
+	if (!dir || journal_read(dir, &jr, &cause) < 0 || report_build(&jr, NULL, &rep, &cause) < 0) {
+		cli_error("lab: %s", cause);
+		free(cause);
+		free(dir);
+		journal_read_free(&jr);
+		return 1;
+	}
+	if (!x) {
+		if (!rep.experiment || !(x = config_experiment(cfg, rep.experiment)) || !experiment_is_lab(x)) {
+			cli_error("lab: run %s is not a lab's run (experiment '%s')", rep.run_id,
+			    rep.experiment ? rep.experiment : "?");
+			report_free(&rep);
+			journal_read_free(&jr);
+			free(dir);
+			return 1;
+		}
+	}
+	printf("\n");
+	print_lab_text(x, stdout);
+	print_verdict(x, &rep, stdout);
+	report_free(&rep);
+	journal_read_free(&jr);
+	free(dir);
+	return 0;
+}
+
+static int cmd_lab_exec(const struct globals *g, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		lab_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *sub = argv[1];
+	struct config cfg = { 0 };
+	if (cli_load_config(g, &cfg) < 0)
+		return 2;
+	int rc = 2;
+	if (!strcmp(sub, "list")) {
+		rc = lab_list(&cfg);
+	} else if (!strcmp(sub, "show") && argc == 3) {
+		const struct experiment *x = find_lab(&cfg, argv[2]);
+		if (x) {
+			print_lab_text(x, stdout);
+			rc = 0;
+		}
+	} else if (!strcmp(sub, "verdict") && argc <= 3) {
+		rc = lab_judge(&cfg, cli_state_dir(g, &cfg), argc == 3 ? argv[2] : NULL, NULL);
+	} else if (!strcmp(sub, "run") && argc >= 3) {
+		const struct experiment *x = find_lab(&cfg, argv[2]);
+		if (x) {
+			/* `isolab run -e NAME [options]`: one code path for running. */
+			char **rargv = xcalloc((size_t)argc + 2, sizeof *rargv);
+			int n = 0;
+			rargv[n++] = (char *)"run";
+			rargv[n++] = (char *)"-e";
+			rargv[n++] = argv[2];
+			for (int i = 3; i < argc; i++)
+				rargv[n++] = argv[i];
+			optind = 1;
+			rc = cmd_run_entry.exec(g, n, rargv);
+			free(rargv);
+			/* A failed instance is still a result to judge (a starved target is the finding). */
+			if (rc != 2) {
+				int jrc = lab_judge(&cfg, cli_state_dir(g, &cfg), NULL, x);
+				if (jrc && !rc)
+					rc = jrc;
+			}
+		}
+	} else {
+		cli_error("lab: unknown or incomplete subcommand '%s'", sub);
+		lab_usage(stderr);
+	}
+	config_free(&cfg);
+	return rc;
+}
+
+const struct cmd_entry cmd_lab_entry = {
+	.name = "lab",
+	.usage = "list | show NAME | run NAME [OPTS] | verdict [RUN]",
+	.summary = "lab scenarios: run one and see whether this machine agrees with the studies",
+	.exec = cmd_lab_exec,
+};

@@ -1,0 +1,231 @@
+/*
+ * lab.c — judges a lab's expect rules against a run's report.
+ *
+ * The point is that "this machine agreed with the published finding" is
+ * computed from numbers written next to the finding, not typed by hand
+ * after looking at the table: a person can read the rule, disagree with its
+ * bounds, and change them in the experiment file.
+ *
+ * Rows are looked up by runtime, variant, workload and metric. A rule with
+ * no variant takes, for an interference experiment, the target beside its
+ * neighbours (that is what the findings are about), and otherwise the first
+ * row of its runtime, workload and metric in report order.
+ */
+#include "lab.h"
+#include "stats.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *lab_outcome_name(enum lab_outcome o)
+{
+	switch (o) {
+	case LAB_AGREED: return "agreed";
+	case LAB_DISAGREED: return "did not agree";
+	case LAB_UNKNOWN: break;
+	}
+	return "could not tell";
+}
+
+const char *lab_outcome_sentence(enum lab_outcome o)
+{
+	switch (o) {
+	case LAB_AGREED: return "This machine agreed with the published finding.";
+	case LAB_DISAGREED: return "This machine did not agree with the published finding.";
+	case LAB_UNKNOWN: break;
+	}
+	return "This run cannot tell whether this machine agrees with the published finding.";
+}
+
+static const struct report_row *find_row(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, const char *metric)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct report_row *row = &r->rows[i];
+		if (!strcmp(row->runtime, runtime) && !strcmp(row->workload, workload) &&
+		    !strcmp(row->metric, metric) && (!variant || !strcmp(row->variant, variant)))
+			return row;
+	}
+	return NULL;
+}
+
+static const char *row_name(const struct report_row *row, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", row->runtime, row->variant[0] ? "/" : "", row->variant);
+	return buf;
+}
+
+/* Appends "what" to a claim being built from the bounds. */
+static void claim_add(char **claim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void claim_add(char **claim, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *c = *claim ? xasprintf("%s and %s", *claim, what) : xstrdup(what);
+	free(what);
+	free(*claim);
+	*claim = c;
+}
+
+/* A measured value without exponents: people compare these with the
+ * studies' figures. */
+static const char *fmt_value(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, fabs(v) >= 100 ? "%.0f" : fabs(v) >= 1 ? "%.2f" : "%.3g", v);
+	return buf;
+}
+
+static int within(double v, double lo, double hi)
+{
+	return (isnan(lo) || v >= lo) && (isnan(hi) || v <= hi);
+}
+
+static void judge(const struct experiment *exp, const struct report *r, const struct expect *x,
+    struct lab_check *c)
+{
+	const char *runtime = x->runtime ? x->runtime : exp->runtimes ? exp->runtimes[0] : NULL;
+	const char *workload = x->workload ? x->workload : exp->workloads ? exp->workloads[0] : NULL;
+	const char *variant = x->variant;
+	if (!variant && exp->kind && !strcmp(exp->kind, "interference"))
+		variant = "neighbours";
+	char an[160], bn[160];
+	char *claim = NULL;
+	int has_ratio = !isnan(x->ratio_min) || !isnan(x->ratio_max);
+	int has_over = !isnan(x->overhead_min) || !isnan(x->overhead_max);
+	int has_degr = !isnan(x->degradation_min) || !isnan(x->degradation_max);
+
+	c->outcome = LAB_UNKNOWN;
+	if (!runtime || !workload) {
+		c->claim = xstrdup(x->text ? x->text : "(a rule without a runtime or workload)");
+		c->measured = xstrdup("the experiment names no runtime or workload");
+		return;
+	}
+	const struct report_row *a = find_row(r, runtime, variant, workload, x->metric);
+	const char *vs = x->vs ? x->vs : runtime;
+	const char *vs_variant = x->vs_variant ? x->vs_variant : x->vs ? (a ? a->variant : variant) : NULL;
+	const struct report_row *b = (has_ratio || has_over) ? find_row(r, vs, vs_variant, workload, x->metric) : NULL;
+
+	if (has_ratio) {
+		if (!isnan(x->ratio_min) && !isnan(x->ratio_max))
+			claim_add(&claim, "%s %s is %g to %g times %s's", runtime, x->metric, x->ratio_min, x->ratio_max, vs);
+		else if (!isnan(x->ratio_min))
+			claim_add(&claim, "%s %s is at least %g times %s's", runtime, x->metric, x->ratio_min, vs);
+		else
+			claim_add(&claim, "%s %s is at most %g times %s's", runtime, x->metric, x->ratio_max, vs);
+	}
+	if (has_over) {
+		if (!isnan(x->overhead_max) && isnan(x->overhead_min))
+			claim_add(&claim, "%s is at most %g%% worse than %s on %s %s", runtime, x->overhead_max, vs,
+			    workload, x->metric);
+		else if (isnan(x->overhead_max))
+			claim_add(&claim, "%s is at least %g%% worse than %s on %s %s", runtime, x->overhead_min, vs,
+			    workload, x->metric);
+		else
+			claim_add(&claim, "%s is %g%% to %g%% worse than %s on %s %s", runtime, x->overhead_min,
+			    x->overhead_max, vs, workload, x->metric);
+	}
+	if (has_degr) {
+		if (!isnan(x->degradation_min) && !isnan(x->degradation_max))
+			claim_add(&claim, "beside its neighbours %s %s loses %g%% to %g%%", runtime, workload,
+			    x->degradation_min, x->degradation_max);
+		else if (!isnan(x->degradation_min))
+			claim_add(&claim, "beside its neighbours %s %s loses at least %g%%", runtime, workload,
+			    x->degradation_min);
+		else
+			claim_add(&claim, "beside its neighbours %s %s loses at most %g%%", runtime, workload,
+			    x->degradation_max);
+	}
+	if (x->dnf >= 0)
+		claim_add(&claim, "the %s target %s beside its neighbours", runtime, x->dnf ? "does not finish" : "finishes");
+	c->claim = x->text ? xstrdup(x->text) : claim;
+	if (x->text)
+		free(claim);
+
+	if (!a) {
+		c->measured = xasprintf("no %s%s%s row for %s %s in this run (did the runtime run here?)", runtime,
+		    variant ? "/" : "", variant ? variant : "", workload, x->metric);
+		return;
+	}
+	int dnf = a->target && a->dnf > 0;
+	if (!dnf && !a->st.n) {
+		c->measured = xasprintf("%s %s %s has no successful repetition", row_name(a, an, sizeof an), workload,
+		    x->metric);
+		return;
+	}
+	if ((has_ratio || has_over) && (!b || !b->st.n)) {
+		c->measured = xasprintf("no result for %s%s%s %s %s to compare with", vs, vs_variant && *vs_variant ? "/" : "",
+		    vs_variant ? vs_variant : "", workload, x->metric);
+		return;
+	}
+	int agree = 1;
+	char *m = NULL;
+	if (has_ratio || has_over) {
+		if (dnf) {
+			c->measured = xasprintf("%s did not finish: no value to compare", row_name(a, an, sizeof an));
+			return;
+		}
+		double ratio = b->st.mean != 0 ? a->st.mean / b->st.mean : NAN;
+		double over = stats_overhead_pct(a->st.mean, b->st.mean, a->higher_is_better);
+		if (has_ratio)
+			agree &= isfinite(ratio) && within(ratio, x->ratio_min, x->ratio_max);
+		if (has_over)
+			agree &= isfinite(over) && within(over, x->overhead_min, x->overhead_max);
+		char av[32], bv[32];
+		m = xasprintf("%s %s %s = %s %s, %s = %s: ratio %.3g, %+.1f%% (positive is worse)",
+		    row_name(a, an, sizeof an), workload, x->metric, fmt_value(a->st.mean, av, sizeof av), a->unit,
+		    row_name(b, bn, sizeof bn), fmt_value(b->st.mean, bv, sizeof bv), ratio, over);
+	}
+	if (has_degr) {
+		if (dnf) {
+			/* Starved: worse than any finite bound. */
+			agree &= isnan(x->degradation_max);
+			claim_add(&m, "%s did not finish (DNF)", row_name(a, an, sizeof an));
+		} else if (!a->has_degradation) {
+			free(m);
+			c->measured = xasprintf("%s has no run alone to compare with", row_name(a, an, sizeof an));
+			return;
+		} else {
+			agree &= within(a->degradation_pct, x->degradation_min, x->degradation_max);
+			claim_add(&m, "%s %s %s is %+.1f%% against the target alone", row_name(a, an, sizeof an), workload,
+			    x->metric, a->degradation_pct);
+		}
+	}
+	if (x->dnf >= 0) {
+		agree &= dnf == x->dnf;
+		if (!has_degr)
+			claim_add(&m, dnf ? "%s did not finish (DNF)" : "%s finished", row_name(a, an, sizeof an));
+	}
+	c->outcome = agree ? LAB_AGREED : LAB_DISAGREED;
+	c->measured = m;
+}
+
+void lab_verdict(const struct experiment *exp, const struct report *r, struct lab_verdict *out)
+{
+	*out = (struct lab_verdict){ .outcome = LAB_UNKNOWN };
+	if (!exp->nexpects)
+		return;
+	out->checks = xcalloc(exp->nexpects, sizeof(*out->checks));
+	int any_unknown = 0, any_no = 0;
+	for (size_t i = 0; i < exp->nexpects; i++) {
+		judge(exp, r, &exp->expects[i], &out->checks[i]);
+		any_unknown |= out->checks[i].outcome == LAB_UNKNOWN;
+		any_no |= out->checks[i].outcome == LAB_DISAGREED;
+	}
+	out->nchecks = exp->nexpects;
+	out->outcome = any_no ? LAB_DISAGREED : any_unknown ? LAB_UNKNOWN : LAB_AGREED;
+}
+
+void lab_verdict_free(struct lab_verdict *v)
+{
+	for (size_t i = 0; i < v->nchecks; i++) {
+		free(v->checks[i].claim);
+		free(v->checks[i].measured);
+	}
+	free(v->checks);
+	*v = (struct lab_verdict){ 0 };
+}

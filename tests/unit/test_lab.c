@@ -1,0 +1,197 @@
+/* test_lab.c — verdicts of lab rules against reports built by hand, and
+ * the labs shipped in experiments/ load and name rows their runs make. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "lab.h"
+#include "report.h"
+#include "util.h"
+
+static struct report_row row(const char *rt, const char *variant, const char *wl, const char *metric, double mean,
+    int hib)
+{
+	struct report_row r = { .runtime = (char *)rt, .variant = (char *)variant, .workload = (char *)wl,
+		.metric = (char *)metric, .unit = (char *)"u", .host = (char *)"local", .higher_is_better = hib,
+		.p50 = NAN, .p95 = NAN, .aggregate = NAN, .degradation_pct = NAN };
+	r.st.n = 3;
+	r.st.mean = mean;
+	return r;
+}
+
+static struct expect rule(void)
+{
+	struct expect x = { .metric = (char *)"rate", .dnf = -1 };
+	x.ratio_min = x.ratio_max = x.overhead_min = x.overhead_max = NAN;
+	x.degradation_min = x.degradation_max = NAN;
+	return x;
+}
+
+static char *rts[] = { (char *)"native", (char *)"gvisor", NULL };
+static char *wls[] = { (char *)"syscall", NULL };
+
+START_TEST(ratio_agrees_and_disagrees)
+{
+	struct report_row rows[] = {
+		row("native", "", "syscall", "ns_per_call", 200, 0),
+		row("gvisor", "", "syscall", "ns_per_call", 20000, 0),
+	};
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.metric = (char *)"ns_per_call";
+	x.runtime = (char *)"gvisor";
+	x.vs = (char *)"native";
+	x.ratio_min = 15;
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_AGREED);
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "ratio 100"));
+	ck_assert_ptr_nonnull(strstr(v.checks[0].claim, "at least 15 times"));
+	lab_verdict_free(&v);
+
+	x.ratio_max = 60; /* measured 100x: outside the published 15-60x */
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(overhead_is_direction_aware)
+{
+	/* Throughput: runc 1% lower than native is 1% worse. */
+	struct report_row rows[] = {
+		row("native", "", "cpu", "rate", 1000, 1),
+		row("runc", "", "cpu", "rate", 990, 1),
+	};
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"runc";
+	x.vs = (char *)"native";
+	x.workload = (char *)"cpu";
+	x.overhead_max = 2;
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_AGREED);
+	lab_verdict_free(&v);
+	rows[1].st.mean = 900; /* 10% worse */
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(missing_rows_cannot_tell)
+{
+	struct report_row rows[] = { row("native", "", "syscall", "rate", 1000, 1) };
+	struct report r = { .rows = rows, .nrows = 1, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"gvisor";
+	x.vs = (char *)"native";
+	x.ratio_min = 2;
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "no gvisor"));
+	lab_verdict_free(&v);
+	/* No rules at all: nothing to tell either. */
+	exp.nexpects = 0;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	ck_assert_uint_eq(v.nchecks, 0);
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(interference_dnf_and_degradation)
+{
+	struct report_row rows[] = {
+		row("runc", "alone", "fork", "rate", 1000, 1),
+		row("runc", "neighbours", "fork", "rate", 700, 1),
+	};
+	rows[1].target = 1;
+	rows[1].has_degradation = 1;
+	rows[1].degradation_pct = 30;
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct expect x[2] = { rule(), rule() };
+	x[0].runtime = (char *)"runc";
+	x[0].dnf = 1;
+	x[1].runtime = (char *)"runc";
+	x[1].degradation_min = 20;
+	x[1].degradation_max = 40;
+	char *k = (char *)"interference";
+	char *w[] = { (char *)"fork", NULL };
+	struct experiment exp = { .kind = k, .runtimes = rts, .workloads = w, .expects = x, .nexpects = 2 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	/* It finished and lost 30%: the DNF rule disagrees, the degradation rule agrees. */
+	ck_assert_int_eq(v.checks[0].outcome, LAB_DISAGREED);
+	ck_assert_int_eq(v.checks[1].outcome, LAB_AGREED);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+
+	rows[1].st.n = 0; /* starved */
+	rows[1].dnf = 1;
+	rows[1].has_degradation = 0;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.checks[0].outcome, LAB_AGREED);
+	ck_assert_int_eq(v.checks[1].outcome, LAB_DISAGREED); /* DNF is worse than any finite bound */
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "DNF"));
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(shipped_labs_load)
+{
+	struct config cfg;
+	char *cause = NULL;
+	const char *top = getenv("top_srcdir");
+	setenv("ISOLAB_DATADIR", top ? top : ".", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+	ck_assert_msg(config_load(&cfg, NULL, 0, &cause) == 0, "%s", cause);
+	size_t labs = 0;
+	for (size_t i = 0; i < cfg.nexperiments; i++) {
+		const struct experiment *x = &cfg.experiments[i];
+		if (!experiment_is_lab(x) || strncmp(x->name, "lab-", 4))
+			continue;
+		labs++;
+		ck_assert_msg(x->explanation && x->watch && x->published, "%s lacks text", x->name);
+		/* Every rule names runtimes the lab runs. */
+		for (size_t k = 0; k < x->nexpects; k++) {
+			const struct expect *e = &x->expects[k];
+			int found = !e->runtime;
+			for (char **rt = x->runtimes; !found && *rt; rt++)
+				found = !strcmp(*rt, e->runtime);
+			ck_assert_msg(found, "%s: rule %zu names runtime %s it does not run", x->name, k, e->runtime);
+		}
+		struct experiment copy;
+		experiment_copy(&copy, x);
+		ck_assert_str_eq(copy.title, x->title);
+		ck_assert_uint_eq(copy.nexpects, x->nexpects);
+		experiment_clear(&copy);
+	}
+	ck_assert_uint_ge(labs, 8);
+	config_free(&cfg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lab");
+	TCase *tc = tcase_create("verdict");
+	tcase_add_test(tc, ratio_agrees_and_disagrees);
+	tcase_add_test(tc, overhead_is_direction_aware);
+	tcase_add_test(tc, missing_rows_cannot_tell);
+	tcase_add_test(tc, interference_dnf_and_degradation);
+	tcase_add_test(tc, shipped_labs_load);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
