@@ -29,3 +29,5 @@ tests_unit_test_fingerprint_LDADD = $(UNIT_LIBS)
 endif
 TESTS += tests/integration/fingerprint.sh
 EXTRA_DIST += tests/integration/fingerprint.sh
+## startup: bench/startup, start-up time through isolab beside the bare runtime CLIs
+EXTRA_DIST += bench/startup
