@@ -111,6 +111,8 @@ int agentproto_decode(const char *line, size_t len, struct agent_msg *m, char **
 		return -1;
 	}
 	const struct msg_spec *sp = &specs[t];
+	/* The static name from here on: type points into o, freed on errors. */
+	type = sp->name;
 	if (sp->has_id) {
 		json_t *id = json_object_get(o, "id");
 		if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > INT32_MAX) {

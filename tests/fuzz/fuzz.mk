@@ -16,7 +16,13 @@ tests_fuzz_fuzz_metrics_LDADD = $(ISOLAB_LIBS)
 tests_fuzz_fuzz_journal_SOURCES = tests/fuzz/fuzz_journal.c
 tests_fuzz_fuzz_journal_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_journal_LDADD = $(ISOLAB_LIBS)
+# remote: the agent protocol decoder (engine/agentproto.c)
+noinst_PROGRAMS += tests/fuzz/fuzz_agentproto
+tests_fuzz_fuzz_agentproto_SOURCES = tests/fuzz/fuzz_agentproto.c
+tests_fuzz_fuzz_agentproto_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_agentproto_LDADD = $(ISOLAB_LIBS)
 endif
+EXTRA_DIST += tests/fuzz/fuzz_agentproto.c tests/fuzz/fuzz_agentproto.dict
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/fuzz_metrics.c tests/fuzz/fuzz_journal.c \
 	tests/fuzz/fuzz_config.dict tests/fuzz/fuzz_metrics.dict tests/fuzz/fuzz_journal.dict \
 	tests/fuzz/corpus tests/fuzz/lsan.supp tests/fuzz/fuzz-gate.sh bench/fuzz-smoke

@@ -12,8 +12,8 @@
 #     run that ended.
 # Cases that need root (a tmpfs for the full disk, an unprivileged user for
 # the unwritable state directory) say so and are left out when not root.
-# Remote hosts (unknown host, refused connection, wrong host key) belong to
-# the SSH executor and are not here yet.
+# Remote hosts (unknown host, refused connection, wrong host key): the
+# block at the end, kept by the SSH executor.
 . "$top_srcdir/tests/integration/lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/isolab-bad.XXXXXX")
@@ -275,3 +275,47 @@ want_line "partial|did not finish|killed|incomplete" "sigkill report"
 t "reap" 30 -c "$tmp/tour.conf" run -w quick -n 1 -t 1
 no_leftover "after SIGKILL, the next run"
 ok "SIGKILL during a run: last sample t=$last s, killed $(sub "$killed" "$start") s after start"
+
+# --- remote hosts (block of the SSH executor: tests/integration/ssh-*.sh) ---
+# A malformed host, an unknown host, a refused connection and a wrong host
+# key: each fails the run with the cause, quickly, and leaves nothing.
+t "bad host spec" 10 run -r native@root@:99999 -w cpu -n 1 -t 1
+want_rc 2 "bad host spec"; one_line "bad host spec"; want_line "invalid host" "bad host spec"
+free_port=
+for p in 39517 41233 45671 47119; do
+	(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { free_port=$p; break; }
+done
+cat >"$tmp/hosts.conf" <<EOC
+hosts = {
+  nowhere = { address = "nosuchhost.invalid"; timeout = 3; known_hosts = "$tmp/known_hosts"; };
+  closed = { address = "127.0.0.1"; port = ${free_port:-1}; timeout = 3; known_hosts = "$tmp/known_hosts"; };
+};
+EOC
+t "unknown host" 40 -c "$tmp/hosts.conf" run -r native@nowhere -w cpu -n 1 -t 1
+want_rc 1 "unknown host"; want_line "nowhere: cannot connect" "unknown host"
+t "refused connection" 20 -c "$tmp/hosts.conf" run -r native@closed -w cpu -n 1 -t 1
+want_rc 1 "refused connection"; want_line "closed: cannot connect" "refused connection"
+awk -v s="$secs" 'BEGIN { exit !(s < 10) }' || fail "refused connection took ${secs}s"
+if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null; then
+	ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_key" && ssh-keygen -q -t ed25519 -N '' -f "$tmp/other_key"
+	[ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
+	sport=$(( (RANDOM % 20000) + 30000 ))
+	printf '%s\n' "Port $sport" "ListenAddress 127.0.0.1" "HostKey $tmp/host_key" "PidFile $tmp/sshd.pid" \
+		"UsePAM no" "StrictModes no" "PasswordAuthentication no" "LogLevel ERROR" >"$tmp/sshd_config"
+	if /usr/sbin/sshd -f "$tmp/sshd_config" -E "$tmp/sshd.log"; then
+		for i in $(seq 50); do [ -s "$tmp/sshd.pid" ] && break; sleep 0.1; done
+		echo "[127.0.0.1]:$sport $(cut -d' ' -f1,2 "$tmp/other_key.pub")" >"$tmp/known_hosts"
+		cat >"$tmp/hosts2.conf" <<EOC
+hosts = { wrongkey = { address = "127.0.0.1"; port = $sport; timeout = 3; known_hosts = "$tmp/known_hosts"; }; };
+EOC
+		t "wrong host key" 20 -c "$tmp/hosts.conf" -c "$tmp/hosts2.conf" run --accept-new-host-key -r native@wrongkey -w cpu -n 1 -t 1
+		kill "$(cat "$tmp/sshd.pid")" 2>/dev/null
+		want_rc 1 "wrong host key"; want_line "HOST KEY CHANGED.*refusing" "wrong host key"
+	else
+		echo "cannot start a private sshd: the wrong-host-key case is left out"
+	fi
+else
+	echo "not root or no sshd: the wrong-host-key case is left out (ssh-hostkey.sh covers it)"
+fi
+no_leftover "remote hosts"
+ok "remote hosts: bad spec, unknown host, refused connection, wrong host key"
