@@ -96,6 +96,8 @@ struct engine {
 	atomic_int running;
 	atomic_int cancel;
 	int cmd_fd;                  /* eventfd: engine_cancel -> engine */
+	int tick_fd;                 /* the running group's 1 Hz timerfd, or -1 */
+	int tick_phased;             /* its phase already follows a ready line */
 
 	pthread_mutex_t lock;
 	struct event_node *head, *tail;
@@ -452,6 +454,15 @@ static int start_companion(struct running *r, char **cause)
 static void mark_ready(struct running *r)
 {
 	r->ready = 1;
+	/* Workloads print one line a second counted from their own start. Ticks
+	 * counted from launch would race those lines (some seconds with two,
+	 * some with none), so the first ready line of a measured member sets
+	 * the phase: each tick comes 0.3 s after the line it should collect. */
+	if (r->e->tick_fd >= 0 && !r->e->tick_phased && r->role != MEMBER_NEIGHBOUR) {
+		struct itimerspec its = { .it_value = { 1, 300000000 }, .it_interval = { 1, 0 } };
+		timerfd_settime(r->e->tick_fd, 0, &its, NULL);
+		r->e->tick_phased = 1;
+	}
 	r->startup_ms = (double)(mono_ns() - r->in.t_launch_ns) / 1e6;
 	struct engine_event *ev = event_new(EV_READY);
 	ev->instance = r->in.id;
@@ -918,6 +929,8 @@ static void group_loop(struct running *m, size_t n, int pending)
 	struct itimerspec its = { .it_value = { 1, 0 }, .it_interval = { 1, 0 } };
 	timerfd_settime(tfd, 0, &its, NULL);
 	epoll_add(ep, tfd, TAG(0, TAG_TIMER));
+	e->tick_fd = tfd;
+	e->tick_phased = 0;
 	epoll_add(ep, e->cmd_fd, TAG(0, TAG_CMD));
 	uint64_t pending_at = mono_ns() + 5000000000u;
 	unsigned ticks = 0;
@@ -1055,6 +1068,7 @@ static void group_loop(struct running *m, size_t n, int pending)
 			r->cout_open = 0;
 		}
 	}
+	e->tick_fd = -1;
 	close(tfd);
 	close(ep);
 }
@@ -1406,6 +1420,7 @@ struct engine *engine_new(const struct config *cfg, const char *state_dir, char 
 	pthread_mutex_init(&e->lock, NULL);
 	e->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	e->cmd_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	e->tick_fd = -1;
 	e->sampler = sampler_new("/proc");
 	if (e->wake_fd < 0 || e->cmd_fd < 0 || !e->sampler) {
 		err_errno(cause, "engine: cannot create its event fds");
