@@ -155,3 +155,7 @@ tests_unit_test_lab_SOURCES = tests/unit/test_lab.c
 tests_unit_test_lab_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lab_LDADD = $(UNIT_LIBS)
 endif
+# Integration: each kind small on native, sandbox and runc; a fork bomb
+# beside a target (host responsive, all reaped); the lab command.
+TESTS += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh
+EXTRA_DIST += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh

@@ -1,0 +1,150 @@
+#!/bin/bash
+# kinds.sh — each experiment kind at a small size (N up to 4, 2 s) on
+# native, sandbox and runc, checking the report fields each kind adds:
+# degradation and DNF (interference), per-instance RSS/PSS, aggregates and
+# fits (scale), variant rows (allocation), start-up percentiles and the idle
+# footprint (startup). Then nothing of the runs is left behind.
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+command -v python3 >/dev/null || skip "python3 is needed to read the JSON report"
+
+rts=(native sandbox)
+isolab list runtimes 2>/dev/null | awk '$1 == "runc" && $3 == "available"' | grep -q . && rts+=(runc)
+contained=$(IFS=,; echo "${rts[*]:1}")
+all=$(IFS=,; echo "${rts[*]}")
+
+# Seconds for 1 s of native cpu at this machine's speed, to size the
+# starved target below: it must finish alone and not beside five others.
+rate=$(isolab run -r native -w cpu -n 1 -t 1 -q --json "$test_state/cal.json" >/dev/null 2>&1 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(int([r for r in d['rows'] if r['metric']=='rate'][0]['mean']))" "$test_state/cal.json")
+[ -n "$rate" ] && [ "$rate" -gt 0 ] || fail "calibration run gave no cpu rate"
+
+cat >"$test_state/kinds.conf" <<EOF
+workloads = {
+  cpu-events = {
+    description = "cpu until a number of events, however long it takes";
+    argv = [ "\${probe}", "cpu", "--events", "$rate" ];
+    ready = "^probe=cpu kind=ready ";
+    metrics = (
+      { name = "rate"; kind = "throughput"; unit = "events/s"; better = "higher"; summary = true;
+        pattern = "^probe=cpu kind=summary .* rate=(?<value>[0-9.]+) "; }
+    );
+  };
+};
+experiments = {
+  t-interference = { kind = "interference"; runtimes = [ "native", "sandbox" ]; workloads = [ "cpu" ];
+    repetitions = 1; duration = 2.0;
+    neighbours = ( { workload = "cpu"; class = "competing"; } ); };
+  t-starve = { kind = "interference"; runtimes = [ "sandbox" ]; workloads = [ "cpu-events" ];
+    repetitions = 1; duration = 1.0; grace = 2.0; limits = { cpuset = "0"; };
+    neighbours = ( { workload = "cpu"; class = "competing"; count = 5; } ); };
+  t-scale = { kind = "scale"; runtimes = [ "native" ]; workloads = [ "cpu" ]; repetitions = 1;
+    duration = 2.0; max_instances = 4; };
+  t-allocation = { kind = "allocation"; runtimes = [ "sandbox" ]; workloads = [ "cpu" ]; repetitions = 1;
+    duration = 2.0; instances = 2;
+    variants = ( { name = "cpuset"; limits = { cpuset = "0"; }; }, { name = "shares"; limits = { weight = 50; }; },
+                 { name = "quota"; limits = { cpus = 0.5; }; } ); };
+  t-startup = { kind = "startup"; runtimes = [ "native" ]; workloads = [ "start" ]; repetitions = 3; duration = 2.0; };
+  t-refused = { kind = "interference"; runtimes = [ "sandbox" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 1.0;
+    limits = { pids = 64; };
+    neighbours = ( { workload = "mallocbomb"; class = "adversarial"; } ); };
+};
+EOF
+conf=$test_state/kinds.conf
+
+# Runs experiment $1 with more options; the report JSON lands in $json.
+run_exp() {
+	local name=$1
+	shift
+	json=$test_state/$name.json
+	isolab -c "$conf" run -e "$name" -q --json "$json" "$@" >"$test_state/$name.out" 2>&1
+	[ -s "$json" ] || { cat "$test_state/$name.out"; fail "$name: no JSON report"; }
+}
+
+# check EXPR: a Python expression over d (the report) that must hold.
+check() {
+	python3 - "$json" "$1" <<'PY' || { cat "$test_state"/*.out | tail -40; fail "$2"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d["rows"]
+def row(rt, variant, metric, workload=None):
+    for r in rows:
+        if r["runtime"] == rt and (r["variant"] or "") == variant and r["metric"] == metric and \
+           (workload is None or r["workload"] == workload):
+            return r
+    raise SystemExit("no row %s/%s %s in %s" % (rt, variant, metric, [(r["runtime"], r["variant"], r["metric"]) for r in rows]))
+if not eval(sys.argv[2]):
+    raise SystemExit("does not hold: " + sys.argv[2])
+PY
+}
+
+# interference: the target alone, then beside a competing neighbour.
+run_exp t-interference -r "$all"
+for rt in "${rts[@]}"; do
+	check "row('$rt','neighbours','rate')['degradation_pct'] is not None and row('$rt','neighbours','rate')['dnf'] == 0 and row('$rt','alone','rate')['n'] == 1" \
+		"interference on $rt: the target's degradation and dnf"
+done
+# Neighbours make no rows of their own.
+check "all(r['variant'] in ('alone', 'neighbours') for r in rows) and d['kind'] == 'interference'" "interference: only target rows"
+grep -q '"role":"neighbour"' "$test_state"/runs/*/journal.jsonl || fail "interference: no neighbour instance journaled"
+ok "interference: degradation per runtime (${rts[*]})"
+
+# A target that needs one CPU-second of work, pinned with five neighbours to
+# one core: alone it finishes, beside them it cannot within duration + grace.
+run_exp t-starve
+check "row('sandbox','alone','rate')['n'] == 1 and row('sandbox','neighbours','rate')['dnf'] == 1 and row('sandbox','neighbours','rate')['n'] == 0" \
+	"starved target: DNF"
+grep -q "ran past its duration plus grace" "$test_state/t-starve.out" || fail "starved target: no timeout reported"
+ok "interference: a starved target is DNF"
+
+# Adversaries without both pids and memory limits are refused before anything starts.
+isolab -c "$conf" run -e t-refused -q >"$test_state/refused.out" 2>&1 && fail "an adversary without a memory limit ran"
+grep -q "needs limits.pids and limits.memory" "$test_state/refused.out" || fail "refusal does not say why: $(cat "$test_state/refused.out")"
+ok "adversary refused without limits"
+
+# scale: N = 1, 2, 4.
+run_exp t-scale -r "$all"
+for rt in "${rts[@]}"; do
+	check "row('$rt','N=4','rss_kb')['n'] == 4 and row('$rt','N=4','rss_kb')['mean'] > 100 and row('$rt','N=4','pss_kb')['mean'] > 0" \
+		"scale on $rt: RSS and PSS per instance"
+	check "row('$rt','N=4','rate')['n'] == 4 and abs(row('$rt','N=4','rate')['aggregate'] - 4 * row('$rt','N=4','rate')['mean']) < 1e-6 * row('$rt','N=4','rate')['aggregate'] + 1e-9" \
+		"scale on $rt: aggregate is the sum of the instances"
+	check "row('$rt','N=4','startup_nth_ms')['n'] == 1 and row('$rt','N=1','rate')['n'] == 1" "scale on $rt: start-up of the N-th"
+	check "any(f['runtime'] == '$rt' and f['fit'] == 4 and f['tried'] == 4 for f in d['fits'])" "scale on $rt: 4 of 4 fit"
+done
+ok "scale: per-instance RSS/PSS, aggregate, N-th start-up, fit (${rts[*]})"
+
+# allocation: one group per variant, two instances each.
+run_exp t-allocation -r "$contained"
+for rt in "${rts[@]:1}"; do
+	check "all(row('$rt', v, 'rate')['n'] == 2 for v in ('cpuset', 'shares', 'quota'))" "allocation on $rt: variant rows"
+	check "row('$rt','shares','rate')['degradation_pct'] is not None" "allocation on $rt: compared with the first variant"
+done
+ok "allocation: variant rows (${rts[*]:1})"
+
+# startup: three cold starts per runtime, then an idle instance's memory.
+run_exp t-startup -r "$all"
+for rt in "${rts[@]}"; do
+	check "row('$rt','','startup_ms','start')['n'] == 3 and row('$rt','','startup_ms','start')['p95'] >= row('$rt','','startup_ms','start')['p50'] > 0" \
+		"startup on $rt: percentiles"
+	check "row('$rt','idle','rss_kb','idle')['mean'] > 100" "startup on $rt: idle footprint"
+done
+isolab report --csv "$test_state/startup.csv" >/dev/null || fail "report --csv"
+head -1 "$test_state/startup.csv" | grep -q ",variant,p50,p95,aggregate,degradation_pct,dnf" || fail "CSV lacks the kind columns"
+isolab report | grep -q "p95" || fail "the table shows no percentiles for startup"
+ok "startup: p50/p95 of startup_ms and the idle footprint (${rts[*]})"
+
+# Other tests may run probes at the same time: only ours count, found by
+# their working directory (native) or their cgroup (containers).
+runs=()
+for d in "$test_state"/runs/2*; do
+	runs+=("$(basename "$d")")
+	assert_no_leftovers "${runs[-1]}"
+done
+for pid in $(pgrep -f isolab-probe); do
+	cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+	case "$cwd" in "$test_state"/*) fail "probe $pid left behind in $cwd" ;; esac
+	for r in "${runs[@]}"; do
+		grep -qF "$r" "/proc/$pid/cgroup" 2>/dev/null && fail "probe $pid of run $r left behind"
+	done
+done
+ok "nothing left behind"

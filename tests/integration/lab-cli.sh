@@ -1,0 +1,38 @@
+#!/bin/bash
+# lab-cli.sh — `isolab lab`: the shipped labs are listed and shown, a lab
+# runs and ends with its explanation, the published findings and a computed
+# verdict, and `lab verdict` judges the same run again from disk.
+. "$top_srcdir/tests/integration/lib.sh"
+
+out=$test_state/out
+isolab lab list >"$out" 2>&1 || fail "lab list: $(cat "$out")"
+for l in lab-container-metal lab-gvisor-syscalls lab-forkbomb lab-startup lab-vm-cpu lab-cpusets-shares \
+	lab-disk-hypervisor lab-containers-in-vm; do
+	grep -q "^$l " "$out" || fail "lab list lacks $l"
+done
+ok "lab list: the eight labs"
+
+isolab lab show lab-gvisor-syscalls >"$out" 2>&1 || fail "lab show"
+grep -q "How it works" "$out" && grep -q "Sentry" "$out" && grep -q "15-60x" "$out" || fail "lab show: $(cat "$out")"
+isolab lab show no-such-lab >"$out" 2>&1 && fail "lab show of an unknown lab succeeded"
+grep -q "unknown lab 'no-such-lab'" "$out" || fail "unknown lab: $(cat "$out")"
+ok "lab show"
+
+# The native half of the container lab runs anywhere; runc joins where it can.
+rts=native
+[ "$(id -u)" -eq 0 ] && isolab list runtimes 2>/dev/null | awk '$1 == "runc" && $3 == "available"' | grep -q . && rts=native,runc
+isolab lab run lab-container-metal -r "$rts" -t 1 -n 1 -q >"$out" 2>&1
+rc=$?
+[ $rc -le 1 ] || fail "lab run exited $rc: $(cat "$out")"
+grep -q "^How it works" "$out" || fail "lab run: no explanation"
+grep -q "^Published" "$out" || fail "lab run: no published findings"
+grep -Eq "^Verdict: This (machine agreed|machine did not agree|run cannot tell)" "$out" || fail "lab run: no verdict: $(cat "$out")"
+grep -Eq "^  \[(agreed|did not agree|could not tell)\] runc computes within 2%" "$out" || fail "lab run: no rule line"
+if [ "$rts" = native ]; then
+	grep -q "Verdict: This run cannot tell" "$out" || fail "without runc the verdict must be 'cannot tell'"
+fi
+ok "lab run: explanation, findings and verdict"
+
+isolab lab verdict >"$test_state/again" 2>&1 || fail "lab verdict: $(cat "$test_state/again")"
+[ "$(grep '^Verdict:' "$out")" = "$(grep '^Verdict:' "$test_state/again")" ] || fail "lab verdict disagrees with lab run"
+ok "lab verdict of the latest run"
