@@ -115,7 +115,16 @@ struct progress {
 	size_t done, total;
 	double eta;
 	char label[160];
+	/* Groups run several instances at once: each keeps its own label. */
+	char (*labels)[160];
+	size_t nlabels;
 };
+
+static const char *instance_label(const struct progress *pg, int instance)
+{
+	return instance >= 0 && (size_t)instance < pg->nlabels && pg->labels[instance][0] ? pg->labels[instance] :
+	    pg->label;
+}
 
 static void progress_event(struct progress *pg, const struct engine_event *ev)
 {
@@ -130,8 +139,18 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 	case EV_INSTANCE_START:
 		pg->done = ev->done;
 		pg->eta = ev->eta_s;
-		snprintf(pg->label, sizeof pg->label, "[%zu/%zu] %-10s %-12s %s %u", ev->done + 1, ev->total,
-		    ev->runtime, ev->workload, ev->warmup ? "warm-up" : "rep", ev->rep);
+		snprintf(pg->label, sizeof pg->label, "[%zu/%zu] %-10s %-12s %s %u%s%s%s", ev->done + 1, ev->total,
+		    ev->runtime, ev->workload, ev->warmup ? "warm-up" : "rep", ev->rep, ev->variant ? " " : "",
+		    ev->variant ? ev->variant : "", ev->role && !strcmp(ev->role, "neighbour") ? " (neighbour)" : "");
+		if (ev->instance >= 0) {
+			if ((size_t)ev->instance >= pg->nlabels) {
+				size_t n = (size_t)ev->instance + 16;
+				pg->labels = xreallocarray(pg->labels, n, sizeof *pg->labels);
+				memset(pg->labels + pg->nlabels, 0, (n - pg->nlabels) * sizeof *pg->labels);
+				pg->nlabels = n;
+			}
+			memcpy(pg->labels[ev->instance], pg->label, sizeof pg->label);
+		}
 		if (pg->tty && !pg->quiet) {
 			printf("\r\033[K%s  starting  ETA %s", pg->label, fmt_eta(pg->eta, eta, sizeof eta));
 			fflush(stdout);
@@ -142,7 +161,7 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 		const struct event_metric *m = main_metric(ev);
 		if (pg->tty && !pg->quiet && m) {
 			char val[48];
-			printf("\r\033[K%s  t=%3.0fs  %s %s  ETA %s", pg->label, ev->t,
+			printf("\r\033[K%s  t=%3.0fs  %s %s  ETA %s", instance_label(pg, ev->instance), ev->t,
 			    fmt_value(m->value, val, sizeof val), m->def->unit, fmt_eta(pg->eta - ev->t, eta, sizeof eta));
 			fflush(stdout);
 			pg->line_open = 1;
@@ -156,7 +175,7 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 		if (pg->line_open)
 			printf("\r\033[K");
 		pg->line_open = 0;
-		printf("%s  %-9s", pg->label, ev->status);
+		printf("%s  %-9s", instance_label(pg, ev->instance), ev->status);
 		char val[48];
 		if (m)
 			printf(" %s %s", fmt_value(m->value, val, sizeof val), m->def->unit);
@@ -385,6 +404,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	}
 	engine_join(e);
 	engine_free(e);
+	free(pg.labels);
 	if (!quiet)
 		printf("\n");
 	int rrc = run_id ? cli_print_report(state_dir, run_id, exp.baseline, json_path, csv_path) : 1;
