@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 const struct help_key help_global_keys[] = {
-	{ "1 2 3 4 5", "Setup, Dashboard, Processes, Results, Messages ([ and ] cycle, F2 Setup)" },
+	{ "1 2 3 4 5 6", "Setup, Dashboard, Processes, Results, Messages, Labs ([ and ] cycle, F2 Setup)" },
 	{ "F1, ?", "this help (any other key closes it)" },
 	{ "t", "switch to the next theme (themes/*.theme)" },
 	{ "q, F10, ^C", "quit; during a run, asks first, then tears the run down" },

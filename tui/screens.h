@@ -23,6 +23,12 @@ int results_load(struct tui *t, const char *run);
 /* Refreshes the list of past runs (after a run ends). */
 void results_refresh_runs(struct tui *t);
 
+/* screen-labs.c: judges the lab whose run just ended (run_dir: its
+ * directory), when the Labs screen started it. */
+void labs_run_ended(struct tui *t, const char *run_dir);
+/* 1 once after a lab's run ended: show the Labs screen, not the results. */
+int labs_take_screen(struct tui *t);
+
 /* screen-messages.c: marks every message seen. */
 void messages_seen(struct tui *t);
 

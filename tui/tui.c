@@ -43,6 +43,7 @@ static const struct screen_class *const screens[SCREEN__COUNT] = {
 	[SCREEN_PROCESSES] = &screen_processes,
 	[SCREEN_RESULTS] = &screen_results,
 	[SCREEN_MESSAGES] = &screen_messages,
+	[SCREEN_LABS] = &screen_labs,
 };
 
 static volatile sig_atomic_t curses_on;
@@ -262,6 +263,7 @@ static void run_ended(struct tui *t)
 		return;
 	}
 	results_refresh_runs(t);
+	labs_run_ended(t, t->live.run_dir);
 	/* Leave the final second on the dashboard a moment before the results. */
 	if (t->live.run_dir && results_load(t, t->live.run_dir) == 0)
 		t->results_at = mono_ns() + 1500000000ULL;
@@ -383,6 +385,8 @@ void tui_draw(struct tui *t)
 		t->damage = 0;
 		return;
 	}
+	/* The engine journals how long frames take while a run loads the host. */
+	uint64_t t0 = mono_ns();
 	t->body = (struct rect){ .y = 1, .x = 0, .h = t->rows - 2, .w = t->cols };
 	if (t->damage & DAMAGE_TOP)
 		draw_top(t);
@@ -397,6 +401,8 @@ void tui_draw(struct tui *t)
 	wnoutrefresh(stdscr);
 	doupdate();
 	t->damage = 0;
+	if (t->engine)
+		engine_note_frame(t->engine, (double)(mono_ns() - t0) / 1e6);
 }
 
 /* ---- input ---- */
@@ -495,7 +501,7 @@ static int handle_key(struct tui *t, int key)
 		tui_request_quit(t);
 		return TUI_HANDLED;
 	case KEY_F(2): tui_set_screen(t, SCREEN_SETUP); return TUI_HANDLED;
-	case '1': case '2': case '3': case '4': case '5':
+	case '1': case '2': case '3': case '4': case '5': case '6':
 		tui_set_screen(t, key - '1');
 		return TUI_HANDLED;
 	case ']':
@@ -605,7 +611,7 @@ int tui_main(const struct globals *g, const char *theme)
 		if (t->results_at && mono_ns() >= t->results_at) {
 			t->results_at = 0;
 			if (t->screen == SCREEN_DASHBOARD && !t->engine)
-				tui_set_screen(t, SCREEN_RESULTS);
+				tui_set_screen(t, labs_take_screen(t) ? SCREEN_LABS : SCREEN_RESULTS);
 		}
 		if (t->damage)
 			tui_draw(t);

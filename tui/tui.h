@@ -45,7 +45,7 @@ enum {
 };
 
 enum screen_id {
-	SCREEN_SETUP, SCREEN_DASHBOARD, SCREEN_PROCESSES, SCREEN_RESULTS, SCREEN_MESSAGES,
+	SCREEN_SETUP, SCREEN_DASHBOARD, SCREEN_PROCESSES, SCREEN_RESULTS, SCREEN_MESSAGES, SCREEN_LABS,
 	SCREEN__COUNT
 };
 
@@ -75,7 +75,7 @@ struct screen_class {
 };
 
 extern const struct screen_class screen_setup, screen_dashboard, screen_processes,
-    screen_results, screen_messages;
+    screen_results, screen_messages, screen_labs;
 
 struct tui {
 	struct config cfg;
@@ -105,6 +105,7 @@ struct tui {
 	struct procs *procs;
 	struct results *results;
 	struct msgs *msgs;
+	struct labs *labs;
 };
 
 /* Runs the interactive interface until the person quits; the exit status. */

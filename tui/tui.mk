@@ -3,7 +3,7 @@
 # tui/live.c don't either, but they only serve the TUI.
 TUI_SOURCES = tui/tui.c tui/tui.h tui/screens.h \
 	tui/screen-setup.c tui/screen-dashboard.c tui/screen-processes.c \
-	tui/screen-results.c tui/screen-help.c tui/screen-messages.c \
+	tui/screen-results.c tui/screen-help.c tui/screen-messages.c tui/screen-labs.c \
 	tui/chart.c tui/chart.h tui/table.c tui/table.h tui/dialog.c tui/dialog.h \
 	tui/theme.c tui/theme.h tui/draw.c tui/draw.h tui/live.c tui/live.h \
 	tui/procinfo.c tui/procinfo.h
@@ -23,6 +23,6 @@ EXTRA_DIST += bench/render
 
 # tmux-driven tests of the real program.
 TUI_TESTS = tests/tui/screens.sh tests/tui/run-cpu.sh tests/tui/processes.sh \
-	tests/tui/resize.sh tests/tui/themes.sh tests/tui/quit.sh
+	tests/tui/resize.sh tests/tui/themes.sh tests/tui/quit.sh tests/tui/labs.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh $(TUI_TESTS)
