@@ -1054,6 +1054,8 @@ static void group_loop(struct running *m, size_t n, int pending)
 			}
 		}
 	}
+	/* Frames drawn since the last second still count. */
+	ui_record(e, ticks + 0.5);
 	/* Whatever is still buffered in the pipes belongs to its member. */
 	for (size_t k = 0; k < n; k++) {
 		struct running *r = &m[k];
