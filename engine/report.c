@@ -44,6 +44,7 @@ struct inst {
 	json_t *extra;         /* borrowed: the end record's extra numbers */
 	const char *variant;   /* "" when none */
 	int neighbour, target;
+	int started;           /* it ran: became ready, or timed out trying */
 	long long group;
 	struct acc *acc;
 	size_t nacc;
@@ -209,6 +210,7 @@ static void add_end(struct builder *b, json_t *rec)
 	if (!in)
 		return;
 	in->status = json_str(rec, "status", "failed");
+	in->started = json_is_number(json_object_get(rec, "startup_ms")) || !strcmp(in->status, "timeout");
 	json_t *m = json_object_get(rec, "metrics");
 	in->end_metrics = json_is_object(m) ? m : NULL;
 	json_t *x = json_object_get(rec, "extra");
@@ -341,7 +343,9 @@ static void collect(struct builder *b, struct report *out)
 			}
 			if (!ok) {
 				r->failed++;
-				r->dnf += in->target;
+				/* A target that never started (its neighbour failed, its
+				 * runtime is missing) did not starve: only failed. */
+				r->dnf += in->target && in->started;
 				continue;
 			}
 			json_t *ev = in->end_metrics ? json_object_get(in->end_metrics, names[k]) : NULL;
