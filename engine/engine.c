@@ -947,7 +947,15 @@ static void group_loop(struct running *m, size_t n, int pending)
 				if ((int)k != pending && m[k].launched && !m[k].over && !m[k].ready)
 					ready = 0;
 			if (ready || now >= pending_at || atomic_load(&e->cancel)) {
-				if (!atomic_load(&e->cancel))
+				/* A neighbour that died before the target started leaves
+				 * nothing to measure the target against. */
+				for (size_t k = 0; k < n && !m[pending].over; k++)
+					if ((int)k != pending && m[k].over && strcmp(m[k].status, "ok")) {
+						err_set(&m[pending].cause, "neighbour %s could not start: %s", m[k].in.wl->name,
+						    m[k].cause ? m[k].cause : m[k].status);
+						member_over(&m[pending], m[pending].cause, 0);
+					}
+				if (!atomic_load(&e->cancel) && !m[pending].over)
 					member_launch(&m[pending], ep);
 				pending = -1;
 			}
