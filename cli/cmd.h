@@ -29,6 +29,7 @@ extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_cleanup_entry;
+extern const struct cmd_entry cmd_fetch_kernel_entry;
 extern const struct cmd_entry cmd_lab_entry;
 extern const struct cmd_entry cmd_agent_entry;
 

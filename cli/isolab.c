@@ -20,6 +20,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_list_entry,
 	&cmd_config_entry,
 	&cmd_cleanup_entry,
+	&cmd_fetch_kernel_entry,
 	&cmd_lab_entry,
 	&cmd_agent_entry,
 };

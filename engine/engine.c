@@ -947,15 +947,7 @@ static void group_loop(struct running *m, size_t n, int pending)
 				if ((int)k != pending && m[k].launched && !m[k].over && !m[k].ready)
 					ready = 0;
 			if (ready || now >= pending_at || atomic_load(&e->cancel)) {
-				/* A neighbour that died before the target started leaves
-				 * nothing to measure the target against. */
-				for (size_t k = 0; k < n && !m[pending].over; k++)
-					if ((int)k != pending && m[k].over && strcmp(m[k].status, "ok")) {
-						err_set(&m[pending].cause, "neighbour %s could not start: %s", m[k].in.wl->name,
-						    m[k].cause ? m[k].cause : m[k].status);
-						member_over(&m[pending], m[pending].cause, 0);
-					}
-				if (!atomic_load(&e->cancel) && !m[pending].over)
+				if (!atomic_load(&e->cancel))
 					member_launch(&m[pending], ep);
 				pending = -1;
 			}
@@ -1083,6 +1075,19 @@ static void group_loop(struct running *m, size_t n, int pending)
 	close(ep);
 }
 
+/* runtime.h's instance.note: a driver's own record of the instance. */
+static void instance_note(struct instance *in, json_t *rec)
+{
+	struct running *r = (struct running *)(void *)((char *)in - offsetof(struct running, in));
+	json_object_set_new(rec, "inst", json_integer(in->id));
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const char *msg = json_string_value(json_object_get(rec, "msg"));
+	if (type && !strcmp(type, "info") && msg)
+		elog(r->e, LOG_INFO, "%s: %s", in->rt->name, msg);
+	journal_append(r->e->journal, rec, NULL);
+	json_decref(rec);
+}
+
 static void member_init(struct running *r, struct engine *e, const struct planned *p, int idx, int id,
     const struct workload *wl, enum member_role role)
 {
@@ -1098,6 +1103,7 @@ static void member_init(struct running *r, struct engine *e, const struct planne
 	r->in.res = e->res;
 	r->in.threads = e->exp.threads;
 	r->in.out_fd = -1;
+	r->in.note = instance_note;
 	size_t nm = wl->nmetrics ? wl->nmetrics : 1;
 	r->tick_sum = xcalloc(nm, sizeof *r->tick_sum);
 	r->tick_n = xcalloc(nm, sizeof *r->tick_n);

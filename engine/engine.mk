@@ -2,9 +2,9 @@
 # that unit tests never need a terminal. Nothing here includes curses.
 # Each module keeps its own block below: sources, then its unit test.
 noinst_LIBRARIES += libisolab.a
-AM_CPPFLAGS += $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(JANSSON_CFLAGS)
+AM_CPPFLAGS += $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(LIBARCHIVE_CFLAGS)
 # What a program linking the engine needs.
-ISOLAB_LIBS = libisolab.a $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS) -lm
+ISOLAB_LIBS = libisolab.a $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS) $(LIBARCHIVE_LIBS) -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
 

@@ -8,6 +8,7 @@
 extern const struct driver driver_sandbox;
 extern const struct driver driver_oci;
 extern const struct driver driver_docker;
+extern const struct driver driver_qemu;
 extern const struct driver driver_lxc;
 /* The proxy for RUNTIME@HOST (runtimes/remote.c; driver_find(name) proxy)
  * is found by name but not listed: it is not a kind of isolation. Weak, so
@@ -19,6 +20,7 @@ static const struct driver *const drivers[] = {
 	&driver_sandbox,
 	&driver_oci,
 	&driver_docker,
+	&driver_qemu,
 	&driver_lxc,
 	NULL,
 };

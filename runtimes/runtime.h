@@ -40,6 +40,7 @@
 #include "sampler.h"
 
 struct resources;
+struct json_t;
 
 struct driver_status {
 	int available;
@@ -73,6 +74,12 @@ struct instance {
 	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
 	char *addr;                    /* driver: address the host reaches the workload at */
 	void *priv;                    /* driver's own state */
+	/* Set by the engine (NULL where there is no journal, as in unit
+	 * tests): adds rec, a jansson object with a "type", to the run's
+	 * journal as this instance's record (the engine adds "inst") and
+	 * takes the reference. An "info" record's "msg" is also shown as a
+	 * log line. Call it from the driver's functions only (engine thread). */
+	void (*note)(struct instance *in, struct json_t *rec);
 };
 
 struct driver {

@@ -31,3 +31,23 @@ TESTS += tests/integration/fingerprint.sh
 EXTRA_DIST += tests/integration/fingerprint.sh
 ## startup: bench/startup, start-up time through isolab beside the bare runtime CLIs
 EXTRA_DIST += bench/startup
+## vms: the qemu, firecracker and kata drivers, the guest kernel, initramfs and KVM probe
+libisolab_a_SOURCES += runtimes/vm.c runtimes/vm.h runtimes/qemu.c runtimes/kvm.c runtimes/kvm.h \
+	runtimes/guestkernel.c runtimes/guestkernel.h runtimes/initramfs.c runtimes/initramfs.h
+dist_runtimes_DATA += runtimes/qemu.conf
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_agent_framing tests/unit/test_initramfs
+TESTS += tests/unit/test_agent_framing tests/unit/test_initramfs
+tests_unit_test_agent_framing_SOURCES = tests/unit/test_agent_framing.c
+tests_unit_test_agent_framing_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_agent_framing_LDADD = $(UNIT_LIBS)
+tests_unit_test_initramfs_SOURCES = tests/unit/test_initramfs.c
+tests_unit_test_initramfs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_initramfs_LDADD = $(UNIT_LIBS)
+endif
+# Integration: boots real VMs under TCG (root; fetches a guest kernel into
+# the cache when the host has none), the KVM probe's bounded verdict, and a
+# SIGKILLed VM run reaped by `isolab cleanup`.
+TESTS += tests/integration/vm-run.sh tests/integration/vm-kvm.sh tests/integration/vm-leak.sh
+EXTRA_DIST += tests/integration/vm-lib.sh tests/integration/vm-run.sh tests/integration/vm-kvm.sh \
+	tests/integration/vm-leak.sh

@@ -78,6 +78,8 @@ static const struct bench benches[] = {
 	  .options = OPT_COMMON | OPT_STEP | OPT_LIMIT_SIZE, .run = mallocbomb_run },
 	{ .name = "forkbomb", .description = "forks sleeping children until a limit or EAGAIN",
 	  .options = OPT_COMMON | OPT_LIMIT_COUNT, .run = forkbomb_run },
+	{ .name = "agent", .description = "a VM guest's init: runs isolab.argv, relays it in frames (isolab's VMs)",
+	  .options = 0, .run = agent_run },
 	/* The target of fork --exec: exits at once, prints nothing. */
 	{ .name = "true", .description = "exit 0", .hidden = true, .run = true_run },
 };
@@ -485,6 +487,9 @@ main(int argc, char **argv)
 	/* The fork --exec target must cost nothing beyond the exec itself. */
 	if (argc == 2 && strcmp(argv[1], "true") == 0)
 		return 0;
+	/* As a VM's /init the kernel may pass no arguments: be its agent. */
+	if (getpid() == 1 && argc < 2)
+		return agent_run(NULL, &o);
 	if (argc < 2)
 		probe_usage(NULL, "no benchmark given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

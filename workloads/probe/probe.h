@@ -130,5 +130,6 @@ int net_client_run(const struct bench *b, const struct probe_opts *o);
 int start_run(const struct bench *b, const struct probe_opts *o);
 int mallocbomb_run(const struct bench *b, const struct probe_opts *o);
 int forkbomb_run(const struct bench *b, const struct probe_opts *o);
+int agent_run(const struct bench *b, const struct probe_opts *o);
 
 #endif

@@ -9,7 +9,8 @@ isolab_probe_SOURCES = workloads/probe/probe.c workloads/probe/probe.h \
 	workloads/probe/cpu.c workloads/probe/mem.c workloads/probe/syscall.c \
 	workloads/probe/ctxsw.c workloads/probe/fork.c workloads/probe/file.c \
 	workloads/probe/net.c workloads/probe/start.c \
-	workloads/probe/mallocbomb.c workloads/probe/forkbomb.c
+	workloads/probe/mallocbomb.c workloads/probe/forkbomb.c \
+	workloads/probe/agent.c workloads/probe/frame.h
 # Static, so it runs in an empty rootfs; no sanitizers (they cannot link
 # statically), hence per-target flags that replace AM_CFLAGS/AM_CPPFLAGS
 # (which also keeps engine/ headers off the include path).

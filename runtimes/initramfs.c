@@ -1,0 +1,521 @@
+/*
+ * initramfs.c — building the initramfs a VM boots, with libarchive.
+ *
+ * Layout (cpio newc, gzip):
+ *   /init                       isolab-probe (static); as PID 1 it is the agent
+ *   /isolab-probe               a link to /init, so ${probe} has its usual name
+ *   /dev/console                char 5:1: the kernel opens it as init's stdio
+ *   /proc /sys /dev /tmp /run   mount points
+ *   /lib/modules/isolab/NN-name.ko   modules in load order (agent.c loads them)
+ *   /bin/busybox + links        when the host has a static busybox
+ *   <program> + <libraries>     host programs at their host paths, with the
+ *                               libraries ldd resolves (symlinks followed: the
+ *                               archive holds the bytes at each listed path)
+ *
+ * Kernel modules: Debian builds virtio and ext4 as modules, and a kernel
+ * unpacked with dpkg-deb has no modules.dep (depmod makes it at install
+ * time), so dependencies come from each module's .modinfo "depends=" entry,
+ * read straight from the ELF file.
+ *
+ * The cache key hashes every input's bytes and paths plus a format version.
+ */
+#include "config.h"
+#include "exec.h"
+#include "initramfs.h"
+#include "rootfs.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Bump when the layout written below changes. */
+#define INITRAMFS_FORMAT 1
+
+void initramfs_strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static void strv_add(char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+static int strv_has(char **v, const char *s)
+{
+	for (char **p = v; p && *p; p++)
+		if (!strcmp(*p, s))
+			return 1;
+	return 0;
+}
+
+/* ---- kernel modules ---- */
+
+struct modidx {
+	char **names;   /* normalised: '-' -> '_' */
+	char **paths;
+	size_t n;
+};
+
+static void norm_name(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+static void modidx_scan(struct modidx *m, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			modidx_scan(m, p);
+			continue;
+		}
+		size_t l = strlen(de->d_name);
+		if (l < 4 || strcmp(de->d_name + l - 3, ".ko"))
+			continue;
+		char *name = xstrndup(de->d_name, l - 3);
+		norm_name(name);
+		m->names = xreallocarray(m->names, m->n + 1, sizeof *m->names);
+		m->paths = xreallocarray(m->paths, m->n + 1, sizeof *m->paths);
+		m->names[m->n] = name;
+		m->paths[m->n++] = xstrdup(p);
+	}
+	closedir(d);
+}
+
+static void modidx_free(struct modidx *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->names[i]);
+		free(m->paths[i]);
+	}
+	free(m->names);
+	free(m->paths);
+}
+
+static const char *modidx_find(const struct modidx *m, const char *name)
+{
+	_cleanup_free_ char *n = xstrdup(name);
+	norm_name(n);
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->names[i], n))
+			return m->paths[i];
+	return NULL;
+}
+
+/* The "depends=" value of a module's .modinfo section, malloc'd ("" when
+ * none), or NULL when the file is not a readable ELF64 object. */
+static char *modinfo_depends(const char *path)
+{
+	size_t len = 0;
+	_cleanup_free_ char *buf = read_file(path, &len);
+	if (!buf || len < sizeof(Elf64_Ehdr))
+		return NULL;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
+	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff || eh->e_shstrndx >= eh->e_shnum)
+		return NULL;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
+	const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
+	if (strs->sh_offset > len || strs->sh_size > len - strs->sh_offset)
+		return NULL;
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_name >= strs->sh_size)
+			continue;
+		const char *nm = buf + strs->sh_offset + sh[i].sh_name;
+		if (strnlen(nm, strs->sh_size - sh[i].sh_name) == strs->sh_size - sh[i].sh_name || strcmp(nm, ".modinfo"))
+			continue;
+		if (sh[i].sh_offset > len || sh[i].sh_size > len - sh[i].sh_offset)
+			return NULL;
+		const char *p = buf + sh[i].sh_offset, *end = p + sh[i].sh_size;
+		while (p < end) {
+			size_t l = strnlen(p, (size_t)(end - p));
+			if (l > 8 && !strncmp(p, "depends=", 8))
+				return xstrndup(p + 8, l - 8);
+			p += l + 1;
+		}
+		return xstrdup("");
+	}
+	return xstrdup("");
+}
+
+static int add_module(const struct modidx *m, const char *name, char ***out, size_t *n, int depth, char **cause)
+{
+	const char *path = modidx_find(m, name);
+	if (!path || strv_has(*out, path))
+		return 0; /* built in, absent, or already there */
+	if (depth > 32)
+		return err_set(cause, "module %s: dependencies nest too deep", name);
+	_cleanup_free_ char *deps = modinfo_depends(path);
+	if (!deps)
+		return err_set(cause, "module %s: %s is not an ELF64 module", name, path);
+	char *save = NULL;
+	for (char *d = strtok_r(deps, ",", &save); d; d = strtok_r(NULL, ",", &save))
+		if (*d && add_module(m, d, out, n, depth + 1, cause) < 0)
+			return -1;
+	strv_add(out, n, path);
+	return 0;
+}
+
+char **initramfs_module_order(const char *modules_dir, const char *const *wanted, char **cause)
+{
+	struct modidx m = { 0 };
+	_cleanup_free_ char *kdir = xasprintf("%s/kernel", modules_dir);
+	modidx_scan(&m, kdir);
+	char **out = xcalloc(1, sizeof *out);
+	size_t n = 0;
+	for (const char *const *w = wanted; w && *w; w++)
+		if (add_module(&m, *w, &out, &n, 0, cause) < 0) {
+			modidx_free(&m);
+			initramfs_strv_free(out);
+			return NULL;
+		}
+	modidx_free(&m);
+	return out;
+}
+
+/* ---- host programs ---- */
+
+char **initramfs_ldd(const char *program, char **cause)
+{
+	char *argv[] = { (char *)"ldd", (char *)program, NULL };
+	struct exec_opts o = { 0 };
+	_cleanup_free_ char *out = NULL;
+	int status = 0;
+	if (exec_run(argv, &o, 20000, &out, 1 << 20, &status, cause) < 0)
+		return NULL;
+	char **libs = xcalloc(1, sizeof *libs);
+	size_t n = 0;
+	/* A static program makes ldd exit 1 ("not a dynamic executable"). */
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out)
+		return libs;
+	char *save = NULL;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or
+		 * "\t/lib64/ld-linux-x86-64.so.2 (0x...)"; vdso has no path. */
+		char *p = strstr(line, "=> ");
+		p = p ? p + 3 : line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '/')
+			continue;
+		size_t l = strcspn(p, " (");
+		char *lib = xstrndup(p, l);
+		if (!strv_has(libs, lib))
+			strv_add(&libs, &n, lib);
+		free(lib);
+	}
+	return libs;
+}
+
+/* busybox to add, or NULL: a static one only (the initramfs has no libc). */
+static char *find_busybox(void)
+{
+	static const char *const cands[] = { "/bin/busybox", "/usr/bin/busybox", "/usr/lib/busybox/busybox-static" };
+	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
+		if (access(cands[i], X_OK) < 0)
+			continue;
+		char **l = initramfs_ldd(cands[i], NULL);
+		int dynamic = l && l[0];
+		initramfs_strv_free(l);
+		if (!dynamic)
+			return xstrdup(cands[i]);
+	}
+	return NULL;
+}
+
+/* ---- writing ---- */
+
+struct writer {
+	struct archive *a;
+	char **dirs;     /* directories already written */
+	size_t ndirs;
+	char **files;
+	size_t nfiles;
+	char **cause;
+};
+
+static int ar_fail(struct writer *w, const char *what)
+{
+	return err_set(w->cause, "initramfs: %s: %s", what, archive_error_string(w->a));
+}
+
+static int ar_header(struct writer *w, const char *path, mode_t mode, int64_t size, const char *link, dev_t rdev)
+{
+	struct archive_entry *e = archive_entry_new();
+	/* cpio paths are relative to the root. */
+	archive_entry_set_pathname(e, path[0] == '/' ? path + 1 : path);
+	archive_entry_set_mode(e, mode);
+	archive_entry_set_size(e, size);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_mtime(e, 0, 0); /* the same bytes every build */
+	archive_entry_set_nlink(e, S_ISDIR(mode) ? 2 : 1);
+	if (link)
+		archive_entry_set_symlink(e, link);
+	if (rdev)
+		archive_entry_set_rdev(e, rdev);
+	int rc = archive_write_header(w->a, e);
+	archive_entry_free(e);
+	return rc == ARCHIVE_OK ? 0 : ar_fail(w, path);
+}
+
+/* Writes path's parent directories that are not written yet. */
+static int ar_parents(struct writer *w, const char *path)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (!strv_has(w->dirs, p)) {
+			if (ar_header(w, p, S_IFDIR | 0755, 0, NULL, 0) < 0)
+				return -1;
+			strv_add(&w->dirs, &w->ndirs, p);
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+static int ar_dir(struct writer *w, const char *path, mode_t perm)
+{
+	if (strv_has(w->dirs, path))
+		return 0;
+	if (ar_parents(w, path) < 0 || ar_header(w, path, S_IFDIR | perm, 0, NULL, 0) < 0)
+		return -1;
+	strv_add(&w->dirs, &w->ndirs, path);
+	return 0;
+}
+
+static int ar_symlink(struct writer *w, const char *path, const char *target)
+{
+	if (strv_has(w->files, path))
+		return 0;
+	if (ar_parents(w, path) < 0 || ar_header(w, path, S_IFLNK | 0777, 0, target, 0) < 0)
+		return -1;
+	strv_add(&w->files, &w->nfiles, path);
+	return 0;
+}
+
+/* Adds the bytes of host file src at path (symlinks followed). */
+static int ar_file(struct writer *w, const char *path, const char *src, mode_t perm)
+{
+	if (strv_has(w->files, path))
+		return 0;
+	size_t len = 0;
+	_cleanup_free_ char *data = read_file(src, &len);
+	if (!data)
+		return err_errno(w->cause, "initramfs: cannot read %s", src);
+	if (ar_parents(w, path) < 0 || ar_header(w, path, S_IFREG | perm, (int64_t)len, NULL, 0) < 0)
+		return -1;
+	if (archive_write_data(w->a, data, len) != (la_ssize_t)len)
+		return ar_fail(w, path);
+	strv_add(&w->files, &w->nfiles, path);
+	return 0;
+}
+
+static int add_busybox(struct writer *w, const char *bb)
+{
+	if (ar_file(w, "/bin/busybox", bb, 0755) < 0)
+		return -1;
+	char *argv[] = { (char *)bb, (char *)"--list-full", NULL };
+	struct exec_opts o = { 0 };
+	_cleanup_free_ char *out = NULL;
+	int status = 0;
+	if (exec_run(argv, &o, 10000, &out, 1 << 20, &status, w->cause) < 0)
+		return err_wrap(w->cause, "busybox --list-full");
+	char *save = NULL;
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!*l || !strcmp(l, "bin/busybox") || strchr(l, ' '))
+			continue;
+		_cleanup_free_ char *path = xasprintf("/%s", l);
+		if (ar_symlink(w, path, "/bin/busybox") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_all_entries(struct writer *w, const struct initramfs_spec *s, const char *busybox)
+{
+	static const char *const dirs[] = { "/dev", "/proc", "/sys", "/tmp", "/run", "/root", "/etc", "/bin" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (ar_dir(w, dirs[i], !strcmp(dirs[i], "/tmp") ? 01777 : 0755) < 0)
+			return -1;
+	if (ar_header(w, "/dev/console", S_IFCHR | 0600, 0, NULL, makedev(5, 1)) < 0 ||
+	    ar_header(w, "/dev/null", S_IFCHR | 0666, 0, NULL, makedev(1, 3)) < 0)
+		return -1;
+	if (ar_file(w, "/init", s->probe, 0755) < 0 || ar_symlink(w, "/isolab-probe", "/init") < 0)
+		return -1;
+	if (s->modules_dir && s->modules) {
+		char **mods = initramfs_module_order(s->modules_dir, s->modules, w->cause);
+		if (!mods)
+			return -1;
+		int rc = ar_dir(w, "/lib/modules/isolab", 0755);
+		for (size_t i = 0; rc == 0 && mods[i]; i++) {
+			const char *base = strrchr(mods[i], '/');
+			_cleanup_free_ char *dst = xasprintf("/lib/modules/isolab/%02zu-%s", i, base ? base + 1 : mods[i]);
+			rc = ar_file(w, dst, mods[i], 0644);
+		}
+		initramfs_strv_free(mods);
+		if (rc < 0)
+			return -1;
+	}
+	if (busybox && add_busybox(w, busybox) < 0)
+		return -1;
+	for (const char *const *p = s->programs; p && *p; p++) {
+		if (ar_file(w, *p, *p, 0755) < 0)
+			return -1;
+		char **libs = initramfs_ldd(*p, w->cause);
+		if (!libs)
+			return err_wrap(w->cause, "ldd %s", *p);
+		int rc = 0;
+		for (size_t i = 0; rc == 0 && libs[i]; i++)
+			rc = ar_file(w, libs[i], libs[i], 0755);
+		initramfs_strv_free(libs);
+		if (rc < 0)
+			return -1;
+	}
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
+	if (ar_header(w, "/etc/passwd", S_IFREG | 0644, (int64_t)strlen(passwd), NULL, 0) < 0 ||
+	    archive_write_data(w->a, passwd, strlen(passwd)) != (la_ssize_t)strlen(passwd))
+		return ar_fail(w, "/etc/passwd");
+	return 0;
+}
+
+static int write_with(const struct initramfs_spec *spec, const char *path, const char *busybox, char **cause)
+{
+	struct writer w = { .a = archive_write_new(), .cause = cause };
+	int rc = -1;
+	if (!w.a)
+		return err_set(cause, "initramfs: libarchive: out of memory");
+	if (archive_write_set_format_cpio_newc(w.a) != ARCHIVE_OK || archive_write_add_filter_gzip(w.a) != ARCHIVE_OK ||
+	    archive_write_open_filename(w.a, path) != ARCHIVE_OK) {
+		ar_fail(&w, path);
+		goto out;
+	}
+	rc = write_all_entries(&w, spec, busybox);
+	if (archive_write_close(w.a) != ARCHIVE_OK && rc == 0)
+		rc = ar_fail(&w, path);
+out:
+	archive_write_free(w.a);
+	initramfs_strv_free(w.dirs);
+	initramfs_strv_free(w.files);
+	return rc;
+}
+
+int initramfs_write(const struct initramfs_spec *spec, const char *path, char **cause)
+{
+	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
+	return write_with(spec, path, bb, cause);
+}
+
+/* ---- the cache ---- */
+
+static void hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ s[i]) * 1099511628211ull;
+}
+
+static int hash_path(uint64_t *h, const char *path, char **cause)
+{
+	hash_bytes(h, path, strlen(path) + 1);
+	size_t len = 0;
+	_cleanup_free_ char *data = read_file(path, &len);
+	if (!data)
+		return err_errno(cause, "initramfs: cannot read %s", path);
+	hash_bytes(h, data, len);
+	return 0;
+}
+
+char *initramfs_get(const struct initramfs_spec *spec, char **cause)
+{
+	uint64_t h = 1469598103934665603ull;
+	char ver[16];
+	snprintf(ver, sizeof ver, "format %d", INITRAMFS_FORMAT);
+	hash_bytes(&h, ver, strlen(ver));
+	if (hash_path(&h, spec->probe, cause) < 0)
+		return NULL;
+	if (spec->modules_dir && spec->modules) {
+		char **mods = initramfs_module_order(spec->modules_dir, spec->modules, cause);
+		if (!mods)
+			return NULL;
+		for (size_t i = 0; mods[i]; i++)
+			if (hash_path(&h, mods[i], cause) < 0) {
+				initramfs_strv_free(mods);
+				return NULL;
+			}
+		initramfs_strv_free(mods);
+	}
+	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
+	if (bb && hash_path(&h, bb, cause) < 0)
+		return NULL;
+	for (const char *const *p = spec->programs; p && *p; p++) {
+		if (hash_path(&h, *p, cause) < 0)
+			return NULL;
+		char **libs = initramfs_ldd(*p, cause);
+		if (!libs)
+			return NULL;
+		for (size_t i = 0; libs[i]; i++)
+			if (hash_path(&h, libs[i], cause) < 0) {
+				initramfs_strv_free(libs);
+				return NULL;
+			}
+		initramfs_strv_free(libs);
+	}
+	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
+	if (!cache)
+		return NULL;
+	_cleanup_free_ char *dir = xasprintf("%s/initramfs", cache);
+	if (mkdir_p(dir, 0755) < 0) {
+		err_errno(cause, "cannot create %s", dir);
+		return NULL;
+	}
+	char *final = xasprintf("%s/%016llx.cpio.gz", dir, (unsigned long long)h);
+	if (access(final, R_OK) == 0)
+		return final;
+	_cleanup_free_ char *tmp = xasprintf("%s/.build-XXXXXX", dir);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		err_errno(cause, "cannot create a temporary file in %s", dir);
+		free(final);
+		return NULL;
+	}
+	close(fd);
+	int rc = write_with(spec, tmp, bb, cause);
+	/* A concurrent builder may have won: its file is as good as ours. */
+	if (rc == 0 && (chmod(tmp, 0644) < 0 || rename(tmp, final) < 0))
+		rc = err_errno(cause, "cannot rename %s to %s", tmp, final);
+	if (rc < 0) {
+		unlink(tmp);
+		free(final);
+		return NULL;
+	}
+	return final;
+}

@@ -1,0 +1,671 @@
+/*
+ * qemu.c — QEMU as isolab's traditional VM (machine pc) and as a
+ * Firecracker-like micro-VM (machine microvm, virtio-mmio, no PCI, no
+ * firmware tables beyond what Linux needs).
+ *
+ * The guest: the kernel guestkernel.c finds, the initramfs initramfs.c
+ * builds (isolab-probe as the agent, /init), one vCPU per thread of the
+ * experiment (or its cpus limit, rounded up), memory from the memory limit
+ * (default 512M, option `memory`), a raw scratch disk in the instance
+ * directory (virtio-blk, formatted ext4 on the host with mkfs.ext4 when it
+ * exists) that the agent mounts at ${datadir}, so the file workload
+ * measures virtio-blk and the guest's ext4 — with cache=none by default,
+ * so the host's page cache does not flatter it (Xie 2019 saw exactly that).
+ *
+ * Accelerator: KVM when the bounded boot probe (kvm.c) says it works,
+ * else TCG, named "emulated (TCG)" in the status version and in an info
+ * record of every instance. The option accel = "tcg" skips the probe;
+ * accel = "kvm" insists and fails when the probe says no.
+ *
+ * Start-up: QEMU starts paused (-S) with its QMP, serial and virtio-serial
+ * sockets listening; the driver connects all three, starts the relay
+ * (vm.h), then sends "cont". Milestones, in ms from launch: vmm (QEMU up,
+ * its devices built: "cont" answered), kernel (the agent's hello: the
+ * kernel has booted and run /init), init (the agent's ready: file systems,
+ * modules, channel and disk set up), ready (the workload's ready line) —
+ * Kata's breakdown. They go into the journal as a "startup" record.
+ *
+ * Resources: the instance's cgroup (QEMU runs in it; its cpus, cpuset and
+ * weight limits apply to QEMU's host threads), QEMU's and the relay's pids
+ * with their start times, the socket directory under the run's resource
+ * directory and the scratch disk are all in the resource journal, so
+ * `isolab cleanup` reaps a VM whose isolab was killed.
+ *
+ * Not done: networking (only network "none"; user-mode networking with
+ * hostfwd needs the agent to configure eth0), and per-vCPU-thread rows
+ * (QEMU names them "CPU n/TCG" with debug-threads; the table shows the
+ * QEMU process with its thread count).
+ */
+#include "config.h"
+#include "cgroup.h"
+#include "container.h"
+#include "exec.h"
+#include "guestkernel.h"
+#include "initramfs.h"
+#include "kvm.h"
+#include "metrics.h"
+#include "resources.h"
+#include "runtime.h"
+#include "util.h"
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define QEMU_CONNECT_MS 15000
+#define QEMU_QMP_MS 15000
+#define CMDLINE_MAX 2000 /* x86 COMMAND_LINE_SIZE is 2048 */
+
+struct qemu {
+	char *binary;
+	char *version;
+	int microvm;
+	struct guest_kernel k;
+	char *initrd;
+	int kvm;
+	char *rdir;
+	char *qmp_path, *ser_path, *port_path;
+	char *scratch;
+	char *cg_rel;
+	struct cgroup *cg;
+	char *qemu_pid_s, *qemu_start_s, *relay_pid_s, *relay_start_s;
+	pid_t qemu_pid;
+	int qmp_fd;
+	int console_fd;
+	struct metrics *m;
+	struct vm_relay relay;
+	int relay_started;
+	uint64_t t_vmm;
+	int startup_done;
+};
+
+static const char *qemu_binary_name(const struct runtime_conf *rt)
+{
+	return runtime_option(rt, "binary", "qemu-system-x86_64");
+}
+
+/* "7.2.22" from "QEMU emulator version 7.2.22 (Debian ...)". */
+static char *qemu_version(const char *path)
+{
+	char *argv[] = { (char *)path, (char *)"--version", NULL };
+	_cleanup_free_ char *line = ctr_first_line(argv);
+	if (!line)
+		return NULL;
+	const char *v = strstr(line, "version ");
+	v = v ? v + 8 : line;
+	return xstrndup(v, strcspn(v, " "));
+}
+
+static int is_microvm(const struct runtime_conf *rt)
+{
+	return !strcmp(runtime_option(rt, "machine", "pc"), "microvm");
+}
+
+static void qemu_probe(const struct runtime_conf *rt, struct driver_status *st)
+{
+	const char *bin = qemu_binary_name(rt);
+	const char *machine = runtime_option(rt, "machine", "pc");
+	if (strcmp(machine, "pc") && strcmp(machine, "microvm")) {
+		st->reason = xasprintf("unknown machine '%s'", machine);
+		st->fix = xstrdup("set the runtime option machine to \"pc\" or \"microvm\"");
+		return;
+	}
+	_cleanup_free_ char *path = exec_which(bin);
+	if (!path) {
+		st->reason = xasprintf("%s not found in PATH", bin);
+		st->fix = xstrdup("apt-get install qemu-system-x86");
+		return;
+	}
+	_cleanup_free_ char *ver = qemu_version(path);
+	if (!ver) {
+		st->reason = xasprintf("%s --version failed", path);
+		st->fix = xstrdup("check the installation of qemu-system-x86");
+		return;
+	}
+	struct guest_kernel k;
+	char *cause = NULL;
+	if (guestkernel_find(rt, &k, &cause) < 0) {
+		st->reason = cause;
+		st->fix = xstrdup("isolab fetch-kernel (downloads Debian's kernel into isolab's cache, installs nothing)");
+		return;
+	}
+	const char *accel = runtime_option(rt, "accel", "auto");
+	_cleanup_free_ char *why = NULL;
+	enum kvm_verdict v = !strcmp(accel, "tcg") ? KVM_UNUSABLE : kvm_cached(ver, k.path, &why);
+	const char *label = v == KVM_USABLE ? "KVM"
+	    : v == KVM_UNKNOWN			? "KVM if its boot probe passes at the first run, else emulated (TCG)"
+						: "emulated (TCG)";
+	st->available = 1;
+	st->version = xasprintf("QEMU %s, machine %s, %s, kernel %s", ver, machine, label,
+	    k.release ? k.release : k.path);
+	guestkernel_free(&k);
+}
+
+/* ---- prepare ---- */
+
+static uint64_t mem_bytes(const struct instance *in)
+{
+	if (in->limits && in->limits->mem_hard)
+		return in->limits->mem_hard;
+	uint64_t v = 0;
+	if (parse_size(runtime_option(in->rt, "memory", "512M"), &v) < 0 || v < (64u << 20))
+		v = 512u << 20;
+	return v;
+}
+
+static unsigned vcpus(const struct instance *in)
+{
+	if (in->limits && in->limits->cpus > 0)
+		return (unsigned)ceil(in->limits->cpus);
+	return in->threads ? in->threads : 1;
+}
+
+static void note_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_info(struct instance *in, const char *fmt, ...)
+{
+	if (!in->note)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
+}
+
+/* Host programs the workload runs, for a "host" rootfs: its argv[0]. */
+static char *host_program(const struct instance *in)
+{
+	const char *a0 = in->wl->argv ? in->wl->argv[0] : NULL;
+	if (!a0 || strstr(a0, "${"))
+		return NULL;
+	return a0[0] == '/' ? xstrdup(a0) : exec_which(a0);
+}
+
+static int make_scratch(struct instance *in, struct qemu *q, char **cause)
+{
+	uint64_t size = 0;
+	if (parse_size(runtime_option(in->rt, "disk_size", "1G"), &size) < 0 || size < (16u << 20))
+		return err_set(cause, "qemu: bad disk_size '%s'", runtime_option(in->rt, "disk_size", "1G"));
+	q->scratch = xasprintf("%s/scratch.img", in->dir);
+	if (resources_add(in->res, "file", q->scratch, NULL, cause) < 0)
+		return -1;
+	int fd = open(q->scratch, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_errno(cause, "qemu: create %s", q->scratch);
+	int rc = ftruncate(fd, (off_t)size);
+	close(fd);
+	if (rc < 0)
+		return err_errno(cause, "qemu: size %s", q->scratch);
+	_cleanup_free_ char *mkfs = exec_which("mkfs.ext4");
+	if (!mkfs) {
+		note_info(in, "no mkfs.ext4 on the host: the scratch disk stays raw and the guest uses tmpfs for ${datadir}");
+		return 0;
+	}
+	/* Inode tables and journal written now, not by the guest's
+	 * ext4lazyinit thread while the file workload is measured. */
+	char *argv[] = { mkfs, (char *)"-q", (char *)"-F", (char *)"-E",
+		(char *)"nodiscard,lazy_itable_init=0,lazy_journal_init=0", q->scratch, NULL };
+	return ctr_run(argv, 60000, NULL, cause) < 0 ? err_wrap(cause, "qemu: format the scratch disk") : 0;
+}
+
+static int choose_accel(struct instance *in, struct qemu *q, char **cause)
+{
+	const char *accel = runtime_option(in->rt, "accel", "auto");
+	if (!strcmp(accel, "tcg")) {
+		q->kvm = 0;
+		note_info(in, "accelerator: emulated (TCG), as the runtime's option accel says");
+		return 0;
+	}
+	if (strcmp(accel, "auto") && strcmp(accel, "kvm"))
+		return err_set(cause, "qemu: unknown accel '%s' (auto, kvm or tcg)", accel);
+	_cleanup_free_ char *why = NULL;
+	enum kvm_verdict v = kvm_cached(q->version, q->k.path, &why);
+	if (v == KVM_UNKNOWN) {
+		free(why);
+		why = NULL;
+		double ms = 0;
+		int timeout = atoi(runtime_option(in->rt, "kvm_probe_timeout", "20"));
+		v = kvm_probe(q->binary, q->version, q->k.path, q->initrd, (timeout > 0 ? timeout : 20) * 1000, &why, &ms);
+		note_info(in, "KVM boot probe: %s after %.1f s%s%s (verdict cached)", v == KVM_USABLE ? "usable" : "unusable",
+		    ms / 1000, why ? ": " : "", why ? why : "");
+	}
+	q->kvm = v == KVM_USABLE;
+	if (!q->kvm && !strcmp(accel, "kvm"))
+		return err_set(cause, "qemu: accel = \"kvm\" but KVM is unusable here: %s", why ? why : "?");
+	note_info(in, "accelerator: %s%s%s", kvm_accel_label(q->kvm), q->kvm ? "" : " — KVM: ", q->kvm ? "" : why ? why : "");
+	return 0;
+}
+
+static int qemu_prepare(struct instance *in, char **cause)
+{
+	if (!in->res)
+		return err_set(cause, "qemu: no resource journal for this run");
+	if (in->network && strcmp(in->network, "none"))
+		return err_set(cause, "qemu: network '%s' is not supported yet (only \"none\")", in->network);
+	struct qemu *q = xcalloc(1, sizeof *q);
+	in->priv = q;
+	q->qmp_fd = q->console_fd = -1;
+	q->microvm = is_microvm(in->rt);
+	q->binary = exec_which(qemu_binary_name(in->rt));
+	if (!q->binary)
+		return err_set(cause, "%s not found in PATH (apt-get install qemu-system-x86)", qemu_binary_name(in->rt));
+	q->version = qemu_version(q->binary);
+	if (!q->version)
+		return err_set(cause, "%s --version failed", q->binary);
+	if (guestkernel_find(in->rt, &q->k, cause) < 0)
+		return -1;
+	if (!q->k.modules_dir)
+		note_info(in, "no /lib/modules for kernel %s: virtio must be built in, else the console and tmpfs are used",
+		    q->k.release ? q->k.release : q->k.path);
+	_cleanup_free_ char *prog = NULL;
+	if (in->wl->rootfs && !strcmp(in->wl->rootfs, "host"))
+		prog = host_program(in);
+	const char *progs[] = { prog, NULL };
+	struct initramfs_spec spec = { .probe = in->probe, .modules_dir = q->k.modules_dir,
+		.modules = vm_guest_modules, .programs = prog ? progs : NULL, .busybox = 1 };
+	q->initrd = initramfs_get(&spec, cause);
+	if (!q->initrd)
+		return err_wrap(cause, "qemu: initramfs");
+	if (choose_accel(in, q, cause) < 0)
+		return -1;
+
+	q->rdir = xasprintf("%s/qemu-%d", resources_dir(in->res), in->id);
+	if (resources_add(in->res, "dir", q->rdir, NULL, cause) < 0)
+		return -1;
+	if (mkdir_p(q->rdir, 0700) < 0)
+		return err_errno(cause, "qemu: create %s", q->rdir);
+	q->qmp_path = xasprintf("%s/qmp.sock", q->rdir);
+	q->ser_path = xasprintf("%s/serial.sock", q->rdir);
+	q->port_path = xasprintf("%s/port.sock", q->rdir);
+	if (strlen(q->ser_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return err_set(cause, "qemu: socket path too long: %s", q->ser_path);
+	if (make_scratch(in, q, cause) < 0)
+		return -1;
+
+	/* The VMM's host threads get the CPU limits; its memory is the VM's. */
+	struct limits lim = { 0 };
+	if (in->limits) {
+		lim.cpus = in->limits->cpus;
+		lim.cpuset = in->limits->cpuset;
+		lim.weight = in->limits->weight;
+	}
+	q->cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
+	if (resources_add(in->res, "cgroup", q->cg_rel, NULL, cause) < 0)
+		return -1;
+	q->cg = cgroup_create(q->cg_rel, &lim, cause);
+	if (!q->cg)
+		return err_wrap(cause, "qemu: cgroup");
+	if (cgroup_apply(q->cg, &lim, cause) < 0)
+		return err_wrap(cause, "qemu: cgroup limits");
+	return 0;
+}
+
+/* ---- launch ---- */
+
+static void build_argv(struct instance *in, struct qemu *q, struct argvb *a, const char *append)
+{
+	const char *bus = q->microvm ? "device" : "pci";
+	argvb_add(a, q->binary);
+	argvb_addf(a, "-name");
+	argvb_addf(a, "isolab-%s-%d,debug-threads=on", in->run_id, in->id);
+	argvb_add(a, "-machine");
+	/* microvm's second IOAPIC (virtio-mmio interrupts above 15) stalls a
+	 * Debian 6.1 guest during TSC calibration under TCG; the legacy IRQs
+	 * are plenty for isolab's three devices. */
+	argvb_addf(a, "%s,accel=%s", q->microvm ? "microvm,ioapic2=off" : "pc", q->kvm ? "kvm" : "tcg");
+	argvb_add(a, "-cpu");
+	argvb_add(a, q->kvm ? "host" : "max");
+	argvb_add(a, "-m");
+	argvb_addf(a, "%llu", (unsigned long long)(mem_bytes(in) >> 20));
+	argvb_add(a, "-smp");
+	argvb_addf(a, "%u", vcpus(in));
+	argvb_add(a, "-nodefaults");
+	argvb_add(a, "-no-user-config");
+	argvb_add(a, "-display");
+	argvb_add(a, "none");
+	argvb_add(a, "-no-reboot");
+	argvb_add(a, "-S");
+	argvb_add(a, "-qmp");
+	argvb_addf(a, "unix:%s,server=on,wait=off", q->qmp_path);
+	argvb_add(a, "-chardev");
+	argvb_addf(a, "socket,id=ser0,path=%s,server=on,wait=off", q->ser_path);
+	argvb_add(a, "-serial");
+	argvb_add(a, "chardev:ser0");
+	argvb_add(a, "-device");
+	argvb_addf(a, "virtio-serial-%s,id=vser0", bus);
+	argvb_add(a, "-chardev");
+	argvb_addf(a, "socket,id=port0,path=%s,server=on,wait=off", q->port_path);
+	argvb_add(a, "-device");
+	argvb_add(a, "virtserialport,bus=vser0.0,chardev=port0,name=isolab");
+	argvb_add(a, "-drive");
+	argvb_addf(a, "file=%s,format=raw,if=none,id=disk0,cache=%s", q->scratch,
+	    runtime_option(in->rt, "disk_cache", "none"));
+	argvb_add(a, "-device");
+	argvb_addf(a, "virtio-blk-%s,drive=disk0", bus);
+	argvb_add(a, "-nic");
+	argvb_add(a, "none");
+	argvb_add(a, "-kernel");
+	argvb_add(a, q->k.path);
+	argvb_add(a, "-initrd");
+	argvb_add(a, q->initrd);
+	argvb_add(a, "-append");
+	argvb_add(a, append);
+	argvb_add_words(a, runtime_option(in->rt, "extra_args", ""));
+}
+
+static int connect_unix(const char *path, pid_t owner, int timeout_ms, char **cause)
+{
+	uint64_t t0 = mono_ns();
+	for (;;) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return err_errno(cause, "socket");
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+			return fd;
+		int e = errno;
+		close(fd);
+		if (e != ENOENT && e != ECONNREFUSED) {
+			errno = e;
+			return err_errno(cause, "connect %s", path);
+		}
+		int st;
+		if (waitpid(owner, &st, WNOHANG) == owner) {
+			_cleanup_free_ char *s = exec_status_str(st);
+			return err_set(cause, "QEMU %s before it opened %s", s, path);
+		}
+		if (mono_ns() - t0 > (uint64_t)timeout_ms * 1000000u)
+			return err_set(cause, "QEMU did not open %s within %d s", path, timeout_ms / 1000);
+		usleep(5000);
+	}
+}
+
+/* Sends one QMP command and waits for its answer (events are skipped). */
+static int qmp_cmd(int fd, const char *cmd, char **cause)
+{
+	_cleanup_free_ char *line = xasprintf("{\"execute\":\"%s\"}\n", cmd);
+	size_t n = strlen(line);
+	if (write(fd, line, n) != (ssize_t)n)
+		return err_errno(cause, "QMP %s", cmd);
+	char buf[8192];
+	size_t len = 0;
+	uint64_t t0 = mono_ns();
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = QEMU_QMP_MS - (int)((mono_ns() - t0) / 1000000u);
+		if (left <= 0)
+			return err_set(cause, "QMP %s: no answer within %d s", cmd, QEMU_QMP_MS / 1000);
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
+		if (r <= 0)
+			return err_set(cause, "QMP %s: QEMU closed its monitor", cmd);
+		len += (size_t)r;
+		buf[len] = '\0';
+		char *nl;
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			if (strstr(buf, "\"return\""))
+				return 0;
+			if (strstr(buf, "\"error\""))
+				return err_set(cause, "QMP %s: %s", cmd, buf);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+		}
+		if (len == sizeof buf - 1)
+			len = 0;
+	}
+}
+
+/* Reads QMP's greeting line. */
+static int qmp_greeting(int fd, char **cause)
+{
+	char c;
+	uint64_t t0 = mono_ns();
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (mono_ns() - t0 > (uint64_t)QEMU_QMP_MS * 1000000u)
+			return err_set(cause, "QMP: no greeting");
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		ssize_t r = read(fd, &c, 1);
+		if (r <= 0)
+			return err_set(cause, "QMP: QEMU closed its monitor");
+		if (c == '\n')
+			return 0;
+	}
+}
+
+static int record_pid(struct instance *in, pid_t pid, char **pid_s, char **start_s, char **cause)
+{
+	char st[32];
+	vm_pid_starttime(pid, st, sizeof st);
+	*pid_s = xasprintf("%d", (int)pid);
+	*start_s = xstrdup(st);
+	return resources_add(in->res, "pid", *pid_s, *start_s, cause);
+}
+
+/* The host's TSC frequency in kHz from /proc/cpuinfo, or 0. */
+static unsigned long host_tsc_khz(void)
+{
+	_cleanup_free_ char *ci = read_file("/proc/cpuinfo", NULL);
+	const char *p = ci ? strstr(ci, "cpu MHz") : NULL;
+	p = p ? strchr(p, ':') : NULL;
+	return p ? (unsigned long)(strtod(p + 1, NULL) * 1000 + 0.5) : 0;
+}
+
+static int qemu_launch(struct instance *in, char **cause)
+{
+	struct qemu *q = in->priv;
+	_cleanup_free_ char *argp = vm_argv_param(in->argv, in->probe);
+	_cleanup_free_ char *disk = vm_escape(in->dir);
+	/* microvm has no HPET or ACPI PM timer to calibrate the TSC against;
+	 * on a loaded host the PIT calibration fails and the guest can stall
+	 * before init. Telling it the frequency (TCG's TSC runs at the host's)
+	 * skips the calibration. */
+	unsigned long khz = q->microvm ? host_tsc_khz() : 0;
+	_cleanup_free_ char *tsc = khz ? xasprintf(" tsc_early_khz=%lu", khz) : xstrdup("");
+	_cleanup_free_ char *append = xasprintf("console=ttyS0 quiet panic=-1%s isolab.port=1 isolab.disk=%s %s", tsc,
+	    disk, argp);
+	if (strlen(append) > CMDLINE_MAX)
+		return err_set(cause, "qemu: the workload's argv makes the kernel command line %zu bytes (at most %d)",
+		    strlen(append), CMDLINE_MAX);
+	q->m = metrics_new(in->wl, cause);
+	if (!q->m)
+		return -1;
+	_cleanup_free_ char *console = xasprintf("%s/console.log", in->dir);
+	q->console_fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
+
+	struct argvb a = { 0 };
+	build_argv(in, q, &a, append);
+	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(q->cg) };
+	struct exec_child c;
+	int rc = exec_spawn(a.v, &o, &c, cause);
+	argvb_free(&a);
+	if (rc < 0)
+		return err_wrap(cause, "qemu");
+	if (c.pidfd >= 0)
+		close(c.pidfd);
+	q->qemu_pid = c.pid;
+	int qemu_out = c.out_fd;
+	if (record_pid(in, c.pid, &q->qemu_pid_s, &q->qemu_start_s, cause) < 0) {
+		close(qemu_out);
+		return -1;
+	}
+	int fds[3] = { -1, -1, qemu_out };
+	q->qmp_fd = connect_unix(q->qmp_path, q->qemu_pid, QEMU_CONNECT_MS, cause);
+	if (q->qmp_fd < 0 || qmp_greeting(q->qmp_fd, cause) < 0 || qmp_cmd(q->qmp_fd, "qmp_capabilities", cause) < 0)
+		goto fail;
+	fds[0] = connect_unix(q->ser_path, q->qemu_pid, QEMU_CONNECT_MS, cause);
+	if (fds[0] < 0)
+		goto fail;
+	fds[1] = connect_unix(q->port_path, q->qemu_pid, QEMU_CONNECT_MS, cause);
+	if (fds[1] < 0)
+		goto fail;
+	if (vm_relay_start(&q->relay, fds, 3, q->m, q->console_fd, cause) < 0)
+		goto fail;
+	q->relay_started = 1;
+	if (record_pid(in, q->relay.pid, &q->relay_pid_s, &q->relay_start_s, cause) < 0)
+		return -1;
+	in->out_fd = q->relay.out_fd;
+	q->relay.out_fd = -1; /* the instance owns it now */
+	in->main_pid = q->relay.pid;
+	in->addr = xstrdup("127.0.0.1");
+	if (qmp_cmd(q->qmp_fd, "cont", cause) < 0)
+		return err_wrap(cause, "qemu");
+	q->t_vmm = mono_ns();
+	in->t_created_ns = q->t_vmm;
+	return 0;
+fail:
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	/* QEMU's own message, when it refused to start, says why. */
+	return err_wrap(cause, "qemu");
+}
+
+/* ---- while it runs ---- */
+
+static void qemu_poll(struct instance *in, struct qemu *q)
+{
+	if (!q->relay_started)
+		return;
+	vm_relay_poll(&q->relay);
+	vm_note_logs(in, &q->relay);
+	if (q->relay.t_wready)
+		vm_note_startup(in, &q->relay, q->t_vmm, &q->startup_done);
+}
+
+static size_t qemu_pids(struct instance *in, struct pid_role *out, size_t max)
+{
+	struct qemu *q = in->priv;
+	size_t n = 0;
+	if (!q)
+		return 0;
+	qemu_poll(in, q);
+	if (q->qemu_pid && n < max)
+		out[n++] = (struct pid_role){ .pid = q->qemu_pid, .role = ROLE_VMM };
+	if (q->relay_started && n < max)
+		out[n++] = (struct pid_role){ .pid = q->relay.pid, .role = ROLE_HELPER };
+	return n;
+}
+
+static size_t qemu_foreign(struct instance *in, struct proc_sample *out, size_t max)
+{
+	struct qemu *q = in->priv;
+	if (!q || !q->relay_started)
+		return 0;
+	qemu_poll(in, q);
+	return vm_relay_samples(&q->relay, out, max);
+}
+
+static int qemu_stop(struct instance *in, int force, char **cause)
+{
+	struct qemu *q = in->priv;
+	if (!q)
+		return 0;
+	/* QEMU ends cleanly on SIGTERM; the relay follows when its sockets close. */
+	if (q->qemu_pid && kill(q->qemu_pid, force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
+		return err_errno(cause, "qemu: kill %d", (int)q->qemu_pid);
+	if (force && q->relay_started)
+		kill(q->relay.pid, SIGKILL);
+	return 0;
+}
+
+static int qemu_cleanup(struct instance *in, char **cause)
+{
+	struct qemu *q = in->priv;
+	int rc = 0;
+	if (!q)
+		return 0;
+	if (q->relay_started) {
+		qemu_poll(in, q);
+		vm_note_startup(in, &q->relay, q->t_vmm, &q->startup_done);
+	}
+	if (q->qemu_pid) {
+		kill(q->qemu_pid, SIGKILL);
+		/* A vCPU stuck in a broken KVM can hold a killed QEMU for a while. */
+		int reaped = 0;
+		for (int i = 0; i < 500 && !reaped; i++) {
+			pid_t w = waitpid(q->qemu_pid, NULL, WNOHANG);
+			reaped = w == q->qemu_pid || (w < 0 && errno == ECHILD);
+			if (!reaped)
+				usleep(10000);
+		}
+		if (reaped)
+			resources_done(in->res, "pid", q->qemu_pid_s, q->qemu_start_s);
+		else
+			rc = err_set(cause, "qemu: QEMU (pid %d) did not die within 5 s of SIGKILL", (int)q->qemu_pid);
+		q->qemu_pid = 0;
+	}
+	if (q->relay_started) {
+		/* The engine reaps main_pid; a relay it gave up on is killed here. */
+		kill(q->relay.pid, SIGKILL);
+		resources_done(in->res, "pid", q->relay_pid_s, q->relay_start_s);
+		vm_relay_free(&q->relay);
+		q->relay_started = 0;
+	}
+	if (q->qmp_fd >= 0)
+		close(q->qmp_fd);
+	if (q->console_fd >= 0)
+		close(q->console_fd);
+	q->qmp_fd = q->console_fd = -1;
+	if (q->cg) {
+		char *c2 = NULL;
+		if (cgroup_destroy(q->cg, &c2) < 0) {
+			if (rc == 0)
+				rc = err_set(cause, "qemu: %s", c2);
+			free(c2);
+		} else {
+			resources_done(in->res, "cgroup", q->cg_rel, NULL);
+		}
+		q->cg = NULL;
+	}
+	if (q->scratch && (unlink(q->scratch) == 0 || errno == ENOENT))
+		resources_done(in->res, "file", q->scratch, NULL);
+	if (q->rdir && (rm_rf(q->rdir) == 0 || errno == ENOENT))
+		resources_done(in->res, "dir", q->rdir, NULL);
+	metrics_free(q->m);
+	guestkernel_free(&q->k);
+	free(q->binary);
+	free(q->version);
+	free(q->initrd);
+	free(q->rdir);
+	free(q->qmp_path);
+	free(q->ser_path);
+	free(q->port_path);
+	free(q->scratch);
+	free(q->cg_rel);
+	free(q->qemu_pid_s);
+	free(q->qemu_start_s);
+	free(q->relay_pid_s);
+	free(q->relay_start_s);
+	free(q);
+	in->priv = NULL;
+	return rc;
+}
+
+const struct driver driver_qemu = {
+	.name = "qemu",
+	.description = "QEMU virtual machines (pc or microvm; KVM when usable, else TCG) with isolab's in-guest agent",
+	.probe = qemu_probe,
+	.prepare = qemu_prepare,
+	.launch = qemu_launch,
+	.pids = qemu_pids,
+	.foreign_samples = qemu_foreign,
+	.stop = qemu_stop,
+	.cleanup = qemu_cleanup,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+};

@@ -1,0 +1,90 @@
+/*
+ * vm.h — what the VM drivers (qemu, firecracker) share: the guest kernel
+ * and initramfs, the kernel command line that carries the workload's argv
+ * to the agent, the relay process that turns the agent's frames into the
+ * workload's output and guest samples, and the start-up breakdown.
+ *
+ * Processes, as the host sees them:
+ *
+ *   engine ──spawn──▶ the VMM (qemu / firecracker; in the instance's cgroup)
+ *          ──fork───▶ the relay "isolab-vmrelay" (main_pid)
+ *
+ * The relay reads the VMM's channels (serial console, virtio-serial port,
+ * the VMM's own stdout), decodes the agent's frames (workloads/probe/
+ * frame.h), writes each "out" frame as a line to the instance's output
+ * pipe, every other frame with its arrival time to a side pipe that the
+ * driver reads, and console text to <instance dir>/console.log. When the
+ * VMM's channels close it exits with the workload's exit status from the
+ * agent's "exit" frame — the VMM's own status says nothing about the
+ * workload — or with 125 and a line saying the VM ended without one.
+ * The relay is forked without exec and only reads, writes, polls and runs
+ * the frame decoder and the readiness pattern, as the sandbox's children do.
+ * Errors follow the contract in util.h.
+ */
+#ifndef ISOLAB_VM_H
+#define ISOLAB_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "sampler.h"
+
+struct instance;
+struct metrics;
+
+/* Modules the agent loads when the guest kernel has them as modules. */
+extern const char *const vm_guest_modules[];
+
+/* The kernel command line argument isolab.argv=... for argv (each item
+ * %-escaped, joined with ','), with argv[0] == probe mapped to /isolab-probe (a link to /init, so
+ * the process is named isolab-probe).
+ * malloc'd. */
+char *vm_argv_param(char *const *argv, const char *probe);
+/* %-escapes s for the kernel command line (space, ',', '"', '%', controls). */
+char *vm_escape(const char *s);
+
+struct vm_relay {
+	pid_t pid;            /* the relay process (main_pid) */
+	int out_fd;           /* read end of the workload's output (the instance's out_fd) */
+	int side_fd;          /* read end of the side pipe (non-blocking) */
+	/* What the driver has read from the side pipe: */
+	char buf[65536];
+	size_t len;
+	uint64_t t_hello, t_ready, t_wready, t_exit; /* mono_ns of arrival, 0 when not yet */
+	double hello_uptime, ready_uptime;           /* the guest's own clock then */
+	char ready_info[256];                        /* the agent's ready payload */
+	struct proc_sample *batch, *last;            /* guest processes: being filled, last complete */
+	size_t nbatch, nlast, cap;
+	int fresh;            /* last holds a batch not yet handed out */
+	char **logs;          /* agent "log" frames not yet reported */
+	size_t nlogs;
+};
+
+/* Forks the relay over the VMM's channel fds (any may be -1), closing them
+ * in the parent. m (may be NULL) is the workload's readiness pattern set;
+ * console_fd receives console text. */
+int vm_relay_start(struct vm_relay *r, const int *fds, size_t nfds, struct metrics *m, int console_fd,
+    char **cause);
+/* Reads what the relay sent so far (never blocks). */
+void vm_relay_poll(struct vm_relay *r);
+/* Copies the last complete batch of guest samples to out (at most max),
+ * once; returns how many. */
+size_t vm_relay_samples(struct vm_relay *r, struct proc_sample *out, size_t max);
+/* Closes the relay's pipes and frees what it holds (the process is the
+ * engine's to reap as main_pid). */
+void vm_relay_free(struct vm_relay *r);
+/* Parses one "proc" payload into s; 0 or -1. Exposed for tests. */
+int vm_parse_proc(const char *payload, struct proc_sample *s);
+
+/* Notes the start-up breakdown through in->note: milliseconds from launch
+ * (t0 = in->t_launch_ns) to the VMM ready (t_vmm), the kernel done (agent
+ * hello), init done (agent ready) and the workload ready, plus the guest's
+ * own uptimes. Once per instance; *done guards it. */
+void vm_note_startup(struct instance *in, const struct vm_relay *r, uint64_t t_vmm, int *done);
+/* Reports each pending agent log line through in->note as "info". */
+void vm_note_logs(struct instance *in, struct vm_relay *r);
+/* Reads pid's start time (field 22 of /proc/PID/stat) as a decimal
+ * string into buf, for the resource journal's pid records. */
+void vm_pid_starttime(pid_t pid, char *buf, size_t len);
+
+#endif

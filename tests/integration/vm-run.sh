@@ -1,0 +1,43 @@
+#!/bin/bash
+# Boots qemu (machine pc) and qemu-microvm under TCG and runs cpu, syscall
+# and start in each: every instance succeeds, the start-up breakdown is in
+# the journal in order (VMM < kernel < init < ready), the process table has
+# QEMU on the host side and the workload inside the guest, and nothing of
+# the run is left behind.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/vm-lib.sh"
+t0=$(date +%s)
+vm_run -r qemu,qemu-microvm -w start,cpu,syscall -n 1
+grep -q "emulated (TCG)\|accelerator: KVM" "$out" || fail "the accelerator is not named in the run's output"
+run=$(latest_run)
+j=$run/journal.jsonl
+[ "$(grep -c '"type":"end".*"status":"ok"' "$j")" -eq 6 ] || fail "not all 6 VM instances succeeded"
+python3 - "$j" <<'PY' || fail "journal checks"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+inst = {r["id"]: r for r in recs if r["type"] == "instance"}
+for s in (r for r in recs if r["type"] == "startup"):
+    ms = [s[k] for k in ("vmm_ms", "kernel_ms", "init_ms", "ready_ms")]
+    assert all(m is not None for m in ms), s
+    assert ms == sorted(ms), ("milestones out of order", s)
+    print("startup %-13s %-8s vmm %6.0f ms  kernel %6.0f ms  init %6.0f ms  ready %6.0f ms  (guest: kernel %.2f s)"
+          % (inst[s["inst"]]["runtime"], inst[s["inst"]]["workload"], *ms, s["guest_kernel_s"]))
+assert sum(1 for r in recs if r["type"] == "startup") == 6
+for i, r in inst.items():
+    procs = [p for s in recs if s["type"] == "sample" and s["inst"] == i for p in s["procs"]]
+    roles = {p["role"] for p in procs}
+    if r["workload"] == "start":
+        continue  # over before the first sample
+    vmm = [p for p in procs if p["role"] == "vmm"]
+    guest = [p for p in procs if p["role"] == "guest"]
+    assert vmm and vmm[0]["comm"].startswith("qemu"), (r, roles)
+    assert max(p["threads"] for p in vmm) > 1, "qemu's threads"
+    assert any(p["comm"] == "init" for p in guest), "the guest's init (the agent)"
+    assert any(p["comm"] == "isolab-probe" and p["cpu"] > 10 for p in guest), \
+        "the guest's workload, busy: " + str([(p["comm"], p["cpu"]) for p in guest])
+    print("procs %-13s %-8s host: %s; guest: %s" % (r["runtime"], r["workload"],
+          sorted({p["comm"] for p in procs if p["role"] != "guest"}), sorted({p["comm"] for p in guest})))
+PY
+assert_nothing_left "$(basename "$run")"
+pgrep -x qemu-system-x86 >/dev/null && fail "a QEMU survived the run"
+ok "qemu and qemu-microvm ran start, cpu and syscall under $(grep -o 'emulated (TCG)' "$out" | head -1) in $(( $(date +%s) - t0 )) s"

@@ -1,0 +1,230 @@
+/*
+ * test_initramfs.c — the VM initramfs: read back with libarchive (format,
+ * compression, entries, device nodes, a host program with its libraries),
+ * module load order from .modinfo in hand-made ELF objects, and the cache.
+ */
+#include "config.h"
+#include "initramfs.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <check.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/isolab-test-initramfs.XXXXXX";
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	char *cache = xasprintf("%s/cache", tmpdir);
+	setenv("ISOLAB_CACHE", cache, 1);
+	free(cache);
+}
+
+static void teardown(void)
+{
+	rm_rf(tmpdir);
+	strcpy(tmpdir, "/tmp/isolab-test-initramfs.XXXXXX");
+}
+
+/* A minimal ELF64 relocatable object whose .modinfo holds info. */
+static void write_module(const char *path, const char *info, size_t infolen)
+{
+	static const char shstr[] = "\0.shstrtab\0.modinfo\0";
+	Elf64_Ehdr eh = { 0 };
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_REL;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_ehsize = sizeof eh;
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = 3;
+	eh.e_shstrndx = 1;
+	size_t off_str = sizeof eh, off_info = off_str + sizeof shstr;
+	eh.e_shoff = off_info + infolen;
+	Elf64_Shdr sh[3] = { { 0 } };
+	sh[1] = (Elf64_Shdr){ .sh_name = 1, .sh_type = SHT_STRTAB, .sh_offset = off_str, .sh_size = sizeof shstr };
+	sh[2] = (Elf64_Shdr){ .sh_name = 11, .sh_type = SHT_PROGBITS, .sh_offset = off_info, .sh_size = infolen };
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	fwrite(&eh, sizeof eh, 1, f);
+	fwrite(shstr, sizeof shstr, 1, f);
+	fwrite(info, infolen, 1, f);
+	fwrite(sh, sizeof sh, 1, f);
+	fclose(f);
+}
+
+static const char *base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+START_TEST(module_order)
+{
+	char *kdir = xasprintf("%s/mods/kernel/drivers/virtio", tmpdir);
+	ck_assert_int_eq(mkdir_p(kdir, 0755), 0);
+	char *p;
+	/* virtio_pci needs virtio_ring and virtio; virtio_ring needs virtio. */
+	p = xasprintf("%s/virtio.ko", kdir);
+	write_module(p, "license=GPL\0depends=\0", 21);
+	free(p);
+	p = xasprintf("%s/virtio_ring.ko", kdir);
+	write_module(p, "depends=virtio\0", 15);
+	free(p);
+	p = xasprintf("%s/virtio-pci.ko", kdir);
+	write_module(p, "author=x\0depends=virtio_ring,virtio\0", 36);
+	free(p);
+	p = xasprintf("%s/broken.ko", kdir);
+	write_file(p, "not an ELF file", 1);
+	free(p);
+	char *mdir = xasprintf("%s/mods", tmpdir);
+	const char *want[] = { "virtio_pci", "virtio_console", "virtio", NULL };
+	char *cause = NULL;
+	char **order = initramfs_module_order(mdir, want, &cause);
+	ck_assert_msg(order != NULL, "%s", cause ? cause : "");
+	ck_assert_ptr_nonnull(order[0]);
+	ck_assert_str_eq(base(order[0]), "virtio.ko");
+	ck_assert_str_eq(base(order[1]), "virtio_ring.ko");
+	ck_assert_str_eq(base(order[2]), "virtio-pci.ko");
+	ck_assert_ptr_null(order[3]); /* virtio_console: not a file here (built in) */
+	initramfs_strv_free(order);
+	const char *bad[] = { "broken", NULL };
+	ck_assert_ptr_null(initramfs_module_order(mdir, bad, &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "broken"));
+	free(cause);
+	free(mdir);
+	free(kdir);
+}
+END_TEST
+
+START_TEST(ldd_parses)
+{
+	char *cause = NULL;
+	char **libs = initramfs_ldd("/bin/true", &cause);
+	ck_assert_msg(libs != NULL, "%s", cause ? cause : "");
+	int libc = 0;
+	for (char **l = libs; *l; l++) {
+		ck_assert_int_eq((*l)[0], '/');
+		if (strstr(*l, "libc.so"))
+			libc = 1;
+	}
+	ck_assert_msg(libc, "ldd /bin/true lists no libc");
+	initramfs_strv_free(libs);
+	/* A static program has no libraries. */
+	const char *probe = getenv("ISOLAB_PROBE");
+	if (probe && access(probe, X_OK) == 0) {
+		libs = initramfs_ldd(probe, &cause);
+		ck_assert_ptr_nonnull(libs);
+		ck_assert_ptr_null(libs[0]);
+		initramfs_strv_free(libs);
+	}
+}
+END_TEST
+
+START_TEST(archive_contents)
+{
+	char *probe = xasprintf("%s/fake-probe", tmpdir);
+	write_file(probe, "#!/bin/sh\nexit 0\n", 1);
+	chmod(probe, 0755);
+	const char *progs[] = { "/bin/true", NULL };
+	struct initramfs_spec spec = { .probe = probe, .programs = progs, .busybox = 0 };
+	char *cause = NULL;
+	char *path = initramfs_get(&spec, &cause);
+	ck_assert_msg(path != NULL, "%s", cause ? cause : "");
+	ck_assert_ptr_nonnull(strstr(path, "/cache/initramfs/"));
+
+	struct archive *a = archive_read_new();
+	archive_read_support_format_all(a);
+	archive_read_support_filter_all(a);
+	ck_assert_int_eq(archive_read_open_filename(a, path, 16384), ARCHIVE_OK);
+	struct archive_entry *e;
+	int init = 0, console = 0, link = 0, prog = 0, libc = 0, modules = 0;
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		ck_assert_int_ne(name[0], '/');
+		if (!strcmp(name, "init")) {
+			init = 1;
+			ck_assert_int_eq(archive_entry_perm(e), 0755);
+			char buf[64] = "";
+			la_ssize_t n = archive_read_data(a, buf, sizeof buf - 1);
+			ck_assert_int_gt(n, 0);
+			ck_assert_str_eq(buf, "#!/bin/sh\nexit 0\n");
+		} else if (!strcmp(name, "dev/console")) {
+			console = 1;
+			ck_assert_int_eq(archive_entry_filetype(e), AE_IFCHR);
+			ck_assert_int_eq(major(archive_entry_rdev(e)), 5);
+			ck_assert_int_eq(minor(archive_entry_rdev(e)), 1);
+		} else if (!strcmp(name, "isolab-probe")) {
+			link = archive_entry_filetype(e) == AE_IFLNK && !strcmp(archive_entry_symlink(e), "/init");
+		} else if (!strcmp(name, "bin/true") || !strcmp(name, "usr/bin/true")) {
+			prog = archive_entry_size(e) > 0;
+		} else if (strstr(name, "libc.so")) {
+			libc = archive_entry_size(e) > 0;
+		} else if (strstr(name, "lib/modules")) {
+			modules = 1;
+		}
+	}
+	ck_assert_int_eq(archive_filter_code(a, 0), ARCHIVE_FILTER_GZIP);
+	ck_assert_int_eq(archive_format(a), ARCHIVE_FORMAT_CPIO_SVR4_NOCRC); /* newc */
+	archive_read_free(a);
+	ck_assert(init && console && link && prog && libc);
+	ck_assert(!modules);
+
+	/* Cached by content: the same inputs give the same file, a changed
+	 * probe another one. */
+	char *again = initramfs_get(&spec, &cause);
+	ck_assert_str_eq(again, path);
+	write_file(probe, "#!/bin/sh\nexit 1\n", 1);
+	char *other = initramfs_get(&spec, &cause);
+	ck_assert_ptr_nonnull(other);
+	ck_assert_str_ne(other, path);
+	free(other);
+	free(again);
+	free(path);
+	free(probe);
+}
+END_TEST
+
+START_TEST(missing_probe)
+{
+	struct initramfs_spec spec = { .probe = "/nonexistent/isolab-probe" };
+	char *cause = NULL;
+	ck_assert_ptr_null(initramfs_get(&spec, &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "/nonexistent/isolab-probe"));
+	free(cause);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("initramfs");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, module_order);
+	tcase_add_test(tc, ldd_parses);
+	tcase_add_test(tc, archive_contents);
+	tcase_add_test(tc, missing_probe);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,663 @@
+/*
+ * agent.c - `isolab-probe agent`: the probe as a VM guest's PID 1.
+ *
+ * isolab boots a kernel with an initramfs whose /init is this static probe
+ * (see runtimes/initramfs.c). As PID 1 the agent:
+ *
+ *   1. says hello at once (its uptime then is the kernel's boot time);
+ *   2. mounts proc, sys, dev (devtmpfs) and /tmp, and loads the kernel
+ *      modules the initramfs carries in /lib/modules/isolab/NN-name.ko, in
+ *      name order (the host wrote them in dependency order), each with the
+ *      name.param=value settings of the kernel command line, as modprobe
+ *      would have passed them;
+ *   3. finds the virtio-serial port named "isolab" and sends every later
+ *      frame there (the serial console stays the fallback), and mounts the
+ *      scratch disk (/dev/vda, ext4) at isolab.disk when it is given;
+ *   4. says ready, runs the workload from isolab.argv (arguments separated
+ *      by ',', each %XX-escaped) with stdout and stderr on a pipe, and
+ *      relays each output line;
+ *   5. once a second samples the guest's /proc with the pidstat fields of
+ *      isolab's host sampler and sends one frame per process, then a tick;
+ *   6. when the workload has exited and its output is read, sends its exit
+ *      status, syncs and powers the guest off.
+ *
+ * Every message is a frame (frame.h), so it survives interleaving with the
+ * kernel's console messages. The agent never exits: PID 1 exiting panics
+ * the kernel; anything that goes wrong is a log frame and a power-off.
+ */
+#include "build-config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "probe.h"
+
+#define AGENT_MAX_ARGS 64
+#define AGENT_MAX_PROCS 1024
+#define MODULE_DIR "/lib/modules/isolab"
+
+static int chan_fd = 1;		/* where frames go: the port, else the console */
+static char cmdline[4096];
+
+/* Writes all of buf, retrying short writes and EINTR. */
+static void
+write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+send_frame(const char *type, const char *data, size_t n)
+{
+	char wire[FRAME_WIRE_MAX];
+
+	do {
+		size_t used = 0;
+		size_t len = frame_encode(wire, sizeof wire, type, data, n, &used);
+		if (len == 0)
+			return;
+		write_all(chan_fd, wire, len);
+		data += used;
+		n -= used;
+	} while (n > 0);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+send_fmt(const char *type, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	send_frame(type, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Seconds since boot, from CLOCK_BOOTTIME (no /proc needed). */
+static double
+uptime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static noreturn void
+power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	/* Machines without a power-off device: QEMU runs with -no-reboot. */
+	sleep(1);
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+static noreturn void
+agent_fail(const char *what)
+{
+	send_fmt("log", "fatal: %s", what);
+	send_fmt("exit", "status=125 error=agent");
+	power_off();
+}
+
+/* The value of key=... on the kernel command line into out, or 0. */
+static int
+cmdline_get(const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key);
+	const char *p = cmdline;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e != '\0' && *e != ' ' && *e != '\n')
+			e++;
+		if ((size_t)(e - p) > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			size_t n = (size_t)(e - p) - kl - 1;
+			if (n >= cap)
+				n = cap - 1;
+			memcpy(out, p + kl + 1, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p = e;
+		while (*p == '\n')
+			p++;
+	}
+	return 0;
+}
+
+/* Unescapes %XX in place (the driver escapes ',', ' ', '%' and controls). */
+static void
+unescape_inplace(char *s)
+{
+	size_t n = frame_unescape(s, s, strlen(s));
+	s[n] = '\0';
+}
+
+static void
+mount_basics(void)
+{
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mkdir("/dev", 0755);
+	mkdir("/tmp", 01777);
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads MODULE_DIR's modules in name order; returns how many loaded. */
+static int
+load_modules(void)
+{
+	DIR *d = opendir(MODULE_DIR);
+	char *names[128];
+	int n = 0, loaded = 0;
+	struct dirent *de;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < (int)(sizeof names / sizeof names[0]))
+		if (strstr(de->d_name, ".ko") != NULL)
+			names[n++] = strdup(de->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof names[0], name_cmp);
+	for (int i = 0; i < n; i++) {
+		char path[512], mod[128], params[1024] = "";
+		if (names[i] == NULL)
+			continue;
+		snprintf(path, sizeof path, MODULE_DIR "/%s", names[i]);
+		/* "NN-name.ko" -> "name", with '-' as '_' as the kernel names it. */
+		const char *s = strchr(names[i], '-');
+		snprintf(mod, sizeof mod, "%s", s ? s + 1 : names[i]);
+		mod[strcspn(mod, ".")] = '\0';
+		for (char *c = mod; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		/* Its settings on the command line, "mod.key=value". */
+		size_t ml = strlen(mod), pl = 0;
+		for (const char *p = cmdline; *p;) {
+			while (*p == ' ' || *p == '\n')
+				p++;
+			const char *e = p;
+			while (*e && *e != ' ' && *e != '\n')
+				e++;
+			if ((size_t)(e - p) > ml + 1 && strncmp(p, mod, ml) == 0 && p[ml] == '.' &&
+			    pl + (size_t)(e - p) + 2 < sizeof params) {
+				if (pl)
+					params[pl++] = ' ';
+				memcpy(params + pl, p + ml + 1, (size_t)(e - p) - ml - 1);
+				pl += (size_t)(e - p) - ml - 1;
+				params[pl] = '\0';
+			}
+			p = e;
+		}
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (syscall(SYS_finit_module, fd, params, 0) == 0)
+				loaded++;
+			else if (errno != EEXIST)
+				send_fmt("log", "module %s: %s", mod, strerror(errno));
+			close(fd);
+		}
+		free(names[i]);
+	}
+	return loaded;
+}
+
+/* The /dev node of the virtio-serial port named "isolab", waiting up to
+ * wait_ms for the host to announce it; 0 when there is none. */
+static int
+find_port(char *dev, size_t cap, int wait_ms)
+{
+	for (int waited = 0;; waited += 20) {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *de;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			char path[300], name[64] = "";
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", de->d_name);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			ssize_t r = read(fd, name, sizeof name - 1);
+			close(fd);
+			name[r > 0 ? r : 0] = '\0';
+			name[strcspn(name, "\n")] = '\0';
+			if (strcmp(name, "isolab") == 0) {
+				snprintf(dev, cap, "/dev/%s", de->d_name);
+				closedir(d);
+				/* devtmpfs creates the node shortly after sysfs. */
+				for (int i = 0; i < 100 && access(dev, F_OK) != 0; i++)
+					usleep(10000);
+				return 1;
+			}
+		}
+		if (d != NULL)
+			closedir(d);
+		if (waited >= wait_ms)
+			return 0;
+		usleep(20000);
+	}
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	return mkdir(buf, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Mounts the scratch disk at dir; says what it is on ("ext4" or, when the
+ * disk is missing or unformatted, "tmpfs"). */
+static const char *
+mount_disk(const char *dir)
+{
+	if (mkdir_p(dir) < 0)
+		return "none";
+	for (int i = 0; i < 300 && access("/dev/vda", F_OK) != 0; i++)
+		usleep(10000);
+	if (mount("/dev/vda", dir, "ext4", MS_NOATIME, NULL) == 0)
+		return "ext4";
+	send_fmt("log", "scratch disk: mount /dev/vda at %s: %s; using tmpfs", dir, strerror(errno));
+	mount("tmpfs", dir, "tmpfs", 0, "mode=0755");
+	return "tmpfs";
+}
+
+/* ---- the guest's /proc, sampled as isolab's host sampler does ---- */
+
+struct pstate {
+	int pid;
+	unsigned long long start;
+	unsigned long long utime, stime, gtime, blkio, minflt, majflt;
+	unsigned long long rd, wr, ccwr, run_delay, vcsw, nvcsw;
+	int seen;
+};
+
+static struct pstate pst[AGENT_MAX_PROCS];
+static size_t npst;
+static long clk_tck = 100;
+static unsigned long long mem_total_kb;
+static long page_kb = 4;
+
+static ssize_t
+read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+static unsigned long long
+field_after(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static struct pstate *
+pstate_find(int pid, unsigned long long start, int *first)
+{
+	for (size_t i = 0; i < npst; i++)
+		if (pst[i].pid == pid) {
+			*first = pst[i].start != start;
+			if (*first)
+				memset(&pst[i], 0, sizeof pst[i]);
+			pst[i].pid = pid;
+			pst[i].start = start;
+			return &pst[i];
+		}
+	if (npst == AGENT_MAX_PROCS)
+		return NULL;
+	*first = 1;
+	memset(&pst[npst], 0, sizeof pst[npst]);
+	pst[npst].pid = pid;
+	pst[npst].start = start;
+	return &pst[npst++];
+}
+
+static double
+rate(unsigned long long now, unsigned long long before, double dt)
+{
+	return now >= before && dt > 0 ? (double)(now - before) / dt : 0;
+}
+
+/* One frame per process (kernel threads only when they ran), then a tick. */
+static void
+sample_procs(double dt)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	unsigned count = 0;
+
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < npst; i++)
+		pst[i].seen = 0;
+	while ((de = readdir(d)) != NULL) {
+		char path[64], buf[2048], st[1024];
+		int pid = atoi(de->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/stat", pid);
+		if (read_small(path, buf, sizeof buf) <= 0)
+			continue;
+		char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
+		if (lp == NULL || rp == NULL || rp < lp)
+			continue;
+		char comm[32];
+		size_t cl = (size_t)(rp - lp - 1) < sizeof comm - 1 ? (size_t)(rp - lp - 1) : sizeof comm - 1;
+		memcpy(comm, lp + 1, cl);
+		comm[cl] = '\0';
+		for (char *c = comm; *c; c++)
+			if (*c == ' ' || *c == '=' || (unsigned char)*c < 0x20)
+				*c = '_';
+		/* Fields after ')': index 0 is field 3 (state). */
+		unsigned long long f[50] = { 0 };
+		int nf = 0;
+		char *save = NULL;
+		for (char *t = strtok_r(rp + 2, " ", &save); t && nf < 50; t = strtok_r(NULL, " ", &save))
+			f[nf++] = strtoull(t, NULL, 10);
+		if (nf < 41)
+			continue;
+		int ppid = (int)f[1];
+		unsigned long long minflt = f[7], majflt = f[9], utime = f[11], stime = f[12];
+		unsigned long long threads = f[17], start = f[19], vsize = f[20], rss = f[21];
+		int cpu = (int)f[36];
+		unsigned long long blkio = f[39], gtime = f[40];
+		int first = 0;
+		struct pstate *p = pstate_find(pid, start, &first);
+		if (p == NULL)
+			continue;
+		p->seen = 1;
+		unsigned long long vcsw = 0, nvcsw = 0, rd = 0, wr = 0, ccwr = 0, delay = 0;
+		snprintf(path, sizeof path, "/proc/%d/status", pid);
+		if (read_small(path, st, sizeof st) > 0) {
+			vcsw = field_after(st, "\nvoluntary_ctxt_switches:");
+			nvcsw = field_after(st, "nonvoluntary_ctxt_switches:");
+		}
+		snprintf(path, sizeof path, "/proc/%d/io", pid);
+		int have_io = read_small(path, st, sizeof st) > 0;
+		if (have_io) {
+			rd = field_after(st, "\nread_bytes:");
+			wr = field_after(st, "\nwrite_bytes:");
+			ccwr = field_after(st, "cancelled_write_bytes:");
+		}
+		snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+		if (read_small(path, st, sizeof st) > 0) {
+			char *sp = strchr(st, ' ');
+			delay = sp ? strtoull(sp + 1, NULL, 10) : 0;
+		}
+		double tk = (double)clk_tck;
+		double usr = first ? 0 : rate(utime, p->utime, dt) / tk * 100;
+		double sys = first ? 0 : rate(stime, p->stime, dt) / tk * 100;
+		double guest = first ? 0 : rate(gtime, p->gtime, dt) / tk * 100;
+		double wait = first ? 0 : rate(delay, p->run_delay, dt) / 1e7;
+		int kthread = pid == 2 || ppid == 2;
+		int ran = utime + stime != p->utime + p->stime;
+		p->utime = utime;
+		p->stime = stime;
+		p->gtime = gtime;
+		unsigned long long d_minflt = minflt - p->minflt, d_majflt = majflt - p->majflt;
+		unsigned long long d_blk = blkio - p->blkio, d_rd = rd - p->rd, d_wr = wr - p->wr;
+		unsigned long long d_ccwr = ccwr - p->ccwr, d_vcsw = vcsw - p->vcsw, d_nvcsw = nvcsw - p->nvcsw;
+		p->minflt = minflt;
+		p->majflt = majflt;
+		p->blkio = blkio;
+		p->rd = rd;
+		p->wr = wr;
+		p->ccwr = ccwr;
+		p->run_delay = delay;
+		p->vcsw = vcsw;
+		p->nvcsw = nvcsw;
+		if (kthread && (first || !ran))
+			continue;
+		double k = first || dt <= 0 ? 0 : 1 / dt;
+		unsigned long long rss_kb = rss * (unsigned long long)page_kb;
+		send_fmt("proc",
+			 "pid=%d ppid=%d comm=%s usr=%.2f system=%.2f guest=%.2f wait=%.2f cpu=%.2f cpu_num=%d "
+			 "minflt_s=%.2f majflt_s=%.2f vsz_kb=%llu rss_kb=%llu mem_pct=%.2f kb_rd_s=%.2f "
+			 "kb_wr_s=%.2f kb_ccwr_s=%.2f iodelay=%llu cswch_s=%.2f nvcswch_s=%.2f threads=%llu first=%d",
+			 pid, ppid, comm, usr, sys, guest, wait, usr + sys, cpu, (double)d_minflt * k,
+			 (double)d_majflt * k, vsize / 1024, rss_kb,
+			 mem_total_kb ? (double)rss_kb * 100.0 / (double)mem_total_kb : 0,
+			 have_io ? (double)d_rd * k / 1024 : -1, have_io ? (double)d_wr * k / 1024 : -1,
+			 have_io ? (double)d_ccwr * k / 1024 : -1, first ? 0 : d_blk, (double)d_vcsw * k,
+			 (double)d_nvcsw * k, threads, first);
+		count++;
+	}
+	closedir(d);
+	/* Forget the processes that are gone. */
+	size_t w = 0;
+	for (size_t i = 0; i < npst; i++)
+		if (pst[i].seen)
+			pst[w++] = pst[i];
+	npst = w;
+	send_fmt("tick", "uptime=%.3f procs=%u", uptime_s(), count);
+}
+
+/* ---- the workload ---- */
+
+static pid_t
+spawn_workload(char **argv, const char *cwd, int *out_fd)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"HOME=/root", "TERM=dumb", NULL };
+		probe_child_signals();
+		setsid();
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		if (cwd != NULL && chdir(cwd) < 0)
+			(void)chdir("/");
+		if (strchr(argv[0], '/') != NULL) {
+			execve(argv[0], argv, envp);
+		} else {
+			static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
+			for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+				char path[512];
+				snprintf(path, sizeof path, "%s/%s", dirs[i], argv[0]);
+				execve(path, argv, envp);
+			}
+		}
+		dprintf(2, "isolab-probe agent: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	*out_fd = p[0];
+	return pid;
+}
+
+/* Sends each complete line in buf as an "out" frame; keeps the rest. */
+static void
+relay_lines(char *buf, size_t *len, int flush)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < *len; i++)
+		if (buf[i] == '\n') {
+			send_frame("out", buf + start, i - start);
+			start = i + 1;
+		}
+	if (flush && start < *len) {
+		send_frame("out", buf + start, *len - start);
+		start = *len;
+	}
+	/* A line longer than the buffer goes out in pieces. */
+	if (start == 0 && *len == FRAME_MAX) {
+		send_frame("out", buf, *len);
+		start = *len;
+	}
+	memmove(buf, buf + start, *len - start);
+	*len -= start;
+}
+
+int
+agent_run(const struct bench *b, const struct probe_opts *o)
+{
+	char *argv[AGENT_MAX_ARGS + 1];
+	static char argbuf[4096], dir[1024], dev[300];
+	const char *disk = "none", *chan = "console";
+
+	send_fmt("hello", "uptime=%.3f pid=%d", uptime_s(), (int)getpid());
+	if (getpid() != 1)
+		send_fmt("log", "not PID 1: the agent only runs as a VM's init");
+	mount_basics();
+	if (read_small("/proc/cmdline", cmdline, sizeof cmdline) < 0)
+		cmdline[0] = '\0';
+	clk_tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	page_kb = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) / 1024 : 4;
+	char mi[512];
+	if (read_small("/proc/meminfo", mi, sizeof mi) > 0)
+		mem_total_kb = field_after(mi, "MemTotal:");
+	int mods = load_modules();
+	char val[16];
+	if (cmdline_get("isolab.port", val, sizeof val) && find_port(dev, sizeof dev, 3000)) {
+		int fd = open(dev, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0) {
+			chan_fd = fd;
+			chan = dev;
+		} else {
+			send_fmt("log", "open %s: %s; frames stay on the console", dev, strerror(errno));
+		}
+	}
+	if (cmdline_get("isolab.disk", dir, sizeof dir)) {
+		unescape_inplace(dir);
+		disk = mount_disk(dir);
+	} else {
+		snprintf(dir, sizeof dir, "/tmp");
+	}
+	if (!cmdline_get("isolab.argv", argbuf, sizeof argbuf))
+		agent_fail("no isolab.argv= on the kernel command line");
+	int argc = 0;
+	for (char *s = argbuf; s != NULL && argc < AGENT_MAX_ARGS;) {
+		char *comma = strchr(s, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		unescape_inplace(s);
+		argv[argc++] = s;
+		s = comma ? comma + 1 : NULL;
+	}
+	argv[argc] = NULL;
+	if (argc == 0 || argv[0][0] == '\0')
+		agent_fail("empty isolab.argv");
+
+	send_fmt("ready", "uptime=%.3f modules=%d channel=%s disk=%s", uptime_s(), mods, chan, disk);
+	int out_fd = -1;
+	pid_t child = spawn_workload(argv, dir, &out_fd);
+	if (child < 0)
+		agent_fail("cannot fork the workload");
+
+	static char line[FRAME_MAX];
+	size_t llen = 0;
+	int status = 0, exited = 0, out_open = 1;
+	uint64_t next = mono_ns() + 1000000000u, last = mono_ns(), exit_at = 0;
+	while (!exited || out_open) {
+		uint64_t now = mono_ns();
+		if (now >= next) {
+			sample_procs((double)(now - last) / 1e9);
+			last = now;
+			next = now + 1000000000u;
+		}
+		struct pollfd pfd = { .fd = out_fd, .events = POLLIN };
+		int wait_ms = (int)((next - now) / 1000000u) + 1;
+		if (exited)
+			wait_ms = wait_ms > 50 ? 50 : wait_ms;
+		int n = poll(&pfd, out_open ? 1 : 0, wait_ms);
+		if (n > 0) {
+			ssize_t r = read(out_fd, line + llen, sizeof line - llen);
+			if (r > 0) {
+				llen += (size_t)r;
+				relay_lines(line, &llen, 0);
+			} else if (r == 0 || errno != EINTR) {
+				relay_lines(line, &llen, 1);
+				out_open = 0;
+			}
+		}
+		/* PID 1 reaps every orphan; the workload's status is kept. */
+		pid_t w;
+		int st;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == child) {
+				status = st;
+				exited = 1;
+				exit_at = mono_ns();
+			}
+		/* A grandchild that keeps the pipe open does not hold the VM. */
+		if (exited && out_open && mono_ns() - exit_at > 500000000u) {
+			relay_lines(line, &llen, 1);
+			out_open = 0;
+		}
+	}
+	sample_procs((double)(mono_ns() - last) / 1e9);
+	if (WIFEXITED(status))
+		send_fmt("exit", "status=%d uptime=%.3f", WEXITSTATUS(status), uptime_s());
+	else
+		send_fmt("exit", "signal=%d uptime=%.3f", WIFSIGNALED(status) ? WTERMSIG(status) : 0, uptime_s());
+	if (strcmp(disk, "ext4") == 0)
+		umount2(dir, 0);
+	power_off();
+}
