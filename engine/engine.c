@@ -15,7 +15,7 @@
  *   - a 1 Hz timerfd: sample the processes, write a "sample" record, flush
  *     the journal, publish an EV_SAMPLE;
  *   - the command eventfd, written by engine_cancel().
- * A deadline of duration + grace (from launch) kills an instance that runs
+ * A deadline of duration + grace (from ready) kills an instance that runs
  * too long; it is recorded as timed out and the plan goes on. Any failure
  * of one instance is recorded with its cause and the plan goes on.
  *
@@ -463,6 +463,10 @@ static void mark_ready(struct running *r)
 		timerfd_settime(r->e->tick_fd, 0, &its, NULL);
 		r->e->tick_phased = 1;
 	}
+	/* The workload's duration counts from when it is ready, so a slow start
+	 * (a VM booting under emulation) never eats into what is measured. */
+	if (r->deadline != UINT64_MAX)
+		r->deadline = mono_ns() + (uint64_t)((r->duration + r->e->exp.grace) * 1e9);
 	r->startup_ms = (double)(mono_ns() - r->in.t_launch_ns) / 1e6;
 	struct engine_event *ev = event_new(EV_READY);
 	ev->instance = r->in.id;
@@ -867,8 +871,11 @@ static void member_launch(struct running *r, int ep)
 		return;
 	}
 	r->launched = 1;
+	/* Until the ready line, the deadline also allows the driver's start-up
+	 * (a VM's boot); from it, mark_ready restarts the clock. */
 	if (r->deadline != UINT64_MAX)
-		r->deadline = r->in.t_launch_ns + (uint64_t)((r->duration + e->exp.grace) * 1e9);
+		r->deadline = r->in.t_launch_ns +
+		    (uint64_t)((r->duration + e->exp.grace + r->d->startup_allowance_s) * 1e9);
 	struct pid_role pr[64];
 	size_t np = r->d->pids(&r->in, pr, ARRAY_SIZE(pr));
 	for (size_t i = 0; i < np; i++)

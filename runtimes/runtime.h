@@ -15,8 +15,10 @@
  *              call to launch until the workload's ready line. The driver
  *              sets out_fd (the workload's merged stdout/stderr, non-blocking,
  *              owned by the instance) and main_pid (a host process whose exit
- *              means the instance ended; for a VM, the VMM), and may fill
- *              t_created_ns when it can split create and start.
+ *              means the instance ended and whose exit status is the
+ *              workload's: for a VM or a remote host, a relay process that
+ *              exits with the status the guest or the agent reported), and
+ *              may fill t_created_ns when it can split create and start.
  *   pids     — the host processes that belong to the instance, with roles:
  *              the workload, the runtime's own (runsc sandbox and gofer,
  *              shims, conmon), the VMM. Called once a second; the engine
@@ -100,6 +102,10 @@ struct driver {
 	/* force = 0: polite (SIGTERM or the runtime's stop); 1: kill everything. */
 	int (*stop)(struct instance *in, int force, char **cause);
 	int (*cleanup)(struct instance *in, char **cause);
+	/* Extra seconds the instance may take to become ready, on top of the
+	 * experiment's duration and grace (a VM booting under emulation).
+	 * From the ready line on, only duration + grace count. */
+	double startup_allowance_s;
 	/* Which limits the driver honours; a requested limit outside this mask
 	 * fails the instance with a message, never silently ignored. */
 	unsigned limits_supported;
