@@ -67,8 +67,10 @@ static const char *const runtime_keys[] = {
 };
 static const char *const workload_keys[] = {
 	"description", "argv", "params", "companion", "companion_metrics",
-	"prepare", "cleanup", "ready", "rootfs", "metrics", NULL,
+	"companion_repeat", "prepare", "setup", "cleanup", "ready", "rootfs",
+	"files", "metrics", NULL,
 };
+static const char *const file_keys[] = { "name", "content", NULL };
 static const char *const param_keys[] = { "default", "description", NULL };
 static const char *const metric_keys[] = {
 	"name", "kind", "pattern", "group", "unit", "better", "summary", "scale",
@@ -592,7 +594,9 @@ static void workload_clear(struct workload *wl)
 	strv_free(wl->argv);
 	strv_free(wl->companion);
 	strv_free(wl->prepare);
+	strv_free(wl->setup);
 	strv_free(wl->cleanup);
+	kv_free(wl->files, wl->nfiles);
 	free(wl->ready);
 	free(wl->rootfs);
 	for (size_t i = 0; i < wl->nparams; i++) {
@@ -661,6 +665,29 @@ static void metric_parse(struct ctx *c, const config_setting_t *g, const char *p
 	}
 }
 
+/* Checks every ${name} of one string against the declared params. */
+static void check_refs_str(struct ctx *c, const config_setting_t *e, const char *pi,
+    const char *str, const struct workload *wl)
+{
+	for (const char *s = str; (s = strstr(s, "${")) != NULL;) {
+		const char *end = strchr(s + 2, '}');
+		if (!end) {
+			report(c, e, pi, "expected ${name} closed by '}', got \"%s\"", s);
+			break;
+		}
+		_cleanup_free_ char *name = xstrndup(s + 2, (size_t)(end - s - 2));
+		int known = in_list(builtin_params, name);
+		for (size_t j = 0; !known && j < wl->nparams; j++)
+			known = strcmp(wl->params[j].name, name) == 0;
+		if (!known) {
+			_cleanup_free_ char *b = join(builtin_params);
+			report(c, e, pi, "expected a declared parameter or a built-in "
+			    "(%s), got ${%s}", b, name);
+		}
+		s = end + 1;
+	}
+}
+
 /* Checks every ${name} of an argv-like array against the declared params. */
 static void check_refs(struct ctx *c, const config_setting_t *g, const char *path,
     const char *key, char **argv, const struct workload *wl)
@@ -672,23 +699,49 @@ static void check_refs(struct ctx *c, const config_setting_t *g, const char *pat
 	for (int i = 0; argv[i]; i++) {
 		const config_setting_t *e = config_setting_get_elem(arr, (unsigned)i);
 		_cleanup_free_ char *pi = path_index(p, i);
-		for (const char *s = argv[i]; (s = strstr(s, "${")) != NULL;) {
-			const char *end = strchr(s + 2, '}');
-			if (!end) {
-				report(c, e, pi, "expected ${name} closed by '}', got \"%s\"", s);
-				break;
-			}
-			_cleanup_free_ char *name = xstrndup(s + 2, (size_t)(end - s - 2));
-			int known = in_list(builtin_params, name);
-			for (size_t j = 0; !known && j < wl->nparams; j++)
-				known = strcmp(wl->params[j].name, name) == 0;
-			if (!known) {
-				_cleanup_free_ char *b = join(builtin_params);
-				report(c, e, pi, "expected a declared parameter or a built-in "
-				    "(%s), got ${%s}", b, name);
-			}
-			s = end + 1;
+		check_refs_str(c, e, pi, argv[i], wl);
+	}
+}
+
+/* files: a list of { name; content; }, written into the instance directory
+ * by the engine. A name is one plain file name: nothing may land outside
+ * the directory. */
+static void files_parse(struct ctx *c, const config_setting_t *wg, const char *path,
+    struct workload *wl)
+{
+	config_setting_t *fs = member(wg, "files");
+	_cleanup_free_ char *pf = path_key(path, "files");
+	if (!fs)
+		return;
+	if (!config_setting_is_list(fs)) {
+		report(c, fs, pf, "expected a list of groups ( { name = ...; content = ...; }, ... ), got %s",
+		    type_name(fs));
+		return;
+	}
+	int n = config_setting_length(fs);
+	wl->files = xcalloc((size_t)n + 1, sizeof(*wl->files));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(fs, (unsigned)i);
+		_cleanup_free_ char *pi = path_index(pf, i);
+		if (want_group(c, e, pi) < 0)
+			continue;
+		check_keys(c, e, pi, file_keys);
+		char *name = NULL, *content = NULL;
+		if (get_nonempty(c, e, pi, "name", 1, &name) == 1 &&
+		    (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))) {
+			_cleanup_free_ char *pn = path_key(pi, "name");
+			report(c, member(e, "name"), pn, "expected a plain file name, got \"%s\"", name);
 		}
+		if (get_string(c, e, pi, "content", 1, &content) == 1) {
+			_cleanup_free_ char *pc = path_key(pi, "content");
+			check_refs_str(c, member(e, "content"), pc, content, wl);
+		}
+		if (!name || !content) {
+			free(name);
+			free(content);
+			continue;
+		}
+		wl->files[wl->nfiles++] = (struct kv){ .key = name, .value = content };
 	}
 }
 
@@ -747,6 +800,9 @@ static void workload_parse(struct ctx *c, const config_setting_t *g, const char 
 		check_refs(c, g, path, "companion", wl.companion, &wl);
 	if (get_strv(c, g, path, "prepare", 0, &wl.prepare) == 1)
 		check_refs(c, g, path, "prepare", wl.prepare, &wl);
+	if (get_strv(c, g, path, "setup", 0, &wl.setup) == 1)
+		check_refs(c, g, path, "setup", wl.setup, &wl);
+	files_parse(c, g, path, &wl);
 	if (get_strv(c, g, path, "cleanup", 0, &wl.cleanup) == 1)
 		check_refs(c, g, path, "cleanup", wl.cleanup, &wl);
 	if (get_bool(c, g, path, "companion_metrics", &wl.companion_metrics) == 1 &&
@@ -754,6 +810,12 @@ static void workload_parse(struct ctx *c, const config_setting_t *g, const char 
 		_cleanup_free_ char *p = path_key(path, "companion_metrics");
 		report(c, member(g, "companion_metrics"), p,
 		    "expected a companion to take metrics from, got none");
+	}
+	if (get_bool(c, g, path, "companion_repeat", &wl.companion_repeat) == 1 &&
+	    wl.companion_repeat && !member(g, "companion")) {
+		_cleanup_free_ char *p = path_key(path, "companion_repeat");
+		report(c, member(g, "companion_repeat"), p,
+		    "expected a companion to repeat, got none");
 	}
 	if (get_nonempty(c, g, path, "ready", 0, &wl.ready) == 1) {
 		_cleanup_free_ char *p = path_key(path, "ready");

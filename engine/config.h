@@ -62,10 +62,19 @@ struct workload {
 	char **argv;        /* NULL-terminated */
 	char **companion;   /* host-side load generator argv, NULL-terminated, or NULL */
 	char **prepare;     /* unmeasured setup argv, or NULL */
+	char **setup;       /* unmeasured argv run on the host once the workload is
+	                     * ready, before the companion (e.g. loading a data set
+	                     * into the server), or NULL */
 	char **cleanup;     /* unmeasured teardown argv, or NULL */
+	struct kv *files;   /* written into the instance directory before prepare:
+	                     * key = plain file name, value = content with ${...}
+	                     * references substituted per instance */
+	size_t nfiles;
 	char *ready;        /* readiness pcre2 pattern, or NULL (ready at launch) */
 	char *rootfs;       /* "minimal" (default) or "host" */
 	int companion_metrics; /* 1: metric patterns apply to the companion's output */
+	int companion_repeat;  /* 1: restart the companion each time it exits 0 until
+	                        * the duration has passed (one-second slices) */
 	struct param *params;
 	size_t nparams;
 	struct metric_def *metrics;

@@ -139,6 +139,8 @@ struct running {
 	int cout_fd;
 	int main_done, comp_done;
 	int main_status, comp_status;
+	uint64_t comp_t0;            /* when the first companion started */
+	uint64_t setup_ns;           /* time the setup phase took: off the deadline */
 	/* Metric values matched since the last tick. */
 	double *tick_sum;
 	unsigned *tick_n;
@@ -451,6 +453,8 @@ static int start_companion(struct running *r, char **cause)
 	return 0;
 }
 
+static int run_prepare_phase(struct running *r, char **tmpl, const char *what, char **cause);
+
 static void mark_ready(struct running *r)
 {
 	r->ready = 1;
@@ -475,8 +479,25 @@ static void mark_ready(struct running *r)
 	ev->startup_ms = r->startup_ms;
 	emit(r->e, ev);
 	fingerprint_ready(&r->in, r->tail, r->e->journal);
+	if (r->in.wl->setup) {
+		/* Unmeasured work against the running server (loading tables):
+		 * blocking is fine since nothing is measured yet, and its time is
+		 * added to the deadline. */
+		uint64_t t0 = mono_ns();
+		char *cause = NULL;
+		int rc = run_prepare_phase(r, r->in.wl->setup, "setup", &cause);
+		r->setup_ns = mono_ns() - t0;
+		if (rc < 0) {
+			if (!r->error)
+				r->error = cause;
+			else
+				free(cause);
+			return;
+		}
+	}
 	if (r->in.wl->companion) {
 		char *cause = NULL;
+		r->comp_t0 = mono_ns();
 		if (start_companion(r, &cause) < 0) {
 			if (!r->error)
 				r->error = cause;
@@ -671,6 +692,17 @@ static void reap(pid_t pid, int *status)
 		;
 }
 
+/* companion_repeat: whether the companion that just ended successfully
+ * starts again (its slices cover the duration). */
+static int companion_again(const struct running *r)
+{
+	if (!r->in.wl->companion_repeat || r->error || atomic_load(&r->e->cancel))
+		return 0;
+	if (!WIFEXITED(r->comp_status) || WEXITSTATUS(r->comp_status) != 0)
+		return 0;
+	return mono_ns() - r->comp_t0 < (uint64_t)(r->e->exp.duration * 1e9);
+}
+
 static void end_record(struct running *r, const char *status, const char *error)
 {
 	struct engine *e = r->e;
@@ -773,6 +805,36 @@ static int run_prepare_phase(struct running *r, char **tmpl, const char *what, c
 	return 0;
 }
 
+/* Writes the workload's files into the instance directory, references
+ * substituted: generated server configurations, never the host's. */
+static int write_files(struct running *r, char **cause)
+{
+	const struct workload *wl = r->in.wl;
+	for (size_t i = 0; i < wl->nfiles; i++) {
+		struct vars v = { .r = r };
+		_cleanup_free_ char *content = subst_vars(wl->files[i].value, var_lookup, &v, cause);
+		if (!content)
+			return err_wrap(cause, "file %s", wl->files[i].key);
+		_cleanup_free_ char *path = xasprintf("%s/%s", r->in.dir, wl->files[i].key);
+		if (write_file(path, content, 1) < 0)
+			return err_errno(cause, "cannot write %s", path);
+	}
+	return 0;
+}
+
+/* runtime.h's instance.note: a driver's own record of the instance. */
+static void instance_note(struct instance *in, json_t *rec)
+{
+	struct running *r = (struct running *)(void *)((char *)in - offsetof(struct running, in));
+	json_object_set_new(rec, "inst", json_integer(in->id));
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const char *msg = json_string_value(json_object_get(rec, "msg"));
+	if (type && !strcmp(type, "info") && msg)
+		elog(r->e, LOG_INFO, "%s: %s", in->rt->name, msg);
+	journal_append(r->e->journal, rec, NULL);
+	json_decref(rec);
+}
+
 /* A tag names a member (bits 8 and up) and which of its fds (the low byte). */
 #define TAG(idx, kind) (((uint64_t)(idx) << 8) | (uint64_t)(kind))
 
@@ -838,6 +900,7 @@ static int member_prepare(struct running *r)
 		    p->rt->name, r->d->name, limit_name(unsupported));
 	char *dir = xasprintf("%s/instances/%d", journal_dir(e->journal), r->in.id);
 	r->in.dir = dir;
+	r->in.note = instance_note;
 	if (mkdir_p(dir, 0755) < 0)
 		return err_errno(&r->cause, "cannot create %s", dir);
 	r->metrics = metrics_new(r->in.wl, &r->cause);
@@ -846,6 +909,9 @@ static int member_prepare(struct running *r)
 	r->prepared = 1;
 	if (r->d->prepare(&r->in, &r->cause) < 0)
 		return err_wrap(&r->cause, "%s: prepare", p->rt->name);
+	/* After the driver's prepare, which sets the address (${addr}). */
+	if (write_files(r, &r->cause) < 0)
+		return -1;
 	if (run_prepare_phase(r, r->in.wl->prepare, "prepare", &r->cause) < 0)
 		return -1;
 	r->in.argv = subst_argv(r, r->in.wl->argv, &r->cause);
@@ -903,7 +969,7 @@ static void member_check(struct running *r, uint64_t now)
 		/* An idle instance, measured: its work is done. */
 		r->over = 1;
 		r->status = "ok";
-	} else if (r->deadline != UINT64_MAX && now >= r->deadline) {
+	} else if (r->deadline != UINT64_MAX && now >= r->deadline + r->setup_ns) {
 		member_over(r, r->ready ? "ran past its duration plus grace" : "never became ready", 1);
 		/* Its neighbours go on: stop it now rather than at the group's end. */
 		r->d->stop(&r->in, 1, NULL);
@@ -954,7 +1020,15 @@ static void group_loop(struct running *m, size_t n, int pending)
 				if ((int)k != pending && m[k].launched && !m[k].over && !m[k].ready)
 					ready = 0;
 			if (ready || now >= pending_at || atomic_load(&e->cancel)) {
-				if (!atomic_load(&e->cancel))
+				/* A neighbour that died before the target started leaves
+				 * nothing to measure the target against. */
+				for (size_t k = 0; k < n && !m[pending].over; k++)
+					if ((int)k != pending && m[k].over && strcmp(m[k].status, "ok")) {
+						err_set(&m[pending].cause, "neighbour %s could not start: %s", m[k].in.wl->name,
+						    m[k].cause ? m[k].cause : m[k].status);
+						member_over(&m[pending], m[pending].cause, 0);
+					}
+				if (!atomic_load(&e->cancel) && !m[pending].over)
 					member_launch(&m[pending], ep);
 				pending = -1;
 			}
@@ -1033,7 +1107,30 @@ static void group_loop(struct running *m, size_t n, int pending)
 			case TAG_CPIDFD:
 				epoll_ctl(ep, EPOLL_CTL_DEL, r->cpidfd, NULL);
 				reap(r->cpid, &r->comp_status);
-				r->comp_done = 1;
+				if (companion_again(r)) {
+					/* The next slice: its output joins the same line buffer. */
+					char *cause = NULL;
+					if (r->cout_open) {
+						drain(r->cout_fd, &r->clb, on_companion_line, r);
+						epoll_ctl(ep, EPOLL_CTL_DEL, r->cout_fd, NULL);
+					}
+					close(r->cout_fd);
+					close(r->cpidfd);
+					r->cout_fd = r->cpidfd = -1;
+					r->cout_open = 0;
+					sampler_untrack(e->sampler, r->cpid);
+					if (start_companion(r, &cause) < 0) {
+						r->comp_done = 1;
+						if (!r->error)
+							r->error = cause;
+						else
+							free(cause);
+					} else {
+						r->cout_added = 0;
+					}
+				} else {
+					r->comp_done = 1;
+				}
 				break;
 			case TAG_TIMER: {
 				uint64_t exp_count;
@@ -1082,19 +1179,6 @@ static void group_loop(struct running *m, size_t n, int pending)
 	close(ep);
 }
 
-/* runtime.h's instance.note: a driver's own record of the instance. */
-static void instance_note(struct instance *in, json_t *rec)
-{
-	struct running *r = (struct running *)(void *)((char *)in - offsetof(struct running, in));
-	json_object_set_new(rec, "inst", json_integer(in->id));
-	const char *type = json_string_value(json_object_get(rec, "type"));
-	const char *msg = json_string_value(json_object_get(rec, "msg"));
-	if (type && !strcmp(type, "info") && msg)
-		elog(r->e, LOG_INFO, "%s: %s", in->rt->name, msg);
-	journal_append(r->e->journal, rec, NULL);
-	json_decref(rec);
-}
-
 static void member_init(struct running *r, struct engine *e, const struct planned *p, int idx, int id,
     const struct workload *wl, enum member_role role)
 {
@@ -1110,7 +1194,6 @@ static void member_init(struct running *r, struct engine *e, const struct planne
 	r->in.res = e->res;
 	r->in.threads = e->exp.threads;
 	r->in.out_fd = -1;
-	r->in.note = instance_note;
 	size_t nm = wl->nmetrics ? wl->nmetrics : 1;
 	r->tick_sum = xcalloc(nm, sizeof *r->tick_sum);
 	r->tick_n = xcalloc(nm, sizeof *r->tick_n);
