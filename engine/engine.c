@@ -1224,8 +1224,8 @@ static void member_announce(struct running *r, size_t done, double eta_s, int gr
 	ev->eta_s = eta_s;
 	emit(e, ev);
 	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", r->in.id,
-	    "runtime", p->rt->name, "driver", p->rt->driver, "workload", r->in.wl->name, "rep", (int)p->rep,
-	    "warmup", p->warmup, "host", "local");
+	    "runtime", runtime_base_name(p->rt), "driver", p->rt->driver, "workload", r->in.wl->name,
+	    "rep", (int)p->rep, "warmup", p->warmup, "host", runtime_host(p->rt));
 	/* Only groups say more than "one instance": benchmark journals stay as they were. */
 	if (strcmp(e->exp.kind ? e->exp.kind : "benchmark", "benchmark")) {
 		json_object_set_new(rec, "group", json_integer(group));
