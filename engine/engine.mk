@@ -159,3 +159,24 @@ endif
 # beside a target (host responsive, all reaped); the lab command.
 TESTS += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh
 EXTRA_DIST += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh
+
+## apps: nginx, MariaDB, Redis and PostgreSQL workloads (servers in the
+## instance, load generators on the host)
+dist_workloads_DATA += workloads/nginx.conf workloads/mariadb.conf \
+	workloads/redis.conf workloads/postgresql.conf
+dist_experiments_DATA += experiments/apps.conf
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_apps
+TESTS += tests/unit/test_apps
+tests_unit_test_apps_SOURCES = tests/unit/test_apps.c
+tests_unit_test_apps_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_apps_LDADD = $(UNIT_LIBS)
+endif
+# Real output of each server and load generator (see tests/unit/test_apps.c).
+EXTRA_DIST += tests/data/outputs/nginx-server.txt tests/data/outputs/wrk-slices.txt \
+	tests/data/outputs/mariadb-server.txt tests/data/outputs/sysbench-oltp.txt \
+	tests/data/outputs/redis-server.txt tests/data/outputs/redis-benchmark-slices.txt \
+	tests/data/outputs/postgresql-server.txt tests/data/outputs/pgbench.txt
+# Integration: each application for 3 s on native, sandbox, runc and gVisor.
+TESTS += tests/integration/app-run.sh tests/integration/app-leak.sh
+EXTRA_DIST += tests/integration/app-lib.sh tests/integration/app-run.sh tests/integration/app-leak.sh
