@@ -333,8 +333,8 @@ START_TEST(test_bad_unknown_keys)
 	check_one("bad-runtime-key.conf", 4, "runtimes.native.colour: expected one of "
 	    "the keys driver, description, options, got an unknown key");
 	check_one("bad-workload-key.conf", 4, "workloads.cpu.env: expected one of the "
-	    "keys description, argv, params, companion, companion_metrics, prepare, "
-	    "cleanup, ready, rootfs, metrics, got an unknown key");
+	    "keys description, argv, params, companion, companion_metrics, companion_repeat, "
+	    "prepare, setup, cleanup, ready, rootfs, files, metrics, got an unknown key");
 	check_one("bad-metric-key.conf", 7, "workloads.cpu.metrics[1].units: expected "
 	    "one of the keys name, kind, pattern, group, unit, better, summary, scale, "
 	    "got an unknown key");
