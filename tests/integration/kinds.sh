@@ -29,8 +29,15 @@ workloads = {
         pattern = "^probe=cpu kind=summary .* rate=(?<value>[0-9.]+) "; }
     );
   };
+  fixedport = {
+    description = "a server on one fixed port: a second instance on the same network cannot start";
+    argv = [ "\${probe}", "net-server", "--listen", "127.0.0.1:$((20000 + RANDOM % 20000))", "--time", "\${duration}" ];
+    ready = "^probe=net-server kind=ready ";
+  };
 };
 experiments = {
+  t-fit = { kind = "scale"; runtimes = [ "native" ]; workloads = [ "fixedport" ]; repetitions = 1;
+    duration = 1.0; grace = 2.0; max_instances = 8; };
   t-interference = { kind = "interference"; runtimes = [ "native", "sandbox" ]; workloads = [ "cpu" ];
     repetitions = 1; duration = 2.0;
     neighbours = ( { workload = "cpu"; class = "competing"; } ); };
@@ -44,6 +51,9 @@ experiments = {
     variants = ( { name = "cpuset"; limits = { cpuset = "0"; }; }, { name = "shares"; limits = { weight = 50; }; },
                  { name = "quota"; limits = { cpus = 0.5; }; } ); };
   t-startup = { kind = "startup"; runtimes = [ "native" ]; workloads = [ "start" ]; repetitions = 3; duration = 2.0; };
+  t-flood = { kind = "interference"; runtimes = [ "sandbox" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 3.0;
+    limits = { pids = 64; memory = "128M"; };
+    neighbours = ( { workload = "udpflood"; class = "adversarial"; } ); };
   t-refused = { kind = "interference"; runtimes = [ "sandbox" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 1.0;
     limits = { pids = 64; };
     neighbours = ( { workload = "mallocbomb"; class = "adversarial"; } ); };
@@ -96,6 +106,26 @@ check "row('sandbox','alone','rate')['n'] == 1 and row('sandbox','neighbours','r
 grep -q "ran past its duration plus grace" "$test_state/t-starve.out" || fail "starved target: no timeout reported"
 ok "interference: a starved target is DNF"
 
+# A UDP flood inside the neighbour's own network namespace: it sends (its
+# socat burns CPU) and the target still finishes.
+if command -v socat >/dev/null; then
+	run_exp t-flood -r "$contained"
+	for rt in "${rts[@]:1}"; do
+		check "row('$rt','neighbours','rate')['n'] == 1 and row('$rt','neighbours','rate')['dnf'] == 0" "udp flood on $rt: the target finishes"
+	done
+	python3 - "$test_state" <<'PY' || fail "udp flood: the neighbour did not send"
+import glob, json, sys
+runs = sorted(glob.glob(sys.argv[1] + "/runs/2*/journal.jsonl"))
+cpu = 0
+for line in open(runs[-1]):
+    r = json.loads(line)
+    if r.get("type") == "sample":
+        cpu = max([cpu] + [p["cpu"] for p in r["procs"] if p["comm"] == "socat"])
+sys.exit(0 if cpu > 5 else "socat at most %.1f%% CPU" % cpu)
+PY
+	ok "interference: a UDP flood on the neighbour's own netns"
+fi
+
 # Adversaries without both pids and memory limits are refused before anything starts.
 isolab -c "$conf" run -e t-refused -q >"$test_state/refused.out" 2>&1 && fail "an adversary without a memory limit ran"
 grep -q "needs limits.pids and limits.memory" "$test_state/refused.out" || fail "refusal does not say why: $(cat "$test_state/refused.out")"
@@ -112,6 +142,15 @@ for rt in "${rts[@]}"; do
 	check "any(f['runtime'] == '$rt' and f['fit'] == 4 and f['tried'] == 4 for f in d['fits'])" "scale on $rt: 4 of 4 fit"
 done
 ok "scale: per-instance RSS/PSS, aggregate, N-th start-up, fit (${rts[*]})"
+
+# Growing stops at the first N that does not fit: two servers cannot share
+# one port on the host, so N=2 fails and N=4, N=8 are skipped.
+run_exp t-fit
+check "d['fits'] == [{'runtime': 'native', 'workload': 'fixedport', 'fit': 1, 'tried': 2}]" "scale: how many fit"
+cat "$test_state"/runs/2*/journal.jsonl | grep -c '"type":"group_skipped"' | grep -qx 2 ||
+	fail "scale: N=4 and N=8 were not skipped"
+grep -q "1 of 2 instances ran together" "$test_state/t-fit.out" || fail "scale: the table does not say how many fit"
+ok "scale: stops growing at the first N that does not fit"
 
 # allocation: one group per variant, two instances each.
 run_exp t-allocation -r "$contained"
