@@ -406,6 +406,23 @@ static void start(struct tui *t)
 	if (x) {
 		free(exp.kind);
 		exp.kind = xstrdup(x->kind ? x->kind : "benchmark");
+		/* What makes the kind (neighbours, N, variants) and a lab's rules
+		 * come with it; the panes only set the common options. */
+		struct experiment g;
+		experiment_copy(&g, x);
+		exp.neighbours = g.neighbours;
+		exp.nneighbours = g.nneighbours;
+		exp.variants = g.variants;
+		exp.nvariants = g.nvariants;
+		exp.expects = g.expects;
+		exp.nexpects = g.nexpects;
+		exp.max_instances = g.max_instances;
+		exp.instances = g.instances;
+		g.neighbours = NULL;
+		g.variants = NULL;
+		g.expects = NULL;
+		g.nneighbours = g.nvariants = g.nexpects = 0;
+		experiment_clear(&g);
 		if (x->title)
 			exp.title = xstrdup(x->title);
 		if (x->network) {
