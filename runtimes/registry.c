@@ -10,6 +10,8 @@ extern const struct driver driver_oci;
 extern const struct driver driver_docker;
 extern const struct driver driver_qemu;
 extern const struct driver driver_lxc;
+extern const struct driver driver_firecracker;
+extern const struct driver driver_kata;
 /* The proxy for RUNTIME@HOST (runtimes/remote.c; driver_find(name) proxy)
  * is found by name but not listed: it is not a kind of isolation. Weak, so
  * the static isolab-agent links every driver but this one (and no libssh). */
@@ -22,6 +24,8 @@ static const struct driver *const drivers[] = {
 	&driver_docker,
 	&driver_qemu,
 	&driver_lxc,
+	&driver_firecracker,
+	&driver_kata,
 	NULL,
 };
 

@@ -51,3 +51,27 @@ endif
 TESTS += tests/integration/vm-run.sh tests/integration/vm-kvm.sh tests/integration/vm-leak.sh
 EXTRA_DIST += tests/integration/vm-lib.sh tests/integration/vm-run.sh tests/integration/vm-kvm.sh \
 	tests/integration/vm-leak.sh
+## vms (firecracker, kata, VM networking): the firecracker driver with its
+## HTTP-over-unix-socket client and vmlinux extraction, the kata driver
+libisolab_a_SOURCES += runtimes/httpunix.c runtimes/httpunix.h runtimes/vmlinux.c runtimes/vmlinux.h \
+	runtimes/firecracker.c runtimes/firecracker.h runtimes/kata.c
+dist_runtimes_DATA += runtimes/firecracker.conf runtimes/kata.conf
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_httpunix tests/unit/test_firecracker
+TESTS += tests/unit/test_httpunix tests/unit/test_firecracker
+tests_unit_test_httpunix_SOURCES = tests/unit/test_httpunix.c tests/unit/fakehttp.h
+tests_unit_test_httpunix_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_httpunix_LDADD = $(UNIT_LIBS)
+tests_unit_test_firecracker_SOURCES = tests/unit/test_firecracker.c tests/unit/fakehttp.h
+tests_unit_test_firecracker_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_firecracker_LDADD = $(UNIT_LIBS)
+endif
+# Integration: Firecracker and Kata as far as this machine allows (each
+# says what it did not run and why), net-rr over qemu-microvm's user-mode
+# network under TCG.
+TESTS += tests/integration/vm-firecracker.sh tests/integration/vm-kata.sh tests/integration/vm-net.sh
+EXTRA_DIST += tests/integration/vm-firecracker.sh tests/integration/vm-kata.sh tests/integration/vm-net.sh \
+	bench/startup-vm
+# vmlinux.c reads xz kernels through libarchive, whose xz filter needs
+# liblzma in the static isolab-agent (libarchive's .pc names only -larchive).
+ISOLAB_LIBS += -llzma
