@@ -31,10 +31,22 @@
  * directory and the scratch disk are all in the resource journal, so
  * `isolab cleanup` reaps a VM whose isolab was killed.
  *
- * Not done: networking (only network "none"; user-mode networking with
- * hostfwd needs the agent to configure eth0), and per-vCPU-thread rows
- * (QEMU names them "CPU n/TCG" with debug-threads; the table shows the
- * QEMU process with its thread count).
+ * Network: "none" gives the guest no NIC. "bridge" (and "host", since a
+ * VM cannot share the host's stack) is QEMU's user-mode network (slirp):
+ * a virtio-net NIC, the guest at 10.0.2.15/24 behind the gateway 10.0.2.2
+ * (the agent configures eth0 from isolab.net=), and each TCP port the
+ * workload listens on forwarded from 127.0.0.1 on the host, so ${addr}
+ * is 127.0.0.1 for the host's companion. The ports are those of the
+ * argv's "${addr}:${port}" arguments (seen as 127.0.0.1:PORT): the guest
+ * gets them as 10.0.2.15:PORT, where slirp delivers what it forwards, and
+ * the host side forwards the same port number. A workload that names its
+ * port elsewhere (a config file) is not forwarded. No tap into isolab's
+ * bridge netns: slirp needs no privileges and no host configuration, and
+ * what it costs (a user-space TCP/IP stack in QEMU) is part of what a
+ * user-mode VM network is.
+ *
+ * Not done: per-vCPU-thread rows (QEMU names them "CPU n/TCG" with
+ * debug-threads; the table shows the QEMU process with its thread count).
  */
 #include "config.h"
 #include "cgroup.h"
@@ -88,7 +100,12 @@ struct qemu {
 	int relay_started;
 	uint64_t t_vmm;
 	int startup_done;
+	int net;             /* user-mode network with port forwards */
+	char *hostfwd;       /* ",hostfwd=tcp:127.0.0.1:P-:P..." */
 };
+
+#define QEMU_GUEST_ADDR "10.0.2.15"
+#define QEMU_GUEST_NET QEMU_GUEST_ADDR "/24,10.0.2.2"
 
 static const char *qemu_binary_name(const struct runtime_conf *rt)
 {
@@ -251,10 +268,18 @@ static int qemu_prepare(struct instance *in, char **cause)
 {
 	if (!in->res)
 		return err_set(cause, "qemu: no resource journal for this run");
-	if (in->network && strcmp(in->network, "none"))
-		return err_set(cause, "qemu: network '%s' is not supported yet (only \"none\")", in->network);
+	const char *net = in->network ? in->network : "none";
+	if (strcmp(net, "none") && strcmp(net, "bridge") && strcmp(net, "host"))
+		return err_set(cause, "qemu: unknown network mode '%s'", net);
 	struct qemu *q = xcalloc(1, sizeof *q);
 	in->priv = q;
+	q->net = strcmp(net, "none") != 0;
+	/* ${addr}, substituted after prepare: the host reaches forwarded ports there. */
+	in->addr = xstrdup("127.0.0.1");
+	if (q->net)
+		note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening ports "
+			      "forwarded from 127.0.0.1%s",
+		    net, QEMU_GUEST_ADDR, !strcmp(net, "host") ? " (a VM cannot share the host's network stack)" : "");
 	q->qmp_fd = q->console_fd = -1;
 	q->microvm = is_microvm(in->rt);
 	q->binary = exec_which(qemu_binary_name(in->rt));
@@ -277,6 +302,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 	q->initrd = initramfs_get(&spec, cause);
 	if (!q->initrd)
 		return err_wrap(cause, "qemu: initramfs");
+	note_info(in, "guest: kernel %s, initramfs %s", q->k.path, q->initrd);
 	if (choose_accel(in, q, cause) < 0)
 		return -1;
 
@@ -353,8 +379,15 @@ static void build_argv(struct instance *in, struct qemu *q, struct argvb *a, con
 	    runtime_option(in->rt, "disk_cache", "none"));
 	argvb_add(a, "-device");
 	argvb_addf(a, "virtio-blk-%s,drive=disk0", bus);
-	argvb_add(a, "-nic");
-	argvb_add(a, "none");
+	if (q->net) {
+		argvb_add(a, "-netdev");
+		argvb_addf(a, "user,id=net0%s", q->hostfwd ? q->hostfwd : "");
+		argvb_add(a, "-device");
+		argvb_addf(a, "virtio-net-%s,netdev=net0", bus);
+	} else {
+		argvb_add(a, "-nic");
+		argvb_add(a, "none");
+	}
 	argvb_add(a, "-kernel");
 	argvb_add(a, q->k.path);
 	argvb_add(a, "-initrd");
@@ -466,10 +499,57 @@ static unsigned long host_tsc_khz(void)
 	return p ? (unsigned long)(strtod(p + 1, NULL) * 1000 + 0.5) : 0;
 }
 
+/* The guest's view of argv under user-mode networking: each
+ * "127.0.0.1:PORT" becomes QEMU_GUEST_ADDR ":PORT" and its port is added to
+ * q->hostfwd; a bare "127.0.0.1" argument becomes QEMU_GUEST_ADDR.
+ * malloc'd, NULL-terminated. */
+static char **guest_argv(struct qemu *q, char *const *argv)
+{
+	static const char host[] = "127.0.0.1";
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(argv[i], host)) {
+			out[i] = xstrdup(QEMU_GUEST_ADDR);
+			continue;
+		}
+		char *o = xstrdup("");
+		const char *p = argv[i], *hit;
+		while ((hit = strstr(p, host))) {
+			const char *after = hit + strlen(host);
+			size_t digits = after[0] == ':' ? strspn(after + 1, "0123456789") : 0;
+			int port = digits && digits <= 5 ? atoi(after + 1) : 0;
+			int boundary = hit == argv[i] || !strchr("0123456789.", hit[-1]);
+			char *next;
+			if (port > 0 && port < 65536 && boundary) {
+				next = xasprintf("%s%.*s%s", o, (int)(hit - p), p, QEMU_GUEST_ADDR);
+				_cleanup_free_ char *fwd = xasprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", port, port);
+				if (!q->hostfwd || !strstr(q->hostfwd, fwd)) {
+					char *h = xasprintf("%s%s", q->hostfwd ? q->hostfwd : "", fwd);
+					free(q->hostfwd);
+					q->hostfwd = h;
+				}
+			} else {
+				next = xasprintf("%s%.*s", o, (int)(after - p), p);
+			}
+			free(o);
+			o = next;
+			p = after;
+		}
+		out[i] = xasprintf("%s%s", o, p);
+		free(o);
+	}
+	return out;
+}
+
 static int qemu_launch(struct instance *in, char **cause)
 {
 	struct qemu *q = in->priv;
-	_cleanup_free_ char *argp = vm_argv_param(in->argv, in->probe);
+	char **gargv = q->net ? guest_argv(q, in->argv) : NULL;
+	_cleanup_free_ char *argp = vm_argv_param(gargv ? gargv : in->argv, in->probe);
+	initramfs_strv_free(gargv);
 	_cleanup_free_ char *disk = vm_escape(in->dir);
 	/* microvm has no HPET or ACPI PM timer to calibrate the TSC against;
 	 * on a loaded host the PIT calibration fails and the guest can stall
@@ -477,8 +557,8 @@ static int qemu_launch(struct instance *in, char **cause)
 	 * skips the calibration. */
 	unsigned long khz = q->microvm ? host_tsc_khz() : 0;
 	_cleanup_free_ char *tsc = khz ? xasprintf(" tsc_early_khz=%lu", khz) : xstrdup("");
-	_cleanup_free_ char *append = xasprintf("console=ttyS0 quiet panic=-1%s isolab.port=1 isolab.disk=%s %s", tsc,
-	    disk, argp);
+	_cleanup_free_ char *append = xasprintf("console=ttyS0 quiet panic=-1%s isolab.port=1 isolab.disk=%s%s %s", tsc,
+	    disk, q->net ? " isolab.net=" QEMU_GUEST_NET : "", argp);
 	if (strlen(append) > CMDLINE_MAX)
 		return err_set(cause, "qemu: the workload's argv makes the kernel command line %zu bytes (at most %d)",
 		    strlen(append), CMDLINE_MAX);
@@ -522,7 +602,6 @@ static int qemu_launch(struct instance *in, char **cause)
 	in->out_fd = q->relay.out_fd;
 	q->relay.out_fd = -1; /* the instance owns it now */
 	in->main_pid = q->relay.pid;
-	in->addr = xstrdup("127.0.0.1");
 	if (qmp_cmd(q->qmp_fd, "cont", cause) < 0)
 		return err_wrap(cause, "qemu");
 	q->t_vmm = mono_ns();
@@ -648,6 +727,7 @@ static int qemu_cleanup(struct instance *in, char **cause)
 	free(q->port_path);
 	free(q->scratch);
 	free(q->cg_rel);
+	free(q->hostfwd);
 	free(q->qemu_pid_s);
 	free(q->qemu_start_s);
 	free(q->relay_pid_s);

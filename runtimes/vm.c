@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 const char *const vm_guest_modules[] = { "virtio_pci", "virtio_mmio", "virtio_console", "virtio_blk",
-	"crc32c_generic", "ext4", NULL };
+	"crc32c_generic", "ext4", "virtio_net", NULL };
 
 char *vm_escape(const char *s)
 {

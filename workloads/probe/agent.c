@@ -13,13 +13,15 @@
  *   3. finds the virtio-serial port named "isolab" and sends every later
  *      frame there (the serial console stays the fallback), and mounts the
  *      scratch disk (/dev/vda, ext4) at isolab.disk when it is given;
+ *      brings lo up, and eth0 as isolab.net=ADDR/PREFIX,GATEWAY says;
  *   4. says ready, runs the workload from isolab.argv (arguments separated
  *      by ',', each %XX-escaped) with stdout and stderr on a pipe, and
  *      relays each output line;
  *   5. once a second samples the guest's /proc with the pidstat fields of
  *      isolab's host sampler and sends one frame per process, then a tick;
  *   6. when the workload has exited and its output is read, sends its exit
- *      status, syncs and powers the guest off.
+ *      status, syncs and powers the guest off (or reboots it, with
+ *      isolab.halt=reboot, where the VMM exits on a reboot instead).
  *
  * Every message is a frame (frame.h), so it survives interleaving with the
  * kernel's console messages. The agent never exits: PID 1 exiting panics
@@ -27,9 +29,13 @@
  */
 #include "build-config.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,7 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -109,10 +117,16 @@ uptime_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* 1: end the guest with a reboot instead of a power-off (isolab.halt=reboot):
+ * Firecracker has no ACPI power-off, and exits when the guest reboots. */
+static int halt_by_reboot;
+
 static noreturn void
 power_off(void)
 {
 	sync();
+	if (halt_by_reboot)
+		reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);
 	/* Machines without a power-off device: QEMU runs with -no-reboot. */
 	sleep(1);
@@ -309,6 +323,107 @@ mount_disk(const char *dir)
 	send_fmt("log", "scratch disk: mount /dev/vda at %s: %s; using tmpfs", dir, strerror(errno));
 	mount("tmpfs", dir, "tmpfs", 0, "mode=0755");
 	return "tmpfs";
+}
+
+/* ---- the network ---- */
+
+/* Sets an interface's flags (plus set); 0 or -1. */
+static int
+if_up(int sk, const char *ifname)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+	if (ioctl(sk, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	return ioctl(sk, SIOCSIFFLAGS, &ifr);
+}
+
+static void
+set_sin(struct sockaddr *sa, in_addr_t a)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = a;
+	memcpy(sa, &sin, sizeof sin);
+}
+
+/*
+ * Brings lo up, and with isolab.net=ADDR/PREFIX,GATEWAY eth0 with that
+ * address and a default route, by ioctl (no netlink library, no busybox
+ * needed). The kernel's own ip= autoconfiguration would run before the
+ * agent loads virtio_net (a module on Debian's kernels), too early.
+ * Says what it did in out ("none", "eth0:10.0.2.15", "error").
+ */
+static void
+net_setup(char *out, size_t cap)
+{
+	char spec[64], *slash, *comma;
+	int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(out, cap, "none");
+	if (sk < 0)
+		return;
+	if (if_up(sk, "lo") < 0)
+		send_fmt("log", "network: bring lo up: %s", strerror(errno));
+	if (!cmdline_get("isolab.net", spec, sizeof spec)) {
+		close(sk);
+		return;
+	}
+	snprintf(out, cap, "error");
+	slash = strchr(spec, '/');
+	comma = strchr(spec, ',');
+	if (slash == NULL || comma == NULL || comma < slash) {
+		send_fmt("log", "network: bad isolab.net=%s (ADDR/PREFIX,GATEWAY)", spec);
+		close(sk);
+		return;
+	}
+	*slash = *comma = '\0';
+	int prefix = atoi(slash + 1);
+	struct in_addr addr, gw;
+	if (inet_pton(AF_INET, spec, &addr) != 1 || inet_pton(AF_INET, comma + 1, &gw) != 1 || prefix < 1 ||
+	    prefix > 32) {
+		send_fmt("log", "network: bad address in isolab.net");
+		close(sk);
+		return;
+	}
+	/* virtio_net registers eth0 while its module loads; allow for a slow probe. */
+	for (int i = 0; i < 300 && if_nametoindex("eth0") == 0; i++)
+		usleep(10000);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth0");
+	set_sin(&ifr.ifr_addr, addr.s_addr);
+	const char *step = "set its address";
+	int ok = ioctl(sk, SIOCSIFADDR, &ifr) == 0;
+	if (ok) {
+		step = "set its netmask";
+		set_sin(&ifr.ifr_netmask, htonl(prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix)));
+		ok = ioctl(sk, SIOCSIFNETMASK, &ifr) == 0;
+	}
+	if (ok) {
+		step = "bring it up";
+		ok = if_up(sk, "eth0") == 0;
+	}
+	if (ok) {
+		struct rtentry rt;
+		memset(&rt, 0, sizeof rt);
+		set_sin(&rt.rt_dst, INADDR_ANY);
+		set_sin(&rt.rt_genmask, INADDR_ANY);
+		set_sin(&rt.rt_gateway, gw.s_addr);
+		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		step = "add the default route";
+		ok = ioctl(sk, SIOCADDRT, &rt) == 0 || errno == EEXIST;
+	}
+	if (!ok)
+		send_fmt("log", "network: eth0: %s: %s", step, strerror(errno));
+	else
+		snprintf(out, cap, "eth0:%.40s", spec);
+	close(sk);
 }
 
 /* ---- the guest's /proc, sampled as isolab's host sampler does ---- */
@@ -573,6 +688,8 @@ agent_run(const struct bench *b, const struct probe_opts *o)
 	char mi[512];
 	if (read_small("/proc/meminfo", mi, sizeof mi) > 0)
 		mem_total_kb = field_after(mi, "MemTotal:");
+	char how[16];
+	halt_by_reboot = cmdline_get("isolab.halt", how, sizeof how) && strcmp(how, "reboot") == 0;
 	int mods = load_modules();
 	char val[16];
 	if (cmdline_get("isolab.port", val, sizeof val) && find_port(dev, sizeof dev, 3000)) {
@@ -605,7 +722,9 @@ agent_run(const struct bench *b, const struct probe_opts *o)
 	if (argc == 0 || argv[0][0] == '\0')
 		agent_fail("empty isolab.argv");
 
-	send_fmt("ready", "uptime=%.3f modules=%d channel=%s disk=%s", uptime_s(), mods, chan, disk);
+	char net[64];
+	net_setup(net, sizeof net);
+	send_fmt("ready", "uptime=%.3f modules=%d channel=%s disk=%s net=%s", uptime_s(), mods, chan, disk, net);
 	int out_fd = -1;
 	pid_t child = spawn_workload(argv, dir, &out_fd);
 	if (child < 0)
