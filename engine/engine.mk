@@ -149,11 +149,14 @@ libisolab_a_SOURCES += engine/lab.c engine/lab.h
 dist_experiments_DATA += experiments/labs.conf experiments/kinds.conf
 dist_workloads_DATA += workloads/neighbours.conf
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_lab
-TESTS += tests/unit/test_lab
+check_PROGRAMS += tests/unit/test_lab tests/unit/test_report_groups
+TESTS += tests/unit/test_lab tests/unit/test_report_groups
 tests_unit_test_lab_SOURCES = tests/unit/test_lab.c
 tests_unit_test_lab_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lab_LDADD = $(UNIT_LIBS)
+tests_unit_test_report_groups_SOURCES = tests/unit/test_report_groups.c
+tests_unit_test_report_groups_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_report_groups_LDADD = $(UNIT_LIBS)
 endif
 # Integration: each kind small on native, sandbox and runc; a fork bomb
 # beside a target (host responsive, all reaped); the lab command.

@@ -42,6 +42,7 @@ struct inst {
 	const char *status;    /* NULL until its "end" record */
 	json_t *end_metrics;   /* borrowed */
 	json_t *extra;         /* borrowed: the end record's extra numbers */
+	json_t *phases;        /* borrowed: a driver's "startup" record (VMs: vmm_ms, kernel_ms, ...) */
 	const char *variant;   /* "" when none */
 	int neighbour, target;
 	int started;           /* it ran: became ready, or timed out trying */
@@ -228,9 +229,25 @@ static const char *extra_unit(const char *name)
 	return "";
 }
 
+/* A phase of a driver's start-up breakdown: a number in ms. */
+static json_t *phase(const struct inst *in, const char *name)
+{
+	size_t n = strlen(name);
+	json_t *v = in->phases && n > 3 && !strcmp(name + n - 3, "_ms") ? json_object_get(in->phases, name) : NULL;
+	return json_is_number(v) ? v : NULL;
+}
+
 static int is_extra(const struct inst *in, const char *name)
 {
-	return in->extra && json_is_number(json_object_get(in->extra, name));
+	return (in->extra && json_is_number(json_object_get(in->extra, name))) || phase(in, name);
+}
+
+/* startup and scale: the driver's breakdown of an instance's start-up. */
+static void add_phases(struct builder *b, json_t *rec)
+{
+	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	if (in)
+		in->phases = rec;
 }
 
 static struct report_row *get_row(struct builder *b, const char *baseline, const struct inst *in, const char *metric)
@@ -317,6 +334,13 @@ static size_t inst_metrics(const struct builder *b, const struct inst *in, const
 			if (json_is_number(v))
 				order_of(&names, &n, name);
 	}
+	if (in->phases) {
+		const char *name;
+		json_t *v;
+		json_object_foreach(in->phases, name, v)
+			if (phase(in, name))
+				order_of(&names, &n, name);
+	}
 	*out = names;
 	return n;
 }
@@ -351,6 +375,8 @@ static void collect(struct builder *b, struct report *out)
 			json_t *ev = in->end_metrics ? json_object_get(in->end_metrics, names[k]) : NULL;
 			if (!json_is_number(ev) && in->extra)
 				ev = json_object_get(in->extra, names[k]);
+			if (!json_is_number(ev))
+				ev = phase(in, names[k]);
 			if (json_is_number(ev)) {
 				push_value(b, r, json_number_value(ev), in->group);
 				continue;
@@ -532,6 +558,8 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 			add_end(&b, rec);
 		else if (!strcmp(type, "group"))
 			add_group(out, rec);
+		else if (!strcmp(type, "startup") && (!strcmp(out->kind, "startup") || !strcmp(out->kind, "scale")))
+			add_phases(&b, rec);
 		else if (!strcmp(type, "ui")) {
 			json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
 			if (!json_is_number(mx) || !json_is_number(md))

@@ -16,8 +16,9 @@
  * allocation, "idle" for startup's footprint) and a role. Rows are then per
  * runtime × variant × workload × metric; neighbours make no rows of their
  * own. An end record's "extra" numbers (startup_ms, create_ms,
- * startup_nth_ms, rss_kb, pss_kb) become rows like metrics (ms, kB, lower
- * is better). degradation_pct compares a row with the first variant of its
+ * startup_nth_ms, rss_kb, pss_kb), and for startup and scale the *_ms
+ * phases of a driver's "startup" record (a VM's vmm_ms, kernel_ms, init_ms,
+ * ready_ms), become rows like metrics (ms, kB, lower is better). degradation_pct compares a row with the first variant of its
  * runtime/workload/metric (interference: the target alone); dnf counts the
  * target's repetitions that started but did not finish (timed out, or
  * failed after it was ready); aggregate (scale) is the mean

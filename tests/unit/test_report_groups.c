@@ -1,0 +1,197 @@
+/* test_report_groups.c — the report of grouped experiments, from journals
+ * written by hand: interference (degradation, DNF, neighbours left out),
+ * scale (aggregates, fits, memory rows) and startup (percentiles, a VM's
+ * start-up phases), and the exports' extra columns. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "util.h"
+
+static struct journal_read jr;
+
+static void load(const char *kind, const char *const *lines)
+{
+	memset(&jr, 0, sizeof jr);
+	jr.env = json_pack("{s:s, s:{s:s, s:s, s:s}}", "run_id", "t", "experiment", "name", "x", "kind", kind,
+	    "baseline", "native");
+	size_t n = 0;
+	while (lines[n])
+		n++;
+	jr.records = xcalloc(n, sizeof *jr.records);
+	for (size_t i = 0; i < n; i++) {
+		json_error_t err;
+		jr.records[i] = json_loads(lines[i], 0, &err);
+		ck_assert_msg(jr.records[i], "line %zu: %s", i, err.text);
+	}
+	jr.nrecords = n;
+}
+
+static void unload(void)
+{
+	for (size_t i = 0; i < jr.nrecords; i++)
+		json_decref(jr.records[i]);
+	free(jr.records);
+	json_decref(jr.env);
+}
+
+#define DEF "{\"type\":\"metric_def\",\"workload\":\"cpu\",\"name\":\"rate\",\"unit\":\"events/s\",\"higher_is_better\":true}"
+
+START_TEST(interference)
+{
+	static const char *const lines[] = {
+		DEF,
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"alone\"}",
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000},\"startup_ms\":50}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"target\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"runc\",\"workload\":\"forkbomb\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"neighbour\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":700},\"startup_ms\":50}",
+		"{\"type\":\"end\",\"inst\":3,\"status\":\"failed\",\"metrics\":{\"rate\":5}}",
+		/* a second repetition: the target starves */
+		"{\"type\":\"instance\",\"id\":4,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":2,\"warmup\":false,\"group\":4,\"role\":\"target\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"end\",\"inst\":4,\"status\":\"timeout\",\"metrics\":{},\"startup_ms\":null}",
+		/* a third: it never started because its neighbour failed: not DNF */
+		"{\"type\":\"instance\",\"id\":5,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":3,\"warmup\":false,\"group\":5,\"role\":\"target\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"end\",\"inst\":5,\"status\":\"failed\",\"metrics\":{},\"startup_ms\":null}",
+		"{\"type\":\"ui\",\"t\":1,\"frame_ms_max\":12.5,\"frame_ms_p50\":2}",
+		"{\"type\":\"ui\",\"t\":2,\"frame_ms_max\":4,\"frame_ms_p50\":1}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("interference", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_uint_eq(r.nrows, 2); /* the neighbour makes no row */
+	const struct report_row *alone = report_find(&r, "runc", "alone", "cpu", "rate");
+	const struct report_row *with = report_find(&r, "runc", "neighbours", "cpu", "rate");
+	ck_assert_ptr_nonnull(alone);
+	ck_assert_ptr_nonnull(with);
+	ck_assert(alone == &r.rows[0]); /* alone first: it is the reference */
+	ck_assert_int_eq(with->has_degradation, 1);
+	ck_assert_double_eq_tol(with->degradation_pct, 30.0, 1e-9);
+	ck_assert_uint_eq(with->dnf, 1);
+	ck_assert_uint_eq(with->failed, 2);
+	ck_assert_int_eq(with->target, 1);
+	ck_assert_uint_eq(r.failed_instances, 2); /* the neighbour's failure is not the run's */
+	ck_assert_uint_eq(r.ui_seconds, 2);
+	ck_assert_double_eq_tol(r.ui_frame_ms_max, 12.5, 1e-9);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "degradation"));
+	ck_assert_ptr_nonnull(strstr(text, "DNF 1"));
+	ck_assert_ptr_nonnull(strstr(text, "+30.0%"));
+	ck_assert_ptr_nonnull(strstr(text, "slowest frame 12.5 ms"));
+	free(text);
+
+	json_t *doc = report_to_json(&r);
+	json_t *row = json_array_get(json_object_get(doc, "rows"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(row, "variant")), "neighbours");
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "dnf")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "interference");
+	json_decref(doc);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
+START_TEST(scale)
+{
+	static const char *const lines[] = {
+		DEF,
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"N=1\"}",
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000},\"extra\":{\"startup_ms\":20,\"rss_kb\":8000,\"pss_kb\":2500}}",
+		"{\"type\":\"group\",\"kind\":\"scale\",\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"n\":1,\"ok\":1,\"failed\":0}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"instance\",\"variant\":\"N=2\"}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"instance\",\"variant\":\"N=2\"}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":600},\"extra\":{\"rss_kb\":8000,\"pss_kb\":1600}}",
+		"{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"metrics\":{\"rate\":500},\"extra\":{\"rss_kb\":8000,\"pss_kb\":1700,\"startup_nth_ms\":30}}",
+		"{\"type\":\"group\",\"kind\":\"scale\",\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"n\":2,\"ok\":2,\"failed\":0}",
+		"{\"type\":\"group\",\"kind\":\"scale\",\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"n\":4,\"ok\":3,\"failed\":1}",
+		"{\"type\":\"group\",\"kind\":\"scale\",\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"n\":8,\"ok\":8,\"failed\":0}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("scale", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	const struct report_row *n2 = report_find(&r, "sandbox", "N=2", "cpu", "rate");
+	ck_assert_ptr_nonnull(n2);
+	ck_assert_double_eq_tol(n2->st.mean, 550, 1e-9);
+	ck_assert_double_eq_tol(n2->aggregate, 1100, 1e-9);
+	ck_assert_double_eq_tol(n2->degradation_pct, 45.0, 1e-9);
+	const struct report_row *pss = report_find(&r, "sandbox", "N=2", "cpu", "pss_kb");
+	ck_assert_ptr_nonnull(pss);
+	ck_assert_str_eq(pss->unit, "kB");
+	ck_assert_int_eq(pss->higher_is_better, 0);
+	ck_assert_double_eq_tol(pss->aggregate, 3300, 1e-9);
+	ck_assert_ptr_nonnull(report_find(&r, "sandbox", "N=2", "cpu", "startup_nth_ms"));
+	/* N=4 failed: the later N=8 success does not count. */
+	ck_assert_uint_eq(r.nfits, 1);
+	ck_assert_uint_eq(r.fits[0].fit, 2);
+	ck_assert_uint_eq(r.fits[0].tried, 8);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
+START_TEST(startup)
+{
+	static const char *const lines[] = {
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"qemu\",\"workload\":\"start\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\"}",
+		"{\"type\":\"startup\",\"inst\":1,\"vmm_ms\":40,\"kernel_ms\":900,\"init_ms\":null,\"guest_kernel_s\":0.8}",
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{},\"extra\":{\"startup_ms\":1000}}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"qemu\",\"workload\":\"start\",\"rep\":2,\"warmup\":false,\"group\":2,\"role\":\"instance\"}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{},\"extra\":{\"startup_ms\":3000}}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"qemu\",\"workload\":\"start\",\"rep\":3,\"warmup\":false,\"group\":3,\"role\":\"instance\"}",
+		"{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"metrics\":{},\"extra\":{\"startup_ms\":2000}}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("startup", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	const struct report_row *s = report_find(&r, "qemu", NULL, "start", "startup_ms");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_double_eq_tol(s->p50, 2000, 1e-9);
+	ck_assert_double_eq_tol(s->p95, 3000, 1e-9);
+	ck_assert_double_eq_tol(s->st.max, 3000, 1e-9);
+	const struct report_row *k = report_find(&r, "qemu", NULL, "start", "kernel_ms");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->st.n, 1);
+	ck_assert_ptr_null(report_find(&r, "qemu", NULL, "start", "guest_kernel_s"));
+	ck_assert_ptr_null(report_find(&r, "qemu", NULL, "start", "init_ms"));
+
+	char tmpl[] = "/tmp/test_report_groups.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	_cleanup_free_ char *path = xasprintf("%s/r.csv", tmpl);
+	ck_assert_int_eq(report_write_csv(&r, path, NULL), 0);
+	_cleanup_free_ char *csv = read_file(path, NULL);
+	ck_assert_ptr_nonnull(strstr(csv, ",incomplete,variant,p50,p95,aggregate,degradation_pct,dnf\r\n"));
+	unlink(path);
+	rmdir(tmpl);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("report_groups");
+	TCase *tc = tcase_create("groups");
+	tcase_add_test(tc, interference);
+	tcase_add_test(tc, scale);
+	tcase_add_test(tc, startup);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
