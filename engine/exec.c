@@ -64,6 +64,19 @@ static void __attribute__((noreturn)) child_fail(int st, int what)
 
 enum { FAIL_CGROUP = 1, FAIL_CWD, FAIL_EXEC, FAIL_FDS };
 
+/* In the child: closes every fd from lo up, except keep. */
+static void close_from(int lo, int keep)
+{
+#ifdef SYS_close_range
+	if ((keep <= lo || syscall(SYS_close_range, (unsigned)lo, (unsigned)keep - 1, 0) == 0) &&
+	    syscall(SYS_close_range, (unsigned)(keep < lo ? lo : keep + 1), ~0U, 0) == 0)
+		return;
+#endif
+	for (int fd = lo; fd < 1024; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 int exec_spawn(char *const *argv, const struct exec_opts *opts, struct exec_child *out, char **cause)
 {
 	static const struct exec_opts none;
@@ -127,11 +140,10 @@ int exec_spawn(char *const *argv, const struct exec_opts *opts, struct exec_chil
 			if (dup2(outp[1], 1) < 0 || dup2(outp[1], 2) < 0)
 				child_fail(st[1], FAIL_FDS);
 		}
-		/* Every other fd is CLOEXEC or closed here, so no engine fd leaks
-		 * into a workload (close_range would do it in one call). */
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != st[1])
-				close(fd);
+		/* No engine fd leaks into a workload. close_range does it in two
+		 * calls; without it (kernels before 5.9), one close per fd. st[1]
+		 * stays: it is CLOEXEC and tells the parent whether exec worked. */
+		close_from(3, st[1]);
 		execve(path, argv, envp);
 		child_fail(st[1], FAIL_EXEC);
 	}
