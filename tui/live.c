@@ -212,7 +212,9 @@ int live_event(struct live *l, const struct engine_event *ev)
 		l->total = ev->total;
 		l->eta_s = ev->eta_s;
 		l->eta_at_ns = mono_ns();
-		l->current = ev->instance;
+		/* In a group, the progress line follows the target, not its neighbours. */
+		if (!ev->role || strcmp(ev->role, "neighbour"))
+			l->current = ev->instance;
 		return LIVE_PROGRESS | LIVE_CHART | LIVE_PROCS;
 	}
 	case EV_READY:
