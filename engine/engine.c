@@ -1327,7 +1327,7 @@ static void group_end(struct running *m, size_t n)
 			r->over = 1;
 			r->status = "ok";
 		}
-		member_over(r, r->cause ? r->cause : "not launched", 0);
+		member_over(r, r->cause ? r->cause : atomic_load(&e->cancel) ? "cancelled" : "not launched", 0);
 		end_record(r, r->status, strcmp(r->status, "ok") ? r->cause : NULL);
 	}
 }
@@ -1410,8 +1410,9 @@ static unsigned run_group(struct engine *e, const struct planned *p, int group, 
 			}
 		member_over(&m[0], m[0].cause, 0);
 	}
-	if (!atomic_load(&e->cancel))
-		group_loop(m, n, nnb && !m[0].over ? 0 : -1);
+	/* Neighbours of a target that cannot run would disturb nobody. */
+	if (!atomic_load(&e->cancel) && !(nnb && m[0].over))
+		group_loop(m, n, nnb ? 0 : -1);
 	group_end(m, n);
 
 	unsigned failed = 0, ok = 0;
