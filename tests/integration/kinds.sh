@@ -35,8 +35,16 @@ workloads = {
     argv = [ "\${probe}", "net-server", "--listen", "127.0.0.1:$((20000 + RANDOM % 20000))", "--time", "\${duration}" ];
     ready = "^probe=net-server kind=ready ";
   };
+  zero = {
+    description = "a target that reports it did no work";
+    argv = [ "echo", "done rate=0 " ];
+    metrics = ( { name = "rate"; kind = "throughput"; unit = "ops/s"; better = "higher"; summary = true;
+                  pattern = "rate=(?<value>[0-9.]+) "; } );
+  };
 };
 experiments = {
+  t-zero = { kind = "interference"; runtimes = [ "native" ]; workloads = [ "zero" ]; repetitions = 1; duration = 1.0;
+    neighbours = ( { workload = "cpu"; class = "competing"; } ); };
   t-fit = { kind = "scale"; runtimes = [ "native" ]; workloads = [ "fixedport" ]; repetitions = 1;
     duration = 1.0; grace = 2.0; max_instances = 8; };
   t-interference = { kind = "interference"; runtimes = [ "native", "sandbox" ]; workloads = [ "cpu" ];
@@ -106,6 +114,12 @@ check "row('sandbox','alone','rate')['n'] == 1 and row('sandbox','neighbours','r
 	"starved target: DNF"
 grep -q "ran past its duration plus grace" "$test_state/t-starve.out" || fail "starved target: no timeout reported"
 ok "interference: a starved target is DNF"
+
+# A target that ran its time but did nothing beside its neighbours is DNF too.
+run_exp t-zero
+check "row('native','neighbours','rate')['dnf'] == 1" "a target without progress: DNF"
+grep -q "made no progress beside its neighbours" "$test_state/t-zero.out" || fail "no-progress target: no reason given"
+ok "interference: a target that made no progress is DNF"
 
 # A UDP flood inside the neighbour's own network namespace: it sends (its
 # socat burns CPU) and the target still finishes.
