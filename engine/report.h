@@ -20,8 +20,9 @@
  * phases of a driver's "startup" record (a VM's vmm_ms, kernel_ms, init_ms,
  * ready_ms), become rows like metrics (ms, kB, lower is better). degradation_pct compares a row with the first variant of its
  * runtime/workload/metric (interference: the target alone); dnf counts the
- * target's repetitions that started but did not finish (timed out, or
- * failed after it was ready); aggregate (scale) is the mean
+ * target's repetitions that started but did not finish (timed out, failed
+ * after it was ready, or made no progress: the engine fails a target whose
+ * throughput stayed at 0); aggregate (scale) is the mean
  * over groups of the sum of the group's instance values; p50/p95 are of
  * the row's values (startup).
  * Errors follow the contract in util.h.
