@@ -461,9 +461,10 @@ static void mark_ready(struct running *r)
 	/* Workloads print one line a second counted from their own start. Ticks
 	 * counted from launch would race those lines (some seconds with two,
 	 * some with none), so the first ready line of a measured member sets
-	 * the phase: each tick comes 0.3 s after the line it should collect. */
+	 * the phase: ticks fall half-way between lines, 0.5 s of margin either
+	 * side, and even a one-second workload is sampled while it runs. */
 	if (r->e->tick_fd >= 0 && !r->e->tick_phased && r->role != MEMBER_NEIGHBOUR) {
-		struct itimerspec its = { .it_value = { 1, 300000000 }, .it_interval = { 1, 0 } };
+		struct itimerspec its = { .it_value = { 0, 500000000 }, .it_interval = { 1, 0 } };
 		timerfd_settime(r->e->tick_fd, 0, &its, NULL);
 		r->e->tick_phased = 1;
 	}
@@ -577,13 +578,15 @@ static void ui_record(struct engine *e, double t)
 	json_decref(rec);
 }
 
-static void tick_member(struct running *r, const struct proc_sample *ps, size_t nps)
+/* One member's sample of this second; with final = 1, only the metric
+ * values left over at its end (its processes and a driver's are gone). */
+static void tick_member(struct running *r, const struct proc_sample *ps, size_t nps, int final)
 {
 	struct engine *e = r->e;
 	const struct driver *d = r->d;
 	char *cause = NULL;
 	double t = ++r->ticks;
-	if (r->mem_at > 0 && !r->mem_done && r->ready &&
+	if (!final && r->mem_at > 0 && !r->mem_done && r->ready &&
 	    (double)(mono_ns() - r->in.t_launch_ns) / 1e9 >= r->mem_at) {
 		instance_memory(ps, nps, r->in.id, &r->rss_kb, &r->pss_kb);
 		r->mem_done = 1;
@@ -621,7 +624,7 @@ static void tick_member(struct running *r, const struct proc_sample *ps, size_t 
 		ev->procs[ev->nprocs++] = *p;
 		json_array_append_new(procs, proc_json(p));
 	}
-	if (d->foreign_samples) {
+	if (d->foreign_samples && !final) {
 		struct proc_sample fs[256];
 		size_t nf = d->foreign_samples(&r->in, fs, ARRAY_SIZE(fs));
 		ev->procs = xreallocarray(ev->procs, ev->nprocs + nf + 1, sizeof *ev->procs);
@@ -668,7 +671,7 @@ static void tick(struct running *m, size_t n, double t)
 	}
 	for (size_t k = 0; k < n; k++)
 		if (m[k].launched && !m[k].over)
-			tick_member(&m[k], ps, nps);
+			tick_member(&m[k], ps, nps, 0);
 	ui_record(e, t);
 	if (journal_flush(e->journal, &cause) < 0) {
 		elog(e, LOG_ERROR, "journal: %s", cause);
@@ -1208,7 +1211,9 @@ static void group_loop(struct running *m, size_t n, int pending)
 	}
 	/* Frames drawn since the last second still count. */
 	ui_record(e, ticks + 0.5);
-	/* Whatever is still buffered in the pipes belongs to its member. */
+	/* Whatever is still buffered in the pipes belongs to its member, and
+	 * values that came after the last tick (a workload's last second) make
+	 * one more sample, without processes: they are gone. */
 	for (size_t k = 0; k < n; k++) {
 		struct running *r = &m[k];
 		if (r->out_open) {
@@ -1221,6 +1226,11 @@ static void group_loop(struct running *m, size_t n, int pending)
 			linebuf_flush(&r->clb, on_companion_line, r);
 			r->cout_open = 0;
 		}
+		int leftover = 0;
+		for (size_t j = 0; r->launched && j < r->in.wl->nmetrics; j++)
+			leftover |= r->tick_n[j] != 0;
+		if (leftover)
+			tick_member(r, NULL, 0, 1);
 	}
 	e->tick_fd = -1;
 	close(tfd);
