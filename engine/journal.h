@@ -12,13 +12,25 @@
  * <state_dir>/runs/latest is a symlink to the newest run directory.
  *
  * Record types (field "type"):
- *   "instance" {id, runtime, workload, rep, warmup, host}  — an instance begins
+ *   "instance" {id, runtime, driver, workload, rep, warmup, host; in grouped
+ *               experiments also group, role ("instance"|"target"|"neighbour"),
+ *               variant, class}  — an instance begins
  *   "sample"   {inst, t, metrics:{name:value}, procs:[{pid, ppid, comm, role,
  *               usr, system, guest, wait, cpu, cpu_num, minflt_s, majflt_s,
  *               vsz_kb, rss_kb, mem_pct, kb_rd_s, kb_wr_s, kb_ccwr_s, iodelay,
  *               cswch_s, nvcswch_s, threads}]}
- *   "end"      {inst, status:"ok"|"failed"|"timeout", error, metrics:{name:value},
- *               startup_ms, elapsed_s, extra:{...}}
+ *   "end"      {inst, status:"ok"|"failed"|"timeout"|"cancelled", error,
+ *               metrics:{name:value}, startup_ms, create_ms, elapsed_s, extra:{...}}
+ *   "group"    {group, kind, variant, runtime, workload, rep, warmup, n, ok,
+ *               failed, members:[id...]}  — a non-benchmark group ended
+ *   "group_skipped" {group, variant, runtime, workload, rep, why}  — scale: N not tried
+ *   "memory"   {inst, t, rss_kb, pss_kb}  — the instance's processes, once mid-run
+ *   "fingerprint" {inst, runtime, ...}  — isolation seen at ready (runtimes/fingerprint.h)
+ *   "startup"  {inst, vmm_ms, kernel_ms, init_ms, ready_ms, guest_kernel_s,
+ *               guest_init_s}  — a VM's start-up milestones, ms from launch
+ *   "info"     {inst, msg}  — a driver's note (the accelerator chosen, ...)
+ *   "ui"       {t, frame_ms_max, frame_ms_p50, frames}  — the front end's frame
+ *               times in one second, while a run is on
  *   "error"    {inst (or -1), msg}
  *   "metric_def" {workload, name, unit, kind, higher_is_better, summary} — once per metric used
  *   "run_end"  {}  — the last record of a run that finished; without it the run is partial
