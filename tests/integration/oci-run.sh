@@ -52,6 +52,16 @@ ok "syscall: gvisor $gv_sys ns/call vs runc $runc_sys ns/call"
 # gVisor's processes are attributed: the Sentry and the gofer as runtime.
 grep '"type":"sample"' "$dir/journal.jsonl" | grep -q '"role":"runtime"' ||
 	fail "no runtime-role process sampled (gVisor's sandbox and gofer)"
+# The workload inside gVisor is invisible on the host; runsc ps shows it from
+# inside, as a guest process with the CPU the cpu probe burns.
+python3 - "$dir/journal.jsonl" <<'PY' || fail "gVisor's workload was not sampled from inside (runsc ps)"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+gv = {r["id"] for r in recs if r.get("type") == "instance" and r["runtime"] == "gvisor" and r["workload"] == "cpu"}
+cpu = [p["cpu"] for r in recs if r.get("type") == "sample" and r["inst"] in gv
+       for p in r["procs"] if p["role"] == "guest" and p["comm"] == "isolab-probe"]
+sys.exit(0 if cpu and max(cpu) > 20 else "guest rows: %r" % cpu)
+PY
 # Each OCI instance kept its generated bundle.
 ls "$dir"/instances/*/bundle/config.json >/dev/null 2>&1 || fail "no bundle/config.json kept"
 python3 -c "import json,sys; c=json.load(open(sys.argv[1])); assert c['root']['readonly'] and c['process']['args'][0]=='/isolab-probe'" \
