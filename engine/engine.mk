@@ -129,7 +129,7 @@ libisolab_a_SOURCES += engine/ssh.c engine/ssh.h engine/agentproto.c engine/agen
 pkglibexec_PROGRAMS = isolab-agent
 isolab_agent_SOURCES = cli/agent-main.c cli/cmd-agent.c cli/cmd.h
 isolab_agent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
-isolab_agent_LDFLAGS = $(AM_LDFLAGS) -static
+isolab_agent_LDFLAGS = $(AM_LDFLAGS) $(AGENT_LDFLAGS)
 isolab_agent_LDADD = $(ISOLAB_LIBS)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_agentproto
