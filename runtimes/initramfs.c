@@ -136,24 +136,27 @@ static char *modinfo_depends(const char *path)
 	_cleanup_free_ char *buf = read_file(path, &len);
 	if (!buf || len < sizeof(Elf64_Ehdr))
 		return NULL;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	/* Headers are copied out: nothing says a file's offsets are aligned. */
+	Elf64_Ehdr ehdr, *eh = &ehdr;
+	memcpy(eh, buf, sizeof *eh);
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
 	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff || eh->e_shstrndx >= eh->e_shnum)
 		return NULL;
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)(buf + eh->e_shoff);
-	const Elf64_Shdr *strs = &sh[eh->e_shstrndx];
-	if (strs->sh_offset > len || strs->sh_size > len - strs->sh_offset)
+	Elf64_Shdr strs, sec;
+	memcpy(&strs, buf + eh->e_shoff + (size_t)eh->e_shstrndx * sizeof strs, sizeof strs);
+	if (strs.sh_offset > len || strs.sh_size > len - strs.sh_offset)
 		return NULL;
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
-		if (sh[i].sh_name >= strs->sh_size)
+		memcpy(&sec, buf + eh->e_shoff + (size_t)i * sizeof sec, sizeof sec);
+		if (sec.sh_name >= strs.sh_size)
 			continue;
-		const char *nm = buf + strs->sh_offset + sh[i].sh_name;
-		if (strnlen(nm, strs->sh_size - sh[i].sh_name) == strs->sh_size - sh[i].sh_name || strcmp(nm, ".modinfo"))
+		const char *nm = buf + strs.sh_offset + sec.sh_name;
+		if (strnlen(nm, strs.sh_size - sec.sh_name) == strs.sh_size - sec.sh_name || strcmp(nm, ".modinfo"))
 			continue;
-		if (sh[i].sh_offset > len || sh[i].sh_size > len - sh[i].sh_offset)
+		if (sec.sh_offset > len || sec.sh_size > len - sec.sh_offset)
 			return NULL;
-		const char *p = buf + sh[i].sh_offset, *end = p + sh[i].sh_size;
+		const char *p = buf + sec.sh_offset, *end = p + sec.sh_size;
 		while (p < end) {
 			size_t l = strnlen(p, (size_t)(end - p));
 			if (l > 8 && !strncmp(p, "depends=", 8))
