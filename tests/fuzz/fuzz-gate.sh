@@ -30,7 +30,7 @@ done
 [ $# -eq 1 ] || { echo "usage: fuzz-gate.sh [--seconds N] BUILD_DIR" >&2; exit 2; }
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
-targets=(config metrics journal agentproto)
+targets=(config metrics journal agentproto frame)
 
 command -v clang >/dev/null || { echo "SKIP: fuzz gate: clang is not installed (apt-get install clang)"; exit 77; }
 mkdir -p "$build" && build=$(cd "$build" && pwd) || exit 2
