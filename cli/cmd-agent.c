@@ -123,19 +123,9 @@ static void send_ok(struct agent *a, const char *op, int id)
  * $ISOLAB_PROBE, else from PATH. */
 static char *find_probe(void)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *cand = xasprintf("%s/isolab-probe", self);
-			if (access(cand, X_OK) == 0)
-				return cand;
-			free(cand);
-		}
-	}
+	char *beside = path_beside_self("isolab-probe", X_OK);
+	if (beside)
+		return beside;
 	const char *env = getenv("ISOLAB_PROBE");
 	if (env && *env && access(env, X_OK) == 0)
 		return xstrdup(env);

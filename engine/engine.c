@@ -241,20 +241,8 @@ char *engine_probe_path(void)
 	const char *env = getenv("ISOLAB_PROBE");
 	if (env && *env)
 		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *cand = xasprintf("%s/isolab-probe", self);
-			if (access(cand, X_OK) == 0)
-				return cand;
-			free(cand);
-		}
-	}
-	return exec_which("isolab-probe");
+	char *beside = path_beside_self("isolab-probe", X_OK);
+	return beside ? beside : exec_which("isolab-probe");
 }
 
 char *subst_vars(const char *tmpl, const char *(*lookup)(const char *, void *), void *arg, char **cause)

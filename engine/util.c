@@ -201,6 +201,24 @@ int write_file(const char *path, const char *s, int create)
 	return 0;
 }
 
+char *path_beside_self(const char *name, int mode)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	char *cand = xasprintf("%s/%s", self, name);
+	if (access(cand, mode) == 0)
+		return cand;
+	free(cand);
+	return NULL;
+}
+
 int mkdir_p(const char *path, unsigned mode)
 {
 	char *p = xstrdup(path);

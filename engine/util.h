@@ -55,6 +55,9 @@ char *read_file_at(int dirfd, const char *path, size_t *len);
 /* Writes a string to a file (procfs, cgroupfs), O_WRONLY without O_CREAT
  * unless create != 0. Returns 0 or -1 with errno set. */
 int write_file(const char *path, const char *s, int create);
+/* The path of name in the directory of the running program
+ * (/proc/self/exe), malloc'd, when access(path, mode) allows; else NULL. */
+char *path_beside_self(const char *name, int mode);
 /* mkdir -p with mode; returns 0 or -1 with errno set. */
 int mkdir_p(const char *path, unsigned mode);
 /* rm -rf that never crosses a mount point; returns 0 or -1 (errno). */

@@ -395,19 +395,9 @@ static char *local_agent_path(void)
 	const char *env = getenv("ISOLAB_AGENT");
 	if (env && *env)
 		return access(env, R_OK) == 0 ? xstrdup(env) : NULL;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *cand = xasprintf("%s/isolab-agent", self);
-			if (access(cand, R_OK) == 0)
-				return cand;
-			free(cand);
-		}
-	}
+	char *beside = path_beside_self("isolab-agent", R_OK);
+	if (beside)
+		return beside;
 	return access(PKGLIBEXECDIR "/isolab-agent", R_OK) == 0 ? xstrdup(PKGLIBEXECDIR "/isolab-agent") : NULL;
 }
 
