@@ -63,9 +63,10 @@ wait_gone() {
 }
 
 # wait_exit [SECONDS]: until isolab has exited; sets exit_status (the
-# number, "signal N", or "zombie" when tmux has not reaped it).
+# number, "signal N", "zombie" when tmux has not reaped it, or "gone" when
+# it was reaped but tmux has not noticed yet).
 # exited_ok: the exit status is 0 (or unknown to tmux: see wait_exit).
-exited_ok() { [ "$exit_status" = 0 ] || [ "$exit_status" = zombie ]; }
+exited_ok() { [ "$exit_status" = 0 ] || [ "$exit_status" = zombie ] || [ "$exit_status" = gone ]; }
 wait_exit() {
 	local secs=${1:-15} i
 	for ((i = 0; i < secs * 10; i++)); do
@@ -83,6 +84,12 @@ wait_exit() {
 		# but tmux cannot tell its status.
 		if ((i >= 30)) && grep -q '^State:.*zombie' /proc/"$isolab_pid"/status 2>/dev/null; then
 			exit_status=zombie
+			return 0
+		fi
+		# Or reaped while the tmux server has not yet marked the pane dead
+		# (seen under load, with nothing left holding the pty).
+		if ((i >= 30)) && ! kill -0 "$isolab_pid" 2>/dev/null; then
+			exit_status=gone
 			return 0
 		fi
 		sleep 0.1

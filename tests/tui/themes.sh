@@ -41,6 +41,7 @@ rc=$?
 # NO_COLOR: attributes only.
 tm new-session -d -s t -x 100 -y 30 "exec env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR=1 ISOLAB_DATADIR='$ISOLAB_DATADIR' XDG_CONFIG_HOME='$test_state/xdg' '$ISOLAB' --state-dir '$test_state'"
 tm set-option -w -t t remain-on-exit on
+isolab_pid=$(tm display -p -t t '#{pane_pid}')
 wait_for 'Runtimes' 10
 screen_e | grep -Eq $'\e\\[(3[0-7]|38;5;[0-9]+|4[0-7]|48;5;[0-9]+)m' && fail "colours under NO_COLOR"
 screen_e | grep -q $'\e\[7m' || fail "no reverse video under NO_COLOR (the selection must still show)"
