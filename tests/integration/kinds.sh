@@ -130,9 +130,10 @@ for rt in "${rts[@]:1}"; do
 done
 python3 - "$test_state" <<'PY' || fail "udp flood: the neighbour did not send"
 import glob, json, sys
-runs = sorted(glob.glob(sys.argv[1] + "/runs/2*/journal.jsonl"))
+# runs/latest, not the last id by name: two runs started in the same second
+# sort by their random suffix.
 cpu = 0
-for line in open(runs[-1]):
+for line in open(sys.argv[1] + "/runs/latest/journal.jsonl"):
     r = json.loads(line)
     if r.get("type") == "sample":
         cpu = max([cpu] + [p["cpu"] for p in r["procs"] if p["comm"] == "socat"])
