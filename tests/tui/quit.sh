@@ -21,8 +21,11 @@ for how in q C-c; do
 	keys y
 	wait_exit 20
 	exited_ok || fail "$how: exit $exit_status"
+	# An exited process its parent has not reaped yet (a zombie) is gone;
+	# anything else still there is a leak.
 	for p in $isolab_pid $kids; do
-		kill -0 "$p" 2>/dev/null && fail "$how: process $p is still there after quitting"
+		[ -d "/proc/$p" ] && ! grep -q '^State:.*zombie' "/proc/$p/status" 2>/dev/null &&
+			fail "$how: process $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)) is still running after quitting"
 	done
 	# The journal says how it ended.
 	run=$(ls "$test_state/runs" | grep -v latest | tail -1)
