@@ -100,6 +100,13 @@ void remote_set_prompts(const struct ssh_prompts *p)
 	pthread_mutex_unlock(&settings_lock);
 }
 
+void remote_get_prompts(struct ssh_prompts *p)
+{
+	pthread_mutex_lock(&settings_lock);
+	*p = prompts;
+	pthread_mutex_unlock(&settings_lock);
+}
+
 /* ---- names ---- */
 
 static void kv_add(struct runtime_conf *rt, const char *k, const char *v)
@@ -445,36 +452,55 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 		return err_set(cause, "%s: isolab is not installed there (%s), and the static %s to upload was "
 		    "not found here (set ISOLAB_AGENT, or install isolab on %s)", c->host, why_not_installed,
 		    agent ? "isolab-probe" : "isolab-agent", c->host);
-	out = NULL;
-	if (ssh_link_run(c->link, "umask 077 && mktemp -d /tmp/isolab-agent.XXXXXXXX", &out, 256, &status, cause) < 0)
+	/* The directory is made by a guard shell that stays on a channel of its
+	 * own until the agent has started: if this process dies meanwhile (the
+	 * TUI quits during a probe, a kill), the link closes, the guard's
+	 * `read` meets the end of its input, and it removes the directory. */
+	struct ssh_stream *guard = ssh_stream_open(c->link,
+	    "umask 077 && d=$(mktemp -d /tmp/isolab-agent.XXXXXXXX) && echo \"$d\" && "
+	    "{ read -r keep; [ \"$keep\" = keep ] || rm -rf -- \"$d\"; }", cause);
+	if (!guard)
 		return -1;
-	if (out)
-		out[strcspn(out, "\r\n")] = '\0';
+	char line[256];
+	size_t n = 0;
+	while (n < sizeof line - 1 && !memchr(line, '\n', n)) {
+		ssize_t r = ssh_stream_read(guard, line + n, sizeof line - 1 - n, c->timeout_s * 1000, NULL);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
 	/* The name goes back into commands: accept only what mktemp makes. */
-	int good = status == 0 && out && !strncmp(out, "/tmp/isolab-agent.", 18) && out[18] &&
-	    strspn(out + 18, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == strlen(out + 18);
+	int good = !strncmp(line, "/tmp/isolab-agent.", 18) && line[18] &&
+	    strspn(line + 18, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == strlen(line + 18);
 	if (!good) {
-		err_set(cause, "%s: cannot create a private directory for the agent (mktemp -d said '%s')", c->host,
-		    out ? out : "");
-		free(out);
+		err_set(cause, "%s: cannot create a private directory for the agent (mktemp -d said '%s'%s%s)", c->host,
+		    line, *ssh_stream_stderr(guard) ? ": " : "", ssh_stream_stderr(guard));
+		ssh_stream_close(guard);
 		return -1;
 	}
-	c->updir = out;
+	c->updir = xstrdup(line);
 	_cleanup_free_ char *ragent = xasprintf("%s/isolab-agent", c->updir);
 	_cleanup_free_ char *rprobe = xasprintf("%s/isolab-probe", c->updir);
+	int rc = -1;
 	if (ssh_link_upload(c->link, agent, ragent, 0700, cause) < 0 ||
 	    ssh_link_upload(c->link, probe, rprobe, 0700, cause) < 0 ||
 	    check_digest(c, agent, ragent, cause) < 0 || check_digest(c, probe, rprobe, cause) < 0)
-		return -1;
+		goto out;
 	char *qa = ssh_shell_quote(ragent), *qd = ssh_shell_quote(c->updir);
 	char *cmd = xasprintf("exec %s agent --remove-dir %s", qa, qd);
 	free(qa);
 	free(qd);
 	c->st = ssh_stream_open(c->link, cmd, cause);
 	free(cmd);
-	if (!c->st)
-		return -1;
-	return conn_hello(c, cause);
+	if (!c->st || conn_hello(c, cause) < 0)
+		goto out;
+	/* The agent owns the directory now (--remove-dir): the guard keeps it. */
+	rc = ssh_stream_write(guard, "keep\n", 5, cause);
+out:
+	ssh_stream_close(guard);
+	return rc;
 }
 
 static void set_tcp_keepalive(struct conn *c)
