@@ -92,6 +92,40 @@ static char *key_fingerprint(ssh_session s, char **type)
 	return out;
 }
 
+/* The answers given in this process about unknown host keys, by host name,
+ * known_hosts file and fingerprint. */
+struct answer {
+	char *key;
+	int yes;
+	struct answer *next;
+};
+static pthread_mutex_t answers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct answer *answers;
+
+static char *answer_key(const char *name, const char *kh, const char *fp)
+{
+	return xasprintf("%s\n%s\n%s", name, kh, fp);
+}
+
+/* 1 or 0 as answered before, -1 when never asked. Under answers_lock. */
+static int answer_find(const char *name, const char *kh, const char *fp)
+{
+	_cleanup_free_ char *k = answer_key(name, kh, fp);
+	for (struct answer *a = answers; a; a = a->next)
+		if (!strcmp(a->key, k))
+			return a->yes;
+	return -1;
+}
+
+static void answer_add(const char *name, const char *kh, const char *fp, int yes)
+{
+	struct answer *a = xcalloc(1, sizeof *a);
+	a->key = answer_key(name, kh, fp);
+	a->yes = yes;
+	a->next = answers;
+	answers = a;
+}
+
 static int check_host_key(struct ssh_link *l, const struct ssh_target *t, const struct ssh_prompts *p,
     char **cause)
 {
@@ -112,16 +146,38 @@ static int check_host_key(struct ssh_link *l, const struct ssh_target *t, const 
 		    "reinstalled, remove its old entry with ssh-keygen -R)", l->name, ktype, fp, kh);
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 	case SSH_KNOWN_HOSTS_NOT_FOUND: {
-		int yes = p && p->accept_new_host_key;
-		if (!yes && p && p->confirm) {
-			char *q = xasprintf("The host key of %s is unknown: %s %s. Accept it and add it to %s?",
-			    l->name, ktype, fp, kh);
-			yes = p->confirm(p->arg, q);
-			free(q);
+		/* One question at a time in the process, and each asked once:
+		 * every runtime on a host opens its own link, and nobody wants
+		 * to answer for the same key eleven times. */
+		pthread_mutex_lock(&answers_lock);
+		int yes = p && p->accept_new_host_key, known = 0, declined = 0;
+		if (!yes) {
+			int a = answer_find(l->name, kh, fp);
+			if (a >= 0) {
+				yes = a;
+				known = a; /* accepted earlier: already in known_hosts */
+				declined = !a;
+			} else if (p && p->confirm) {
+				char *q = xasprintf("The host key of %s is not known. Its %s key fingerprint is %s. "
+				    "Accept it and add it to %s?", l->name, ktype, fp, kh);
+				yes = p->confirm(p->arg, q) == 1;
+				free(q);
+				answer_add(l->name, kh, fp, yes);
+				declined = !yes;
+			}
 		}
-		if (!yes)
+		if (!yes) {
+			pthread_mutex_unlock(&answers_lock);
+			if (declined)
+				return err_set(cause, "%s: the unknown host key %s %s was declined; nothing was added "
+				    "to %s", l->name, ktype, fp, kh);
 			return err_set(cause, "%s: unknown host key %s %s; check it, then accept it with "
 			    "--accept-new-host-key (or add it to %s)", l->name, ktype, fp, kh);
+		}
+		if (known) {
+			pthread_mutex_unlock(&answers_lock);
+			return 0;
+		}
 		if (t->known_hosts) {
 			/* libssh appends to the file but does not create its directory. */
 			char *dir = xstrdup(t->known_hosts), *slash = strrchr(dir, '/');
@@ -131,7 +187,9 @@ static int check_host_key(struct ssh_link *l, const struct ssh_target *t, const 
 			}
 			free(dir);
 		}
-		if (ssh_session_update_known_hosts(l->s) != SSH_OK)
+		int rc = ssh_session_update_known_hosts(l->s);
+		pthread_mutex_unlock(&answers_lock);
+		if (rc != SSH_OK)
 			return err_set(cause, "%s: cannot add the host key to %s: %s", l->name, kh, ssh_get_error(l->s));
 		return 0;
 	}

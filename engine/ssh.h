@@ -8,7 +8,10 @@
  * type than the one known) is refused with a message saying so; an unknown
  * key is shown with its SHA-256 fingerprint and accepted only when
  * prompts->accept_new_host_key is set or prompts->confirm says yes, and is
- * then added to the known_hosts file.
+ * then added to the known_hosts file. Questions are asked one at a time in
+ * the process, and each (host, known_hosts file, fingerprint) only once:
+ * the answer is remembered until the process ends, so the many links to
+ * one host (a probe and an instance per runtime) do not ask again.
  * Authentication: the identity file when one is given, else ssh-agent, else
  * the default keys (~/.ssh/id_*), then a password through prompts->secret.
  * Secrets are wiped and freed at once; nothing is stored.

@@ -36,5 +36,7 @@ void remote_set_default_host(const char *spec);
 /* How host keys and passwords are asked; copied. NULL: refuse unknown keys,
  * never ask for a password. */
 void remote_set_prompts(const struct ssh_prompts *p);
+/* The prompts set last (all NULL and 0 when none were). */
+void remote_get_prompts(struct ssh_prompts *p);
 
 #endif

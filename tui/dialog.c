@@ -15,6 +15,7 @@ struct dialog {
 	char *title, *text;
 	char input[256];
 	size_t len;
+	int secret;          /* an input shown as '*' and wiped when closed */
 	char **items;
 	size_t nitems, sel, top;
 	dialog_done_fn done;
@@ -44,6 +45,7 @@ static void dialog_free(struct dialog *d)
 	free(d->items);
 	free(d->title);
 	free(d->text);
+	explicit_bzero(d->input, sizeof d->input);
 	free(d);
 }
 
@@ -67,6 +69,13 @@ void dialog_input(struct tui *t, const char *title, const char *prompt, const ch
 	d->text = xstrdup(prompt);
 	snprintf(d->input, sizeof d->input, "%s", initial ? initial : "");
 	d->len = strlen(d->input);
+}
+
+void dialog_secret(struct tui *t, const char *title, const char *prompt, dialog_done_fn done, void *arg)
+{
+	struct dialog *d = dialog_new(t, DIALOG_INPUT, title, done, arg);
+	d->text = xstrdup(prompt);
+	d->secret = 1;
 }
 
 void dialog_menu(struct tui *t, const char *title, const char *const *items, size_t n, size_t sel,
@@ -140,6 +149,39 @@ int dialog_key(struct tui *t, int key)
 	return TUI_HANDLED;
 }
 
+/* Breaks text into lines of at most w columns at spaces (a longer word is
+ * cut); stores up to max line starts and lengths, returns the line count. */
+static int wrap(const char *text, int w, const char **start, int *len, int max)
+{
+	int n = 0;
+	const char *p = text;
+	while (*p && n < max) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *line = p, *brk = NULL;
+		int cols = 0;
+		while (*p && *p != '\n') {
+			if (*p == ' ')
+				brk = p;
+			if (cols >= w)
+				break;
+			cols += (*p & 0xc0) != 0x80; /* one column per UTF-8 character */
+			p++;
+		}
+		if (*p && *p != '\n' && brk && brk > line)
+			p = brk;
+		start[n] = line;
+		len[n++] = (int)(p - line);
+		if (*p == '\n')
+			p++;
+	}
+	return n;
+}
+
+#define DIALOG_MAX_LINES 8
+
 void dialog_draw(struct tui *t)
 {
 	struct dialog *d = t->dialog;
@@ -157,8 +199,16 @@ void dialog_draw(struct tui *t)
 		w = tw > w ? tw : w;
 		h = d->kind == DIALOG_INPUT ? 6 : 5;
 	}
+	if (w > 76 && d->kind == DIALOG_CONFIRM)
+		w = 76; /* a long question wraps rather than spanning a wide terminal */
 	if (w > t->cols - 2)
 		w = t->cols - 2;
+	const char *lstart[DIALOG_MAX_LINES];
+	int llen[DIALOG_MAX_LINES], nlines = 1;
+	if (d->kind == DIALOG_CONFIRM) {
+		nlines = wrap(d->text, w - 4, lstart, llen, DIALOG_MAX_LINES);
+		h = 4 + (nlines ? nlines : 1);
+	}
 	if (h > t->rows - 2)
 		h = t->rows - 2;
 	int y = (t->rows - h) / 2, x = (t->cols - w) / 2;
@@ -170,8 +220,9 @@ void dialog_draw(struct tui *t)
 	draw_printf(y, x + 2, w - 4, th(TH_DIALOG_TITLE), "%s", d->title);
 	switch (d->kind) {
 	case DIALOG_CONFIRM:
-		draw_text(y + 2, x + 2, w - 4, body, 0, d->text);
-		draw_text(y + 3, x + 2, w - 4, body | A_BOLD, 0, "[y] yes   [n/Esc] no");
+		for (int i = 0; i < nlines && 2 + i < h - 2; i++)
+			draw_printf(y + 2 + i, x + 2, w - 4, body, "%.*s", llen[i], lstart[i]);
+		draw_text(y + h - 2, x + 2, w - 4, body | A_BOLD, 0, "[y] yes   [n/Esc] no");
 		break;
 	case DIALOG_INPUT:
 		draw_text(y + 2, x + 2, w - 4, body, 0, d->text);
@@ -180,7 +231,15 @@ void dialog_draw(struct tui *t)
 			/* Show the end of a long input. */
 			size_t room = (size_t)(w - 5);
 			const char *s = d->len > room ? d->input + d->len - room : d->input;
-			draw_printf(y + 3, x + 2, w - 4, th(TH_INPUT), "%s_", s);
+			if (d->secret) { /* as many stars as characters typed, never the text */
+				char stars[sizeof d->input];
+				size_t n = d->len > room ? room : d->len;
+				memset(stars, '*', n);
+				stars[n] = '\0';
+				draw_printf(y + 3, x + 2, w - 4, th(TH_INPUT), "%s_", stars);
+			} else {
+				draw_printf(y + 3, x + 2, w - 4, th(TH_INPUT), "%s_", s);
+			}
 		}
 		draw_text(y + 4, x + 2, w - 4, body | A_DIM, 0, "Enter: accept   Esc: cancel   ^U: clear");
 		break;

@@ -18,6 +18,9 @@ typedef void (*dialog_done_fn)(struct tui *t, int ok, size_t choice, const char 
 void dialog_confirm(struct tui *t, const char *title, const char *text, dialog_done_fn done, void *arg);
 void dialog_input(struct tui *t, const char *title, const char *prompt, const char *initial,
     dialog_done_fn done, void *arg);
+/* An input whose text shows as stars and is wiped when the dialog closes
+ * (a password or passphrase); done gets the text. */
+void dialog_secret(struct tui *t, const char *title, const char *prompt, dialog_done_fn done, void *arg);
 void dialog_menu(struct tui *t, const char *title, const char *const *items, size_t n, size_t sel,
     dialog_done_fn done, void *arg);
 /* Draws t->dialog (if any) over the screen. */

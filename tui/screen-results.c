@@ -23,10 +23,13 @@
 #include <stdio.h>
 #include <string.h>
 
+enum { RC_RUNTIME, RC_WORKLOAD, RC_METRIC, RC_MEAN, RC_UNIT, RC_N, RC_OVERHEAD, RC_SIG, RC_BAR, RC__COUNT };
+
 struct results {
 	char **runs;
 	size_t nruns;
 	struct table runs_tb, rows_tb;
+	struct table_col cols[RC__COUNT];  /* row_cols, the runtime column widened to fit RUNTIME@HOST */
 	int focus;                 /* 0: the runs list, 1: the comparison */
 	struct report rep;
 	int have;
@@ -34,7 +37,6 @@ struct results {
 	struct rect runs_rect, rows_rect;
 };
 
-enum { RC_RUNTIME, RC_WORKLOAD, RC_METRIC, RC_MEAN, RC_UNIT, RC_N, RC_OVERHEAD, RC_SIG, RC_BAR, RC__COUNT };
 
 static const struct table_col row_cols[RC__COUNT] = {
 	[RC_RUNTIME] = { "Runtime", 10, 0, 0 }, [RC_WORKLOAD] = { "Workload", 9, 0, 0 },
@@ -48,7 +50,8 @@ static void results_init(struct tui *t)
 {
 	struct results *r = xcalloc(1, sizeof *r);
 	r->runs_tb = (struct table){ .cols = run_cols, .ncols = 1, .sort_col = -1 };
-	r->rows_tb = (struct table){ .cols = row_cols, .ncols = RC__COUNT, .sort_col = -1 };
+	memcpy(r->cols, row_cols, sizeof row_cols);
+	r->rows_tb = (struct table){ .cols = r->cols, .ncols = RC__COUNT, .sort_col = -1 };
 	r->focus = 1;
 	t->results = r;
 }
@@ -111,6 +114,15 @@ int results_load(struct tui *t, const char *run)
 	r->dir = dir;
 	r->rows_tb.nrows = rep.nrows;
 	r->rows_tb.sel = r->rows_tb.top = 0;
+	r->cols[RC_RUNTIME].width = row_cols[RC_RUNTIME].width;
+	for (size_t i = 0; i < rep.nrows; i++) {
+		const struct report_row *row = &rep.rows[i];
+		int w = draw_width(row->runtime);
+		if (row->host && *row->host && strcmp(row->host, "local"))
+			w += 1 + draw_width(row->host);
+		if (w > r->cols[RC_RUNTIME].width)
+			r->cols[RC_RUNTIME].width = w > 24 ? 24 : w;
+	}
 	for (size_t i = 0; i < r->nruns; i++)
 		if (rep.run_id && !strcmp(r->runs[i], rep.run_id))
 			r->runs_tb.sel = i;
@@ -146,7 +158,10 @@ static void row_cell(void *arg, size_t i, int col, char *buf, size_t len, attr_t
 	char a[32], b[32];
 	switch (col) {
 	case RC_RUNTIME:
-		snprintf(buf, len, "%s", row->runtime);
+		if (row->host && *row->host && strcmp(row->host, "local"))
+			snprintf(buf, len, "%s@%s", row->runtime, row->host);
+		else
+			snprintf(buf, len, "%s", row->runtime);
 		if (base)
 			*attr = th(TH_BAR_BASELINE);
 		break;
@@ -220,7 +235,7 @@ static void results_draw(struct tui *t, const struct rect *rc)
 	/* Bars: the flex column, drawn after the text cells. */
 	int bx = r->rows_rect.x;
 	for (int c = 0; c < RC_BAR; c++)
-		bx += row_cols[c].width + 1;
+		bx += r->cols[c].width + 1;
 	int bw = r->rows_rect.x + r->rows_rect.w - bx - 1;
 	if (bw >= 4) {
 		for (int i = 0; i < r->rows_rect.h - 1; i++) {

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "dialog.h"
 #include "draw.h"
+#include "remote.h"
 #include "runtime.h"
 #include "screens.h"
 #include "table.h"
@@ -43,6 +44,7 @@ static const char *const opt_names[OPT__COUNT] = {
 
 struct rt_row {
 	const struct runtime_conf *rt;
+	struct runtime_conf *owned;  /* rt on the --host host (remote_resolve), or NULL */
 	int probed;
 	struct driver_status st;
 	int selected;
@@ -91,7 +93,7 @@ static void *probe_thread(void *arg)
 		pthread_mutex_lock(&s->lock);
 		s->rts[i].st = st;
 		s->rts[i].probed = 1;
-		if (!strcmp(s->rts[i].rt->name, "native") && st.available)
+		if (!strcmp(runtime_base_name(s->rts[i].rt), "native") && st.available)
 			s->rts[i].selected = 1;
 		pthread_mutex_unlock(&s->lock);
 		if (s->wake_fd >= 0) {
@@ -110,8 +112,15 @@ static void setup_init(struct tui *t)
 	pthread_mutex_init(&s->lock, NULL);
 	s->nrts = t->cfg.nruntimes;
 	s->rts = xcalloc(s->nrts ? s->nrts : 1, sizeof *s->rts);
-	for (size_t i = 0; i < s->nrts; i++)
-		s->rts[i].rt = &t->cfg.runtimes[i];
+	for (size_t i = 0; i < s->nrts; i++) {
+		/* With --host every runtime is listed, probed and run on that host
+		 * ("gvisor@lab1"); a runtime that already names a host stays as is. */
+		char *why = NULL;
+		s->rts[i].rt = remote_resolve(&t->cfg, t->cfg.runtimes[i].name, &s->rts[i].owned, &why);
+		if (!s->rts[i].rt)
+			s->rts[i].rt = &t->cfg.runtimes[i];
+		free(why);
+	}
 	s->wl_sel = xcalloc(t->cfg.nworkloads ? t->cfg.nworkloads : 1, sizeof *s->wl_sel);
 	for (size_t i = 0; i < t->cfg.nworkloads; i++)
 		if (!strcmp(t->cfg.workloads[i].name, "cpu"))
@@ -152,8 +161,10 @@ static void setup_done(struct tui *t)
 		pthread_join(s->thr, NULL);
 	if (s->wake_fd >= 0)
 		close(s->wake_fd);
-	for (size_t i = 0; i < s->nrts; i++)
+	for (size_t i = 0; i < s->nrts; i++) {
 		driver_status_free(&s->rts[i].st);
+		remote_runtime_free(s->rts[i].owned);
+	}
 	free(s->rts);
 	free(s->wl_sel);
 	free(s->baseline);
@@ -451,11 +462,13 @@ static void start(struct tui *t)
 	exp.limits.cpus = s->cpus;
 	exp.limits.mem_hard = s->mem;
 	exp.limits.pids = s->pids;
+	/* The baseline is a runtime's own name: reports compare within each
+	 * host ("native" is the baseline of gvisor@lab1 on lab1). */
 	int have_base = 0;
 	for (char **p = exp.runtimes; *p; p++)
-		have_base |= !strcmp(*p, s->baseline);
+		have_base |= strlen(s->baseline) == strcspn(*p, "@") && !strncmp(*p, s->baseline, strcspn(*p, "@"));
 	free(exp.baseline);
-	exp.baseline = xstrdup(have_base ? s->baseline : exp.runtimes[0]);
+	exp.baseline = have_base ? xstrdup(s->baseline) : xstrndup(exp.runtimes[0], strcspn(exp.runtimes[0], "@"));
 	tui_start_run(t, &exp);
 }
 
@@ -466,7 +479,7 @@ static void load_experiment(struct tui *t, const struct experiment *x)
 	for (size_t i = 0; i < s->nrts; i++) {
 		s->rts[i].selected = 0;
 		for (char **p = x->runtimes; p && *p; p++)
-			if (!strcmp(*p, s->rts[i].rt->name))
+			if (!strcmp(*p, s->rts[i].rt->name) || !strcmp(*p, runtime_base_name(s->rts[i].rt)))
 				s->rts[i].selected = 1;
 	}
 	pthread_mutex_unlock(&s->lock);

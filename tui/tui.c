@@ -20,6 +20,7 @@
 #include "config.h"
 #include "tui.h"
 #include "cmd.h"
+#include "ask.h"
 #include "dialog.h"
 #include "draw.h"
 #include "engine.h"
@@ -593,6 +594,7 @@ int tui_main(const struct globals *g, const char *theme)
 		return 1;
 	}
 	wake_fd_w = t->wake[1];
+	ask_init(t);
 
 	xalloc_set_fatal_hook(fatal_hook);
 	atexit(tui_restore_terminal);
@@ -613,6 +615,7 @@ int tui_main(const struct globals *g, const char *theme)
 			if (t->screen == SCREEN_DASHBOARD && !t->engine)
 				tui_set_screen(t, labs_take_screen(t) ? SCREEN_LABS : SCREEN_RESULTS);
 		}
+		ask_poll(t);
 		if (t->damage)
 			tui_draw(t);
 		struct pollfd pfd[3] = {
@@ -638,6 +641,7 @@ int tui_main(const struct globals *g, const char *theme)
 				tui_request_quit(t);
 			} else if (t->engine && engine_running(t->engine)) {
 				/* Nobody is there to answer: stop the run, then leave. */
+				ask_shutdown();
 				t->stopping = 1;
 				engine_cancel(t->engine);
 			} else {
@@ -669,6 +673,8 @@ int tui_main(const struct globals *g, const char *theme)
 			t->damage |= DAMAGE_TOP; /* the ETA counts down */
 	}
 
+	/* No thread may stay blocked on a question nobody will answer. */
+	ask_shutdown();
 	/* Leaving with a run still going (a signal while stopping): tear it down. */
 	if (t->engine) {
 		engine_cancel(t->engine);

@@ -4,7 +4,7 @@
 TUI_SOURCES = tui/tui.c tui/tui.h tui/screens.h \
 	tui/screen-setup.c tui/screen-dashboard.c tui/screen-processes.c \
 	tui/screen-results.c tui/screen-help.c tui/screen-messages.c tui/screen-labs.c \
-	tui/chart.c tui/chart.h tui/table.c tui/table.h tui/dialog.c tui/dialog.h \
+	tui/chart.c tui/chart.h tui/table.c tui/table.h tui/dialog.c tui/dialog.h tui/ask.c tui/ask.h \
 	tui/theme.c tui/theme.h tui/draw.c tui/draw.h tui/live.c tui/live.h \
 	tui/procinfo.c tui/procinfo.h
 isolab_SOURCES += $(TUI_SOURCES)
@@ -23,6 +23,7 @@ EXTRA_DIST += bench/render
 
 # tmux-driven tests of the real program.
 TUI_TESTS = tests/tui/screens.sh tests/tui/run-cpu.sh tests/tui/processes.sh \
-	tests/tui/resize.sh tests/tui/themes.sh tests/tui/quit.sh tests/tui/labs.sh
+	tests/tui/resize.sh tests/tui/themes.sh tests/tui/quit.sh tests/tui/labs.sh \
+	tests/tui/ssh-hostkey.sh tests/tui/ssh-lost.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh $(TUI_TESTS)
