@@ -30,6 +30,8 @@ static void inst_free(struct live_inst *in)
 	free(in->procs);
 	free(in->status);
 	free(in->error);
+	free(in->runtime);
+	free(in->workload);
 }
 
 void live_reset(struct live *l)
@@ -95,9 +97,9 @@ struct live_inst *live_add(struct live *l, int id, const char *runtime, const st
 	struct live_inst *in = &l->inst[l->ninst++];
 	memset(in, 0, sizeof *in);
 	in->id = id;
-	in->runtime = runtime;
+	in->runtime = xstrdup(runtime ? runtime : "?");
 	in->wl = wl;
-	in->workload = wl ? wl->name : "?";
+	in->workload = xstrdup(wl ? wl->name : "?");
 	in->startup_ms = -1;
 	in->nm = wl ? wl->nmetrics : 0;
 	in->m = xcalloc(in->nm ? in->nm : 1, sizeof *in->m);
@@ -204,8 +206,10 @@ int live_event(struct live *l, const struct engine_event *ev)
 				l->inst[i].nprocs = 0;
 			}
 		in = live_add(l, ev->instance, ev->runtime, l->cfg ? config_workload(l->cfg, ev->workload) : NULL);
-		if (!in->wl)
-			in->workload = ev->workload;
+		if (!in->wl && ev->workload) {
+			free(in->workload);
+			in->workload = xstrdup(ev->workload);
+		}
 		in->rep = ev->rep;
 		in->warmup = ev->warmup;
 		l->done = ev->done;

@@ -5,8 +5,10 @@
  * history per process for the drill-down, and every message.
  *
  * No curses here: the model is plain data, so bench/render can fill it
- * with synthetic series. Strings from events are copied; runtime, workload
- * and metric definitions point into the configuration, which outlives it.
+ * with synthetic series. Strings from events are copied, the runtime's and
+ * workload's names too (a RUNTIME@HOST runtime belongs to the engine, which
+ * is freed when its run ends); workload and metric definitions point into
+ * the configuration, which outlives the model.
  */
 #ifndef ISOLAB_LIVE_H
 #define ISOLAB_LIVE_H
@@ -37,7 +39,7 @@ struct live_series {
 
 struct live_inst {
 	int id;
-	const char *runtime, *workload;
+	char *runtime, *workload;       /* copies */
 	const struct workload *wl;      /* NULL when the configuration lacks it */
 	unsigned rep;
 	int warmup;
