@@ -67,7 +67,7 @@ static const char *const runtime_keys[] = {
 };
 static const char *const workload_keys[] = {
 	"description", "argv", "params", "companion", "companion_metrics",
-	"companion_repeat", "prepare", "setup", "cleanup", "ready", "rootfs",
+	"companion_repeat", "prepare", "setup", "cleanup", "ready", "rootfs", "guest_files",
 	"files", "metrics", NULL,
 };
 static const char *const file_keys[] = { "name", "content", NULL };
@@ -595,6 +595,7 @@ static void workload_clear(struct workload *wl)
 	strv_free(wl->companion);
 	strv_free(wl->prepare);
 	strv_free(wl->setup);
+	strv_free(wl->guest_files);
 	strv_free(wl->cleanup);
 	kv_free(wl->files, wl->nfiles);
 	free(wl->ready);
@@ -823,6 +824,8 @@ static void workload_parse(struct ctx *c, const config_setting_t *g, const char 
 	}
 	wl.rootfs = xstrdup("minimal");
 	get_enum(c, g, path, "rootfs", rootfs_values, &wl.rootfs);
+	if (get_strv(c, g, path, "guest_files", 0, &wl.guest_files) == 1)
+		check_refs(c, g, path, "guest_files", wl.guest_files, &wl);
 
 	config_setting_t *ms = member(g, "metrics");
 	_cleanup_free_ char *pm = path_key(path, "metrics");

@@ -72,6 +72,9 @@ struct workload {
 	size_t nfiles;
 	char *ready;        /* readiness pcre2 pattern, or NULL (ready at launch) */
 	char *rootfs;       /* "minimal" (default) or "host" */
+	char **guest_files; /* host files and directories a VM's guest needs besides
+	                     * argv's programs and their libraries (a server's message
+	                     * catalogues, time zones), or NULL; ${...} substituted */
 	int companion_metrics; /* 1: metric patterns apply to the companion's output */
 	int companion_repeat;  /* 1: restart the companion each time it exits 0 until
 	                        * the duration has passed (one-second slices) */

@@ -288,6 +288,7 @@ char *subst_vars(const char *tmpl, const char *(*lookup)(const char *, void *), 
 
 struct vars {
 	struct running *r;
+	int server;          /* the server's side (files, prepare, argv): ${addr} is in.bind_addr when set */
 	char buf[8][64];
 };
 
@@ -306,10 +307,13 @@ static const char *var_lookup(const char *name, void *arg)
 		snprintf(v->buf[1], sizeof v->buf[1], "%u", exp->threads ? exp->threads : 1);
 		return v->buf[1];
 	}
-	if (!strcmp(name, "addr"))
+	if (!strcmp(name, "addr")) {
+		if (v->server && r->in.bind_addr)
+			return r->in.bind_addr;
 		return r->in.addr ? r->in.addr : "127.0.0.1";
+	}
 	if (!strcmp(name, "port")) {
-		snprintf(v->buf[2], sizeof v->buf[2], "%d", 20000 + (r->in.id % 20000));
+		snprintf(v->buf[2], sizeof v->buf[2], "%d", r->in.port);
 		return v->buf[2];
 	}
 	if (!strcmp(name, "datadir") || !strcmp(name, "run_dir"))
@@ -328,13 +332,15 @@ static const char *var_lookup(const char *name, void *arg)
 	return NULL;
 }
 
-static char **subst_argv(struct running *r, char **tmpl, char **cause)
+/* server: the instance's own side (argv, prepare) rather than the host's
+ * (setup, companion); see struct vars. */
+static char **subst_argv(struct running *r, char **tmpl, int server, char **cause)
 {
 	size_t n = 0;
 	while (tmpl[n])
 		n++;
 	char **argv = xcalloc(n + 1, sizeof *argv);
-	struct vars v = { .r = r };
+	struct vars v = { .r = r, .server = server };
 	for (size_t i = 0; i < n; i++) {
 		argv[i] = subst_vars(tmpl[i], var_lookup, &v, cause);
 		if (!argv[i]) {
@@ -425,7 +431,7 @@ static int drain(int fd, struct linebuf *lb, void (*cb)(const char *, size_t, vo
 
 static int start_companion(struct running *r, char **cause)
 {
-	char **argv = subst_argv(r, r->in.wl->companion, cause);
+	char **argv = subst_argv(r, r->in.wl->companion, 0, cause);
 	if (!argv)
 		return -1;
 	struct exec_opts o = { .cwd = r->in.dir };
@@ -768,7 +774,7 @@ static int run_prepare_phase(struct running *r, char **tmpl, const char *what, c
 {
 	if (!tmpl)
 		return 0;
-	char **argv = subst_argv(r, tmpl, cause);
+	char **argv = subst_argv(r, tmpl, strcmp(what, "setup") != 0, cause);
 	if (!argv)
 		return err_wrap(cause, "%s", what);
 	struct exec_opts o = { .cwd = r->in.dir };
@@ -802,7 +808,7 @@ static int write_files(struct running *r, char **cause)
 {
 	const struct workload *wl = r->in.wl;
 	for (size_t i = 0; i < wl->nfiles; i++) {
-		struct vars v = { .r = r };
+		struct vars v = { .r = r, .server = 1 };
 		_cleanup_free_ char *content = subst_vars(wl->files[i].value, var_lookup, &v, cause);
 		if (!content)
 			return err_wrap(cause, "file %s", wl->files[i].key);
@@ -938,6 +944,7 @@ static int member_prepare(struct running *r)
 	char *dir = xasprintf("%s/instances/%d", journal_dir(e->journal), r->in.id);
 	r->in.dir = dir;
 	r->in.note = instance_note;
+	r->in.port = 20000 + (r->in.id % 20000);
 	if (mkdir_p(dir, 0755) < 0)
 		return err_errno(&r->cause, "cannot create %s", dir);
 	r->metrics = metrics_new(r->in.wl, &r->cause);
@@ -951,8 +958,14 @@ static int member_prepare(struct running *r)
 		return -1;
 	if (run_prepare_phase(r, r->in.wl->prepare, "prepare", &r->cause) < 0)
 		return -1;
-	r->in.argv = subst_argv(r, r->in.wl->argv, &r->cause);
-	return r->in.argv ? 0 : -1;
+	r->in.argv = subst_argv(r, r->in.wl->argv, 1, &r->cause);
+	if (!r->in.argv)
+		return -1;
+	if (r->in.wl->guest_files && !(r->in.guest_files = subst_argv(r, r->in.wl->guest_files, 1, &r->cause)))
+		return err_wrap(&r->cause, "guest_files");
+	if (r->d->stage && r->d->stage(&r->in, &r->cause) < 0)
+		return err_wrap(&r->cause, "%s: prepare", p->rt->name);
+	return 0;
 }
 
 static void member_watch(struct running *r, int ep)
@@ -1372,6 +1385,7 @@ static void member_free(struct running *r)
 	linebuf_free(&r->clb);
 	metrics_free(r->metrics);
 	argv_free(r->in.argv);
+	argv_free(r->in.guest_files);
 	free(r->in.addr);
 	free((char *)r->in.dir);
 	free(r->tick_sum);

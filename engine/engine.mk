@@ -181,5 +181,5 @@ EXTRA_DIST += tests/data/outputs/nginx-server.txt tests/data/outputs/wrk-slices.
 	tests/data/outputs/redis-server.txt tests/data/outputs/redis-benchmark-slices.txt \
 	tests/data/outputs/postgresql-server.txt tests/data/outputs/pgbench.txt
 # Integration: each application for 3 s on native, sandbox, runc and gVisor.
-TESTS += tests/integration/app-run.sh tests/integration/app-leak.sh
-EXTRA_DIST += tests/integration/app-lib.sh tests/integration/app-run.sh tests/integration/app-leak.sh
+TESTS += tests/integration/app-run.sh tests/integration/app-leak.sh tests/integration/app-vm.sh
+EXTRA_DIST += tests/integration/app-lib.sh tests/integration/app-run.sh tests/integration/app-leak.sh tests/integration/app-vm.sh

@@ -11,6 +11,10 @@
  *   <program> + <libraries>     host programs at their host paths, with the
  *                               libraries ldd resolves (symlinks followed: the
  *                               archive holds the bytes at each listed path)
+ *   <files>                     host files, and directories' regular files
+ *                               (recursively, symlinks followed), at their paths
+ *   /etc/passwd, /etc/group     root and nobody (65534), for servers that look
+ *                               their user up
  *
  * Kernel modules: Debian builds virtio and ext4 as modules, and a kernel
  * unpacked with dpkg-deb has no modules.dep (depmod makes it at install
@@ -39,7 +43,7 @@
 #include <unistd.h>
 
 /* Bump when the layout written below changes. */
-#define INITRAMFS_FORMAT 1
+#define INITRAMFS_FORMAT 3
 
 void initramfs_strv_free(char **v)
 {
@@ -342,6 +346,16 @@ static int ar_file(struct writer *w, const char *path, const char *src, mode_t p
 	return 0;
 }
 
+/* Adds a small text file at path. */
+static int ar_text(struct writer *w, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	if (ar_header(w, path, S_IFREG | 0644, (int64_t)len, NULL, 0) < 0 ||
+	    archive_write_data(w->a, text, len) != (la_ssize_t)len)
+		return ar_fail(w, path);
+	return 0;
+}
+
 static int add_busybox(struct writer *w, const char *bb)
 {
 	if (ar_file(w, "/bin/busybox", bb, 0755) < 0)
@@ -361,6 +375,49 @@ static int add_busybox(struct writer *w, const char *bb)
 			return -1;
 	}
 	return 0;
+}
+
+/* The regular files of spec->files: each file, and each directory's
+ * regular files recursively (symlinks followed), sorted within a
+ * directory so the archive and its hash are stable. */
+static int list_tree(const char *path, char ***out, size_t *n, int depth, char **cause)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return err_errno(cause, "initramfs: guest file %s", path);
+	if (S_ISREG(st.st_mode)) {
+		if (!strv_has(*out, path))
+			strv_add(out, n, path);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode) || depth > 16)
+		return 0;
+	struct dirent **ents = NULL;
+	int k = scandir(path, &ents, NULL, alphasort);
+	if (k < 0)
+		return err_errno(cause, "initramfs: cannot list %s", path);
+	int rc = 0;
+	for (int i = 0; i < k; i++) {
+		if (rc == 0 && strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..")) {
+			_cleanup_free_ char *sub = xasprintf("%s/%s", path, ents[i]->d_name);
+			rc = list_tree(sub, out, n, depth + 1, cause);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+static char **guest_files(const struct initramfs_spec *s, char **cause)
+{
+	char **out = xcalloc(1, sizeof *out);
+	size_t n = 0;
+	for (const char *const *p = s->files; p && *p; p++)
+		if (list_tree(*p, &out, &n, 0, cause) < 0) {
+			initramfs_strv_free(out);
+			return NULL;
+		}
+	return out;
 }
 
 static int write_all_entries(struct writer *w, const struct initramfs_spec *s, const char *busybox)
@@ -388,8 +445,6 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		if (rc < 0)
 			return -1;
 	}
-	if (busybox && add_busybox(w, busybox) < 0)
-		return -1;
 	for (const char *const *p = s->programs; p && *p; p++) {
 		if (ar_file(w, *p, *p, 0755) < 0)
 			return -1;
@@ -403,11 +458,25 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		if (rc < 0)
 			return -1;
 	}
-	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
-	if (ar_header(w, "/etc/passwd", S_IFREG | 0644, (int64_t)strlen(passwd), NULL, 0) < 0 ||
-	    archive_write_data(w->a, passwd, strlen(passwd)) != (la_ssize_t)strlen(passwd))
-		return ar_fail(w, "/etc/passwd");
-	return 0;
+	/* After the programs: a host program wins over busybox's applet of the
+	 * same name (util-linux unshare has options busybox's lacks). */
+	if (busybox && add_busybox(w, busybox) < 0)
+		return -1;
+	char **files = guest_files(s, w->cause);
+	if (!files)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && files[i]; i++) {
+		struct stat st;
+		rc = stat(files[i], &st) < 0 ? err_errno(w->cause, "initramfs: %s", files[i])
+		                               : ar_file(w, files[i], files[i], st.st_mode & 0755);
+	}
+	initramfs_strv_free(files);
+	if (rc < 0)
+		return -1;
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n";
+	static const char group[] = "root:x:0:\nnogroup:x:65534:\n";
+	return ar_text(w, "/etc/passwd", passwd) < 0 || ar_text(w, "/etc/group", group) < 0 ? -1 : 0;
 }
 
 static int write_with(const struct initramfs_spec *spec, const char *path, const char *busybox, char **cause)
@@ -492,6 +561,15 @@ char *initramfs_get(const struct initramfs_spec *spec, char **cause)
 			}
 		initramfs_strv_free(libs);
 	}
+	char **files = guest_files(spec, cause);
+	if (!files)
+		return NULL;
+	for (size_t i = 0; files[i]; i++)
+		if (hash_path(&h, files[i], cause) < 0) {
+			initramfs_strv_free(files);
+			return NULL;
+		}
+	initramfs_strv_free(files);
 	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
 	if (!cache)
 		return NULL;

@@ -20,6 +20,7 @@ struct initramfs_spec {
 	const char *modules_dir;        /* the guest kernel's /lib/modules/<release>, or NULL */
 	const char *const *modules;     /* module names wanted, NULL-terminated, or NULL */
 	const char *const *programs;    /* host programs (absolute paths) to add with their libraries, or NULL */
+	const char *const *files;       /* host files or directories (absolute) to add at their paths, or NULL */
 	int busybox;                    /* 1: add a static busybox and its applet links when present */
 };
 

@@ -34,16 +34,21 @@
  * Network: "none" gives the guest no NIC. "bridge" (and "host", since a
  * VM cannot share the host's stack) is QEMU's user-mode network (slirp):
  * a virtio-net NIC, the guest at 10.0.2.15/24 behind the gateway 10.0.2.2
- * (the agent configures eth0 from isolab.net=), and each TCP port the
- * workload listens on forwarded from 127.0.0.1 on the host, so ${addr}
- * is 127.0.0.1 for the host's companion. The ports are those of the
- * argv's "${addr}:${port}" arguments (seen as 127.0.0.1:PORT): the guest
- * gets them as 10.0.2.15:PORT, where slirp delivers what it forwards, and
- * the host side forwards the same port number. A workload that names its
- * port elsewhere (a config file) is not forwarded. No tap into isolab's
- * bridge netns: slirp needs no privileges and no host configuration, and
- * what it costs (a user-space TCP/IP stack in QEMU) is part of what a
- * user-mode VM network is.
+ * (the agent configures eth0 from isolab.net=). The workload binds the
+ * guest's address (in->bind_addr: ${addr} in its argv, files and prepare)
+ * and the instance's ${port} is forwarded from 127.0.0.1 on the host, which
+ * is ${addr} for the host's companion and setup; a literal
+ * "127.0.0.1:PORT" in argv is rewritten to the guest's address and its port
+ * forwarded too. No tap into isolab's bridge netns: slirp needs no
+ * privileges and no host configuration, and what it costs (a user-space
+ * TCP/IP stack in QEMU) is part of what a user-mode VM network is.
+ *
+ * Applications (rootfs "host"): the initramfs carries the programs argv
+ * names and their libraries plus the workload's guest_files, and the
+ * scratch disk is made with mkfs.ext4 -d from the instance directory after
+ * the prepare phase (the stage hook), so the generated configuration and a
+ * database made on the host are at ${datadir} in the guest. The disk lives
+ * beside the instance directory, not in it.
  *
  * Not done: per-vCPU-thread rows (QEMU names them "CPU n/TCG" with
  * debug-threads; the table shows the QEMU process with its thread count).
@@ -200,13 +205,29 @@ static void note_info(struct instance *in, const char *fmt, ...)
 	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
 }
 
-/* Host programs the workload runs, for a "host" rootfs: its argv[0]. */
-static char *host_program(const struct instance *in)
+/* The host programs a "host"-rootfs workload runs, for the initramfs:
+ * argv[0] (through PATH) and every other argument that is the absolute
+ * path of an executable file (postgres behind `unshare ... /usr/lib/
+ * postgresql/15/bin/postgres`). malloc'd, NULL-terminated. */
+static char **host_programs(const struct instance *in)
 {
-	const char *a0 = in->wl->argv ? in->wl->argv[0] : NULL;
-	if (!a0 || strstr(a0, "${"))
-		return NULL;
-	return a0[0] == '/' ? xstrdup(a0) : exec_which(a0);
+	size_t n = 0;
+	char **v = xcalloc(1, sizeof *v);
+	for (size_t i = 0; in->argv && in->argv[i]; i++) {
+		const char *a = in->argv[i];
+		char *path = NULL;
+		struct stat st;
+		if (i == 0)
+			path = a[0] == '/' ? xstrdup(a) : exec_which(a);
+		else if (a[0] == '/' && stat(a, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+			path = xstrdup(a);
+		if (!path)
+			continue;
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = path;
+		v[n] = NULL;
+	}
+	return v;
 }
 
 static int make_scratch(struct instance *in, struct qemu *q, char **cause)
@@ -214,7 +235,8 @@ static int make_scratch(struct instance *in, struct qemu *q, char **cause)
 	uint64_t size = 0;
 	if (parse_size(runtime_option(in->rt, "disk_size", "1G"), &size) < 0 || size < (16u << 20))
 		return err_set(cause, "qemu: bad disk_size '%s'", runtime_option(in->rt, "disk_size", "1G"));
-	q->scratch = xasprintf("%s/scratch.img", in->dir);
+	/* Beside the instance directory, not in it: the disk holds a copy of it. */
+	q->scratch = xasprintf("%s.scratch.img", in->dir);
 	if (resources_add(in->res, "file", q->scratch, NULL, cause) < 0)
 		return -1;
 	int fd = open(q->scratch, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -230,9 +252,13 @@ static int make_scratch(struct instance *in, struct qemu *q, char **cause)
 		return 0;
 	}
 	/* Inode tables and journal written now, not by the guest's
-	 * ext4lazyinit thread while the file workload is measured. */
+	 * ext4lazyinit thread while the file workload is measured. -d copies
+	 * the instance directory in (generated configuration, a database made
+	 * by the prepare phase), so the guest finds it at ${datadir}, where
+	 * the agent mounts the disk. */
 	char *argv[] = { mkfs, (char *)"-q", (char *)"-F", (char *)"-E",
-		(char *)"nodiscard,lazy_itable_init=0,lazy_journal_init=0", q->scratch, NULL };
+		(char *)"nodiscard,lazy_itable_init=0,lazy_journal_init=0", (char *)"-d", (char *)in->dir,
+		q->scratch, NULL };
 	return ctr_run(argv, 60000, NULL, cause) < 0 ? err_wrap(cause, "qemu: format the scratch disk") : 0;
 }
 
@@ -274,8 +300,12 @@ static int qemu_prepare(struct instance *in, char **cause)
 	struct qemu *q = xcalloc(1, sizeof *q);
 	in->priv = q;
 	q->net = strcmp(net, "none") != 0;
-	/* ${addr}, substituted after prepare: the host reaches forwarded ports there. */
+	/* ${addr}, substituted after prepare: the host reaches forwarded ports
+	 * there, and the workload binds the guest's address, where slirp
+	 * delivers them. */
 	in->addr = xstrdup("127.0.0.1");
+	if (q->net)
+		in->bind_addr = QEMU_GUEST_ADDR;
 	if (q->net)
 		note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening ports "
 			      "forwarded from 127.0.0.1%s",
@@ -293,19 +323,6 @@ static int qemu_prepare(struct instance *in, char **cause)
 	if (!q->k.modules_dir)
 		note_info(in, "no /lib/modules for kernel %s: virtio must be built in, else the console and tmpfs are used",
 		    q->k.release ? q->k.release : q->k.path);
-	_cleanup_free_ char *prog = NULL;
-	if (in->wl->rootfs && !strcmp(in->wl->rootfs, "host"))
-		prog = host_program(in);
-	const char *progs[] = { prog, NULL };
-	struct initramfs_spec spec = { .probe = in->probe, .modules_dir = q->k.modules_dir,
-		.modules = vm_guest_modules, .programs = prog ? progs : NULL, .busybox = 1 };
-	q->initrd = initramfs_get(&spec, cause);
-	if (!q->initrd)
-		return err_wrap(cause, "qemu: initramfs");
-	note_info(in, "guest: kernel %s, initramfs %s", q->k.path, q->initrd);
-	if (choose_accel(in, q, cause) < 0)
-		return -1;
-
 	q->rdir = xasprintf("%s/qemu-%d", resources_dir(in->res), in->id);
 	if (resources_add(in->res, "dir", q->rdir, NULL, cause) < 0)
 		return -1;
@@ -316,8 +333,6 @@ static int qemu_prepare(struct instance *in, char **cause)
 	q->port_path = xasprintf("%s/port.sock", q->rdir);
 	if (strlen(q->ser_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return err_set(cause, "qemu: socket path too long: %s", q->ser_path);
-	if (make_scratch(in, q, cause) < 0)
-		return -1;
 
 	/* The VMM's host threads get the CPU limits; its memory is the VM's. */
 	struct limits lim = { 0 };
@@ -334,6 +349,29 @@ static int qemu_prepare(struct instance *in, char **cause)
 		return err_wrap(cause, "qemu: cgroup");
 	if (cgroup_apply(q->cg, &lim, cause) < 0)
 		return err_wrap(cause, "qemu: cgroup limits");
+	return 0;
+}
+
+/* After the workload's files and prepare phase: the initramfs with the
+ * programs argv names, the accelerator (whose boot probe needs an
+ * initramfs), the scratch disk with a copy of the instance directory, and
+ * the instance's port forwarded. */
+static int qemu_stage(struct instance *in, char **cause)
+{
+	struct qemu *q = in->priv;
+	char **progs = in->wl->rootfs && !strcmp(in->wl->rootfs, "host") ? host_programs(in) : NULL;
+	struct initramfs_spec spec = { .probe = in->probe, .modules_dir = q->k.modules_dir,
+		.modules = vm_guest_modules, .programs = (const char *const *)progs,
+		.files = (const char *const *)in->guest_files, .busybox = 1 };
+	q->initrd = initramfs_get(&spec, cause);
+	initramfs_strv_free(progs);
+	if (!q->initrd)
+		return err_wrap(cause, "qemu: initramfs");
+	note_info(in, "guest: kernel %s, initramfs %s", q->k.path, q->initrd);
+	if (choose_accel(in, q, cause) < 0 || make_scratch(in, q, cause) < 0)
+		return -1;
+	if (q->net && in->port > 0)
+		q->hostfwd = xasprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", in->port, in->port);
 	return 0;
 }
 
@@ -742,6 +780,7 @@ const struct driver driver_qemu = {
 	.description = "QEMU virtual machines (pc or microvm; KVM when usable, else TCG) with isolab's in-guest agent",
 	.probe = qemu_probe,
 	.prepare = qemu_prepare,
+	.stage = qemu_stage,
 	.launch = qemu_launch,
 	.pids = qemu_pids,
 	.foreign_samples = qemu_foreign,

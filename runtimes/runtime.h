@@ -63,18 +63,24 @@ struct instance {
 	const struct runtime_conf *rt;
 	const struct workload *wl;
 	char **argv;                   /* substituted workload argv, NULL-terminated */
+	char **guest_files;            /* the workload's guest_files, substituted, or NULL */
 	const struct limits *limits;
 	const char *network;           /* "none", "host", "bridge" */
 	const char *dir;               /* this instance's private directory (exists) */
 	const char *probe;             /* path of isolab-probe on the host */
 	struct resources *res;         /* the run's resource journal: record before creating */
 	unsigned threads;              /* the experiment's threads (vCPUs for a VM) */
+	int port;                      /* the instance's ${port} (the port a server workload listens on) */
 	/* Set by the driver: */
 	int out_fd;                    /* -1 until launched */
 	pid_t main_pid;                /* 0 until launched */
 	uint64_t t_launch_ns;          /* set by the engine just before launch */
 	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
 	char *addr;                    /* driver: address the host reaches the workload at */
+	const char *bind_addr;         /* driver: the address a server binds inside the instance when
+	                                * the host reaches it through a forward (a VM behind user-mode
+	                                * NAT); ${addr} in the workload's files, prepare and argv. NULL:
+	                                * addr. Static or owned by the driver. */
 	void *priv;                    /* driver's own state */
 	/* Set by the engine (NULL where there is no journal, as in unit
 	 * tests): adds rec, a jansson object with a "type", to the run's
@@ -90,6 +96,12 @@ struct driver {
 	/* Fills st; never fails (an unavailable runtime is a status, not an error). */
 	void (*probe)(const struct runtime_conf *rt, struct driver_status *st);
 	int (*prepare)(struct instance *in, char **cause);
+	/* Optional (NULL when none): called after the workload's files are
+	 * written into in->dir, its prepare phase has run on the host and
+	 * in->argv is set, just before launch; not measured. A VM builds its
+	 * disk (holding in->dir) and its initramfs (holding argv's programs)
+	 * here. */
+	int (*stage)(struct instance *in, char **cause);
 	int (*launch)(struct instance *in, char **cause);
 	/* Stores up to max pids in out; returns how many. */
 	size_t (*pids)(struct instance *in, struct pid_role *out, size_t max);

@@ -60,3 +60,39 @@ app_procs() {
 		esac
 	done
 }
+
+# app_journal_check RUNTIMES JOURNAL...: every instance of the journals
+# ended ok with nonzero throughput and its latencies (per workload), and a
+# per-second rate in its samples; each of the four apps ran on each of the
+# comma-separated RUNTIMES.
+app_journal_check() {
+	python3 - "$@" <<'PY'
+import json, sys
+need = {"nginx": ["rate", "p50", "p95", "p99"], "mariadb": ["rate", "qps", "p95"],
+        "redis": ["rate", "p50", "p95", "p99"], "postgresql": ["rate", "avg"]}
+seen = set()
+for path in sys.argv[2:]:
+    inst, per_second = {}, {}
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("type") == "instance":
+            inst[r["id"]] = (r["runtime"], r["workload"])
+        elif r.get("type") == "sample" and r["metrics"]:
+            per_second.setdefault(r["inst"], set()).update(r["metrics"])
+        elif r.get("type") == "end":
+            rt, wl = inst[r["inst"]]
+            if r["status"] != "ok":
+                sys.exit(f"{rt} {wl}: {r['status']}: {r['error']}")
+            m = r["metrics"]
+            for k in need[wl]:
+                if not (m.get(k, 0) > 0):
+                    sys.exit(f"{rt} {wl}: metric {k} missing or zero: {m}")
+            if "rate" not in per_second.get(r["inst"], ()):
+                sys.exit(f"{rt} {wl}: no per-second rate in the samples")
+            print(f"ok: {rt:8} {wl:11} rate {m['rate']:.1f}")
+            seen.add((rt, wl))
+want = {(rt, wl) for rt in sys.argv[1].split(",") for wl in need}
+if seen != want:
+    sys.exit(f"missing: {sorted(want - seen)}")
+PY
+}

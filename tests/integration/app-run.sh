@@ -16,35 +16,7 @@ bridge=$(latest_run)
 run_isolab -c "$conf" run -e apps-host -q -p requests=10000
 host=$(latest_run)
 
-python3 - "$bridge/journal.jsonl" "$host/journal.jsonl" <<'PY' || fail "journal check"
-import json, sys
-need = {"nginx": ["rate", "p50", "p95", "p99"], "mariadb": ["rate", "qps", "p95"],
-        "redis": ["rate", "p50", "p95", "p99"], "postgresql": ["rate", "avg"]}
-seen = set()
-for path in sys.argv[1:]:
-    inst, per_second = {}, {}
-    for line in open(path):
-        r = json.loads(line)
-        if r.get("type") == "instance":
-            inst[r["id"]] = (r["runtime"], r["workload"])
-        elif r.get("type") == "sample" and r["metrics"]:
-            per_second.setdefault(r["inst"], set()).update(r["metrics"])
-        elif r.get("type") == "end":
-            rt, wl = inst[r["inst"]]
-            if r["status"] != "ok":
-                sys.exit(f"{rt} {wl}: {r['status']}: {r['error']}")
-            m = r["metrics"]
-            for k in need[wl]:
-                if not (m.get(k, 0) > 0):
-                    sys.exit(f"{rt} {wl}: metric {k} missing or zero: {m}")
-            if "rate" not in per_second.get(r["inst"], ()):
-                sys.exit(f"{rt} {wl}: no per-second rate in the samples")
-            print(f"ok: {rt:8} {wl:11} rate {m['rate']:.1f}")
-            seen.add((rt, wl))
-want = {(rt, wl) for rt in ("native", "sandbox", "runc", "gvisor") for wl in need}
-if seen != want:
-    sys.exit(f"missing: {sorted(want - seen)}")
-PY
+app_journal_check native,sandbox,runc,gvisor "$bridge/journal.jsonl" "$host/journal.jsonl" || fail "journal check"
 
 for dir in "$bridge" "$host"; do
 	# The generated configuration is kept as a record; the data is gone.

@@ -334,7 +334,7 @@ START_TEST(test_bad_unknown_keys)
 	    "the keys driver, description, options, got an unknown key");
 	check_one("bad-workload-key.conf", 4, "workloads.cpu.env: expected one of the "
 	    "keys description, argv, params, companion, companion_metrics, companion_repeat, "
-	    "prepare, setup, cleanup, ready, rootfs, files, metrics, got an unknown key");
+	    "prepare, setup, cleanup, ready, rootfs, guest_files, files, metrics, got an unknown key");
 	check_one("bad-metric-key.conf", 7, "workloads.cpu.metrics[1].units: expected "
 	    "one of the keys name, kind, pattern, group, unit, better, summary, scale, "
 	    "got an unknown key");
@@ -645,6 +645,12 @@ START_TEST(test_shipped_data)
 		"file", "start" };
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		ck_assert_msg(config_workload(&cfg, names[i]), "no workload %s", names[i]);
+	/* A VM's guest gets PostgreSQL's share directory, by reference. */
+	const struct workload *pg = config_workload(&cfg, "postgresql");
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_ptr_nonnull(pg->guest_files);
+	ck_assert_str_eq(pg->guest_files[0], "${pgshare}");
+	ck_assert_ptr_null(config_workload(&cfg, "cpu")->guest_files);
 
 	const struct experiment *e = config_experiment(&cfg, "quick");
 	ck_assert_ptr_nonnull(e);

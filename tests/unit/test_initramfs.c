@@ -196,6 +196,60 @@ START_TEST(archive_contents)
 }
 END_TEST
 
+/* guest_files: a directory's regular files recursively, at their paths;
+ * a changed file changes the cache key; a missing one is an error naming it. */
+START_TEST(guest_files)
+{
+	char *probe = xasprintf("%s/fake-probe", tmpdir);
+	write_file(probe, "#!/bin/sh\nexit 0\n", 1);
+	char *share = xasprintf("%s/share", tmpdir), *sub = xasprintf("%s/share/tz", tmpdir);
+	char *f1 = xasprintf("%s/a.sql", share), *f2 = xasprintf("%s/UTC", sub);
+	ck_assert_int_eq(mkdir_p(sub, 0755), 0);
+	write_file(f1, "select 1;\n", 1);
+	write_file(f2, "TZif", 1);
+	const char *files[] = { share, NULL };
+	struct initramfs_spec spec = { .probe = probe, .files = files };
+	char *cause = NULL;
+	char *path = initramfs_get(&spec, &cause);
+	ck_assert_msg(path != NULL, "%s", cause ? cause : "");
+	struct archive *a = archive_read_new();
+	archive_read_support_format_all(a);
+	archive_read_support_filter_all(a);
+	ck_assert_int_eq(archive_read_open_filename(a, path, 16384), ARCHIVE_OK);
+	struct archive_entry *e;
+	int got1 = 0, got2 = 0, group = 0;
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (!strcmp(name, f1 + 1))
+			got1 = archive_entry_size(e) == 10;
+		else if (!strcmp(name, f2 + 1))
+			got2 = archive_entry_size(e) == 4;
+		else if (!strcmp(name, "etc/group"))
+			group = 1;
+	}
+	archive_read_free(a);
+	ck_assert(got1 && got2 && group);
+
+	write_file(f2, "TZif2", 1);
+	char *other = initramfs_get(&spec, &cause);
+	ck_assert_ptr_nonnull(other);
+	ck_assert_str_ne(other, path);
+	free(other);
+
+	const char *missing[] = { "/nonexistent/share", NULL };
+	spec.files = missing;
+	ck_assert_ptr_null(initramfs_get(&spec, &cause));
+	ck_assert_ptr_nonnull(strstr(cause, "/nonexistent/share"));
+	free(cause);
+	free(path);
+	free(f1);
+	free(f2);
+	free(sub);
+	free(share);
+	free(probe);
+}
+END_TEST
+
 START_TEST(missing_probe)
 {
 	struct initramfs_spec spec = { .probe = "/nonexistent/isolab-probe" };
@@ -215,6 +269,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, module_order);
 	tcase_add_test(tc, ldd_parses);
 	tcase_add_test(tc, archive_contents);
+	tcase_add_test(tc, guest_files);
 	tcase_add_test(tc, missing_probe);
 	suite_add_tcase(s, tc);
 	return s;

@@ -5,7 +5,7 @@
  * (see runtimes/initramfs.c). As PID 1 the agent:
  *
  *   1. says hello at once (its uptime then is the kernel's boot time);
- *   2. mounts proc, sys, dev (devtmpfs) and /tmp, and loads the kernel
+ *   2. mounts proc, sys, dev (devtmpfs), /dev/shm and /tmp, and loads the kernel
  *      modules the initramfs carries in /lib/modules/isolab/NN-name.ko, in
  *      name order (the host wrote them in dependency order), each with the
  *      name.param=value settings of the kernel command line, as modprobe
@@ -190,6 +190,10 @@ mount_basics(void)
 	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 	mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	/* POSIX shared memory (shm_open), which PostgreSQL's dynamic shared
+	 * memory needs. */
+	mkdir("/dev/shm", 01777);
+	mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 }
 
 static int
