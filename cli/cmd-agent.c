@@ -57,6 +57,7 @@ struct ainst {
 	int id;
 	struct instance in;
 	struct runtime_conf rt;
+	struct workload wl;      /* name, rootfs and ready from the client; the drivers read no more */
 	struct limits limits;
 	const struct driver *d;
 	char *network;
@@ -234,6 +235,9 @@ static void inst_destroy(struct agent *a, struct ainst *ai)
 	free(ai->in.addr);
 	free(ai->network);
 	free(ai->limits.cpuset);
+	free(ai->wl.name);
+	free(ai->wl.rootfs);
+	free(ai->wl.ready);
 	runtime_free(&ai->rt);
 	for (struct ainst **pp = &a->insts; *pp; pp = &(*pp)->next)
 		if (*pp == ai) {
@@ -304,6 +308,15 @@ static void on_prepare(struct agent *a, const struct agent_msg *m)
 	ai->in.id = m->id;
 	ai->in.run_id = a->run_id;
 	ai->in.rt = &ai->rt;
+	/* Older clients send no workload: a minimal rootfs and no pattern. */
+	json_t *wl = json_object_get(m->json, "workload");
+	const char *wname = json_string_value(json_object_get(wl, "name"));
+	const char *rootfs = json_string_value(json_object_get(wl, "rootfs"));
+	const char *ready = json_string_value(json_object_get(wl, "ready"));
+	ai->wl.name = xstrdup(wname ? wname : "workload");
+	ai->wl.rootfs = xstrdup(rootfs && !strcmp(rootfs, "host") ? "host" : "minimal");
+	ai->wl.ready = ready ? xstrdup(ready) : NULL;
+	ai->in.wl = &ai->wl;
 	ai->in.limits = &ai->limits;
 	ai->in.network = ai->network;
 	ai->in.probe = a->probe;
@@ -362,6 +375,14 @@ static void on_launch(struct agent *a, const struct agent_msg *m)
 			v[i] = xstrdup(s);
 	}
 	ai->in.argv = v;
+	/* The driver's unmeasured stage (a VM's initramfs and disk) comes
+	 * first, as in the engine; the workload's files and prepare phase ran
+	 * on the client's side. */
+	if (ai->d->stage && ai->d->stage(&ai->in, &cause) < 0) {
+		send_error(a, "launch", m->id, cause);
+		free(cause);
+		return;
+	}
 	ai->in.t_launch_ns = mono_ns();
 	if (ai->d->launch(&ai->in, &cause) < 0) {
 		send_error(a, "launch", m->id, cause);

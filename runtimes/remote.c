@@ -662,9 +662,13 @@ static int remote_prepare(struct instance *in, char **cause)
 	    "cpuset", l ? l->cpuset : NULL, "weight", l ? (int)l->weight : 0,
 	    "memory", (json_int_t)(l ? l->mem_hard : 0), "memory_soft", (json_int_t)(l ? l->mem_soft : 0),
 	    "pids", l ? (int)l->pids : 0);
-	json_t *o = json_pack("{s:s, s:i, s:s, s:o, s:o, s:s, s:i}", "type", "prepare", "id", in->id,
+	/* What the remote driver reads of the workload: its name, root file
+	 * system kind and readiness pattern (a VM's relay matches it). */
+	json_t *wl = json_pack("{s:s, s:s, s:s?}", "name", in->wl ? in->wl->name : "workload",
+	    "rootfs", in->wl && in->wl->rootfs ? in->wl->rootfs : "minimal", "ready", in->wl ? in->wl->ready : NULL);
+	json_t *o = json_pack("{s:s, s:i, s:s, s:o, s:o, s:s, s:i, s:o}", "type", "prepare", "id", in->id,
 	    "run_id", in->run_id ? in->run_id : "run", "runtime", inner_json(in->rt), "limits", lim,
-	    "network", in->network ? in->network : "none", "threads", (int)in->threads);
+	    "network", in->network ? in->network : "none", "threads", (int)in->threads, "workload", wl);
 	if (conn_send(ri->c, o, cause) < 0 || conn_wait(ri->c, "prepare", AGENT_MSG_OK, PREPARE_TIMEOUT_S, NULL, cause) < 0)
 		return -1;
 	ri->prepared = 1;

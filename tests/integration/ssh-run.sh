@@ -38,3 +38,26 @@ isolab -c "$conf" run --host test -w cpu -n 1 -t 1 >"$out" 2>&1 || { cat "$out";
 grep -Eq '^native +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "run --host test: no test row"; }
 ok "run --host"
 [ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
+
+# A container on the remote host: the agent's drivers read the workload's
+# root file system kind, sent with prepare.
+if command -v runc >/dev/null; then
+	isolab -c "$conf" run -r runc@test -w cpu -n 1 -t 1 >"$out" 2>&1 || { cat "$out"; fail "runc@test failed"; }
+	grep -Eq '^runc +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "runc@test: no test row"; }
+	ok "runc@test: a container on the remote host"
+	[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
+else
+	echo "runc@test not tried: runc is not installed"
+fi
+
+# A VM on the remote host: the agent runs the qemu driver's stage (its
+# initramfs and disk) before launch, as the engine does locally.
+if command -v qemu-system-x86_64 >/dev/null && { ls /boot/vmlinuz-* || ls "${ISOLAB_CACHE:-/var/cache/isolab}"/kernel/*/boot/vmlinuz-*; } >/dev/null 2>&1; then
+	printf 'experiments = { rvm = { runtimes = [ "qemu" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 2.0; grace = 60.0; baseline = "qemu"; }; };\n' >"$test_state/rvm.conf"
+	isolab -c "$conf" -c "$test_state/rvm.conf" run --host test -e rvm >"$out" 2>&1 || { cat "$out"; fail "qemu@test failed"; }
+	grep -Eq '^qemu +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "qemu@test: no test row"; }
+	ok "qemu@test: a VM on the remote host"
+	[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
+else
+	echo "qemu@test not tried: no qemu-system-x86_64 or no guest kernel here (the VM tests fetch one)"
+fi
