@@ -122,16 +122,9 @@ struct fc {
 	struct guest_kernel k;
 	char *vmlinux;
 	char *initrd;
-	char *rdir, *sock, *scratch, *cg_rel;
-	struct cgroup *cg;
-	char *fc_pid_s, *fc_start_s, *relay_pid_s, *relay_start_s;
-	pid_t fc_pid;
-	int console_fd;
+	char *rdir, *sock, *scratch;
+	struct vm_host h;    /* firecracker, the relay, the console log, the cgroup */
 	struct metrics *m;
-	struct vm_relay relay;
-	int relay_started;
-	uint64_t t_vmm;
-	int startup_done;
 };
 
 static const char *fc_binary_name(const struct runtime_conf *rt)
@@ -272,7 +265,8 @@ static int fc_prepare(struct instance *in, char **cause)
 		    in->network);
 	struct fc *f = xcalloc(1, sizeof *f);
 	in->priv = f;
-	f->console_fd = -1;
+	f->h.who = "firecracker";
+	f->h.console_fd = -1;
 	in->addr = xstrdup("127.0.0.1");
 	f->binary = exec_which(fc_binary_name(in->rt));
 	if (!f->binary)
@@ -308,13 +302,13 @@ static int fc_prepare(struct instance *in, char **cause)
 		lim.cpuset = in->limits->cpuset;
 		lim.weight = in->limits->weight;
 	}
-	f->cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
-	if (resources_add(in->res, "cgroup", f->cg_rel, NULL, cause) < 0)
+	f->h.cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
+	if (resources_add(in->res, "cgroup", f->h.cg_rel, NULL, cause) < 0)
 		return -1;
-	f->cg = cgroup_create(f->cg_rel, &lim, cause);
-	if (!f->cg)
+	f->h.cg = cgroup_create(f->h.cg_rel, &lim, cause);
+	if (!f->h.cg)
 		return err_wrap(cause, "firecracker: cgroup");
-	if (cgroup_apply(f->cg, &lim, cause) < 0)
+	if (cgroup_apply(f->h.cg, &lim, cause) < 0)
 		return err_wrap(cause, "firecracker: cgroup limits");
 	return 0;
 }
@@ -346,15 +340,6 @@ static int wait_api(const char *sock, pid_t owner, char **cause)
 	}
 }
 
-static int record_pid(struct instance *in, pid_t pid, char **pid_s, char **start_s, char **cause)
-{
-	char st[32];
-	vm_pid_starttime(pid, st, sizeof st);
-	*pid_s = xasprintf("%d", (int)pid);
-	*start_s = xstrdup(st);
-	return resources_add(in->res, "pid", *pid_s, *start_s, cause);
-}
-
 static int fc_launch(struct instance *in, char **cause)
 {
 	struct fc *f = in->priv;
@@ -372,7 +357,7 @@ static int fc_launch(struct instance *in, char **cause)
 	if (!f->m)
 		return -1;
 	_cleanup_free_ char *console = xasprintf("%s/console.log", in->dir);
-	f->console_fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
+	f->h.console_fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
 	/* --id: Firecracker accepts [A-Za-z0-9-] only. */
 	_cleanup_free_ char *id = xasprintf("isolab-%s-%d", in->run_id, in->id);
 	for (char *c = id; *c; c++)
@@ -389,7 +374,7 @@ static int fc_launch(struct instance *in, char **cause)
 	argvb_add(&a, "--id");
 	argvb_add(&a, id);
 	argvb_add_words(&a, runtime_option(in->rt, "extra_args", ""));
-	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(f->cg) };
+	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(f->h.cg) };
 	struct exec_child c;
 	int rc = exec_spawn(a.v, &o, &c, cause);
 	argvb_free(&a);
@@ -397,28 +382,28 @@ static int fc_launch(struct instance *in, char **cause)
 		return err_wrap(cause, "firecracker");
 	if (c.pidfd >= 0)
 		close(c.pidfd);
-	f->fc_pid = c.pid;
+	f->h.vmm_pid = c.pid;
 	int fds[1] = { c.out_fd };
-	if (record_pid(in, c.pid, &f->fc_pid_s, &f->fc_start_s, cause) < 0)
+	if (vm_record_pid(in, c.pid, &f->h.vmm_pid_s, &f->h.vmm_start_s, cause) < 0)
 		goto fail;
 	struct fc_boot b = { .kernel = f->vmlinux, .initrd = f->initrd, .boot_args = args, .disk = f->scratch,
 		.vcpus = fc_vcpus(in), .mem_mib = fc_mem_mib(in) };
-	if (wait_api(f->sock, f->fc_pid, cause) < 0 || firecracker_configure(f->sock, &b, FC_API_MS, cause) < 0)
+	if (wait_api(f->sock, f->h.vmm_pid, cause) < 0 || firecracker_configure(f->sock, &b, FC_API_MS, cause) < 0)
 		goto fail;
 	/* Firecracker's stdout carries the serial console (and its own log). */
-	if (vm_relay_start(&f->relay, fds, 1, f->m, f->console_fd, cause) < 0)
+	if (vm_relay_start(&f->h.relay, fds, 1, f->m, f->h.console_fd, cause) < 0)
 		goto fail;
 	fds[0] = -1;
-	f->relay_started = 1;
-	if (record_pid(in, f->relay.pid, &f->relay_pid_s, &f->relay_start_s, cause) < 0)
+	f->h.relay_started = 1;
+	if (vm_record_pid(in, f->h.relay.pid, &f->h.relay_pid_s, &f->h.relay_start_s, cause) < 0)
 		return -1;
-	in->out_fd = f->relay.out_fd;
-	f->relay.out_fd = -1; /* the instance owns it now */
-	in->main_pid = f->relay.pid;
+	in->out_fd = f->h.relay.out_fd;
+	f->h.relay.out_fd = -1; /* the instance owns it now */
+	in->main_pid = f->h.relay.pid;
 	if (firecracker_start(f->sock, FC_API_MS, cause) < 0)
 		return -1;
-	f->t_vmm = mono_ns();
-	in->t_created_ns = f->t_vmm;
+	f->h.t_vmm = mono_ns();
+	in->t_created_ns = f->h.t_vmm;
 	return 0;
 fail:
 	if (fds[0] >= 0)
@@ -428,96 +413,30 @@ fail:
 
 /* ---- while it runs ---- */
 
-static void fc_poll(struct instance *in, struct fc *f)
-{
-	if (!f->relay_started)
-		return;
-	vm_relay_poll(&f->relay);
-	vm_note_logs(in, &f->relay);
-	if (f->relay.t_wready)
-		vm_note_startup(in, &f->relay, f->t_vmm, &f->startup_done);
-}
-
 static size_t fc_pids(struct instance *in, struct pid_role *out, size_t max)
 {
 	struct fc *f = in->priv;
-	size_t n = 0;
-	if (!f)
-		return 0;
-	fc_poll(in, f);
-	if (f->fc_pid && n < max)
-		out[n++] = (struct pid_role){ .pid = f->fc_pid, .role = ROLE_VMM };
-	if (f->relay_started && n < max)
-		out[n++] = (struct pid_role){ .pid = f->relay.pid, .role = ROLE_HELPER };
-	return n;
+	return f ? vm_host_pids(in, &f->h, out, max) : 0;
 }
 
 static size_t fc_foreign(struct instance *in, struct proc_sample *out, size_t max)
 {
 	struct fc *f = in->priv;
-	if (!f || !f->relay_started)
-		return 0;
-	fc_poll(in, f);
-	return vm_relay_samples(&f->relay, out, max);
+	return f ? vm_host_samples(in, &f->h, out, max) : 0;
 }
 
 static int fc_stop(struct instance *in, int force, char **cause)
 {
 	struct fc *f = in->priv;
-	if (!f)
-		return 0;
-	if (f->fc_pid && kill(f->fc_pid, force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
-		return err_errno(cause, "firecracker: kill %d", (int)f->fc_pid);
-	if (force && f->relay_started)
-		kill(f->relay.pid, SIGKILL);
-	return 0;
+	return f ? vm_host_stop(&f->h, force, cause) : 0;
 }
 
 static int fc_cleanup(struct instance *in, char **cause)
 {
 	struct fc *f = in->priv;
-	int rc = 0;
 	if (!f)
 		return 0;
-	if (f->relay_started) {
-		fc_poll(in, f);
-		vm_note_startup(in, &f->relay, f->t_vmm, &f->startup_done);
-	}
-	if (f->fc_pid) {
-		kill(f->fc_pid, SIGKILL);
-		int reaped = 0;
-		for (int i = 0; i < 500 && !reaped; i++) {
-			pid_t w = waitpid(f->fc_pid, NULL, WNOHANG);
-			reaped = w == f->fc_pid || (w < 0 && errno == ECHILD);
-			if (!reaped)
-				usleep(10000);
-		}
-		if (reaped)
-			resources_done(in->res, "pid", f->fc_pid_s, f->fc_start_s);
-		else
-			rc = err_set(cause, "firecracker: pid %d did not die within 5 s of SIGKILL", (int)f->fc_pid);
-		f->fc_pid = 0;
-	}
-	if (f->relay_started) {
-		kill(f->relay.pid, SIGKILL);
-		resources_done(in->res, "pid", f->relay_pid_s, f->relay_start_s);
-		vm_relay_free(&f->relay);
-		f->relay_started = 0;
-	}
-	if (f->console_fd >= 0)
-		close(f->console_fd);
-	f->console_fd = -1;
-	if (f->cg) {
-		char *c2 = NULL;
-		if (cgroup_destroy(f->cg, &c2) < 0) {
-			if (rc == 0)
-				rc = err_set(cause, "firecracker: %s", c2);
-			free(c2);
-		} else {
-			resources_done(in->res, "cgroup", f->cg_rel, NULL);
-		}
-		f->cg = NULL;
-	}
+	int rc = vm_host_cleanup(in, &f->h, cause);
 	if (f->sock && (unlink(f->sock) == 0 || errno == ENOENT))
 		resources_done(in->res, "file", f->sock, NULL);
 	if (f->scratch && (unlink(f->scratch) == 0 || errno == ENOENT))
@@ -532,11 +451,6 @@ static int fc_cleanup(struct instance *in, char **cause)
 	free(f->rdir);
 	free(f->sock);
 	free(f->scratch);
-	free(f->cg_rel);
-	free(f->fc_pid_s);
-	free(f->fc_start_s);
-	free(f->relay_pid_s);
-	free(f->relay_start_s);
 	free(f);
 	in->priv = NULL;
 	return rc;

@@ -94,17 +94,9 @@ struct qemu {
 	char *rdir;
 	char *qmp_path, *ser_path, *port_path;
 	char *scratch;
-	char *cg_rel;
-	struct cgroup *cg;
-	char *qemu_pid_s, *qemu_start_s, *relay_pid_s, *relay_start_s;
-	pid_t qemu_pid;
+	struct vm_host h;    /* QEMU, the relay, the console log, the cgroup */
 	int qmp_fd;
-	int console_fd;
 	struct metrics *m;
-	struct vm_relay relay;
-	int relay_started;
-	uint64_t t_vmm;
-	int startup_done;
 	int net;             /* user-mode network with port forwards */
 	char *hostfwd;       /* ",hostfwd=tcp:127.0.0.1:P-:P..." */
 };
@@ -310,7 +302,8 @@ static int qemu_prepare(struct instance *in, char **cause)
 		note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening ports "
 			      "forwarded from 127.0.0.1%s",
 		    net, QEMU_GUEST_ADDR, !strcmp(net, "host") ? " (a VM cannot share the host's network stack)" : "");
-	q->qmp_fd = q->console_fd = -1;
+	q->h.who = "qemu";
+	q->qmp_fd = q->h.console_fd = -1;
 	q->microvm = is_microvm(in->rt);
 	q->binary = exec_which(qemu_binary_name(in->rt));
 	if (!q->binary)
@@ -341,13 +334,13 @@ static int qemu_prepare(struct instance *in, char **cause)
 		lim.cpuset = in->limits->cpuset;
 		lim.weight = in->limits->weight;
 	}
-	q->cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
-	if (resources_add(in->res, "cgroup", q->cg_rel, NULL, cause) < 0)
+	q->h.cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
+	if (resources_add(in->res, "cgroup", q->h.cg_rel, NULL, cause) < 0)
 		return -1;
-	q->cg = cgroup_create(q->cg_rel, &lim, cause);
-	if (!q->cg)
+	q->h.cg = cgroup_create(q->h.cg_rel, &lim, cause);
+	if (!q->h.cg)
 		return err_wrap(cause, "qemu: cgroup");
-	if (cgroup_apply(q->cg, &lim, cause) < 0)
+	if (cgroup_apply(q->h.cg, &lim, cause) < 0)
 		return err_wrap(cause, "qemu: cgroup limits");
 	return 0;
 }
@@ -519,15 +512,6 @@ static int qmp_greeting(int fd, char **cause)
 	}
 }
 
-static int record_pid(struct instance *in, pid_t pid, char **pid_s, char **start_s, char **cause)
-{
-	char st[32];
-	vm_pid_starttime(pid, st, sizeof st);
-	*pid_s = xasprintf("%d", (int)pid);
-	*start_s = xstrdup(st);
-	return resources_add(in->res, "pid", *pid_s, *start_s, cause);
-}
-
 /* The host's TSC frequency in kHz from /proc/cpuinfo, or 0. */
 static unsigned long host_tsc_khz(void)
 {
@@ -604,11 +588,11 @@ static int qemu_launch(struct instance *in, char **cause)
 	if (!q->m)
 		return -1;
 	_cleanup_free_ char *console = xasprintf("%s/console.log", in->dir);
-	q->console_fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
+	q->h.console_fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
 
 	struct argvb a = { 0 };
 	build_argv(in, q, &a, append);
-	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(q->cg) };
+	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(q->h.cg) };
 	struct exec_child c;
 	int rc = exec_spawn(a.v, &o, &c, cause);
 	argvb_free(&a);
@@ -616,34 +600,34 @@ static int qemu_launch(struct instance *in, char **cause)
 		return err_wrap(cause, "qemu");
 	if (c.pidfd >= 0)
 		close(c.pidfd);
-	q->qemu_pid = c.pid;
+	q->h.vmm_pid = c.pid;
 	int qemu_out = c.out_fd;
-	if (record_pid(in, c.pid, &q->qemu_pid_s, &q->qemu_start_s, cause) < 0) {
+	if (vm_record_pid(in, c.pid, &q->h.vmm_pid_s, &q->h.vmm_start_s, cause) < 0) {
 		close(qemu_out);
 		return -1;
 	}
 	int fds[3] = { -1, -1, qemu_out };
-	q->qmp_fd = connect_unix(q->qmp_path, q->qemu_pid, QEMU_CONNECT_MS, cause);
+	q->qmp_fd = connect_unix(q->qmp_path, q->h.vmm_pid, QEMU_CONNECT_MS, cause);
 	if (q->qmp_fd < 0 || qmp_greeting(q->qmp_fd, cause) < 0 || qmp_cmd(q->qmp_fd, "qmp_capabilities", cause) < 0)
 		goto fail;
-	fds[0] = connect_unix(q->ser_path, q->qemu_pid, QEMU_CONNECT_MS, cause);
+	fds[0] = connect_unix(q->ser_path, q->h.vmm_pid, QEMU_CONNECT_MS, cause);
 	if (fds[0] < 0)
 		goto fail;
-	fds[1] = connect_unix(q->port_path, q->qemu_pid, QEMU_CONNECT_MS, cause);
+	fds[1] = connect_unix(q->port_path, q->h.vmm_pid, QEMU_CONNECT_MS, cause);
 	if (fds[1] < 0)
 		goto fail;
-	if (vm_relay_start(&q->relay, fds, 3, q->m, q->console_fd, cause) < 0)
+	if (vm_relay_start(&q->h.relay, fds, 3, q->m, q->h.console_fd, cause) < 0)
 		goto fail;
-	q->relay_started = 1;
-	if (record_pid(in, q->relay.pid, &q->relay_pid_s, &q->relay_start_s, cause) < 0)
+	q->h.relay_started = 1;
+	if (vm_record_pid(in, q->h.relay.pid, &q->h.relay_pid_s, &q->h.relay_start_s, cause) < 0)
 		return -1;
-	in->out_fd = q->relay.out_fd;
-	q->relay.out_fd = -1; /* the instance owns it now */
-	in->main_pid = q->relay.pid;
+	in->out_fd = q->h.relay.out_fd;
+	q->h.relay.out_fd = -1; /* the instance owns it now */
+	in->main_pid = q->h.relay.pid;
 	if (qmp_cmd(q->qmp_fd, "cont", cause) < 0)
 		return err_wrap(cause, "qemu");
-	q->t_vmm = mono_ns();
-	in->t_created_ns = q->t_vmm;
+	q->h.t_vmm = mono_ns();
+	in->t_created_ns = q->h.t_vmm;
 	return 0;
 fail:
 	for (int i = 0; i < 3; i++)
@@ -655,101 +639,33 @@ fail:
 
 /* ---- while it runs ---- */
 
-static void qemu_poll(struct instance *in, struct qemu *q)
-{
-	if (!q->relay_started)
-		return;
-	vm_relay_poll(&q->relay);
-	vm_note_logs(in, &q->relay);
-	if (q->relay.t_wready)
-		vm_note_startup(in, &q->relay, q->t_vmm, &q->startup_done);
-}
-
 static size_t qemu_pids(struct instance *in, struct pid_role *out, size_t max)
 {
 	struct qemu *q = in->priv;
-	size_t n = 0;
-	if (!q)
-		return 0;
-	qemu_poll(in, q);
-	if (q->qemu_pid && n < max)
-		out[n++] = (struct pid_role){ .pid = q->qemu_pid, .role = ROLE_VMM };
-	if (q->relay_started && n < max)
-		out[n++] = (struct pid_role){ .pid = q->relay.pid, .role = ROLE_HELPER };
-	return n;
+	return q ? vm_host_pids(in, &q->h, out, max) : 0;
 }
 
 static size_t qemu_foreign(struct instance *in, struct proc_sample *out, size_t max)
 {
 	struct qemu *q = in->priv;
-	if (!q || !q->relay_started)
-		return 0;
-	qemu_poll(in, q);
-	return vm_relay_samples(&q->relay, out, max);
+	return q ? vm_host_samples(in, &q->h, out, max) : 0;
 }
 
 static int qemu_stop(struct instance *in, int force, char **cause)
 {
 	struct qemu *q = in->priv;
-	if (!q)
-		return 0;
-	/* QEMU ends cleanly on SIGTERM; the relay follows when its sockets close. */
-	if (q->qemu_pid && kill(q->qemu_pid, force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
-		return err_errno(cause, "qemu: kill %d", (int)q->qemu_pid);
-	if (force && q->relay_started)
-		kill(q->relay.pid, SIGKILL);
-	return 0;
+	return q ? vm_host_stop(&q->h, force, cause) : 0;
 }
 
 static int qemu_cleanup(struct instance *in, char **cause)
 {
 	struct qemu *q = in->priv;
-	int rc = 0;
 	if (!q)
 		return 0;
-	if (q->relay_started) {
-		qemu_poll(in, q);
-		vm_note_startup(in, &q->relay, q->t_vmm, &q->startup_done);
-	}
-	if (q->qemu_pid) {
-		kill(q->qemu_pid, SIGKILL);
-		/* A vCPU stuck in a broken KVM can hold a killed QEMU for a while. */
-		int reaped = 0;
-		for (int i = 0; i < 500 && !reaped; i++) {
-			pid_t w = waitpid(q->qemu_pid, NULL, WNOHANG);
-			reaped = w == q->qemu_pid || (w < 0 && errno == ECHILD);
-			if (!reaped)
-				usleep(10000);
-		}
-		if (reaped)
-			resources_done(in->res, "pid", q->qemu_pid_s, q->qemu_start_s);
-		else
-			rc = err_set(cause, "qemu: QEMU (pid %d) did not die within 5 s of SIGKILL", (int)q->qemu_pid);
-		q->qemu_pid = 0;
-	}
-	if (q->relay_started) {
-		/* The engine reaps main_pid; a relay it gave up on is killed here. */
-		kill(q->relay.pid, SIGKILL);
-		resources_done(in->res, "pid", q->relay_pid_s, q->relay_start_s);
-		vm_relay_free(&q->relay);
-		q->relay_started = 0;
-	}
+	int rc = vm_host_cleanup(in, &q->h, cause);
 	if (q->qmp_fd >= 0)
 		close(q->qmp_fd);
-	if (q->console_fd >= 0)
-		close(q->console_fd);
-	q->qmp_fd = q->console_fd = -1;
-	if (q->cg) {
-		char *c2 = NULL;
-		if (cgroup_destroy(q->cg, &c2) < 0) {
-			if (rc == 0)
-				rc = err_set(cause, "qemu: %s", c2);
-			free(c2);
-		} else {
-			resources_done(in->res, "cgroup", q->cg_rel, NULL);
-		}
-		q->cg = NULL;
-	}
+	q->qmp_fd = -1;
 	if (q->scratch && (unlink(q->scratch) == 0 || errno == ENOENT))
 		resources_done(in->res, "file", q->scratch, NULL);
 	if (q->rdir && (rm_rf(q->rdir) == 0 || errno == ENOENT))
@@ -764,12 +680,7 @@ static int qemu_cleanup(struct instance *in, char **cause)
 	free(q->ser_path);
 	free(q->port_path);
 	free(q->scratch);
-	free(q->cg_rel);
 	free(q->hostfwd);
-	free(q->qemu_pid_s);
-	free(q->qemu_start_s);
-	free(q->relay_pid_s);
-	free(q->relay_start_s);
 	free(q);
 	in->priv = NULL;
 	return rc;

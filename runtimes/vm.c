@@ -4,7 +4,9 @@
  * breakdown. See vm.h for the processes and why the relay exists.
  */
 #include "config.h"
+#include "cgroup.h"
 #include "metrics.h"
+#include "resources.h"
 #include "runtime.h"
 #include "util.h"
 #include "vm.h"
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const char *const vm_guest_modules[] = { "virtio_pci", "virtio_mmio", "virtio_console", "virtio_blk",
@@ -422,4 +425,109 @@ void vm_note_logs(struct instance *in, struct vm_relay *r)
 		free(r->logs[i]);
 	}
 	r->nlogs = 0;
+}
+
+/* ---- the host side of a VM ---- */
+
+int vm_record_pid(struct instance *in, pid_t pid, char **pid_s, char **start_s, char **cause)
+{
+	char st[32];
+	vm_pid_starttime(pid, st, sizeof st);
+	*pid_s = xasprintf("%d", (int)pid);
+	*start_s = xstrdup(st);
+	return resources_add(in->res, "pid", *pid_s, *start_s, cause);
+}
+
+void vm_host_poll(struct instance *in, struct vm_host *h)
+{
+	if (!h->relay_started)
+		return;
+	vm_relay_poll(&h->relay);
+	vm_note_logs(in, &h->relay);
+	if (h->relay.t_wready)
+		vm_note_startup(in, &h->relay, h->t_vmm, &h->startup_done);
+}
+
+size_t vm_host_pids(struct instance *in, struct vm_host *h, struct pid_role *out, size_t max)
+{
+	size_t n = 0;
+	vm_host_poll(in, h);
+	if (h->vmm_pid && n < max)
+		out[n++] = (struct pid_role){ .pid = h->vmm_pid, .role = ROLE_VMM };
+	if (h->relay_started && n < max)
+		out[n++] = (struct pid_role){ .pid = h->relay.pid, .role = ROLE_HELPER };
+	return n;
+}
+
+size_t vm_host_samples(struct instance *in, struct vm_host *h, struct proc_sample *out, size_t max)
+{
+	if (!h->relay_started)
+		return 0;
+	vm_host_poll(in, h);
+	return vm_relay_samples(&h->relay, out, max);
+}
+
+int vm_host_stop(struct vm_host *h, int force, char **cause)
+{
+	/* The VMM ends the guest on SIGTERM; the relay follows when its
+	 * channels close. */
+	if (h->vmm_pid && kill(h->vmm_pid, force ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
+		return err_errno(cause, "%s: kill %d", h->who, (int)h->vmm_pid);
+	if (force && h->relay_started)
+		kill(h->relay.pid, SIGKILL);
+	return 0;
+}
+
+int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
+{
+	int rc = 0;
+	if (h->relay_started) {
+		vm_host_poll(in, h);
+		vm_note_startup(in, &h->relay, h->t_vmm, &h->startup_done);
+	}
+	if (h->vmm_pid) {
+		kill(h->vmm_pid, SIGKILL);
+		/* A vCPU stuck in a broken KVM can hold a killed VMM for a while. */
+		int reaped = 0;
+		for (int i = 0; i < 500 && !reaped; i++) {
+			pid_t w = waitpid(h->vmm_pid, NULL, WNOHANG);
+			reaped = w == h->vmm_pid || (w < 0 && errno == ECHILD);
+			if (!reaped)
+				usleep(10000);
+		}
+		if (reaped)
+			resources_done(in->res, "pid", h->vmm_pid_s, h->vmm_start_s);
+		else
+			rc = err_set(cause, "%s: the VMM (pid %d) did not die within 5 s of SIGKILL", h->who,
+			    (int)h->vmm_pid);
+		h->vmm_pid = 0;
+	}
+	if (h->relay_started) {
+		/* The engine reaps main_pid; a relay it gave up on is killed here. */
+		kill(h->relay.pid, SIGKILL);
+		resources_done(in->res, "pid", h->relay_pid_s, h->relay_start_s);
+		vm_relay_free(&h->relay);
+		h->relay_started = 0;
+	}
+	if (h->console_fd >= 0)
+		close(h->console_fd);
+	h->console_fd = -1;
+	if (h->cg) {
+		char *c2 = NULL;
+		if (cgroup_destroy(h->cg, &c2) < 0) {
+			if (rc == 0)
+				rc = err_set(cause, "%s: %s", h->who, c2);
+			free(c2);
+		} else {
+			resources_done(in->res, "cgroup", h->cg_rel, NULL);
+		}
+		h->cg = NULL;
+	}
+	free(h->vmm_pid_s);
+	free(h->vmm_start_s);
+	free(h->relay_pid_s);
+	free(h->relay_start_s);
+	free(h->cg_rel);
+	h->vmm_pid_s = h->vmm_start_s = h->relay_pid_s = h->relay_start_s = h->cg_rel = NULL;
+	return rc;
 }

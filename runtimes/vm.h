@@ -87,4 +87,41 @@ void vm_note_logs(struct instance *in, struct vm_relay *r);
  * string into buf, for the resource journal's pid records. */
 void vm_pid_starttime(pid_t pid, char *buf, size_t len);
 
+/* The host side every VM driver keeps the same way: the VMM process, the
+ * relay, the console log, the instance's cgroup, their resource-journal
+ * records and the start-up milestones. A driver embeds one, fills it as
+ * it launches, and hands its pids, foreign_samples, stop and cleanup
+ * calls to the functions below. console_fd starts at -1. */
+struct cgroup;
+struct pid_role;
+struct vm_host {
+	const char *who;                /* the driver's name, for messages */
+	pid_t vmm_pid;                  /* 0 when none */
+	char *vmm_pid_s, *vmm_start_s;  /* its resource-journal record */
+	struct vm_relay relay;
+	int relay_started;
+	char *relay_pid_s, *relay_start_s;
+	int console_fd;
+	struct cgroup *cg;
+	char *cg_rel;                   /* its resource-journal name */
+	uint64_t t_vmm;                 /* the VMM was ready (mono_ns), for the breakdown */
+	int startup_done;
+};
+
+/* Records pid (with its start time) in the run's resource journal; the
+ * strings go into *pid_s and *start_s (malloc'd). */
+int vm_record_pid(struct instance *in, pid_t pid, char **pid_s, char **start_s, char **cause);
+/* Reads the relay's side channel: agent logs, the start-up breakdown. */
+void vm_host_poll(struct instance *in, struct vm_host *h);
+/* The VMM (ROLE_VMM) and the relay (ROLE_HELPER). */
+size_t vm_host_pids(struct instance *in, struct vm_host *h, struct pid_role *out, size_t max);
+/* The guest's processes of the last second. */
+size_t vm_host_samples(struct instance *in, struct vm_host *h, struct proc_sample *out, size_t max);
+/* SIGTERM (the VMM ends the guest) or, forced, SIGKILL to both. */
+int vm_host_stop(struct vm_host *h, int force, char **cause);
+/* Kills and reaps the VMM (5 s at most), kills the relay, closes the
+ * console log, removes the cgroup, marks each done in the resource
+ * journal, and frees what h holds. */
+int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause);
+
 #endif
