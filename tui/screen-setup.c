@@ -150,10 +150,12 @@ static void setup_done(struct tui *t)
 		return;
 	atomic_store(&s->stop, 1);
 	if (s->thr_started && !atomic_load(&s->finished)) {
-		/* A probe may take seconds (a daemon that does not answer): never
-		 * hold up quitting for it. The thread still uses s, so s is left
-		 * to the process's exit rather than freed under it. */
+		/* A probe may take seconds (a daemon that does not answer, a
+		 * remote host): never hold up quitting for it. The thread still
+		 * uses s and the configuration, so both are left to the process's
+		 * exit rather than freed under it. */
 		pthread_detach(s->thr);
+		t->cfg_in_use = 1;
 		t->setup = NULL;
 		return;
 	}

@@ -50,6 +50,8 @@ static const struct screen_class *const screens[SCREEN__COUNT] = {
 static volatile sig_atomic_t curses_on;
 static volatile sig_atomic_t pending_signal;
 static int wake_fd_w = -1;
+/* The state of a TUI that left while a detached thread still reads it. */
+static struct tui *tui_lingering;
 
 /* Where the tabs and key hints were drawn, for mouse clicks. */
 static int tab_x[SCREEN__COUNT + 1];
@@ -70,10 +72,16 @@ void tui_restore_terminal(void)
 	endwin();
 }
 
+/* The handlers the fatal signals had before ours (the default, or a
+ * sanitizer's, which prints its report). */
+static struct sigaction fatal_prev[NSIG];
+
 static void fatal_signal(int sig)
 {
 	tui_restore_terminal();
-	signal(sig, SIG_DFL);
+	/* Back to the previous handler: returning re-runs the faulting
+	 * instruction (or the raise below, once unblocked) into it. */
+	sigaction(sig, &fatal_prev[sig], NULL);
 	raise(sig);
 }
 
@@ -105,7 +113,7 @@ static void install_signals(void)
 	sa.sa_flags = SA_RESETHAND;
 	int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
 	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		sigaction(fatal[i], &sa, NULL);
+		sigaction(fatal[i], &sa, &fatal_prev[fatal[i]]);
 	sa.sa_handler = quit_signal;
 	sa.sa_flags = 0;
 	int quit[] = { SIGINT, SIGTERM, SIGHUP };
@@ -699,6 +707,12 @@ int tui_main(const struct globals *g, const char *theme)
 	free(t->themes);
 	theme_free(t->theme);
 	live_free(&t->live);
+	if (t->cfg_in_use) {
+		/* Left to the exit, reachable (so not a leak) while the probe
+		 * thread may still read it. */
+		tui_lingering = t;
+		return rc;
+	}
 	config_free(&t->cfg);
 	free(t);
 	return rc;

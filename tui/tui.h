@@ -79,6 +79,7 @@ extern const struct screen_class screen_setup, screen_dashboard, screen_processe
 
 struct tui {
 	struct config cfg;
+	int cfg_in_use;                 /* a detached thread still reads cfg: the exit frees it */
 	const char *state_dir;
 	struct theme *theme;
 	char **themes;                  /* names found, for the live switch */
