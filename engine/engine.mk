@@ -113,10 +113,10 @@ endif
 # Integration: the sandbox runtime for real (root), its limits, and a
 # SIGKILLed run reaped by `isolab cleanup`.
 TESTS += tests/integration/sandbox-run.sh tests/integration/sandbox-isolation.sh tests/integration/sandbox-bridge.sh \
-	tests/integration/sandbox-limits.sh tests/integration/leak-sandbox.sh
+	tests/integration/sandbox-limits.sh tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
 EXTRA_DIST += tests/integration/sandbox-lib.sh tests/integration/sandbox-run.sh tests/integration/sandbox-bridge.sh \
 	tests/integration/sandbox-isolation.sh tests/integration/sandbox-limits.sh \
-	tests/integration/leak-sandbox.sh
+	tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
 
 ## remote: engine/ssh.c (libssh), engine/agentproto.c, runtimes/remote.c, `isolab agent`
 AM_CPPFLAGS += $(LIBSSH_CFLAGS)
