@@ -219,6 +219,31 @@ static int passphrase_cb(const char *prompt, char *buf, size_t len, int echo, in
 	return 0;
 }
 
+/* Identity files imported in this process, by path; key NULL when the
+ * import failed (a wrong or refused passphrase is not asked again). */
+struct idkey {
+	char *path;
+	ssh_key key;
+	struct idkey *next;
+};
+static pthread_mutex_t keys_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct idkey *idkeys;
+
+/* Under keys_lock. */
+static struct idkey *idkey_get(const char *path, struct pass_ctx *pc)
+{
+	for (struct idkey *k = idkeys; k; k = k->next)
+		if (!strcmp(k->path, path))
+			return k;
+	struct idkey *k = xcalloc(1, sizeof *k);
+	k->path = xstrdup(path);
+	if (ssh_pki_import_privkey_file(path, NULL, passphrase_cb, pc, &k->key) != SSH_OK)
+		k->key = NULL;
+	k->next = idkeys;
+	idkeys = k;
+	return k;
+}
+
 static int authenticate(struct ssh_link *l, const struct ssh_target *t, const struct ssh_prompts *p,
     char **cause)
 {
@@ -226,12 +251,20 @@ static int authenticate(struct ssh_link *l, const struct ssh_target *t, const st
 	int rc = SSH_AUTH_DENIED;
 	const char *tried = "";
 	if (t->identity) {
-		ssh_key key = NULL;
-		if (ssh_pki_import_privkey_file(t->identity, NULL, passphrase_cb, &pc, &key) != SSH_OK)
+		/* One import per identity file in the process: a passphrase is
+		 * asked once, not once per link (a probe and an instance per
+		 * runtime), and the key, decrypted, stays in this process's
+		 * memory only, as ssh-agent keeps it. Signing with it is
+		 * serialised under the lock. */
+		pthread_mutex_lock(&keys_lock);
+		struct idkey *k = idkey_get(t->identity, &pc);
+		if (!k->key) {
+			pthread_mutex_unlock(&keys_lock);
 			return err_set(cause, "%s: cannot read the identity file %s (missing, unreadable, or a "
-			    "wrong passphrase)", l->name, t->identity);
-		rc = ssh_userauth_publickey(l->s, NULL, key);
-		ssh_key_free(key);
+			    "wrong or no passphrase)", l->name, t->identity);
+		}
+		rc = ssh_userauth_publickey(l->s, NULL, k->key);
+		pthread_mutex_unlock(&keys_lock);
 		tried = "the identity file";
 	} else {
 		if (getenv("SSH_AUTH_SOCK")) {

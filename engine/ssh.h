@@ -14,7 +14,10 @@
  * one host (a probe and an instance per runtime) do not ask again.
  * Authentication: the identity file when one is given, else ssh-agent, else
  * the default keys (~/.ssh/id_*), then a password through prompts->secret.
- * Secrets are wiped and freed at once; nothing is stored.
+ * Secrets are wiped and freed at once; nothing is stored. An identity file
+ * is read once per process (its passphrase asked once); the decrypted key
+ * stays in memory for the process's other links, as ssh-agent would keep
+ * it, and a failed read is not retried. A password is asked per link.
  * Named hosts from ~/.ssh/config and /etc/ssh/ssh_config are resolved by
  * libssh's own parser (ssh_options_parse_config); explicit target fields win.
  * Commands run by the remote user's shell, so every word isolab puts in one
