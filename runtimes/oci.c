@@ -102,6 +102,9 @@ struct v1job {
 	int rc;
 };
 
+/* Set in a thread that is in the v1 view already: nested calls run there. */
+static __thread int in_v1_view;
+
 static void *v1_thread(void *p)
 {
 	struct v1job *j = p;
@@ -119,13 +122,14 @@ static void *v1_thread(void *p)
 		j->rc = err_errno(&j->cause, "unmount /sys/fs/cgroup/unified in the runtime's view");
 		return NULL;
 	}
+	in_v1_view = 1;
 	j->rc = j->fn(j->arg, &j->cause);
 	return NULL;
 }
 
 static int in_view(const struct oci *o, int (*fn)(void *, char **), void *arg, char **cause)
 {
-	if (!o->v1_view)
+	if (!o->v1_view || in_v1_view)
 		return fn(arg, cause);
 	struct v1job j = { .fn = fn, .arg = arg, .rc = -1 };
 	pthread_t t;
@@ -463,20 +467,18 @@ static char *drain_last_line(int fd)
 	return xstrdup(nl ? nl + 1 : buf);
 }
 
-static int oci_launch(struct instance *in, char **cause)
+struct launchjob {
+	struct oci *o;
+	struct instance *in;
+};
+
+/* create, then start: in one v1 view when the runtime needs it (a mount
+ * namespace made once per launch, not once per command). */
+static int launch_steps(void *arg, char **cause)
 {
-	struct oci *o = in->priv;
-	if (!o || !o->recorded)
-		return err_set(cause, "oci: launch without prepare");
-	ctr_subreaper();
-	/* The workload's argv is known only now (the engine substitutes it
-	 * after prepare); writing the bundle costs well under a millisecond. */
-	json_t *cfg = oci_config(in, o);
-	_cleanup_free_ char *path = xasprintf("%s/config.json", o->bundle);
-	int wrc = json_dump_file(cfg, path, JSON_INDENT(2));
-	json_decref(cfg);
-	if (wrc < 0)
-		return err_errno(cause, "oci: cannot write %s", path);
+	struct launchjob *lj = arg;
+	struct oci *o = lj->o;
+	struct instance *in = lj->in;
 	struct argvb a = { 0 };
 	oci_cmd(o, in, &a, "create");
 	argvb_add(&a, "--bundle");
@@ -486,7 +488,7 @@ static int oci_launch(struct instance *in, char **cause)
 	argvb_add(&a, o->id);
 	struct exec_child c = { .pidfd = -1 };
 	struct spawnjob sj = { .argv = a.v, .cwd = o->bundle, .c = &c };
-	int rc = in_view(o, do_spawn, &sj, cause);
+	int rc = do_spawn(&sj, cause);
 	argvb_free(&a);
 	if (rc < 0)
 		return err_wrap(cause, "%s create", o->base);
@@ -534,6 +536,24 @@ fail:
 	if (c.out_fd >= 0)
 		close(c.out_fd);
 	return -1;
+}
+
+static int oci_launch(struct instance *in, char **cause)
+{
+	struct oci *o = in->priv;
+	if (!o || !o->recorded)
+		return err_set(cause, "oci: launch without prepare");
+	ctr_subreaper();
+	/* The workload's argv is known only now (the engine substitutes it
+	 * after prepare); writing the bundle costs well under a millisecond. */
+	json_t *cfg = oci_config(in, o);
+	_cleanup_free_ char *path = xasprintf("%s/config.json", o->bundle);
+	int wrc = json_dump_file(cfg, path, JSON_INDENT(2));
+	json_decref(cfg);
+	if (wrc < 0)
+		return err_errno(cause, "oci: cannot write %s", path);
+	struct launchjob lj = { .o = o, .in = in };
+	return in_view(o, launch_steps, &lj, cause);
 }
 
 static size_t oci_pids(struct instance *in, struct pid_role *out, size_t max)
