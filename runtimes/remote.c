@@ -461,7 +461,7 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	    "{ read -r keep; [ \"$keep\" = keep ] || rm -rf -- \"$d\"; }", cause);
 	if (!guard)
 		return -1;
-	char line[256];
+	char line[256] = "";
 	size_t n = 0;
 	while (n < sizeof line - 1 && !memchr(line, '\n', n)) {
 		ssize_t r = ssh_stream_read(guard, line + n, sizeof line - 1 - n, c->timeout_s * 1000, NULL);

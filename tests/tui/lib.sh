@@ -142,3 +142,23 @@ start_last_experiment() {
 	keys s
 	wait_for 'run [0-9a-f-]+ \[' 10
 }
+
+# cli_start ISOLAB-ARGS...: a headless command on a terminal of its own (a
+# pane of 200x30), for what it asks there (/dev/tty); its output goes to
+# $test_state/out and its exit status to $test_state/rc, kept by a shell
+# (tmux may be slow to reap a process under load).
+cli_start() {
+	rm -f "$test_state/rc"
+	tm new-session -d -s t -x 200 -y 30 \
+		"'$ISOLAB' --state-dir '$test_state' $* >'$test_state/out' 2>&1; echo \$? >'$test_state/rc'; sleep 600" ||
+		fail "tmux cannot start a session"
+}
+# cli_wait: until the command of cli_start has exited; sets exit_status.
+cli_wait() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ -s "$test_state/rc" ] && { exit_status=$(cat "$test_state/rc"); return 0; }
+		sleep 0.1
+	done
+	fail "isolab did not exit within 60 s: $(screen)"
+}

@@ -16,19 +16,6 @@ key=$(echo "$host_pub" | cut -d' ' -f2)
 # 1. The command line on a terminal: a shell in the pane keeps isolab's
 # output and exit status in files (tmux may be slow to reap it under
 # load); the question goes to the terminal itself (/dev/tty).
-cli_start() {
-	rm -f "$test_state/rc"
-	tm new-session -d -s t -x 200 -y 30 \
-		"'$ISOLAB' --state-dir '$test_state' $* >'$test_state/out' 2>&1; echo \$? >'$test_state/rc'; sleep 600" ||
-		fail "tmux cannot start a session"
-}
-cli_wait() {
-	for ((i = 0; i < 600; i++)); do
-		[ -s "$test_state/rc" ] && { exit_status=$(cat "$test_state/rc"); return 0; }
-		sleep 0.1
-	done
-	fail "isolab did not exit within 60 s: $(screen)"
-}
 cli_start -c "$conf" run -r native@test -w cpu -n 1 -t 1
 wait_for '\(yes/no\):' 20
 screen | grep -qF "$fp" || fail "the question lacks the fingerprint $fp: $(screen)"

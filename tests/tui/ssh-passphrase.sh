@@ -17,20 +17,6 @@ cat "$ssh_dir/locked_key.pub" >>"$ssh_dir/authorized_keys"
 sed -i "s|identity = \"$client_key\"|identity = \"$ssh_dir/locked_key\"|" "$conf"
 grep -q locked_key "$conf" || fail "the test configuration does not name the locked key"
 
-cli_start() {
-	rm -f "$test_state/rc"
-	tm new-session -d -s t -x 200 -y 30 \
-		"'$ISOLAB' --state-dir '$test_state' $* >'$test_state/out' 2>&1; echo \$? >'$test_state/rc'; sleep 600" ||
-		fail "tmux cannot start a session"
-}
-cli_wait() {
-	for ((i = 0; i < 600; i++)); do
-		[ -s "$test_state/rc" ] && { exit_status=$(cat "$test_state/rc"); return 0; }
-		sleep 0.1
-	done
-	fail "isolab did not exit within 60 s: $(screen)"
-}
-
 # 1. The command line: a wrong passphrase, then the right one.
 cli_start -c "$conf" run -r native@test -w cpu -n 1 -t 1
 wait_for '[Pp]assphrase' 20
