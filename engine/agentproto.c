@@ -11,6 +11,8 @@
 #include "agentproto.h"
 #include "util.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -296,6 +298,13 @@ static double num(const json_t *o, const char *k)
 	return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+/* An int field: 0 unless the number is finite and within int's range. */
+static int inum(const json_t *o, const char *k)
+{
+	double v = num(o, k);
+	return isfinite(v) && v >= (double)INT_MIN && v <= (double)INT_MAX ? (int)v : 0;
+}
+
 static uint64_t unum(const json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
@@ -305,11 +314,12 @@ static uint64_t unum(const json_t *o, const char *k)
 int agentproto_proc_from_json(const json_t *o, struct proc_sample *p)
 {
 	json_t *pid = json_object_get(o, "pid");
-	if (!json_is_object(o) || !json_is_integer(pid))
+	if (!json_is_object(o) || !json_is_integer(pid) || json_integer_value(pid) <= 0 ||
+	    json_integer_value(pid) > INT_MAX)
 		return -1;
 	memset(p, 0, sizeof *p);
 	p->pid = (pid_t)json_integer_value(pid);
-	p->ppid = (pid_t)num(o, "ppid");
+	p->ppid = (pid_t)inum(o, "ppid");
 	const char *comm = json_string_value(json_object_get(o, "comm"));
 	snprintf(p->comm, sizeof p->comm, "%s", comm ? comm : "?");
 	const char *role = json_string_value(json_object_get(o, "role"));
@@ -320,7 +330,7 @@ int agentproto_proc_from_json(const json_t *o, struct proc_sample *p)
 	p->guest = num(o, "guest");
 	p->wait = num(o, "wait");
 	p->cpu = num(o, "cpu");
-	p->cpu_num = (int)num(o, "cpu_num");
+	p->cpu_num = inum(o, "cpu_num");
 	p->minflt_s = num(o, "minflt_s");
 	p->majflt_s = num(o, "majflt_s");
 	p->vsz_kb = unum(o, "vsz_kb");
@@ -332,7 +342,8 @@ int agentproto_proc_from_json(const json_t *o, struct proc_sample *p)
 	p->iodelay = unum(o, "iodelay");
 	p->cswch_s = num(o, "cswch_s");
 	p->nvcswch_s = num(o, "nvcswch_s");
-	p->threads = (unsigned)unum(o, "threads");
+	uint64_t threads = unum(o, "threads");
+	p->threads = threads <= UINT_MAX ? (unsigned)threads : 0;
 	p->first = json_is_true(json_object_get(o, "first"));
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	return 0;

@@ -234,6 +234,29 @@ START_TEST(test_proc_roundtrip)
 }
 END_TEST
 
+/* Found by fuzz_agentproto: numbers outside int's range in integer
+ * fields (a double converted to int out of range is undefined). They, and
+ * a pid that is no pid, read as 0 or an error, never as garbage. */
+START_TEST(test_proc_out_of_range)
+{
+	struct proc_sample q;
+	json_t *o = json_pack("{s:i, s:f, s:f, s:I}", "pid", 42, "ppid", 2e13, "cpu_num", -1e300,
+	    "threads", (json_int_t)1 << 40);
+	ck_assert_int_eq(agentproto_proc_from_json(o, &q), 0);
+	ck_assert_int_eq(q.pid, 42);
+	ck_assert_int_eq(q.ppid, 0);
+	ck_assert_int_eq(q.cpu_num, 0);
+	ck_assert_uint_eq(q.threads, 0);
+	json_decref(o);
+	json_t *big = json_pack("{s:I}", "pid", (json_int_t)1 << 40);
+	ck_assert_int_eq(agentproto_proc_from_json(big, &q), -1);
+	json_decref(big);
+	json_t *neg = json_pack("{s:i}", "pid", -7);
+	ck_assert_int_eq(agentproto_proc_from_json(neg, &q), -1);
+	json_decref(neg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("agentproto");
@@ -245,6 +268,7 @@ int main(void)
 	tcase_add_test(tc, test_reader);
 	tcase_add_test(tc, test_string_utf8);
 	tcase_add_test(tc, test_proc_roundtrip);
+	tcase_add_test(tc, test_proc_out_of_range);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
