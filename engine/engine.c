@@ -447,7 +447,7 @@ static int start_companion(struct running *r, char **cause)
 	return 0;
 }
 
-static int run_prepare_phase(struct running *r, char **tmpl, const char *what, char **cause);
+static int run_prepare_phase(struct running *r, char **tmpl, const char *what, int server, char **cause);
 
 static void mark_ready(struct running *r)
 {
@@ -480,7 +480,7 @@ static void mark_ready(struct running *r)
 		 * added to the deadline. */
 		uint64_t t0 = mono_ns();
 		char *cause = NULL;
-		int rc = run_prepare_phase(r, r->in.wl->setup, "setup", &cause);
+		int rc = run_prepare_phase(r, r->in.wl->setup, "setup", 0, &cause);
 		r->setup_ns = mono_ns() - t0;
 		if (rc < 0) {
 			if (!r->error)
@@ -770,11 +770,13 @@ static void end_record(struct running *r, const char *status, const char *error)
 	emit(e, ev);
 }
 
-static int run_prepare_phase(struct running *r, char **tmpl, const char *what, char **cause)
+/* server: see subst_argv (prepare and cleanup act for the instance; setup
+ * is the host talking to it). */
+static int run_prepare_phase(struct running *r, char **tmpl, const char *what, int server, char **cause)
 {
 	if (!tmpl)
 		return 0;
-	char **argv = subst_argv(r, tmpl, strcmp(what, "setup") != 0, cause);
+	char **argv = subst_argv(r, tmpl, server, cause);
 	if (!argv)
 		return err_wrap(cause, "%s", what);
 	struct exec_opts o = { .cwd = r->in.dir };
@@ -956,7 +958,7 @@ static int member_prepare(struct running *r)
 	/* After the driver's prepare, which sets the address (${addr}). */
 	if (write_files(r, &r->cause) < 0)
 		return -1;
-	if (run_prepare_phase(r, r->in.wl->prepare, "prepare", &r->cause) < 0)
+	if (run_prepare_phase(r, r->in.wl->prepare, "prepare", 1, &r->cause) < 0)
 		return -1;
 	r->in.argv = subst_argv(r, r->in.wl->argv, 1, &r->cause);
 	if (!r->in.argv)
@@ -1347,7 +1349,7 @@ static void group_end(struct running *m, size_t n)
 		}
 		if (r->prepared && r->in.wl->cleanup) {
 			char *c3 = NULL;
-			if (run_prepare_phase(r, r->in.wl->cleanup, "cleanup", &c3) < 0) {
+			if (run_prepare_phase(r, r->in.wl->cleanup, "cleanup", 1, &c3) < 0) {
 				elog(e, LOG_WARN, "%s/%s: %s", r->p->rt->name, r->in.wl->name, c3);
 				free(c3);
 			}

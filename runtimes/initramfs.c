@@ -526,6 +526,17 @@ static int hash_path(uint64_t *h, const char *path, char **cause)
 	return 0;
 }
 
+/* Hashes each path of v (paths and bytes) and frees v; v NULL (its
+ * maker failed, with a cause) is -1. */
+static int hash_list(uint64_t *h, char **v, char **cause)
+{
+	int rc = v ? 0 : -1;
+	for (size_t i = 0; rc == 0 && v[i]; i++)
+		rc = hash_path(h, v[i], cause);
+	initramfs_strv_free(v);
+	return rc;
+}
+
 char *initramfs_get(const struct initramfs_spec *spec, char **cause)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -534,42 +545,17 @@ char *initramfs_get(const struct initramfs_spec *spec, char **cause)
 	hash_bytes(&h, ver, strlen(ver));
 	if (hash_path(&h, spec->probe, cause) < 0)
 		return NULL;
-	if (spec->modules_dir && spec->modules) {
-		char **mods = initramfs_module_order(spec->modules_dir, spec->modules, cause);
-		if (!mods)
-			return NULL;
-		for (size_t i = 0; mods[i]; i++)
-			if (hash_path(&h, mods[i], cause) < 0) {
-				initramfs_strv_free(mods);
-				return NULL;
-			}
-		initramfs_strv_free(mods);
-	}
+	if (spec->modules_dir && spec->modules &&
+	    hash_list(&h, initramfs_module_order(spec->modules_dir, spec->modules, cause), cause) < 0)
+		return NULL;
 	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
 	if (bb && hash_path(&h, bb, cause) < 0)
 		return NULL;
-	for (const char *const *p = spec->programs; p && *p; p++) {
-		if (hash_path(&h, *p, cause) < 0)
+	for (const char *const *p = spec->programs; p && *p; p++)
+		if (hash_path(&h, *p, cause) < 0 || hash_list(&h, initramfs_ldd(*p, cause), cause) < 0)
 			return NULL;
-		char **libs = initramfs_ldd(*p, cause);
-		if (!libs)
-			return NULL;
-		for (size_t i = 0; libs[i]; i++)
-			if (hash_path(&h, libs[i], cause) < 0) {
-				initramfs_strv_free(libs);
-				return NULL;
-			}
-		initramfs_strv_free(libs);
-	}
-	char **files = guest_files(spec, cause);
-	if (!files)
+	if (hash_list(&h, guest_files(spec, cause), cause) < 0)
 		return NULL;
-	for (size_t i = 0; files[i]; i++)
-		if (hash_path(&h, files[i], cause) < 0) {
-			initramfs_strv_free(files);
-			return NULL;
-		}
-	initramfs_strv_free(files);
 	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
 	if (!cache)
 		return NULL;
