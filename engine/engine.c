@@ -144,8 +144,11 @@ struct running {
 	/* Metric values matched since the last tick. */
 	double *tick_sum;
 	unsigned *tick_n;
-	/* End values (summary patterns), NAN when not seen. */
+	/* End values (summary patterns), NAN when not seen; the last one, or
+	 * with several copies of the workload (in.copies), the mean of their
+	 * end_n values. */
 	double *end_val;
+	unsigned *end_n;
 	/* Sum and count of every interval value, for the end record when the
 	 * workload has no summary pattern for a metric. */
 	double *all_sum;
@@ -371,7 +374,13 @@ static void on_metric_line(struct running *r, const char *line, size_t len)
 	for (size_t i = 0; i < n; i++) {
 		size_t k = vals[i].index;
 		if (vals[i].def->summary) {
-			r->end_val[k] = vals[i].value;
+			if (r->in.copies > 1 && r->end_n[k]) {
+				r->end_n[k]++;
+				r->end_val[k] += (vals[i].value - r->end_val[k]) / r->end_n[k];
+			} else {
+				r->end_val[k] = vals[i].value;
+				r->end_n[k] = 1;
+			}
 		} else {
 			r->tick_sum[k] += vals[i].value;
 			r->tick_n[k]++;
@@ -1261,6 +1270,7 @@ static void member_init(struct running *r, struct engine *e, const struct planne
 	r->all_sum = xcalloc(nm, sizeof *r->all_sum);
 	r->all_n = xcalloc(nm, sizeof *r->all_n);
 	r->end_val = xcalloc(nm, sizeof *r->end_val);
+	r->end_n = xcalloc(nm, sizeof *r->end_n);
 	for (size_t k = 0; k < nm; k++)
 		r->end_val[k] = NAN;
 	linebuf_init(&r->lb);
@@ -1395,6 +1405,7 @@ static void member_free(struct running *r)
 	free(r->all_sum);
 	free(r->all_n);
 	free(r->end_val);
+	free(r->end_n);
 }
 
 /* Runs one plan item (a group) to the end records of its members. *next_id

@@ -50,6 +50,15 @@
  * database made on the host are at ${datadir} in the guest. The disk lives
  * beside the instance directory, not in it.
  *
+ * Containers inside the VM (option containers = N, the runtime
+ * qemu-containers): isolab.containers=N on the kernel command line has the
+ * agent run N copies of the workload, each in namespaces and a cgroup of
+ * its own in the guest (see workloads/probe/agent.c), on one output pipe;
+ * in->copies tells the engine to take each metric as the copies' mean. The
+ * VM gets threads x N vCPUs. isolab's sandbox driver itself is not in the
+ * guest: the agent is static and alone there, so it makes the containers
+ * with the same kernel calls (unshare, a cgroup v2 group, a read-only root).
+ *
  * Not done: per-vCPU-thread rows (QEMU names them "CPU n/TCG" with
  * debug-threads; the table shows the QEMU process with its thread count).
  */
@@ -178,11 +187,36 @@ static uint64_t mem_bytes(const struct instance *in)
 	return v;
 }
 
+/* With containers = N the guest runs N copies, each with the experiment's
+ * threads: the VM gets a vCPU per thread of each, so every copy has what a
+ * VM of its own would have. */
 static unsigned vcpus(const struct instance *in)
 {
 	if (in->limits && in->limits->cpus > 0)
 		return (unsigned)ceil(in->limits->cpus);
-	return in->threads ? in->threads : 1;
+	return (in->threads ? in->threads : 1) * (in->copies > 1 ? in->copies : 1);
+}
+
+/* The option containers: 0 (the workload runs as the guest's own process)
+ * or 1..64 copies, each in a container made by the guest's agent. */
+static int containers_option(struct instance *in, char **cause)
+{
+	const char *v = runtime_option(in->rt, "containers", "0");
+	char *end = NULL;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n > 64)
+		return err_set(cause, "qemu: bad containers '%s' (0 to 64 copies of the workload, each in a container "
+				      "inside the guest)", v);
+	int serves = in->wl->companion != NULL;
+	for (char **a = in->wl->argv; a && *a; a++)
+		serves |= strstr(*a, "${port}") != NULL;
+	if (n && serves)
+		return err_set(cause, "qemu: containers = %lu runs copies of one workload side by side, but %s serves a "
+				      "port to a load generator on the host (one server per VM): use a runtime without "
+				      "containers", n, in->wl->name);
+	in->copies = (unsigned)n;
+	return 0;
 }
 
 static void note_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -289,6 +323,8 @@ static int qemu_prepare(struct instance *in, char **cause)
 	const char *net = in->network ? in->network : "none";
 	if (strcmp(net, "none") && strcmp(net, "bridge") && strcmp(net, "host"))
 		return err_set(cause, "qemu: unknown network mode '%s'", net);
+	if (containers_option(in, cause) < 0)
+		return -1;
 	struct qemu *q = xcalloc(1, sizeof *q);
 	in->priv = q;
 	q->net = strcmp(net, "none") != 0;
@@ -579,8 +615,9 @@ static int qemu_launch(struct instance *in, char **cause)
 	 * skips the calibration. */
 	unsigned long khz = q->microvm ? host_tsc_khz() : 0;
 	_cleanup_free_ char *tsc = khz ? xasprintf(" tsc_early_khz=%lu", khz) : xstrdup("");
-	_cleanup_free_ char *append = xasprintf("console=ttyS0 quiet panic=-1%s isolab.port=1 isolab.disk=%s%s %s", tsc,
-	    disk, q->net ? " isolab.net=" QEMU_GUEST_NET : "", argp);
+	_cleanup_free_ char *copies = in->copies ? xasprintf(" isolab.containers=%u", in->copies) : xstrdup("");
+	_cleanup_free_ char *append = xasprintf("console=ttyS0 quiet panic=-1%s isolab.port=1 isolab.disk=%s%s%s %s",
+	    tsc, disk, q->net ? " isolab.net=" QEMU_GUEST_NET : "", copies, argp);
 	if (strlen(append) > CMDLINE_MAX)
 		return err_set(cause, "qemu: the workload's argv makes the kernel command line %zu bytes (at most %d)",
 		    strlen(append), CMDLINE_MAX);

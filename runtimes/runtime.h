@@ -76,6 +76,9 @@ struct instance {
 	pid_t main_pid;                /* 0 until launched */
 	uint64_t t_launch_ns;          /* set by the engine just before launch */
 	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
+	unsigned copies;               /* driver: the workload runs as this many copies at once (containers
+	                                * inside one VM), all on out_fd; a metric is then the copies' mean,
+	                                * per second and at the end. 0 or 1: one. */
 	char *addr;                    /* driver: address the host reaches the workload at */
 	const char *bind_addr;         /* driver: the address a server binds inside the instance when
 	                                * the host reaches it through a forward (a VM behind user-mode

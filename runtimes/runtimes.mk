@@ -48,9 +48,10 @@ endif
 # Integration: boots real VMs under TCG (root; fetches a guest kernel into
 # the cache when the host has none), the KVM probe's bounded verdict, and a
 # SIGKILLed VM run reaped by `isolab cleanup`.
-TESTS += tests/integration/vm-run.sh tests/integration/vm-kvm.sh tests/integration/vm-leak.sh
+TESTS += tests/integration/vm-run.sh tests/integration/vm-kvm.sh tests/integration/vm-leak.sh \
+	tests/integration/vm-containers.sh
 EXTRA_DIST += tests/integration/vm-lib.sh tests/integration/vm-run.sh tests/integration/vm-kvm.sh \
-	tests/integration/vm-leak.sh
+	tests/integration/vm-leak.sh tests/integration/vm-containers.sh
 ## vms (firecracker, kata, VM networking): the firecracker driver with its
 ## HTTP-over-unix-socket client and vmlinux extraction, the kata driver
 libisolab_a_SOURCES += runtimes/httpunix.c runtimes/httpunix.h runtimes/vmlinux.c runtimes/vmlinux.h \

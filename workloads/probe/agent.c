@@ -16,7 +16,9 @@
  *      brings lo up, and eth0 as isolab.net=ADDR/PREFIX,GATEWAY says;
  *   4. says ready, runs the workload from isolab.argv (arguments separated
  *      by ',', each %XX-escaped) with stdout and stderr on a pipe, and
- *      relays each output line;
+ *      relays each output line; with isolab.containers=N it runs N copies,
+ *      each in a container of its own (namespaces and a cgroup in the
+ *      guest), all on that pipe;
  *   5. once a second samples the guest's /proc with the pidstat fields of
  *      isolab's host sampler and sends one frame per process, then a tick;
  *   6. when the workload has exited and its output is read, sends its exit
@@ -43,7 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -610,6 +614,34 @@ sample_procs(double dt)
 
 /* ---- the workload ---- */
 
+/* In the child: stdin from /dev/null, stdout and stderr to out, cwd, and
+ * exec argv (a bare name is looked up in the usual directories). */
+static void __attribute__((__noreturn__))
+exec_workload(char **argv, const char *cwd, int out)
+{
+	static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=/root", "TERM=dumb", NULL };
+	int null = open("/dev/null", O_RDONLY);
+	if (null >= 0)
+		dup2(null, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	if (cwd != NULL && chdir(cwd) < 0)
+		(void)chdir("/");
+	if (strchr(argv[0], '/') != NULL) {
+		execve(argv[0], argv, envp);
+	} else {
+		static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
+		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+			char path[512];
+			snprintf(path, sizeof path, "%s/%s", dirs[i], argv[0]);
+			execve(path, argv, envp);
+		}
+	}
+	dprintf(2, "isolab-probe agent: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
 static pid_t
 spawn_workload(char **argv, const char *cwd, int *out_fd)
 {
@@ -621,33 +653,205 @@ spawn_workload(char **argv, const char *cwd, int *out_fd)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-			"HOME=/root", "TERM=dumb", NULL };
 		probe_child_signals();
 		setsid();
-		int null = open("/dev/null", O_RDONLY);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		if (cwd != NULL && chdir(cwd) < 0)
-			(void)chdir("/");
-		if (strchr(argv[0], '/') != NULL) {
-			execve(argv[0], argv, envp);
-		} else {
-			static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
-			for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-				char path[512];
-				snprintf(path, sizeof path, "%s/%s", dirs[i], argv[0]);
-				execve(path, argv, envp);
-			}
-		}
-		dprintf(2, "isolab-probe agent: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		exec_workload(argv, cwd, p[1]);
 	}
 	close(p[1]);
 	*out_fd = p[0];
 	return pid;
+}
+
+/* ---- containers inside the VM (isolab.containers=N) ---- */
+
+#define CGROOT "/sys/fs/cgroup"
+
+static int
+write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t w = write(fd, s, strlen(s));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return w == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* In a fresh mount namespace: a root at /run/isolab-c<i> holding the guest
+ * root's directories and files bound read-only (the initramfs's programs
+ * and libraries; submounts such as the scratch disk keep their mode), its
+ * own proc (of its pid namespace), the guest's /dev, and a private /tmp;
+ * then that root replaces "/" (MS_MOVE and chroot: pivot_root cannot leave
+ * an initramfs). Returns 0, or -1 with a message on fd err. */
+static int
+container_root(unsigned i, int err)
+{
+	char root[64], path[600];
+
+	snprintf(root, sizeof root, "/run/isolab-c%u", i);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || mkdir_p(root) < 0 ||
+	    mount("tmpfs", root, "tmpfs", MS_NOSUID, "mode=0755") < 0) {
+		dprintf(err, "container %u: root at %s: %s\n", i, root, strerror(errno));
+		return -1;
+	}
+	DIR *d = opendir("/");
+	if (d == NULL)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		static const char *const own[] = { ".", "..", "proc", "sys", "dev", "run", "tmp" };
+		int skip = 0;
+		for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+			skip |= strcmp(e->d_name, own[k]) == 0;
+		if (skip)
+			continue;
+		char src[300];
+		struct stat st;
+		snprintf(src, sizeof src, "/%s", e->d_name);
+		snprintf(path, sizeof path, "%s/%s", root, e->d_name);
+		if (lstat(src, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			char to[512];
+			ssize_t n = readlink(src, to, sizeof to - 1);
+			if (n > 0) {
+				to[n] = '\0';
+				(void)symlink(to, path);
+			}
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			mkdir(path, 0755);
+		else if (S_ISREG(st.st_mode))
+			close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755));
+		else
+			continue;
+		if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+			dprintf(err, "container %u: bind %s: %s\n", i, src, strerror(errno));
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	static const char *const dirs[] = { "proc", "sys", "dev", "run", "tmp" };
+	for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
+		snprintf(path, sizeof path, "%s/%s", root, dirs[k]);
+		mkdir(path, 0755);
+	}
+	snprintf(path, sizeof path, "%s/proc", root);
+	int rc = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	snprintf(path, sizeof path, "%s/dev", root);
+	rc = rc < 0 ? rc : mount("/dev", path, NULL, MS_BIND | MS_REC, NULL);
+	snprintf(path, sizeof path, "%s/tmp", root);
+	rc = rc < 0 ? rc : mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	snprintf(path, sizeof path, "%s/run", root);
+	rc = rc < 0 ? rc : mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	if (rc < 0 || chdir(root) < 0 || mount(root, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0) {
+		dprintf(err, "container %u: switching root: %s\n", i, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* One container: its own cgroup (container-<i>), then new mount, pid, uts,
+ * ipc and cgroup namespaces (and network, unless the VM has one the
+ * workload serves on); its first process (PID 1 there) sets up the root
+ * and runs the workload. This process waits for it and exits with its
+ * status, as `unshare --fork` does. */
+static void __attribute__((__noreturn__))
+run_container(unsigned i, char **argv, const char *cwd, int out, int own_net)
+{
+	char path[128], me[32], host[32];
+
+	snprintf(host, sizeof host, "container-%u", i);
+	(void)prctl(PR_SET_NAME, host);
+	snprintf(path, sizeof path, CGROOT "/container-%u", i);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, CGROOT "/container-%u/cgroup.procs", i);
+	snprintf(me, sizeof me, "%d", (int)getpid());
+	if (write_str(path, me) < 0)
+		dprintf(out, "container %u: joining its cgroup: %s\n", i, strerror(errno));
+	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	if (own_net)
+		flags |= CLONE_NEWNET;
+	if (unshare(flags) < 0) {
+		dprintf(out, "container %u: unshare: %s\n", i, strerror(errno));
+		_exit(126);
+	}
+	pid_t pid = fork();
+	if (pid < 0)
+		_exit(126);
+	if (pid == 0) {
+		(void)sethostname(host, strlen(host));
+		if (own_net) {
+			int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (sk >= 0) {
+				(void)if_up(sk, "lo");
+				close(sk);
+			}
+		}
+		if (container_root(i, out) < 0)
+			_exit(126);
+		exec_workload(argv, cwd, out);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(126);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0));
+}
+
+/*
+ * Runs n copies of the workload, each in a container of its own, all
+ * writing to one pipe (a line written whole by one write() stays whole).
+ * The returned pid is a supervisor that waits for every copy and exits
+ * with the first nonzero status. The guest's cgroup v2 hierarchy is
+ * mounted at /sys/fs/cgroup with cpu, memory and pids enabled, so each
+ * container is a cgroup of its own, as the sandbox runtime makes on a host.
+ */
+static pid_t
+spawn_containers(char **argv, const char *cwd, unsigned n, int own_net, int *out_fd)
+{
+	int p[2];
+
+	if (mount("cgroup2", CGROOT, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
+		send_fmt("log", "containers: mount cgroup2 at " CGROOT ": %s", strerror(errno));
+	static const char *const ctl[] = { "+cpu", "+memory", "+pids" };
+	for (size_t k = 0; k < sizeof ctl / sizeof ctl[0]; k++)
+		if (write_str(CGROOT "/cgroup.subtree_control", ctl[k]) < 0)
+			send_fmt("log", "containers: enabling %s: %s", ctl[k] + 1, strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t sup = fork();
+	if (sup < 0)
+		return -1;
+	if (sup == 0) {
+		probe_child_signals();
+		setsid();
+		(void)prctl(PR_SET_NAME, "containers");
+		for (unsigned i = 0; i < n; i++) {
+			pid_t c = fork();
+			if (c == 0)
+				run_container(i, argv, cwd, p[1], own_net);
+			if (c < 0)
+				dprintf(p[1], "container %u: fork: %s\n", i, strerror(errno));
+		}
+		close(p[1]);
+		int st, first = 0;
+		while (wait(&st) > 0 || errno == EINTR) {
+			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+			if (code && !first)
+				first = code;
+		}
+		_exit(first);
+	}
+	close(p[1]);
+	*out_fd = p[0];
+	return sup;
 }
 
 /* Sends each complete line in buf as an "out" frame; keeps the rest. */
@@ -730,7 +934,13 @@ agent_run(const struct bench *b, const struct probe_opts *o)
 	net_setup(net, sizeof net);
 	send_fmt("ready", "uptime=%.3f modules=%d channel=%s disk=%s net=%s", uptime_s(), mods, chan, disk, net);
 	int out_fd = -1;
-	pid_t child = spawn_workload(argv, dir, &out_fd);
+	unsigned ncont = 0;
+	if (cmdline_get("isolab.containers", val, sizeof val))
+		ncont = (unsigned)strtoul(val, NULL, 10);
+	if (ncont > 64)
+		agent_fail("isolab.containers: at most 64");
+	pid_t child = ncont ? spawn_containers(argv, dir, ncont, strcmp(net, "none") == 0, &out_fd)
+			    : spawn_workload(argv, dir, &out_fd);
 	if (child < 0)
 		agent_fail("cannot fork the workload");
 
