@@ -157,18 +157,6 @@ static void __attribute__((noreturn)) child_fail(int st, enum step what, int ind
 	_exit(127);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static volatile pid_t forward_to;
 
 static void forward(int sig)
@@ -399,7 +387,7 @@ static int loopback_up(void)
 static void __attribute__((noreturn)) run_workload(const struct plan *p)
 {
 	reset_signals();
-	write_str("/proc/self/oom_score_adj", "0");
+	write_file("/proc/self/oom_score_adj", "0", 0);
 	if (!p->in->dir || chdir(p->in->dir) < 0)
 		if (chdir("/") < 0)
 			child_fail(p->st_w, S_EXEC, 0);
@@ -503,19 +491,19 @@ static void __attribute__((noreturn)) run_outer(const struct plan *p)
 			child_fail(p->st_w, S_CGROUP, i);
 		close(fd);
 	}
-	write_str("/proc/self/oom_score_adj", "-1000");
+	write_file("/proc/self/oom_score_adj", "-1000", 0);
 	int oomfd = p->oom_path[0] ? open(p->oom_path, O_RDONLY | O_CLOEXEC) : -1;
 	unsigned long oom0 = read_oom(oomfd);
 	if (p->userns) {
 		char map[64];
 		if (unshare(CLONE_NEWUSER) < 0)
 			child_fail(p->st_w, S_USERNS, 0);
-		write_str("/proc/self/setgroups", "deny");
+		write_file("/proc/self/setgroups", "deny", 0);
 		snprintf(map, sizeof map, "0 %u 1", (unsigned)p->uid);
-		if (write_str("/proc/self/uid_map", map) < 0)
+		if (write_file("/proc/self/uid_map", map, 0) < 0)
 			child_fail(p->st_w, S_USERNS, 1);
 		snprintf(map, sizeof map, "0 %u 1", (unsigned)p->gid);
-		if (write_str("/proc/self/gid_map", map) < 0)
+		if (write_file("/proc/self/gid_map", map, 0) < 0)
 			child_fail(p->st_w, S_USERNS, 2);
 	}
 	if (p->netfd >= 0 && setns(p->netfd, CLONE_NEWNET) < 0)

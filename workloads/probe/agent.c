@@ -642,11 +642,12 @@ exec_workload(char **argv, const char *cwd, int out)
 	_exit(127);
 }
 
+/* A pipe for the workload's output and a child in a session of its own
+ * with default signals; like fork(), returns 0 in the child (p[1] is the
+ * write end there), else the child's pid (*out_fd is the read end) or -1. */
 static pid_t
-spawn_workload(char **argv, const char *cwd, int *out_fd)
+fork_workload(int p[2], int *out_fd)
 {
-	int p[2];
-
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	pid_t pid = fork();
@@ -655,10 +656,21 @@ spawn_workload(char **argv, const char *cwd, int *out_fd)
 	if (pid == 0) {
 		probe_child_signals();
 		setsid();
-		exec_workload(argv, cwd, p[1]);
+		return 0;
 	}
 	close(p[1]);
 	*out_fd = p[0];
+	return pid;
+}
+
+static pid_t
+spawn_workload(char **argv, const char *cwd, int *out_fd)
+{
+	int p[2];
+	pid_t pid = fork_workload(p, out_fd);
+
+	if (pid == 0)
+		exec_workload(argv, cwd, p[1]);
 	return pid;
 }
 
@@ -824,14 +836,8 @@ spawn_containers(char **argv, const char *cwd, unsigned n, int own_net, int *out
 	for (size_t k = 0; k < sizeof ctl / sizeof ctl[0]; k++)
 		if (write_str(CGROOT "/cgroup.subtree_control", ctl[k]) < 0)
 			send_fmt("log", "containers: enabling %s: %s", ctl[k] + 1, strerror(errno));
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid_t sup = fork();
-	if (sup < 0)
-		return -1;
+	pid_t sup = fork_workload(p, out_fd);
 	if (sup == 0) {
-		probe_child_signals();
-		setsid();
 		(void)prctl(PR_SET_NAME, "containers");
 		for (unsigned i = 0; i < n; i++) {
 			pid_t c = fork();
@@ -849,8 +855,6 @@ spawn_containers(char **argv, const char *cwd, unsigned n, int own_net, int *out
 		}
 		_exit(first);
 	}
-	close(p[1]);
-	*out_fd = p[0];
 	return sup;
 }
 
