@@ -72,6 +72,7 @@ struct oci {
 	char *pidfile;
 	char *resb;          /* "<root>:<id>" for the resource journal */
 	struct netns *ns;
+	const char *net;     /* runsc's --network: sandbox (its netstack), host or none */
 	pid_t gofer;         /* runsc's gofer, our child once create exits */
 	int recorded;
 	int created;
@@ -169,10 +170,7 @@ static void oci_cmd(const struct oci *o, const struct instance *in, struct argvb
 	if (o->runsc) {
 		/* runsc reads its configuration from every invocation's flags. */
 		argvb_addf(a, "--platform=%s", runtime_option(in->rt, "platform", "ptrace"));
-		const char *net = runtime_option(in->rt, "network", NULL);
-		if (!net)
-			net = !strcmp(in->network, "host") ? "host" : !strcmp(in->network, "bridge") ? "sandbox" : "none";
-		argvb_addf(a, "--network=%s", net);
+		argvb_addf(a, "--network=%s", o->net);
 	}
 	argvb_add_words(a, runtime_option(in->rt, "extra_args", ""));
 
@@ -357,6 +355,8 @@ static json_t *oci_config(const struct instance *in, const struct oci *o)
 
 /* ---- life of an instance ---- */
 
+static int runsc_bridge(struct instance *in, struct oci *o, char **cause);
+
 static int oci_prepare(struct instance *in, char **cause)
 {
 	if (!in->res)
@@ -372,6 +372,9 @@ static int oci_prepare(struct instance *in, char **cause)
 	o->base = base_name(o->binary);
 	o->runsc = !strcmp(o->base, "runsc");
 	o->v1_view = want_v1_view(in->rt);
+	o->net = runtime_option(in->rt, "network", NULL);
+	if (!o->net)
+		o->net = !strcmp(net, "host") ? "host" : !strcmp(net, "bridge") ? "sandbox" : "none";
 	if (o->runsc && in->limits && in->limits->pids)
 		return err_set(cause, "gVisor cannot honour the limit 'pids': pids.max counts the Sentry's own "
 				      "threads, so a limit that stops a fork bomb kills the sandbox; remove it");
@@ -419,6 +422,8 @@ static int oci_prepare(struct instance *in, char **cause)
 			return err_wrap(cause, "gVisor cpuset parent");
 		cgroup_free(pc);
 	}
+	if (o->runsc && !runtime_option(in->rt, "network", NULL) && !strcmp(net, "bridge"))
+		return runsc_bridge(in, o, cause);
 	return 0;
 }
 
@@ -465,6 +470,86 @@ static char *drain_last_line(int fd)
 		buf[--len] = '\0';
 	char *nl = strrchr(buf, '\n');
 	return xstrdup(nl ? nl + 1 : buf);
+}
+
+/*
+ * gVisor on the bridge. runsc's own network stack (--network=sandbox)
+ * copies the interfaces of the container's network namespace; Debian 12's
+ * runsc (release 2022-12-19) refuses that in any namespace, wrongly, with
+ * the message below (a false positive fixed in later releases). Once per
+ * process, in the unmeasured prepare, a throwaway create and start of this
+ * instance's bundle running `isolab-probe start` (same id, root and
+ * namespace, already in the resource journal) tells which runsc this is. Where netstack is refused, runsc runs with
+ * --network=host inside the instance's namespace: the container is still
+ * on isolab's bridge, behind its veth, but its TCP/IP stack is the host
+ * kernel's, not gVisor's; every such instance says so in the journal.
+ */
+#define RUNSC_NETSTACK_REFUSED "cannot run with network enabled in root network namespace"
+static int runsc_netstack = -1; /* 1: works, 0: refused, -1: not tried yet */
+
+static int runsc_bridge(struct instance *in, struct oci *o, char **cause)
+{
+	if (runsc_netstack < 0) {
+		static char p0[] = "/isolab-probe", p1[] = "start";
+		char *probe_argv[] = { p0, p1, NULL };
+		char **argv = in->argv;
+		in->argv = probe_argv;
+		json_t *cfg = oci_config(in, o);
+		in->argv = argv;
+		_cleanup_free_ char *path = xasprintf("%s/config.json", o->bundle);
+		int wrc = json_dump_file(cfg, path, JSON_INDENT(2));
+		json_decref(cfg);
+		if (wrc < 0)
+			return err_errno(cause, "oci: cannot write %s", path);
+		struct argvb a = { 0 };
+		oci_cmd(o, in, &a, "create");
+		argvb_add(&a, "--bundle");
+		argvb_add(&a, o->bundle);
+		argvb_add(&a, o->id);
+		struct exec_child c = { .pidfd = -1, .out_fd = -1 };
+		struct spawnjob sj = { .argv = a.v, .cwd = o->bundle, .c = &c };
+		int rc = do_spawn(&sj, cause);
+		argvb_free(&a);
+		if (rc < 0)
+			return err_wrap(cause, "%s create (network probe)", o->base);
+		int status = 0;
+		if (wait_child(c.pid, c.pidfd, OCI_TIMEOUT_MS, &status) < 0) {
+			kill(-c.pid, SIGKILL);
+			waitpid(c.pid, &status, 0);
+		}
+		int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		/* This runsc sets the network up at start. */
+		_cleanup_free_ char *last = ok ? NULL : drain_last_line(c.out_fd);
+		if (ok && oci_run(o, in, "start", o->id, NULL, NULL, &last) < 0)
+			ok = 0;
+		if (c.pidfd >= 0)
+			close(c.pidfd);
+		if (c.out_fd >= 0)
+			close(c.out_fd);
+		_cleanup_free_ char *out = NULL;
+		char *dc = NULL;
+		oci_run(o, in, "delete", "--force", o->id, &out, &dc);
+		free(dc);
+		if (ok)
+			runsc_netstack = 1;
+		else if (strstr(last, RUNSC_NETSTACK_REFUSED))
+			runsc_netstack = 0;
+		/* Any other failure: the real create will report it. */
+	}
+	if (runsc_netstack == 0) {
+		static int said;
+		o->net = "host";
+		/* Said once on screen; every such instance is marked in the journal. */
+		if (in->note && !said++)
+			in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg",
+			    "gvisor on the bridge: this runsc refuses its own network stack in a network namespace (\""
+			    RUNSC_NETSTACK_REFUSED "\"), so it runs with --network=host inside the instance's namespace: "
+			    "on isolab's bridge, over the host kernel's TCP/IP stack, not gVisor's netstack"));
+		if (in->note)
+			in->note(in, json_pack("{s:s, s:s, s:s, s:s}", "type", "network", "mode", "bridge", "stack",
+			    "host kernel (runsc --network=host in the instance's namespace)", "why", RUNSC_NETSTACK_REFUSED));
+	}
+	return 0;
 }
 
 struct launchjob {

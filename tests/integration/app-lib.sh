@@ -34,7 +34,7 @@ need_app_pkgs || skip "cannot install ${app_pkgs[*]}"
 apps_conf() { # apps_conf FILE DURATION
 	cat >"$1" <<CONF
 experiments = {
-  apps-bridge = { runtimes = [ "native", "sandbox", "runc" ];
+  apps-bridge = { runtimes = [ "native", "sandbox", "runc", "gvisor" ];
     workloads = [ "nginx", "mariadb", "redis", "postgresql" ];
     repetitions = 1; duration = $2; network = "bridge"; };
   apps-host = { runtimes = [ "gvisor" ];
