@@ -396,10 +396,10 @@ static void on_launch(struct agent *a, const struct agent_msg *m)
 	size_t np = ai->d->pids(&ai->in, pr, ARRAY_SIZE(pr));
 	for (size_t k = 0; k < np; k++)
 		sampler_track(a->sampler, pr[k].pid, ai->id, pr[k].role, NULL);
-	send_msg(a, json_pack("{s:s, s:i, s:i, s:s?, s:I}", "type", "launched", "id", ai->id,
+	send_msg(a, json_pack("{s:s, s:i, s:i, s:s?, s:I, s:i}", "type", "launched", "id", ai->id,
 	    "pid", (int)ai->in.main_pid, "addr", ai->in.addr,
 	    "t_created_ns", (json_int_t)(ai->in.t_created_ns > ai->in.t_launch_ns ?
-	    ai->in.t_created_ns - ai->in.t_launch_ns : 0)));
+	    ai->in.t_created_ns - ai->in.t_launch_ns : 0), "copies", (int)ai->in.copies));
 }
 
 static void on_output_line(const char *line, size_t len, void *arg)

@@ -479,10 +479,11 @@ static char *drain_last_line(int fd)
  * the message below (a false positive fixed in later releases). Once per
  * process, in the unmeasured prepare, a throwaway create and start of this
  * instance's bundle running `isolab-probe start` (same id, root and
- * namespace, already in the resource journal) tells which runsc this is. Where netstack is refused, runsc runs with
- * --network=host inside the instance's namespace: the container is still
- * on isolab's bridge, behind its veth, but its TCP/IP stack is the host
- * kernel's, not gVisor's; every such instance says so in the journal.
+ * namespace, already in the resource journal) tells which runsc this is.
+ * Where netstack is refused, runsc runs with --network=host inside the
+ * instance's namespace: the container is still on isolab's bridge, behind
+ * its veth, but its TCP/IP stack is the host kernel's, not gVisor's; the
+ * run says so once, and every such instance has a journal record.
  */
 #define RUNSC_NETSTACK_REFUSED "cannot run with network enabled in root network namespace"
 static int runsc_netstack = -1; /* 1: works, 0: refused, -1: not tried yet */
@@ -532,19 +533,21 @@ static int runsc_bridge(struct instance *in, struct oci *o, char **cause)
 		free(dc);
 		if (ok)
 			runsc_netstack = 1;
-		else if (strstr(last, RUNSC_NETSTACK_REFUSED))
+		else if (last && strstr(last, RUNSC_NETSTACK_REFUSED))
 			runsc_netstack = 0;
 		/* Any other failure: the real create will report it. */
 	}
 	if (runsc_netstack == 0) {
-		static int said;
+		static char said[128]; /* the run it was said in */
 		o->net = "host";
-		/* Said once on screen; every such instance is marked in the journal. */
-		if (in->note && !said++)
+		const char *run = in->run_id ? in->run_id : "";
+		if (in->note && strcmp(said, run)) {
+			snprintf(said, sizeof said, "%s", run);
 			in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg",
 			    "gvisor on the bridge: this runsc refuses its own network stack in a network namespace (\""
 			    RUNSC_NETSTACK_REFUSED "\"), so it runs with --network=host inside the instance's namespace: "
 			    "on isolab's bridge, over the host kernel's TCP/IP stack, not gVisor's netstack"));
+		}
 		if (in->note)
 			in->note(in, json_pack("{s:s, s:s, s:s, s:s}", "type", "network", "mode", "bridge", "stack",
 			    "host kernel (runsc --network=host in the instance's namespace)", "why", RUNSC_NETSTACK_REFUSED));

@@ -877,6 +877,11 @@ static int remote_launch(struct instance *in, char **cause)
 	if (conn_send(ri->c, o, cause) < 0 ||
 	    conn_wait(ri->c, "launch", AGENT_MSG_LAUNCHED, LAUNCH_TIMEOUT_S, &m, cause) < 0)
 		return -1;
+	/* Copies of the workload at once (containers inside a VM): the engine
+	 * here takes the mean of their metrics. Absent from older agents. */
+	json_t *copies = json_object_get(m.json, "copies");
+	if (json_is_integer(copies) && json_integer_value(copies) > 1 && json_integer_value(copies) <= 64)
+		in->copies = (unsigned)json_integer_value(copies);
 	agentproto_msg_free(&m);
 	int outp[2], carp[2];
 	if (pipe2(outp, O_CLOEXEC) < 0)

@@ -38,7 +38,7 @@ experiments = {
     workloads = [ "nginx", "mariadb", "redis", "postgresql" ];
     repetitions = 1; duration = $2; network = "bridge"; };
   apps-host = { runtimes = [ "gvisor" ];
-    workloads = [ "nginx", "mariadb", "redis", "postgresql" ];
+    workloads = [ "nginx" ];
     repetitions = 1; duration = $2; network = "host"; };
 };
 CONF

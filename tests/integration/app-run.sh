@@ -1,6 +1,6 @@
 #!/bin/bash
 # Each application workload for 3 s on native, sandbox, runc and gVisor
-# (bridge network) and on gVisor (host network): every instance ends ok with
+# (bridge network), and nginx on gVisor (host network): every instance ends ok with
 # nonzero throughput and its latencies parsed, the per-second samples carry
 # them, the generated configuration stayed in the instance directory, the
 # big data directories were removed by cleanup, and nothing survives.
@@ -40,11 +40,11 @@ fi
 for dir in "$bridge" "$host"; do
 	# The generated configuration is kept as a record; the data is gone.
 	ls "$dir"/instances/*/nginx.conf >/dev/null 2>&1 || fail "no generated nginx.conf in $dir"
-	ls "$dir"/instances/*/pg_hba.conf >/dev/null 2>&1 || fail "no generated pg_hba.conf in $dir"
+	[ "$dir" = "$host" ] || ls "$dir"/instances/*/pg_hba.conf >/dev/null 2>&1 || fail "no generated pg_hba.conf in $dir"
 	ls -d "$dir"/instances/*/mysql "$dir"/instances/*/pg 2>/dev/null | grep -q . &&
 		fail "a database directory was left in $dir"
 	left=$(app_procs "$dir")
 	[ -z "$left" ] || fail "processes of $dir survived: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
 	assert_nothing_left "$(basename "$dir")"
 done
-ok "nginx, MariaDB, Redis and PostgreSQL ran on native, sandbox, runc and gVisor (bridge), and gVisor (host)"
+ok "nginx, MariaDB, Redis and PostgreSQL ran on native, sandbox, runc and gVisor (bridge), and nginx on gVisor (host)"

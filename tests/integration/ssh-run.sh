@@ -57,6 +57,18 @@ if command -v qemu-system-x86_64 >/dev/null && { ls /boot/vmlinuz-* || ls "${ISO
 	isolab -c "$conf" -c "$test_state/rvm.conf" run --host test -e rvm >"$out" 2>&1 || { cat "$out"; fail "qemu@test failed"; }
 	grep -Eq '^qemu +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "qemu@test: no test row"; }
 	ok "qemu@test: a VM on the remote host"
+	# Containers inside a remote VM: the agent says how many copies ran, so
+	# the metric here is their mean (container-0 and container-1: 0.5).
+	cat >"$test_state/rvmc.conf" <<'CONF'
+workloads = { whoami = { description = "the container's number, from its hostname"; argv = [ "hostname" ];
+  metrics = ( { name = "copy"; kind = "other"; unit = "id"; summary = true; pattern = "^container-(?<value>[0-9]+)$"; } ); }; };
+experiments = { rvmc = { runtimes = [ "qemu-containers" ]; workloads = [ "whoami" ]; repetitions = 1; duration = 2.0; grace = 60.0; baseline = "qemu-containers"; }; };
+CONF
+	isolab -c "$conf" -c "$test_state/rvmc.conf" run --host test -e rvmc >"$out" 2>&1 ||
+		{ cat "$out"; fail "qemu-containers@test failed"; }
+	grep -Eq '^qemu-containers +test +whoami +copy +id +1 +0\.5 ' "$out" ||
+		{ cat "$out"; fail "qemu-containers@test: not the two copies' mean"; }
+	ok "qemu-containers@test: two containers in a remote VM, their mean"
 	[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
 else
 	echo "qemu@test not tried: no qemu-system-x86_64 or no guest kernel here (the VM tests fetch one)"

@@ -848,7 +848,12 @@ spawn_containers(char **argv, const char *cwd, unsigned n, int own_net, int *out
 		}
 		close(p[1]);
 		int st, first = 0;
-		while (wait(&st) > 0 || errno == EINTR) {
+		for (;;) {
+			if (wait(&st) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
 			int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 			if (code && !first)
 				first = code;
