@@ -472,87 +472,14 @@ static char *drain_last_line(int fd)
 	return xstrdup(nl ? nl + 1 : buf);
 }
 
-/*
- * gVisor on the bridge. runsc's own network stack (--network=sandbox)
- * copies the interfaces of the container's network namespace; Debian 12's
- * runsc (release 2022-12-19) refuses that in any namespace, wrongly, with
- * the message below (a false positive fixed in later releases). Once per
- * process, in the unmeasured prepare, a throwaway create and start of this
- * instance's bundle running `isolab-probe start` (same id, root and
- * namespace, already in the resource journal) tells which runsc this is.
- * Where netstack is refused, runsc runs with --network=host inside the
- * instance's namespace: the container is still on isolab's bridge, behind
- * its veth, but its TCP/IP stack is the host kernel's, not gVisor's; the
- * run says so once, and every such instance has a journal record.
- */
-#define RUNSC_NETSTACK_REFUSED "cannot run with network enabled in root network namespace"
-static int runsc_netstack = -1; /* 1: works, 0: refused, -1: not tried yet */
-
-static int runsc_bridge(struct instance *in, struct oci *o, char **cause)
+/* The bundle's config.json, for in->argv. */
+static int write_config(const struct instance *in, const struct oci *o, char **cause)
 {
-	if (runsc_netstack < 0) {
-		static char p0[] = "/isolab-probe", p1[] = "start";
-		char *probe_argv[] = { p0, p1, NULL };
-		char **argv = in->argv;
-		in->argv = probe_argv;
-		json_t *cfg = oci_config(in, o);
-		in->argv = argv;
-		_cleanup_free_ char *path = xasprintf("%s/config.json", o->bundle);
-		int wrc = json_dump_file(cfg, path, JSON_INDENT(2));
-		json_decref(cfg);
-		if (wrc < 0)
-			return err_errno(cause, "oci: cannot write %s", path);
-		struct argvb a = { 0 };
-		oci_cmd(o, in, &a, "create");
-		argvb_add(&a, "--bundle");
-		argvb_add(&a, o->bundle);
-		argvb_add(&a, o->id);
-		struct exec_child c = { .pidfd = -1, .out_fd = -1 };
-		struct spawnjob sj = { .argv = a.v, .cwd = o->bundle, .c = &c };
-		int rc = do_spawn(&sj, cause);
-		argvb_free(&a);
-		if (rc < 0)
-			return err_wrap(cause, "%s create (network probe)", o->base);
-		int status = 0;
-		if (wait_child(c.pid, c.pidfd, OCI_TIMEOUT_MS, &status) < 0) {
-			kill(-c.pid, SIGKILL);
-			waitpid(c.pid, &status, 0);
-		}
-		int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		/* This runsc sets the network up at start. */
-		_cleanup_free_ char *last = ok ? NULL : drain_last_line(c.out_fd);
-		if (ok && oci_run(o, in, "start", o->id, NULL, NULL, &last) < 0)
-			ok = 0;
-		if (c.pidfd >= 0)
-			close(c.pidfd);
-		if (c.out_fd >= 0)
-			close(c.out_fd);
-		_cleanup_free_ char *out = NULL;
-		char *dc = NULL;
-		oci_run(o, in, "delete", "--force", o->id, &out, &dc);
-		free(dc);
-		if (ok)
-			runsc_netstack = 1;
-		else if (last && strstr(last, RUNSC_NETSTACK_REFUSED))
-			runsc_netstack = 0;
-		/* Any other failure: the real create will report it. */
-	}
-	if (runsc_netstack == 0) {
-		static char said[128]; /* the run it was said in */
-		o->net = "host";
-		const char *run = in->run_id ? in->run_id : "";
-		if (in->note && strcmp(said, run)) {
-			snprintf(said, sizeof said, "%s", run);
-			in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg",
-			    "gvisor on the bridge: this runsc refuses its own network stack in a network namespace (\""
-			    RUNSC_NETSTACK_REFUSED "\"), so it runs with --network=host inside the instance's namespace: "
-			    "on isolab's bridge, over the host kernel's TCP/IP stack, not gVisor's netstack"));
-		}
-		if (in->note)
-			in->note(in, json_pack("{s:s, s:s, s:s, s:s}", "type", "network", "mode", "bridge", "stack",
-			    "host kernel (runsc --network=host in the instance's namespace)", "why", RUNSC_NETSTACK_REFUSED));
-	}
-	return 0;
+	json_t *cfg = oci_config(in, o);
+	_cleanup_free_ char *path = xasprintf("%s/config.json", o->bundle);
+	int wrc = json_dump_file(cfg, path, JSON_INDENT(2));
+	json_decref(cfg);
+	return wrc < 0 ? err_errno(cause, "oci: cannot write %s", path) : 0;
 }
 
 struct launchjob {
@@ -634,12 +561,8 @@ static int oci_launch(struct instance *in, char **cause)
 	ctr_subreaper();
 	/* The workload's argv is known only now (the engine substitutes it
 	 * after prepare); writing the bundle costs well under a millisecond. */
-	json_t *cfg = oci_config(in, o);
-	_cleanup_free_ char *path = xasprintf("%s/config.json", o->bundle);
-	int wrc = json_dump_file(cfg, path, JSON_INDENT(2));
-	json_decref(cfg);
-	if (wrc < 0)
-		return err_errno(cause, "oci: cannot write %s", path);
+	if (write_config(in, o, cause) < 0)
+		return -1;
 	struct launchjob lj = { .o = o, .in = in };
 	return in_view(o, launch_steps, &lj, cause);
 }
@@ -743,6 +666,73 @@ static void reap_child(pid_t pid)
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+}
+
+/*
+ * gVisor on the bridge. runsc's own network stack (--network=sandbox)
+ * copies the interfaces of the container's network namespace; Debian 12's
+ * runsc (release 2022-12-19) refuses that in any namespace, wrongly, with
+ * the message below (a false positive fixed in later releases). Once per
+ * process, in the unmeasured prepare, a throwaway create and start of this
+ * instance's bundle running `isolab-probe start` (same id, root and
+ * namespace, already in the resource journal) tells which runsc this is.
+ * Where netstack is refused, runsc runs with --network=host inside the
+ * instance's namespace: the container is still on isolab's bridge, behind
+ * its veth, but its TCP/IP stack is the host kernel's, not gVisor's; the
+ * run says so once, and every such instance has a journal record.
+ */
+#define RUNSC_NETSTACK_REFUSED "cannot run with network enabled in root network namespace"
+static int runsc_netstack = -1; /* 1: works, 0: refused, -1: not tried yet */
+
+static int runsc_bridge(struct instance *in, struct oci *o, char **cause)
+{
+	if (runsc_netstack < 0) {
+		/* The launch path itself, on `isolab-probe start`, then undone. */
+		static char p0[] = "/isolab-probe", p1[] = "start";
+		char *probe_argv[] = { p0, p1, NULL }, **argv = in->argv;
+		in->argv = probe_argv;
+		int rc = write_config(in, o, cause);
+		in->argv = argv;
+		if (rc < 0)
+			return -1;
+		ctr_subreaper();
+		struct launchjob lj = { .o = o, .in = in };
+		_cleanup_free_ char *why = NULL;
+		int ok = in_view(o, launch_steps, &lj, &why) == 0;
+		if (ok) {
+			close(in->out_fd);
+			in->out_fd = -1;
+		}
+		char *dc = NULL;
+		oci_run(o, in, "delete", "--force", o->id, NULL, &dc);
+		free(dc);
+		reap_child(in->main_pid);
+		reap_child(o->gofer);
+		in->main_pid = o->gofer = 0;
+		in->t_created_ns = 0;
+		o->created = 0;
+		if (ok)
+			runsc_netstack = 1;
+		else if (why && strstr(why, RUNSC_NETSTACK_REFUSED))
+			runsc_netstack = 0;
+		/* Any other failure: the real create will report it. */
+	}
+	if (runsc_netstack == 0) {
+		static char said[128]; /* the run it was said in */
+		o->net = "host";
+		const char *run = in->run_id ? in->run_id : "";
+		if (in->note && strcmp(said, run)) {
+			snprintf(said, sizeof said, "%s", run);
+			in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg",
+			    "gvisor on the bridge: this runsc refuses its own network stack in a network namespace (\""
+			    RUNSC_NETSTACK_REFUSED "\"), so it runs with --network=host inside the instance's namespace: "
+			    "on isolab's bridge, over the host kernel's TCP/IP stack, not gVisor's netstack"));
+		}
+		if (in->note)
+			in->note(in, json_pack("{s:s, s:s, s:s, s:s}", "type", "network", "mode", "bridge", "stack",
+			    "host kernel (runsc --network=host in the instance's namespace)", "why", RUNSC_NETSTACK_REFUSED));
+	}
+	return 0;
 }
 
 static int oci_cleanup(struct instance *in, char **cause)

@@ -198,16 +198,16 @@ static unsigned vcpus(const struct instance *in)
 }
 
 /* The option containers: 0 (the workload runs as the guest's own process)
- * or 1..64 copies, each in a container made by the guest's agent. */
+ * or 1..MAX_COPIES copies, each in a container made by the guest's agent. */
 static int containers_option(struct instance *in, char **cause)
 {
 	const char *v = runtime_option(in->rt, "containers", "0");
 	char *end = NULL;
 	errno = 0;
 	unsigned long n = strtoul(v, &end, 10);
-	if (errno || end == v || *end || n > 64)
-		return err_set(cause, "qemu: bad containers '%s' (0 to 64 copies of the workload, each in a container "
-				      "inside the guest)", v);
+	if (errno || end == v || *end || n > MAX_COPIES)
+		return err_set(cause, "qemu: bad containers '%s' (0 to %d copies of the workload, each in a container "
+				      "inside the guest)", v, MAX_COPIES);
 	int serves = in->wl->companion != NULL;
 	for (char **a = in->wl->argv; a && *a; a++)
 		serves |= strstr(*a, "${port}") != NULL;

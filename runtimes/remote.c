@@ -880,7 +880,7 @@ static int remote_launch(struct instance *in, char **cause)
 	/* Copies of the workload at once (containers inside a VM): the engine
 	 * here takes the mean of their metrics. Absent from older agents. */
 	json_t *copies = json_object_get(m.json, "copies");
-	if (json_is_integer(copies) && json_integer_value(copies) > 1 && json_integer_value(copies) <= 64)
+	if (json_is_integer(copies) && json_integer_value(copies) > 1 && json_integer_value(copies) <= MAX_COPIES)
 		in->copies = (unsigned)json_integer_value(copies);
 	agentproto_msg_free(&m);
 	int outp[2], carp[2];

@@ -57,6 +57,9 @@ struct pid_role {
 };
 
 /* One launched (runtime, workload) pair, as the driver sees it. */
+/* The most copies of a workload one instance runs (struct instance.copies). */
+#define MAX_COPIES 64
+
 struct instance {
 	int id;                        /* unique in the run */
 	const char *run_id;
@@ -78,7 +81,7 @@ struct instance {
 	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
 	unsigned copies;               /* driver: the workload runs as this many copies at once (containers
 	                                * inside one VM), all on out_fd; a metric is then the copies' mean,
-	                                * per second and at the end. 0 or 1: one. */
+	                                * per second and at the end. 0 or 1: one. At most MAX_COPIES. */
 	char *addr;                    /* driver: address the host reaches the workload at */
 	const char *bind_addr;         /* driver: the address a server binds inside the instance when
 	                                * the host reaches it through a forward (a VM behind user-mode
