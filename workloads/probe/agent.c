@@ -691,12 +691,34 @@ write_str(const char *path, const char *s)
 	return w == (ssize_t)strlen(s) ? 0 : -1;
 }
 
+/* What a container gets of its own at these names instead of the guest's
+ * (sys stays an empty directory). */
+static const struct {
+	const char *dir, *src, *type, *data;
+	unsigned long flags;
+} fresh[] = {
+	{ "proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	{ "dev", "/dev", NULL, NULL, MS_BIND | MS_REC },
+	{ "tmp", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV },
+	{ "run", "tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV },
+	{ "sys", NULL, NULL, NULL, 0 },
+};
+
+static int
+is_fresh(const char *name)
+{
+	for (size_t k = 0; k < sizeof fresh / sizeof fresh[0]; k++)
+		if (strcmp(name, fresh[k].dir) == 0)
+			return 1;
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
 /* In a fresh mount namespace: a root at /run/isolab-c<i> holding the guest
  * root's directories and files bound read-only (the initramfs's programs
  * and libraries; submounts such as the scratch disk keep their mode), its
- * own proc (of its pid namespace), the guest's /dev, and a private /tmp;
- * then that root replaces "/" (MS_MOVE and chroot: pivot_root cannot leave
- * an initramfs). Returns 0, or -1 with a message on fd err. */
+ * own proc (of its pid namespace), the guest's /dev, and private /tmp and
+ * /run; then that root replaces "/" (MS_MOVE and chroot: pivot_root cannot
+ * leave an initramfs). Returns 0, or -1 with a message on fd err. */
 static int
 container_root(unsigned i, int err)
 {
@@ -713,11 +735,7 @@ container_root(unsigned i, int err)
 		return -1;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		static const char *const own[] = { ".", "..", "proc", "sys", "dev", "run", "tmp" };
-		int skip = 0;
-		for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
-			skip |= strcmp(e->d_name, own[k]) == 0;
-		if (skip)
+		if (is_fresh(e->d_name))
 			continue;
 		char src[300];
 		struct stat st;
@@ -748,21 +766,15 @@ container_root(unsigned i, int err)
 		}
 	}
 	closedir(d);
-	static const char *const dirs[] = { "proc", "sys", "dev", "run", "tmp" };
-	for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
-		snprintf(path, sizeof path, "%s/%s", root, dirs[k]);
+	for (size_t k = 0; k < sizeof fresh / sizeof fresh[0]; k++) {
+		snprintf(path, sizeof path, "%s/%s", root, fresh[k].dir);
 		mkdir(path, 0755);
+		if (fresh[k].src && mount(fresh[k].src, path, fresh[k].type, fresh[k].flags, fresh[k].data) < 0) {
+			dprintf(err, "container %u: /%s: %s\n", i, fresh[k].dir, strerror(errno));
+			return -1;
+		}
 	}
-	snprintf(path, sizeof path, "%s/proc", root);
-	int rc = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	snprintf(path, sizeof path, "%s/dev", root);
-	rc = rc < 0 ? rc : mount("/dev", path, NULL, MS_BIND | MS_REC, NULL);
-	snprintf(path, sizeof path, "%s/tmp", root);
-	rc = rc < 0 ? rc : mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	snprintf(path, sizeof path, "%s/run", root);
-	rc = rc < 0 ? rc : mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-	if (rc < 0 || chdir(root) < 0 || mount(root, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
-	    chdir("/") < 0) {
+	if (chdir(root) < 0 || mount(root, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		dprintf(err, "container %u: switching root: %s\n", i, strerror(errno));
 		return -1;
 	}
