@@ -9,6 +9,13 @@
  * the agent's exit frame. A working KVM answers in about a second; the
  * timeout only bounds the broken case. A killed QEMU whose vCPU is stuck
  * may take a moment to die, so the wait for it is bounded too.
+ *
+ * ISOLAB_KVM_DEVICE names another device than /dev/kvm. The tests use it to
+ * stand for the kinds of machine this machine is not: a path that does not
+ * exist for a host without KVM, a character device that opens (/dev/null)
+ * for one whose /dev/kvm opens, together with a stand-in QEMU that hangs
+ * or boots (tests/integration/qemu-sim). The device is part of the
+ * verdict's key.
  */
 #include "config.h"
 #include "exec.h"
@@ -30,6 +37,12 @@
 
 const char *kvm_accel_label(int kvm) { return kvm ? "KVM" : "emulated (TCG)"; }
 
+const char *kvm_device(void)
+{
+	const char *e = getenv("ISOLAB_KVM_DEVICE");
+	return e && *e ? e : "/dev/kvm";
+}
+
 static char *verdict_path(const char *qemu_version, const char *kernel)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -40,8 +53,9 @@ static char *verdict_path(const char *qemu_version, const char *kernel)
 	stat(kernel, &st);
 	if (uname(&u) < 0)
 		u.release[0] = '\0';
-	snprintf(buf, sizeof buf, "%s|%s|%lld|%lld|%s", qemu_version ? qemu_version : "", kernel,
-	    (long long)st.st_size, (long long)st.st_mtime, u.release);
+	snprintf(buf, sizeof buf, "%s|%s|%lld|%lld|%s%s%s", qemu_version ? qemu_version : "", kernel,
+	    (long long)st.st_size, (long long)st.st_mtime, u.release,
+	    strcmp(kvm_device(), "/dev/kvm") ? "|" : "", strcmp(kvm_device(), "/dev/kvm") ? kvm_device() : "");
 	for (const char *p = buf; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	_cleanup_free_ char *cache = rootfs_cache_dir(NULL);
@@ -52,10 +66,10 @@ static char *verdict_path(const char *qemu_version, const char *kernel)
 
 static int dev_kvm_ok(char **why)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int fd = open(kvm_device(), O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		if (why)
-			*why = xasprintf("/dev/kvm: %s", strerror(errno));
+			*why = xasprintf("%s: %s", kvm_device(), strerror(errno));
 		return 0;
 	}
 	close(fd);
@@ -70,7 +84,7 @@ enum kvm_verdict kvm_cached(const char *qemu_version, const char *kernel, char *
 	_cleanup_free_ char *v = path ? read_file(path, NULL) : NULL;
 	if (!v) {
 		if (why)
-			*why = xstrdup("/dev/kvm opens; the boot probe has not run with this QEMU and kernel");
+			*why = xasprintf("%s opens; the boot probe has not run with this QEMU and kernel", kvm_device());
 		return KVM_UNKNOWN;
 	}
 	v[strcspn(v, "\n")] = '\0';

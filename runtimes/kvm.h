@@ -18,7 +18,7 @@ enum kvm_verdict {
 	KVM_UNUSABLE,      /* /dev/kvm missing or unopenable, or the boot probe failed */
 };
 
-/* Cheap: /dev/kvm, then the cached verdict for this QEMU version and guest
+/* Cheap: the KVM device, then the cached verdict for this QEMU version and guest
  * kernel. *why (may be NULL) gets a malloc'd reason for UNUSABLE/UNKNOWN. */
 enum kvm_verdict kvm_cached(const char *qemu_version, const char *kernel, char **why);
 /* The boot probe (runs QEMU with -accel kvm for at most timeout_ms, then
@@ -26,6 +26,8 @@ enum kvm_verdict kvm_cached(const char *qemu_version, const char *kernel, char *
  * gets how long it took. Never fails: an error is an UNUSABLE verdict. */
 enum kvm_verdict kvm_probe(const char *qemu, const char *qemu_version, const char *kernel, const char *initrd,
     int timeout_ms, char **why, double *elapsed_ms);
+/* The KVM device: $ISOLAB_KVM_DEVICE, else /dev/kvm. Static storage. */
+const char *kvm_device(void);
 /* "KVM" or "emulated (TCG)", for versions and reports. */
 const char *kvm_accel_label(int kvm);
 
