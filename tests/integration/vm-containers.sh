@@ -87,5 +87,6 @@ grep -Eq "^Verdict: This machine (agreed|did not agree)" "$test_state/lab.out" |
 grep -E "^Verdict|^  \[" "$test_state/lab.out"
 ok "lab-containers-in-vm: $(grep '^Verdict' "$test_state/lab.out")"
 assert_nothing_left "$(basename "$(latest_run)")"
-pgrep -x qemu-system-x86 >/dev/null && fail "a QEMU survived the run"
+# This test's QEMUs only (their disks are in its state directory): another test's may run.
+pgrep -f -- "file=$test_state/" >/dev/null && fail "a QEMU of this test survived its runs"
 ok "nothing left"
