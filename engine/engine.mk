@@ -65,11 +65,17 @@ EXTRA_DIST += tests/data/outputs/sysbench-cpu.txt \
 ## sampler: engine/sampler.c
 libisolab_a_SOURCES += engine/sampler.c engine/sampler.h
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_sampler
-TESTS += tests/unit/test_sampler
+check_PROGRAMS += tests/unit/test_sampler tests/unit/test_sampler_io
+TESTS += tests/unit/test_sampler tests/unit/test_sampler_io
 tests_unit_test_sampler_SOURCES = tests/unit/test_sampler.c
 tests_unit_test_sampler_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sampler_LDADD = $(UNIT_LIBS)
+# The same file's cases that need what a machine may lack (here the
+# kernel's per-task I/O accounting): a program of their own that exits 77
+# with the reason where it cannot run, so they count as skipped, not passed.
+tests_unit_test_sampler_io_SOURCES = tests/unit/test_sampler.c
+tests_unit_test_sampler_io_CFLAGS = $(UNIT_CFLAGS) -DIO_CASES
+tests_unit_test_sampler_io_LDADD = $(UNIT_LIBS)
 endif
 # bench/sampler-cost drives bench/sampler-cost-run against pidstat.
 noinst_PROGRAMS += bench/sampler-cost-run
@@ -81,14 +87,18 @@ EXTRA_DIST += bench/sampler-cost
 libisolab_a_SOURCES += engine/stats.c engine/stats.h \
 	engine/journal.c engine/journal.h engine/report.c engine/report.h
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_results
-TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_results
+check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results
+TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
 tests_unit_test_stats_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_stats_LDADD = $(UNIT_LIBS)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_journal_LDADD = $(UNIT_LIBS)
+# A full disk (a tmpfs in a mount namespace): root or user namespaces, else 77.
+tests_unit_test_journal_full_SOURCES = tests/unit/test_journal.c
+tests_unit_test_journal_full_CFLAGS = $(UNIT_CFLAGS) -DFULL_DISK_CASES
+tests_unit_test_journal_full_LDADD = $(UNIT_LIBS)
 tests_unit_test_results_SOURCES = tests/unit/test_results.c
 tests_unit_test_results_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_results_LDADD = $(UNIT_LIBS)
@@ -101,14 +111,23 @@ EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
 libisolab_a_SOURCES += engine/cgroup.c engine/cgroup.h engine/resources.c engine/resources.h \
 	engine/netns.c engine/netns.h
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_cgroup tests/unit/test_resources
-TESTS += tests/unit/test_cgroup tests/unit/test_resources
+check_PROGRAMS += tests/unit/test_cgroup tests/unit/test_cgroup_root tests/unit/test_resources \
+	tests/unit/test_resources_root
+TESTS += tests/unit/test_cgroup tests/unit/test_cgroup_root tests/unit/test_resources \
+	tests/unit/test_resources_root
 tests_unit_test_cgroup_SOURCES = tests/unit/test_cgroup.c
 tests_unit_test_cgroup_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cgroup_LDADD = $(UNIT_LIBS)
+# Real cgroups and network namespaces: root only, else 77 with the reason.
+tests_unit_test_cgroup_root_SOURCES = tests/unit/test_cgroup.c
+tests_unit_test_cgroup_root_CFLAGS = $(UNIT_CFLAGS) -DROOT_CASES
+tests_unit_test_cgroup_root_LDADD = $(UNIT_LIBS)
 tests_unit_test_resources_SOURCES = tests/unit/test_resources.c
 tests_unit_test_resources_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_resources_LDADD = $(UNIT_LIBS)
+tests_unit_test_resources_root_SOURCES = tests/unit/test_resources.c
+tests_unit_test_resources_root_CFLAGS = $(UNIT_CFLAGS) -DROOT_CASES
+tests_unit_test_resources_root_LDADD = $(UNIT_LIBS)
 endif
 # Integration: the sandbox runtime for real (root), its limits, and a
 # SIGKILLed run reaped by `isolab cleanup`.
