@@ -636,7 +636,7 @@ static int cmd_agent_exec(const struct globals *g, int argc, char **argv)
 		agent_usage(stderr);
 		return 2;
 	}
-	if (a.remove_dir && (a.remove_dir[0] != '/' || strstr(a.remove_dir, "isolab-agent.") == NULL)) {
+	if (a.remove_dir && !agentproto_updir_ok(a.remove_dir)) {
 		fprintf(stderr, "isolab agent: --remove-dir takes the uploaded agent's directory only\n");
 		return 2;
 	}

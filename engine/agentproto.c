@@ -224,6 +224,23 @@ int agentproto_has_capability(const struct agent_msg *m, const char *cap)
 	return 0;
 }
 
+int agentproto_updir_ok(const char *path)
+{
+	static const char prefix[] = "isolab-agent.";
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t len = strlen(path);
+	if (path[0] != '/' || len > PATH_MAX / 2)
+		return 0;
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	if (strstr(path, "/./") || strstr(path, "/../"))
+		return 0;
+	const char *base = strrchr(path, '/') + 1;
+	return !strncmp(base, prefix, sizeof prefix - 1) && strlen(base + sizeof prefix - 1) == 8 &&
+	    strspn(base + sizeof prefix - 1, alnum) == 8;
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {

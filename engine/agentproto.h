@@ -65,6 +65,12 @@ char *agentproto_encode(json_t *msg, size_t *len, char **cause);
 int agentproto_check_hello(const struct agent_msg *m, char **cause);
 /* Whether a hello lists capability cap. */
 int agentproto_has_capability(const struct agent_msg *m, const char *cap);
+/* Whether path is an uploaded agent's directory as the remote driver's
+ * guard makes it (mktemp -d $TMPDIR/isolab-agent.XXXXXXXX): absolute, no
+ * "." or ".." component, printable, ending in isolab-agent. and 8 letters
+ * or digits. Both ends check it before the name goes into a command or an
+ * rm -rf. */
+int agentproto_updir_ok(const char *path);
 
 /* A JSON string from bytes that need not be UTF-8: each byte that does not
  * start a valid UTF-8 sequence becomes U+FFFD. New reference. */

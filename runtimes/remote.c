@@ -455,28 +455,35 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	/* The directory is made by a guard shell that stays on a channel of its
 	 * own until the agent has started: if this process dies meanwhile (the
 	 * TUI quits during a probe, a kill), the link closes, the guard's
-	 * `read` meets the end of its input, and it removes the directory. */
+	 * `read` meets the end of its input, and it removes the directory.
+	 * The link may die before the guard has even said the directory's
+	 * name: its `echo` then meets a closed pipe, so SIGPIPE (and a SIGHUP)
+	 * must not kill it before its `rm`. $TMPDIR is honoured. */
 	struct ssh_stream *guard = ssh_stream_open(c->link,
-	    "umask 077 && d=$(mktemp -d /tmp/isolab-agent.XXXXXXXX) && echo \"$d\" && "
-	    "{ read -r keep; [ \"$keep\" = keep ] || rm -rf -- \"$d\"; }", cause);
+	    "umask 077; trap '' PIPE HUP; d=$(mktemp -d \"${TMPDIR:-/tmp}/isolab-agent.XXXXXXXX\") || exit 1; "
+	    "echo \"$d\" && read -r keep && [ \"$keep\" = keep ] || rm -rf -- \"$d\"", cause);
 	if (!guard)
 		return -1;
 	char line[256] = "";
 	size_t n = 0;
+	_cleanup_free_ char *rerr = NULL;
 	while (n < sizeof line - 1 && !memchr(line, '\n', n)) {
-		ssize_t r = ssh_stream_read(guard, line + n, sizeof line - 1 - n, c->timeout_s * 1000, NULL);
+		ssize_t r = ssh_stream_read(guard, line + n, sizeof line - 1 - n, c->timeout_s * 1000, &rerr);
+		if (r == 0 && !rerr)
+			rerr = xasprintf("no answer within %d s", c->timeout_s);
 		if (r <= 0)
 			break;
 		n += (size_t)r;
 	}
 	line[n] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
-	/* The name goes back into commands: accept only what mktemp makes. */
-	int good = !strncmp(line, "/tmp/isolab-agent.", 18) && line[18] &&
-	    strspn(line + 18, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == strlen(line + 18);
-	if (!good) {
-		err_set(cause, "%s: cannot create a private directory for the agent (mktemp -d said '%s'%s%s)", c->host,
-		    line, *ssh_stream_stderr(guard) ? ": " : "", ssh_stream_stderr(guard));
+	/* The name goes back into commands (quoted): accept only what mktemp makes. */
+	if (!agentproto_updir_ok(line)) {
+		if (!*line && rerr)
+			err_set(cause, "%s: cannot create a private directory for the agent: %s", c->host, rerr);
+		else
+			err_set(cause, "%s: cannot create a private directory for the agent (mktemp -d said '%s'%s%s)",
+			    c->host, line, *ssh_stream_stderr(guard) ? ": " : "", ssh_stream_stderr(guard));
 		ssh_stream_close(guard);
 		return -1;
 	}

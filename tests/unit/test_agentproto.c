@@ -257,6 +257,28 @@ START_TEST(test_proc_out_of_range)
 }
 END_TEST
 
+/* The uploaded agent's directory: what the guard's mktemp makes under any
+ * $TMPDIR, and nothing an rm -rf or a command line should be given. */
+START_TEST(test_updir)
+{
+	ck_assert(agentproto_updir_ok("/tmp/isolab-agent.aZ09bY8x"));
+	ck_assert(agentproto_updir_ok("/var/tmp/x y/isolab-agent.ABCDEFGH"));
+	ck_assert(agentproto_updir_ok("/tmp//isolab-agent.ABCDEFGH"));
+	ck_assert(!agentproto_updir_ok("tmp/isolab-agent.aZ09bY8x"));       /* relative */
+	ck_assert(!agentproto_updir_ok("/tmp/isolab-agent.aZ09bY8"));       /* 7 */
+	ck_assert(!agentproto_updir_ok("/tmp/isolab-agent.aZ09bY8xy"));     /* 9 */
+	ck_assert(!agentproto_updir_ok("/tmp/isolab-agent.aZ09-Y8x"));
+	ck_assert(!agentproto_updir_ok("/tmp/isolab-agent.XXXXXXXX/.."));
+	ck_assert(!agentproto_updir_ok("/tmp/../isolab-agent.aZ09bY8x"));
+	ck_assert(!agentproto_updir_ok("/tmp/./isolab-agent.aZ09bY8x"));
+	ck_assert(!agentproto_updir_ok("/tmp\n/isolab-agent.aZ09bY8x"));
+	ck_assert(!agentproto_updir_ok("/"));
+	ck_assert(!agentproto_updir_ok(""));
+	ck_assert(!agentproto_updir_ok("/tmp/isolab-agent."));
+	ck_assert(!agentproto_updir_ok("/home/isolab-agent.aZ09bY8x/etc"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("agentproto");
@@ -269,6 +291,7 @@ int main(void)
 	tcase_add_test(tc, test_string_utf8);
 	tcase_add_test(tc, test_proc_roundtrip);
 	tcase_add_test(tc, test_proc_out_of_range);
+	tcase_add_test(tc, test_updir);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
