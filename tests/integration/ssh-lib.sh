@@ -7,6 +7,13 @@
 # is stopped at exit. Only loopback traffic.
 # Sets: ssh_dir port client_key host_pub known conf (an isolab config
 # defining host "test" with known_hosts = $known, initially empty).
+#
+# What runs through this sshd gets a TMPDIR and an ISOLAB_RUNDIR of this
+# test's own (sshd_config SetEnv): an uploaded agent's directory, the
+# agent's data directory and its resource journal are made there, so
+# remote_leftovers sees only what this test left, never another test's.
+# Before sourcing, a test may set ssh_sftp (the sftp subsystem's command;
+# default internal-sftp) and ssh_extra_config (more sshd_config lines).
 . "$top_srcdir/tests/integration/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root (a private sshd that logs root in)"
@@ -21,9 +28,16 @@ command -v ssh-keygen >/dev/null || skip "ssh-keygen is missing (openssh-client)
 
 ssh_dir=$(mktemp -d "${TMPDIR:-/tmp}/isolab-sshd.XXXXXX")
 cleanup_dirs+=("$ssh_dir")
+remote_tmp=$ssh_dir/tmp
+remote_run=$ssh_dir/run
+mkdir -p "$remote_tmp" "$remote_run"
+# Stops the listener and the sessions it started.
 stop_sshd() {
 	if [ -s "$ssh_dir/sshd.pid" ]; then
-		kill "$(cat "$ssh_dir/sshd.pid")" 2>/dev/null
+		local p c
+		p=$(cat "$ssh_dir/sshd.pid")
+		for c in $(pgrep -P "$p"); do kill "$c" 2>/dev/null; done
+		kill "$p" 2>/dev/null
 	fi
 }
 trap 'stop_sshd; rm -rf "${cleanup_dirs[@]}"' EXIT
@@ -53,8 +67,10 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
-Subsystem sftp internal-sftp
+Subsystem sftp ${ssh_sftp:-internal-sftp}
+SetEnv TMPDIR=$remote_tmp ISOLAB_RUNDIR=$remote_run
 LogLevel ERROR
+${ssh_extra_config:-}
 EOC
 	rm -f "$ssh_dir/sshd.pid"
 	if /usr/sbin/sshd -f "$ssh_dir/sshd_config" -E "$ssh_dir/sshd.log"; then
@@ -68,20 +84,24 @@ done
 [ -n "$port" ] || { cat "$ssh_dir/sshd.log" 2>/dev/null; fail "cannot start a private sshd"; }
 sshd_pid=$(cat "$ssh_dir/sshd.pid")
 
+# timeout: a login shell whose startup files take seconds on a loaded
+# machine must not pass for a dead link (a killed link is seen at once).
 conf=$ssh_dir/isolab.conf
 cat >"$conf" <<EOC
 hosts = {
   test = { address = "127.0.0.1"; port = $port; user = "root";
-           identity = "$client_key"; known_hosts = "$known"; timeout = 5; };
+           identity = "$client_key"; known_hosts = "$known"; timeout = 15; };
 };
 EOC
 
 # Makes the known_hosts file hold the server's real key.
 trust_host_key() { echo "[127.0.0.1]:$port $host_pub" >"$known"; }
 
-# What an agent may leave behind on the "remote" side (this machine).
+# What an agent of this test may leave behind on the "remote" side (this
+# machine): processes run from an uploaded agent's directory, that
+# directory, the agent's data directory, its resource journal.
 remote_leftovers() {
-	pgrep -af '/tmp/isolab-agent\.[A-Za-z0-9]+/isolab-(agent|probe)' || true
-	ls -d /tmp/isolab-agent.* /var/tmp/isolab-agent-data.* 2>/dev/null || true
-	ls -d /run/isolab/*.agent* 2>/dev/null || true
+	pgrep -af "$remote_tmp/isolab-agent\.[A-Za-z0-9]+/isolab-(agent|probe)" || true
+	ls -d "$remote_tmp"/isolab-agent.* "$remote_tmp"/isolab-agent-data.* 2>/dev/null || true
+	ls -d "$remote_run"/*.agent* 2>/dev/null || true
 }
