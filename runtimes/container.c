@@ -12,11 +12,13 @@
 #include "config.h"
 #include "container.h"
 #include "exec.h"
+#include "netns.h"
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -249,6 +251,15 @@ void ctr_cgroup_rmdir(const char *relpath)
 		snprintf(path, sizeof path, "/sys/fs/cgroup/%s", parent);
 		rmdir(path);
 	}
+}
+
+struct netns *ctr_netns(struct instance *in, char **cause)
+{
+	struct netns *ns = netns_create(in->res, in->run_id, in->id, cause);
+	if (ns && in->note)
+		in->note(in, json_pack("{s:s, s:s, s:s, s:s}", "type", "netns", "name", netns_name(ns), "veth",
+		    netns_host_if(ns), "addr", netns_addr(ns)));
+	return ns;
 }
 
 void ctr_proc_argv0(pid_t pid, char *buf, size_t len)

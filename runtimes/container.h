@@ -1,5 +1,6 @@
 /*
- * container.h — what the container drivers (oci, docker, lxc) share: running
+ * container.h — what the container drivers (oci, docker, lxc; the sandbox
+ * for its network) share: running
  * a runtime's CLI to completion with a useful error, a growable argv, the
  * per-instance writable root (an overlay over the cached read-only rootfs),
  * cgroup membership read straight from cgroupfs, and the role a host
@@ -14,6 +15,7 @@
 
 struct instance;
 struct driver;
+struct netns;
 
 /* A NULL-terminated argv that grows; strings are owned by it. */
 struct argvb {
@@ -51,6 +53,13 @@ size_t ctr_cgroup_pids(const char *relpath, pid_t *out, size_t max);
  * create their cgroup in every controller (blkio, devices, name=systemd...),
  * beyond those isolab's cgroup module manages. */
 void ctr_cgroup_rmdir(const char *relpath);
+
+/* The instance's own network namespace and veth on isolab's bridge
+ * (netns_create), recorded first in the resource journal and then, once
+ * made, in the run's journal as a "netns" record (name, veth, addr): where
+ * the instance was, for a person reading the journal and for what checks
+ * that nothing of the run is left. NULL with a cause on failure. */
+struct netns *ctr_netns(struct instance *in, char **cause);
 
 /* argv[0] of pid (from /proc/PID/cmdline) into buf; "" when unreadable. */
 void ctr_proc_argv0(pid_t pid, char *buf, size_t len);

@@ -186,7 +186,7 @@ static int docker_prepare(struct instance *in, char **cause)
 		if (!d->podman)
 			return err_set(cause, "docker cannot join isolab's bridge network namespace (Docker joins only "
 					      "its own containers' namespaces); use network none or host, or podman");
-		d->ns = netns_create(in->res, in->run_id, in->id, cause);
+		d->ns = ctr_netns(in, cause);
 		if (!d->ns)
 			return err_wrap(cause, "bridge network");
 		in->addr = xstrdup(netns_addr(d->ns));

@@ -271,7 +271,7 @@ static int lxc_prepare(struct instance *in, char **cause)
 		}
 
 	if (!strcmp(net, "bridge")) {
-		x->ns = netns_create(in->res, in->run_id, in->id, cause);
+		x->ns = ctr_netns(in, cause);
 		if (!x->ns)
 			return err_wrap(cause, "bridge network");
 		in->addr = xstrdup(netns_addr(x->ns));

@@ -397,7 +397,7 @@ static int oci_prepare(struct instance *in, char **cause)
 	if (ctr_overlay_root(in, o->ovl, lower, &o->rootfs, cause) < 0)
 		return -1;
 	if (!strcmp(in->network, "bridge")) {
-		o->ns = netns_create(in->res, in->run_id, in->id, cause);
+		o->ns = ctr_netns(in, cause);
 		if (!o->ns)
 			return err_wrap(cause, "bridge network");
 		in->addr = xstrdup(netns_addr(o->ns));

@@ -56,6 +56,7 @@
  */
 #include "cgroup.h"
 #include "config.h"
+#include "container.h"
 #include "exec.h"
 #include "netns.h"
 #include "resources.h"
@@ -623,7 +624,7 @@ static int sandbox_prepare(struct instance *in, char **cause)
 		return err_wrap(cause, "cgroup %s", sb->cg_rel);
 
 	if (!strcmp(net, "bridge")) {
-		sb->ns = netns_create(in->res, in->run_id, in->id, cause);
+		sb->ns = ctr_netns(in, cause);
 		if (!sb->ns)
 			return err_wrap(cause, "bridge network");
 		in->addr = xstrdup(netns_addr(sb->ns));

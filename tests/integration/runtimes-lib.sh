@@ -96,17 +96,26 @@ latest_run() {
 	[ -L "$test_state/runs/latest" ] && readlink -f "$test_state/runs/latest"
 }
 
-# Fails when isolab left anything of run $1 or of this test's runtimes.
+# Fails when isolab left anything of run $1 (of this test's state
+# directory): its resource journal, cgroups, mounts, processes, the network
+# namespaces and veths its journal says its instances had, its containers
+# and images. Nothing of other runs: another test may be running.
 assert_nothing_left() {
-	local run=$1 left=""
+	local run=$1 left="" j=$test_state/runs/$1/journal.jsonl
+	[ -f "$j" ] || fail "no journal for run $run in $test_state"
 	[ -e "/run/isolab/$run" ] && left+=" /run/isolab/$run"
 	local d
 	for d in /sys/fs/cgroup/*/isolab/"$run" /sys/fs/cgroup/isolab/"$run"; do
 		[ -e "$d" ] && left+=" $d"
 	done
 	grep -q "isolab/$run\|$run" /proc/self/mountinfo && left+=" mounts"
-	ip netns list 2>/dev/null | grep -q "^isolab-" && left+=" netns:$(ip netns list | grep '^isolab-' | tr '\n' ' ')"
-	ip -o link 2>/dev/null | grep -q ' isolab[0-9]' && left+=" veths"
+	local n
+	for n in $(grep '"type":"netns"' "$j" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p'); do
+		[ -e "/run/netns/$n" ] && left+=" netns:$n"
+	done
+	for n in $(grep '"type":"netns"' "$j" | sed -n 's/.*"veth":"\([^"]*\)".*/\1/p'); do
+		[ -e "/sys/class/net/$n" ] && left+=" veth:$n"
+	done
 	pgrep -f "isolab-$run" >/dev/null && left+=" processes:$(pgrep -f "isolab-$run" | tr '\n' ' ')"
 	pgrep -f "/run/isolab/$run" >/dev/null && left+=" processes:$(pgrep -f "/run/isolab/$run" | tr '\n' ' ')"
 	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
