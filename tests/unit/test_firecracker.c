@@ -1,8 +1,9 @@
 /*
  * test_firecracker.c — the firecracker driver as far as this machine
  * allows: Firecracker is not installed here and could not boot a guest
- * anyway (/dev/kvm opens, but nested guests crash), so its API is played
- * by a FAKE server (fakehttp.h) that records the requests and answers as
+ * anyway (this project's machines have no /dev/kvm, or one whose nested
+ * guests hang), so its API is played by a FAKE server (fakehttp.h) that
+ * records the requests and answers as
  * Firecracker does (204, or 400 with a fault_message). Checked: the order
  * of the requests and that their bodies carry exactly the fields of
  * Firecracker's API (src/firecracker/swagger/firecracker.yaml: BootSource,
