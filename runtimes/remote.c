@@ -470,7 +470,7 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	while (n < sizeof line - 1 && !memchr(line, '\n', n)) {
 		ssize_t r = ssh_stream_read(guard, line + n, sizeof line - 1 - n, c->timeout_s * 1000, &rerr);
 		if (r == 0 && !rerr)
-			rerr = xasprintf("no answer within %d s", c->timeout_s);
+			rerr = xasprintf("%s: no answer within %d s", c->host, c->timeout_s);
 		if (r <= 0)
 			break;
 		n += (size_t)r;
@@ -480,7 +480,7 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	/* The name goes back into commands (quoted): accept only what mktemp makes. */
 	if (!agentproto_updir_ok(line)) {
 		if (!*line && rerr)
-			err_set(cause, "%s: cannot create a private directory for the agent: %s", c->host, rerr);
+			err_set(cause, "%s (while making the agent's private directory)", rerr);
 		else
 			err_set(cause, "%s: cannot create a private directory for the agent (mktemp -d said '%s'%s%s)",
 			    c->host, line, *ssh_stream_stderr(guard) ? ": " : "", ssh_stream_stderr(guard));
