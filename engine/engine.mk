@@ -133,6 +133,9 @@ endif
 # SIGKILLed run reaped by `isolab cleanup`.
 TESTS += tests/integration/sandbox-run.sh tests/integration/sandbox-isolation.sh tests/integration/sandbox-bridge.sh \
 	tests/integration/sandbox-limits.sh tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
+# bench/kill-trials: SIGKILLs at random moments of each runtime's run, then
+# `isolab cleanup`, and what is left by kind (README, Performance).
+EXTRA_DIST += bench/kill-trials
 EXTRA_DIST += tests/integration/sandbox-lib.sh tests/integration/sandbox-run.sh tests/integration/sandbox-bridge.sh \
 	tests/integration/sandbox-isolation.sh tests/integration/sandbox-limits.sh \
 	tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
