@@ -340,7 +340,23 @@ static int reap_one(const struct entry *e, char **cause)
 	}
 	if (!strcmp(k, "docker")) {
 		char *argv[] = { (char *)a, (char *)"rm", (char *)"-f", (char *)(b ? b : ""), NULL };
-		return run_tool(argv, gone_phrases, cause);
+		/* An isolab killed in its teardown leaves its `docker rm -f`
+		 * running, and dockerd refuses a second removal until the first
+		 * is done ("removal of container ... is already in progress"),
+		 * which takes seconds: ask again until it is gone (bounded). */
+		for (int i = 0;; i++) {
+			char *c = NULL;
+			int rc = run_tool(argv, gone_phrases, &c);
+			if (rc == 0 || i >= 240 || !strstr(c, "already in progress")) {
+				if (rc < 0 && cause)
+					*cause = c;
+				else
+					free(c);
+				return rc;
+			}
+			free(c);
+			usleep(250000);
+		}
 	}
 	if (!strcmp(k, "image")) {
 		/* Only an image isolab labelled: a tag may since name someone else's. */
