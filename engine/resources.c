@@ -290,6 +290,56 @@ static int run_tool(char *const *argv, const char *const *gone, char **cause)
 
 static const char *const gone_phrases[] = { "does not exist", "not exist", "no such", "not found", NULL };
 
+/* Whether arg names binary: its path, or a path ending in its file name. */
+static int names_binary(const char *arg, const char *binary)
+{
+	const char *base = strrchr(binary, '/'), *ab = strrchr(arg, '/');
+	return !strcmp(arg, binary) || !strcmp(ab ? ab + 1 : arg, base ? base + 1 : binary);
+}
+
+/* Whether pid runs `<binary> ... create ... <name>` (argv[1] for a binary
+ * that is a script run by its interpreter): a Docker or Podman create the
+ * run's isolab had under way. */
+static int is_create_of(pid_t pid, const char *binary, const char *name)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/cmdline", (int)pid);
+	size_t len = 0;
+	_cleanup_free_ char *cl = read_file(p, &len);
+	if (!cl || !len || cl[len - 1])
+		return 0;
+	const char *a1 = cl + strlen(cl) + 1;
+	if (!names_binary(cl, binary) && !(a1 < cl + len && names_binary(a1, binary)))
+		return 0;
+	int create = 0, named = 0;
+	for (const char *arg = a1; arg < cl + len; arg += strlen(arg) + 1) {
+		create |= !strcmp(arg, "create");
+		named |= !strcmp(arg, name);
+	}
+	return create && named;
+}
+
+/* A killed isolab leaves its `docker|podman create --name NAME` running:
+ * it makes the container after a removal that came too early, so wait
+ * (at most a minute) until every such create has ended. */
+static void wait_creates(const char *binary, const char *name)
+{
+	for (int i = 0; i < 240; i++) {
+		int busy = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		while (d && !busy && (de = readdir(d)))
+			if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_starttime(atoi(de->d_name)) &&
+			    is_create_of(atoi(de->d_name), binary, name))
+				busy = 1;
+		if (d)
+			closedir(d);
+		if (!busy)
+			return;
+		usleep(250000);
+	}
+}
+
 static int reap_one(const struct entry *e, char **cause)
 {
 	const char *k = e->kind, *a = e->a ? e->a : "", *b = e->b;
@@ -340,10 +390,13 @@ static int reap_one(const struct entry *e, char **cause)
 	}
 	if (!strcmp(k, "docker")) {
 		char *argv[] = { (char *)a, (char *)"rm", (char *)"-f", (char *)(b ? b : ""), NULL };
-		/* An isolab killed in its teardown leaves its `docker rm -f`
-		 * running, and dockerd refuses a second removal until the first
-		 * is done ("removal of container ... is already in progress"),
-		 * which takes seconds: ask again until it is gone (bounded). */
+		/* An isolab killed in its launch leaves its create running (wait
+		 * for it, or the container appears after its removal); one killed
+		 * in its teardown leaves its `docker rm -f` running, and dockerd
+		 * refuses a second removal until the first is done ("removal of
+		 * container ... is already in progress"), which takes seconds:
+		 * ask again until it is gone (bounded). */
+		wait_creates(a, b ? b : "");
 		for (int i = 0;; i++) {
 			char *c = NULL;
 			int rc = run_tool(argv, gone_phrases, &c);
