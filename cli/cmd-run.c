@@ -38,7 +38,7 @@ static void run_usage(FILE *fp)
 	    "      --baseline RT      runtime the others are compared with (default native)\n"
 	    "      --warmup N         discarded repetitions before measuring\n"
 	    "      --threads N        threads for workloads that take ${threads}\n"
-	    "  -p, --param NAME=VALUE set a workload parameter\n"
+	    "  -p, --param NAME=VALUE set a workload parameter (see 'isolab list workloads')\n"
 	    "      --json FILE        also export the report as JSON\n"
 	    "      --csv FILE         also export the report as CSV\n"
 	    "  -q, --quiet            no progress lines, only the report\n"	    "      --host HOST        run the whole experiment on HOST over SSH ([user@]host[:port] or a\n"
@@ -323,15 +323,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		exp.threads = threads;
 	if (baseline)
 		exp.baseline = (char *)baseline;
-	/* Command-line parameters come after the experiment's, so they win. */
-	struct kv *all = xcalloc(exp.nparams + nparams + 1, sizeof *all);
-	for (size_t i = 0; i < nparams; i++)
-		all[i] = params[i];
-	for (size_t i = 0; i < exp.nparams; i++)
-		all[nparams + i] = exp.params[i];
-	exp.params = all;
-	exp.nparams += nparams;
-	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
+	struct kv *all = NULL;
 	for (char **s = exp.runtimes; *s; s++) {
 		struct runtime_conf *owned = NULL;
 		char *why = NULL;
@@ -351,6 +343,40 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		cli_error("run: unknown baseline runtime '%s'", exp.baseline);
 		goto out_cfg;
 	}
+	/* A parameter no workload of the run declares would change nothing,
+	 * and a value of the wrong type would fail late inside a tool: both
+	 * are refused before anything starts. The experiment's own params
+	 * were checked against its workloads when it was loaded; -w may have
+	 * replaced them, so their types are checked again. */
+	for (size_t i = 0; i < nparams; i++) {
+		char *why = NULL, *canon = NULL;
+		if (experiment_check_param(&cfg, &exp, params[i].key, params[i].value, 1, &canon, &why) < 0) {
+			cli_error("run: -p %s=%s: %s", params[i].key, params[i].value, why);
+			free(why);
+			goto out_cfg;
+		}
+		if (canon) {
+			free(params[i].value);
+			params[i].value = canon;
+		}
+	}
+	for (size_t i = 0; i < exp.nparams; i++) {
+		char *why = NULL;
+		if (experiment_check_param(&cfg, &exp, exp.params[i].key, exp.params[i].value, 0, NULL, &why) < 0) {
+			cli_error("run: experiment %s: params.%s: %s", exp.name, exp.params[i].key, why);
+			free(why);
+			goto out_cfg;
+		}
+	}
+	/* Command-line parameters come after the experiment's, so they win. */
+	all = xcalloc(exp.nparams + nparams + 1, sizeof *all);
+	for (size_t i = 0; i < nparams; i++)
+		all[i] = params[i];
+	for (size_t i = 0; i < exp.nparams; i++)
+		all[nparams + i] = exp.params[i];
+	exp.params = all;
+	exp.nparams += nparams;
+	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
 
 	sigset_t mask, old;
 	sigemptyset(&mask);

@@ -432,6 +432,14 @@ static int docker_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl docker_options[] = {
+	{ .name = "binary", .doc = "the CLI: docker (default) or podman, or a path" },
+	{ .name = "runtime", .doc = "the OCI runtime the engine uses (--runtime), as registered with it" },
+	{ .name = "global_args", .doc = "options before the subcommand, split on white space" },
+	{ .name = "extra_args", .doc = "more options for create, split on white space" },
+	{ 0 },
+};
+
 const struct driver driver_docker = {
 	.name = "docker",
 	.description = "the Docker CLI (or Podman's, binary = \"podman\"): import, create, start --attach",
@@ -442,4 +450,5 @@ const struct driver driver_docker = {
 	.stop = docker_stop,
 	.cleanup = docker_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.options = docker_options,
 };

@@ -456,6 +456,18 @@ static int fc_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl fc_options[] = {
+	{ .name = "binary", .doc = "the Firecracker program (default firecracker)" },
+	{ .name = "kernel", .doc = "the guest kernel, a bzImage or an ELF vmlinux (default: as qemu's)" },
+	{ .name = "modules", .doc = "that kernel's /lib/modules/RELEASE (default: found from the kernel)" },
+	{ .name = "memory", .spec = { .type = VT_SIZE, .has_min = 1, .min = 64 << 20 },
+	  .doc = "guest memory when the experiment sets no memory limit (default 512M)" },
+	{ .name = "disk_size", .spec = { .type = VT_SIZE, .has_min = 1, .min = 16 << 20 },
+	  .doc = "the scratch disk mounted at ${datadir} (default 1G)" },
+	{ .name = "extra_args", .doc = "more firecracker arguments, split on white space" },
+	{ 0 },
+};
+
 const struct driver driver_firecracker = {
 	.name = "firecracker",
 	.description = "Firecracker micro-VMs through their API socket (KVM only) with isolab's in-guest agent",
@@ -470,4 +482,5 @@ const struct driver driver_firecracker = {
 	/* Under KVM a guest boots in well under a second; a loaded host, and
 	 * the first run's vmlinux extraction, take longer. */
 	.startup_allowance_s = 60,
+	.options = fc_options,
 };

@@ -813,6 +813,18 @@ static int oci_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl oci_options[] = {
+	{ .name = "binary", .doc = "the OCI runtime's CLI, looked up in PATH (default: the runtime's name)" },
+	{ .name = "platform", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "ptrace", "systrap",
+	  "kvm", NULL } }, .doc = "runsc only: its --platform (default ptrace)" },
+	{ .name = "network", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "none", "host",
+	  "sandbox", NULL } }, .doc = "runsc only: its --network (default: from the experiment's network)" },
+	{ .name = "hybrid_cgroups", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "host", "v1",
+	  NULL } }, .doc = "v1: run the CLI where only the cgroup v1 hierarchies are mounted (default host)" },
+	{ .name = "extra_args", .doc = "more global options, split on white space" },
+	{ 0 },
+};
+
 const struct driver driver_oci = {
 	.name = "oci",
 	.description = "an OCI runtime CLI (runc, crun, runsc) via create/start/kill/delete",
@@ -824,4 +836,5 @@ const struct driver driver_oci = {
 	.stop = oci_stop,
 	.cleanup = oci_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.options = oci_options,
 };

@@ -723,6 +723,28 @@ static int qemu_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl qemu_options[] = {
+	{ .name = "machine", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "pc", "microvm", NULL } },
+	  .doc = "pc (the traditional PC, default) or microvm (minimal, virtio-mmio)" },
+	{ .name = "accel", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "auto", "kvm", "tcg", NULL } },
+	  .doc = "auto (KVM when its bounded boot probe passes, else TCG; default), kvm or tcg" },
+	{ .name = "kvm_probe_timeout", .spec = { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 3600 },
+	  .doc = "seconds the KVM boot probe may take (default 20)" },
+	{ .name = "containers", .spec = { .type = VT_INT, .has_min = 1, .min = 0, .has_max = 1, .max = MAX_COPIES },
+	  .doc = "0 (default): the workload is the guest's own process; N: N copies, each in a container in the guest" },
+	{ .name = "memory", .spec = { .type = VT_SIZE, .has_min = 1, .min = 64 << 20 },
+	  .doc = "guest memory when the experiment sets no memory limit (default 512M)" },
+	{ .name = "disk_size", .spec = { .type = VT_SIZE, .has_min = 1, .min = 16 << 20 },
+	  .doc = "the scratch disk mounted at ${datadir} (default 1G)" },
+	{ .name = "disk_cache", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "none", "writeback",
+	  "writethrough", "directsync", "unsafe", NULL } }, .doc = "QEMU's cache mode for the scratch disk (default none)" },
+	{ .name = "kernel", .doc = "the guest kernel (default: the newest /boot/vmlinuz-*, else isolab fetch-kernel's)" },
+	{ .name = "modules", .doc = "that kernel's /lib/modules/RELEASE (default: found from the kernel)" },
+	{ .name = "binary", .doc = "the QEMU program (default qemu-system-x86_64)" },
+	{ .name = "extra_args", .doc = "more QEMU arguments, split on white space" },
+	{ 0 },
+};
+
 const struct driver driver_qemu = {
 	.name = "qemu",
 	.description = "QEMU virtual machines (pc or microvm; KVM when usable, else TCG) with isolab's in-guest agent",
@@ -737,4 +759,5 @@ const struct driver driver_qemu = {
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
 	/* A guest booting under TCG takes 5-15 s here; a loaded machine more. */
 	.startup_allowance_s = 180,
+	.options = qemu_options,
 };

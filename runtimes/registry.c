@@ -90,3 +90,75 @@ const char *limit_name(unsigned mask)
 			return names[i];
 	return "none";
 }
+
+/* ---- options ------------------------------------------------------------- */
+
+const struct option_decl *driver_option(const struct driver *d, const char *name)
+{
+	for (const struct option_decl *o = d->options; o && o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* "binary, platform, network" (the declared names). */
+static char *option_names(const struct driver *d)
+{
+	size_t len = 1;
+	for (const struct option_decl *o = d->options; o && o->name; o++)
+		len += strlen(o->name) + 2;
+	char *s = xmalloc(len);
+	s[0] = '\0';
+	for (const struct option_decl *o = d->options; o && o->name; o++) {
+		if (o != d->options)
+			strcat(s, ", ");
+		strcat(s, o->name);
+	}
+	return s;
+}
+
+/* A message stays one printable line whatever the value it quotes. */
+static char *one_line(char *msg)
+{
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return msg;
+}
+
+size_t runtimes_check_options(const struct config *cfg, char ***errors)
+{
+	char **v = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nruntimes; i++) {
+		const struct runtime_conf *rt = &cfg->runtimes[i];
+		const struct driver *d = driver_find(rt->driver);
+		if (!d)
+			continue;
+		for (size_t k = 0; k < rt->noptions; k++) {
+			const struct kv *o = &rt->options[k];
+			const struct option_decl *decl = driver_option(d, o->key);
+			const char *file = o->origin.file ? o->origin.file : rt->origin.file ? rt->origin.file : "?";
+			int line = o->origin.file ? o->origin.line : rt->origin.line;
+			char *msg = NULL, *why = NULL;
+			if (!decl && !d->options) {
+				msg = xasprintf("%s:%d: runtimes.%s.options.%s: expected no options (driver %s reads none), "
+				    "got one", file, line, rt->name, o->key, d->name);
+			} else if (!decl) {
+				_cleanup_free_ char *known = option_names(d);
+				msg = xasprintf("%s:%d: runtimes.%s.options.%s: expected one of the options of driver %s "
+				    "(%s), got an unknown option", file, line, rt->name, o->key, d->name, known);
+			} else if (value_check(&decl->spec, o->value, NULL, &why) < 0) {
+				msg = xasprintf("%s:%d: runtimes.%s.options.%s: %s", file, line, rt->name, o->key, why);
+				free(why);
+			}
+			if (!msg)
+				continue;
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = one_line(msg);
+		}
+	}
+	*errors = v;
+	return n;
+}
+

@@ -127,6 +127,12 @@ struct driver {
 	/* Which limits the driver honours; a requested limit outside this mask
 	 * fails the instance with a message, never silently ignored. */
 	unsigned limits_supported;
+	/* The options the driver reads from a runtime's options group, ended
+	 * by an entry whose name is NULL; NULL when it reads none. Loading the
+	 * configuration rejects any other option and any value its declared
+	 * type does not accept (runtimes_check_options); `isolab list drivers`
+	 * and isolab.conf(5) list them. */
+	const struct option_decl *options;
 };
 
 enum {
@@ -145,6 +151,14 @@ const struct driver *const *driver_all(void);
 /* Probes rt's driver; an unknown driver gives an unavailable status. */
 void runtime_probe(const struct runtime_conf *rt, struct driver_status *st);
 void driver_status_free(struct driver_status *st);
+/* The declaration of option name in d's options, or NULL. */
+const struct option_decl *driver_option(const struct driver *d, const char *name);
+/* Checks each option of each runtime of cfg against its driver's
+ * declarations. Returns the number of errors and stores each malloc'd
+ * "file:line: runtimes.NAME.options.KEY: expected ..., got ..." in
+ * *errors (the caller frees each and the array), NULL when none. A
+ * runtime whose driver is unknown is left to runtime_probe, which says so. */
+size_t runtimes_check_options(const struct config *cfg, char ***errors);
 /* Mask of limits set in l (LIMIT_*). */
 unsigned limits_requested(const struct limits *l);
 /* Names the first limit in mask ("cpus", "cpuset", ...). */

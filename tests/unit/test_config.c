@@ -1,9 +1,13 @@
 /* test_config.c — the loader and its schema: good files give the right
  * values, every bad file gives exactly the expected "file:line: ..." message. */
 #include "config.h"
+#include "remote.h"
+#include "runtime.h"
 #include "util.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,8 +532,30 @@ START_TEST(test_cross_references)
 		  "workloads = { w = { argv = [ \"a\" ];\n params = { n = { default = 1; }; }; }; };\n"
 		  "experiments = {\n e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
 		  "params = { m = 2; }; }; };\n",
-		  "5: experiments.e.params.m: expected a parameter declared by one of the "
-		  "experiment's workloads, got an undeclared one" },
+		  "6: experiments.e.params.m: expected a parameter of workload w (n), got an undeclared one" },
+		/* Declared, but not of that type; the message names the param's own line. */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"${n}\" ];\n params = { n = { type = \"int\"; min = 1; max = 9;\n"
+		  "default = 1; }; }; }; };\n"
+		  "experiments = {\n e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "params = {\n n = 10; }; }; };\n",
+		  "8: experiments.e.params.n: expected an integer from 1 to 9 (parameter n of workload w), got \"10\"" },
+		/* Several workloads: declared by one is enough, a misspelling lists them all... */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { a = { argv = [ \"${x}\" ]; params = { x = { default = 1; }; }; };\n"
+		  "b = { argv = [ \"b\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"a\", \"b\" ];\n"
+		  "params = { y = 2; }; }; };\n",
+		  "5: experiments.e.params.y: expected a parameter of one of the workloads (a: x; b: none), got an "
+		  "undeclared one" },
+		/* ... and the value must fit every workload that declares it. */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { a = { argv = [ \"${x}\" ]; params = { x = { type = \"size\"; default = 1; }; }; };\n"
+		  "b = { argv = [ \"${x}\" ]; params = { x = { type = \"int\"; default = 1; }; }; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"b\" ];\n"
+		  "neighbours = ( { workload = \"a\"; } );\n"
+		  "params = { x = \"64M\"; }; }; };\n",
+		  "6: experiments.e.params.x: expected an integer (parameter x of workload b), got \"64M\"" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	char *ex[1] = { path };
@@ -667,6 +693,12 @@ START_TEST(test_shipped_data)
 	ck_assert_str_eq(e->workloads[5], "file");
 	ck_assert_ptr_null(e->workloads[6]);
 
+	/* Every shipped runtime's options are its driver's. */
+	char **oerrs = NULL;
+	size_t on = runtimes_check_options(&cfg, &oerrs);
+	ck_assert_msg(on == 0, "%s", on ? oerrs[0] : "");
+	free(oerrs);
+
 	/* Each shipped file is also clean on its own. */
 	for (size_t i = 0; cfg.files[i]; i++) {
 		char **errs = NULL;
@@ -674,6 +706,379 @@ START_TEST(test_shipped_data)
 		ck_assert_msg(n == 0, "%s", n ? errs[0] : "");
 	}
 	config_free(&cfg);
+}
+END_TEST
+
+/* Parameter and option types: what each accepts, the canonical spelling
+ * substituted, and the message for the rest. */
+START_TEST(test_value_types)
+{
+	static const char *const machines[] = { "pc", "microvm", NULL };
+	static const struct {
+		struct value_spec spec;
+		const char *value;
+		const char *canon; /* NULL: substituted as given */
+		const char *why;   /* NULL: accepted */
+	} cases[] = {
+		{ { .type = VT_STRING }, "any text at all", NULL, NULL },
+		{ { .type = VT_STRING }, "", NULL, NULL },
+		{ { .type = VT_INT }, "42", NULL, NULL },
+		{ { .type = VT_INT }, "-7", NULL, NULL },
+		{ { .type = VT_INT }, "4x", NULL, "expected an integer, got \"4x\"" },
+		{ { .type = VT_INT }, " 4", NULL, "expected an integer, got \" 4\"" },
+		{ { .type = VT_INT }, "+4", NULL, "expected an integer, got \"+4\"" },
+		{ { .type = VT_INT }, "", NULL, "expected an integer, got \"\"" },
+		{ { .type = VT_INT }, "99999999999999999999", NULL,
+		  "expected an integer, got \"99999999999999999999\"" },
+		{ { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 64 }, "64", NULL, NULL },
+		{ { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 64 }, "0", NULL,
+		  "expected an integer from 1 to 64, got \"0\"" },
+		{ { .type = VT_INT, .has_min = 1, .min = 1 }, "0", NULL, "expected an integer >= 1, got \"0\"" },
+		{ { .type = VT_INT, .has_max = 1, .max = 5 }, "6", NULL, "expected an integer <= 5, got \"6\"" },
+		{ { .type = VT_NUMBER }, "0.5", NULL, NULL },
+		{ { .type = VT_NUMBER }, "1e3", NULL, NULL },
+		{ { .type = VT_NUMBER }, "nan", NULL, "expected a number, got \"nan\"" },
+		{ { .type = VT_NUMBER }, "0x10", NULL, "expected a number, got \"0x10\"" },
+		{ { .type = VT_NUMBER }, "1,5", NULL, "expected a number, got \"1,5\"" },
+		{ { .type = VT_NUMBER, .has_min = 1, .min = 0, .has_max = 1, .max = 1 }, "1.5", NULL,
+		  "expected a number from 0 to 1, got \"1.5\"" },
+		{ { .type = VT_SIZE }, "256M", NULL, NULL },
+		{ { .type = VT_SIZE }, "100", NULL, NULL },
+		{ { .type = VT_SIZE }, "4096", "4K", NULL },
+		{ { .type = VT_SIZE }, "4KiB", "4K", NULL },
+		{ { .type = VT_SIZE }, "4k", "4K", NULL },
+		{ { .type = VT_SIZE }, "1024M", "1G", NULL },
+		{ { .type = VT_SIZE }, "1536M", NULL, NULL },
+		{ { .type = VT_SIZE }, "1.5G", NULL, "expected a size like 512M, got \"1.5G\"" },
+		{ { .type = VT_SIZE, .has_min = 1, .min = 64 << 20 }, "32M", NULL, "expected a size >= 64M, got \"32M\"" },
+		{ { .type = VT_SIZE, .has_min = 1, .min = 512, .has_max = 1, .max = 64 << 20 }, "128M", NULL,
+		  "expected a size from 512 to 64M, got \"128M\"" },
+		{ { .type = VT_BOOL }, "1", NULL, NULL },
+		{ { .type = VT_BOOL }, "0", NULL, NULL },
+		{ { .type = VT_BOOL }, "yes", "1", NULL },
+		{ { .type = VT_BOOL }, "true", "1", NULL },
+		{ { .type = VT_BOOL }, "off", "0", NULL },
+		{ { .type = VT_BOOL }, "2", NULL, "expected 0 or 1 (or true, false, yes, no, on, off), got \"2\"" },
+		{ { .type = VT_CHOICE, .choices = machines }, "microvm", NULL, NULL },
+		{ { .type = VT_CHOICE, .choices = machines }, "q35", NULL, "expected one of pc, microvm, got \"q35\"" },
+		/* A value quoted back never breaks the message's line. */
+		{ { .type = VT_INT }, "1\n2", NULL, "expected an integer, got \"1?2\"" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *canon = (char *)"unset", *why = NULL;
+		int r = value_check(&cases[i].spec, cases[i].value, &canon, &why);
+		ck_assert_msg(r == (cases[i].why ? -1 : 0), "case %zu (%s): %d %s", i, cases[i].value, r, why ? why : "");
+		if (cases[i].why) {
+			ck_assert_str_eq(why, cases[i].why);
+			free(why);
+			continue;
+		}
+		if (cases[i].canon)
+			ck_assert_str_eq(canon, cases[i].canon);
+		else
+			ck_assert_msg(canon == NULL, "case %zu: canonical \"%s\"", i, canon);
+		free(canon);
+		/* Without canon, only the verdict. */
+		ck_assert_int_eq(value_check(&cases[i].spec, cases[i].value, NULL, NULL), 0);
+	}
+	ck_assert_str_eq(value_type_name(VT_SIZE), "size");
+	ck_assert_str_eq(value_type_name(VT_CHOICE), "choice");
+}
+END_TEST
+
+/* A workload's parameter declarations: type, bounds, choices, and a
+ * default that must fit them (stored canonical). */
+START_TEST(test_param_declarations)
+{
+	static const struct {
+		const char *decl;
+		const char *msg;
+	} cases[] = {
+		{ "type = \"integer\"; default = 1;",
+		  "3: workloads.w.params.n.type: expected one of string, int, number, size, bool, choice, got \"integer\"" },
+		{ "type = \"string\"; min = 1; default = \"a\";",
+		  "3: workloads.w.params.n.min: expected no min with type \"string\" (only int, number and size have "
+		  "bounds), got one" },
+		{ "type = \"int\"; min = 5; max = 2; default = 3;",
+		  "3: workloads.w.params.n.max: expected at least min (5), got 2" },
+		{ "type = \"int\"; min = 1.5; default = 3;",
+		  "3: workloads.w.params.n.min: expected an integer, got a floating-point number" },
+		{ "type = \"size\"; min = \"lots\"; default = \"1M\";",
+		  "3: workloads.w.params.n.min: expected a size like \"512M\" or a number of bytes, got a string" },
+		{ "type = \"choice\"; default = \"a\";",
+		  "3: workloads.w.params.n.choices: expected an array of strings with type \"choice\", got nothing" },
+		{ "type = \"int\"; choices = [ \"a\" ]; default = 1;",
+		  "3: workloads.w.params.n.choices: expected no choices with type \"int\" (choices go with type "
+		  "\"choice\"), got some" },
+		{ "type = \"int\"; max = 9; default = 10;",
+		  "3: workloads.w.params.n.default: expected an integer <= 9, got \"10\"" },
+		{ "type = \"choice\"; choices = [ \"a\", \"b\" ]; default = \"c\";",
+		  "3: workloads.w.params.n.default: expected one of a, b, got \"c\"" },
+		{ "type = \"bool\"; default = 2;",
+		  "3: workloads.w.params.n.default: expected 0 or 1 (or true, false, yes, no, on, off), got \"2\"" },
+	};
+	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *text = xasprintf("workloads = { w = { argv = [ \"${n}\" ];\n params = {\n"
+		    "  n = { %s };\n }; }; };\n", cases[i].decl);
+		write_text(path, text);
+		char **errs = NULL;
+		size_t n = config_check_file(path, &errs);
+		_cleanup_free_ char *want = xasprintf("%s:%s", path, cases[i].msg);
+		ck_assert_msg(n == 1, "case %zu: %zu errors, first: %s", i, n, n ? errs[0] : "-");
+		ck_assert_str_eq(errs[0], want);
+		free(errs[0]);
+		free(errs);
+	}
+
+	/* Good declarations: defaults stored in their canonical spelling. */
+	write_text(path, "workloads = { w = { argv = [ \"${a}${b}${c}${d}${e}\" ];\n params = {\n"
+	    "  a = { type = \"size\"; min = 512; max = \"64M\"; default = 4096; };\n"
+	    "  b = { type = \"bool\"; default = true; };\n"
+	    "  c = { type = \"choice\"; choices = [ \"x\", \"y\" ]; default = \"y\"; description = \"c\"; };\n"
+	    "  d = { type = \"number\"; min = 0; max = 1.5; default = 0.25; };\n"
+	    "  e = { default = \"free text\"; };\n"
+	    " }; }; };\n");
+	struct config cfg;
+	char *cause = NULL;
+	char *extra[] = { path };
+	ck_assert_msg(config_load(&cfg, extra, 1, &cause) == 0, "%s", cause);
+	const struct workload *wl = config_workload(&cfg, "w");
+	ck_assert_uint_eq(wl->nparams, 5);
+	ck_assert_str_eq(wl->params[0].value, "4K");
+	ck_assert_int_eq(wl->params[0].spec.type, VT_SIZE);
+	ck_assert_double_eq(wl->params[0].spec.min, 512);
+	ck_assert_double_eq(wl->params[0].spec.max, 64 << 20);
+	ck_assert_str_eq(wl->params[1].value, "1");
+	ck_assert_str_eq(wl->params[2].spec.choices[1], "y");
+	ck_assert_ptr_null(wl->params[2].spec.choices[2]);
+	ck_assert_int_eq(wl->params[3].spec.type, VT_NUMBER);
+	ck_assert_int_eq(wl->params[4].spec.type, VT_STRING);
+	ck_assert_int_eq(wl->params[4].origin.line, 7);
+	config_free(&cfg);
+}
+END_TEST
+
+/* What `isolab run -p NAME=VALUE` is checked with. */
+START_TEST(test_run_params)
+{
+	_cleanup_free_ char *path = xasprintf("%s/run.conf", tmpdir);
+	write_text(path, "workloads = {\n"
+	    "  cpu = { argv = [ \"${max_prime}\" ]; params = { max_prime = { type = \"int\"; min = 1; default = 10000; }; }; };\n"
+	    "  mem = { argv = [ \"m\" ]; };\n"
+	    "  file = { argv = [ \"${bs}\" ]; params = { bs = { type = \"size\"; default = \"4K\"; }; }; };\n"
+	    "};\n");
+	struct config cfg;
+	char *cause = NULL;
+	char *extra[] = { path };
+	ck_assert_msg(config_load(&cfg, extra, 1, &cause) == 0, "%s", cause);
+	struct experiment e;
+	experiment_defaults(&e);
+	char *one[] = { (char *)"cpu", NULL }, *three[] = { (char *)"cpu", (char *)"mem", (char *)"file", NULL };
+	char **saved = e.workloads;
+	char *canon = NULL;
+
+	e.workloads = one;
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "max_prim", "20000", 1, &canon, &cause), -1);
+	ck_assert_str_eq(cause, "expected a parameter of workload cpu (max_prime), got an undeclared one");
+	free(cause);
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "max_prime", "lots", 1, &canon, &cause), -1);
+	ck_assert_str_eq(cause, "expected an integer >= 1 (parameter max_prime of workload cpu), got \"lots\"");
+	free(cause);
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "max_prime", "20000", 1, &canon, &cause), 0);
+	ck_assert_ptr_null(canon);
+	/* An undeclared name passes when not required (an experiment's own
+	 * params once -w replaced its workloads). */
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "bs", "x", 0, NULL, NULL), 0);
+
+	e.workloads = three;
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "nosuchparam", "3", 1, &canon, &cause), -1);
+	ck_assert_str_eq(cause, "expected a parameter of one of the workloads (cpu: max_prime; mem: none; "
+	    "file: bs), got an undeclared one");
+	free(cause);
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "bs", "8192", 1, &canon, &cause), 0);
+	ck_assert_str_eq(canon, "8K");
+	free(canon);
+
+	/* A neighbour's parameters count too. */
+	struct neighbour nb = { .workload = (char *)"file", .nclass = (char *)"competing", .count = 1 };
+	e.workloads = one;
+	e.neighbours = &nb;
+	e.nneighbours = 1;
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "bs", "1M", 1, NULL, &cause), 0);
+	e.neighbours = NULL;
+	e.nneighbours = 0;
+
+	e.workloads = saved;
+	experiment_clear(&e);
+	config_free(&cfg);
+}
+END_TEST
+
+/* Driver options: every runtime's options against its driver's declarations. */
+START_TEST(test_driver_options)
+{
+	_cleanup_free_ char *path = xasprintf("%s/rt.conf", tmpdir);
+	write_text(path, "runtimes = {\n"
+	    "  r1 = { driver = \"oci\";\n"
+	    "    options = { binray = \"runc\"; }; };\n"
+	    "  r2 = { driver = \"qemu\"; options = {\n"
+	    "    containers = \"two\";\n"
+	    "    memory = \"32M\";\n"
+	    "    machine = \"q35\"; }; };\n"
+	    "  r3 = { driver = \"native\"; options = { x = 1; }; };\n"
+	    "  r4 = { driver = \"no-such-driver\"; options = { anything = 1; }; };\n"
+	    "  r5 = { driver = \"qemu\"; options = { machine = \"microvm\"; memory = \"1G\"; containers = 2;\n"
+	    "    accel = \"tcg\"; kvm_probe_timeout = 30; disk_cache = \"unsafe\"; }; };\n"
+	    "  r6 = { driver = \"oci\"; options = { binary = \"runsc\"; platform = \"systrap\"; network = \"host\";\n"
+	    "    hybrid_cgroups = \"v1\"; extra_args = \"--debug\"; }; };\n"
+	    "};\n");
+	static const char *const want[] = {
+		"3: runtimes.r1.options.binray: expected one of the options of driver oci (binary, platform, network, "
+		"hybrid_cgroups, extra_args), got an unknown option",
+		"5: runtimes.r2.options.containers: expected an integer from 0 to 64, got \"two\"",
+		"6: runtimes.r2.options.memory: expected a size >= 64M, got \"32M\"",
+		"7: runtimes.r2.options.machine: expected one of pc, microvm, got \"q35\"",
+		"8: runtimes.r3.options.x: expected no options (driver native reads none), got one",
+	};
+	struct config cfg;
+	char *cause = NULL;
+	ck_assert_msg(config_load_file(&cfg, path, &cause) == 0, "%s", cause);
+	char **errs = NULL;
+	size_t n = runtimes_check_options(&cfg, &errs);
+	ck_assert_uint_eq(n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *w = xasprintf("%s:%s", path, want[i]);
+		ck_assert_str_eq(errs[i], w);
+		free(errs[i]);
+	}
+	free(errs);
+	config_free(&cfg);
+
+	/* The schema takes any scalar (good.conf has options runc's driver
+	 * does not read); the drivers' check names them. */
+	load_ok(&cfg, "good.conf", NULL);
+	n = runtimes_check_options(&cfg, &errs);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_nonnull(strstr(errs[0], "good.conf:10: runtimes.runc.options.cpus: expected one of the options"));
+	ck_assert_ptr_nonnull(strstr(errs[1], "good.conf:10: runtimes.runc.options.debug: expected one of"));
+	free(errs[0]);
+	free(errs[1]);
+	free(errs);
+	config_free(&cfg);
+}
+END_TEST
+
+/* Which driver reads the options of each runtimes/ source file. */
+static const struct {
+	const char *file;
+	const char *drivers[3];
+} option_readers[] = {
+	{ "docker.c", { "docker", "kata" } },
+	{ "firecracker.c", { "firecracker" } },
+	{ "guestkernel.c", { "qemu", "firecracker" } },
+	{ "kata.c", { "kata" } },
+	{ "lxc.c", { "lxc" } },
+	{ "oci.c", { "oci" } },
+	{ "qemu.c", { "qemu" } },
+	{ "remote.c", { "remote" } },
+};
+
+/* Every option a driver reads with runtime_option() is declared, and the
+ * declarations are well formed: so a typo in a runtime file cannot pass
+ * for an option some driver reads. */
+START_TEST(test_driver_declarations)
+{
+	const struct driver *all[16];
+	size_t nd = 0;
+	/* The registry names the remote driver weakly: a call into remote.c
+	 * links it into this test. */
+	remote_set_default_host(NULL);
+	for (const struct driver *const *d = driver_all(); *d; d++)
+		all[nd++] = *d;
+	ck_assert_ptr_nonnull(driver_find("remote"));
+	all[nd++] = driver_find("remote");
+	for (size_t i = 0; i < nd; i++)
+		for (const struct option_decl *o = all[i]->options; o && o->name; o++) {
+			ck_assert_msg(o->doc && *o->doc, "%s.%s: no doc", all[i]->name, o->name);
+			ck_assert_msg(driver_option(all[i], o->name) == o, "%s.%s declared twice", all[i]->name, o->name);
+			ck_assert_msg((o->spec.type == VT_CHOICE) == (o->spec.choices != NULL), "%s.%s: choices",
+			    all[i]->name, o->name);
+			ck_assert_msg(!o->spec.has_min || !o->spec.has_max || o->spec.min <= o->spec.max, "%s.%s: bounds",
+			    all[i]->name, o->name);
+		}
+
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *dir = xasprintf("%s/runtimes", top ? top : ".");
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *de;
+	size_t readers = 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len < 3 || strcmp(de->d_name + len - 2, ".c"))
+			continue;
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+		_cleanup_free_ char *text = read_file(path, NULL);
+		ck_assert_ptr_nonnull(text);
+		size_t k = 0;
+		while (k < ARRAY_SIZE(option_readers) && strcmp(option_readers[k].file, de->d_name))
+			k++;
+		for (const char *p = text; (p = strstr(p, "runtime_option(")); p++) {
+			const char *q = strchr(p, '"'), *end = q ? strchr(q + 1, '"') : NULL;
+			const char *close = strchr(p, ')');
+			if (!end || (close && close < q))
+				continue; /* a declaration or a call without a literal name */
+			_cleanup_free_ char *name = xstrndup(q + 1, (size_t)(end - q - 1));
+			ck_assert_msg(k < ARRAY_SIZE(option_readers), "%s reads option %s: add it to option_readers",
+			    de->d_name, name);
+			for (size_t j = 0; j < 3 && option_readers[k].drivers[j]; j++) {
+				const struct driver *drv = driver_find(option_readers[k].drivers[j]);
+				ck_assert_ptr_nonnull(drv);
+				ck_assert_msg(driver_option(drv, name), "%s reads option %s, which driver %s does not declare",
+				    de->d_name, name, drv->name);
+			}
+			readers++;
+		}
+	}
+	closedir(d);
+	ck_assert_uint_ge(readers, 20);
+}
+END_TEST
+
+/* Every parameter of every shipped workload declares its type: none is
+ * left to the "string" default. */
+START_TEST(test_shipped_params_typed)
+{
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *dir = xasprintf("%s/workloads", top ? top : ".");
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *de;
+	size_t nparams = 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+		config_t lc;
+		config_init(&lc);
+		ck_assert_msg(config_read_file(&lc, path), "%s: %s", path, config_error_text(&lc));
+		config_setting_t *wls = config_lookup(&lc, "workloads");
+		for (int i = 0; wls && i < config_setting_length(wls); i++) {
+			config_setting_t *wl = config_setting_get_elem(wls, (unsigned)i);
+			config_setting_t *ps = config_setting_get_member(wl, "params");
+			for (int j = 0; ps && j < config_setting_length(ps); j++) {
+				config_setting_t *prm = config_setting_get_elem(ps, (unsigned)j);
+				ck_assert_msg(config_setting_get_member(prm, "type"), "%s: %s.%s has no type", path,
+				    config_setting_name(wl), config_setting_name(prm));
+				nparams++;
+			}
+		}
+		config_destroy(&lc);
+	}
+	closedir(d);
+	ck_assert_uint_ge(nparams, 40);
 }
 END_TEST
 
@@ -725,6 +1130,12 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_experiment_defaults);
 	tcase_add_test(tc, test_shipped_data);
 	tcase_add_test(tc, test_messages_one_line);
+	tcase_add_test(tc, test_value_types);
+	tcase_add_test(tc, test_param_declarations);
+	tcase_add_test(tc, test_run_params);
+	tcase_add_test(tc, test_driver_options);
+	tcase_add_test(tc, test_driver_declarations);
+	tcase_add_test(tc, test_shipped_params_typed);
 	suite_add_tcase(s, tc);
 	return s;
 }
