@@ -120,7 +120,7 @@ static const char *const better_values[] = { "higher", "lower", NULL };
 static const char *const experiment_kind_values[] = {
 	"benchmark", "interference", "scale", "allocation", "startup", NULL,
 };
-static const char *const network_values[] = { "none", "host", "bridge", NULL };
+static const char *const network_values[] = { "auto", "none", "host", "bridge", NULL };
 
 /* Messages of one file, kept in line order (the walk is in key order). */
 struct errlist {
@@ -1126,7 +1126,7 @@ void experiment_defaults(struct experiment *exp)
 	exp->grace = 10.0;
 	exp->threads = 1;
 	exp->baseline = xstrdup("native");
-	exp->network = xstrdup("none");
+	exp->network = xstrdup("auto");
 	exp->max_instances = 64;
 	exp->instances = 2;
 }
@@ -2000,6 +2000,16 @@ const char *runtime_option(const struct runtime_conf *rt, const char *key, const
 }
 
 /* ---- parameters of a run ------------------------------------------------- */
+
+int workload_serves_host(const struct workload *wl)
+{
+	char **sides[] = { wl->companion, wl->setup };
+	for (size_t i = 0; i < ARRAY_SIZE(sides); i++)
+		for (char **a = sides[i]; a && *a; a++)
+			if (strstr(*a, "${addr}") || strstr(*a, "${port}"))
+				return 1;
+	return 0;
+}
 
 static void add_unique(const struct workload **v, size_t *n, const struct workload *wl)
 {

@@ -185,7 +185,9 @@ struct experiment {
 	double grace;         /* seconds past duration before kill, default 10 */
 	unsigned threads;     /* default 1 */
 	char *baseline;       /* runtime name, default "native" */
-	char *network;        /* "none" (default), "host", "bridge" */
+	char *network;        /* "auto" (default), "none", "host", "bridge"; the
+	                       * engine resolves "auto" before launch
+	                       * (runtimes_plan_network in runtimes/runtime.h) */
 	struct limits limits;
 	struct kv *params;    /* workload parameter overrides */
 	size_t nparams;
@@ -274,6 +276,10 @@ char *value_spec_describe(const struct value_spec *spec);
 /* The type's name in declarations: "string", "int", "number", "size",
  * "bool", "choice". Static. */
 const char *value_type_name(enum value_type t);
+/* 1 when a program wl runs on the host (its companion or setup) connects
+ * to the instance (refers to ${addr} or ${port}): the instance must be
+ * reachable from the host. */
+int workload_serves_host(const struct workload *wl);
 /* Checks the parameter name = value for a run of exp (its workloads and
  * neighbours, looked up in cfg). The name must be declared by at least
  * one of them, unless declared_by_any is 0 (then an undeclared name is

@@ -440,6 +440,20 @@ static const struct option_decl docker_options[] = {
 	{ 0 },
 };
 
+static char *docker_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	if (!strcmp(net, "bridge") && !is_podman(docker_binary_name(rt)))
+		return xstrdup("docker cannot join isolab's bridge network namespace (Docker joins only its own "
+			       "containers' namespaces; podman can)");
+	if (!serve)
+		return NULL;
+	const char *runtime = runtime_option(rt, "runtime", NULL);
+	if (runtime && !strcmp(runtime, "runsc"))
+		return xstrdup("dockerd runs runsc with --network=none, as it is registered in daemon.json, which no "
+			       "host program reaches (the oci driver's gvisor serves on bridge or host)");
+	return !strcmp(net, "none") ? xstrdup(NET_NONE_UNREACHABLE) : NULL;
+}
+
 const struct driver driver_docker = {
 	.name = "docker",
 	.description = "the Docker CLI (or Podman's, binary = \"podman\"): import, create, start --attach",
@@ -451,4 +465,5 @@ const struct driver driver_docker = {
 	.cleanup = docker_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.options = docker_options,
+	.network_refusal = docker_network_refusal,
 };

@@ -255,14 +255,23 @@ static int fc_scratch(struct instance *in, struct fc *f, char **cause)
 	return ctr_run(argv, 60000, NULL, cause) < 0 ? err_wrap(cause, "firecracker: format the scratch disk") : 0;
 }
 
+static char *fc_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	(void)rt;
+	if (strcmp(net, "none"))
+		return xstrdup("a Firecracker VM has network none only here: this driver sets up no tap device "
+			       "(qemu-microvm's user-mode network forwards ports)");
+	return serve ? xstrdup("a Firecracker VM has network none only here, no network card, which no host "
+			       "program reaches (qemu-microvm serves on bridge or host)") : NULL;
+}
+
 static int fc_prepare(struct instance *in, char **cause)
 {
 	if (!in->res)
 		return err_set(cause, "firecracker: no resource journal for this run");
-	if (in->network && strcmp(in->network, "none"))
-		return err_set(cause, "firecracker: network '%s' needs a tap device, which this driver does not set up; "
-				      "use network none (or qemu-microvm, whose user-mode network forwards ports)",
-		    in->network);
+	_cleanup_free_ char *net = in->network ? fc_network_refusal(in->rt, in->network, 0) : NULL;
+	if (net)
+		return err_set(cause, "firecracker: network %s: %s", in->network, net);
 	struct fc *f = xcalloc(1, sizeof *f);
 	in->priv = f;
 	f->h.who = "firecracker";
@@ -483,4 +492,5 @@ const struct driver driver_firecracker = {
 	 * the first run's vmlinux extraction, take longer. */
 	.startup_allowance_s = 60,
 	.options = fc_options,
+	.network_refusal = fc_network_refusal,
 };

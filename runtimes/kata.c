@@ -171,6 +171,11 @@ static int kata_prepare(struct instance *in, char **cause) { return driver_docke
 static int kata_launch(struct instance *in, char **cause) { return driver_docker.launch(in, cause); }
 static int kata_stop(struct instance *in, int force, char **cause) { return driver_docker.stop(in, force, cause); }
 static int kata_cleanup(struct instance *in, char **cause) { return driver_docker.cleanup(in, cause); }
+static char *kata_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	return driver_docker.network_refusal(rt, net, serve);
+}
+
 /* The docker driver's options, and the shim this driver looks for. */
 static const struct option_decl kata_options[] = {
 	{ .name = "binary", .doc = "the CLI: docker (default) or podman, or a path" },
@@ -193,4 +198,5 @@ const struct driver driver_kata = {
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.startup_allowance_s = 60,
 	.options = kata_options,
+	.network_refusal = kata_network_refusal,
 };

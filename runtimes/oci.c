@@ -825,6 +825,17 @@ static const struct option_decl oci_options[] = {
 	{ 0 },
 };
 
+static char *oci_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	if (!serve)
+		return NULL;
+	const char *opt = runtime_option(rt, "network", NULL);
+	if (opt && !strcmp(opt, "none"))
+		return xasprintf("%s runs with --network=none (its option network), which no host program reaches",
+		    rt->name);
+	return !strcmp(net, "none") ? xstrdup(NET_NONE_UNREACHABLE) : NULL;
+}
+
 const struct driver driver_oci = {
 	.name = "oci",
 	.description = "an OCI runtime CLI (runc, crun, runsc) via create/start/kill/delete",
@@ -837,4 +848,5 @@ const struct driver driver_oci = {
 	.cleanup = oci_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.options = oci_options,
+	.network_refusal = oci_network_refusal,
 };

@@ -745,6 +745,13 @@ static const struct option_decl qemu_options[] = {
 	{ 0 },
 };
 
+static char *qemu_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	(void)rt;
+	return serve && !strcmp(net, "none") ? xstrdup("network none gives the VM no network card (bridge and host "
+	    "give it QEMU's user-mode network, the instance's port forwarded from the host)") : NULL;
+}
+
 const struct driver driver_qemu = {
 	.name = "qemu",
 	.description = "QEMU virtual machines (pc or microvm; KVM when usable, else TCG) with isolab's in-guest agent",
@@ -760,4 +767,5 @@ const struct driver driver_qemu = {
 	/* A guest booting under TCG takes 5-15 s here; a loaded machine more. */
 	.startup_allowance_s = 180,
 	.options = qemu_options,
+	.network_refusal = qemu_network_refusal,
 };

@@ -997,6 +997,16 @@ static const struct option_decl remote_options[] = {
 	{ 0 },
 };
 
+/* The load generator runs here and connects to the host's address, where
+ * only a server on the host's own network listens (or a native one). */
+static char *remote_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	if (!serve || !strcmp(net, "host") || !strcmp(runtime_option(rt, "driver", ""), "native"))
+		return NULL;
+	return xasprintf("the load generator runs on this machine and connects to %s's address, which reaches "
+			 "a server in %s on network host only", runtime_host(rt), runtime_base_name(rt));
+}
+
 const struct driver driver_remote = {
 	.name = "remote",
 	.description = "a runtime on another host, through `isolab agent` over SSH (RUNTIME@HOST)",
@@ -1010,4 +1020,5 @@ const struct driver driver_remote = {
 	/* The agent checks the limits against the real driver and refuses. */
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.options = remote_options,
+	.network_refusal = remote_network_refusal,
 };

@@ -118,9 +118,9 @@ ok "configuration: missing file, syntax error, unknown key, wrong type, out of r
 
 # --- silent misconfiguration: refused before anything starts ----------------
 # A misspelt or undeclared parameter, a value of the wrong type, a driver
-# option no driver reads or of the wrong type: each is exit 2, one line
-# naming the option or the file:line, and no run (no run directory, no
-# process).
+# option no driver reads or of the wrong type, a server workload whose load
+# generator cannot reach its instance: each is exit 2, one line naming the
+# option or the file:line, and no run (no run directory, no process).
 refused() { # refused NAME PATTERN ARGS...: exit 2, one line, nothing started
 	local name=$1 pat=$2
 	shift 2
@@ -170,7 +170,12 @@ for f in options options2; do
 	t "$f check" 10 config check "$tmp/$f.conf"
 	want_rc 2 "$f check"; want_line "^$tmp/$f.conf:3: runtimes\.my(runc|vm)\.options\." "$f check"
 done
-ok "misconfiguration refused before anything starts: misspelt, undeclared and mistyped -p, an experiment's param, a misspelt and a mistyped driver option (file:line)"
+refused "server on network none" "run: nginx's load generator runs on the host and cannot reach runc on network none: .*; use network host or bridge" \
+	run -r native,runc -w nginx --network none -n 1 -t 1
+refused "server on firecracker" "run: nginx's load generator runs on the host and cannot reach firecracker on network bridge nor host: .*; run nginx without firecracker" \
+	run -r native,firecracker -w nginx -n 1 -t 1
+refused "bad --network" "run: --network: expected none, host, bridge or auto, got 'wifi'" run -w cpu --network wifi
+ok "misconfiguration refused before anything starts: misspelt, undeclared and mistyped -p, an experiment's param, a misspelt and a mistyped driver option (file:line), a server its load generator cannot reach"
 
 # --- workloads -------------------------------------------------------------
 t missing 20 -c "$tmp/tour.conf" run -w missing -n 1 -t 1

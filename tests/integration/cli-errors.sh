@@ -17,6 +17,7 @@ expect 2 "expected a number of repetitions" -- run -n 0
 expect 2 "expected seconds" -- run -t abc
 expect 2 "cannot open" -- -c /nonexistent/isolab.conf list runtimes
 expect 2 "expected one of runtimes" -- list nothing
+expect 2 "expected none, host, bridge or auto, got 'wifi'" -- run --network wifi -w cpu
 expect 2 "expected a parameter of workload cpu (max_prime)" -- run -w cpu -p max_prim=1
 "$ISOLAB" --version | grep -q '^isolab [0-9]' || fail "--version"
 "$ISOLAB" --help | grep -q 'run' || fail "--help"

@@ -192,7 +192,7 @@ START_TEST(test_good_values)
 	ck_assert_double_eq(e->grace, 10.0);
 	ck_assert_uint_eq(e->threads, 1);
 	ck_assert_str_eq(e->baseline, "native");
-	ck_assert_str_eq(e->network, "none");
+	ck_assert_str_eq(e->network, "auto");
 	ck_assert_ptr_null(e->title);
 	ck_assert_double_eq(e->limits.cpus, 0);
 	ck_assert_ptr_null(e->limits.cpuset);
@@ -355,7 +355,7 @@ START_TEST(test_bad_values)
 	check_one("bad-range.conf", 5, "experiments.quick.duration: expected a number "
 	    "> 0 and <= 86400, got 0");
 	check_one("bad-enum.conf", 5, "experiments.quick.network: expected one of "
-	    "none, host, bridge, got \"wifi\"");
+	    "auto, none, host, bridge, got \"wifi\"");
 	check_one("bad-required.conf", 3, "runtimes.runc.driver: expected a string, "
 	    "got nothing");
 }
@@ -647,7 +647,7 @@ START_TEST(test_experiment_defaults)
 	ck_assert_double_eq(e.grace, 10.0);
 	ck_assert_uint_eq(e.threads, 1);
 	ck_assert_str_eq(e.baseline, "native");
-	ck_assert_str_eq(e.network, "none");
+	ck_assert_str_eq(e.network, "auto");
 	experiment_clear(&e);
 	ck_assert_ptr_null(e.kind);
 }
@@ -1046,6 +1046,110 @@ START_TEST(test_driver_declarations)
 }
 END_TEST
 
+/* The network a run gets, and the runs refused before they start. Only
+ * the drivers' declarations are asked: nothing is launched. */
+START_TEST(test_network_plan)
+{
+	_cleanup_free_ char *path = xasprintf("%s/net.conf", tmpdir);
+	write_text(path, "runtimes = {\n"
+	    "  native = { driver = \"native\"; };\n"
+	    "  runc = { driver = \"oci\"; options = { binary = \"runc\"; }; };\n"
+	    "  gvnone = { driver = \"oci\"; options = { binary = \"runsc\"; network = \"none\"; }; };\n"
+	    "  docker = { driver = \"docker\"; };\n"
+	    "  podman = { driver = \"docker\"; options = { binary = \"podman\"; }; };\n"
+	    "  fc = { driver = \"firecracker\"; };\n"
+	    "  vm = { driver = \"qemu\"; };\n"
+	    "};\n"
+	    "workloads = {\n"
+	    "  cpu = { argv = [ \"x\" ]; };\n"
+	    "  web = { argv = [ \"x\", \"${port}\" ]; companion = [ \"y\", \"${addr}:${port}\" ]; };\n"
+	    "};\n");
+	struct config cfg;
+	char *cause = NULL;
+	char *extra[] = { path };
+	ck_assert_msg(config_load(&cfg, extra, 1, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(workload_serves_host(config_workload(&cfg, "web")), 1);
+	ck_assert_int_eq(workload_serves_host(config_workload(&cfg, "cpu")), 0);
+
+	static const struct {
+		const char *runtimes[3];
+		const char *workload;
+		const char *network;
+		const char *got;   /* the network, or NULL when refused */
+		const char *msg;   /* the reason given (a prefix), or NULL */
+	} cases[] = {
+		{ { "native", "runc" }, "cpu", "auto", "none", NULL },
+		{ { "native", "runc" }, "web", "auto", "bridge",
+		  "web's load generator runs on the host, so the instances get network bridge" },
+		{ { "native", "podman" }, "web", "auto", "bridge", NULL },
+		{ { "vm" }, "web", "auto", "bridge", NULL },
+		{ { "native", "docker" }, "web", "auto", "host",
+		  "web's load generator runs on the host, so the instances get network host, the host's own (not "
+		  "bridge: docker: docker cannot join" },
+		{ { "native" }, "web", "none", "none", NULL },
+		{ { "runc", "docker" }, "cpu", "host", "host", NULL },
+		{ { "runc", "fc" }, "web", "auto", NULL,
+		  "web's load generator runs on the host and cannot reach fc on network bridge nor host: a Firecracker "
+		  "VM has network none only here" },
+		{ { "gvnone" }, "web", "auto", NULL,
+		  "web's load generator runs on the host and cannot reach gvnone on network bridge nor host: gvnone "
+		  "runs with --network=none (its option network)" },
+		{ { "native", "runc" }, "web", "none", NULL,
+		  "web's load generator runs on the host and cannot reach runc on network none: " NET_NONE_UNREACHABLE
+		  "; use network host or bridge" },
+		{ { "vm" }, "web", "none", NULL,
+		  "web's load generator runs on the host and cannot reach vm on network none: network none gives the "
+		  "VM no network card" },
+		{ { "docker" }, "cpu", "bridge", NULL,
+		  "runtime docker cannot have network bridge: docker cannot join isolab's bridge network namespace "
+		  "(Docker joins only its own containers' namespaces; podman can); use network none or host" },
+		{ { "docker" }, "web", "bridge", NULL,
+		  "runtime docker cannot have network bridge: docker cannot join isolab's bridge network namespace "
+		  "(Docker joins only its own containers' namespaces; podman can); use network host" },
+		{ { "fc" }, "cpu", "host", NULL, "runtime fc cannot have network host: a Firecracker VM has network none "
+		  "only here: this driver sets up no tap device (qemu-microvm's user-mode network forwards ports); use "
+		  "network none" },
+	};
+	struct experiment x;
+	experiment_defaults(&x);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct runtime_conf *rts[3];
+		size_t nrt = 0;
+		char *names[4] = { 0 };
+		for (; nrt < 3 && cases[i].runtimes[nrt]; nrt++) {
+			names[nrt] = (char *)cases[i].runtimes[nrt];
+			rts[nrt] = config_runtime(&cfg, names[nrt]);
+			ck_assert_ptr_nonnull(rts[nrt]);
+		}
+		char *wls[] = { (char *)cases[i].workload, NULL };
+		struct experiment e = x;
+		e.runtimes = names;
+		e.workloads = wls;
+		e.network = (char *)cases[i].network;
+		const char *net = NULL;
+		char *why = NULL;
+		cause = NULL;
+		int r = runtimes_plan_network(&cfg, &e, rts, nrt, &net, &why, &cause);
+		ck_assert_msg(r == (cases[i].got ? 0 : -1), "case %zu: %d %s", i, r, cause ? cause : "");
+		if (cases[i].got) {
+			ck_assert_str_eq(net, cases[i].got);
+			if (cases[i].msg)
+				ck_assert_msg(why && !strncmp(why, cases[i].msg, strlen(cases[i].msg)), "case %zu: %s", i,
+				    why ? why : "(no reason)");
+			else if (!strcmp(cases[i].network, "auto") && strcmp(net, "none"))
+				ck_assert_ptr_nonnull(why);
+			free(why);
+		} else {
+			ck_assert_msg(!strncmp(cause, cases[i].msg, strlen(cases[i].msg)), "case %zu: %s", i, cause);
+			ck_assert_ptr_null(strchr(cause, '\n'));
+			free(cause);
+		}
+	}
+	experiment_clear(&x);
+	config_free(&cfg);
+}
+END_TEST
+
 /* Every parameter of every shipped workload declares its type: none is
  * left to the "string" default. */
 START_TEST(test_shipped_params_typed)
@@ -1135,6 +1239,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_run_params);
 	tcase_add_test(tc, test_driver_options);
 	tcase_add_test(tc, test_driver_declarations);
+	tcase_add_test(tc, test_network_plan);
 	tcase_add_test(tc, test_shipped_params_typed);
 	suite_add_tcase(s, tc);
 	return s;
