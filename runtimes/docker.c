@@ -433,10 +433,8 @@ static int docker_cleanup(struct instance *in, char **cause)
 }
 
 static const struct option_decl docker_options[] = {
-	{ .name = "binary", .doc = "the CLI: docker (default) or podman, or a path" },
+	DOCKER_CLI_OPTIONS,
 	{ .name = "runtime", .doc = "the OCI runtime the engine uses (--runtime), as registered with it" },
-	{ .name = "global_args", .doc = "options before the subcommand, split on white space" },
-	{ .name = "extra_args", .doc = "more options for create, split on white space" },
 	{ 0 },
 };
 

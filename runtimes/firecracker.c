@@ -467,12 +467,8 @@ static int fc_cleanup(struct instance *in, char **cause)
 
 static const struct option_decl fc_options[] = {
 	{ .name = "binary", .doc = "the Firecracker program (default firecracker)" },
-	{ .name = "kernel", .doc = "the guest kernel, a bzImage or an ELF vmlinux (default: as qemu's)" },
-	{ .name = "modules", .doc = "that kernel's /lib/modules/RELEASE (default: found from the kernel)" },
-	{ .name = "memory", .spec = { .type = VT_SIZE, .has_min = 1, .min = 64 << 20 },
-	  .doc = "guest memory when the experiment sets no memory limit (default 512M)" },
-	{ .name = "disk_size", .spec = { .type = VT_SIZE, .has_min = 1, .min = 16 << 20 },
-	  .doc = "the scratch disk mounted at ${datadir} (default 1G)" },
+	GUESTKERNEL_OPTIONS,
+	VM_OPTIONS,
 	{ .name = "extra_args", .doc = "more firecracker arguments, split on white space" },
 	{ 0 },
 };

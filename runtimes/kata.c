@@ -178,11 +178,9 @@ static char *kata_network_refusal(const struct runtime_conf *rt, const char *net
 
 /* The docker driver's options, and the shim this driver looks for. */
 static const struct option_decl kata_options[] = {
-	{ .name = "binary", .doc = "the CLI: docker (default) or podman, or a path" },
+	DOCKER_CLI_OPTIONS,
 	{ .name = "runtime", .doc = "the runtime name Docker knows Kata by (default kata)" },
 	{ .name = "shim", .doc = "the shim program looked for in PATH (default containerd-shim-kata-v2)" },
-	{ .name = "global_args", .doc = "options before the subcommand, split on white space" },
-	{ .name = "extra_args", .doc = "more options for create, split on white space" },
 	{ 0 },
 };
 

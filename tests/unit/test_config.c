@@ -62,6 +62,46 @@ static void load_ok(struct config *cfg, const char *a, const char *b)
 	free(extra[1]);
 }
 
+/* A table-driven case: a file's text (or part of it) and the message
+ * expected for it. */
+struct text_case {
+	const char *text;
+	const char *msg;
+};
+
+/* Writes text to the file name in the test's directory and loads it
+ * alone; fails the test with the cause on error. */
+static void load_text(struct config *cfg, const char *name, const char *text)
+{
+	char *cause = NULL;
+	_cleanup_free_ char *path = xasprintf("%s/%s", tmpdir, name);
+	char *extra[] = { path };
+	write_text(path, text);
+	ck_assert_msg(config_load(cfg, extra, 1, &cause) == 0, "config_load: %s", cause ? cause : "?");
+}
+
+/* Checks errs[0..n) against "path:want[i]" each, and frees them. */
+static void check_errors(char **errs, size_t n, const char *path, const char *const *want, size_t nwant)
+{
+	ck_assert_msg(n == nwant, "%zu errors, %zu expected; first: %s", n, nwant, n ? errs[0] : "-");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *w = xasprintf("%s:%s", path, want[i]);
+		ck_assert_str_eq(errs[i], w);
+		free(errs[i]);
+	}
+	free(errs);
+}
+
+/* Writes text to path and checks that config_check_file gives exactly the
+ * one message "path:msg" (msg starts with the line). */
+static void check_text(const char *path, const char *text, const char *msg)
+{
+	char **errs = NULL;
+	write_text(path, text);
+	size_t n = config_check_file(path, &errs);
+	check_errors(errs, n, path, &msg, 1);
+}
+
 /* Checks the one message config_check_file gives for a bad fixture. */
 static void check_one(const char *name, int line, const char *msg)
 {
@@ -424,24 +464,14 @@ START_TEST(test_check_reports_all)
 	_cleanup_free_ char *path = data_path("bad-many.conf");
 	char **errs = NULL;
 	size_t n = config_check_file(path, &errs);
-
-	ck_assert_uint_eq(n, ARRAY_SIZE(want));
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *w = xasprintf("%s:%s", path, want[i]);
-		ck_assert_str_eq(errs[i], w);
-		free(errs[i]);
-	}
-	free(errs);
+	check_errors(errs, n, path, want, ARRAY_SIZE(want));
 }
 END_TEST
 
 /* Schema corners without a fixture each: one small file per case. */
 START_TEST(test_schema_corners)
 {
-	static const struct {
-		const char *text;
-		const char *msg;
-	} cases[] = {
+	static const struct text_case cases[] = {
 		{ "state_dir = \"relative/dir\";\n",
 		  "1: state_dir: expected an absolute path or ~/path, got \"relative/dir\"" },
 		{ "theme = \"a b\";\n",
@@ -499,26 +529,15 @@ START_TEST(test_schema_corners)
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char **errs = NULL;
-		write_text(path, cases[i].text);
-		size_t n = config_check_file(path, &errs);
-		_cleanup_free_ char *want = xasprintf("%s:%s", path, cases[i].msg);
-		ck_assert_msg(n == 1, "case %zu: %zu errors, first: %s", i, n, n ? errs[0] : "-");
-		ck_assert_str_eq(errs[0], want);
-		free(errs[0]);
-		free(errs);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		check_text(path, cases[i].text, cases[i].msg);
 }
 END_TEST
 
 /* References checked once everything is loaded. */
 START_TEST(test_cross_references)
 {
-	static const struct {
-		const char *text;
-		const char *msg;
-	} cases[] = {
+	static const struct text_case cases[] = {
 		{ "runtimes = { native = { driver = \"native\"; }; };\n"
 		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
 		  "experiments = { e = { runtimes = [ \"runc\" ]; workloads = [ \"w\" ]; }; };\n",
@@ -709,78 +728,69 @@ START_TEST(test_shipped_data)
 }
 END_TEST
 
+/* Checks one type: each of ok[] is accepted as is, each pair of canon[]
+ * (value, canonical spelling) accepted and respelt, and each pair of bad[]
+ * (value, message) refused with that message. */
+static void check_values(const struct value_spec *spec, const char *const *ok, const char *const *canon,
+    const char *const *bad)
+{
+	for (size_t i = 0; ok && ok[i]; i++) {
+		char *c = NULL, *why = NULL;
+		ck_assert_msg(value_check(spec, ok[i], &c, &why) == 0, "\"%s\": %s", ok[i], why);
+		ck_assert_msg(c == NULL, "\"%s\" respelt \"%s\"", ok[i], c);
+		ck_assert_int_eq(value_check(spec, ok[i], NULL, NULL), 0);
+	}
+	for (size_t i = 0; canon && canon[i]; i += 2) {
+		char *c = NULL;
+		ck_assert_int_eq(value_check(spec, canon[i], &c, NULL), 0);
+		ck_assert_str_eq(c, canon[i + 1]);
+		free(c);
+	}
+	for (size_t i = 0; bad && bad[i]; i += 2) {
+		char *c = NULL, *why = NULL;
+		ck_assert_msg(value_check(spec, bad[i], &c, &why) == -1, "\"%s\" accepted", bad[i]);
+		ck_assert_str_eq(why, bad[i + 1]);
+		ck_assert_ptr_null(c);
+		free(why);
+	}
+}
+
+#define STRS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /* Parameter and option types: what each accepts, the canonical spelling
  * substituted, and the message for the rest. */
 START_TEST(test_value_types)
 {
-	static const char *const machines[] = { "pc", "microvm", NULL };
-	static const struct {
-		struct value_spec spec;
-		const char *value;
-		const char *canon; /* NULL: substituted as given */
-		const char *why;   /* NULL: accepted */
-	} cases[] = {
-		{ { .type = VT_STRING }, "any text at all", NULL, NULL },
-		{ { .type = VT_STRING }, "", NULL, NULL },
-		{ { .type = VT_INT }, "42", NULL, NULL },
-		{ { .type = VT_INT }, "-7", NULL, NULL },
-		{ { .type = VT_INT }, "4x", NULL, "expected an integer, got \"4x\"" },
-		{ { .type = VT_INT }, " 4", NULL, "expected an integer, got \" 4\"" },
-		{ { .type = VT_INT }, "+4", NULL, "expected an integer, got \"+4\"" },
-		{ { .type = VT_INT }, "", NULL, "expected an integer, got \"\"" },
-		{ { .type = VT_INT }, "99999999999999999999", NULL,
-		  "expected an integer, got \"99999999999999999999\"" },
-		{ { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 64 }, "64", NULL, NULL },
-		{ { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 64 }, "0", NULL,
-		  "expected an integer from 1 to 64, got \"0\"" },
-		{ { .type = VT_INT, .has_min = 1, .min = 1 }, "0", NULL, "expected an integer >= 1, got \"0\"" },
-		{ { .type = VT_INT, .has_max = 1, .max = 5 }, "6", NULL, "expected an integer <= 5, got \"6\"" },
-		{ { .type = VT_NUMBER }, "0.5", NULL, NULL },
-		{ { .type = VT_NUMBER }, "1e3", NULL, NULL },
-		{ { .type = VT_NUMBER }, "nan", NULL, "expected a number, got \"nan\"" },
-		{ { .type = VT_NUMBER }, "0x10", NULL, "expected a number, got \"0x10\"" },
-		{ { .type = VT_NUMBER }, "1,5", NULL, "expected a number, got \"1,5\"" },
-		{ { .type = VT_NUMBER, .has_min = 1, .min = 0, .has_max = 1, .max = 1 }, "1.5", NULL,
-		  "expected a number from 0 to 1, got \"1.5\"" },
-		{ { .type = VT_SIZE }, "256M", NULL, NULL },
-		{ { .type = VT_SIZE }, "100", NULL, NULL },
-		{ { .type = VT_SIZE }, "4096", "4K", NULL },
-		{ { .type = VT_SIZE }, "4KiB", "4K", NULL },
-		{ { .type = VT_SIZE }, "4k", "4K", NULL },
-		{ { .type = VT_SIZE }, "1024M", "1G", NULL },
-		{ { .type = VT_SIZE }, "1536M", NULL, NULL },
-		{ { .type = VT_SIZE }, "1.5G", NULL, "expected a size like 512M, got \"1.5G\"" },
-		{ { .type = VT_SIZE, .has_min = 1, .min = 64 << 20 }, "32M", NULL, "expected a size >= 64M, got \"32M\"" },
-		{ { .type = VT_SIZE, .has_min = 1, .min = 512, .has_max = 1, .max = 64 << 20 }, "128M", NULL,
-		  "expected a size from 512 to 64M, got \"128M\"" },
-		{ { .type = VT_BOOL }, "1", NULL, NULL },
-		{ { .type = VT_BOOL }, "0", NULL, NULL },
-		{ { .type = VT_BOOL }, "yes", "1", NULL },
-		{ { .type = VT_BOOL }, "true", "1", NULL },
-		{ { .type = VT_BOOL }, "off", "0", NULL },
-		{ { .type = VT_BOOL }, "2", NULL, "expected 0 or 1 (or true, false, yes, no, on, off), got \"2\"" },
-		{ { .type = VT_CHOICE, .choices = machines }, "microvm", NULL, NULL },
-		{ { .type = VT_CHOICE, .choices = machines }, "q35", NULL, "expected one of pc, microvm, got \"q35\"" },
+	check_values(&(struct value_spec){ .type = VT_STRING }, STRS("any text at all", ""), NULL, NULL);
+	check_values(&(struct value_spec){ .type = VT_INT }, STRS("42", "-7"), NULL,
+	    STRS("4x", "expected an integer, got \"4x\"", " 4", "expected an integer, got \" 4\"",
+		"+4", "expected an integer, got \"+4\"", "", "expected an integer, got \"\"",
+		"99999999999999999999", "expected an integer, got \"99999999999999999999\"",
 		/* A value quoted back never breaks the message's line. */
-		{ { .type = VT_INT }, "1\n2", NULL, "expected an integer, got \"1?2\"" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *canon = (char *)"unset", *why = NULL;
-		int r = value_check(&cases[i].spec, cases[i].value, &canon, &why);
-		ck_assert_msg(r == (cases[i].why ? -1 : 0), "case %zu (%s): %d %s", i, cases[i].value, r, why ? why : "");
-		if (cases[i].why) {
-			ck_assert_str_eq(why, cases[i].why);
-			free(why);
-			continue;
-		}
-		if (cases[i].canon)
-			ck_assert_str_eq(canon, cases[i].canon);
-		else
-			ck_assert_msg(canon == NULL, "case %zu: canonical \"%s\"", i, canon);
-		free(canon);
-		/* Without canon, only the verdict. */
-		ck_assert_int_eq(value_check(&cases[i].spec, cases[i].value, NULL, NULL), 0);
-	}
+		"1\n2", "expected an integer, got \"1?2\""));
+	check_values(&(struct value_spec){ .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 64 },
+	    STRS("1", "64"), NULL, STRS("0", "expected an integer from 1 to 64, got \"0\""));
+	check_values(&(struct value_spec){ .type = VT_INT, .has_min = 1, .min = 1 }, NULL, NULL,
+	    STRS("0", "expected an integer >= 1, got \"0\""));
+	check_values(&(struct value_spec){ .type = VT_INT, .has_max = 1, .max = 5 }, NULL, NULL,
+	    STRS("6", "expected an integer <= 5, got \"6\""));
+	check_values(&(struct value_spec){ .type = VT_NUMBER }, STRS("0.5", "1e3", "-2"), NULL,
+	    STRS("nan", "expected a number, got \"nan\"", "0x10", "expected a number, got \"0x10\"",
+		"1,5", "expected a number, got \"1,5\""));
+	check_values(&(struct value_spec){ .type = VT_NUMBER, .has_min = 1, .min = 0, .has_max = 1, .max = 1 },
+	    STRS("0", "1"), NULL, STRS("1.5", "expected a number from 0 to 1, got \"1.5\""));
+	check_values(&(struct value_spec){ .type = VT_SIZE }, STRS("256M", "100", "1536M"),
+	    STRS("4096", "4K", "4KiB", "4K", "4k", "4K", "1024M", "1G"),
+	    STRS("1.5G", "expected a size like 512M, got \"1.5G\""));
+	check_values(&(struct value_spec){ .type = VT_SIZE, .has_min = 1, .min = 64 << 20 }, STRS("64M"), NULL,
+	    STRS("32M", "expected a size >= 64M, got \"32M\""));
+	check_values(&(struct value_spec){ .type = VT_SIZE, .has_min = 1, .min = 512, .has_max = 1, .max = 64 << 20 },
+	    NULL, NULL, STRS("128M", "expected a size from 512 to 64M, got \"128M\""));
+	check_values(&(struct value_spec){ .type = VT_BOOL }, STRS("1", "0"),
+	    STRS("yes", "1", "true", "1", "on", "1", "off", "0", "false", "0", "no", "0"),
+	    STRS("2", "expected 0 or 1 (or true, false, yes, no, on, off), got \"2\""));
+	check_values(&(struct value_spec){ .type = VT_CHOICE, .choices = STRS("pc", "microvm") }, STRS("microvm"),
+	    NULL, STRS("q35", "expected one of pc, microvm, got \"q35\""));
 	ck_assert_str_eq(value_type_name(VT_SIZE), "size");
 	ck_assert_str_eq(value_type_name(VT_CHOICE), "choice");
 }
@@ -790,10 +800,7 @@ END_TEST
  * default that must fit them (stored canonical). */
 START_TEST(test_param_declarations)
 {
-	static const struct {
-		const char *decl;
-		const char *msg;
-	} cases[] = {
+	static const struct text_case cases[] = {
 		{ "type = \"integer\"; default = 1;",
 		  "3: workloads.w.params.n.type: expected one of string, int, number, size, bool, choice, got \"integer\"" },
 		{ "type = \"string\"; min = 1; default = \"a\";",
@@ -820,29 +827,19 @@ START_TEST(test_param_declarations)
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		_cleanup_free_ char *text = xasprintf("workloads = { w = { argv = [ \"${n}\" ];\n params = {\n"
-		    "  n = { %s };\n }; }; };\n", cases[i].decl);
-		write_text(path, text);
-		char **errs = NULL;
-		size_t n = config_check_file(path, &errs);
-		_cleanup_free_ char *want = xasprintf("%s:%s", path, cases[i].msg);
-		ck_assert_msg(n == 1, "case %zu: %zu errors, first: %s", i, n, n ? errs[0] : "-");
-		ck_assert_str_eq(errs[0], want);
-		free(errs[0]);
-		free(errs);
+		    "  n = { %s };\n }; }; };\n", cases[i].text);
+		check_text(path, text, cases[i].msg);
 	}
 
 	/* Good declarations: defaults stored in their canonical spelling. */
-	write_text(path, "workloads = { w = { argv = [ \"${a}${b}${c}${d}${e}\" ];\n params = {\n"
+	struct config cfg;
+	load_text(&cfg, "case.conf", "workloads = { w = { argv = [ \"${a}${b}${c}${d}${e}\" ];\n params = {\n"
 	    "  a = { type = \"size\"; min = 512; max = \"64M\"; default = 4096; };\n"
 	    "  b = { type = \"bool\"; default = true; };\n"
 	    "  c = { type = \"choice\"; choices = [ \"x\", \"y\" ]; default = \"y\"; description = \"c\"; };\n"
 	    "  d = { type = \"number\"; min = 0; max = 1.5; default = 0.25; };\n"
 	    "  e = { default = \"free text\"; };\n"
 	    " }; }; };\n");
-	struct config cfg;
-	char *cause = NULL;
-	char *extra[] = { path };
-	ck_assert_msg(config_load(&cfg, extra, 1, &cause) == 0, "%s", cause);
 	const struct workload *wl = config_workload(&cfg, "w");
 	ck_assert_uint_eq(wl->nparams, 5);
 	ck_assert_str_eq(wl->params[0].value, "4K");
@@ -862,16 +859,13 @@ END_TEST
 /* What `isolab run -p NAME=VALUE` is checked with. */
 START_TEST(test_run_params)
 {
-	_cleanup_free_ char *path = xasprintf("%s/run.conf", tmpdir);
-	write_text(path, "workloads = {\n"
+	struct config cfg;
+	load_text(&cfg, "run.conf", "workloads = {\n"
 	    "  cpu = { argv = [ \"${max_prime}\" ]; params = { max_prime = { type = \"int\"; min = 1; default = 10000; }; }; };\n"
 	    "  mem = { argv = [ \"m\" ]; };\n"
 	    "  file = { argv = [ \"${bs}\" ]; params = { bs = { type = \"size\"; default = \"4K\"; }; }; };\n"
 	    "};\n");
-	struct config cfg;
 	char *cause = NULL;
-	char *extra[] = { path };
-	ck_assert_msg(config_load(&cfg, extra, 1, &cause) == 0, "%s", cause);
 	struct experiment e;
 	experiment_defaults(&e);
 	char *one[] = { (char *)"cpu", NULL }, *three[] = { (char *)"cpu", (char *)"mem", (char *)"file", NULL };
@@ -946,13 +940,7 @@ START_TEST(test_driver_options)
 	ck_assert_msg(config_load_file(&cfg, path, &cause) == 0, "%s", cause);
 	char **errs = NULL;
 	size_t n = runtimes_check_options(&cfg, &errs);
-	ck_assert_uint_eq(n, ARRAY_SIZE(want));
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *w = xasprintf("%s:%s", path, want[i]);
-		ck_assert_str_eq(errs[i], w);
-		free(errs[i]);
-	}
-	free(errs);
+	check_errors(errs, n, path, want, ARRAY_SIZE(want));
 	config_free(&cfg);
 
 	/* The schema takes any scalar (good.conf has options runc's driver
@@ -968,6 +956,36 @@ START_TEST(test_driver_options)
 	config_free(&cfg);
 }
 END_TEST
+
+/* The files of the source tree's directory sub whose names end in suffix,
+ * as a NULL-terminated array of malloc'd paths; free with free_paths. */
+static char **tree_files(const char *sub, const char *suffix)
+{
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *dir = xasprintf("%s/%s", top ? top : ".", sub);
+	DIR *d = opendir(dir);
+	ck_assert_msg(d != NULL, "%s", dir);
+	char **v = xcalloc(1, sizeof *v);
+	size_t n = 0, slen = strlen(suffix);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix))
+			continue;
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = xasprintf("%s/%s", dir, de->d_name);
+		v[n] = NULL;
+	}
+	closedir(d);
+	return v;
+}
+
+static void free_paths(char **v)
+{
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
 
 /* Which driver reads the options of each runtimes/ source file. */
 static const struct {
@@ -1008,21 +1026,14 @@ START_TEST(test_driver_declarations)
 			    all[i]->name, o->name);
 		}
 
-	const char *top = getenv("top_srcdir");
-	_cleanup_free_ char *dir = xasprintf("%s/runtimes", top ? top : ".");
-	DIR *d = opendir(dir);
-	ck_assert_ptr_nonnull(d);
-	struct dirent *de;
+	char **files = tree_files("runtimes", ".c");
 	size_t readers = 0;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (len < 3 || strcmp(de->d_name + len - 2, ".c"))
-			continue;
-		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
-		_cleanup_free_ char *text = read_file(path, NULL);
+	for (char **f = files; *f; f++) {
+		const char *base = strrchr(*f, '/') + 1;
+		_cleanup_free_ char *text = read_file(*f, NULL);
 		ck_assert_ptr_nonnull(text);
 		size_t k = 0;
-		while (k < ARRAY_SIZE(option_readers) && strcmp(option_readers[k].file, de->d_name))
+		while (k < ARRAY_SIZE(option_readers) && strcmp(option_readers[k].file, base))
 			k++;
 		for (const char *p = text; (p = strstr(p, "runtime_option(")); p++) {
 			const char *q = strchr(p, '"'), *end = q ? strchr(q + 1, '"') : NULL;
@@ -1031,17 +1042,17 @@ START_TEST(test_driver_declarations)
 				continue; /* a declaration or a call without a literal name */
 			_cleanup_free_ char *name = xstrndup(q + 1, (size_t)(end - q - 1));
 			ck_assert_msg(k < ARRAY_SIZE(option_readers), "%s reads option %s: add it to option_readers",
-			    de->d_name, name);
+			    base, name);
 			for (size_t j = 0; j < 3 && option_readers[k].drivers[j]; j++) {
 				const struct driver *drv = driver_find(option_readers[k].drivers[j]);
 				ck_assert_ptr_nonnull(drv);
 				ck_assert_msg(driver_option(drv, name), "%s reads option %s, which driver %s does not declare",
-				    de->d_name, name, drv->name);
+				    base, name, drv->name);
 			}
 			readers++;
 		}
 	}
-	closedir(d);
+	free_paths(files);
 	ck_assert_uint_ge(readers, 20);
 }
 END_TEST
@@ -1050,8 +1061,8 @@ END_TEST
  * the drivers' declarations are asked: nothing is launched. */
 START_TEST(test_network_plan)
 {
-	_cleanup_free_ char *path = xasprintf("%s/net.conf", tmpdir);
-	write_text(path, "runtimes = {\n"
+	struct config cfg;
+	load_text(&cfg, "net.conf", "runtimes = {\n"
 	    "  native = { driver = \"native\"; };\n"
 	    "  runc = { driver = \"oci\"; options = { binary = \"runc\"; }; };\n"
 	    "  gvnone = { driver = \"oci\"; options = { binary = \"runsc\"; network = \"none\"; }; };\n"
@@ -1064,10 +1075,7 @@ START_TEST(test_network_plan)
 	    "  cpu = { argv = [ \"x\" ]; };\n"
 	    "  web = { argv = [ \"x\", \"${port}\" ]; companion = [ \"y\", \"${addr}:${port}\" ]; };\n"
 	    "};\n");
-	struct config cfg;
 	char *cause = NULL;
-	char *extra[] = { path };
-	ck_assert_msg(config_load(&cfg, extra, 1, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(workload_serves_host(config_workload(&cfg, "web")), 1);
 	ck_assert_int_eq(workload_serves_host(config_workload(&cfg, "cpu")), 0);
 
@@ -1154,17 +1162,10 @@ END_TEST
  * left to the "string" default. */
 START_TEST(test_shipped_params_typed)
 {
-	const char *top = getenv("top_srcdir");
-	_cleanup_free_ char *dir = xasprintf("%s/workloads", top ? top : ".");
-	DIR *d = opendir(dir);
-	ck_assert_ptr_nonnull(d);
-	struct dirent *de;
+	char **files = tree_files("workloads", ".conf");
 	size_t nparams = 0;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (len < 6 || strcmp(de->d_name + len - 5, ".conf"))
-			continue;
-		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+	for (char **f = files; *f; f++) {
+		const char *path = *f;
 		config_t lc;
 		config_init(&lc);
 		ck_assert_msg(config_read_file(&lc, path), "%s: %s", path, config_error_text(&lc));
@@ -1181,7 +1182,7 @@ START_TEST(test_shipped_params_typed)
 		}
 		config_destroy(&lc);
 	}
-	closedir(d);
+	free_paths(files);
 	ck_assert_uint_ge(nparams, 40);
 }
 END_TEST
