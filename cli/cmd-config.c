@@ -1,9 +1,12 @@
 /*
  * cmd-config.c — `isolab config check [FILE]...`: every schema error of the
- * given files, or of the whole configuration as it would be loaded.
+ * given files, or of the whole configuration as it would be loaded. A file
+ * without schema errors is then read alone, and its runtimes' options are
+ * checked against their drivers' declarations.
  */
 #include "config.h"
 #include "cmd.h"
+#include "runtime.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -29,6 +32,12 @@ static int cmd_config_exec(const struct globals *g, int argc, char **argv)
 	for (int i = 2; i < argc; i++) {
 		char **errors = NULL;
 		size_t n = config_check_file(argv[i], &errors);
+		struct config fc;
+		if (!n && config_load_file(&fc, argv[i], NULL) == 0) {
+			free(errors);
+			n = runtimes_check_options(&fc, &errors);
+			config_free(&fc);
+		}
 		for (size_t k = 0; k < n; k++) {
 			fprintf(stderr, "%s\n", errors[k]);
 			free(errors[k]);

@@ -1,4 +1,4 @@
-/* cmd-list.c — `isolab list runtimes|workloads|experiments|fingerprints [RUN]`. */
+/* cmd-list.c — `isolab list runtimes|drivers|workloads|experiments|fingerprints [RUN]`. */
 #include "config.h"
 #include "cmd.h"
 #include "fingerprint.h"
@@ -33,10 +33,36 @@ static void list_workloads(const struct config *cfg)
 		const struct workload *wl = &cfg->workloads[i];
 		printf("%-16s %-8s %s\n", wl->name, wl->rootfs ? wl->rootfs : "minimal",
 		    wl->description ? wl->description : "");
-		for (size_t p = 0; p < wl->nparams; p++)
-			printf("%-16s %-8s   ${%s} = %s%s%s\n", "", "", wl->params[p].name, wl->params[p].value,
-			    wl->params[p].description ? "  " : "", wl->params[p].description ? wl->params[p].description : "");
+		for (size_t p = 0; p < wl->nparams; p++) {
+			const struct param *prm = &wl->params[p];
+			_cleanup_free_ char *type = value_spec_describe(&prm->spec);
+			printf("%-16s %-8s   ${%s} = %s  %s%s%s\n", "", "", prm->name, prm->value,
+			    prm->description ? prm->description : "", prm->description ? "; " : "", type);
+		}
 	}
+}
+
+/* One line per (driver, option): what `options = { ... }` may hold. */
+static void list_driver(const struct driver *d)
+{
+	if (!d->options || !d->options->name)
+		printf("%-12s %-18s %-7s %s\n", d->name, "-", "-", "reads no options");
+	for (const struct option_decl *o = d->options; o && o->name; o++) {
+		_cleanup_free_ char *type = value_spec_describe(&o->spec);
+		printf("%-12s %-18s %-7s %s%s%s\n", d->name, o->name, value_type_name(o->spec.type), o->doc,
+		    o->spec.type != VT_STRING ? "; " : "", o->spec.type != VT_STRING ? type : "");
+	}
+}
+
+static void list_drivers(void)
+{
+	printf("%-12s %-18s %-7s %s\n", "DRIVER", "OPTION", "TYPE", "DESCRIPTION");
+	for (const struct driver *const *d = driver_all(); *d; d++)
+		list_driver(*d);
+	/* RUNTIME@HOST's proxy: its options come from the hosts group. */
+	const struct driver *remote = driver_find("remote");
+	if (remote)
+		list_driver(remote);
 }
 
 static void print_names(char **v)
@@ -99,9 +125,13 @@ static int cmd_list_exec(const struct globals *g, int argc, char **argv)
 		config_free(&cfg);
 		return rc;
 	}
+	if (argc == 2 && !strcmp(argv[1], "drivers")) {
+		list_drivers();
+		return 0;
+	}
 	if (argc != 2 || (strcmp(argv[1], "runtimes") && strcmp(argv[1], "workloads") &&
 	    strcmp(argv[1], "experiments"))) {
-		cli_error("list: expected one of runtimes, workloads, experiments, fingerprints [RUN]");
+		cli_error("list: expected one of runtimes, drivers, workloads, experiments, fingerprints [RUN]");
 		return 2;
 	}
 	struct config cfg = { 0 };
@@ -119,7 +149,7 @@ static int cmd_list_exec(const struct globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "runtimes|workloads|experiments|fingerprints [RUN]",
+	.usage = "runtimes|drivers|workloads|experiments|fingerprints [RUN]",
 	.summary = "show what is defined, with availability and versions",
 	.exec = cmd_list_exec,
 };

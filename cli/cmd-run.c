@@ -12,6 +12,7 @@
 #include "journal.h"
 #include "remote.h"
 #include "report.h"
+#include "runtime.h"
 #include "util.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@ static void run_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
 	    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+	    "                  [--network none|host|bridge]\n"
 	    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n"
 	    "  -r, --runtimes LIST    comma-separated runtimes (default: native); RUNTIME@HOST runs on HOST\n"
 	    "  -w, --workloads LIST   comma-separated workloads (default: the experiment's, or cpu)\n"
@@ -38,7 +40,9 @@ static void run_usage(FILE *fp)
 	    "      --baseline RT      runtime the others are compared with (default native)\n"
 	    "      --warmup N         discarded repetitions before measuring\n"
 	    "      --threads N        threads for workloads that take ${threads}\n"
-	    "  -p, --param NAME=VALUE set a workload parameter\n"
+	    "  -p, --param NAME=VALUE set a workload parameter (see 'isolab list workloads')\n"
+	    "      --network MODE     none, host or bridge; default auto: none, or for a workload whose\n"
+	    "                         load generator runs on the host, bridge or else host\n"
 	    "      --json FILE        also export the report as JSON\n"
 	    "      --csv FILE         also export the report as CSV\n"
 	    "  -q, --quiet            no progress lines, only the report\n"	    "      --host HOST        run the whole experiment on HOST over SSH ([user@]host[:port] or a\n"
@@ -211,6 +215,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "warmup", required_argument, NULL, 'W' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "csv", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -220,7 +225,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		{ 0 },
 	};
 	const char *runtimes = NULL, *workloads = NULL, *exp_name = NULL, *baseline = NULL;
-	const char *json_path = NULL, *csv_path = NULL;
+	const char *json_path = NULL, *csv_path = NULL, *network = NULL;
 	unsigned reps = 0, warmup = 0, threads = 0;
 	int have_warmup = 0, quiet = 0, accept_key = 0;
 	double duration = 0;
@@ -237,6 +242,14 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		case 'J': json_path = optarg; break;
 		case 'C': csv_path = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'N':
+			if (strcmp(optarg, "none") && strcmp(optarg, "host") && strcmp(optarg, "bridge") &&
+			    strcmp(optarg, "auto")) {
+				cli_error("run: --network: expected none, host, bridge or auto, got '%s'", optarg);
+				goto out;
+			}
+			network = optarg;
+			break;
 		case 'H': remote_set_default_host(optarg); break;
 		case 'A': accept_key = 1; break;
 		case 'n':
@@ -323,24 +336,23 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		exp.threads = threads;
 	if (baseline)
 		exp.baseline = (char *)baseline;
-	/* Command-line parameters come after the experiment's, so they win. */
-	struct kv *all = xcalloc(exp.nparams + nparams + 1, sizeof *all);
-	for (size_t i = 0; i < nparams; i++)
-		all[i] = params[i];
-	for (size_t i = 0; i < exp.nparams; i++)
-		all[nparams + i] = exp.params[i];
-	exp.params = all;
-	exp.nparams += nparams;
-	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
+	if (network)
+		exp.network = (char *)network;
+	struct runtime_conf **owned_rts = NULL;
+	const struct runtime_conf **rts = NULL;
+	size_t nrt = 0;
+	struct kv *all = NULL;
 	for (char **s = exp.runtimes; *s; s++) {
 		struct runtime_conf *owned = NULL;
 		char *why = NULL;
-		if (!remote_resolve(&cfg, *s, &owned, &why)) {
+		rts = xreallocarray(rts, nrt + 1, sizeof *rts);
+		owned_rts = xreallocarray(owned_rts, nrt + 1, sizeof *owned_rts);
+		if (!(rts[nrt] = remote_resolve(&cfg, *s, &owned, &why))) {
 			cli_error("run: %s", why);
 			free(why);
 			goto out_cfg;
 		}
-		remote_runtime_free(owned);
+		owned_rts[nrt++] = owned;
 	}
 	for (char **s = exp.workloads; *s; s++)
 		if (!config_workload(&cfg, *s)) {
@@ -351,6 +363,49 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		cli_error("run: unknown baseline runtime '%s'", exp.baseline);
 		goto out_cfg;
 	}
+	/* A parameter no workload of the run declares would change nothing,
+	 * and a value of the wrong type would fail late inside a tool: both
+	 * are refused before anything starts. The experiment's own params
+	 * were checked against its workloads when it was loaded; -w may have
+	 * replaced them, so their types are checked again. */
+	for (size_t i = 0; i < nparams; i++) {
+		char *why = NULL, *canon = NULL;
+		if (experiment_check_param(&cfg, &exp, params[i].key, params[i].value, 1, &canon, &why) < 0) {
+			cli_error("run: -p %s=%s: %s", params[i].key, params[i].value, why);
+			free(why);
+			goto out_cfg;
+		}
+		if (canon) {
+			free(params[i].value);
+			params[i].value = canon;
+		}
+	}
+	for (size_t i = 0; i < exp.nparams; i++) {
+		char *why = NULL;
+		if (experiment_check_param(&cfg, &exp, exp.params[i].key, exp.params[i].value, 0, NULL, &why) < 0) {
+			cli_error("run: experiment %s: params.%s: %s", exp.name, exp.params[i].key, why);
+			free(why);
+			goto out_cfg;
+		}
+	}
+	/* The network is resolved by the engine; a run that cannot work on
+	 * it is bad usage, refused here before anything starts. */
+	const char *net = NULL;
+	char *why = NULL;
+	if (runtimes_plan_network(&cfg, &exp, rts, nrt, &net, NULL, &why) < 0) {
+		cli_error("run: %s", why);
+		free(why);
+		goto out_cfg;
+	}
+	/* Command-line parameters come after the experiment's, so they win. */
+	all = xcalloc(exp.nparams + nparams + 1, sizeof *all);
+	for (size_t i = 0; i < nparams; i++)
+		all[i] = params[i];
+	for (size_t i = 0; i < exp.nparams; i++)
+		all[nparams + i] = exp.params[i];
+	exp.params = all;
+	exp.nparams += nparams;
+	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
 
 	sigset_t mask, old;
 	sigemptyset(&mask);
@@ -415,6 +470,10 @@ out_sig:
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out_cfg:
+	for (size_t i = 0; i < nrt; i++)
+		remote_runtime_free(owned_rts[i]);
+	free(owned_rts);
+	free(rts);
 	free_list(rt_list);
 	free_list(wl_list);
 	free(all);

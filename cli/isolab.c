@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "remote.h"
+#include "runtime.h"
 #include "ssh.h"
 #include "tui.h"
 #include "util.h"
@@ -41,6 +42,19 @@ int cli_load_config(const struct globals *g, struct config *cfg)
 	if (config_load(cfg, g->config_files, g->nconfig_files, &cause) < 0) {
 		cli_error("%s", cause);
 		free(cause);
+		return -1;
+	}
+	/* The schema knows no driver: each driver's options are checked
+	 * against its own declarations once everything is loaded. */
+	char **errors = NULL;
+	size_t n = runtimes_check_options(cfg, &errors);
+	if (n)
+		cli_error("%s", errors[0]);
+	for (size_t i = 0; i < n; i++)
+		free(errors[i]);
+	free(errors);
+	if (n) {
+		config_free(cfg);
 		return -1;
 	}
 	return 0;

@@ -24,6 +24,17 @@
  *
  * The setting paths in messages are dotted, with [i] for list elements:
  * "workloads.cpu.metrics[1].unit", which is what a person greps for.
+ *
+ * Values that end up as text in an argv (workload parameters, driver
+ * options) have declared types (value_check: string, int, number, size,
+ * bool, choice). A parameter's default is checked as it is read, an
+ * experiment's params once every file is in (check_references), and
+ * `isolab run -p` through experiment_check_param, all with the one rule:
+ * the name must be declared by a workload of the run, and the value must
+ * fit each workload that declares it. Driver options are declared by the
+ * drivers (runtimes/runtime.h), which this base layer cannot see: the
+ * schema takes any scalar there, keeps each option's file:line, and
+ * runtimes_check_options checks them against the drivers once loaded.
  */
 #include "config.h"
 #include "metrics.h"
@@ -71,7 +82,9 @@ static const char *const workload_keys[] = {
 	"files", "metrics", NULL,
 };
 static const char *const file_keys[] = { "name", "content", NULL };
-static const char *const param_keys[] = { "default", "description", NULL };
+static const char *const param_keys[] = {
+	"default", "description", "type", "min", "max", "choices", NULL,
+};
 static const char *const metric_keys[] = {
 	"name", "kind", "pattern", "group", "unit", "better", "summary", "scale",
 	NULL,
@@ -107,7 +120,7 @@ static const char *const better_values[] = { "higher", "lower", NULL };
 static const char *const experiment_kind_values[] = {
 	"benchmark", "interference", "scale", "allocation", "startup", NULL,
 };
-static const char *const network_values[] = { "none", "host", "bridge", NULL };
+static const char *const network_values[] = { "auto", "none", "host", "bridge", NULL };
 
 /* Messages of one file, kept in line order (the walk is in key order). */
 struct errlist {
@@ -491,7 +504,15 @@ static int want_scalar(struct ctx *c, const config_setting_t *s, const char *pat
 	return 1;
 }
 
-/* A group of name = scalar pairs (runtime options, experiment params). */
+static void origin_set(struct conf_origin *o, struct ctx *c, const config_setting_t *s)
+{
+	o->file = xstrdup(setting_file(c, s));
+	o->line = (int)config_setting_source_line(s);
+}
+
+/* A group of name = scalar pairs (runtime options, experiment params), each
+ * with its own file:line for the checks made later (driver options, the
+ * workloads' parameter types). */
 static int get_kv(struct ctx *c, const config_setting_t *g, const char *path,
     const char *key, struct kv **out, size_t *nout)
 {
@@ -513,6 +534,7 @@ static int get_kv(struct ctx *c, const config_setting_t *g, const char *path,
 			continue;
 		}
 		kv[nkv].key = xstrdup(config_setting_name(e));
+		origin_set(&kv[nkv].origin, c, e);
 		kv[nkv++].value = v;
 	}
 	*out = kv;
@@ -525,6 +547,7 @@ static void kv_free(struct kv *kv, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(kv[i].key);
 		free(kv[i].value);
+		free(kv[i].origin.file);
 	}
 	free(kv);
 }
@@ -551,10 +574,154 @@ static void each_entry(struct ctx *c, const config_setting_t *root, const char *
 	}
 }
 
-static void origin_set(struct conf_origin *o, struct ctx *c, const config_setting_t *s)
+/* ---- values: the types of parameters and driver options ------------------ */
+
+static const char *const value_type_names[] = {
+	[VT_STRING] = "string", [VT_INT] = "int", [VT_NUMBER] = "number",
+	[VT_SIZE] = "size", [VT_BOOL] = "bool", [VT_CHOICE] = "choice", NULL,
+};
+static const char *const bool_true[] = { "1", "true", "yes", "on", NULL };
+static const char *const bool_false[] = { "0", "false", "no", "off", NULL };
+
+const char *value_type_name(enum value_type t)
 {
-	o->file = xstrdup(setting_file(c, s));
-	o->line = (int)config_setting_source_line(s);
+	return (unsigned)t <= VT_CHOICE ? value_type_names[t] : "?";
+}
+
+/* Bytes as the shortest exact "4K", "64M", "1G": what sysbench, fio,
+ * MariaDB and isolab-probe all take; plain digits when no suffix divides. */
+static char *size_text(uint64_t v)
+{
+	static const char suffix[] = "KMGT";
+	int k = -1;
+	while (k < 3 && v >= 1024 && v % 1024 == 0) {
+		v /= 1024;
+		k++;
+	}
+	return k < 0 ? xasprintf("%llu", (unsigned long long)v) :
+	    xasprintf("%llu%c", (unsigned long long)v, suffix[k]);
+}
+
+static char *bound_text(const struct value_spec *spec, double v)
+{
+	if (spec->type == VT_SIZE)
+		return size_text((uint64_t)v);
+	return spec->type == VT_INT ? xasprintf("%.0f", v) : xasprintf("%g", v);
+}
+
+char *value_spec_describe(const struct value_spec *spec)
+{
+	const char *what;
+	switch (spec->type) {
+	case VT_STRING:
+		return xstrdup("a string");
+	case VT_BOOL:
+		return xstrdup("0 or 1 (or true, false, yes, no, on, off)");
+	case VT_CHOICE: {
+		_cleanup_free_ char *list = spec->choices ? join(spec->choices) : xstrdup("");
+		return xasprintf("one of %s", list);
+	}
+	case VT_INT: what = "an integer"; break;
+	case VT_NUMBER: what = "a number"; break;
+	case VT_SIZE: what = "a size"; break;
+	default: return xstrdup("?");
+	}
+	_cleanup_free_ char *lo = spec->has_min ? bound_text(spec, spec->min) : NULL;
+	_cleanup_free_ char *hi = spec->has_max ? bound_text(spec, spec->max) : NULL;
+	if (lo && hi)
+		return xasprintf("%s from %s to %s", what, lo, hi);
+	if (lo || hi)
+		return xasprintf("%s %s %s", what, lo ? ">=" : "<=", lo ? lo : hi);
+	return spec->type == VT_SIZE ? xstrdup("a size like 512M") : xstrdup(what);
+}
+
+static int in_bounds(const struct value_spec *spec, double v)
+{
+	return (!spec->has_min || v >= spec->min) && (!spec->has_max || v <= spec->max);
+}
+
+/* -?[0-9]+ within a long long. */
+static int parse_int_text(const char *s, long long *out)
+{
+	const char *p = s + (*s == '-');
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return -1;
+	errno = 0;
+	long long v = strtoll(s, NULL, 10);
+	if (errno)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A decimal number: digits, sign, point and exponent only (no hex, no
+ * blanks, no inf or nan). */
+static int parse_number_text(const char *s, double *out)
+{
+	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
+		return -1;
+	return metrics_parse_number(s, strlen(s), out);
+}
+
+/* A copy of s to quote back in a one-line message: control bytes become
+ * '?' (a value from the command line may hold a newline or an escape). */
+static char *printable(const char *s)
+{
+	char *p = xstrdup(s);
+	for (char *q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	return p;
+}
+
+int value_check(const struct value_spec *spec, const char *value, char **canon, char **why)
+{
+	const char *norm = NULL;
+	char *owned = NULL;
+	long long iv;
+	double dv;
+	uint64_t sv;
+	int ok = 0;
+
+	if (canon)
+		*canon = NULL;
+	switch (spec->type) {
+	case VT_STRING:
+		ok = 1;
+		break;
+	case VT_CHOICE:
+		ok = spec->choices && in_list(spec->choices, value);
+		break;
+	case VT_BOOL:
+		ok = in_list(bool_true, value) || in_list(bool_false, value);
+		norm = in_list(bool_true, value) ? "1" : "0";
+		break;
+	case VT_INT:
+		ok = parse_int_text(value, &iv) == 0 && in_bounds(spec, (double)iv);
+		break;
+	case VT_NUMBER:
+		ok = parse_number_text(value, &dv) == 0 && in_bounds(spec, dv);
+		break;
+	case VT_SIZE:
+		ok = parse_size(value, &sv) == 0 && in_bounds(spec, (double)sv);
+		if (ok)
+			norm = owned = size_text(sv);
+		break;
+	}
+	if (!ok) {
+		_cleanup_free_ char *want = value_spec_describe(spec);
+		_cleanup_free_ char *shown = printable(value);
+		return err_set(why, "expected %s, got \"%s\"", want, shown);
+	}
+	if (canon && norm && strcmp(norm, value)) {
+		*canon = owned ? owned : xstrdup(norm);
+		owned = NULL;
+	}
+	free(owned);
+	return 0;
 }
 
 /* ---- runtimes ------------------------------------------------------------ */
@@ -604,6 +771,8 @@ static void workload_clear(struct workload *wl)
 		free(wl->params[i].name);
 		free(wl->params[i].value);
 		free(wl->params[i].description);
+		strv_free(wl->params[i].choices);
+		free(wl->params[i].origin.file);
 	}
 	free(wl->params);
 	for (size_t i = 0; i < wl->nmetrics; i++) {
@@ -746,6 +915,91 @@ static void files_parse(struct ctx *c, const config_setting_t *wg, const char *p
 	}
 }
 
+/* min or max of a parameter's declaration: an integer for type int, a
+ * number for number, a size for size; the others have no bounds. */
+static int get_bound(struct ctx *c, const config_setting_t *g, const char *path, const char *key,
+    enum value_type t, double *out)
+{
+	config_setting_t *s = member(g, key);
+	if (!s)
+		return 0;
+	_cleanup_free_ char *p = path_key(path, key);
+	uint64_t bytes;
+	switch (t) {
+	case VT_INT:
+		if (is_int(s)) {
+			*out = (double)config_setting_get_int64(s);
+			return 1;
+		}
+		report(c, s, p, "expected an integer, got %s", type_name(s));
+		return -1;
+	case VT_NUMBER:
+		if (is_int(s) || config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+			*out = is_int(s) ? (double)config_setting_get_int64(s) : config_setting_get_float(s);
+			if (isfinite(*out))
+				return 1;
+		}
+		report(c, s, p, "expected a finite number, got %s", type_name(s));
+		return -1;
+	case VT_SIZE:
+		if (is_int(s) && config_setting_get_int64(s) >= 0) {
+			*out = (double)config_setting_get_int64(s);
+			return 1;
+		}
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    parse_size(config_setting_get_string(s), &bytes) == 0) {
+			*out = (double)bytes;
+			return 1;
+		}
+		report(c, s, p, "expected a size like \"512M\" or a number of bytes, got %s", type_name(s));
+		return -1;
+	default:
+		report(c, s, p, "expected no %s with type \"%s\" (only int, number and size have "
+		    "bounds), got one", key, value_type_name(t));
+		return -1;
+	}
+}
+
+/* A parameter's declared type: type, min, max, choices. 0, or -1 when the
+ * declaration is wrong (reported) and values cannot be checked against it. */
+static int param_spec_parse(struct ctx *c, const config_setting_t *e, const char *pe, struct param *prm)
+{
+	_cleanup_free_ char *type = NULL;
+	int bad = 0;
+	if (get_enum(c, e, pe, "type", value_type_names, &type) < 0)
+		return -1;
+	for (size_t t = 0; type && value_type_names[t]; t++)
+		if (!strcmp(type, value_type_names[t]))
+			prm->spec.type = (enum value_type)t;
+	int r = get_bound(c, e, pe, "min", prm->spec.type, &prm->spec.min);
+	prm->spec.has_min = r == 1;
+	bad |= r < 0;
+	r = get_bound(c, e, pe, "max", prm->spec.type, &prm->spec.max);
+	prm->spec.has_max = r == 1;
+	bad |= r < 0;
+	if (prm->spec.has_min && prm->spec.has_max && prm->spec.min > prm->spec.max) {
+		_cleanup_free_ char *pm = path_key(pe, "max");
+		_cleanup_free_ char *lo = bound_text(&prm->spec, prm->spec.min);
+		_cleanup_free_ char *hi = bound_text(&prm->spec, prm->spec.max);
+		report(c, member(e, "max"), pm, "expected at least min (%s), got %s", lo, hi);
+		bad = 1;
+	}
+	_cleanup_free_ char *pc = path_key(pe, "choices");
+	r = get_strv(c, e, pe, "choices", 0, &prm->choices);
+	if (r < 0) {
+		bad = 1;
+	} else if (r == 1 && prm->spec.type != VT_CHOICE) {
+		report(c, member(e, "choices"), pc, "expected no choices with type \"%s\" (choices go with "
+		    "type \"choice\"), got some", value_type_name(prm->spec.type));
+		bad = 1;
+	} else if (r == 0 && prm->spec.type == VT_CHOICE) {
+		report(c, e, pc, "expected an array of strings with type \"choice\", got nothing");
+		bad = 1;
+	}
+	prm->spec.choices = (const char *const *)prm->choices;
+	return bad ? -1 : 0;
+}
+
 static void params_parse(struct ctx *c, const config_setting_t *wg, const char *path,
     struct workload *wl)
 {
@@ -775,12 +1029,24 @@ static void params_parse(struct ctx *c, const config_setting_t *wg, const char *
 		check_keys(c, e, pe, param_keys);
 		struct param *prm = &wl->params[wl->nparams++];
 		prm->name = xstrdup(name);
+		origin_set(&prm->origin, c, e);
+		int spec_ok = param_spec_parse(c, e, pe, prm) == 0;
 		config_setting_t *d = member(e, "default");
 		_cleanup_free_ char *pd = path_key(pe, "default");
-		if (!d)
+		if (!d) {
 			report(c, e, pd, "expected a string or a number, got nothing");
-		else
-			want_scalar(c, d, pd, &prm->value);
+		} else if (want_scalar(c, d, pd, &prm->value) == 1 && spec_ok) {
+			/* The default is a value like any other: it must fit the
+			 * declared type, and is kept in its canonical spelling. */
+			_cleanup_free_ char *why = NULL;
+			char *canon = NULL;
+			if (value_check(&prm->spec, prm->value, &canon, &why) < 0) {
+				report(c, d, pd, "%s", why);
+			} else if (canon) {
+				free(prm->value);
+				prm->value = canon;
+			}
+		}
 		get_string(c, e, pe, "description", 0, &prm->description);
 	}
 }
@@ -860,7 +1126,7 @@ void experiment_defaults(struct experiment *exp)
 	exp->grace = 10.0;
 	exp->threads = 1;
 	exp->baseline = xstrdup("native");
-	exp->network = xstrdup("none");
+	exp->network = xstrdup("auto");
 	exp->max_instances = 64;
 	exp->instances = 2;
 }
@@ -942,6 +1208,8 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 	for (size_t i = 0; i < src->nparams; i++) {
 		dst->params[i].key = xstrdup(src->params[i].key);
 		dst->params[i].value = xstrdup(src->params[i].value);
+		dst->params[i].origin.file = dup_or_null(src->params[i].origin.file);
+		dst->params[i].origin.line = src->params[i].origin.line;
 	}
 	dst->neighbours = xcalloc(src->nneighbours + 1, sizeof(*dst->neighbours));
 	for (size_t i = 0; i < src->nneighbours; i++) {
@@ -1571,8 +1839,9 @@ static int cross_fail(char **cause, const struct experiment *e, const char *fmt,
 }
 
 /* What can only be checked with every file loaded: the names an experiment
- * refers to. */
-static int check_references(const struct config *cfg, char **cause)
+ * refers to, and its params against its workloads' declarations (a value
+ * is stored in its canonical spelling). */
+static int check_references(struct config *cfg, char **cause)
 {
 	for (size_t i = 0; i < cfg->nexperiments; i++) {
 		const struct experiment *e = &cfg->experiments[i];
@@ -1601,23 +1870,22 @@ static int check_references(const struct config *cfg, char **cause)
 				    "runtime, got \"%s\"", j, x->vs);
 		}
 		/* A param no workload declares is a typo that would silently
-		 * change nothing. */
+		 * change nothing; a value of the wrong type would fail late,
+		 * inside a tool, or not at all. */
 		for (size_t k = 0; k < e->nparams; k++) {
-			int found = 0;
-			for (size_t j = 0; !found && e->workloads && e->workloads[j]; j++) {
-				const struct workload *wl = config_workload(cfg, e->workloads[j]);
-				for (size_t p = 0; !found && p < wl->nparams; p++)
-					found = strcmp(wl->params[p].name, e->params[k].key) == 0;
+			struct kv *prm = &e->params[k];
+			char *canon = NULL, *why = NULL;
+			if (experiment_check_param(cfg, e, prm->key, prm->value, 1, &canon, &why) < 0) {
+				int r = err_set(cause, "%s:%d: experiments.%s.params.%s: %s",
+				    prm->origin.file ? prm->origin.file : e->origin.file,
+				    prm->origin.file ? prm->origin.line : e->origin.line, e->name, prm->key, why);
+				free(why);
+				return r;
 			}
-			for (size_t j = 0; !found && j < e->nneighbours; j++) {
-				const struct workload *wl = config_workload(cfg, e->neighbours[j].workload);
-				for (size_t p = 0; !found && p < wl->nparams; p++)
-					found = strcmp(wl->params[p].name, e->params[k].key) == 0;
+			if (canon) {
+				free(prm->value);
+				prm->value = canon;
 			}
-			if (!found)
-				return cross_fail(cause, e, "params.%s: expected a parameter "
-				    "declared by one of the experiment's workloads, got an "
-				    "undeclared one", e->params[k].key);
 		}
 	}
 	return 0;
@@ -1683,6 +1951,16 @@ int config_load(struct config *cfg, char *const *extra, size_t nextra, char **ca
 	return 0;
 }
 
+int config_load_file(struct config *cfg, const char *path, char **cause)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (load_one(cfg, path, 0, cause) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- lookups ------------------------------------------------------------- */
 
 #define FIND(arr, n, name)                                          \
@@ -1719,6 +1997,110 @@ const char *runtime_option(const struct runtime_conf *rt, const char *key, const
 		if (strcmp(rt->options[i].key, key) == 0)
 			return rt->options[i].value;
 	return def;
+}
+
+/* ---- parameters of a run ------------------------------------------------- */
+
+int workload_serves_host(const struct workload *wl)
+{
+	char **sides[] = { wl->companion, wl->setup };
+	for (size_t i = 0; i < ARRAY_SIZE(sides); i++)
+		for (char **a = sides[i]; a && *a; a++)
+			if (strstr(*a, "${addr}") || strstr(*a, "${port}"))
+				return 1;
+	return 0;
+}
+
+static void add_unique(const struct workload **v, size_t *n, const struct workload *wl)
+{
+	for (size_t i = 0; wl && i < *n; i++)
+		if (v[i] == wl)
+			return;
+	if (wl)
+		v[(*n)++] = wl;
+}
+
+/* The workloads a run of exp starts, each once: its workloads, then its
+ * neighbours'. Unknown names are left out (the caller reports them). */
+static size_t run_workloads(const struct config *cfg, const struct experiment *exp,
+    const struct workload ***out)
+{
+	size_t n = 0, cap = exp->nneighbours + 1;
+	for (size_t i = 0; exp->workloads && exp->workloads[i]; i++)
+		cap++;
+	const struct workload **v = xcalloc(cap, sizeof(*v));
+	for (size_t i = 0; exp->workloads && exp->workloads[i]; i++)
+		add_unique(v, &n, config_workload(cfg, exp->workloads[i]));
+	for (size_t i = 0; i < exp->nneighbours; i++)
+		add_unique(v, &n, config_workload(cfg, exp->neighbours[i].workload));
+	*out = v;
+	return n;
+}
+
+/* "max_prime, seed" or "none". */
+static char *param_list(const struct workload *wl)
+{
+	if (!wl->nparams)
+		return xstrdup("none");
+	const char **names = xcalloc(wl->nparams + 1, sizeof(*names));
+	for (size_t i = 0; i < wl->nparams; i++)
+		names[i] = wl->params[i].name;
+	char *s = join(names);
+	free(names);
+	return s;
+}
+
+int experiment_check_param(const struct config *cfg, const struct experiment *exp, const char *name,
+    const char *value, int declared_by_any, char **canon, char **cause)
+{
+	const struct workload **wls = NULL;
+	size_t nwl = run_workloads(cfg, exp, &wls);
+	char *cur = NULL;
+	int declared = 0, r = 0;
+
+	if (canon)
+		*canon = NULL;
+	for (size_t w = 0; r == 0 && w < nwl; w++)
+		for (size_t i = 0; r == 0 && i < wls[w]->nparams; i++) {
+			const struct param *p = &wls[w]->params[i];
+			char *c = NULL;
+			if (strcmp(p->name, name))
+				continue;
+			declared = 1;
+			if (value_check(&p->spec, cur ? cur : value, &c, NULL) < 0) {
+				_cleanup_free_ char *want = value_spec_describe(&p->spec);
+				_cleanup_free_ char *shown = printable(value);
+				r = err_set(cause, "expected %s (parameter %s of workload %s), got \"%s\"", want,
+				    name, wls[w]->name, shown);
+			} else if (c) {
+				free(cur);
+				cur = c;
+			}
+		}
+	if (r == 0 && !declared && declared_by_any) {
+		if (nwl == 1) {
+			_cleanup_free_ char *list = param_list(wls[0]);
+			r = err_set(cause, "expected a parameter of workload %s (%s), got an undeclared one",
+			    wls[0]->name, list);
+		} else {
+			char *all = xstrdup("");
+			for (size_t w = 0; w < nwl; w++) {
+				_cleanup_free_ char *list = param_list(wls[w]);
+				char *next = xasprintf("%s%s%s: %s", all, w ? "; " : "", wls[w]->name, list);
+				free(all);
+				all = next;
+			}
+			r = err_set(cause, "expected a parameter of one of the workloads (%s), got an "
+			    "undeclared one", all);
+			free(all);
+		}
+	}
+	free(wls);
+	if (r == 0 && canon)
+		*canon = cur;
+	else
+		free(cur);
+	return r;
 }
 
 int parse_size(const char *s, uint64_t *out)

@@ -32,6 +32,35 @@ struct conf_origin {
 struct kv {
 	char *key;
 	char *value;
+	struct conf_origin origin; /* where the setting is, for messages; zero when
+	                            * it came from elsewhere (the command line) */
+};
+
+/* The type of a workload parameter's or a driver option's value. Values
+ * are text in the end (they land in an argv), so a type says which texts
+ * are valid; see value_check. */
+enum value_type {
+	VT_STRING,    /* any text (the default) */
+	VT_INT,       /* a decimal integer */
+	VT_NUMBER,    /* a decimal number */
+	VT_SIZE,      /* bytes: "512M", "4k", "100" (parse_size) */
+	VT_BOOL,      /* 0 or 1 (true/false, yes/no, on/off accepted) */
+	VT_CHOICE,    /* one of choices */
+};
+
+struct value_spec {
+	enum value_type type;
+	int has_min, has_max; /* VT_INT, VT_NUMBER, VT_SIZE: bounds (bytes for a size) */
+	double min, max;
+	const char *const *choices; /* VT_CHOICE: NULL-terminated */
+};
+
+/* One option a driver reads from a runtime's options group. Drivers
+ * declare theirs in a const table (struct driver's options). */
+struct option_decl {
+	const char *name;
+	struct value_spec spec;
+	const char *doc;      /* one line: what it does, its default */
 };
 
 /* A metric pattern: pcre2 with named groups. */
@@ -49,8 +78,11 @@ struct metric_def {
 
 struct param {
 	char *name;
-	char *value;     /* default value, as a string */
+	char *value;     /* default value, as a string (canonical: see value_check) */
 	char *description;
+	struct value_spec spec; /* declared type; spec.choices points to choices */
+	char **choices;  /* owned, NULL-terminated, or NULL */
+	struct conf_origin origin;
 };
 
 /* A workload: what runs inside an instance. argv items may contain
@@ -153,7 +185,9 @@ struct experiment {
 	double grace;         /* seconds past duration before kill, default 10 */
 	unsigned threads;     /* default 1 */
 	char *baseline;       /* runtime name, default "native" */
-	char *network;        /* "none" (default), "host", "bridge" */
+	char *network;        /* "auto" (default), "none", "host", "bridge"; the
+	                       * engine resolves "auto" before launch
+	                       * (runtimes_plan_network in runtimes/runtime.h) */
 	struct limits limits;
 	struct kv *params;    /* workload parameter overrides */
 	size_t nparams;
@@ -204,6 +238,11 @@ int config_load(struct config *cfg, char *const *extra, size_t nextra, char **ca
  * each and the array). Returns 0 and *errors = NULL when the file is valid.
  * Names defined in other files (an experiment's runtimes) are not checked. */
 size_t config_check_file(const char *path, char ***errors);
+/* Reads the one file path alone into cfg (which need not be initialised):
+ * what config_check_file checks, for the checks that need more than the
+ * schema (runtimes/runtime.h: runtimes_check_options). -1 with the first
+ * "file:line: ..." and cfg left empty. Free cfg with config_free. */
+int config_load_file(struct config *cfg, const char *path, char **cause);
 /* Frees everything cfg owns and zeroes it. */
 void config_free(struct config *cfg);
 /* The data directory: $ISOLAB_DATADIR if set, else $(pkgdatadir). Static. */
@@ -226,6 +265,29 @@ void experiment_clear(struct experiment *exp);
 void experiment_copy(struct experiment *dst, const struct experiment *src);
 /* 1 when exp is a lab scenario (it has a title and a question). */
 int experiment_is_lab(const struct experiment *exp);
+/* Checks value against spec: 0, with *canon (when canon is not NULL) set
+ * to a malloc'd canonical spelling when value has another ("1" for "yes",
+ * "4K" for "4096" or "4KiB": the form every shipped tool takes), else NULL;
+ * -1 with "expected WHAT, got \"VALUE\"" in *why. */
+int value_check(const struct value_spec *spec, const char *value, char **canon, char **why);
+/* What spec accepts, as a phrase: "an integer from 0 to 64", "one of pc,
+ * microvm", "a size >= 64M". Malloc'd. */
+char *value_spec_describe(const struct value_spec *spec);
+/* The type's name in declarations: "string", "int", "number", "size",
+ * "bool", "choice". Static. */
+const char *value_type_name(enum value_type t);
+/* 1 when a program wl runs on the host (its companion or setup) connects
+ * to the instance (refers to ${addr} or ${port}): the instance must be
+ * reachable from the host. */
+int workload_serves_host(const struct workload *wl);
+/* Checks the parameter name = value for a run of exp (its workloads and
+ * neighbours, looked up in cfg). The name must be declared by at least
+ * one of them, unless declared_by_any is 0 (then an undeclared name is
+ * accepted); the value must be valid for each workload that declares it.
+ * 0, with *canon as for value_check; -1 with "expected ..., got ..." (the
+ * workloads' parameters named) in *cause. */
+int experiment_check_param(const struct config *cfg, const struct experiment *exp, const char *name,
+    const char *value, int declared_by_any, char **canon, char **cause);
 /* Parses "64M", "1G", "512k", "100" into bytes (binary units; "512MiB",
  * "512MB" and "100B" also accepted); 0, or -1 on bad input or overflow. */
 int parse_size(const char *s, uint64_t *out);

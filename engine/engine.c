@@ -1656,6 +1656,30 @@ static int check_adversaries(const struct experiment *x, const struct config *cf
 	return 0;
 }
 
+/* The run's network: "auto" resolved (and the reason shown), or a run
+ * refused when a runtime cannot have its network or a workload's load
+ * generator on the host cannot reach it there (runtimes_plan_network). */
+static int plan_network(struct engine *e, size_t nrt, char **cause)
+{
+	const struct runtime_conf **rts = xcalloc(nrt + 1, sizeof *rts);
+	for (size_t t = 0; t < nrt; t++)
+		if (!(rts[t] = engine_runtime(e, e->exp.runtimes[t], cause))) {
+			free(rts);
+			return -1;
+		}
+	const char *net = NULL;
+	char *why = NULL;
+	int r = runtimes_plan_network(e->cfg, &e->exp, rts, nrt, &net, &why, cause);
+	free(rts);
+	if (r < 0)
+		return -1;
+	e->exp.network = (char *)net;
+	if (why)
+		elog(e, LOG_INFO, "%s", why);
+	free(why);
+	return 0;
+}
+
 static void plan_push(struct engine *e, size_t *cap, struct planned p)
 {
 	if (e->nplan == *cap)
@@ -1764,7 +1788,7 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 		nrt++;
 	while (e->exp.workloads[nwl])
 		nwl++;
-	if (plan_build(e, nrt, nwl, cause) < 0)
+	if (plan_build(e, nrt, nwl, cause) < 0 || plan_network(e, nrt, cause) < 0)
 		return -1;
 	e->probe = engine_probe_path();
 	if (!e->probe)

@@ -74,4 +74,12 @@ pid_t ctr_read_pidfile(const char *path);
 extern const struct driver driver_oci;
 extern const struct driver driver_docker;
 
+/* The options of the Docker CLI the docker driver reads, which the kata
+ * driver, running its instances through the same CLI, reads too: entries
+ * of a driver's option table (struct option_decl, runtime.h). */
+#define DOCKER_CLI_OPTIONS                                                                        \
+	{ .name = "binary", .doc = "the CLI: docker (default) or podman, or a path" },             \
+	{ .name = "global_args", .doc = "options before the subcommand, split on white space" }, \
+	{ .name = "extra_args", .doc = "more options for create, split on white space" }
+
 #endif

@@ -432,6 +432,26 @@ static int docker_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl docker_options[] = {
+	DOCKER_CLI_OPTIONS,
+	{ .name = "runtime", .doc = "the OCI runtime the engine uses (--runtime), as registered with it" },
+	{ 0 },
+};
+
+static char *docker_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	if (!strcmp(net, "bridge") && !is_podman(docker_binary_name(rt)))
+		return xstrdup("docker cannot join isolab's bridge network namespace (Docker joins only its own "
+			       "containers' namespaces; podman can)");
+	if (!serve)
+		return NULL;
+	const char *runtime = runtime_option(rt, "runtime", NULL);
+	if (runtime && !strcmp(runtime, "runsc"))
+		return xstrdup("dockerd runs runsc with --network=none, as it is registered in daemon.json, which no "
+			       "host program reaches (the oci driver's gvisor serves on bridge or host)");
+	return !strcmp(net, "none") ? xstrdup(NET_NONE_UNREACHABLE) : NULL;
+}
+
 const struct driver driver_docker = {
 	.name = "docker",
 	.description = "the Docker CLI (or Podman's, binary = \"podman\"): import, create, start --attach",
@@ -442,4 +462,6 @@ const struct driver driver_docker = {
 	.stop = docker_stop,
 	.cleanup = docker_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.options = docker_options,
+	.network_refusal = docker_network_refusal,
 };

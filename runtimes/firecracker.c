@@ -255,14 +255,23 @@ static int fc_scratch(struct instance *in, struct fc *f, char **cause)
 	return ctr_run(argv, 60000, NULL, cause) < 0 ? err_wrap(cause, "firecracker: format the scratch disk") : 0;
 }
 
+static char *fc_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	(void)rt;
+	if (strcmp(net, "none"))
+		return xstrdup("a Firecracker VM has network none only here: this driver sets up no tap device "
+			       "(qemu-microvm's user-mode network forwards ports)");
+	return serve ? xstrdup("a Firecracker VM has network none only here, no network card, which no host "
+			       "program reaches (qemu-microvm serves on bridge or host)") : NULL;
+}
+
 static int fc_prepare(struct instance *in, char **cause)
 {
 	if (!in->res)
 		return err_set(cause, "firecracker: no resource journal for this run");
-	if (in->network && strcmp(in->network, "none"))
-		return err_set(cause, "firecracker: network '%s' needs a tap device, which this driver does not set up; "
-				      "use network none (or qemu-microvm, whose user-mode network forwards ports)",
-		    in->network);
+	_cleanup_free_ char *net = in->network ? fc_network_refusal(in->rt, in->network, 0) : NULL;
+	if (net)
+		return err_set(cause, "firecracker: network %s: %s", in->network, net);
 	struct fc *f = xcalloc(1, sizeof *f);
 	in->priv = f;
 	f->h.who = "firecracker";
@@ -456,6 +465,14 @@ static int fc_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl fc_options[] = {
+	{ .name = "binary", .doc = "the Firecracker program (default firecracker)" },
+	GUESTKERNEL_OPTIONS,
+	VM_OPTIONS,
+	{ .name = "extra_args", .doc = "more firecracker arguments, split on white space" },
+	{ 0 },
+};
+
 const struct driver driver_firecracker = {
 	.name = "firecracker",
 	.description = "Firecracker micro-VMs through their API socket (KVM only) with isolab's in-guest agent",
@@ -470,4 +487,6 @@ const struct driver driver_firecracker = {
 	/* Under KVM a guest boots in well under a second; a loaded host, and
 	 * the first run's vmlinux extraction, take longer. */
 	.startup_allowance_s = 60,
+	.options = fc_options,
+	.network_refusal = fc_network_refusal,
 };

@@ -32,4 +32,11 @@ char *guestkernel_release(const char *bzimage);
  * account of the steps. Takes minutes on a slow mirror; bounded. */
 char *guestkernel_fetch(char **log, char **cause);
 
+/* The options guestkernel_find reads, as entries of a VM driver's option
+ * table (struct option_decl, runtimes/runtime.h). */
+#define GUESTKERNEL_OPTIONS                                                                        \
+	{ .name = "kernel", .doc = "the guest kernel (default: the newest /boot/vmlinuz-*, else "      \
+	  "isolab fetch-kernel's)" },                                                                 \
+	{ .name = "modules", .doc = "that kernel's /lib/modules/RELEASE (default: found from the kernel)" }
+
 #endif

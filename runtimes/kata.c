@@ -171,6 +171,18 @@ static int kata_prepare(struct instance *in, char **cause) { return driver_docke
 static int kata_launch(struct instance *in, char **cause) { return driver_docker.launch(in, cause); }
 static int kata_stop(struct instance *in, int force, char **cause) { return driver_docker.stop(in, force, cause); }
 static int kata_cleanup(struct instance *in, char **cause) { return driver_docker.cleanup(in, cause); }
+static char *kata_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	return driver_docker.network_refusal(rt, net, serve);
+}
+
+/* The docker driver's options, and the shim this driver looks for. */
+static const struct option_decl kata_options[] = {
+	DOCKER_CLI_OPTIONS,
+	{ .name = "runtime", .doc = "the runtime name Docker knows Kata by (default kata)" },
+	{ .name = "shim", .doc = "the shim program looked for in PATH (default containerd-shim-kata-v2)" },
+	{ 0 },
+};
 
 const struct driver driver_kata = {
 	.name = "kata",
@@ -183,4 +195,6 @@ const struct driver driver_kata = {
 	.cleanup = kata_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.startup_allowance_s = 60,
+	.options = kata_options,
+	.network_refusal = kata_network_refusal,
 };

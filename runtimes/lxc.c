@@ -519,6 +519,13 @@ static int lxc_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl lxc_options[] = {
+	{ .name = "binary", .doc = "the launcher, looked up in PATH (default lxc-execute)" },
+	{ .name = "include", .doc = "an LXC config included first (default: the distribution's common.conf; "
+	  "\"\" for none)" },
+	{ 0 },
+};
+
 const struct driver driver_lxc = {
 	.name = "lxc",
 	.description = "LXC: lxc-execute with a generated config, init.lxc as pid 1",
@@ -529,4 +536,5 @@ const struct driver driver_lxc = {
 	.stop = lxc_stop,
 	.cleanup = lxc_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.options = lxc_options,
 };

@@ -85,6 +85,16 @@ static int native_cleanup(struct instance *in, char **cause)
 	return 0;
 }
 
+/* A native instance is a host process on the host's own network stack,
+ * whatever the experiment's network: every server in it is reachable. */
+static char *native_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	(void)rt;
+	(void)net;
+	(void)serve;
+	return NULL;
+}
+
 const struct driver driver_native = {
 	.name = "native",
 	.description = "bare metal: a plain host process, the baseline",
@@ -95,4 +105,5 @@ const struct driver driver_native = {
 	.stop = native_stop,
 	.cleanup = native_cleanup,
 	.limits_supported = 0,
+	.network_refusal = native_network_refusal,
 };

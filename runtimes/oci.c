@@ -813,6 +813,29 @@ static int oci_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl oci_options[] = {
+	{ .name = "binary", .doc = "the OCI runtime's CLI, looked up in PATH (default: the runtime's name)" },
+	{ .name = "platform", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "ptrace", "systrap",
+	  "kvm", NULL } }, .doc = "runsc only: its --platform (default ptrace)" },
+	{ .name = "network", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "none", "host",
+	  "sandbox", NULL } }, .doc = "runsc only: its --network (default: from the experiment's network)" },
+	{ .name = "hybrid_cgroups", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "host", "v1",
+	  NULL } }, .doc = "v1: run the CLI where only the cgroup v1 hierarchies are mounted (default host)" },
+	{ .name = "extra_args", .doc = "more global options, split on white space" },
+	{ 0 },
+};
+
+static char *oci_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	if (!serve)
+		return NULL;
+	const char *opt = runtime_option(rt, "network", NULL);
+	if (opt && !strcmp(opt, "none"))
+		return xasprintf("%s runs with --network=none (its option network), which no host program reaches",
+		    rt->name);
+	return !strcmp(net, "none") ? xstrdup(NET_NONE_UNREACHABLE) : NULL;
+}
+
 const struct driver driver_oci = {
 	.name = "oci",
 	.description = "an OCI runtime CLI (runc, crun, runsc) via create/start/kill/delete",
@@ -824,4 +847,6 @@ const struct driver driver_oci = {
 	.stop = oci_stop,
 	.cleanup = oci_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.options = oci_options,
+	.network_refusal = oci_network_refusal,
 };

@@ -723,6 +723,31 @@ static int qemu_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static const struct option_decl qemu_options[] = {
+	{ .name = "machine", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "pc", "microvm", NULL } },
+	  .doc = "pc (the traditional PC, default) or microvm (minimal, virtio-mmio)" },
+	{ .name = "accel", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "auto", "kvm", "tcg", NULL } },
+	  .doc = "auto (KVM when its bounded boot probe passes, else TCG; default), kvm or tcg" },
+	{ .name = "kvm_probe_timeout", .spec = { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 3600 },
+	  .doc = "seconds the KVM boot probe may take (default 20)" },
+	{ .name = "containers", .spec = { .type = VT_INT, .has_min = 1, .min = 0, .has_max = 1, .max = MAX_COPIES },
+	  .doc = "0 (default): the workload is the guest's own process; N: N copies, each in a container in the guest" },
+	VM_OPTIONS,
+	{ .name = "disk_cache", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "none", "writeback",
+	  "writethrough", "directsync", "unsafe", NULL } }, .doc = "QEMU's cache mode for the scratch disk (default none)" },
+	GUESTKERNEL_OPTIONS,
+	{ .name = "binary", .doc = "the QEMU program (default qemu-system-x86_64)" },
+	{ .name = "extra_args", .doc = "more QEMU arguments, split on white space" },
+	{ 0 },
+};
+
+static char *qemu_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	(void)rt;
+	return serve && !strcmp(net, "none") ? xstrdup("network none gives the VM no network card (bridge and host "
+	    "give it QEMU's user-mode network, the instance's port forwarded from the host)") : NULL;
+}
+
 const struct driver driver_qemu = {
 	.name = "qemu",
 	.description = "QEMU virtual machines (pc or microvm; KVM when usable, else TCG) with isolab's in-guest agent",
@@ -737,4 +762,6 @@ const struct driver driver_qemu = {
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
 	/* A guest booting under TCG takes 5-15 s here; a loaded machine more. */
 	.startup_allowance_s = 180,
+	.options = qemu_options,
+	.network_refusal = qemu_network_refusal,
 };

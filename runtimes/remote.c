@@ -987,6 +987,33 @@ static int remote_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+/* Set by remote_resolve from RUNTIME@HOST and the hosts group; the inner
+ * runtime's own options travel as opt.NAME, checked where it is defined. */
+static const struct option_decl remote_options[] = {
+	{ .name = "host", .doc = "the host's name: a configured host, an ssh alias or [user@]address[:port]" },
+	{ .name = "runtime", .doc = "the runtime run on the host" },
+	{ .name = "driver", .doc = "that runtime's driver" },
+	{ .name = "address", .doc = "the address connected to (default: the host's name)" },
+	{ .name = "user", .doc = "the user logged in as" },
+	{ .name = "identity", .doc = "a private key file" },
+	{ .name = "known_hosts", .doc = "the OpenSSH known_hosts file (default ~/.ssh/known_hosts)" },
+	{ .name = "port", .spec = { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 65535 },
+	  .doc = "the SSH port (default 22)" },
+	{ .name = "timeout", .spec = { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 3600 },
+	  .doc = "seconds before a silent link counts as dead" },
+	{ 0 },
+};
+
+/* The load generator runs here and connects to the host's address, where
+ * only a server on the host's own network listens (or a native one). */
+static char *remote_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	if (!serve || !strcmp(net, "host") || !strcmp(runtime_option(rt, "driver", ""), "native"))
+		return NULL;
+	return xasprintf("the load generator runs on this machine and connects to %s's address, which reaches "
+			 "a server in %s on network host only", runtime_host(rt), runtime_base_name(rt));
+}
+
 const struct driver driver_remote = {
 	.name = "remote",
 	.description = "a runtime on another host, through `isolab agent` over SSH (RUNTIME@HOST)",
@@ -999,4 +1026,6 @@ const struct driver driver_remote = {
 	.cleanup = remote_cleanup,
 	/* The agent checks the limits against the real driver and refuses. */
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.options = remote_options,
+	.network_refusal = remote_network_refusal,
 };

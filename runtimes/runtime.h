@@ -127,7 +127,26 @@ struct driver {
 	/* Which limits the driver honours; a requested limit outside this mask
 	 * fails the instance with a message, never silently ignored. */
 	unsigned limits_supported;
+	/* The options the driver reads from a runtime's options group, ended
+	 * by an entry whose name is NULL; NULL when it reads none. Loading the
+	 * configuration rejects any other option and any value its declared
+	 * type does not accept (runtimes_check_options); `isolab list drivers`
+	 * and isolab.conf(5) list them. */
+	const struct option_decl *options;
+	/* Optional: why an instance of rt cannot have network net ("none",
+	 * "host" or "bridge") here, or, when serve is set, why a program on
+	 * the host (a workload's companion or setup) cannot reach a server
+	 * inside it on net; NULL when it can. Malloc'd. Cheap and side-effect
+	 * free: asked before a run, to pick its network and to refuse a run
+	 * that cannot work. NULL function: every network; a server is
+	 * reachable on host and bridge, not on none. */
+	char *(*network_refusal)(const struct runtime_conf *rt, const char *net, int serve);
 };
+
+/* Why the host cannot reach a server in an instance with network none
+ * that has a network namespace of its own. */
+#define NET_NONE_UNREACHABLE "on network none the instance has a network namespace of its own with " \
+	"only a loopback, which the host cannot reach"
 
 enum {
 	LIMIT_CPUS = 1 << 0,
@@ -145,6 +164,26 @@ const struct driver *const *driver_all(void);
 /* Probes rt's driver; an unknown driver gives an unavailable status. */
 void runtime_probe(const struct runtime_conf *rt, struct driver_status *st);
 void driver_status_free(struct driver_status *st);
+/* The declaration of option name in d's options, or NULL. */
+const struct option_decl *driver_option(const struct driver *d, const char *name);
+/* Checks each option of each runtime of cfg against its driver's
+ * declarations. Returns the number of errors and stores each malloc'd
+ * "file:line: runtimes.NAME.options.KEY: expected ..., got ..." in
+ * *errors (the caller frees each and the array), NULL when none. A
+ * runtime whose driver is unknown is left to runtime_probe, which says so. */
+size_t runtimes_check_options(const struct config *cfg, char ***errors);
+/* Why rt cannot have network net, or (serve) cannot be reached from the
+ * host on it (struct driver's network_refusal); malloc'd, or NULL. */
+char *runtime_network_refusal(const struct runtime_conf *rt, const char *net, int serve);
+/* The network of a run of exp on rts[0..nrt): exp->network, or for
+ * "auto" (and NULL) "none" when no workload of the run serves a program
+ * on the host (workload_serves_host), else the first of "bridge" and
+ * "host" that every runtime can serve on here. Stores a static string in
+ * *net and, when why is not NULL, a malloc'd sentence saying why an auto
+ * network is not none (else NULL). -1 with the reason and the fix when a
+ * runtime cannot have the network or cannot serve the workload on it. */
+int runtimes_plan_network(const struct config *cfg, const struct experiment *exp,
+    const struct runtime_conf *const *rts, size_t nrt, const char **net, char **why, char **cause);
 /* Mask of limits set in l (LIMIT_*). */
 unsigned limits_requested(const struct limits *l);
 /* Names the first limit in mask ("cpus", "cpuset", ...). */

@@ -84,6 +84,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define BRIDGE_NEEDS_ROOT "the bridge network needs root (it creates a veth pair on the host)"
+
 #define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct sandbox {
@@ -591,7 +593,7 @@ static int sandbox_prepare(struct instance *in, char **cause)
 	if (strcmp(net, "none") && strcmp(net, "host") && strcmp(net, "bridge"))
 		return err_set(cause, "unknown network mode '%s' (none, host or bridge)", net);
 	if (!strcmp(net, "bridge") && geteuid() != 0)
-		return err_set(cause, "the bridge network needs root (it creates a veth pair on the host)");
+		return err_set(cause, "%s", BRIDGE_NEEDS_ROOT);
 
 	sb->host_rootfs = in->wl->rootfs && !strcmp(in->wl->rootfs, "host");
 	sb->rootfs = rootfs_get(sb->host_rootfs ? "host" : "minimal", in->probe, cause);
@@ -840,6 +842,14 @@ static int sandbox_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+static char *sandbox_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
+{
+	(void)rt;
+	if (!strcmp(net, "bridge") && geteuid() != 0)
+		return xstrdup(BRIDGE_NEEDS_ROOT);
+	return serve && !strcmp(net, "none") ? xstrdup(NET_NONE_UNREACHABLE) : NULL;
+}
+
 const struct driver driver_sandbox = {
 	.name = "sandbox",
 	.description = "isolab's own container: namespaces, pivot_root and cgroup limits",
@@ -850,4 +860,5 @@ const struct driver driver_sandbox = {
 	.stop = sandbox_stop,
 	.cleanup = sandbox_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.network_refusal = sandbox_network_refusal,
 };

@@ -124,4 +124,12 @@ int vm_host_stop(struct vm_host *h, int force, char **cause);
  * journal, and frees what h holds. */
 int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause);
 
+/* The options every VM driver reads for its guest, as entries of its
+ * option table (struct option_decl, runtime.h). */
+#define VM_OPTIONS                                                                                 \
+	{ .name = "memory", .spec = { .type = VT_SIZE, .has_min = 1, .min = 64 << 20 },               \
+	  .doc = "guest memory when the experiment sets no memory limit (default 512M)" },           \
+	{ .name = "disk_size", .spec = { .type = VT_SIZE, .has_min = 1, .min = 16 << 20 },            \
+	  .doc = "the scratch disk mounted at ${datadir} (default 1G)" }
+
 #endif

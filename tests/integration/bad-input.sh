@@ -116,6 +116,67 @@ done
 no_leftover config
 ok "configuration: missing file, syntax error, unknown key, wrong type, out of range, invalid pcre2 pattern"
 
+# --- silent misconfiguration: refused before anything starts ----------------
+# A misspelt or undeclared parameter, a value of the wrong type, a driver
+# option no driver reads or of the wrong type, a server workload whose load
+# generator cannot reach its instance: each is exit 2, one line naming the
+# option or the file:line, and no run (no run directory, no process).
+refused() { # refused NAME PATTERN ARGS...: exit 2, one line, nothing started
+	local name=$1 pat=$2
+	shift 2
+	state=$tmp/state-refused
+	t "$name" 20 "$@"
+	want_rc 2 "$name"; one_line "$name"; want_line "$pat" "$name"
+	[ -z "$(ls -A "$state/runs" 2>/dev/null)" ] || fail "$name: a run was started: $(ls "$state/runs")"
+	no_leftover "$name"
+	state=$test_state
+}
+refused "misspelt -p" "run: -p max_prim=20000: expected a parameter of workload cpu \(max_prime\), got an undeclared one" \
+	run -w cpu -p max_prim=20000 -n 1 -t 1
+refused "undeclared -p" "run: -p nosuchparam=3: expected a parameter of one of the workloads \(cpu: max_prime; mem: none\)" \
+	run -w cpu,mem -p nosuchparam=3 -n 1 -t 1
+refused "mistyped -p" "run: -p max_prime=lots: expected an integer from 1 to 4294967295 \(parameter max_prime of workload cpu\), got \"lots\"" \
+	run -w cpu -p max_prime=lots -n 1 -t 1
+refused "out-of-range -p" "run: -p max_prime=0: expected an integer from 1 to 4294967295" \
+	run -w cpu -p max_prime=0 -n 1 -t 1
+refused "-p choice" "run: -p rw=sideways: expected one of randrw, randread, randwrite \(parameter rw of workload file\)" \
+	run -w file -p rw=sideways -n 1 -t 1
+cat >"$tmp/params.conf" <<EOF
+experiments = {
+  typo = { runtimes = [ "native" ]; workloads = [ "cpu" ];
+    params = {
+      max_prime = "lots"; }; };
+};
+EOF
+refused "experiment param" "params.conf:4: experiments.typo.params.max_prime: expected an integer" -c "$tmp/params.conf" run -e typo
+cat >"$tmp/options.conf" <<EOF
+runtimes = {
+  myrunc = { driver = "oci";
+    options = { binray = "runc"; }; };
+};
+EOF
+cat >"$tmp/options2.conf" <<EOF
+runtimes = {
+  myvm = { driver = "qemu"; options = {
+    machine = "q35"; }; };
+};
+EOF
+refused "misspelt option" "options.conf:3: runtimes.myrunc.options.binray: expected one of the options of driver oci \(binary, platform" \
+	-c "$tmp/options.conf" run -r myrunc -w cpu -n 1 -t 1
+refused "misspelt option, list" "options.conf:3: runtimes.myrunc.options.binray" -c "$tmp/options.conf" list runtimes
+refused "mistyped option" "options2.conf:3: runtimes.myvm.options.machine: expected one of pc, microvm, got \"q35\"" \
+	-c "$tmp/options2.conf" run -r myvm -w cpu -n 1 -t 1
+for f in options options2; do
+	t "$f check" 10 config check "$tmp/$f.conf"
+	want_rc 2 "$f check"; want_line "^$tmp/$f.conf:3: runtimes\.my(runc|vm)\.options\." "$f check"
+done
+refused "server on network none" "run: nginx's load generator runs on the host and cannot reach runc on network none: .*; use network host or bridge" \
+	run -r native,runc -w nginx --network none -n 1 -t 1
+refused "server on firecracker" "run: nginx's load generator runs on the host and cannot reach firecracker on network bridge nor host: .*; run nginx without firecracker" \
+	run -r native,firecracker -w nginx -n 1 -t 1
+refused "bad --network" "run: --network: expected none, host, bridge or auto, got 'wifi'" run -w cpu --network wifi
+ok "misconfiguration refused before anything starts: misspelt, undeclared and mistyped -p, an experiment's param, a misspelt and a mistyped driver option (file:line), a server its load generator cannot reach"
+
 # --- workloads -------------------------------------------------------------
 t missing 20 -c "$tmp/tour.conf" run -w missing -n 1 -t 1
 want_rc 1 missing; want_line "error: .*no-such-binary.*not found" missing; no_leftover missing

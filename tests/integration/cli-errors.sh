@@ -17,8 +17,12 @@ expect 2 "expected a number of repetitions" -- run -n 0
 expect 2 "expected seconds" -- run -t abc
 expect 2 "cannot open" -- -c /nonexistent/isolab.conf list runtimes
 expect 2 "expected one of runtimes" -- list nothing
+expect 2 "expected none, host, bridge or auto, got 'wifi'" -- run --network wifi -w cpu
+expect 2 "expected a parameter of workload cpu (max_prime)" -- run -w cpu -p max_prim=1
 "$ISOLAB" --version | grep -q '^isolab [0-9]' || fail "--version"
 "$ISOLAB" --help | grep -q 'run' || fail "--help"
 isolab list runtimes | grep -Eq '^native +native +available' || fail "list runtimes does not show native as available"
 isolab list workloads | grep -q '^cpu ' || fail "list workloads has no cpu"
+isolab list workloads | grep -q 'max_prime} = 10000 .*an integer' || fail "list workloads shows no parameter types"
+isolab list drivers | grep -Eq '^qemu +machine +choice .*one of pc, microvm' || fail "list drivers does not show qemu's options"
 ok "usage errors"

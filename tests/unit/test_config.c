@@ -1,9 +1,13 @@
 /* test_config.c — the loader and its schema: good files give the right
  * values, every bad file gives exactly the expected "file:line: ..." message. */
 #include "config.h"
+#include "remote.h"
+#include "runtime.h"
 #include "util.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +60,46 @@ static void load_ok(struct config *cfg, const char *a, const char *b)
 	ck_assert_msg(r == 0, "config_load: %s", cause ? cause : "?");
 	free(extra[0]);
 	free(extra[1]);
+}
+
+/* A table-driven case: a file's text (or part of it) and the message
+ * expected for it. */
+struct text_case {
+	const char *text;
+	const char *msg;
+};
+
+/* Writes text to the file name in the test's directory and loads it
+ * alone; fails the test with the cause on error. */
+static void load_text(struct config *cfg, const char *name, const char *text)
+{
+	char *cause = NULL;
+	_cleanup_free_ char *path = xasprintf("%s/%s", tmpdir, name);
+	char *extra[] = { path };
+	write_text(path, text);
+	ck_assert_msg(config_load(cfg, extra, 1, &cause) == 0, "config_load: %s", cause ? cause : "?");
+}
+
+/* Checks errs[0..n) against "path:want[i]" each, and frees them. */
+static void check_errors(char **errs, size_t n, const char *path, const char *const *want, size_t nwant)
+{
+	ck_assert_msg(n == nwant, "%zu errors, %zu expected; first: %s", n, nwant, n ? errs[0] : "-");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *w = xasprintf("%s:%s", path, want[i]);
+		ck_assert_str_eq(errs[i], w);
+		free(errs[i]);
+	}
+	free(errs);
+}
+
+/* Writes text to path and checks that config_check_file gives exactly the
+ * one message "path:msg" (msg starts with the line). */
+static void check_text(const char *path, const char *text, const char *msg)
+{
+	char **errs = NULL;
+	write_text(path, text);
+	size_t n = config_check_file(path, &errs);
+	check_errors(errs, n, path, &msg, 1);
 }
 
 /* Checks the one message config_check_file gives for a bad fixture. */
@@ -188,7 +232,7 @@ START_TEST(test_good_values)
 	ck_assert_double_eq(e->grace, 10.0);
 	ck_assert_uint_eq(e->threads, 1);
 	ck_assert_str_eq(e->baseline, "native");
-	ck_assert_str_eq(e->network, "none");
+	ck_assert_str_eq(e->network, "auto");
 	ck_assert_ptr_null(e->title);
 	ck_assert_double_eq(e->limits.cpus, 0);
 	ck_assert_ptr_null(e->limits.cpuset);
@@ -351,7 +395,7 @@ START_TEST(test_bad_values)
 	check_one("bad-range.conf", 5, "experiments.quick.duration: expected a number "
 	    "> 0 and <= 86400, got 0");
 	check_one("bad-enum.conf", 5, "experiments.quick.network: expected one of "
-	    "none, host, bridge, got \"wifi\"");
+	    "auto, none, host, bridge, got \"wifi\"");
 	check_one("bad-required.conf", 3, "runtimes.runc.driver: expected a string, "
 	    "got nothing");
 }
@@ -420,24 +464,14 @@ START_TEST(test_check_reports_all)
 	_cleanup_free_ char *path = data_path("bad-many.conf");
 	char **errs = NULL;
 	size_t n = config_check_file(path, &errs);
-
-	ck_assert_uint_eq(n, ARRAY_SIZE(want));
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *w = xasprintf("%s:%s", path, want[i]);
-		ck_assert_str_eq(errs[i], w);
-		free(errs[i]);
-	}
-	free(errs);
+	check_errors(errs, n, path, want, ARRAY_SIZE(want));
 }
 END_TEST
 
 /* Schema corners without a fixture each: one small file per case. */
 START_TEST(test_schema_corners)
 {
-	static const struct {
-		const char *text;
-		const char *msg;
-	} cases[] = {
+	static const struct text_case cases[] = {
 		{ "state_dir = \"relative/dir\";\n",
 		  "1: state_dir: expected an absolute path or ~/path, got \"relative/dir\"" },
 		{ "theme = \"a b\";\n",
@@ -495,26 +529,15 @@ START_TEST(test_schema_corners)
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char **errs = NULL;
-		write_text(path, cases[i].text);
-		size_t n = config_check_file(path, &errs);
-		_cleanup_free_ char *want = xasprintf("%s:%s", path, cases[i].msg);
-		ck_assert_msg(n == 1, "case %zu: %zu errors, first: %s", i, n, n ? errs[0] : "-");
-		ck_assert_str_eq(errs[0], want);
-		free(errs[0]);
-		free(errs);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		check_text(path, cases[i].text, cases[i].msg);
 }
 END_TEST
 
 /* References checked once everything is loaded. */
 START_TEST(test_cross_references)
 {
-	static const struct {
-		const char *text;
-		const char *msg;
-	} cases[] = {
+	static const struct text_case cases[] = {
 		{ "runtimes = { native = { driver = \"native\"; }; };\n"
 		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
 		  "experiments = { e = { runtimes = [ \"runc\" ]; workloads = [ \"w\" ]; }; };\n",
@@ -528,8 +551,30 @@ START_TEST(test_cross_references)
 		  "workloads = { w = { argv = [ \"a\" ];\n params = { n = { default = 1; }; }; }; };\n"
 		  "experiments = {\n e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
 		  "params = { m = 2; }; }; };\n",
-		  "5: experiments.e.params.m: expected a parameter declared by one of the "
-		  "experiment's workloads, got an undeclared one" },
+		  "6: experiments.e.params.m: expected a parameter of workload w (n), got an undeclared one" },
+		/* Declared, but not of that type; the message names the param's own line. */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"${n}\" ];\n params = { n = { type = \"int\"; min = 1; max = 9;\n"
+		  "default = 1; }; }; }; };\n"
+		  "experiments = {\n e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "params = {\n n = 10; }; }; };\n",
+		  "8: experiments.e.params.n: expected an integer from 1 to 9 (parameter n of workload w), got \"10\"" },
+		/* Several workloads: declared by one is enough, a misspelling lists them all... */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { a = { argv = [ \"${x}\" ]; params = { x = { default = 1; }; }; };\n"
+		  "b = { argv = [ \"b\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"a\", \"b\" ];\n"
+		  "params = { y = 2; }; }; };\n",
+		  "5: experiments.e.params.y: expected a parameter of one of the workloads (a: x; b: none), got an "
+		  "undeclared one" },
+		/* ... and the value must fit every workload that declares it. */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { a = { argv = [ \"${x}\" ]; params = { x = { type = \"size\"; default = 1; }; }; };\n"
+		  "b = { argv = [ \"${x}\" ]; params = { x = { type = \"int\"; default = 1; }; }; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"b\" ];\n"
+		  "neighbours = ( { workload = \"a\"; } );\n"
+		  "params = { x = \"64M\"; }; }; };\n",
+		  "6: experiments.e.params.x: expected an integer (parameter x of workload b), got \"64M\"" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	char *ex[1] = { path };
@@ -621,7 +666,7 @@ START_TEST(test_experiment_defaults)
 	ck_assert_double_eq(e.grace, 10.0);
 	ck_assert_uint_eq(e.threads, 1);
 	ck_assert_str_eq(e.baseline, "native");
-	ck_assert_str_eq(e.network, "none");
+	ck_assert_str_eq(e.network, "auto");
 	experiment_clear(&e);
 	ck_assert_ptr_null(e.kind);
 }
@@ -667,6 +712,12 @@ START_TEST(test_shipped_data)
 	ck_assert_str_eq(e->workloads[5], "file");
 	ck_assert_ptr_null(e->workloads[6]);
 
+	/* Every shipped runtime's options are its driver's. */
+	char **oerrs = NULL;
+	size_t on = runtimes_check_options(&cfg, &oerrs);
+	ck_assert_msg(on == 0, "%s", on ? oerrs[0] : "");
+	free(oerrs);
+
 	/* Each shipped file is also clean on its own. */
 	for (size_t i = 0; cfg.files[i]; i++) {
 		char **errs = NULL;
@@ -674,6 +725,465 @@ START_TEST(test_shipped_data)
 		ck_assert_msg(n == 0, "%s", n ? errs[0] : "");
 	}
 	config_free(&cfg);
+}
+END_TEST
+
+/* Checks one type: each of ok[] is accepted as is, each pair of canon[]
+ * (value, canonical spelling) accepted and respelt, and each pair of bad[]
+ * (value, message) refused with that message. */
+static void check_values(const struct value_spec *spec, const char *const *ok, const char *const *canon,
+    const char *const *bad)
+{
+	for (size_t i = 0; ok && ok[i]; i++) {
+		char *c = NULL, *why = NULL;
+		ck_assert_msg(value_check(spec, ok[i], &c, &why) == 0, "\"%s\": %s", ok[i], why);
+		ck_assert_msg(c == NULL, "\"%s\" respelt \"%s\"", ok[i], c);
+		ck_assert_int_eq(value_check(spec, ok[i], NULL, NULL), 0);
+	}
+	for (size_t i = 0; canon && canon[i]; i += 2) {
+		char *c = NULL;
+		ck_assert_int_eq(value_check(spec, canon[i], &c, NULL), 0);
+		ck_assert_str_eq(c, canon[i + 1]);
+		free(c);
+	}
+	for (size_t i = 0; bad && bad[i]; i += 2) {
+		char *c = NULL, *why = NULL;
+		ck_assert_msg(value_check(spec, bad[i], &c, &why) == -1, "\"%s\" accepted", bad[i]);
+		ck_assert_str_eq(why, bad[i + 1]);
+		ck_assert_ptr_null(c);
+		free(why);
+	}
+}
+
+#define STRS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Parameter and option types: what each accepts, the canonical spelling
+ * substituted, and the message for the rest. */
+START_TEST(test_value_types)
+{
+	check_values(&(struct value_spec){ .type = VT_STRING }, STRS("any text at all", ""), NULL, NULL);
+	check_values(&(struct value_spec){ .type = VT_INT }, STRS("42", "-7"), NULL,
+	    STRS("4x", "expected an integer, got \"4x\"", " 4", "expected an integer, got \" 4\"",
+		"+4", "expected an integer, got \"+4\"", "", "expected an integer, got \"\"",
+		"99999999999999999999", "expected an integer, got \"99999999999999999999\"",
+		/* A value quoted back never breaks the message's line. */
+		"1\n2", "expected an integer, got \"1?2\""));
+	check_values(&(struct value_spec){ .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 64 },
+	    STRS("1", "64"), NULL, STRS("0", "expected an integer from 1 to 64, got \"0\""));
+	check_values(&(struct value_spec){ .type = VT_INT, .has_min = 1, .min = 1 }, NULL, NULL,
+	    STRS("0", "expected an integer >= 1, got \"0\""));
+	check_values(&(struct value_spec){ .type = VT_INT, .has_max = 1, .max = 5 }, NULL, NULL,
+	    STRS("6", "expected an integer <= 5, got \"6\""));
+	check_values(&(struct value_spec){ .type = VT_NUMBER }, STRS("0.5", "1e3", "-2"), NULL,
+	    STRS("nan", "expected a number, got \"nan\"", "0x10", "expected a number, got \"0x10\"",
+		"1,5", "expected a number, got \"1,5\""));
+	check_values(&(struct value_spec){ .type = VT_NUMBER, .has_min = 1, .min = 0, .has_max = 1, .max = 1 },
+	    STRS("0", "1"), NULL, STRS("1.5", "expected a number from 0 to 1, got \"1.5\""));
+	check_values(&(struct value_spec){ .type = VT_SIZE }, STRS("256M", "100", "1536M"),
+	    STRS("4096", "4K", "4KiB", "4K", "4k", "4K", "1024M", "1G"),
+	    STRS("1.5G", "expected a size like 512M, got \"1.5G\""));
+	check_values(&(struct value_spec){ .type = VT_SIZE, .has_min = 1, .min = 64 << 20 }, STRS("64M"), NULL,
+	    STRS("32M", "expected a size >= 64M, got \"32M\""));
+	check_values(&(struct value_spec){ .type = VT_SIZE, .has_min = 1, .min = 512, .has_max = 1, .max = 64 << 20 },
+	    NULL, NULL, STRS("128M", "expected a size from 512 to 64M, got \"128M\""));
+	check_values(&(struct value_spec){ .type = VT_BOOL }, STRS("1", "0"),
+	    STRS("yes", "1", "true", "1", "on", "1", "off", "0", "false", "0", "no", "0"),
+	    STRS("2", "expected 0 or 1 (or true, false, yes, no, on, off), got \"2\""));
+	check_values(&(struct value_spec){ .type = VT_CHOICE, .choices = STRS("pc", "microvm") }, STRS("microvm"),
+	    NULL, STRS("q35", "expected one of pc, microvm, got \"q35\""));
+	ck_assert_str_eq(value_type_name(VT_SIZE), "size");
+	ck_assert_str_eq(value_type_name(VT_CHOICE), "choice");
+}
+END_TEST
+
+/* A workload's parameter declarations: type, bounds, choices, and a
+ * default that must fit them (stored canonical). */
+START_TEST(test_param_declarations)
+{
+	static const struct text_case cases[] = {
+		{ "type = \"integer\"; default = 1;",
+		  "3: workloads.w.params.n.type: expected one of string, int, number, size, bool, choice, got \"integer\"" },
+		{ "type = \"string\"; min = 1; default = \"a\";",
+		  "3: workloads.w.params.n.min: expected no min with type \"string\" (only int, number and size have "
+		  "bounds), got one" },
+		{ "type = \"int\"; min = 5; max = 2; default = 3;",
+		  "3: workloads.w.params.n.max: expected at least min (5), got 2" },
+		{ "type = \"int\"; min = 1.5; default = 3;",
+		  "3: workloads.w.params.n.min: expected an integer, got a floating-point number" },
+		{ "type = \"size\"; min = \"lots\"; default = \"1M\";",
+		  "3: workloads.w.params.n.min: expected a size like \"512M\" or a number of bytes, got a string" },
+		{ "type = \"choice\"; default = \"a\";",
+		  "3: workloads.w.params.n.choices: expected an array of strings with type \"choice\", got nothing" },
+		{ "type = \"int\"; choices = [ \"a\" ]; default = 1;",
+		  "3: workloads.w.params.n.choices: expected no choices with type \"int\" (choices go with type "
+		  "\"choice\"), got some" },
+		{ "type = \"int\"; max = 9; default = 10;",
+		  "3: workloads.w.params.n.default: expected an integer <= 9, got \"10\"" },
+		{ "type = \"choice\"; choices = [ \"a\", \"b\" ]; default = \"c\";",
+		  "3: workloads.w.params.n.default: expected one of a, b, got \"c\"" },
+		{ "type = \"bool\"; default = 2;",
+		  "3: workloads.w.params.n.default: expected 0 or 1 (or true, false, yes, no, on, off), got \"2\"" },
+	};
+	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *text = xasprintf("workloads = { w = { argv = [ \"${n}\" ];\n params = {\n"
+		    "  n = { %s };\n }; }; };\n", cases[i].text);
+		check_text(path, text, cases[i].msg);
+	}
+
+	/* Good declarations: defaults stored in their canonical spelling. */
+	struct config cfg;
+	load_text(&cfg, "case.conf", "workloads = { w = { argv = [ \"${a}${b}${c}${d}${e}\" ];\n params = {\n"
+	    "  a = { type = \"size\"; min = 512; max = \"64M\"; default = 4096; };\n"
+	    "  b = { type = \"bool\"; default = true; };\n"
+	    "  c = { type = \"choice\"; choices = [ \"x\", \"y\" ]; default = \"y\"; description = \"c\"; };\n"
+	    "  d = { type = \"number\"; min = 0; max = 1.5; default = 0.25; };\n"
+	    "  e = { default = \"free text\"; };\n"
+	    " }; }; };\n");
+	const struct workload *wl = config_workload(&cfg, "w");
+	ck_assert_uint_eq(wl->nparams, 5);
+	ck_assert_str_eq(wl->params[0].value, "4K");
+	ck_assert_int_eq(wl->params[0].spec.type, VT_SIZE);
+	ck_assert_double_eq(wl->params[0].spec.min, 512);
+	ck_assert_double_eq(wl->params[0].spec.max, 64 << 20);
+	ck_assert_str_eq(wl->params[1].value, "1");
+	ck_assert_str_eq(wl->params[2].spec.choices[1], "y");
+	ck_assert_ptr_null(wl->params[2].spec.choices[2]);
+	ck_assert_int_eq(wl->params[3].spec.type, VT_NUMBER);
+	ck_assert_int_eq(wl->params[4].spec.type, VT_STRING);
+	ck_assert_int_eq(wl->params[4].origin.line, 7);
+	config_free(&cfg);
+}
+END_TEST
+
+/* What `isolab run -p NAME=VALUE` is checked with. */
+START_TEST(test_run_params)
+{
+	struct config cfg;
+	load_text(&cfg, "run.conf", "workloads = {\n"
+	    "  cpu = { argv = [ \"${max_prime}\" ]; params = { max_prime = { type = \"int\"; min = 1; default = 10000; }; }; };\n"
+	    "  mem = { argv = [ \"m\" ]; };\n"
+	    "  file = { argv = [ \"${bs}\" ]; params = { bs = { type = \"size\"; default = \"4K\"; }; }; };\n"
+	    "};\n");
+	char *cause = NULL;
+	struct experiment e;
+	experiment_defaults(&e);
+	char *one[] = { (char *)"cpu", NULL }, *three[] = { (char *)"cpu", (char *)"mem", (char *)"file", NULL };
+	char **saved = e.workloads;
+	char *canon = NULL;
+
+	e.workloads = one;
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "max_prim", "20000", 1, &canon, &cause), -1);
+	ck_assert_str_eq(cause, "expected a parameter of workload cpu (max_prime), got an undeclared one");
+	free(cause);
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "max_prime", "lots", 1, &canon, &cause), -1);
+	ck_assert_str_eq(cause, "expected an integer >= 1 (parameter max_prime of workload cpu), got \"lots\"");
+	free(cause);
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "max_prime", "20000", 1, &canon, &cause), 0);
+	ck_assert_ptr_null(canon);
+	/* An undeclared name passes when not required (an experiment's own
+	 * params once -w replaced its workloads). */
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "bs", "x", 0, NULL, NULL), 0);
+
+	e.workloads = three;
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "nosuchparam", "3", 1, &canon, &cause), -1);
+	ck_assert_str_eq(cause, "expected a parameter of one of the workloads (cpu: max_prime; mem: none; "
+	    "file: bs), got an undeclared one");
+	free(cause);
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "bs", "8192", 1, &canon, &cause), 0);
+	ck_assert_str_eq(canon, "8K");
+	free(canon);
+
+	/* A neighbour's parameters count too. */
+	struct neighbour nb = { .workload = (char *)"file", .nclass = (char *)"competing", .count = 1 };
+	e.workloads = one;
+	e.neighbours = &nb;
+	e.nneighbours = 1;
+	ck_assert_int_eq(experiment_check_param(&cfg, &e, "bs", "1M", 1, NULL, &cause), 0);
+	e.neighbours = NULL;
+	e.nneighbours = 0;
+
+	e.workloads = saved;
+	experiment_clear(&e);
+	config_free(&cfg);
+}
+END_TEST
+
+/* Driver options: every runtime's options against its driver's declarations. */
+START_TEST(test_driver_options)
+{
+	_cleanup_free_ char *path = xasprintf("%s/rt.conf", tmpdir);
+	write_text(path, "runtimes = {\n"
+	    "  r1 = { driver = \"oci\";\n"
+	    "    options = { binray = \"runc\"; }; };\n"
+	    "  r2 = { driver = \"qemu\"; options = {\n"
+	    "    containers = \"two\";\n"
+	    "    memory = \"32M\";\n"
+	    "    machine = \"q35\"; }; };\n"
+	    "  r3 = { driver = \"native\"; options = { x = 1; }; };\n"
+	    "  r4 = { driver = \"no-such-driver\"; options = { anything = 1; }; };\n"
+	    "  r5 = { driver = \"qemu\"; options = { machine = \"microvm\"; memory = \"1G\"; containers = 2;\n"
+	    "    accel = \"tcg\"; kvm_probe_timeout = 30; disk_cache = \"unsafe\"; }; };\n"
+	    "  r6 = { driver = \"oci\"; options = { binary = \"runsc\"; platform = \"systrap\"; network = \"host\";\n"
+	    "    hybrid_cgroups = \"v1\"; extra_args = \"--debug\"; }; };\n"
+	    "};\n");
+	static const char *const want[] = {
+		"3: runtimes.r1.options.binray: expected one of the options of driver oci (binary, platform, network, "
+		"hybrid_cgroups, extra_args), got an unknown option",
+		"5: runtimes.r2.options.containers: expected an integer from 0 to 64, got \"two\"",
+		"6: runtimes.r2.options.memory: expected a size >= 64M, got \"32M\"",
+		"7: runtimes.r2.options.machine: expected one of pc, microvm, got \"q35\"",
+		"8: runtimes.r3.options.x: expected no options (driver native reads none), got one",
+	};
+	struct config cfg;
+	char *cause = NULL;
+	ck_assert_msg(config_load_file(&cfg, path, &cause) == 0, "%s", cause);
+	char **errs = NULL;
+	size_t n = runtimes_check_options(&cfg, &errs);
+	check_errors(errs, n, path, want, ARRAY_SIZE(want));
+	config_free(&cfg);
+
+	/* The schema takes any scalar (good.conf has options runc's driver
+	 * does not read); the drivers' check names them. */
+	load_ok(&cfg, "good.conf", NULL);
+	n = runtimes_check_options(&cfg, &errs);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_nonnull(strstr(errs[0], "good.conf:10: runtimes.runc.options.cpus: expected one of the options"));
+	ck_assert_ptr_nonnull(strstr(errs[1], "good.conf:10: runtimes.runc.options.debug: expected one of"));
+	free(errs[0]);
+	free(errs[1]);
+	free(errs);
+	config_free(&cfg);
+}
+END_TEST
+
+/* The files of the source tree's directory sub whose names end in suffix,
+ * as a NULL-terminated array of malloc'd paths; free with free_paths. */
+static char **tree_files(const char *sub, const char *suffix)
+{
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *dir = xasprintf("%s/%s", top ? top : ".", sub);
+	DIR *d = opendir(dir);
+	ck_assert_msg(d != NULL, "%s", dir);
+	char **v = xcalloc(1, sizeof *v);
+	size_t n = 0, slen = strlen(suffix);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix))
+			continue;
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = xasprintf("%s/%s", dir, de->d_name);
+		v[n] = NULL;
+	}
+	closedir(d);
+	return v;
+}
+
+static void free_paths(char **v)
+{
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Which driver reads the options of each runtimes/ source file. */
+static const struct {
+	const char *file;
+	const char *drivers[3];
+} option_readers[] = {
+	{ "docker.c", { "docker", "kata" } },
+	{ "firecracker.c", { "firecracker" } },
+	{ "guestkernel.c", { "qemu", "firecracker" } },
+	{ "kata.c", { "kata" } },
+	{ "lxc.c", { "lxc" } },
+	{ "oci.c", { "oci" } },
+	{ "qemu.c", { "qemu" } },
+	{ "remote.c", { "remote" } },
+};
+
+/* Every option a driver reads with runtime_option() is declared, and the
+ * declarations are well formed: so a typo in a runtime file cannot pass
+ * for an option some driver reads. */
+START_TEST(test_driver_declarations)
+{
+	const struct driver *all[16];
+	size_t nd = 0;
+	/* The registry names the remote driver weakly: a call into remote.c
+	 * links it into this test. */
+	remote_set_default_host(NULL);
+	for (const struct driver *const *d = driver_all(); *d; d++)
+		all[nd++] = *d;
+	ck_assert_ptr_nonnull(driver_find("remote"));
+	all[nd++] = driver_find("remote");
+	for (size_t i = 0; i < nd; i++)
+		for (const struct option_decl *o = all[i]->options; o && o->name; o++) {
+			ck_assert_msg(o->doc && *o->doc, "%s.%s: no doc", all[i]->name, o->name);
+			ck_assert_msg(driver_option(all[i], o->name) == o, "%s.%s declared twice", all[i]->name, o->name);
+			ck_assert_msg((o->spec.type == VT_CHOICE) == (o->spec.choices != NULL), "%s.%s: choices",
+			    all[i]->name, o->name);
+			ck_assert_msg(!o->spec.has_min || !o->spec.has_max || o->spec.min <= o->spec.max, "%s.%s: bounds",
+			    all[i]->name, o->name);
+		}
+
+	char **files = tree_files("runtimes", ".c");
+	size_t readers = 0;
+	for (char **f = files; *f; f++) {
+		const char *base = strrchr(*f, '/') + 1;
+		_cleanup_free_ char *text = read_file(*f, NULL);
+		ck_assert_ptr_nonnull(text);
+		size_t k = 0;
+		while (k < ARRAY_SIZE(option_readers) && strcmp(option_readers[k].file, base))
+			k++;
+		for (const char *p = text; (p = strstr(p, "runtime_option(")); p++) {
+			const char *q = strchr(p, '"'), *end = q ? strchr(q + 1, '"') : NULL;
+			const char *close = strchr(p, ')');
+			if (!end || (close && close < q))
+				continue; /* a declaration or a call without a literal name */
+			_cleanup_free_ char *name = xstrndup(q + 1, (size_t)(end - q - 1));
+			ck_assert_msg(k < ARRAY_SIZE(option_readers), "%s reads option %s: add it to option_readers",
+			    base, name);
+			for (size_t j = 0; j < 3 && option_readers[k].drivers[j]; j++) {
+				const struct driver *drv = driver_find(option_readers[k].drivers[j]);
+				ck_assert_ptr_nonnull(drv);
+				ck_assert_msg(driver_option(drv, name), "%s reads option %s, which driver %s does not declare",
+				    base, name, drv->name);
+			}
+			readers++;
+		}
+	}
+	free_paths(files);
+	ck_assert_uint_ge(readers, 20);
+}
+END_TEST
+
+/* The network a run gets, and the runs refused before they start. Only
+ * the drivers' declarations are asked: nothing is launched. */
+START_TEST(test_network_plan)
+{
+	struct config cfg;
+	load_text(&cfg, "net.conf", "runtimes = {\n"
+	    "  native = { driver = \"native\"; };\n"
+	    "  runc = { driver = \"oci\"; options = { binary = \"runc\"; }; };\n"
+	    "  gvnone = { driver = \"oci\"; options = { binary = \"runsc\"; network = \"none\"; }; };\n"
+	    "  docker = { driver = \"docker\"; };\n"
+	    "  podman = { driver = \"docker\"; options = { binary = \"podman\"; }; };\n"
+	    "  fc = { driver = \"firecracker\"; };\n"
+	    "  vm = { driver = \"qemu\"; };\n"
+	    "};\n"
+	    "workloads = {\n"
+	    "  cpu = { argv = [ \"x\" ]; };\n"
+	    "  web = { argv = [ \"x\", \"${port}\" ]; companion = [ \"y\", \"${addr}:${port}\" ]; };\n"
+	    "};\n");
+	char *cause = NULL;
+	ck_assert_int_eq(workload_serves_host(config_workload(&cfg, "web")), 1);
+	ck_assert_int_eq(workload_serves_host(config_workload(&cfg, "cpu")), 0);
+
+	static const struct {
+		const char *runtimes[3];
+		const char *workload;
+		const char *network;
+		const char *got;   /* the network, or NULL when refused */
+		const char *msg;   /* the reason given (a prefix), or NULL */
+	} cases[] = {
+		{ { "native", "runc" }, "cpu", "auto", "none", NULL },
+		{ { "native", "runc" }, "web", "auto", "bridge",
+		  "web's load generator runs on the host, so the instances get network bridge" },
+		{ { "native", "podman" }, "web", "auto", "bridge", NULL },
+		{ { "vm" }, "web", "auto", "bridge", NULL },
+		{ { "native", "docker" }, "web", "auto", "host",
+		  "web's load generator runs on the host, so the instances get network host, the host's own (not "
+		  "bridge: docker: docker cannot join" },
+		{ { "native" }, "web", "none", "none", NULL },
+		{ { "runc", "docker" }, "cpu", "host", "host", NULL },
+		{ { "runc", "fc" }, "web", "auto", NULL,
+		  "web's load generator runs on the host and cannot reach fc on network bridge nor host: a Firecracker "
+		  "VM has network none only here" },
+		{ { "gvnone" }, "web", "auto", NULL,
+		  "web's load generator runs on the host and cannot reach gvnone on network bridge nor host: gvnone "
+		  "runs with --network=none (its option network)" },
+		{ { "native", "runc" }, "web", "none", NULL,
+		  "web's load generator runs on the host and cannot reach runc on network none: " NET_NONE_UNREACHABLE
+		  "; use network host or bridge" },
+		{ { "vm" }, "web", "none", NULL,
+		  "web's load generator runs on the host and cannot reach vm on network none: network none gives the "
+		  "VM no network card" },
+		{ { "docker" }, "cpu", "bridge", NULL,
+		  "runtime docker cannot have network bridge: docker cannot join isolab's bridge network namespace "
+		  "(Docker joins only its own containers' namespaces; podman can); use network none or host" },
+		{ { "docker" }, "web", "bridge", NULL,
+		  "runtime docker cannot have network bridge: docker cannot join isolab's bridge network namespace "
+		  "(Docker joins only its own containers' namespaces; podman can); use network host" },
+		{ { "fc" }, "cpu", "host", NULL, "runtime fc cannot have network host: a Firecracker VM has network none "
+		  "only here: this driver sets up no tap device (qemu-microvm's user-mode network forwards ports); use "
+		  "network none" },
+	};
+	struct experiment x;
+	experiment_defaults(&x);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct runtime_conf *rts[3];
+		size_t nrt = 0;
+		char *names[4] = { 0 };
+		for (; nrt < 3 && cases[i].runtimes[nrt]; nrt++) {
+			names[nrt] = (char *)cases[i].runtimes[nrt];
+			rts[nrt] = config_runtime(&cfg, names[nrt]);
+			ck_assert_ptr_nonnull(rts[nrt]);
+		}
+		char *wls[] = { (char *)cases[i].workload, NULL };
+		struct experiment e = x;
+		e.runtimes = names;
+		e.workloads = wls;
+		e.network = (char *)cases[i].network;
+		const char *net = NULL;
+		char *why = NULL;
+		cause = NULL;
+		int r = runtimes_plan_network(&cfg, &e, rts, nrt, &net, &why, &cause);
+		ck_assert_msg(r == (cases[i].got ? 0 : -1), "case %zu: %d %s", i, r, cause ? cause : "");
+		if (cases[i].got) {
+			ck_assert_str_eq(net, cases[i].got);
+			if (cases[i].msg)
+				ck_assert_msg(why && !strncmp(why, cases[i].msg, strlen(cases[i].msg)), "case %zu: %s", i,
+				    why ? why : "(no reason)");
+			else if (!strcmp(cases[i].network, "auto") && strcmp(net, "none"))
+				ck_assert_ptr_nonnull(why);
+			free(why);
+		} else {
+			ck_assert_msg(!strncmp(cause, cases[i].msg, strlen(cases[i].msg)), "case %zu: %s", i, cause);
+			ck_assert_ptr_null(strchr(cause, '\n'));
+			free(cause);
+		}
+	}
+	experiment_clear(&x);
+	config_free(&cfg);
+}
+END_TEST
+
+/* Every parameter of every shipped workload declares its type: none is
+ * left to the "string" default. */
+START_TEST(test_shipped_params_typed)
+{
+	char **files = tree_files("workloads", ".conf");
+	size_t nparams = 0;
+	for (char **f = files; *f; f++) {
+		const char *path = *f;
+		config_t lc;
+		config_init(&lc);
+		ck_assert_msg(config_read_file(&lc, path), "%s: %s", path, config_error_text(&lc));
+		config_setting_t *wls = config_lookup(&lc, "workloads");
+		for (int i = 0; wls && i < config_setting_length(wls); i++) {
+			config_setting_t *wl = config_setting_get_elem(wls, (unsigned)i);
+			config_setting_t *ps = config_setting_get_member(wl, "params");
+			for (int j = 0; ps && j < config_setting_length(ps); j++) {
+				config_setting_t *prm = config_setting_get_elem(ps, (unsigned)j);
+				ck_assert_msg(config_setting_get_member(prm, "type"), "%s: %s.%s has no type", path,
+				    config_setting_name(wl), config_setting_name(prm));
+				nparams++;
+			}
+		}
+		config_destroy(&lc);
+	}
+	free_paths(files);
+	ck_assert_uint_ge(nparams, 40);
 }
 END_TEST
 
@@ -725,6 +1235,13 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_experiment_defaults);
 	tcase_add_test(tc, test_shipped_data);
 	tcase_add_test(tc, test_messages_one_line);
+	tcase_add_test(tc, test_value_types);
+	tcase_add_test(tc, test_param_declarations);
+	tcase_add_test(tc, test_run_params);
+	tcase_add_test(tc, test_driver_options);
+	tcase_add_test(tc, test_driver_declarations);
+	tcase_add_test(tc, test_network_plan);
+	tcase_add_test(tc, test_shipped_params_typed);
 	suite_add_tcase(s, tc);
 	return s;
 }
