@@ -204,6 +204,18 @@ int config_load(struct config *cfg, char *const *extra, size_t nextra, char **ca
  * each and the array). Returns 0 and *errors = NULL when the file is valid.
  * Names defined in other files (an experiment's runtimes) are not checked. */
 size_t config_check_file(const char *path, char ***errors);
+/* A configuration file given as its text: read as if it were the file path
+ * (messages name path, @include names are relative to its directory). */
+struct config_text {
+	const char *path;
+	const char *text;
+	size_t len;
+};
+/* config_load and config_check_file with the extra files' text in memory:
+ * the same reading and checks, without reading those files. */
+int config_load_texts(struct config *cfg, const struct config_text *extra, size_t nextra,
+    char **cause);
+size_t config_check_text(const struct config_text *t, char ***errors);
 /* Frees everything cfg owns and zeroes it. */
 void config_free(struct config *cfg);
 /* The data directory: $ISOLAB_DATADIR if set, else $(pkgdatadir). Static. */

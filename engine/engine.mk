@@ -11,6 +11,16 @@ UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
 libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
+## conffile: engine/conffile.c, libconfig files read without trusting them
+libisolab_a_SOURCES += engine/conffile.c engine/conffile.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_conffile
+TESTS += tests/unit/test_conffile
+tests_unit_test_conffile_SOURCES = tests/unit/test_conffile.c
+tests_unit_test_conffile_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conffile_LDADD = $(UNIT_LIBS)
+endif
+
 ## config: engine/config.c, schema, default data files
 libisolab_a_SOURCES += engine/config.c engine/config.h
 runtimesdir = $(pkgdatadir)/runtimes
@@ -34,7 +44,8 @@ EXTRA_DIST += tests/integration/man-isolab-conf.sh \
 	tests/data/config/bad-range.conf tests/data/config/bad-enum.conf \
 	tests/data/config/bad-required.conf tests/data/config/bad-param.conf \
 	tests/data/config/bad-pattern.conf tests/data/config/bad-group.conf \
-	tests/data/config/bad-unknown-workload.conf tests/data/config/bad-many.conf
+	tests/data/config/bad-unknown-workload.conf tests/data/config/bad-many.conf \
+	tests/data/config/include-nul.conf
 
 ## metrics: engine/metrics.c (pcre2), workloads/*.conf
 libisolab_a_SOURCES += engine/metrics.c engine/metrics.h
