@@ -21,6 +21,15 @@ tests_unit_test_conffile_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_conffile_LDADD = $(UNIT_LIBS)
 endif
 
+## subst: the workload ${name} substitution (subst_vars, engine/engine.h)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_subst
+TESTS += tests/unit/test_subst
+tests_unit_test_subst_SOURCES = tests/unit/test_subst.c
+tests_unit_test_subst_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_subst_LDADD = $(UNIT_LIBS)
+endif
+
 ## config: engine/config.c, schema, default data files
 libisolab_a_SOURCES += engine/config.c engine/config.h
 runtimesdir = $(pkgdatadir)/runtimes

@@ -88,6 +88,18 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char *err_quote(const char *s, size_t max)
+{
+	size_t n = strlen(s), k = n > max ? max : n;
+	while (k < n && k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	char *q = xasprintf("%.*s%s", (int)k, s, k < n ? "..." : "");
+	for (char *p = q; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return q;
+}
+
 int err_set(char **cause, const char *fmt, ...)
 {
 	if (cause) {

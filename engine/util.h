@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* s as it may be quoted in a one-line message: control bytes as '?', cut
+ * after max bytes (on a UTF-8 character boundary) with "..."; malloc'd. */
+char *err_quote(const char *s, size_t max);
 /* Sets *cause (if cause != NULL) to a formatted message; always returns -1. */
 int err_set(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like err_set, appending ": strerror(errno)". Returns -1. */
