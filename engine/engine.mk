@@ -152,11 +152,14 @@ isolab_agent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 isolab_agent_LDFLAGS = $(AM_LDFLAGS) $(AGENT_LDFLAGS)
 isolab_agent_LDADD = $(ISOLAB_LIBS)
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_agentproto
-TESTS += tests/unit/test_agentproto
+check_PROGRAMS += tests/unit/test_agentproto tests/unit/test_remote
+TESTS += tests/unit/test_agentproto tests/unit/test_remote
 tests_unit_test_agentproto_SOURCES = tests/unit/test_agentproto.c
 tests_unit_test_agentproto_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_agentproto_LDADD = $(UNIT_LIBS)
+tests_unit_test_remote_SOURCES = tests/unit/test_remote.c
+tests_unit_test_remote_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_remote_LDADD = $(UNIT_LIBS)
 endif
 # Integration: a private sshd on 127.0.0.1 (openssh-server), root only.
 TESTS += tests/integration/ssh-run.sh tests/integration/ssh-hostkey.sh \
