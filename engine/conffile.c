@@ -799,10 +799,14 @@ static int parse_value(struct reader *r, int depth, int simple)
 
 /* ---- libconfig ----------------------------------------------------------- */
 
-/* Gives every setting under s its own file and line. */
+/* Gives every setting under s its own file and line (the root has no
+ * line: 0, as libconfig leaves it). */
 static void relocate(const struct reader *r, config_setting_t *s)
 {
-	map_find(r, s->line ? s->line : 1, &s->file, &s->line);
+	if (s->line)
+		map_find(r, s->line, &s->file, &s->line);
+	else
+		s->file = r->cf->names[0]; /* the file read first */
 	int n = config_setting_is_aggregate(s) ? config_setting_length(s) : 0;
 	for (int i = 0; i < n; i++)
 		relocate(r, config_setting_get_elem(s, (unsigned)i));
@@ -872,7 +876,8 @@ struct conffile *conffile_read(config_t *lc, const char *path, const char *text,
 			/* A duplicate setting name or an array of mixed types. */
 			const char *file;
 			unsigned line;
-			map_find(&r, (unsigned)config_error_line(lc), &file, &line);
+			int el = config_error_line(lc);
+			map_find(&r, el > 0 ? (unsigned)el : 1u, &file, &line);
 			err_set(cause, "%s:%u: %s", file, line, config_error_text(lc));
 			rc = -1;
 			errno = EINVAL;
