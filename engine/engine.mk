@@ -7,42 +7,32 @@ AM_CPPFLAGS += $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(LIBARCHIV
 ISOLAB_LIBS = libisolab.a $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS) $(LIBARCHIVE_LIBS) -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += tests/unit/unit.h
 
 libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
-## conffile: engine/conffile.c, libconfig files read without trusting them
-libisolab_a_SOURCES += engine/conffile.c engine/conffile.h
-if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_conffile
-TESTS += tests/unit/test_conffile
-tests_unit_test_conffile_SOURCES = tests/unit/test_conffile.c
-tests_unit_test_conffile_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_conffile_LDADD = $(UNIT_LIBS)
-endif
-
-## subst: the workload ${name} substitution (subst_vars, engine/engine.h)
-if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_subst
-TESTS += tests/unit/test_subst
-tests_unit_test_subst_SOURCES = tests/unit/test_subst.c
-tests_unit_test_subst_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_subst_LDADD = $(UNIT_LIBS)
-endif
-
-## config: engine/config.c, schema, default data files
-libisolab_a_SOURCES += engine/config.c engine/config.h
+## config: engine/conffile.c (libconfig files read without trusting them),
+## engine/config.c, schema, default data files; the ${name} substitution
+## of engine/engine.c (subst_vars) gets its unit test here too
+libisolab_a_SOURCES += engine/conffile.c engine/conffile.h engine/config.c engine/config.h
 runtimesdir = $(pkgdatadir)/runtimes
 dist_runtimes_DATA = runtimes/native.conf
 experimentsdir = $(pkgdatadir)/experiments
 dist_experiments_DATA = experiments/default.conf
 dist_man_MANS += man/isolab.conf.5
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_config
-TESTS += tests/unit/test_config
+check_PROGRAMS += tests/unit/test_conffile tests/unit/test_config tests/unit/test_subst
+TESTS += tests/unit/test_conffile tests/unit/test_config tests/unit/test_subst
+tests_unit_test_conffile_SOURCES = tests/unit/test_conffile.c
+tests_unit_test_conffile_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conffile_LDADD = $(UNIT_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(UNIT_LIBS)
+tests_unit_test_subst_SOURCES = tests/unit/test_subst.c
+tests_unit_test_subst_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_subst_LDADD = $(UNIT_LIBS)
 endif
 TESTS += tests/integration/man-isolab-conf.sh
 EXTRA_DIST += tests/integration/man-isolab-conf.sh \

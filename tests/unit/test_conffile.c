@@ -4,6 +4,7 @@
  * file and line, and settings that keep the file and line they were
  * written at. Valid text parses exactly as libconfig alone parses it. */
 #include "conffile.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -399,31 +400,19 @@ START_TEST(test_missing)
 }
 END_TEST
 
-static Suite *conffile_suite(void)
-{
-	Suite *s = suite_create("conffile");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_include_nul);
-	tcase_add_test(tc, test_include_not_regular);
-	tcase_add_test(tc, test_bytes);
-	tcase_add_test(tc, test_include_lines);
-	tcase_add_test(tc, test_include_loops_and_depth);
-	tcase_add_test(tc, test_include_line_rules);
-	tcase_add_test(tc, test_syntax);
-	tcase_add_test(tc, test_same_as_libconfig);
-	tcase_add_test(tc, test_limits);
-	tcase_add_test(tc, test_missing);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(conffile_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const list[] = {
+		test_include_nul,
+		test_include_not_regular,
+		test_bytes,
+		test_include_lines,
+		test_include_loops_and_depth,
+		test_include_line_rules,
+		test_syntax,
+		test_same_as_libconfig,
+		test_limits,
+		test_missing,
+	};
+	return unit_run("conffile", setup, teardown, list, ARRAY_SIZE(list));
 }

@@ -1,6 +1,7 @@
 /* test_config.c — the loader and its schema: good files give the right
  * values, every bad file gives exactly the expected "file:line: ..." message. */
 #include "config.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -783,9 +784,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(config_suite());
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "initramfs.h"
+#include "unit.h"
 #include "util.h"
 
 #include <archive.h>
@@ -396,9 +397,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(suite());
 }

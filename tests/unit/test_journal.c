@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "unit.h"
 #include "util.h"
 
 static char *tmpdir;
@@ -408,9 +409,5 @@ static Suite *journal_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(journal_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(journal_suite());
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "remote.h"
 #include "ssh.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -83,16 +84,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("remote");
-	TCase *tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_names);
-	tcase_add_test(tc, test_cause_one_line);
-	tcase_add_test(tc, test_shell_quote);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const list[] = {
+		test_names,
+		test_cause_one_line,
+		test_shell_quote,
+	};
+	return unit_run("remote", setup, teardown, list, ARRAY_SIZE(list));
 }

@@ -1,5 +1,6 @@
 /* test_sampler.c — the sampler against real children and a fake /proc. */
 #include "sampler.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -754,9 +755,5 @@ static Suite *sampler_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sampler_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(sampler_suite());
 }

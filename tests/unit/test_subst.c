@@ -1,6 +1,7 @@
 /* test_subst.c — the workload ${name} substitution (subst_vars): what it
  * expands, and the one-line cause when it cannot. */
 #include "engine.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -68,14 +69,9 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("subst");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, test_expands);
-	tcase_add_test(tc, test_cause_one_line);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const list[] = {
+		test_expands,
+		test_cause_one_line,
+	};
+	return unit_run("subst", NULL, NULL, list, ARRAY_SIZE(list));
 }
