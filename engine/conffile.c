@@ -121,8 +121,8 @@ void conffile_free(struct conffile *cf)
 {
 	if (!cf)
 		return;
-	for (size_t i = 0; i < cf->nnames; i++)
-		free(cf->names[i]);
+	while (cf->nnames)
+		free(cf->names[--cf->nnames]);
 	free(cf->names);
 	free(cf);
 }
@@ -192,45 +192,6 @@ static int check_bytes(struct reader *r, const char *name, const char *text, siz
 		i += k;
 	}
 	return 0;
-}
-
-/* Reads fd to the end into a malloc'd, NUL-terminated buffer; -1 with
- * errno (EFBIG past CONFFILE_MAX_BYTES). */
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = xmalloc(cap);
-
-	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap > CONFFILE_MAX_BYTES) {
-				free(buf);
-				errno = EFBIG;
-				return NULL;
-			}
-			buf = xrealloc(buf, cap *= 2);
-		}
-		ssize_t k = read(fd, buf + n, cap - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-			free(buf);
-			errno = e;
-			return NULL;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	if (n > CONFFILE_MAX_BYTES) {
-		free(buf);
-		errno = EFBIG;
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
 }
 
 /* ---- the spliced text ---------------------------------------------------- */
@@ -364,7 +325,7 @@ static int include_open(struct reader *r, const char *file)
 			    "read", file, path);
 		}
 	size_t len = 0;
-	char *buf = read_all(fd, &len);
+	char *buf = read_fd(fd, CONFFILE_MAX_BYTES, &len);
 	int e = errno;
 	close(fd);
 	if (!buf)
@@ -839,7 +800,7 @@ struct conffile *conffile_read(config_t *lc, const char *path, const char *text,
 			return NULL;
 		}
 		has_st = S_ISREG(st.st_mode);
-		buf = read_all(fd, &len);
+		buf = read_fd(fd, CONFFILE_MAX_BYTES, &len);
 		int e = errno;
 		close(fd);
 		if (!buf) {

@@ -55,6 +55,9 @@ uint64_t real_ns(void);
 char *read_file(const char *path, size_t *len);
 /* Same, relative to a directory fd (openat). */
 char *read_file_at(int dirfd, const char *path, size_t *len);
+/* Reads fd to its end the same way; past max bytes (0: no limit) NULL
+ * with errno EFBIG. */
+char *read_fd(int fd, size_t max, size_t *len);
 /* Writes a string to a file (procfs, cgroupfs), O_WRONLY without O_CREAT
  * unless create != 0. Returns 0 or -1 with errno set. */
 int write_file(const char *path, const char *s, int create);
