@@ -34,15 +34,13 @@ struct table {
 
 static const char *known(const struct table *t, const char *name)
 {
-	if (!strcmp(name, "probe"))
-		return "/usr/lib/isolab/isolab-probe";
-	if (!strcmp(name, "port"))
-		return "8080";
-	if (!strcmp(name, "empty"))
-		return "";
-	if (name[0] >= 'a' && name[0] < 'a' + NVALUES && !name[1])
-		return t->value[name[0] - 'a'];
-	return NULL;
+	static const char *const fixed[][2] = {
+		{ "probe", "/usr/lib/isolab/isolab-probe" }, { "port", "8080" }, { "empty", "" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (!strcmp(name, fixed[i][0]))
+			return fixed[i][1];
+	return name[0] >= 'a' && name[0] < 'a' + NVALUES && !name[1] ? t->value[name[0] - 'a'] : NULL;
 }
 
 static const char *lookup(const char *name, void *arg)
