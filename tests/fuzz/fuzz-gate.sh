@@ -15,7 +15,8 @@
 #   --parallel P  run P targets at a time (default 2; each is one process)
 #   --merge     add to the seed corpus in the source tree
 #               (tests/fuzz/corpus/<name>/) the inputs of BUILD_DIR's
-#               corpus that reach code the seeds do not (libFuzzer -merge=1)
+#               corpus that reach code (edges) the seeds do not
+#               (libFuzzer -merge=1 -use_counters=0)
 # For each target, first every input of its seed corpus, of its regression
 # inputs (tests/fuzz/regress/<name>/: inputs that once crashed it) and any
 # artifact left in BUILD_DIR by an earlier run is replayed once, whole;
@@ -84,7 +85,10 @@ max_len() { echo 16384; }
 if [ -n "$merge" ]; then
 	for t in "${targets[@]}"; do
 		before=$(find "$src/tests/fuzz/corpus/$t" -type f | wc -l)
-		ASAN_OPTIONS=$(asan_options "$t") "./tests/fuzz/fuzz_$t" -merge=1 -max_len="$(max_len "$t")" \
+		# Edges only (no hit counts or compared values): an input joins
+		# the tree for code no seed reaches, which keeps the corpus small.
+		ASAN_OPTIONS=$(asan_options "$t") "./tests/fuzz/fuzz_$t" -merge=1 -use_counters=0 \
+			-use_value_profile=0 -max_len="$(max_len "$t")" \
 			"$src/tests/fuzz/corpus/$t" "fuzz/corpus/$t" >"fuzz/$t.merge.log" 2>&1 ||
 			{ tail -n 20 "fuzz/$t.merge.log"; echo "FAIL: fuzz_$t merge"; exit 1; }
 		after=$(find "$src/tests/fuzz/corpus/$t" -type f | wc -l)

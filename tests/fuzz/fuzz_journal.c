@@ -6,8 +6,9 @@
  * "----" : then what comes before is env.json and what follows is the
  * journal, so the baseline and experiment that env.json names are fuzzed
  * too. Both are written into one temporary run directory, read back with
- * journal_read, and turned into a report (by env.json's baseline and by an
- * explicit one), which is then printed and converted to JSON as
+ * journal_read, and turned into a report (by env.json's baseline, or by an
+ * explicit one when the input's length is odd: one report per input, half
+ * the cost of both), which is then printed and converted to JSON as
  * `isolab report` does; nothing is fsynced, and the directory is on
  * /dev/shm when the machine has it, so the target stays fast.
  */
@@ -107,8 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < jr.nrecords; i++)
 		if (!json_is_object(jr.records[i]))
 			abort(); /* the reader keeps objects only */
-	check_report(&jr, NULL);
-	check_report(&jr, "native");
+	check_report(&jr, size % 2 ? "native" : NULL);
 	journal_read_free(&jr);
 	return 0;
 }
