@@ -36,6 +36,7 @@
  * schema takes any scalar there, keeps each option's file:line, and
  * runtimes_check_options checks them against the drivers once loaded.
  */
+#include "conffile.h"
 #include "config.h"
 #include "metrics.h"
 #include "util.h"
@@ -132,10 +133,7 @@ struct errlist {
 /* What a walker needs: where it is and where to put messages. */
 struct ctx {
 	const char *path;
-	const char *include_dir; /* what relative @include names are under */
 	struct errlist *errs;
-	char **names;            /* included files' full names, for messages */
-	size_t nnames;
 };
 
 /* Inserts after every message of the same or an earlier line, so that
@@ -171,22 +169,12 @@ static void errlist_free(struct errlist *e)
 	e->n = 0;
 }
 
-/* An @include'd file's settings carry their own file name, as written in
- * the @include: relative to the include directory, not to the cwd. */
+/* The file a setting was written in: the file itself or an @include'd one
+ * (conffile_read gives every setting its own). */
 static const char *setting_file(struct ctx *c, const config_setting_t *s)
 {
 	const char *f = s ? config_setting_source_file(s) : NULL;
-	if (!f || strcmp(f, c->path) == 0)
-		return c->path;
-	if (f[0] == '/' || !c->include_dir)
-		return f;
-	for (size_t i = 0; i < c->nnames; i += 2)
-		if (strcmp(c->names[i], f) == 0)
-			return c->names[i + 1];
-	c->names = xreallocarray(c->names, c->nnames + 2, sizeof(*c->names));
-	c->names[c->nnames++] = xstrdup(f);
-	c->names[c->nnames++] = xasprintf("%s/%s", c->include_dir, f);
-	return c->names[c->nnames - 1];
+	return f ? f : c->path;
 }
 
 /* Records "file:line: path: <fmt>" for setting s. */
@@ -1626,70 +1614,46 @@ static void walk_root(struct ctx *c, const config_setting_t *root, struct config
 	each_entry(c, root, "hosts", host_parse, fc);
 }
 
-/* Reads and checks one file into fc. Every problem goes to errs; returns -2
- * when the file does not exist (for optional files), else errs->n == 0 on
- * success. */
-static int file_read(const char *path, struct config *fc, struct errlist *errs)
+/* Reads and checks one file into fc, from text[0..len) when text is not
+ * NULL. Every problem goes to errs; returns -2 when the file does not
+ * exist (for optional files), else errs->n == 0 on success. */
+static int file_read(const char *path, const char *text, size_t len, struct config *fc,
+    struct errlist *errs)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		errlist_add(errs, 0, xasprintf("%s: cannot open: %s", path, strerror(e)));
-		return e == ENOENT ? -2 : -1;
-	}
-	int r = fstat(fd, &st);
-	close(fd);
-	if (r == 0 && S_ISDIR(st.st_mode)) {
-		errlist_add(errs, 0, xasprintf("%s: cannot open: %s", path,
-		    strerror(EISDIR)));
-		return -1;
-	}
-
 	config_t lc;
 	struct ctx c = { .path = path, .errs = errs };
+	char *cause = NULL;
+
 	config_init(&lc);
-	/* @include "x.conf" is relative to the including file, not to the cwd. */
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (slash) {
-		slash[slash == dir ? 1 : 0] = '\0';
-		config_set_include_dir(&lc, dir);
-		c.include_dir = dir;
-	}
-	if (!config_read_file(&lc, path)) {
-		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
-			errlist_add(errs, 0, xasprintf("%s: cannot read: %s", path,
-			    config_error_text(&lc)));
-		} else {
-			const char *f = config_error_file(&lc);
-			_cleanup_free_ char *full = NULL;
-			if (f && f[0] != '/' && strcmp(f, path) != 0 && c.include_dir)
-				f = full = xasprintf("%s/%s", c.include_dir, f);
-			errlist_add(errs, 0, xasprintf("%s:%d: %s", f ? f : path,
-			    config_error_line(&lc), config_error_text(&lc)));
-		}
+	struct conffile *cf = conffile_read(&lc, path, text, len, &cause);
+	if (!cf) {
+		int missing = errno == ENOENT;
+		errlist_add(errs, 0, cause);
 		config_destroy(&lc);
-		return -1;
+		return missing ? -2 : -1;
 	}
 	walk_root(&c, config_root_setting(&lc), fc);
 	config_destroy(&lc);
-	for (size_t i = 0; i < c.nnames; i++)
-		free(c.names[i]);
-	free(c.names);
+	conffile_free(cf);
 	return errs->n ? -1 : 0;
 }
 
-size_t config_check_file(const char *path, char ***errors)
+size_t config_check_text(const struct config_text *t, char ***errors)
 {
 	struct config fc = { 0 };
 	struct errlist errs = { 0 };
 
-	file_read(path, &fc, &errs);
+	file_read(t->path, t->text, t->len, &fc, &errs);
 	config_free(&fc);
 	free(errs.line);
 	*errors = errs.v;
 	return errs.n;
+}
+
+size_t config_check_file(const char *path, char ***errors)
+{
+	struct config_text t = { .path = path };
+	return config_check_text(&t, errors);
 }
 
 /* Moves src's entries into *dst, replacing those with the same name. */
@@ -1741,12 +1705,14 @@ static size_t strv_len(char **v)
 	return n;
 }
 
-/* Loads one file into cfg; optional files that do not exist are skipped. */
-static int load_one(struct config *cfg, const char *path, int optional, char **cause)
+/* Loads one file into cfg (its text when text is not NULL); optional files
+ * that do not exist are skipped. */
+static int load_one(struct config *cfg, const char *path, const char *text, size_t len,
+    int optional, char **cause)
 {
 	struct config fc = { 0 };
 	struct errlist errs = { 0 };
-	int r = file_read(path, &fc, &errs);
+	int r = file_read(path, text, len, &fc, &errs);
 
 	if (r == -2 && optional) {
 		errlist_free(&errs);
@@ -1800,7 +1766,7 @@ static int load_dir(struct config *cfg, const char *dir, char **cause)
 		qsort(names, n, sizeof(*names), cmp_str);
 	int r = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (r == 0 && load_one(cfg, names[i], 0, cause) < 0)
+		if (r == 0 && load_one(cfg, names[i], NULL, 0, 0, cause) < 0)
 			r = -1;
 		free(names[i]);
 	}
@@ -1891,7 +1857,8 @@ static int check_references(struct config *cfg, char **cause)
 	return 0;
 }
 
-static int load_all(struct config *cfg, char *const *extra, size_t nextra, char **cause)
+static int load_all(struct config *cfg, const struct config_text *extra, size_t nextra,
+    char **cause)
 {
 	static const char *const subdirs[] = { "runtimes", "workloads", "experiments" };
 	const char *datadir = config_datadir();
@@ -1907,21 +1874,21 @@ static int load_all(struct config *cfg, char *const *extra, size_t nextra, char 
 			return -1;
 	}
 
-	if (load_one(cfg, SYSTEM_CONF, 1, cause) < 0)
+	if (load_one(cfg, SYSTEM_CONF, NULL, 0, 1, cause) < 0)
 		return -1;
 	if (strcmp(SYSCONFDIR "/isolab/isolab.conf", SYSTEM_CONF) != 0 &&
-	    load_one(cfg, SYSCONFDIR "/isolab/isolab.conf", 1, cause) < 0)
+	    load_one(cfg, SYSCONFDIR "/isolab/isolab.conf", NULL, 0, 1, cause) < 0)
 		return -1;
 
 	_cleanup_free_ char *confhome = xdg_dir("XDG_CONFIG_HOME", ".config");
 	if (confhome) {
 		_cleanup_free_ char *user = xasprintf("%s/isolab/isolab.conf", confhome);
-		if (load_one(cfg, user, 1, cause) < 0)
+		if (load_one(cfg, user, NULL, 0, 1, cause) < 0)
 			return -1;
 	}
 
 	for (size_t i = 0; i < nextra; i++)
-		if (load_one(cfg, extra[i], 0, cause) < 0)
+		if (load_one(cfg, extra[i].path, extra[i].text, extra[i].len, 0, cause) < 0)
 			return -1;
 
 	if (check_references(cfg, cause) < 0)
@@ -1941,7 +1908,8 @@ static int load_all(struct config *cfg, char *const *extra, size_t nextra, char 
 	return 0;
 }
 
-int config_load(struct config *cfg, char *const *extra, size_t nextra, char **cause)
+int config_load_texts(struct config *cfg, const struct config_text *extra, size_t nextra,
+    char **cause)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	if (load_all(cfg, extra, nextra, cause) < 0) {
@@ -1954,11 +1922,19 @@ int config_load(struct config *cfg, char *const *extra, size_t nextra, char **ca
 int config_load_file(struct config *cfg, const char *path, char **cause)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	if (load_one(cfg, path, 0, cause) < 0) {
+	if (load_one(cfg, path, NULL, 0, 0, cause) < 0) {
 		config_free(cfg);
 		return -1;
 	}
 	return 0;
+}
+
+int config_load(struct config *cfg, char *const *extra, size_t nextra, char **cause)
+{
+	_cleanup_free_ struct config_text *t = xcalloc(nextra ? nextra : 1, sizeof *t);
+	for (size_t i = 0; i < nextra; i++)
+		t[i].path = extra[i];
+	return config_load_texts(cfg, t, nextra, cause);
 }
 
 /* ---- lookups ------------------------------------------------------------- */

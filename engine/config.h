@@ -243,6 +243,18 @@ size_t config_check_file(const char *path, char ***errors);
  * schema (runtimes/runtime.h: runtimes_check_options). -1 with the first
  * "file:line: ..." and cfg left empty. Free cfg with config_free. */
 int config_load_file(struct config *cfg, const char *path, char **cause);
+/* A configuration file given as its text: read as if it were the file path
+ * (messages name path, @include names are relative to its directory). */
+struct config_text {
+	const char *path;
+	const char *text;
+	size_t len;
+};
+/* config_load and config_check_file with the extra files' text in memory:
+ * the same reading and checks, without reading those files. */
+int config_load_texts(struct config *cfg, const struct config_text *extra, size_t nextra,
+    char **cause);
+size_t config_check_text(const struct config_text *t, char ***errors);
 /* Frees everything cfg owns and zeroes it. */
 void config_free(struct config *cfg);
 /* The data directory: $ISOLAB_DATADIR if set, else $(pkgdatadir). Static. */

@@ -259,13 +259,16 @@ char *subst_vars(const char *tmpl, const char *(*lookup)(const char *, void *), 
 			const char *end = strchr(s + 2, '}');
 			if (!end) {
 				free(out);
-				err_set(cause, "unterminated ${ in '%s'", tmpl);
+				/* A file's content is a template of many lines. */
+				_cleanup_free_ char *q = err_quote(tmpl, 60);
+				err_set(cause, "unterminated ${ in '%s'", q);
 				return NULL;
 			}
 			char *name = xstrndup(s + 2, (size_t)(end - s - 2));
 			val = lookup(name, arg);
 			if (!val) {
-				err_set(cause, "unknown parameter ${%s} in '%s'", name, tmpl);
+				_cleanup_free_ char *qn = err_quote(name, 60), *q = err_quote(tmpl, 60);
+				err_set(cause, "unknown parameter ${%s} in '%s'", qn, q);
 				free(name);
 				free(out);
 				return NULL;

@@ -7,23 +7,32 @@ AM_CPPFLAGS += $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(LIBARCHIV
 ISOLAB_LIBS = libisolab.a $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS) $(LIBARCHIVE_LIBS) -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += tests/unit/unit.h
 
 libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
-## config: engine/config.c, schema, default data files
-libisolab_a_SOURCES += engine/config.c engine/config.h
+## config: engine/conffile.c (libconfig files read without trusting them),
+## engine/config.c, schema, default data files; the ${name} substitution
+## of engine/engine.c (subst_vars) gets its unit test here too
+libisolab_a_SOURCES += engine/conffile.c engine/conffile.h engine/config.c engine/config.h
 runtimesdir = $(pkgdatadir)/runtimes
 dist_runtimes_DATA = runtimes/native.conf
 experimentsdir = $(pkgdatadir)/experiments
 dist_experiments_DATA = experiments/default.conf
 dist_man_MANS += man/isolab.conf.5
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_config
-TESTS += tests/unit/test_config
+check_PROGRAMS += tests/unit/test_conffile tests/unit/test_config tests/unit/test_subst
+TESTS += tests/unit/test_conffile tests/unit/test_config tests/unit/test_subst
+tests_unit_test_conffile_SOURCES = tests/unit/test_conffile.c
+tests_unit_test_conffile_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conffile_LDADD = $(UNIT_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(UNIT_LIBS)
+tests_unit_test_subst_SOURCES = tests/unit/test_subst.c
+tests_unit_test_subst_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_subst_LDADD = $(UNIT_LIBS)
 endif
 TESTS += tests/integration/man-isolab-conf.sh
 EXTRA_DIST += tests/integration/man-isolab-conf.sh \
@@ -34,7 +43,8 @@ EXTRA_DIST += tests/integration/man-isolab-conf.sh \
 	tests/data/config/bad-range.conf tests/data/config/bad-enum.conf \
 	tests/data/config/bad-required.conf tests/data/config/bad-param.conf \
 	tests/data/config/bad-pattern.conf tests/data/config/bad-group.conf \
-	tests/data/config/bad-unknown-workload.conf tests/data/config/bad-many.conf
+	tests/data/config/bad-unknown-workload.conf tests/data/config/bad-many.conf \
+	tests/data/config/include-nul.conf
 
 ## metrics: engine/metrics.c (pcre2), workloads/*.conf
 libisolab_a_SOURCES += engine/metrics.c engine/metrics.h
@@ -154,11 +164,14 @@ isolab_agent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 isolab_agent_LDFLAGS = $(AM_LDFLAGS) $(AGENT_LDFLAGS)
 isolab_agent_LDADD = $(ISOLAB_LIBS)
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_agentproto
-TESTS += tests/unit/test_agentproto
+check_PROGRAMS += tests/unit/test_agentproto tests/unit/test_remote
+TESTS += tests/unit/test_agentproto tests/unit/test_remote
 tests_unit_test_agentproto_SOURCES = tests/unit/test_agentproto.c
 tests_unit_test_agentproto_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_agentproto_LDADD = $(UNIT_LIBS)
+tests_unit_test_remote_SOURCES = tests/unit/test_remote.c
+tests_unit_test_remote_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_remote_LDADD = $(UNIT_LIBS)
 endif
 # Integration: a private sshd on 127.0.0.1 (openssh-server), root only.
 TESTS += tests/integration/ssh-run.sh tests/integration/ssh-hostkey.sh \

@@ -88,6 +88,18 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+char *err_quote(const char *s, size_t max)
+{
+	size_t n = strlen(s), k = n > max ? max : n;
+	while (k < n && k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	char *q = xasprintf("%.*s%s", (int)k, s, k < n ? "..." : "");
+	for (char *p = q; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return q;
+}
+
 int err_set(char **cause, const char *fmt, ...)
 {
 	if (cause) {
@@ -149,14 +161,16 @@ void cleanup_closep(int *fd)
 		close(*fd);
 }
 
-char *read_file_at(int dirfd, const char *path, size_t *len)
+char *read_fd(int fd, size_t max, size_t *len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	size_t cap = 4096, n = 0;
 	char *buf = xmalloc(cap);
 	for (;;) {
+		if (max && n > max) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
 		if (n + 1 >= cap)
 			buf = xrealloc(buf, cap *= 2);
 		ssize_t r = read(fd, buf + n, cap - n - 1);
@@ -165,7 +179,6 @@ char *read_file_at(int dirfd, const char *path, size_t *len)
 				continue;
 			int saved = errno;
 			free(buf);
-			close(fd);
 			errno = saved;
 			return NULL;
 		}
@@ -173,10 +186,21 @@ char *read_file_at(int dirfd, const char *path, size_t *len)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
+	return buf;
+}
+
+char *read_file_at(int dirfd, const char *path, size_t *len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = read_fd(fd, 0, len);
+	int saved = errno;
+	close(fd);
+	errno = saved;
 	return buf;
 }
 

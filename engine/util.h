@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* s as it may be quoted in a one-line message: control bytes as '?', cut
+ * after max bytes (on a UTF-8 character boundary) with "..."; malloc'd. */
+char *err_quote(const char *s, size_t max);
 /* Sets *cause (if cause != NULL) to a formatted message; always returns -1. */
 int err_set(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like err_set, appending ": strerror(errno)". Returns -1. */
@@ -52,6 +55,9 @@ uint64_t real_ns(void);
 char *read_file(const char *path, size_t *len);
 /* Same, relative to a directory fd (openat). */
 char *read_file_at(int dirfd, const char *path, size_t *len);
+/* Reads fd to its end the same way; past max bytes (0: no limit) NULL
+ * with errno EFBIG. */
+char *read_fd(int fd, size_t max, size_t *len);
 /* Writes a string to a file (procfs, cgroupfs), O_WRONLY without O_CREAT
  * unless create != 0. Returns 0 or -1 with errno set. */
 int write_file(const char *path, const char *s, int create);

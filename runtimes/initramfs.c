@@ -43,7 +43,7 @@
 #include <unistd.h>
 
 /* Bump when the layout written below changes. */
-#define INITRAMFS_FORMAT 3
+#define INITRAMFS_FORMAT 4
 
 void initramfs_strv_free(char **v)
 {
@@ -57,6 +57,65 @@ static void strv_add(char ***v, size_t *n, const char *s)
 	*v = xreallocarray(*v, *n + 2, sizeof **v);
 	(*v)[(*n)++] = xstrdup(s);
 	(*v)[*n] = NULL;
+}
+
+/* A set of strings (open addressing): the archive's names and the guest
+ * files found, which a directory such as /usr/share/zoneinfo makes
+ * thousands of, so that finding one is not a walk through all of them. */
+struct strset {
+	char **slot;
+	size_t cap, n;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static char **strset_find(const struct strset *set, const char *s)
+{
+	if (!set->cap)
+		return NULL;
+	for (size_t i = str_hash(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1))
+		if (!set->slot[i] || !strcmp(set->slot[i], s))
+			return &set->slot[i];
+}
+
+static int strset_has(const struct strset *set, const char *s)
+{
+	char **p = strset_find(set, s);
+	return p && *p;
+}
+
+/* Adds a copy of s; 1 when it was there already. */
+static int strset_add(struct strset *set, const char *s)
+{
+	if (strset_has(set, s))
+		return 1;
+	if ((set->n + 1) * 2 > set->cap) {
+		struct strset big = { .cap = set->cap ? set->cap * 2 : 64 };
+		big.slot = xcalloc(big.cap, sizeof *big.slot);
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->slot[i])
+				*strset_find(&big, set->slot[i]) = set->slot[i];
+		free(set->slot);
+		set->slot = big.slot;
+		set->cap = big.cap;
+	}
+	*strset_find(set, s) = xstrdup(s);
+	set->n++;
+	return 0;
+}
+
+static void strset_free(struct strset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	*set = (struct strset){ 0 };
 }
 
 static int strv_has(char **v, const char *s)
@@ -259,12 +318,40 @@ static char *find_busybox(void)
 
 /* ---- writing ---- */
 
+char *initramfs_entry_name(const char *path, char **cause)
+{
+	size_t n = strlen(path), len = 0;
+	char *out = xmalloc(n + 1);
+	for (const char *p = path; *p;) {
+		const char *end = strchrnul(p, '/');
+		size_t k = (size_t)(end - p);
+		if (k == 2 && p[0] == '.' && p[1] == '.') {
+			/* Up one, never above the root. */
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+		} else if (k && !(k == 1 && p[0] == '.')) {
+			if (len)
+				out[len++] = '/';
+			memcpy(out + len, p, k);
+			len += k;
+		}
+		p = *end ? end + 1 : end;
+	}
+	out[len] = '\0';
+	if (!len) {
+		free(out);
+		err_set(cause, "initramfs: '%s' names the root, not a file in it", path);
+		return NULL;
+	}
+	return out;
+}
+
 struct writer {
 	struct archive *a;
-	char **dirs;     /* directories already written */
-	size_t ndirs;
-	char **files;
-	size_t nfiles;
+	struct strset dirs;   /* entry names of the directories written */
+	struct strset files;  /* entry names of everything else written */
 	char **cause;
 };
 
@@ -273,11 +360,10 @@ static int ar_fail(struct writer *w, const char *what)
 	return err_set(w->cause, "initramfs: %s: %s", what, archive_error_string(w->a));
 }
 
-static int ar_header(struct writer *w, const char *path, mode_t mode, int64_t size, const char *link, dev_t rdev)
+static int ar_header(struct writer *w, const char *name, mode_t mode, int64_t size, const char *link, dev_t rdev)
 {
 	struct archive_entry *e = archive_entry_new();
-	/* cpio paths are relative to the root. */
-	archive_entry_set_pathname(e, path[0] == '/' ? path + 1 : path);
+	archive_entry_set_pathname(e, name);
 	archive_entry_set_mode(e, mode);
 	archive_entry_set_size(e, size);
 	archive_entry_set_uid(e, 0);
@@ -290,70 +376,87 @@ static int ar_header(struct writer *w, const char *path, mode_t mode, int64_t si
 		archive_entry_set_rdev(e, rdev);
 	int rc = archive_write_header(w->a, e);
 	archive_entry_free(e);
-	return rc == ARCHIVE_OK ? 0 : ar_fail(w, path);
+	return rc == ARCHIVE_OK ? 0 : ar_fail(w, name);
 }
 
-/* Writes path's parent directories that are not written yet. */
-static int ar_parents(struct writer *w, const char *path)
+/* Writes the directories above entry name that are not written yet; a file
+ * already written under one of their names is an error. */
+static int ar_parents(struct writer *w, const char *name)
 {
-	_cleanup_free_ char *p = xstrdup(path);
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+	_cleanup_free_ char *p = xstrdup(name);
+	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (!strv_has(w->dirs, p)) {
+		if (strset_has(&w->files, p))
+			return err_set(w->cause, "initramfs: /%s: /%s is a file in the archive, not a "
+			    "directory", name, p);
+		if (!strset_has(&w->dirs, p)) {
 			if (ar_header(w, p, S_IFDIR | 0755, 0, NULL, 0) < 0)
 				return -1;
-			strv_add(&w->dirs, &w->ndirs, p);
+			strset_add(&w->dirs, p);
 		}
 		*s = '/';
 	}
 	return 0;
 }
 
+/* One entry at guest path path: its name in the archive is normalised
+ * (initramfs_entry_name), so "/usr//lib/./x" and "/usr/lib/x" are one
+ * entry. The first entry of a name is kept; a file and a directory of the
+ * same name are an error. Returns 1 when the name was there already. */
+static int ar_entry(struct writer *w, const char *path, mode_t mode, const void *data, size_t len,
+    const char *link, dev_t rdev)
+{
+	_cleanup_free_ char *name = initramfs_entry_name(path, w->cause);
+	if (!name)
+		return -1;
+	int dir = S_ISDIR(mode);
+	if (strset_has(dir ? &w->dirs : &w->files, name))
+		return 1;
+	if (strset_has(dir ? &w->files : &w->dirs, name))
+		return err_set(w->cause, "initramfs: /%s: already in the archive as a %s", name,
+		    dir ? "file" : "directory");
+	if (ar_parents(w, name) < 0 || ar_header(w, name, mode, (int64_t)len, link, rdev) < 0)
+		return -1;
+	if (len && archive_write_data(w->a, data, len) != (la_ssize_t)len)
+		return ar_fail(w, name);
+	strset_add(dir ? &w->dirs : &w->files, name);
+	return 0;
+}
+
 static int ar_dir(struct writer *w, const char *path, mode_t perm)
 {
-	if (strv_has(w->dirs, path))
-		return 0;
-	if (ar_parents(w, path) < 0 || ar_header(w, path, S_IFDIR | perm, 0, NULL, 0) < 0)
-		return -1;
-	strv_add(&w->dirs, &w->ndirs, path);
-	return 0;
+	return ar_entry(w, path, S_IFDIR | perm, NULL, 0, NULL, 0) < 0 ? -1 : 0;
 }
 
 static int ar_symlink(struct writer *w, const char *path, const char *target)
 {
-	if (strv_has(w->files, path))
-		return 0;
-	if (ar_parents(w, path) < 0 || ar_header(w, path, S_IFLNK | 0777, 0, target, 0) < 0)
-		return -1;
-	strv_add(&w->files, &w->nfiles, path);
-	return 0;
+	return ar_entry(w, path, S_IFLNK | 0777, NULL, 0, target, 0) < 0 ? -1 : 0;
 }
 
-/* Adds the bytes of host file src at path (symlinks followed). */
-static int ar_file(struct writer *w, const char *path, const char *src, mode_t perm)
+static int ar_node(struct writer *w, const char *path, mode_t mode, dev_t rdev)
 {
-	if (strv_has(w->files, path))
-		return 0;
-	size_t len = 0;
-	_cleanup_free_ char *data = read_file(src, &len);
-	if (!data)
-		return err_errno(w->cause, "initramfs: cannot read %s", src);
-	if (ar_parents(w, path) < 0 || ar_header(w, path, S_IFREG | perm, (int64_t)len, NULL, 0) < 0)
-		return -1;
-	if (archive_write_data(w->a, data, len) != (la_ssize_t)len)
-		return ar_fail(w, path);
-	strv_add(&w->files, &w->nfiles, path);
-	return 0;
+	return ar_entry(w, path, mode, NULL, 0, NULL, rdev) < 0 ? -1 : 0;
 }
 
 /* Adds a small text file at path. */
 static int ar_text(struct writer *w, const char *path, const char *text)
 {
-	size_t len = strlen(text);
-	if (ar_header(w, path, S_IFREG | 0644, (int64_t)len, NULL, 0) < 0 ||
-	    archive_write_data(w->a, text, len) != (la_ssize_t)len)
-		return ar_fail(w, path);
-	return 0;
+	return ar_entry(w, path, S_IFREG | 0644, text, strlen(text), NULL, 0) < 0 ? -1 : 0;
+}
+
+/* Adds the bytes of host file src at path (symlinks followed). */
+static int ar_file(struct writer *w, const char *path, const char *src, mode_t perm)
+{
+	_cleanup_free_ char *name = initramfs_entry_name(path, w->cause);
+	if (!name)
+		return -1;
+	if (strset_has(&w->files, name))
+		return 0; /* read once */
+	size_t len = 0;
+	_cleanup_free_ char *data = read_file(src, &len);
+	if (!data)
+		return err_errno(w->cause, "initramfs: cannot read %s", src);
+	return ar_entry(w, path, S_IFREG | perm, data, len, NULL, 0) < 0 ? -1 : 0;
 }
 
 static int add_busybox(struct writer *w, const char *bb)
@@ -380,13 +483,14 @@ static int add_busybox(struct writer *w, const char *bb)
 /* The regular files of spec->files: each file, and each directory's
  * regular files recursively (symlinks followed), sorted within a
  * directory so the archive and its hash are stable. */
-static int list_tree(const char *path, char ***out, size_t *n, int depth, char **cause)
+static int list_tree(const char *path, char ***out, size_t *n, struct strset *seen, int depth,
+    char **cause)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return err_errno(cause, "initramfs: guest file %s", path);
 	if (S_ISREG(st.st_mode)) {
-		if (!strv_has(*out, path))
+		if (!strset_add(seen, path))
 			strv_add(out, n, path);
 		return 0;
 	}
@@ -400,7 +504,7 @@ static int list_tree(const char *path, char ***out, size_t *n, int depth, char *
 	for (int i = 0; i < k; i++) {
 		if (rc == 0 && strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..")) {
 			_cleanup_free_ char *sub = xasprintf("%s/%s", path, ents[i]->d_name);
-			rc = list_tree(sub, out, n, depth + 1, cause);
+			rc = list_tree(sub, out, n, seen, depth + 1, cause);
 		}
 		free(ents[i]);
 	}
@@ -412,11 +516,14 @@ static char **guest_files(const struct initramfs_spec *s, char **cause)
 {
 	char **out = xcalloc(1, sizeof *out);
 	size_t n = 0;
+	struct strset seen = { 0 };
 	for (const char *const *p = s->files; p && *p; p++)
-		if (list_tree(*p, &out, &n, 0, cause) < 0) {
+		if (list_tree(*p, &out, &n, &seen, 0, cause) < 0) {
+			strset_free(&seen);
 			initramfs_strv_free(out);
 			return NULL;
 		}
+	strset_free(&seen);
 	return out;
 }
 
@@ -426,8 +533,14 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (ar_dir(w, dirs[i], !strcmp(dirs[i], "/tmp") ? 01777 : 0755) < 0)
 			return -1;
-	if (ar_header(w, "/dev/console", S_IFCHR | 0600, 0, NULL, makedev(5, 1)) < 0 ||
-	    ar_header(w, "/dev/null", S_IFCHR | 0666, 0, NULL, makedev(1, 3)) < 0)
+	if (ar_node(w, "/dev/console", S_IFCHR | 0600, makedev(5, 1)) < 0 ||
+	    ar_node(w, "/dev/null", S_IFCHR | 0666, makedev(1, 3)) < 0)
+		return -1;
+	/* Before the host's files, so that these win over a host /etc/passwd
+	 * among the guest files (the first entry of a name is kept). */
+	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n";
+	static const char group[] = "root:x:0:\nnogroup:x:65534:\n";
+	if (ar_text(w, "/etc/passwd", passwd) < 0 || ar_text(w, "/etc/group", group) < 0)
 		return -1;
 	if (ar_file(w, "/init", s->probe, 0755) < 0 || ar_symlink(w, "/isolab-probe", "/init") < 0)
 		return -1;
@@ -472,38 +585,46 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		                               : ar_file(w, files[i], files[i], st.st_mode & 0755);
 	}
 	initramfs_strv_free(files);
-	if (rc < 0)
-		return -1;
-	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n";
-	static const char group[] = "root:x:0:\nnogroup:x:65534:\n";
-	return ar_text(w, "/etc/passwd", passwd) < 0 || ar_text(w, "/etc/group", group) < 0 ? -1 : 0;
+	return rc < 0 ? -1 : 0;
 }
 
-static int write_with(const struct initramfs_spec *spec, const char *path, const char *busybox, char **cause)
+/* Writes the archive to path (gzip-compressed), or when path is NULL into
+ * mem[0..cap) uncompressed (*used bytes). */
+static int write_with(const struct initramfs_spec *spec, const char *path, void *mem, size_t cap,
+    size_t *used, const char *busybox, char **cause)
 {
 	struct writer w = { .a = archive_write_new(), .cause = cause };
 	int rc = -1;
 	if (!w.a)
 		return err_set(cause, "initramfs: libarchive: out of memory");
-	if (archive_write_set_format_cpio_newc(w.a) != ARCHIVE_OK || archive_write_add_filter_gzip(w.a) != ARCHIVE_OK ||
-	    archive_write_open_filename(w.a, path) != ARCHIVE_OK) {
-		ar_fail(&w, path);
+	if (archive_write_set_format_cpio_newc(w.a) != ARCHIVE_OK ||
+	    (path ? archive_write_add_filter_gzip(w.a) != ARCHIVE_OK ||
+	            archive_write_open_filename(w.a, path) != ARCHIVE_OK
+	          : archive_write_open_memory(w.a, mem, cap, used) != ARCHIVE_OK)) {
+		ar_fail(&w, path ? path : "memory");
 		goto out;
 	}
 	rc = write_all_entries(&w, spec, busybox);
 	if (archive_write_close(w.a) != ARCHIVE_OK && rc == 0)
-		rc = ar_fail(&w, path);
+		rc = ar_fail(&w, path ? path : "memory");
 out:
 	archive_write_free(w.a);
-	initramfs_strv_free(w.dirs);
-	initramfs_strv_free(w.files);
+	strset_free(&w.dirs);
+	strset_free(&w.files);
 	return rc;
 }
 
 int initramfs_write(const struct initramfs_spec *spec, const char *path, char **cause)
 {
 	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
-	return write_with(spec, path, bb, cause);
+	return write_with(spec, path, NULL, 0, NULL, bb, cause);
+}
+
+int initramfs_write_memory(const struct initramfs_spec *spec, void *buf, size_t cap, size_t *used,
+    char **cause)
+{
+	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
+	return write_with(spec, NULL, buf, cap, used, bb, cause);
 }
 
 /* ---- the cache ---- */
@@ -575,7 +696,7 @@ char *initramfs_get(const struct initramfs_spec *spec, char **cause)
 		return NULL;
 	}
 	close(fd);
-	int rc = write_with(spec, tmp, bb, cause);
+	int rc = write_with(spec, tmp, NULL, 0, NULL, bb, cause);
 	/* A concurrent builder may have won: its file is as good as ours. */
 	if (rc == 0 && (chmod(tmp, 0644) < 0 || rename(tmp, final) < 0))
 		rc = err_errno(cause, "cannot rename %s to %s", tmp, final);

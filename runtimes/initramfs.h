@@ -28,6 +28,14 @@ struct initramfs_spec {
 char *initramfs_get(const struct initramfs_spec *spec, char **cause);
 /* Writes the initramfs for spec to path (no cache). */
 int initramfs_write(const struct initramfs_spec *spec, const char *path, char **cause);
+/* The same archive into buf[0..cap), uncompressed (for tests); *used gets its size. */
+int initramfs_write_memory(const struct initramfs_spec *spec, void *buf, size_t cap, size_t *used,
+    char **cause);
+/* The name a guest path gets in the archive: relative to the root, without
+ * empty or "." components, ".." taken lexically and never above the root
+ * ("/usr//lib/../bin/./x" is "usr/bin/x"); malloc'd, or NULL with a cause
+ * for a path that names the root itself. */
+char *initramfs_entry_name(const char *path, char **cause);
 /* The .ko files (absolute, malloc'd, NULL-terminated) to load for wanted,
  * dependencies first, from the modules' own .modinfo (no modules.dep
  * needed: a kernel unpacked with dpkg-deb has none). Wanted modules that

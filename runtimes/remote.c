@@ -176,8 +176,9 @@ bad:
 	free(*user);
 	*user = NULL;
 	*addr = NULL;
+	_cleanup_free_ char *q = err_quote(spec, 80);
 	return err_set(cause, "invalid host '%s': expected a configured host, an ssh alias or [user@]host[:port]",
-	    spec);
+	    q);
 }
 
 const struct runtime_conf *remote_resolve(const struct config *cfg, const char *name,
@@ -196,7 +197,8 @@ const struct runtime_conf *remote_resolve(const struct config *cfg, const char *
 	}
 	const struct runtime_conf *inner = config_runtime(cfg, base);
 	if (!inner) {
-		err_set(cause, "unknown runtime '%s' (see 'isolab list runtimes')", base);
+		_cleanup_free_ char *q = err_quote(base, 80);
+		err_set(cause, "unknown runtime '%s' (see 'isolab list runtimes')", q);
 		return NULL;
 	}
 	if (!host || !*host || !strcmp(host, "local"))

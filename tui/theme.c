@@ -7,6 +7,7 @@
  * colour pair; pairs are re-initialised when the theme changes, which
  * recolours the whole screen on the next refresh without redrawing logic.
  */
+#include "conffile.h"
 #include "config.h"
 #include "theme.h"
 #include "util.h"
@@ -189,13 +190,15 @@ static int load_group(struct theme *t, config_setting_t *grp, const char *path, 
 	for (int i = 0; i < config_setting_length(grp); i++) {
 		config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
 		const char *key = config_setting_name(s);
+		/* The file the setting is in: the theme or one it @includes. */
+		const char *file = config_setting_source_file(s) ? config_setting_source_file(s) : path;
 		if (!key)
 			continue;
 		_cleanup_free_ char *full = config_setting_parent(grp) ? xasprintf("%s.%s", config_setting_name(grp), key)
 								       : xstrdup(key);
 		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
 			if (config_setting_parent(grp))
-				return err_set(cause, "%s:%d: '%s': colours are at most two levels deep", path,
+				return err_set(cause, "%s:%d: '%s': colours are at most two levels deep", file,
 				    config_setting_source_line(s), full);
 			if (load_group(t, s, path, cause) < 0)
 				return -1;
@@ -209,14 +212,14 @@ static int load_group(struct theme *t, config_setting_t *grp, const char *path, 
 				e = k;
 		if (e < 0)
 			return err_set(cause, "%s:%d: unknown element '%s' (see themes/default.theme for the names)",
-			    path, config_setting_source_line(s), full);
+			    file, config_setting_source_line(s), full);
 		const char *spec = config_setting_get_string(s);
 		if (!spec)
-			return err_set(cause, "%s:%d: '%s': expected a string such as \"white on blue bold\"", path,
+			return err_set(cause, "%s:%d: '%s': expected a string such as \"white on blue bold\"", file,
 			    config_setting_source_line(s), full);
 		char *why = NULL;
 		if (parse_spec(spec, &t->spec[e], &why) < 0) {
-			err_set(cause, "%s:%d: '%s': %s", path, config_setting_source_line(s), full, why);
+			err_set(cause, "%s:%d: '%s': %s", file, config_setting_source_line(s), full, why);
 			free(why);
 			return -1;
 		}
@@ -228,11 +231,10 @@ struct theme *theme_load(const char *path, char **cause)
 {
 	config_t cf;
 	config_init(&cf);
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			err_set(cause, "%s: cannot read the theme", path);
-		else
-			err_set(cause, "%s:%d: %s", path, config_error_line(&cf), config_error_text(&cf));
+	/* Not config_read_file: a theme is the user's file, and libconfig
+	 * alone can exit() on one (see engine/conffile.c). */
+	struct conffile *text = conffile_read(&cf, path, NULL, 0, cause);
+	if (!text) {
 		config_destroy(&cf);
 		return NULL;
 	}
@@ -240,6 +242,7 @@ struct theme *theme_load(const char *path, char **cause)
 	if (load_group(t, config_root_setting(&cf), path, cause) < 0) {
 		theme_free(t);
 		config_destroy(&cf);
+		conffile_free(text);
 		return NULL;
 	}
 	const char *name = NULL;
@@ -253,6 +256,7 @@ struct theme *theme_load(const char *path, char **cause)
 		t->name = dot ? xstrndup(base, (size_t)(dot - base)) : xstrdup(base);
 	}
 	config_destroy(&cf);
+	conffile_free(text);
 	return t;
 }
 

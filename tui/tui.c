@@ -187,7 +187,14 @@ int tui_switch_theme(struct tui *t, const char *name)
 		for (; i < t->nthemes; i++)
 			if (!strcmp(t->themes[i], theme_name(t->theme)))
 				break;
-		name = t->themes[i < t->nthemes ? (i + 1) % t->nthemes : 0];
+		/* The next theme that loads: a broken one is said and passed
+		 * over, or it would stop the cycle for good. */
+		for (size_t k = 1; k <= t->nthemes; k++) {
+			const char *next = t->themes[i < t->nthemes ? (i + k) % t->nthemes : k - 1];
+			if (strcmp(next, theme_name(t->theme)) && tui_switch_theme(t, next) == 0)
+				return 0;
+		}
+		return -1;
 	}
 	_cleanup_free_ char *path = theme_find(name);
 	char *cause = NULL;

@@ -26,7 +26,26 @@ noinst_PROGRAMS += tests/fuzz/fuzz_agentproto
 tests_fuzz_fuzz_agentproto_SOURCES = tests/fuzz/fuzz_agentproto.c
 tests_fuzz_fuzz_agentproto_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_agentproto_LDADD = $(ISOLAB_LIBS)
+# The targets added with the gate of 100,000 inputs each (default sources,
+# tests/fuzz/<name>.c): the configuration text against libconfig itself
+# (engine/conffile.c), the workload ${name} substitution (subst_vars), the
+# initramfs writer's path handling (runtimes/initramfs.c), RUNTIME@HOST
+# names and the remote command's quoting (runtimes/remote.c, engine/ssh.c).
+noinst_PROGRAMS += tests/fuzz/fuzz_conffile tests/fuzz/fuzz_subst tests/fuzz/fuzz_initramfs \
+	tests/fuzz/fuzz_remote
+tests_fuzz_fuzz_conffile_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_subst_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_initramfs_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_remote_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_conffile_LDADD = $(ISOLAB_LIBS)
+tests_fuzz_fuzz_subst_LDADD = $(ISOLAB_LIBS)
+tests_fuzz_fuzz_initramfs_LDADD = $(ISOLAB_LIBS)
+tests_fuzz_fuzz_remote_LDADD = $(ISOLAB_LIBS)
 endif
+EXTRA_DIST += tests/fuzz/fuzz_remote.c tests/fuzz/fuzz_remote.dict
+EXTRA_DIST += tests/fuzz/fuzz_initramfs.c tests/fuzz/fuzz_initramfs.dict
+EXTRA_DIST += tests/fuzz/fuzz_conffile.c tests/fuzz/fuzz_conffile.dict \
+	tests/fuzz/fuzz_subst.c tests/fuzz/fuzz_subst.dict tests/fuzz/regress
 EXTRA_DIST += tests/fuzz/fuzz_agentproto.c tests/fuzz/fuzz_agentproto.dict \
 	tests/fuzz/fuzz_frame.c tests/fuzz/fuzz_frame.dict
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/fuzz_metrics.c tests/fuzz/fuzz_journal.c \

@@ -6,9 +6,11 @@
  * "----" : then what comes before is env.json and what follows is the
  * journal, so the baseline and experiment that env.json names are fuzzed
  * too. Both are written into one temporary run directory, read back with
- * journal_read, and turned into a report (by env.json's baseline and by an
- * explicit one), which is then printed and converted to JSON as
- * `isolab report` does; nothing is fsynced, so the target stays fast.
+ * journal_read, and turned into a report (by env.json's baseline, or by an
+ * explicit one when the input's length is odd: one report per input, half
+ * the cost of both), which is then printed and converted to JSON as
+ * `isolab report` does; nothing is fsynced, and the directory is on
+ * /dev/shm when the machine has it, so the target stays fast.
  */
 #include "journal.h"
 #include "report.h"
@@ -19,12 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char rundir[] = "/tmp/isolab-fuzz-journal.XXXXXX";
+/* On a tmpfs when there is one: a disk file system's create, truncate and
+ * write-back on every input would cost more than the code under test. */
+static char rundir[64];
 static char *journal_path, *env_path;
 static FILE *devnull;
 
@@ -35,6 +40,10 @@ static void remove_rundir(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct stat st;
+	snprintf(rundir, sizeof rundir, "%s/isolab-fuzz-journal.XXXXXX",
+	    stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0
+	    ? "/dev/shm" : "/tmp");
 	if (!mkdtemp(rundir)) {
 		perror("fuzz_journal: mkdtemp");
 		abort();
@@ -99,8 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < jr.nrecords; i++)
 		if (!json_is_object(jr.records[i]))
 			abort(); /* the reader keeps objects only */
-	check_report(&jr, NULL);
-	check_report(&jr, "native");
+	check_report(&jr, size % 2 ? "native" : NULL);
 	journal_read_free(&jr);
 	return 0;
 }

@@ -7,8 +7,8 @@
  *            workload file (capped at 512 bytes); when it does not compile
  *            the workload runs with the shipped-style patterns alone, and
  *            metrics_new must have said why;
- *   FLAGS    bits 0-5: chunk size - 1 for the chunked pass (times 97 for
- *            streams over 4 KiB); bit 6: repeat
+ *   FLAGS    bits 0-5: chunk size - 1 for the chunked pass (times one
+ *            more than the stream's length / 256); bit 6: repeat
  *            OUTPUT (without its newlines) past METRICS_MAX_LINE, so very
  *            long lines are reached without a megabyte-sized corpus;
  *            bit 7: end OUTPUT without a newline (linebuf_flush at EOF);
@@ -164,8 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sink whole = { .m = m, .hash = 1469598103934665603ULL };
 	run(&whole, stream, slen, slen);
 	struct sink chunked = { .m = NULL, .hash = 1469598103934665603ULL };
-	/* Tiny chunks over a 64 KiB line cost more than they find: scale up. */
-	size_t chunk = ((size_t)(flags & 0x3f) + 1) * (slen > 4096 ? 97 : 1);
+	/* Tiny chunks over a long stream cost more than they find (each is a
+	 * call, traced by the fuzzer): at most about 256 chunks a stream, so
+	 * one-byte chunks only up to 256 bytes. */
+	size_t chunk = ((size_t)(flags & 0x3f) + 1) * (slen / 256 + 1);
 	run(&chunked, stream, slen, chunk);
 	if (whole.hash != chunked.hash || whole.lines != chunked.lines)
 		abort(); /* lines depended on chunking */

@@ -382,3 +382,31 @@ else
 fi
 no_leftover "remote hosts"
 ok "remote hosts: bad spec, unknown host, refused connection, wrong host key"
+
+# --- configuration text libconfig cannot take (block of the fuzz gate) -----
+# The fuzzer's input that made libconfig's scanner exit() the process
+# ("input in flex scanner failed"): '@include "', NUL bytes, a file name.
+# Then its cousins without a NUL: an @include of "" (the directory), of a
+# FIFO (must not block), of itself, and text libconfig's parser leaks on.
+# Each gives one file:line line and exit 2, in `config check` and with -c.
+nul=$top_srcdir/tests/data/config/include-nul.conf
+mkfifo "$tmp/fifo"
+printf 'a = 1;\n@include ""\n' >"$tmp/inc-empty.conf"
+printf 'a = 1;\n\n@include "fifo"\n' >"$tmp/inc-fifo.conf"
+printf '@include "inc-self.conf"\n' >"$tmp/inc-self.conf"
+printf 'workloads = {};\n"x" = 1;\n' >"$tmp/str-name.conf"
+for c in "$nul:2: a NUL byte: a configuration file is text" \
+	"$tmp/inc-empty.conf:2: @include: expected a file name, got \"\"" \
+	"$tmp/inc-fifo.conf:3: @include \"fifo\": $tmp/fifo is not a regular file" \
+	"$tmp/inc-self.conf:1: @include \"inc-self.conf\": a loop: $tmp/inc-self.conf is already being read" \
+	"$tmp/str-name.conf:2: syntax error: expected a setting name, got a string"; do
+	f=${c%%:*} name=${f##*/}
+	t "$name check" 10 config check "$f"
+	want_rc 2 "$name check"
+	[ "$out" = "$c"$'\n'"isolab: config: 1 error" ] || fail "$name check: expected '$c' and the count, got: $out"
+	t "$name -c" 10 -c "$f" run -w cpu -n 1 -t 1
+	want_rc 2 "$name -c"; one_line "$name -c"
+	[ "$out" = "isolab: $c" ] || fail "$name -c: expected 'isolab: $c', got: $out"
+done
+no_leftover "configuration text"
+ok "configuration text: a NUL byte, @include of a directory, a FIFO and itself, a misplaced string: file:line, exit 2"

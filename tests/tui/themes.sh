@@ -47,3 +47,38 @@ screen_e | grep -Eq $'\e\\[(3[0-7]|38;5;[0-9]+|4[0-7]|48;5;[0-9]+)m' && fail "co
 screen_e | grep -q $'\e\[7m' || fail "no reverse video under NO_COLOR (the selection must still show)"
 keys q; wait_exit 5
 ok "NO_COLOR"
+
+# A theme libconfig alone would exit() on (the fuzzer's NUL @include): t
+# says why and passes over it, the interface keeps running and quits
+# cleanly; the same bytes as --theme or as a -c configuration stop isolab
+# before the interface starts, with the file:line and exit 2.
+nul=$top_srcdir/tests/data/config/include-nul.conf
+tui_stop
+mkdir -p "$test_state/xdg/isolab/themes"
+cp "$nul" "$test_state/xdg/isolab/themes/broken.theme"
+tui_start 100 30
+wait_for 'Runtimes' 10
+keys t; wait_for 'theme: light' 3
+keys t; wait_for 'theme: mono' 3
+keys t; wait_for 'theme: default' 3   # broken.theme comes between mono and default
+keys 5
+wait_for 'error +theme: .*broken.theme:2: a NUL byte' 3
+keys q; wait_exit 5
+exited_ok || fail "quitting after a broken theme: exit $exit_status"
+tui_stop
+ok "t passes over a theme with a NUL byte, says why, and quits cleanly"
+
+# A shell in the pane keeps the status: tmux under load cannot always tell it.
+for how in "--theme broken" "-c $nul"; do
+	rm -f "$test_state/rc"
+	tm new-session -d -s t -x 250 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 \
+		ISOLAB_DATADIR='$ISOLAB_DATADIR' XDG_CONFIG_HOME='$test_state/xdg' \
+		'$ISOLAB' --state-dir '$test_state' $how; echo \$? >'$test_state/rc'; sleep 30" ||
+		fail "tmux cannot start a session"
+	for ((i = 0; i < 50; i++)); do [ -s "$test_state/rc" ] && break; sleep 0.1; done
+	[ "$(cat "$test_state/rc" 2>/dev/null)" = 2 ] || fail "$how: exit '$(cat "$test_state/rc" 2>/dev/null)', expected 2"
+	wait_for 'isolab: .*:2: a NUL byte: a configuration file is text' 3
+	tui_stop
+done
+rm -rf "$test_state/xdg/isolab/themes"
+ok "--theme and -c with a NUL byte: file:line, exit 2, before the interface starts"

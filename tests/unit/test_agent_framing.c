@@ -4,9 +4,10 @@
  * every byte, kernel messages cut into frames, garbage, and the parsing of
  * the agent's process lines (runtimes/vm.c).
  */
-#include "config.h"
-#include "vm.h"
 #include "../../workloads/probe/frame.h"
+#include "config.h"
+#include "unit.h"
+#include "vm.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -247,9 +248,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(suite());
 }

@@ -1,6 +1,7 @@
 /* test_agentproto.c — the agent protocol's framing, versioning and its
  * refusal of malformed input (engine/agentproto.c). */
 #include "agentproto.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -293,9 +294,5 @@ int main(void)
 	tcase_add_test(tc, test_proc_out_of_range);
 	tcase_add_test(tc, test_updir);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

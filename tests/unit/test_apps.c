@@ -10,6 +10,7 @@
  * schema additions (files, setup, companion_repeat) are checked too. */
 #include "config.h"
 #include "metrics.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -340,9 +341,5 @@ static Suite *apps_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(apps_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(apps_suite());
 }

@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "runtime.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -260,9 +261,5 @@ int main(void)
 	tcase_add_test(tc, test_oom_parse);
 #endif
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

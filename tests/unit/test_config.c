@@ -3,6 +3,7 @@
 #include "config.h"
 #include "remote.h"
 #include "runtime.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -368,7 +369,7 @@ END_TEST
 
 START_TEST(test_bad_syntax)
 {
-	check_one("bad-syntax.conf", 3, "syntax error");
+	check_one("bad-syntax.conf", 3, "syntax error: expected a value, got ';'");
 }
 END_TEST
 
@@ -608,6 +609,56 @@ START_TEST(test_include_relative)
 	ck_assert_str_eq(errs[0], want);
 	free(errs[0]);
 	free(errs);
+}
+END_TEST
+
+/* Found by tests/fuzz/fuzz_config: "@include \"", NUL bytes, then a file
+ * name made libconfig's scanner exit() the process ("input in flex scanner
+ * failed"). Now it is an error like any other, in both paths. */
+START_TEST(test_include_nul)
+{
+	check_one("include-nul.conf", 2, "a NUL byte: a configuration file is text");
+}
+END_TEST
+
+/* The in-memory path (config_load_texts, config_check_text) is the file
+ * path: the same values, origins and messages. */
+START_TEST(test_texts_same_as_files)
+{
+	_cleanup_free_ char *good = data_path("good.conf");
+	_cleanup_free_ char *bad = data_path("bad-many.conf");
+	size_t glen = 0, blen = 0;
+	_cleanup_free_ char *gtext = read_file(good, &glen);
+	_cleanup_free_ char *btext = read_file(bad, &blen);
+	ck_assert_ptr_nonnull(gtext);
+	ck_assert_ptr_nonnull(btext);
+
+	struct config a, b;
+	load_ok(&a, "good.conf", NULL);
+	struct config_text t = { .path = good, .text = gtext, .len = glen };
+	char *cause = NULL;
+	ck_assert_msg(config_load_texts(&b, &t, 1, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(a.nruntimes, b.nruntimes);
+	ck_assert_uint_eq(a.nworkloads, b.nworkloads);
+	ck_assert_uint_eq(a.nexperiments, b.nexperiments);
+	ck_assert_str_eq(a.runtimes[1].origin.file, b.runtimes[1].origin.file);
+	ck_assert_int_eq(a.runtimes[1].origin.line, b.runtimes[1].origin.line);
+	ck_assert_str_eq(a.files[0], b.files[0]);
+	config_free(&a);
+	config_free(&b);
+
+	char **ea = NULL, **eb = NULL;
+	struct config_text bt = { .path = bad, .text = btext, .len = blen };
+	size_t na = config_check_file(bad, &ea), nb = config_check_text(&bt, &eb);
+	ck_assert_uint_gt(na, 1);
+	ck_assert_uint_eq(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_str_eq(ea[i], eb[i]);
+		free(ea[i]);
+		free(eb[i]);
+	}
+	free(ea);
+	free(eb);
 }
 END_TEST
 
@@ -1231,6 +1282,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_schema_corners);
 	tcase_add_test(tc, test_cross_references);
 	tcase_add_test(tc, test_include_relative);
+	tcase_add_test(tc, test_include_nul);
+	tcase_add_test(tc, test_texts_same_as_files);
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_test(tc, test_experiment_defaults);
 	tcase_add_test(tc, test_shipped_data);
@@ -1248,9 +1301,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(config_suite());
 }

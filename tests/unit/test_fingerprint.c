@@ -4,6 +4,7 @@
  * real one, the kernel= value of a ready line, and the merged table. */
 #include "fingerprint.h"
 #include "journal.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -192,9 +193,5 @@ int main(void)
 	tcase_add_test(tc, test_kernel);
 	tcase_add_test(tc, test_table_merges);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

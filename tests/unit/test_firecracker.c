@@ -13,11 +13,12 @@
  * non-kernel refused; probe's reason and fix when the binary is missing.
  */
 #include "config.h"
+#include "fakehttp.h"
 #include "firecracker.h"
 #include "runtime.h"
+#include "unit.h"
 #include "util.h"
 #include "vmlinux.h"
-#include "fakehttp.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -309,9 +310,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(suite());
 }

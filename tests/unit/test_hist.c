@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hist.h"
+#include "unit.h"
 
 /* True when got is within the histogram's bucket error of want. */
 static int
@@ -184,9 +185,5 @@ main(void)
 	tcase_add_test(tc, bucket_error_bound);
 	tcase_add_test(tc, percentiles_ordered);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

@@ -7,9 +7,10 @@
  * answer, a malformed head.
  */
 #include "config.h"
-#include "httpunix.h"
-#include "util.h"
 #include "fakehttp.h"
+#include "httpunix.h"
+#include "unit.h"
+#include "util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -239,9 +240,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(suite());
 }

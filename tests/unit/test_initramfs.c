@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "initramfs.h"
+#include "unit.h"
 #include "util.h"
 
 #include <archive.h>
@@ -260,6 +261,123 @@ START_TEST(missing_probe)
 }
 END_TEST
 
+START_TEST(entry_names)
+{
+	static const char *const cases[][2] = {
+		{ "/usr/bin/x", "usr/bin/x" },
+		{ "usr/bin/x", "usr/bin/x" },
+		{ "//usr///bin//x//", "usr/bin/x" },
+		{ "/usr/./bin/./x/.", "usr/bin/x" },
+		{ "/usr/lib/../bin/x", "usr/bin/x" },
+		{ "/../../etc/passwd", "etc/passwd" },
+		{ "/a/b/../../../c", "c" },
+		{ "/a/..b/c..", "a/..b/c.." },
+		{ "/...", "..." },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *cause = NULL;
+		char *n = initramfs_entry_name(cases[i][0], &cause);
+		ck_assert_msg(n != NULL, "%s: %s", cases[i][0], cause);
+		ck_assert_str_eq(n, cases[i][1]);
+		free(n);
+	}
+	static const char *const root[] = { "", "/", "//", "/./", "/a/..", "..", "/a/b/../../.." };
+	for (size_t i = 0; i < ARRAY_SIZE(root); i++) {
+		char *cause = NULL;
+		ck_assert_ptr_null(initramfs_entry_name(root[i], &cause));
+		ck_assert_ptr_nonnull(strstr(cause, "names the root"));
+		free(cause);
+	}
+}
+END_TEST
+
+/* Reads an uncompressed archive from memory: "name type" per entry, one
+ * per line (type: d, f, l, c). */
+static char *listing(const void *buf, size_t len)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_cpio(a);
+	ck_assert_int_eq(archive_read_open_memory(a, buf, len), ARCHIVE_OK);
+	char *out = xstrdup("");
+	struct archive_entry *e;
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		mode_t t = archive_entry_filetype(e);
+		char *n = xasprintf("%s%s %c\n", out, archive_entry_pathname(e), t == AE_IFDIR ? 'd' :
+		    t == AE_IFREG ? 'f' : t == AE_IFLNK ? 'l' : 'c');
+		free(out);
+		out = n;
+	}
+	archive_read_free(a);
+	return out;
+}
+
+/* One entry per name, however the guest path is spelt; parents before
+ * children; a name that would be a file and a directory is an error. */
+START_TEST(guest_paths)
+{
+	char *probe = xasprintf("%s/probe", tmpdir);
+	write_file(probe, "p", 1);
+	char *x = xasprintf("%s/x", tmpdir), *f = xasprintf("%s/x/f", tmpdir);
+	ck_assert_int_eq(mkdir_p(x, 0755), 0);
+	write_file(f, "F", 1);
+	char *p1 = xasprintf("%s//x/./f", tmpdir), *p2 = xasprintf("%s/x/../x/f", tmpdir);
+	const char *files[] = { p1, p2, f, NULL };
+	struct initramfs_spec spec = { .probe = probe, .files = files };
+	size_t cap = 1 << 20, used = 0;
+	char *buf = xmalloc(cap), *cause = NULL;
+	ck_assert_msg(initramfs_write_memory(&spec, buf, cap, &used, &cause) == 0, "%s", cause);
+	char *l = listing(buf, used);
+	char *want = xasprintf("%s/x/f f\n", tmpdir + 1);
+	char *at = strstr(l, want);
+	ck_assert_msg(at && !strstr(at + 1, want), "%s", l);
+	char *dir = xasprintf("\n%s/x d\n", tmpdir + 1);
+	ck_assert_msg(strstr(l, dir) && strstr(l, dir) < at, "%s", l);
+	ck_assert_msg(strstr(l, "\netc/passwd f\n") && !strstr(l, "//") && !strstr(l, "/./") &&
+	    !strstr(l, "/../"), "%s", l);
+	free(l);
+	free(want);
+	free(dir);
+
+	/* c is a file; a -> b/c puts b/c's children at c/ too, lexically:
+	 * tmp/a/.. is tmp/b on the host but names tmp in the guest. */
+	char *c = xasprintf("%s/c", tmpdir), *bc = xasprintf("%s/b/c", tmpdir);
+	char *bcx = xasprintf("%s/b/c/x", tmpdir), *a = xasprintf("%s/a", tmpdir);
+	char *up = xasprintf("%s/a/..", tmpdir);
+	write_file(c, "C", 1);
+	ck_assert_int_eq(mkdir_p(bc, 0755), 0);
+	write_file(bcx, "X", 1);
+	ck_assert_int_eq(symlink(bc, a), 0);
+	const char *clash[] = { c, up, NULL };
+	spec.files = clash;
+	ck_assert_int_eq(initramfs_write_memory(&spec, buf, cap, &used, &cause), -1);
+	char *msg = xasprintf("initramfs: %s/c/x: %s/c is a file in the archive, not a directory", tmpdir, tmpdir);
+	ck_assert_str_eq(cause, msg);
+	free(cause);
+	free(msg);
+
+	/* A directory symlink to itself: the walk stops 16 levels down. */
+	char *cyc = xasprintf("%s/cyc", tmpdir), *cf = xasprintf("%s/cyc/f", tmpdir);
+	char *self = xasprintf("%s/cyc/up", tmpdir);
+	ck_assert_int_eq(mkdir_p(cyc, 0755), 0);
+	write_file(cf, "F", 1);
+	ck_assert_int_eq(symlink(".", self), 0);
+	const char *loop[] = { cyc, NULL };
+	spec.files = loop;
+	ck_assert_msg(initramfs_write_memory(&spec, buf, cap, &used, &cause) == 0, "%s", cause);
+	l = listing(buf, used);
+	size_t nf = 0;
+	for (char *q = l; (q = strstr(q, "/f f\n")); q++)
+		nf++;
+	ck_assert_uint_eq(nf, 17); /* cyc/f, cyc/up/f, ... 16 ups deep */
+	free(l);
+	free(cyc), free(cf), free(self);
+
+	free(buf);
+	free(probe), free(x), free(f), free(p1), free(p2);
+	free(c), free(bc), free(bcx), free(a), free(up);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("initramfs");
@@ -271,15 +389,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, archive_contents);
 	tcase_add_test(tc, guest_files);
 	tcase_add_test(tc, missing_probe);
+	tcase_add_test(tc, entry_names);
+	tcase_add_test(tc, guest_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(suite());
 }

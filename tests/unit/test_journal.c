@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "unit.h"
 #include "util.h"
 
 static char *tmpdir;
@@ -449,9 +450,5 @@ int main(void)
 		return 77;
 	}
 #endif
-	SRunner *sr = srunner_create(journal_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(journal_suite());
 }

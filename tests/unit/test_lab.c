@@ -8,6 +8,7 @@
 #include "config.h"
 #include "lab.h"
 #include "report.h"
+#include "unit.h"
 #include "util.h"
 
 static struct report_row row(const char *rt, const char *variant, const char *wl, const char *metric, double mean,
@@ -189,9 +190,5 @@ int main(void)
 	tcase_add_test(tc, interference_dnf_and_degradation);
 	tcase_add_test(tc, shipped_labs_load);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

@@ -6,6 +6,7 @@
  * are copied from those files, first interval line and final report. */
 #include "config.h"
 #include "metrics.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -925,9 +926,5 @@ static Suite *metrics_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(metrics_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(metrics_suite());
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "unit.h"
 
 /* Every token is key=value with key [a-z0-9_]+ and a value free of spaces
  * and '='; returns the number of tokens, or -1 on the first bad one. */
@@ -146,9 +147,5 @@ main(void)
 	tcase_add_test(tc, overflow_keeps_tokens_whole);
 	tcase_add_test(tc, one_write_with_newline);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

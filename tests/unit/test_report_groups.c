@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "unit.h"
 #include "util.h"
 
 static struct journal_read jr;
@@ -189,9 +190,5 @@ int main(void)
 	tcase_add_test(tc, scale);
 	tcase_add_test(tc, startup);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

@@ -14,6 +14,7 @@
 
 #include "journal.h"
 #include "report.h"
+#include "unit.h"
 #include "util.h"
 
 static struct journal_read jr;
@@ -393,9 +394,5 @@ static Suite *results_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(results_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(results_suite());
 }

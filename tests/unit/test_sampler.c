@@ -5,6 +5,7 @@
  * (/proc/self/io): where it is missing it exits 77 saying so (skipped,
  * never passed); test_sampler runs the rest. */
 #include "sampler.h"
+#include "unit.h"
 #include "util.h"
 
 #include <check.h>
@@ -774,9 +775,5 @@ int main(void)
 		return 77;
 	}
 #endif
-	SRunner *sr = srunner_create(sampler_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(sampler_suite());
 }

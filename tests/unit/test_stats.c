@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "stats.h"
+#include "unit.h"
 
 START_TEST(t_critical_matches_tables)
 {
@@ -162,9 +163,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(stats_suite());
 }
