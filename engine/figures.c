@@ -219,11 +219,11 @@ static void series_charts(const struct journal_read *jr, const struct report *r,
 			}
 			const char *host = jstr(rec, "host", "local");
 			json_t *rep = json_object_get(rec, "rep");
+			int repn = json_is_integer(rep) ? (int)json_integer_value(rep) : (int)nin + 1;
 			in = xreallocarray(in, nin + 1, sizeof *in);
 			in[nin++] = (struct sinst){ .key = key, .runtime = jstr(rec, "runtime", "?"),
 				.workload = jstr(rec, "workload", "?"), .host = *host ? host : "local",
-				.variant = jstr(rec, "variant", ""),
-				.rep = json_is_integer(rep) ? (int)json_integer_value(rep) : (int)nin };
+				.variant = jstr(rec, "variant", ""), .rep = repn };
 		}
 	}
 	/* The two metrics of each instance's workload, then their values. */
@@ -479,6 +479,18 @@ static double split_startup(const struct report_instance *ri, double *seg)
 
 static const int host_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER };
 
+/* The host roles' values of one instance into seg[], missing as 0. */
+static double sum_roles(const double *by_role, double *seg)
+{
+	double t = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(host_roles); k++) {
+		double v = by_role[host_roles[k]];
+		seg[k] = isfinite(v) ? v : 0;
+		t += seg[k];
+	}
+	return t;
+}
+
 static int keep_sampled(const struct report_instance *ri)
 {
 	return ri->ok && ri->samples;
@@ -486,34 +498,20 @@ static int keep_sampled(const struct report_instance *ri)
 
 static double split_cpu(const struct report_instance *ri, double *seg)
 {
-	double t = 0;
-	for (size_t k = 0; k < ARRAY_SIZE(host_roles); k++) {
-		double v = ri->cpu_s[host_roles[k]];
-		seg[k] = isfinite(v) ? v : 0;
-		t += seg[k];
-	}
-	return t;
+	return sum_roles(ri->cpu_s, seg);
 }
 
 static int keep_rss(const struct report_instance *ri)
 {
-	if (!ri->ok)
-		return 0;
+	int any = 0;
 	for (size_t k = 0; k < ARRAY_SIZE(host_roles); k++)
-		if (isfinite(ri->rss_peak_kb[host_roles[k]]))
-			return 1;
-	return 0;
+		any |= isfinite(ri->rss_peak_kb[host_roles[k]]);
+	return ri->ok && any;
 }
 
 static double split_rss(const struct report_instance *ri, double *seg)
 {
-	double t = 0;
-	for (size_t k = 0; k < ARRAY_SIZE(host_roles); k++) {
-		double v = ri->rss_peak_kb[host_roles[k]];
-		seg[k] = isfinite(v) ? v : 0;
-		t += seg[k];
-	}
-	return t;
+	return sum_roles(ri->rss_peak_kb, seg);
 }
 
 static void instance_charts(const struct report *r, struct figures *out)

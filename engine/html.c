@@ -87,6 +87,41 @@ static void env_row(FILE *fp, const char *key, json_t *v)
 	fputs("</tr>\n", fp);
 }
 
+/* A runtime's entry in env.json: its version, or why it is missing. */
+static char *runtime_text(json_t *rt)
+{
+	const char *ver = jstr(rt, "version"), *why = jstr(rt, "reason");
+	if (json_is_false(json_object_get(rt, "available")))
+		return xasprintf("not available: %s", why ? why : "?");
+	return xstrdup(ver ? ver : "?");
+}
+
+static char *string_text(json_t *v)
+{
+	return xstrdup(json_is_string(v) ? json_string_value(v) : "?");
+}
+
+/* A two-column table of an object's keys and their values as text. */
+static void kv_table(FILE *fp, const char *key_head, const char *value_head, json_t *obj, char *(*text)(json_t *))
+{
+	if (!json_object_size(obj))
+		return;
+	fputs("<table><thead><tr>", fp);
+	elem(fp, "th", NULL, key_head);
+	elem(fp, "th", NULL, value_head);
+	fputs("</tr></thead><tbody>\n", fp);
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		_cleanup_free_ char *t = text(v);
+		fputs("<tr>", fp);
+		elem(fp, "td", NULL, key);
+		elem(fp, "td", NULL, t);
+		fputs("</tr>\n", fp);
+	}
+	fputs("</tbody></table>\n", fp);
+}
+
 static void environment(FILE *fp, json_t *env)
 {
 	fputs("<section id=\"environment\"><h2>Environment</h2>\n", fp);
@@ -119,35 +154,8 @@ static void environment(FILE *fp, json_t *env)
 		env_row(fp, key, json_object_get(x, exp_keys[i]));
 	}
 	fputs("</tbody></table>\n", fp);
-	json_t *rts = json_object_get(env, "runtimes");
-	if (json_object_size(rts)) {
-		fputs("<table><thead><tr><th>runtime</th><th>version</th></tr></thead><tbody>\n", fp);
-		const char *name;
-		json_t *rt;
-		json_object_foreach(rts, name, rt) {
-			fputs("<tr>", fp);
-			elem(fp, "td", NULL, name);
-			const char *ver = jstr(rt, "version"), *why = jstr(rt, "reason");
-			_cleanup_free_ char *txt = json_is_false(json_object_get(rt, "available"))
-			    ? xasprintf("not available: %s", why ? why : "?") : xstrdup(ver ? ver : "?");
-			elem(fp, "td", NULL, txt);
-			fputs("</tr>\n", fp);
-		}
-		fputs("</tbody></table>\n", fp);
-	}
-	json_t *mit = json_object_get(env, "mitigations");
-	if (json_object_size(mit)) {
-		fputs("<table><thead><tr><th>CPU vulnerability</th><th>mitigation</th></tr></thead><tbody>\n", fp);
-		const char *name;
-		json_t *m;
-		json_object_foreach(mit, name, m) {
-			fputs("<tr>", fp);
-			elem(fp, "td", NULL, name);
-			elem(fp, "td", NULL, json_is_string(m) ? json_string_value(m) : "?");
-			fputs("</tr>\n", fp);
-		}
-		fputs("</tbody></table>\n", fp);
-	}
+	kv_table(fp, "runtime", "version", json_object_get(env, "runtimes"), runtime_text);
+	kv_table(fp, "CPU vulnerability", "mitigation", json_object_get(env, "mitigations"), string_text);
 	fputs("</div></section>\n", fp);
 }
 

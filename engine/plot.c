@@ -173,7 +173,8 @@ const char *plot_fmt(double v, char *buf, size_t len)
 	static const char suffix[] = " kMGTP";
 	double a = fabs(v);
 	int i = 0;
-	while (a >= 9999.5 && i < 5) {
+	/* Round thousands take a suffix too, so an axis reads 5M, not 5000k. */
+	while ((a >= 9999.5 || (a >= 1000 && fmod(a, 1000) == 0)) && i < 5) {
 		a /= 1000;
 		v /= 1000;
 		i++;
@@ -520,22 +521,23 @@ static double tx(const struct layout *L, double t)
 	return L->x0 + t / L->tmax * (L->x1 - L->x0);
 }
 
-static void hline(cairo_t *cr, double x0, double x1, double y, const struct rgb *c, double w)
+static void stroke(cairo_t *cr, double x0, double y0, double x1, double y1, const struct rgb *c, double w)
 {
 	colour(cr, c);
 	cairo_set_line_width(cr, w);
-	cairo_move_to(cr, x0, y);
-	cairo_line_to(cr, x1, y);
+	cairo_move_to(cr, x0, y0);
+	cairo_line_to(cr, x1, y1);
 	cairo_stroke(cr);
+}
+
+static void hline(cairo_t *cr, double x0, double x1, double y, const struct rgb *c, double w)
+{
+	stroke(cr, x0, y, x1, y, c, w);
 }
 
 static void vline(cairo_t *cr, double x, double y0, double y1, const struct rgb *c, double w)
 {
-	colour(cr, c);
-	cairo_set_line_width(cr, w);
-	cairo_move_to(cr, x, y0);
-	cairo_line_to(cr, x, y1);
-	cairo_stroke(cr);
+	stroke(cr, x, y0, x, y1, c, w);
 }
 
 /* Shortens text to fit width, with an ellipsis. */

@@ -85,7 +85,8 @@ int plot_png(const struct plot *p, double scale, char **data, size_t *len, char 
 /* A PDF document, one chart per page sized to the chart; *data is malloc'd. */
 int plot_pdf(struct plot *const *p, size_t n, char **data, size_t *len, char **cause);
 /* v formatted for a chart: at most four digits, with k, M or G from 10000
- * on, and no trailing zeros ("2594", "11k", "2346k", "2.5", "0.0123"). */
+ * on (and for round thousands), no trailing zeros ("2594", "11k", "2346k",
+ * "5M", "2.5", "0.0123"). */
 const char *plot_fmt(double v, char *buf, size_t len);
 
 #endif
