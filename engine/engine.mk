@@ -122,7 +122,7 @@ tests_integration_png_stats_LDADD = $(CAIRO_LIBS)
 TESTS += tests/integration/report-charts.sh tests/integration/report-compare.sh
 EXTRA_DIST += tests/integration/report-charts.sh tests/integration/report-compare.sh \
 	tests/data/journal/compare-a/env.json tests/data/journal/compare-a/journal.jsonl \
-	tests/data/journal/compare-b/env.json tests/data/journal/compare-b/journal.jsonl
+	tests/data/journal/compare-b/env.json tests/data/journal/compare-b/journal.jsonl docs/startup.png
 
 ## containers-core: cgroups, the resource journal, bridge networking
 libisolab_a_SOURCES += engine/cgroup.c engine/cgroup.h engine/resources.c engine/resources.h \
