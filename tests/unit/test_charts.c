@@ -226,6 +226,44 @@ START_TEST(no_samples_no_bars)
 }
 END_TEST
 
+/* A VM's milestones (ms from launch) become its phases; a container's
+ * create_ms splits it into create and start; the bar's total is always
+ * startup_ms. */
+START_TEST(startup_phases)
+{
+	struct report_instance in[2] = {
+		{ .runtime = "qemu", .workload = "cpu", .host = "local", .variant = "", .ok = 1, .startup_ms = 6600,
+			.create_ms = 67, .vmm_ms = 67, .kernel_ms = 5822, .init_ms = 6568, .ready_ms = 6590 },
+		{ .runtime = "crun", .workload = "cpu", .host = "local", .variant = "", .ok = 1, .startup_ms = 22,
+			.create_ms = 15, .vmm_ms = NAN, .kernel_ms = NAN, .init_ms = NAN, .ready_ms = NAN },
+	};
+	for (int k = 0; k < 2; k++)
+		for (int r = 0; r < ROLE__COUNT; r++)
+			in[k].cpu_s[r] = in[k].rss_peak_kb[r] = NAN;
+	struct report r = { .run_id = "vm", .baseline = "native", .insts = in, .ninsts = 2 };
+	struct journal_read none = { 0 };
+	struct figures f;
+	figures_build(&none, &r, &f);
+	const struct plot *st = find(&f, "startup");
+	static const char *const segs[] = { "create", "start", "VMM up", "guest kernel", "guest init", "workload ready" };
+	ck_assert_uint_eq(st->nsegs, ARRAY_SIZE(segs));
+	for (size_t i = 0; i < ARRAY_SIZE(segs); i++)
+		ck_assert_str_eq(st->segs[i], segs[i]);
+	static const double qemu[] = { 0, 0, 67, 5822 - 67, 6568 - 5822, 6600 - 6568 }, crun[] = { 15, 7, 0, 0, 0, 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(segs); i++) {
+		ck_assert_double_eq_tol(st->bars[0].seg[i], qemu[i], 1e-9);
+		ck_assert_double_eq_tol(st->bars[1].seg[i], crun[i], 1e-9);
+	}
+	ck_assert_ptr_nonnull(strstr(st->bars[0].value, "6600 (n=1)"));
+	/* Nothing was sampled: CPU and memory say so; there are no metric rows
+	 * and no time series to draw. */
+	ck_assert_ptr_nonnull(find(&f, "cpu-by-role")->nodata);
+	ck_assert_ptr_nonnull(find(&f, "memory-by-role")->nodata);
+	ck_assert_uint_eq(f.n, 3);
+	figures_free(&f);
+}
+END_TEST
+
 START_TEST(files)
 {
 	struct figures f;
@@ -280,6 +318,7 @@ static Suite *charts_suite(void)
 	tcase_add_test(tc, no_data_is_said);
 	tcase_add_test(tc, figures_of_the_journal);
 	tcase_add_test(tc, no_samples_no_bars);
+	tcase_add_test(tc, startup_phases);
 	tcase_add_test(tc, files);
 	suite_add_tcase(s, tc);
 	return s;
