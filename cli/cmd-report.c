@@ -151,12 +151,12 @@ static int parse_pct(const char *arg, double *out)
 static const char usage_text[] =
     "usage: isolab report [RUN] [--baseline RT] [--json FILE] [--csv FILE]\n"
     "                     [--html FILE] [--png DIR] [--pdf FILE]\n"
-    "                     [--against RUN [--min-effect PCT] [--fail-on-regression]] [--list]\n"
+    "                     [--against B [--min-effect PCT] [--fail-on-regression]] [--list]\n"
     "RUN is a run id, a run directory or 'latest' (the default).\n"
     "  --html FILE      one self-contained page: environment, table, charts, a lab's verdict\n"
     "  --png DIR        each chart as DIR/<chart>.png; --pdf FILE: every chart, one per page\n"
-    "  --against RUN    compare RUN (A) with this reference run (B), cell by cell; --json then\n"
-    "                   writes the comparison\n"
+    "  --against B      compare the run (A) with the reference run B, cell by cell; --json\n"
+    "                   then writes the comparison\n"
     "  --min-effect PCT the smallest change called worse or better (default 5)\n"
     "  --fail-on-regression  exit 1 when a cell got significantly worse\n";
 
@@ -240,7 +240,7 @@ static int cmd_report_exec(const struct globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.usage = "[RUN] [--html F] [--png D] [--pdf F] [--against RUN]",
-	.summary = "print the comparison of a run (default: the latest), draw it, or compare two runs",
+	.usage = "[RUN] [--html F] [--pdf F] [--against B] ...",
+	.summary = "print, export or draw a run (default: the latest), or compare two",
 	.exec = cmd_report_exec,
 };
