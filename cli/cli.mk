@@ -6,5 +6,5 @@ isolab_SOURCES = cli/isolab.c cli/cmd.h cli/cmd-run.c cli/cmd-report.c \
 isolab_SOURCES += cli/cmd-lab.c
 isolab_SOURCES += cli/cmd-fetch-kernel.c
 isolab_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
-isolab_LDADD = $(ISOLAB_LIBS)
+isolab_LDADD = $(ISOLAB_LIBS) $(CAIRO_LIBS)
 dist_man_MANS += man/isolab.1

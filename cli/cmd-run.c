@@ -462,7 +462,8 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	free(pg.labels);
 	if (!quiet)
 		printf("\n");
-	int rrc = run_id ? cli_print_report(state_dir, run_id, exp.baseline, json_path, csv_path) : 1;
+	struct report_opts ro = { .baseline = exp.baseline, .json = json_path, .csv = csv_path, .cfg = &cfg };
+	int rrc = run_id ? cli_print_report(state_dir, run_id, &ro) : 1;
 	free(run_id);
 	rc = failed || cancelled || rrc ? 1 : 0;
 out_sig:

@@ -37,9 +37,21 @@ extern const struct cmd_entry cmd_agent_entry;
 int cli_load_config(const struct globals *g, struct config *cfg);
 /* The state directory: --state-dir, else the configuration's. */
 const char *cli_state_dir(const struct globals *g, const struct config *cfg);
-/* Prints the report of run (NULL: latest) and writes the exports; 0 or 1. */
-int cli_print_report(const char *state_dir, const char *run, const char *baseline,
-    const char *json_path, const char *csv_path);
+/* What `isolab report` (and `isolab run` after its run) prints and writes. */
+struct report_opts {
+	const char *baseline;       /* NULL: the run's */
+	const char *json, *csv;     /* exports, or NULL */
+	const char *html, *png, *pdf; /* charts: a page, a directory of PNGs, a PDF; or NULL */
+	const char *against;        /* a reference run: print the comparison instead */
+	double min_effect_pct;      /* the smallest change called worse or better */
+	int fail_on_regression;     /* with against: 1 when a cell got worse */
+	const struct config *cfg;   /* for a lab's text and verdict in the page; or NULL */
+	const char *command;        /* the command line, for the page's footer; or NULL */
+};
+/* Prints the report of run (NULL: latest), or its comparison with
+ * o->against, and writes what o asks for; 0, or 1 on any failure (and for
+ * a regression with fail_on_regression). */
+int cli_print_report(const char *state_dir, const char *run, const struct report_opts *o);
 /* Sets how SSH questions are answered (cli/ssh-prompt.c): accept unknown
  * host keys (sticky once set), and ask passwords on the terminal. */
 void cli_ssh_prompts(int accept_new_host_key, int ask_on_tty);

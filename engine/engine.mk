@@ -117,6 +117,33 @@ EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
 	tests/data/journal/garbage/journal.jsonl \
 	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl
 
+## reports people look at: engine/plot.c (cairo charts), engine/figures.c
+## (a run's charts), engine/html.c (the self-contained page),
+## engine/compare.c (run against run)
+# Only programs that draw link cairo: the static agent never pulls these in.
+AM_CPPFLAGS += $(CAIRO_CFLAGS)
+libisolab_a_SOURCES += engine/plot.c engine/plot.h engine/figures.c engine/figures.h \
+	engine/html.c engine/html.h engine/compare.c engine/compare.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_charts tests/unit/test_compare
+TESTS += tests/unit/test_charts tests/unit/test_compare
+tests_unit_test_charts_SOURCES = tests/unit/test_charts.c
+tests_unit_test_charts_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_charts_LDADD = $(UNIT_LIBS) $(CAIRO_LIBS)
+tests_unit_test_compare_SOURCES = tests/unit/test_compare.c
+tests_unit_test_compare_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_compare_LDADD = $(UNIT_LIBS)
+endif
+# Integration: the charts in Chromium and poppler; two runs compared. png-stats
+# measures the pictures those tools draw.
+check_PROGRAMS += tests/integration/png-stats
+tests_integration_png_stats_SOURCES = tests/integration/png-stats.c
+tests_integration_png_stats_LDADD = $(CAIRO_LIBS)
+TESTS += tests/integration/report-charts.sh tests/integration/report-compare.sh
+EXTRA_DIST += tests/integration/report-charts.sh tests/integration/report-compare.sh \
+	tests/data/journal/compare-a/env.json tests/data/journal/compare-a/journal.jsonl \
+	tests/data/journal/compare-b/env.json tests/data/journal/compare-b/journal.jsonl docs/startup.png
+
 ## containers-core: cgroups, the resource journal, bridge networking
 libisolab_a_SOURCES += engine/cgroup.c engine/cgroup.h engine/resources.c engine/resources.h \
 	engine/netns.c engine/netns.h

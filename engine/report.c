@@ -17,6 +17,10 @@
  * Rows are ordered for reading: by workload and metric in the order the run
  * met them, the baseline first within each group, then the other runtimes
  * in run order, so each comparison sits in one block of lines.
+ *
+ * Beside the rows, each measured instance keeps what its samples' process
+ * lists say by role (CPU-seconds, peak RSS) and its start-up milestones
+ * (struct report_instance), for the charts of where the cost went.
  */
 #include "report.h"
 #include "util.h"
@@ -49,6 +53,11 @@ struct inst {
 	long long group;
 	struct acc *acc;
 	size_t nacc;
+	int rep;
+	json_t *milestones;    /* borrowed: a driver's "startup" record, whatever the kind */
+	double startup_ms, create_ms;
+	unsigned psamples;     /* samples that listed processes */
+	double cpu_s[ROLE__COUNT], rss_peak_kb[ROLE__COUNT];
 };
 
 struct mdef {
@@ -168,6 +177,8 @@ static void add_inst(struct builder *b, json_t *rec)
 	const char *host = json_str(rec, "host", NULL);
 	const char *role = json_str(rec, "role", "instance");
 	json_t *group = json_object_get(rec, "group");
+	json_t *rep = json_object_get(rec, "rep");
+	struct inst *in = &b->insts[b->ninsts];
 	b->insts[b->ninsts++] = (struct inst){
 		.key = key,
 		.runtime = json_str(rec, "runtime", "?"),
@@ -178,14 +189,50 @@ static void add_inst(struct builder *b, json_t *rec)
 		.neighbour = !strcmp(role, "neighbour"),
 		.target = !strcmp(role, "target"),
 		.group = json_is_integer(group) ? json_integer_value(group) : -1,
+		.rep = json_is_integer(rep) ? (int)json_integer_value(rep) : 0,
+		.startup_ms = NAN,
+		.create_ms = NAN,
 	};
+	for (int r = 0; r < ROLE__COUNT; r++)
+		in->cpu_s[r] = in->rss_peak_kb[r] = NAN;
+}
+
+/* One sample's processes: CPU-seconds and RSS by role. A sample is one
+ * second, so %CPU / 100 is the CPU-seconds a process used in it. */
+static void add_procs(struct inst *in, json_t *procs)
+{
+	if (!json_is_array(procs) || !json_array_size(procs))
+		return;
+	double rss[ROLE__COUNT] = { 0 };
+	int has_rss[ROLE__COUNT] = { 0 };
+	size_t i;
+	json_t *p;
+	json_array_foreach(procs, i, p) {
+		int role = role_parse(json_str(p, "role", NULL));
+		if (role < 0)
+			continue;
+		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
+		if (json_is_number(cpu))
+			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + json_number_value(cpu) / 100.0;
+		if (json_is_number(r)) {
+			rss[role] += json_number_value(r);
+			has_rss[role] = 1;
+		}
+	}
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if (has_rss[r] && !(rss[r] <= in->rss_peak_kb[r]))
+			in->rss_peak_kb[r] = rss[r];
+	in->psamples++;
 }
 
 static void add_sample(struct builder *b, json_t *rec)
 {
 	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	if (!in)
+		return;
+	add_procs(in, json_object_get(rec, "procs"));
 	json_t *metrics = json_object_get(rec, "metrics");
-	if (!in || !json_is_object(metrics))
+	if (!json_is_object(metrics))
 		return;
 	const char *name;
 	json_t *v;
@@ -216,6 +263,9 @@ static void add_end(struct builder *b, json_t *rec)
 	in->end_metrics = json_is_object(m) ? m : NULL;
 	json_t *x = json_object_get(rec, "extra");
 	in->extra = json_is_object(x) ? x : NULL;
+	json_t *su = json_object_get(rec, "startup_ms"), *cr = json_object_get(rec, "create_ms");
+	in->startup_ms = json_is_number(su) ? json_number_value(su) : NAN;
+	in->create_ms = json_is_number(cr) ? json_number_value(cr) : NAN;
 }
 
 /* Units of the end record's extra numbers: by suffix, all lower-is-better. */
@@ -243,11 +293,49 @@ static int is_extra(const struct inst *in, const char *name)
 }
 
 /* startup and scale: the driver's breakdown of an instance's start-up. */
-static void add_phases(struct builder *b, json_t *rec)
+static void add_phases(struct builder *b, json_t *rec, int as_rows)
 {
 	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
-	if (in)
+	if (!in)
+		return;
+	in->milestones = rec;
+	if (as_rows)
 		in->phases = rec;
+}
+
+static double ms_of(json_t *rec, const char *key)
+{
+	json_t *v = json_object_get(rec, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The measured instances, for the charts of cost and start-up. */
+static void collect_instances(const struct builder *b, struct report *out)
+{
+	for (size_t i = 0; i < b->ninsts; i++) {
+		const struct inst *in = &b->insts[i];
+		if (in->warmup || in->neighbour)
+			continue;
+		out->insts = xreallocarray(out->insts, out->ninsts + 1, sizeof(*out->insts));
+		struct report_instance *ri = &out->insts[out->ninsts++];
+		*ri = (struct report_instance){
+			.runtime = xstrdup(in->runtime),
+			.workload = xstrdup(in->workload),
+			.host = xstrdup(in->host),
+			.variant = xstrdup(in->variant),
+			.rep = in->rep,
+			.ok = in->status && !strcmp(in->status, "ok"),
+			.samples = in->psamples,
+			.startup_ms = in->startup_ms,
+			.create_ms = in->create_ms,
+			.vmm_ms = ms_of(in->milestones, "vmm_ms"),
+			.kernel_ms = ms_of(in->milestones, "kernel_ms"),
+			.init_ms = ms_of(in->milestones, "init_ms"),
+			.ready_ms = ms_of(in->milestones, "ready_ms"),
+		};
+		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
+		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
+	}
 }
 
 static struct report_row *get_row(struct builder *b, const char *baseline, const struct inst *in, const char *metric)
@@ -558,8 +646,8 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 			add_end(&b, rec);
 		else if (!strcmp(type, "group"))
 			add_group(out, rec);
-		else if (!strcmp(type, "startup") && (!strcmp(out->kind, "startup") || !strcmp(out->kind, "scale")))
-			add_phases(&b, rec);
+		else if (!strcmp(type, "startup"))
+			add_phases(&b, rec, !strcmp(out->kind, "startup") || !strcmp(out->kind, "scale"));
 		else if (!strcmp(type, "ui")) {
 			json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
 			if (!json_is_number(mx) || !json_is_number(md))
@@ -576,6 +664,7 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 		}
 	}
 	collect(&b, out);
+	collect_instances(&b, out);
 	if (out->ui_seconds) {
 		qsort(ui_p50, out->ui_seconds, sizeof(*ui_p50), cmp_double);
 		out->ui_frame_ms_p50 = percentile(ui_p50, out->ui_seconds, 50);
@@ -638,6 +727,13 @@ void report_free(struct report *r)
 		free(r->fits[i].workload);
 	}
 	free(r->fits);
+	for (size_t i = 0; i < r->ninsts; i++) {
+		free(r->insts[i].runtime);
+		free(r->insts[i].workload);
+		free(r->insts[i].host);
+		free(r->insts[i].variant);
+	}
+	free(r->insts);
 	free(r->kind);
 	free(r->experiment);
 	free(r->run_id);
@@ -649,7 +745,7 @@ void report_free(struct report *r)
 
 /* About five significant digits without exponents for the magnitudes
  * benchmarks produce; exponents only for the extremes. */
-static void fmt_num(char *buf, size_t size, double v)
+void report_fmt_num(char *buf, size_t size, double v)
 {
 	double a = fabs(v);
 	if (!isfinite(v))
@@ -714,18 +810,18 @@ static void row_cells(const struct report_row *row, char *cells[NCOLS])
 	cells[COL_METRIC] = xstrdup(row->metric);
 	cells[COL_UNIT] = xstrdup(row->unit[0] ? row->unit : "-");
 	cells[COL_N] = xasprintf("%zu", row->st.n);
-	fmt_num(num, sizeof(num), row->st.n ? row->st.mean : NAN);
+	report_fmt_num(num, sizeof(num), row->st.n ? row->st.mean : NAN);
 	cells[COL_MEAN] = xstrdup(num);
 	/* One repetition has no spread: "-" rather than a misleading 0. */
-	fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.ci95 : NAN);
+	report_fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.ci95 : NAN);
 	cells[COL_CI] = xstrdup(num);
-	fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.stddev : NAN);
+	report_fmt_num(num, sizeof(num), row->st.n > 1 ? row->st.stddev : NAN);
 	cells[COL_STDDEV] = xstrdup(num);
-	fmt_num(num, sizeof(num), row->p50);
+	report_fmt_num(num, sizeof(num), row->p50);
 	cells[COL_P50] = xstrdup(num);
-	fmt_num(num, sizeof(num), row->p95);
+	report_fmt_num(num, sizeof(num), row->p95);
 	cells[COL_P95] = xstrdup(num);
-	fmt_num(num, sizeof(num), row->aggregate);
+	report_fmt_num(num, sizeof(num), row->aggregate);
 	cells[COL_AGG] = xstrdup(num);
 	if (row->has_degradation && isfinite(row->degradation_pct))
 		cells[COL_DEGR] = xasprintf("%+.1f%%", row->degradation_pct);

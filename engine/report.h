@@ -32,6 +32,7 @@
 
 #include <stdio.h>
 #include "journal.h"
+#include "sampler.h"
 #include "stats.h"
 
 struct report_row {
@@ -58,6 +59,27 @@ struct report_row {
 	int target;           /* the rows of an interference target */
 };
 
+/* One measured instance (warm-ups and neighbours left out): where its host
+ * CPU and memory went by role, from the processes of its "sample" records,
+ * and its start-up, from its "end" record and a driver's "startup" record.
+ * Charts aggregate these over repetitions (figures.h); this per-instance
+ * record is also the basis for fuller attribution (per component, per
+ * unit of work, I/O and context switches by role). */
+struct report_instance {
+	char *runtime, *workload, *host, *variant;
+	int rep;
+	int ok;                          /* its end record says "ok" */
+	unsigned samples;                /* samples that listed processes */
+	/* CPU-seconds: each sample covers one second, so the sum over samples
+	 * of a process's %CPU / 100. NAN when no process of the role was seen. */
+	double cpu_s[ROLE__COUNT];
+	/* kB: the largest per-sample sum of the role's processes' RSS; NAN
+	 * when no sample of the role carried an RSS. */
+	double rss_peak_kb[ROLE__COUNT];
+	double startup_ms, create_ms;    /* launch to ready, launch to created; NAN when not recorded */
+	double vmm_ms, kernel_ms, init_ms, ready_ms; /* a VM's milestones, ms from launch; NAN */
+};
+
 /* scale: how many instances of a runtime fitted (all started and finished). */
 struct report_fit {
 	char *runtime;
@@ -81,6 +103,8 @@ struct report {
 	char *experiment;              /* its name, or NULL */
 	struct report_fit *fits;       /* scale */
 	size_t nfits;
+	struct report_instance *insts; /* measured instances, in journal order */
+	size_t ninsts;
 	/* The interface's own frame times ("ui" records): the slowest frame of
 	 * the run and the median of the per-second medians; NAN without any. */
 	double ui_frame_ms_max, ui_frame_ms_p50;
@@ -98,6 +122,8 @@ int report_write_json(const struct report *r, const char *path, char **cause);
 /* The row of runtime/variant/workload/metric (variant NULL or "": none), or NULL. */
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
     const char *workload, const char *metric);
+/* A value as the table prints it: about five significant digits, "-" for NAN. */
+void report_fmt_num(char *buf, size_t size, double v);
 /* The report as JSON {run, baseline, partial, rows:[...]} (new reference, the caller's). */
 json_t *report_to_json(const struct report *r);
 

@@ -134,19 +134,36 @@ void stats_compute(const double *v, size_t n, struct stats *s)
 	s->ci95 = stats_t_critical(0.95, (double)(n - 1)) * s->stddev / sqrt((double)n);
 }
 
+/* The squared standard error of mean(a) - mean(b) and its
+ * Welch–Satterthwaite degrees of freedom (NAN when se2 is 0). */
+static double welch_se2(const struct stats *a, const struct stats *b, double *df)
+{
+	double va = a->stddev * a->stddev / (double)a->n;
+	double vb = b->stddev * b->stddev / (double)b->n;
+	double se2 = va + vb;
+	*df = se2 > 0.0 ? se2 * se2 / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1)) : NAN;
+	return se2;
+}
+
 double stats_welch_p(const struct stats *a, const struct stats *b)
 {
 	if (a->n < 2 || b->n < 2)
 		return 1.0;
-	double va = a->stddev * a->stddev / (double)a->n;
-	double vb = b->stddev * b->stddev / (double)b->n;
-	double se2 = va + vb;
+	double df, se2 = welch_se2(a, b, &df);
 	double diff = a->mean - b->mean;
 	if (se2 <= 0.0)
 		return diff == 0.0 ? 1.0 : 0.0;
-	double t = diff / sqrt(se2);
-	double df = se2 * se2 / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
-	return t_two_sided_p(t, df);
+	return t_two_sided_p(diff / sqrt(se2), df);
+}
+
+double stats_welch_ci95(const struct stats *a, const struct stats *b)
+{
+	if (a->n < 2 || b->n < 2)
+		return NAN;
+	double df, se2 = welch_se2(a, b, &df);
+	if (se2 <= 0.0)
+		return 0.0;
+	return stats_t_critical(0.95, df) * sqrt(se2);
 }
 
 double stats_overhead_pct(double x, double b, int higher_is_better)

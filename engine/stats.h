@@ -1,7 +1,8 @@
 /*
  * stats.h — statistics over repetitions: mean, sample standard deviation,
- * 95% confidence interval with Student's t, and Welch's t-test for the
- * difference against a baseline. Pure functions, no allocation.
+ * 95% confidence interval with Student's t, and Welch's t-test and
+ * confidence interval for a difference of means. Pure functions, no
+ * allocation.
  */
 #ifndef ISOLAB_STATS_H
 #define ISOLAB_STATS_H
@@ -24,6 +25,10 @@ double stats_t_critical(double confidence, double df);
  * returns 1.0 when either side has n < 2 or both variances are 0 with equal means,
  * 0.0 when both variances are 0 and the means differ. */
 double stats_welch_p(const struct stats *a, const struct stats *b);
+/* Half-width of the 95% confidence interval of mean(a) - mean(b) with
+ * Welch–Satterthwaite degrees of freedom; NAN when either side has n < 2,
+ * 0 when both variances are 0. */
+double stats_welch_ci95(const struct stats *a, const struct stats *b);
 /* Overhead of x against baseline b in percent, oriented so that a positive
  * value is always worse: for higher-is-better metrics (b-x)/|b|*100, else (x-b)/|b|*100; NAN when b is 0. */
 double stats_overhead_pct(double x, double b, int higher_is_better);

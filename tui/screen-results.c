@@ -3,15 +3,22 @@
  * metric the mean ± 95% CI, the overhead against the baseline with its
  * significance, and a horizontal bar per row scaled within its workload
  * and metric. The list of past runs (journal_list_runs) picks another run;
- * e exports the shown report as CSV or JSON into the run's directory.
+ * e exports the shown report as CSV, JSON or an HTML page with its charts
+ * into the run's directory; c compares the shown run (A) with an earlier
+ * one picked from the same list (B, the reference), and the table then
+ * shows each cell's change, p and verdict (engine/compare.c) until c
+ * again.
  *
  * Reports are built by engine/report.c from the journal on disk, the same
  * code as `isolab report`, so the screen and the CLI never disagree.
  */
 #include "config.h"
 #include "chart.h"
+#include "compare.h"
 #include "dialog.h"
 #include "draw.h"
+#include "figures.h"
+#include "html.h"
 #include "journal.h"
 #include "report.h"
 #include "screens.h"
@@ -24,6 +31,7 @@
 #include <string.h>
 
 enum { RC_RUNTIME, RC_WORKLOAD, RC_METRIC, RC_MEAN, RC_UNIT, RC_N, RC_OVERHEAD, RC_SIG, RC_BAR, RC__COUNT };
+enum { CC_RUNTIME, CC_WORKLOAD, CC_METRIC, CC_B, CC_A, CC_CHANGE, CC_P, CC_VERDICT, CC__COUNT };
 
 struct results {
 	char **runs;
@@ -34,7 +42,13 @@ struct results {
 	struct report rep;
 	int have;
 	char *dir;
+	json_t *env;               /* the shown run's env.json, or NULL */
 	struct rect runs_rect, rows_rect;
+	struct compare cmp;        /* the shown run against an earlier one */
+	int comparing;
+	struct table cmp_tb;
+	char **picks;              /* the runs offered by "compare with..." */
+	size_t npicks;
 };
 
 
@@ -45,6 +59,11 @@ static const struct table_col row_cols[RC__COUNT] = {
 	[RC_SIG] = { "Sig", 3, 0, 0 }, [RC_BAR] = { "", 4, 0, 1 },
 };
 static const struct table_col run_cols[] = { { "Past runs", 20, 0, 1 } };
+static const struct table_col cmp_cols[CC__COUNT] = {
+	[CC_RUNTIME] = { "Runtime", 10, 0, 0 }, [CC_WORKLOAD] = { "Workload", 9, 0, 0 },
+	[CC_METRIC] = { "Metric", 8, 0, 0 }, [CC_B] = { "B (ref)", 9, 1, 0 }, [CC_A] = { "A (shown)", 9, 1, 0 },
+	[CC_CHANGE] = { "Change \xc2\xb1 CI", 16, 1, 0 }, [CC_P] = { "p", 7, 1, 0 }, [CC_VERDICT] = { "Verdict", 11, 0, 1 },
+};
 
 static void results_init(struct tui *t)
 {
@@ -52,6 +71,7 @@ static void results_init(struct tui *t)
 	r->runs_tb = (struct table){ .cols = run_cols, .ncols = 1, .sort_col = -1 };
 	memcpy(r->cols, row_cols, sizeof row_cols);
 	r->rows_tb = (struct table){ .cols = r->cols, .ncols = RC__COUNT, .sort_col = -1 };
+	r->cmp_tb = (struct table){ .cols = cmp_cols, .ncols = CC__COUNT, .sort_col = -1 };
 	r->focus = 1;
 	t->results = r;
 }
@@ -65,14 +85,33 @@ static void free_runs(struct results *r)
 	r->nruns = 0;
 }
 
+static void free_picks(struct results *r)
+{
+	for (size_t i = 0; i < r->npicks; i++)
+		free(r->picks[i]);
+	free(r->picks);
+	r->picks = NULL;
+	r->npicks = 0;
+}
+
+static void stop_comparing(struct results *r)
+{
+	if (r->comparing)
+		compare_free(&r->cmp);
+	r->comparing = 0;
+}
+
 static void results_done(struct tui *t)
 {
 	struct results *r = t->results;
 	if (!r)
 		return;
 	free_runs(r);
+	free_picks(r);
+	stop_comparing(r);
 	if (r->have)
 		report_free(&r->rep);
+	json_decref(r->env);
 	free(r->dir);
 	free(r);
 	t->results = NULL;
@@ -105,6 +144,9 @@ int results_load(struct tui *t, const char *run)
 		journal_read_free(&jr);
 		return -1;
 	}
+	stop_comparing(r);
+	json_decref(r->env);
+	r->env = json_incref(jr.env);
 	journal_read_free(&jr);
 	if (r->have)
 		report_free(&r->rep);
@@ -198,6 +240,64 @@ static void row_cell(void *arg, size_t i, int col, char *buf, size_t len, attr_t
 	}
 }
 
+static void cmp_cell(void *arg, size_t i, int col, char *buf, size_t len, attr_t *attr)
+{
+	const struct compare_cell *x = &((struct results *)arg)->cmp.cells[i];
+	char a[32], b[32];
+	switch (col) {
+	case CC_RUNTIME:
+		snprintf(buf, len, "%s%s%s", x->runtime, strcmp(x->host, "local") ? "@" : "",
+		    strcmp(x->host, "local") ? x->host : "");
+		break;
+	case CC_WORKLOAD: snprintf(buf, len, "%s", x->workload); break;
+	case CC_METRIC: snprintf(buf, len, "%s", x->metric); break;
+	case CC_B: snprintf(buf, len, "%s", x->b.n ? draw_si(x->b.mean, b, sizeof b) : "-"); break;
+	case CC_A: snprintf(buf, len, "%s", x->a.n ? draw_si(x->a.mean, a, sizeof a) : "-"); break;
+	case CC_CHANGE:
+		if (isnan(x->change_pct))
+			snprintf(buf, len, "-");
+		else if (isnan(x->change_ci_pct))
+			snprintf(buf, len, "%+.1f%%", x->change_pct);
+		else
+			snprintf(buf, len, "%+.1f%% \xc2\xb1 %.1f", x->change_pct, x->change_ci_pct);
+		break;
+	case CC_P:
+		if (isnan(x->p_value))
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%.3f", x->p_value);
+		break;
+	case CC_VERDICT:
+		snprintf(buf, len, "%s%s", compare_verdict_name(x->verdict), x->noisy ? " (noisy)" : "");
+		if (x->verdict == CMP_WORSE || x->verdict == CMP_BETTER)
+			*attr = th(x->verdict == CMP_WORSE ? TH_ERROR : TH_OK);
+		break;
+	}
+}
+
+/* The comparison in place of the report's rows. */
+static void draw_compare(struct results *r, const struct rect *m)
+{
+	char hdr[300];
+	snprintf(hdr, sizeof hdr, " run %s (A) against %s (B)   %u worse, %u better   c: back   e: export",
+	    r->cmp.run_a, r->cmp.run_b, r->cmp.worse, r->cmp.better);
+	draw_text(m->y, m->x, m->w, th(r->cmp.worse ? TH_WARN : TH_INFO) | A_BOLD, 1, hdr);
+	int envh = r->cmp.ndiffs ? 1 : 0;
+	if (envh) {
+		char envs[300];
+		snprintf(envs, sizeof envs, " the environments differ: %s %s -> %s%s", r->cmp.diffs[0].what,
+		    r->cmp.diffs[0].b, r->cmp.diffs[0].a, r->cmp.ndiffs > 1 ? " (and more: see the HTML export)" : "");
+		draw_text(m->y + 1, m->x, m->w, th(TH_WARN), 1, envs);
+	}
+	r->rows_rect = (struct rect){ m->y + 1 + envh, m->x, m->h - 2 - envh, m->w };
+	r->cmp_tb.focus = r->focus == 1;
+	table_draw(&r->cmp_tb, &r->rows_rect, 1, cmp_cell, r);
+	char foot[200];
+	snprintf(foot, sizeof foot, " worse/better: Welch p < %.2f and at least %g%%; small: significant, smaller;"
+	    " noisy: CV above %g%%", COMPARE_ALPHA, r->cmp.min_effect_pct, r->cmp.min_effect_pct);
+	draw_text(m->y + m->h - 1, m->x, m->w, th(TH_DIM), 1, foot);
+}
+
 static void results_draw(struct tui *t, const struct rect *rc)
 {
 	struct results *r = t->results;
@@ -224,8 +324,12 @@ static void results_draw(struct tui *t, const struct rect *rc)
 			     : "no results yet: start a run in 1 Setup");
 		return;
 	}
+	if (r->comparing) {
+		draw_compare(r, &m);
+		return;
+	}
 	char hdr[300];
-	snprintf(hdr, sizeof hdr, " run %s   baseline %s%s%s   e: export CSV/JSON", r->rep.run_id ? r->rep.run_id : "?",
+	snprintf(hdr, sizeof hdr, " run %s   baseline %s%s%s   e: export   c: compare with...", r->rep.run_id ? r->rep.run_id : "?",
 	    r->rep.baseline ? r->rep.baseline : "?", r->rep.partial ? "   PARTIAL" : "",
 	    r->rep.failed_instances ? "   some instances failed" : "");
 	draw_text(m.y, m.x, m.w, th(r->rep.partial || r->rep.failed_instances ? TH_WARN : TH_INFO) | A_BOLD, 1, hdr);
@@ -253,14 +357,38 @@ static void results_draw(struct tui *t, const struct rect *rc)
 	    " * significant (Welch, p < 0.05); ns not significant; overhead > 0 is worse; n! some repetitions failed");
 }
 
+/* The page of the shown run (and its comparison, when one is shown):
+ * the charts need the journal again, which the screen does not keep. */
+static int export_html(struct tui *t, const char *path, char **cause)
+{
+	struct results *r = t->results;
+	struct journal_read jr = { 0 };
+	if (journal_read(r->dir, &jr, cause) < 0)
+		return -1;
+	struct figures fig;
+	figures_build(&jr, &r->rep, &fig);
+	const struct experiment *lab = r->rep.experiment ? config_experiment(&t->cfg, r->rep.experiment) : NULL;
+	struct html_doc d = { .jr = &jr, .rep = &r->rep, .fig = &fig,
+		.lab = lab && experiment_is_lab(lab) ? lab : NULL, .cmp = r->comparing ? &r->cmp : NULL,
+		.command = "the Results screen of isolab's interface" };
+	int rc = html_write(&d, path, cause);
+	figures_free(&fig);
+	journal_read_free(&jr);
+	return rc;
+}
+
 static void export_chosen(struct tui *t, int ok, size_t choice, const char *text, void *arg)
 {
 	struct results *r = t->results;
 	if (!ok || !r->have)
 		return;
-	char *path = xasprintf("%s/report.%s", r->dir, choice == 0 ? "csv" : "json");
+	static const char *const ext[] = { "csv", "json", "html" };
+	if (choice >= ARRAY_SIZE(ext))
+		return;
+	char *path = xasprintf("%s/report.%s", r->dir, ext[choice]);
 	char *cause = NULL;
-	int rc = choice == 0 ? report_write_csv(&r->rep, path, &cause) : report_write_json(&r->rep, path, &cause);
+	int rc = choice == 0 ? report_write_csv(&r->rep, path, &cause) : choice == 1 ?
+	    report_write_json(&r->rep, path, &cause) : export_html(t, path, &cause);
 	if (rc < 0) {
 		live_log(&t->live, LOG_ERROR, "export: %s", cause ? cause : path);
 		tui_status(t, "export failed: %s", cause ? cause : path);
@@ -271,10 +399,55 @@ static void export_chosen(struct tui *t, int ok, size_t choice, const char *text
 	free(path);
 }
 
+/* "compare with...": the chosen run is B, the reference. */
+static void compare_chosen(struct tui *t, int ok, size_t choice, const char *text, void *arg)
+{
+	struct results *r = t->results;
+	if (!ok || !r->have || choice >= r->npicks)
+		return;
+	char *cause = NULL;
+	char *dir = journal_resolve(t->state_dir, r->picks[choice], &cause);
+	struct journal_read jr = { 0 };
+	struct report b = { 0 };
+	if (!dir || journal_read(dir, &jr, &cause) < 0 || report_build(&jr, r->rep.baseline, &b, &cause) < 0) {
+		live_log(&t->live, LOG_ERROR, "compare: %s", cause ? cause : "cannot read the run");
+		tui_status(t, "compare: %s", cause ? cause : "cannot read the run");
+	} else {
+		stop_comparing(r);
+		compare_build(&r->rep, r->env, &b, jr.env, 5.0, &r->cmp);
+		r->comparing = 1;
+		r->cmp_tb.nrows = r->cmp.ncells;
+		r->cmp_tb.sel = r->cmp_tb.top = 0;
+		r->focus = 1;
+		report_free(&b);
+	}
+	journal_read_free(&jr);
+	free(dir);
+	free(cause);
+	t->damage |= DAMAGE_BODY;
+}
+
+static void compare_menu(struct tui *t)
+{
+	struct results *r = t->results;
+	free_picks(r);
+	results_refresh_runs(t);
+	r->picks = xcalloc(r->nruns + 1, sizeof *r->picks);
+	for (size_t i = 0; i < r->nruns; i++)
+		if (!r->rep.run_id || strcmp(r->runs[i], r->rep.run_id))
+			r->picks[r->npicks++] = xstrdup(r->runs[i]);
+	if (!r->npicks) {
+		tui_status(t, "no other run to compare with");
+		return;
+	}
+	dialog_menu(t, "Compare with (the reference run)", (const char *const *)r->picks, r->npicks, 0,
+	    compare_chosen, NULL);
+}
+
 static int results_key(struct tui *t, int key)
 {
 	struct results *r = t->results;
-	struct table *tb = r->focus ? &r->rows_tb : &r->runs_tb;
+	struct table *tb = r->focus ? (r->comparing ? &r->cmp_tb : &r->rows_tb) : &r->runs_tb;
 	int h = r->focus ? r->rows_rect.h - 1 : r->runs_rect.h - 1;
 	if (table_key(tb, key, h))
 		return TUI_REDRAW;
@@ -298,10 +471,19 @@ static int results_key(struct tui *t, int key)
 			return TUI_HANDLED;
 		}
 		static const char *const items[] = { "CSV  (report.csv in the run directory)",
-			"JSON (report.json in the run directory)" };
-		dialog_menu(t, "Export the report", items, 2, 0, export_chosen, NULL);
+			"JSON (report.json in the run directory)",
+			"HTML (report.html: the page with every chart)" };
+		dialog_menu(t, "Export the report", items, ARRAY_SIZE(items), 0, export_chosen, NULL);
 		return TUI_REDRAW;
 	}
+	case 'c':
+		if (r->comparing)
+			stop_comparing(r);
+		else if (r->have)
+			compare_menu(t);
+		else
+			tui_status(t, "no report to compare: open a run first");
+		return TUI_REDRAW;
 	case 'R':
 		results_refresh_runs(t);
 		return TUI_REDRAW;
@@ -322,10 +504,11 @@ static int results_mouse(struct tui *t, const MEVENT *m, const struct rect *rc)
 		}
 		return TUI_REDRAW;
 	}
-	long row = table_hit(&r->rows_tb, &r->rows_rect, 1, m->y);
+	struct table *tb = r->comparing ? &r->cmp_tb : &r->rows_tb;
+	long row = table_hit(tb, &r->rows_rect, 1, m->y);
 	if (row >= 0) {
 		r->focus = 1;
-		r->rows_tb.sel = (size_t)row;
+		tb->sel = (size_t)row;
 	}
 	return TUI_REDRAW;
 }
@@ -334,13 +517,14 @@ static const struct help_key results_help[] = {
 	{ "Tab", "switch between the comparison and the list of past runs" },
 	{ "Up/Down j/k", "move; PgUp/PgDn, Home/End jump" },
 	{ "Enter", "in the list: open that run's report" },
-	{ "e", "export the report as CSV or JSON into the run's directory" },
+	{ "e", "export the report as CSV, JSON or an HTML page with its charts into the run's directory" },
+	{ "c", "compare with an earlier run (the reference); c again: back to the report" },
 	{ "R", "re-read the list of past runs" },
 	{ NULL, NULL },
 };
 
 static const struct help_key results_bar[] = {
-	{ "Tab", "Runs" }, { "Enter", "Open" }, { "e", "Export" }, { NULL, NULL },
+	{ "Tab", "Runs" }, { "Enter", "Open" }, { "e", "Export" }, { "c", "Compare" }, { NULL, NULL },
 };
 
 const struct screen_class screen_results = {

@@ -18,7 +18,7 @@ dist_themes_DATA = themes/default.theme themes/light.theme themes/mono.theme
 noinst_PROGRAMS += bench/render-run
 bench_render_run_SOURCES = bench/render-run.c $(TUI_SOURCES) cli/cmd.h
 bench_render_run_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) -I$(top_srcdir)/tui -I$(top_srcdir)/cli
-bench_render_run_LDADD = $(ISOLAB_LIBS) $(NCURSES_LIBS) -lutil
+bench_render_run_LDADD = $(ISOLAB_LIBS) $(CAIRO_LIBS) $(NCURSES_LIBS) -lutil
 EXTRA_DIST += bench/render
 
 # tmux-driven tests of the real program.

@@ -333,6 +333,13 @@ awk -v last="$last" -v s="$start" -v k="$killed" 'BEGIN { exit !(last >= (k - s)
 t "sigkill report" 20 report
 case "$rc" in 0|1) ;; *) fail "sigkill report: exit $rc: $out" ;; esac
 want_line "partial|did not finish|killed|incomplete" "sigkill report"
+# Its charts too: the instance without an end record finished nothing, so
+# the bars say "no data" and the time series shows what it sampled.
+t "sigkill report charts" 20 report --html "$tmp/killed.html" --pdf "$tmp/killed.pdf"
+want_rc 0 "sigkill report charts"
+grep -q 'a partial run' "$tmp/killed.html" || fail "sigkill report charts: the page does not say partial"
+grep -q '>no data: ' "$tmp/killed.html" || fail "sigkill report charts: no 'no data' chart"
+[ -s "$tmp/killed.pdf" ] || fail "sigkill report charts: no PDF"
 # The workload outlived isolab (SIGKILL cannot be caught): the next isolab
 # reaps the dead run's resources as it starts.
 t "reap" 30 -c "$tmp/tour.conf" run -w quick -n 1 -t 1

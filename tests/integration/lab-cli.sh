@@ -36,3 +36,14 @@ ok "lab run: explanation, findings and verdict"
 isolab lab verdict >"$test_state/again" 2>&1 || fail "lab verdict: $(cat "$test_state/again")"
 [ "$(grep '^Verdict:' "$out")" = "$(grep '^Verdict:' "$test_state/again")" ] || fail "lab verdict disagrees with lab run"
 ok "lab verdict of the latest run"
+
+# The same run as a page: the lab's question, findings, rules and verdict.
+isolab report --html "$test_state/lab.html" >"$test_state/again" 2>&1 || fail "report --html: $(cat "$test_state/again")"
+grep -q '<h2>Lab: Is a container as fast as bare metal?</h2>' "$test_state/lab.html" || fail "the page lacks the lab"
+grep -q '<h3>Published</h3>' "$test_state/lab.html" || fail "the page lacks the published findings"
+grep -q '<td>runc computes within 2% of bare metal (cpu rate)</td>' "$test_state/lab.html" ||
+	fail "the page lacks the rule"
+verdict=$(grep '^Verdict:' "$out")
+grep -qF "<p class=\"verdict $(case "$verdict" in *"machine agreed"*) echo agreed ;; *"did not"*) echo disagreed ;; *) echo unknown ;; esac)\">$verdict</p>" \
+	"$test_state/lab.html" || fail "the page's verdict is not '$verdict'"
+ok "the lab's page: question, findings, rules and the same verdict"

@@ -46,3 +46,32 @@ for size in "80 24" "160 48"; do
 done
 # The run is on disk too.
 [ "$(ls "$test_state/runs" | grep -vc latest)" -eq 2 ] || fail "expected two runs in the journal"
+
+# The Results screen: the newest run exported as a page with its charts,
+# then compared with the older run (one repetition each: no verdict).
+tui_start 160 48 -c "$test_state/test.conf"
+wait_for 'Runtimes' 10
+keys 4
+wait_for 'Past runs' 3
+keys Tab Enter
+wait_for '(^| )native +cpu +rate +[0-9.]+[kM]? ± ' 5
+keys e
+wait_for 'HTML \(report.html' 3
+keys Down Down Enter
+wait_for 'exported .*/report\.html' 10
+page=$(ls "$test_state"/runs/*/report.html 2>/dev/null | head -n 1)
+[ -n "$page" ] || fail "no report.html in a run directory"
+grep -q '<figure id="chart-series-cpu-native-rate"><svg' "$page" || fail "the exported page lacks the time series"
+keys c
+wait_for 'Compare with \(the reference run\)' 3
+keys Enter
+wait_for 'run [0-9a-f-]+ \(A\) against [0-9a-f-]+ \(B\)' 5
+wait_for 'native +cpu +rate .*cannot tell' 3
+assert_frame 160 48
+keys c
+wait_for 'Mean ± 95% CI' 3
+keys q
+wait_exit 5
+exited_ok || fail "results: exit $exit_status"
+tui_stop
+ok "Results: HTML export and compare with an earlier run"

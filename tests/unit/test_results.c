@@ -5,6 +5,9 @@
  * the end records. Expected values, per repetition:
  *   native rate 1000 1100 1200 (mean 1100, sd 100)   lat 100 102 104
  *   runc   rate  900  950 1000 (mean  950, sd  50)   lat 150 152 154
+ * The samples' processes (the probe's RSS growing 100 kB a second, a runc
+ * runtime process at 2% CPU and 6000 kB) and runc's create_ms of 2.25 ms
+ * feed the per-instance records behind the charts (test_charts.c).
  */
 #include <check.h>
 #include <math.h>
@@ -356,6 +359,35 @@ START_TEST(export_csv)
 }
 END_TEST
 
+/* Per measured instance: host CPU and peak RSS by role from the samples'
+ * processes, and start-up from the end records. */
+START_TEST(instances_by_role)
+{
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	/* Warm-ups left out: native 1-3, runc 5-9 (two of them failed). */
+	ck_assert_uint_eq(r.ninsts, 8);
+	const struct report_instance *n3 = &r.insts[2], *r1 = &r.insts[3], *r4 = &r.insts[6];
+	ck_assert_str_eq(n3->runtime, "native");
+	ck_assert_int_eq(n3->rep, 3);
+	ck_assert_int_eq(n3->ok, 1);
+	ck_assert_uint_eq(n3->samples, 3);
+	ck_assert_double_eq_tol(n3->cpu_s[ROLE_WORKLOAD], 3 * 0.99, 1e-9);
+	ck_assert(isnan(n3->cpu_s[ROLE_RUNTIME]));
+	ck_assert_double_eq_tol(n3->rss_peak_kb[ROLE_WORKLOAD], 1500, 1e-9);
+	ck_assert(isnan(n3->rss_peak_kb[ROLE_VMM]));
+	ck_assert_double_eq_tol(n3->startup_ms, 1.5, 1e-9);
+	ck_assert(isnan(n3->create_ms));
+	ck_assert(isnan(n3->vmm_ms));
+	ck_assert_str_eq(r1->runtime, "runc");
+	ck_assert_double_eq_tol(r1->cpu_s[ROLE_RUNTIME], 2 * 0.02, 1e-9);
+	ck_assert_double_eq_tol(r1->rss_peak_kb[ROLE_RUNTIME], 6000, 1e-9);
+	ck_assert_double_eq_tol(r1->create_ms, 2.25, 1e-9);
+	ck_assert_int_eq(r4->ok, 0);
+	report_free(&r);
+}
+END_TEST
+
 START_TEST(empty_journal)
 {
 	struct journal_read empty = { 0 };
@@ -387,6 +419,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, print_table);
 	tcase_add_test(tc, export_json);
 	tcase_add_test(tc, export_csv);
+	tcase_add_test(tc, instances_by_role);
 	tcase_add_test(tc, empty_journal);
 	suite_add_tcase(s, tc);
 	return s;
