@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <math.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1543,7 +1544,55 @@ static int load_dir(struct config *cfg, const char *dir, char **cause)
 const char *config_datadir(void)
 {
 	const char *d = getenv("ISOLAB_DATADIR");
-	return d && *d ? d : PKGDATADIR;
+	if (d && *d)
+		return d;
+	pthread_once(&datadir_once, datadir_init);
+	return datadir_found;
+/* A directory holding isolab's data files (a source tree, or an install). */
+static int is_datadir(const char *dir)
+{
+	static const char *const marks[] = { "runtimes/native.conf", "workloads/probe.conf",
+		"experiments/default.conf" };
+	for (size_t i = 0; i < ARRAY_SIZE(marks); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, marks[i]);
+		if (access(p, R_OK) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A program run from its build tree (libisolab.a beside it) uses the
+ * source tree it was built from: the same directory (an in-tree build),
+ * its parent (build/) or its grandparent (make distcheck's _build/sub/).
+ * An installed program never looks around its own directory. */
+static char *build_tree_datadir(void)
+{
+	char *lib = path_beside_self("libisolab.a", R_OK);
+	if (!lib)
+		return NULL;
+	char *dir = lib;
+	*strrchr(dir, '/') = '\0';
+	for (int up = 0; up <= 2 && *dir; up++) {
+		if (is_datadir(dir))
+			return dir;
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return NULL;
+}
+
+static pthread_once_t datadir_once = PTHREAD_ONCE_INIT;
+static const char *datadir_found;
+
+static void datadir_init(void)
+{
+	if (!(datadir_found = build_tree_datadir()))
+		datadir_found = PKGDATADIR;
+}
+
 }
 
 /* $XDG_<var> if set and absolute (the spec says relative ones are invalid),
@@ -1632,7 +1681,7 @@ static int load_all(struct config *cfg, char *const *extra, size_t nextra, char 
 	int e = stat(datadir, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e)
 		return err_set(cause, "%s: cannot open: %s (is isolab installed? "
-		    "ISOLAB_DATADIR names another data directory)", datadir, strerror(e));
+		    "ISOLAB_DATADIR names another data directory, such as the source tree)", datadir, strerror(e));
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", datadir, subdirs[i]);
 		if (load_dir(cfg, dir, cause) < 0)

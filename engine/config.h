@@ -4,8 +4,9 @@
  * Sources, later overriding earlier (an entry with the same name replaces
  * the earlier one whole; top-level settings override key by key):
  *   1. $(pkgdatadir)/runtimes/ *.conf, workloads/ *.conf, experiments/ *.conf
- *      (ISOLAB_DATADIR in the environment replaces $(pkgdatadir), so tests
- *      and an uninstalled build use the source tree);
+ *      (a program run from its build tree uses its source tree instead,
+ *      and ISOLAB_DATADIR in the environment replaces either: see
+ *      config_datadir);
  *   2. /etc/isolab/isolab.conf, then $(sysconfdir)/isolab/isolab.conf when
  *      the prefix makes that another file (/usr/local/etc/...);
  *   3. $XDG_CONFIG_HOME/isolab/isolab.conf (default ~/.config);
@@ -206,7 +207,9 @@ int config_load(struct config *cfg, char *const *extra, size_t nextra, char **ca
 size_t config_check_file(const char *path, char ***errors);
 /* Frees everything cfg owns and zeroes it. */
 void config_free(struct config *cfg);
-/* The data directory: $ISOLAB_DATADIR if set, else $(pkgdatadir). Static. */
+/* The data directory: $ISOLAB_DATADIR if set; else, for a program run from
+ * its build tree, the source tree it was built from; else $(pkgdatadir).
+ * Static (the build tree is looked for once). */
 const char *config_datadir(void);
 
 /* Lookups by name; return NULL when absent. Pointers are owned by cfg. */
