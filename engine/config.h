@@ -166,6 +166,8 @@ struct experiment {
 	size_t nvariants;
 	struct expect *expects;       /* lab verdict rules, all must hold */
 	size_t nexpects;
+	int skip_unavailable;         /* runtimes that cannot run here are left out, not failed */
+	char **report_metrics;        /* the metrics its report shows, NULL-terminated; NULL: all */
 	struct conf_origin origin;
 };
 
