@@ -63,13 +63,6 @@ static char **split_list(const char *s)
 	return v;
 }
 
-static void free_list(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
 	char *end;
@@ -304,7 +297,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		exp = defaults;
 		exp.name = (char *)"command-line";
 	}
-	char **rt_list = NULL, **wl_list = NULL;
+	char **rt_list = NULL, **wl_list = NULL, **left_out = NULL;
 	if (runtimes)
 		exp.runtimes = rt_list = split_list(runtimes);
 	else if (!exp.runtimes)
@@ -350,6 +343,27 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	if (exp.baseline && !config_runtime(&cfg, exp.baseline)) {
 		cli_error("run: unknown baseline runtime '%s'", exp.baseline);
 		goto out_cfg;
+	}
+	/* An experiment that says so leaves out the runtimes that cannot run
+	 * here, saying why, instead of failing their instances. */
+	if (exp.skip_unavailable) {
+		char **kept = cli_runnable(&cfg, exp.runtimes, &left_out);
+		for (char **s = left_out; *s; s++)
+			fprintf(stderr, "isolab: left out %s\n", *s);
+		strv_free(rt_list);
+		exp.runtimes = rt_list = kept;
+		if (!kept[0]) {
+			cli_error("run: none of the runtimes of experiment '%s' can run here", exp.name);
+			rc = 1;
+			goto out_cfg;
+		}
+		int have_base = !exp.baseline;
+		for (char **s = kept; !have_base && *s; s++)
+			have_base = !strcmp(*s, exp.baseline);
+		if (!have_base) {
+			fprintf(stderr, "isolab: the baseline %s cannot run here: comparing with %s\n", exp.baseline, kept[0]);
+			exp.baseline = kept[0];
+		}
 	}
 
 	sigset_t mask, old;
@@ -408,6 +422,12 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	if (!quiet)
 		printf("\n");
 	int rrc = run_id ? cli_print_report(state_dir, run_id, exp.baseline, json_path, csv_path) : 1;
+	if (left_out && left_out[0]) {
+		printf("not run, as they cannot run here:");
+		for (char **s = left_out; *s; s++)
+			printf(" %.*s", (int)strcspn(*s, ":"), *s);
+		printf(" (the reasons are above; 'isolab list runtimes' has them too)\n");
+	}
 	free(run_id);
 	rc = failed || cancelled || rrc ? 1 : 0;
 out_sig:
@@ -415,8 +435,9 @@ out_sig:
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out_cfg:
-	free_list(rt_list);
-	free_list(wl_list);
+	strv_free(rt_list);
+	strv_free(wl_list);
+	strv_free(left_out);
 	free(all);
 	experiment_clear(&defaults);
 	config_free(&cfg);

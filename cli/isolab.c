@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cmd.h"
 #include "remote.h"
+#include "runtime.h"
 #include "ssh.h"
 #include "tui.h"
 #include "util.h"
@@ -23,6 +24,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_fetch_kernel_entry,
 	&cmd_lab_entry,
 	&cmd_agent_entry,
+	&cmd_tui_entry,
 };
 
 void cli_error(const char *fmt, ...)
@@ -51,10 +53,36 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg)
 	return g->state_dir ? g->state_dir : cfg->state_dir;
 }
 
+char **cli_runnable(const struct config *cfg, char *const *names, char ***left_out)
+{
+	size_t n = 0, nkeep = 0, nout = 0;
+	while (names && names[n])
+		n++;
+	char **keep = xcalloc(n + 1, sizeof *keep), **out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		struct runtime_conf *owned = NULL;
+		char *why = NULL;
+		const struct runtime_conf *rt = remote_resolve(cfg, names[i], &owned, &why);
+		struct driver_status st = { .available = 1 };
+		if (rt && !strcmp(runtime_host(rt), "local"))
+			runtime_probe(rt, &st);
+		if (st.available)
+			keep[nkeep++] = xstrdup(names[i]);
+		else
+			out[nout++] = xasprintf("%s: %s%s%s", names[i], st.reason ? st.reason : "unknown reason",
+			    st.fix ? "; fix: " : "", st.fix ? st.fix : "");
+		driver_status_free(&st);
+		remote_runtime_free(owned);
+		free(why);
+	}
+	*left_out = out;
+	return keep;
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: isolab [-c FILE]... [--state-dir DIR] [--theme NAME] [--host HOST] [COMMAND [ARGS]]\n\n"
-	    "Without a command, starts the interactive interface.\n"
+	    "Without a command, starts the interactive interface ('isolab tui -e EXPERIMENT' opens it on a run).\n"
 	    "Runs the same workload inside different isolation runtimes and compares them.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
@@ -83,7 +111,6 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct globals g = { 0 };
-	const char *theme = NULL;
 	g.config_files = xcalloc((size_t)argc + 1, sizeof *g.config_files);
 	int c;
 	/* '+' stops at the command name, so commands parse their own options. */
@@ -91,7 +118,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': g.config_files[g.nconfig_files++] = optarg; break;
 		case 'S': g.state_dir = optarg; break;
-		case 'T': theme = optarg; break;
+		case 'T': g.theme = optarg; break;
 		case 'H': remote_set_default_host(optarg); break;
 		case 'A': cli_ssh_prompts(1, 0); break;
 		case 'h': usage(stdout); free(g.config_files); return 0;
@@ -101,7 +128,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		/* No command: the interactive interface. */
-		int rc = tui_main(&g, theme);
+		int rc = tui_main(&g, NULL);
 		free(g.config_files);
 		return rc;
 	}

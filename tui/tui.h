@@ -109,8 +109,17 @@ struct tui {
 	struct labs *labs;
 };
 
-/* Runs the interactive interface until the person quits; the exit status. */
-int tui_main(const struct globals *g, const char *theme);
+/* A run the interface opens on (isolab tui -e NAME). */
+struct tui_opening {
+	const char *experiment;         /* the experiment's name */
+	unsigned repetitions;           /* > 0: instead of the experiment's */
+	double duration;                /* > 0: instead of the experiment's */
+};
+
+/* Runs the interactive interface until the person quits; the exit status.
+ * The theme is g->theme; with open, a run of its experiment is started
+ * before the first frame and the Dashboard shows it. */
+int tui_main(const struct globals *g, const struct tui_opening *open);
 /* Starts a run of exp, taking ownership of its strings and arrays (they are
  * freed with experiment_clear at the run's end). -1 and a message on error. */
 int tui_start_run(struct tui *t, struct experiment *exp);
