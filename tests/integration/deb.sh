@@ -25,10 +25,11 @@ mkdir -p "$cache" || fail "cannot create $cache"
 exec 9>"$cache/lock"
 flock -w 900 9 || fail "another test has held $cache/lock for 15 minutes"
 
-# The files of the source tree: git's list in a checkout (tracked, and new
-# files not ignored), else everything but build output (a dist tarball).
+# The files of the source tree: git's list when it is a checkout's top
+# (tracked, and new files not ignored), else everything but build output
+# (a dist tarball, which make distcheck may unpack inside a checkout).
 src_files() {
-	if git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	if [ "$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top_srcdir" && pwd -P)" ]; then
 		git -C "$top_srcdir" ls-files -co --exclude-standard
 	else
 		(cd "$top_srcdir" && find . -type f ! -path './_build/*' ! -path './_inst/*' ! -path './build/*' \
