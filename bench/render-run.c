@@ -47,12 +47,6 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg)
 	return "/nonexistent";
 }
 
-char **cli_runnable(const struct config *cfg, char *const *names, char ***left_out)
-{
-	*left_out = xcalloc(1, sizeof **left_out);
-	return xcalloc(1, sizeof(char *));
-}
-
 static size_t drained;
 
 static void *drain(void *arg)

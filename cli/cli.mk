@@ -4,7 +4,7 @@ isolab_SOURCES = cli/isolab.c cli/cmd.h cli/cmd-run.c cli/cmd-report.c \
 	cli/cmd-list.c cli/cmd-config.c cli/cmd-cleanup.c \
 	cli/cmd-agent.c cli/ssh-prompt.c
 isolab_SOURCES += cli/cmd-lab.c
-isolab_SOURCES += cli/cmd-fetch-kernel.c cli/cmd-tui.c
+isolab_SOURCES += cli/cmd-fetch-kernel.c
 isolab_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 isolab_LDADD = $(ISOLAB_LIBS)
 dist_man_MANS += man/isolab.1

@@ -1,6 +1,10 @@
 /*
  * cmd-run.c — `isolab run`: runs an experiment headless with a line printer
- * instead of the TUI, then prints the report.
+ * instead of the TUI, then prints the report. `isolab tui` takes the same
+ * options and opens the interface on that run instead (`isolab tui -e
+ * first-look`); without options it is the interface alone, as `isolab` is.
+ * Both build the run here, so the interface and the line printer run the
+ * very same experiment.
  *
  * The main thread only prints: it polls the engine's wakeup fd together with
  * a signalfd, so SIGINT, SIGTERM and SIGHUP cancel the plan through the
@@ -12,6 +16,8 @@
 #include "journal.h"
 #include "remote.h"
 #include "report.h"
+#include "runtime.h"
+#include "tui.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,12 +30,21 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-static void run_usage(FILE *fp)
+static void run_usage(FILE *fp, int interface)
 {
+	if (interface)
+		fprintf(fp,
+		    "usage: isolab tui [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
+		    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+		    "                  [--host HOST] [--accept-new-host-key]\n"
+		    "Opens the interface on a run already going (without options: the interface alone).\n"
+		    "The options are those of 'isolab run' but --json, --csv and --quiet:\n");
+	else
+		fprintf(fp,
+		    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
+		    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+		    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n");
 	fprintf(fp,
-	    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
-	    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
-	    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n"
 	    "  -r, --runtimes LIST    comma-separated runtimes (default: native); RUNTIME@HOST runs on HOST\n"
 	    "  -w, --workloads LIST   comma-separated workloads (default: the experiment's, or cpu)\n"
 	    "  -n, --repetitions N    measured repetitions (default 3)\n"
@@ -192,8 +207,41 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 	}
 }
 
-static int cmd_run_exec(const struct globals *g, int argc, char **argv)
+/* Of the runtimes named (NULL-terminated), those that can run here: each is
+ * probed, and one that cannot run goes to *left_out as "NAME: why; fix: how"
+ * instead. A runtime on another host (RUNTIME@HOST, --host) and a name that
+ * is not defined are kept: the run reports on them itself. Both lists are
+ * malloc'd, NULL-terminated, of malloc'd strings. */
+static char **runnable(const struct config *cfg, char *const *names, char ***left_out)
 {
+	size_t n = 0, nkeep = 0, nout = 0;
+	while (names && names[n])
+		n++;
+	char **keep = xcalloc(n + 1, sizeof *keep), **out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		struct runtime_conf *owned = NULL;
+		char *why = NULL;
+		const struct runtime_conf *rt = remote_resolve(cfg, names[i], &owned, &why);
+		struct driver_status st = { .available = 1 };
+		if (rt && !strcmp(runtime_host(rt), "local"))
+			runtime_probe(rt, &st);
+		if (st.available)
+			keep[nkeep++] = xstrdup(names[i]);
+		else
+			out[nout++] = xasprintf("%s: %s%s%s", names[i], st.reason ? st.reason : "unknown reason",
+			    st.fix ? "; fix: " : "", st.fix ? st.fix : "");
+		driver_status_free(&st);
+		remote_runtime_free(owned);
+		free(why);
+	}
+	*left_out = out;
+	return keep;
+}
+
+/* isolab run (interface 0) and isolab tui (1). */
+static int run_command(const struct globals *g, int argc, char **argv, int interface)
+{
+	const char *cmd = interface ? "tui" : "run";
 	static const struct option opts[] = {
 		{ "runtimes", required_argument, NULL, 'r' },
 		{ "workloads", required_argument, NULL, 'w' },
@@ -234,47 +282,61 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		case 'A': accept_key = 1; break;
 		case 'n':
 			if (parse_uint(optarg, 1, 1000, &reps) < 0) {
-				cli_error("run: -n: expected a number of repetitions from 1 to 1000, got '%s'", optarg);
+				cli_error("%s: -n: expected a number of repetitions from 1 to 1000, got '%s'", cmd, optarg);
 				goto out;
 			}
 			break;
 		case 'W':
 			if (parse_uint(optarg, 0, 100, &warmup) < 0) {
-				cli_error("run: --warmup: expected 0 to 100, got '%s'", optarg);
+				cli_error("%s: --warmup: expected 0 to 100, got '%s'", cmd, optarg);
 				goto out;
 			}
 			have_warmup = 1;
 			break;
 		case 'T':
 			if (parse_uint(optarg, 1, 1024, &threads) < 0) {
-				cli_error("run: --threads: expected 1 to 1024, got '%s'", optarg);
+				cli_error("%s: --threads: expected 1 to 1024, got '%s'", cmd, optarg);
 				goto out;
 			}
 			break;
 		case 't':
 			duration = strtod(optarg, &end);
 			if (end == optarg || *end || !(duration > 0 && duration <= 86400)) {
-				cli_error("run: -t: expected seconds, more than 0 and at most 86400, got '%s'", optarg);
+				cli_error("%s: -t: expected seconds, more than 0 and at most 86400, got '%s'", cmd, optarg);
 				goto out;
 			}
 			break;
 		case 'p': {
 			char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg) {
-				cli_error("run: -p: expected NAME=VALUE, got '%s'", optarg);
+				cli_error("%s: -p: expected NAME=VALUE, got '%s'", cmd, optarg);
 				goto out;
 			}
 			params[nparams].key = xstrndup(optarg, (size_t)(eq - optarg));
 			params[nparams++].value = xstrdup(eq + 1);
 			break;
 		}
-		case 'h': run_usage(stdout); rc = 0; goto out;
-		default: run_usage(stderr); goto out;
+		case 'h': run_usage(stdout, interface); rc = 0; goto out;
+		default: run_usage(stderr, interface); goto out;
 		}
 	}
 	if (optind < argc) {
-		cli_error("run: unexpected argument '%s' (try 'isolab run --help')", argv[optind]);
+		cli_error("%s: unexpected argument '%s' (try 'isolab %s --help')", cmd, argv[optind], cmd);
 		goto out;
+	}
+	if (interface) {
+		if (json_path || csv_path || quiet) {
+			cli_error("tui: --json, --csv and --quiet are for a headless run (isolab run)");
+			goto out;
+		}
+		if (argc == 1) {
+			rc = tui_main(g, NULL, NULL);
+			goto out;
+		}
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			cli_error("tui: the interactive interface needs a terminal (try 'isolab run' for a headless run)");
+			goto out;
+		}
 	}
 
 	struct config cfg = { 0 };
@@ -287,7 +349,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	if (exp_name) {
 		const struct experiment *x = config_experiment(&cfg, exp_name);
 		if (!x) {
-			cli_error("run: unknown experiment '%s' (see 'isolab list experiments')", exp_name);
+			cli_error("%s: unknown experiment '%s' (see 'isolab list experiments')", cmd, exp_name);
 			config_free(&cfg);
 			goto out;
 		}
@@ -329,7 +391,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		struct runtime_conf *owned = NULL;
 		char *why = NULL;
 		if (!remote_resolve(&cfg, *s, &owned, &why)) {
-			cli_error("run: %s", why);
+			cli_error("%s: %s", cmd, why);
 			free(why);
 			goto out_cfg;
 		}
@@ -337,34 +399,53 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	}
 	for (char **s = exp.workloads; *s; s++)
 		if (!config_workload(&cfg, *s)) {
-			cli_error("run: unknown workload '%s' (see 'isolab list workloads')", *s);
+			cli_error("%s: unknown workload '%s' (see 'isolab list workloads')", cmd, *s);
 			goto out_cfg;
 		}
 	if (exp.baseline && !config_runtime(&cfg, exp.baseline)) {
-		cli_error("run: unknown baseline runtime '%s'", exp.baseline);
+		cli_error("%s: unknown baseline runtime '%s'", cmd, exp.baseline);
 		goto out_cfg;
 	}
 	/* An experiment that says so leaves out the runtimes that cannot run
 	 * here, saying why, instead of failing their instances. */
+	/* The interface shows these on its Messages screen. */
+	char **notes = xcalloc(1, sizeof *notes);
+	size_t nnotes = 0;
 	if (exp.skip_unavailable) {
-		char **kept = cli_runnable(&cfg, exp.runtimes, &left_out);
-		for (char **s = left_out; *s; s++)
-			fprintf(stderr, "isolab: left out %s\n", *s);
+		char **kept = runnable(&cfg, exp.runtimes, &left_out);
+		for (char **s = left_out; *s; s++) {
+			notes = xreallocarray(notes, nnotes + 2, sizeof *notes);
+			notes[nnotes++] = xasprintf("left out %s", *s);
+			notes[nnotes] = NULL;
+		}
 		strv_free(rt_list);
 		exp.runtimes = rt_list = kept;
 		if (!kept[0]) {
-			cli_error("run: none of the runtimes of experiment '%s' can run here", exp.name);
+			cli_error("%s: none of the runtimes of experiment '%s' can run here (see 'isolab list runtimes')",
+			    cmd, exp.name);
 			rc = 1;
-			goto out_cfg;
+			goto out_notes;
 		}
 		int have_base = !exp.baseline;
 		for (char **s = kept; !have_base && *s; s++)
 			have_base = !strcmp(*s, exp.baseline);
 		if (!have_base) {
-			fprintf(stderr, "isolab: the baseline %s cannot run here: comparing with %s\n", exp.baseline, kept[0]);
+			notes = xreallocarray(notes, nnotes + 2, sizeof *notes);
+			notes[nnotes++] = xasprintf("the baseline %s cannot run here: comparing with %s", exp.baseline,
+			    kept[0]);
+			notes[nnotes] = NULL;
 			exp.baseline = kept[0];
 		}
 	}
+	if (interface) {
+		struct experiment first;
+		experiment_copy(&first, &exp);
+		rc = tui_main(g, &first, notes);
+		experiment_clear(&first);
+		goto out_notes;
+	}
+	for (char **s = notes; *s; s++)
+		fprintf(stderr, "isolab: %s\n", *s);
 
 	sigset_t mask, old;
 	sigemptyset(&mask);
@@ -378,7 +459,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	const char *state_dir = cli_state_dir(g, &cfg);
 	struct engine *e = engine_new(&cfg, state_dir, &cause);
 	if (!e || engine_start(e, &exp, &cause) < 0) {
-		cli_error("run: %s", cause);
+		cli_error("%s: %s", cmd, cause);
 		free(cause);
 		engine_free(e);
 		rc = 1;
@@ -434,6 +515,8 @@ out_sig:
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+out_notes:
+	strv_free(notes);
 out_cfg:
 	strv_free(rt_list);
 	strv_free(wl_list);
@@ -450,6 +533,16 @@ out:
 	return rc;
 }
 
+static int cmd_run_exec(const struct globals *g, int argc, char **argv)
+{
+	return run_command(g, argc, argv, 0);
+}
+
+static int cmd_tui_exec(const struct globals *g, int argc, char **argv)
+{
+	return run_command(g, argc, argv, 1);
+}
+
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.usage = "[-r RTS] [-w WLS] [-n N] [-t S] [-e EXP] ...",
@@ -457,3 +550,10 @@ const struct cmd_entry cmd_run_entry = {
 	.exec = cmd_run_exec,
 };
 
+
+const struct cmd_entry cmd_tui_entry = {
+	.name = "tui",
+	.usage = "[-e EXP] [-r RTS] [-w WLS] [-n N] [-t S] ...",
+	.summary = "the interface, opened on a run (isolab run's options)",
+	.exec = cmd_tui_exec,
+};

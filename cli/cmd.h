@@ -45,12 +45,6 @@ int cli_print_report(const char *state_dir, const char *run, const char *baselin
 /* Sets how SSH questions are answered (cli/ssh-prompt.c): accept unknown
  * host keys (sticky once set), and ask passwords on the terminal. */
 void cli_ssh_prompts(int accept_new_host_key, int ask_on_tty);
-/* Of the runtimes named (NULL-terminated), those that can run here: each is
- * probed, and one that cannot run goes to *left_out as "NAME: why; fix: how"
- * instead. A runtime on another host (RUNTIME@HOST, --host) and a name that
- * is not defined are kept: the run reports on them itself. Both lists are
- * malloc'd, NULL-terminated, of malloc'd strings (free with strv_free). */
-char **cli_runnable(const struct config *cfg, char *const *names, char ***left_out);
 /* Prints "isolab: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -5,7 +5,6 @@
 #include "config.h"
 #include "cmd.h"
 #include "remote.h"
-#include "runtime.h"
 #include "ssh.h"
 #include "tui.h"
 #include "util.h"
@@ -51,32 +50,6 @@ int cli_load_config(const struct globals *g, struct config *cfg)
 const char *cli_state_dir(const struct globals *g, const struct config *cfg)
 {
 	return g->state_dir ? g->state_dir : cfg->state_dir;
-}
-
-char **cli_runnable(const struct config *cfg, char *const *names, char ***left_out)
-{
-	size_t n = 0, nkeep = 0, nout = 0;
-	while (names && names[n])
-		n++;
-	char **keep = xcalloc(n + 1, sizeof *keep), **out = xcalloc(n + 1, sizeof *out);
-	for (size_t i = 0; i < n; i++) {
-		struct runtime_conf *owned = NULL;
-		char *why = NULL;
-		const struct runtime_conf *rt = remote_resolve(cfg, names[i], &owned, &why);
-		struct driver_status st = { .available = 1 };
-		if (rt && !strcmp(runtime_host(rt), "local"))
-			runtime_probe(rt, &st);
-		if (st.available)
-			keep[nkeep++] = xstrdup(names[i]);
-		else
-			out[nout++] = xasprintf("%s: %s%s%s", names[i], st.reason ? st.reason : "unknown reason",
-			    st.fix ? "; fix: " : "", st.fix ? st.fix : "");
-		driver_status_free(&st);
-		remote_runtime_free(owned);
-		free(why);
-	}
-	*left_out = out;
-	return keep;
 }
 
 static void usage(FILE *fp)
@@ -128,7 +101,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		/* No command: the interactive interface. */
-		int rc = tui_main(&g, NULL);
+		int rc = tui_main(&g, NULL, NULL);
 		free(g.config_files);
 		return rc;
 	}

@@ -567,50 +567,7 @@ static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
 	return theme_builtin();
 }
 
-/* The run to open on: the experiment, sized as asked, without the runtimes
- * it says to leave out when they cannot run here (each said in Messages).
- * Before curses starts, so an unknown name is a plain error. */
-static int opening_experiment(struct tui *t, const struct tui_opening *open, struct experiment *exp,
-    size_t *nleft_out)
-{
-	const struct experiment *x = config_experiment(&t->cfg, open->experiment);
-	if (!x) {
-		cli_error("tui: unknown experiment '%s' (see 'isolab list experiments')", open->experiment);
-		return -1;
-	}
-	experiment_copy(exp, x);
-	if (open->repetitions)
-		exp->repetitions = open->repetitions;
-	if (open->duration > 0)
-		exp->duration = open->duration;
-	if (!exp->skip_unavailable)
-		return 0;
-	char **left_out = NULL;
-	char **kept = cli_runnable(&t->cfg, exp->runtimes, &left_out);
-	for (char **s = left_out; *s; s++, (*nleft_out)++)
-		live_log(&t->live, LOG_WARN, "left out %s", *s);
-	strv_free(left_out);
-	if (!kept[0]) {
-		strv_free(kept);
-		experiment_clear(exp);
-		cli_error("tui: none of the runtimes of experiment '%s' can run here (see 'isolab list runtimes')",
-		    open->experiment);
-		return -1;
-	}
-	int have_base = !exp->baseline;
-	for (char **s = kept; !have_base && *s; s++)
-		have_base = !strcmp(*s, exp->baseline);
-	if (!have_base) {
-		live_log(&t->live, LOG_WARN, "the baseline %s cannot run here: comparing with %s", exp->baseline, kept[0]);
-		free(exp->baseline);
-		exp->baseline = xstrdup(kept[0]);
-	}
-	strv_free(exp->runtimes);
-	exp->runtimes = kept;
-	return 0;
-}
-
-int tui_main(const struct globals *g, const struct tui_opening *open)
+int tui_main(const struct globals *g, struct experiment *first, char *const *left_out)
 {
 	const char *theme = g->theme;
 	setlocale(LC_ALL, "");
@@ -626,18 +583,12 @@ int tui_main(const struct globals *g, const struct tui_opening *open)
 	}
 	t->state_dir = cli_state_dir(g, &t->cfg);
 	live_init(&t->live, &t->cfg);
-	struct experiment first = { 0 };
-	size_t left_out = 0;
-	if (open && opening_experiment(t, open, &first, &left_out) < 0) {
-		live_free(&t->live);
-		config_free(&t->cfg);
-		free(t);
-		return 2;
-	}
+	size_t nleft_out = 0;
+	for (; left_out && left_out[nleft_out]; nleft_out++)
+		live_log(&t->live, LOG_WARN, "left out %s", left_out[nleft_out]);
 	int bad;
 	t->theme = initial_theme(t, theme, &bad);
 	if (bad) {
-		experiment_clear(&first);
 		live_free(&t->live);
 		config_free(&t->cfg);
 		free(t);
@@ -648,7 +599,6 @@ int tui_main(const struct globals *g, const struct tui_opening *open)
 	t->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 	if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		cli_error("cannot create a pipe: %s", strerror(errno));
-		experiment_clear(&first);
 		theme_free(t->theme);
 		live_free(&t->live);
 		config_free(&t->cfg);
@@ -666,9 +616,9 @@ int tui_main(const struct globals *g, const struct tui_opening *open)
 		if (screens[i]->init)
 			screens[i]->init(t);
 	results_refresh_runs(t);
-	if (open && tui_start_run(t, &first) == 0 && left_out)
-		tui_status(t, "%zu runtime%s cannot run here and %s left out: 5 Messages says why", left_out,
-		    left_out == 1 ? "" : "s", left_out == 1 ? "is" : "are");
+	if (first && tui_start_run(t, first) == 0 && nleft_out)
+		tui_status(t, "%zu runtime%s cannot run here and %s left out: 5 Messages says why", nleft_out,
+		    nleft_out == 1 ? "" : "s", nleft_out == 1 ? "is" : "are");
 
 	while (!t->quit) {
 		if (t->status[0] && mono_ns() >= t->status_until) {
