@@ -1,6 +1,10 @@
 /*
  * cmd-run.c — `isolab run`: runs an experiment headless with a line printer
- * instead of the TUI, then prints the report.
+ * instead of the TUI, then prints the report. `isolab tui` takes the same
+ * options and opens the interface on that run instead (`isolab tui -e
+ * first-look`); without options it is the interface alone, as `isolab` is.
+ * Both build the run here, so the interface and the line printer run the
+ * very same experiment.
  *
  * The main thread only prints: it polls the engine's wakeup fd together with
  * a signalfd, so SIGINT, SIGTERM and SIGHUP cancel the plan through the
@@ -13,6 +17,7 @@
 #include "remote.h"
 #include "report.h"
 #include "runtime.h"
+#include "tui.h"
 #include "util.h"
 
 #include <errno.h>
@@ -25,13 +30,22 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-static void run_usage(FILE *fp)
+static void run_usage(FILE *fp, int interface)
 {
+	if (interface)
+		fprintf(fp,
+		    "usage: isolab tui [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
+		    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+		    "                  [--network none|host|bridge|auto] [--host HOST] [--accept-new-host-key]\n"
+		    "Opens the interface on a run already going (without options: the interface alone).\n"
+		    "The options are those of 'isolab run' but --json, --csv and --quiet:\n");
+	else
+		fprintf(fp,
+		    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
+		    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+		    "                  [--network none|host|bridge|auto]\n"
+		    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n");
 	fprintf(fp,
-	    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
-	    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
-	    "                  [--network none|host|bridge]\n"
-	    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n"
 	    "  -r, --runtimes LIST    comma-separated runtimes (default: native); RUNTIME@HOST runs on HOST\n"
 	    "  -w, --workloads LIST   comma-separated workloads (default: the experiment's, or cpu)\n"
 	    "  -n, --repetitions N    measured repetitions (default 3)\n"
@@ -65,13 +79,6 @@ static char **split_list(const char *s)
 			v[k++] = xstrdup(tok);
 	free(copy);
 	return v;
-}
-
-static void free_list(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
 }
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -203,8 +210,41 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 	}
 }
 
-static int cmd_run_exec(const struct globals *g, int argc, char **argv)
+/* Of the runtimes named (NULL-terminated), those that can run here: each is
+ * probed, and one that cannot run goes to *left_out as "NAME: why; fix: how"
+ * instead. A runtime on another host (RUNTIME@HOST, --host) and a name that
+ * is not defined are kept: the run reports on them itself. Both lists are
+ * malloc'd, NULL-terminated, of malloc'd strings. */
+static char **runnable(const struct config *cfg, char *const *names, char ***left_out)
 {
+	size_t n = 0, nkeep = 0, nout = 0;
+	while (names && names[n])
+		n++;
+	char **keep = xcalloc(n + 1, sizeof *keep), **out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		struct runtime_conf *owned = NULL;
+		char *why = NULL;
+		const struct runtime_conf *rt = remote_resolve(cfg, names[i], &owned, &why);
+		struct driver_status st = { .available = 1 };
+		if (rt && !strcmp(runtime_host(rt), "local"))
+			runtime_probe(rt, &st);
+		if (st.available)
+			keep[nkeep++] = xstrdup(names[i]);
+		else
+			out[nout++] = xasprintf("%s: %s%s%s", names[i], st.reason ? st.reason : "unknown reason",
+			    st.fix ? "; fix: " : "", st.fix ? st.fix : "");
+		driver_status_free(&st);
+		remote_runtime_free(owned);
+		free(why);
+	}
+	*left_out = out;
+	return keep;
+}
+
+/* isolab run (interface 0) and isolab tui (1). */
+static int run_command(const struct globals *g, int argc, char **argv, int interface)
+{
+	const char *cmd = interface ? "tui" : "run";
 	static const struct option opts[] = {
 		{ "runtimes", required_argument, NULL, 'r' },
 		{ "workloads", required_argument, NULL, 'w' },
@@ -245,7 +285,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		case 'N':
 			if (strcmp(optarg, "none") && strcmp(optarg, "host") && strcmp(optarg, "bridge") &&
 			    strcmp(optarg, "auto")) {
-				cli_error("run: --network: expected none, host, bridge or auto, got '%s'", optarg);
+				cli_error("%s: --network: expected none, host, bridge or auto, got '%s'", cmd, optarg);
 				goto out;
 			}
 			network = optarg;
@@ -254,47 +294,61 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		case 'A': accept_key = 1; break;
 		case 'n':
 			if (parse_uint(optarg, 1, 1000, &reps) < 0) {
-				cli_error("run: -n: expected a number of repetitions from 1 to 1000, got '%s'", optarg);
+				cli_error("%s: -n: expected a number of repetitions from 1 to 1000, got '%s'", cmd, optarg);
 				goto out;
 			}
 			break;
 		case 'W':
 			if (parse_uint(optarg, 0, 100, &warmup) < 0) {
-				cli_error("run: --warmup: expected 0 to 100, got '%s'", optarg);
+				cli_error("%s: --warmup: expected 0 to 100, got '%s'", cmd, optarg);
 				goto out;
 			}
 			have_warmup = 1;
 			break;
 		case 'T':
 			if (parse_uint(optarg, 1, 1024, &threads) < 0) {
-				cli_error("run: --threads: expected 1 to 1024, got '%s'", optarg);
+				cli_error("%s: --threads: expected 1 to 1024, got '%s'", cmd, optarg);
 				goto out;
 			}
 			break;
 		case 't':
 			duration = strtod(optarg, &end);
 			if (end == optarg || *end || !(duration > 0 && duration <= 86400)) {
-				cli_error("run: -t: expected seconds, more than 0 and at most 86400, got '%s'", optarg);
+				cli_error("%s: -t: expected seconds, more than 0 and at most 86400, got '%s'", cmd, optarg);
 				goto out;
 			}
 			break;
 		case 'p': {
 			char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg) {
-				cli_error("run: -p: expected NAME=VALUE, got '%s'", optarg);
+				cli_error("%s: -p: expected NAME=VALUE, got '%s'", cmd, optarg);
 				goto out;
 			}
 			params[nparams].key = xstrndup(optarg, (size_t)(eq - optarg));
 			params[nparams++].value = xstrdup(eq + 1);
 			break;
 		}
-		case 'h': run_usage(stdout); rc = 0; goto out;
-		default: run_usage(stderr); goto out;
+		case 'h': run_usage(stdout, interface); rc = 0; goto out;
+		default: run_usage(stderr, interface); goto out;
 		}
 	}
 	if (optind < argc) {
-		cli_error("run: unexpected argument '%s' (try 'isolab run --help')", argv[optind]);
+		cli_error("%s: unexpected argument '%s' (try 'isolab %s --help')", cmd, argv[optind], cmd);
 		goto out;
+	}
+	if (interface) {
+		if (json_path || csv_path || quiet) {
+			cli_error("tui: --json, --csv and --quiet are for a headless run (isolab run)");
+			goto out;
+		}
+		if (argc == 1) {
+			rc = tui_main(g, NULL, NULL);
+			goto out;
+		}
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			cli_error("tui: the interactive interface needs a terminal (try 'isolab run' for a headless run)");
+			goto out;
+		}
 	}
 
 	struct config cfg = { 0 };
@@ -307,7 +361,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	if (exp_name) {
 		const struct experiment *x = config_experiment(&cfg, exp_name);
 		if (!x) {
-			cli_error("run: unknown experiment '%s' (see 'isolab list experiments')", exp_name);
+			cli_error("%s: unknown experiment '%s' (see 'isolab list experiments')", cmd, exp_name);
 			config_free(&cfg);
 			goto out;
 		}
@@ -317,7 +371,10 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		exp = defaults;
 		exp.name = (char *)"command-line";
 	}
-	char **rt_list = NULL, **wl_list = NULL;
+	char **rt_list = NULL, **wl_list = NULL, **left_out = NULL;
+	/* The interface shows these on its Messages screen. */
+	char **notes = xcalloc(1, sizeof *notes);
+	size_t nnotes = 0;
 	if (runtimes)
 		exp.runtimes = rt_list = split_list(runtimes);
 	else if (!exp.runtimes)
@@ -342,13 +399,41 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	const struct runtime_conf **rts = NULL;
 	size_t nrt = 0;
 	struct kv *all = NULL;
+	/* An experiment that says so leaves out the runtimes that cannot run
+	 * here, saying why, instead of failing their instances. */
+	if (exp.skip_unavailable) {
+		char **kept = runnable(&cfg, exp.runtimes, &left_out);
+		for (char **s = left_out; *s; s++) {
+			notes = xreallocarray(notes, nnotes + 2, sizeof *notes);
+			notes[nnotes++] = xasprintf("left out %s", *s);
+			notes[nnotes] = NULL;
+		}
+		strv_free(rt_list);
+		exp.runtimes = rt_list = kept;
+		if (!kept[0]) {
+			cli_error("%s: none of the runtimes of experiment '%s' can run here (see 'isolab list runtimes')",
+			    cmd, exp.name);
+			rc = 1;
+			goto out_cfg;
+		}
+		int have_base = !exp.baseline;
+		for (char **s = kept; !have_base && *s; s++)
+			have_base = !strcmp(*s, exp.baseline);
+		if (!have_base) {
+			notes = xreallocarray(notes, nnotes + 2, sizeof *notes);
+			notes[nnotes++] = xasprintf("the baseline %s cannot run here: comparing with %s", exp.baseline,
+			    kept[0]);
+			notes[nnotes] = NULL;
+			exp.baseline = kept[0];
+		}
+	}
 	for (char **s = exp.runtimes; *s; s++) {
 		struct runtime_conf *owned = NULL;
 		char *why = NULL;
 		rts = xreallocarray(rts, nrt + 1, sizeof *rts);
 		owned_rts = xreallocarray(owned_rts, nrt + 1, sizeof *owned_rts);
 		if (!(rts[nrt] = remote_resolve(&cfg, *s, &owned, &why))) {
-			cli_error("run: %s", why);
+			cli_error("%s: %s", cmd, why);
 			free(why);
 			goto out_cfg;
 		}
@@ -356,11 +441,11 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	}
 	for (char **s = exp.workloads; *s; s++)
 		if (!config_workload(&cfg, *s)) {
-			cli_error("run: unknown workload '%s' (see 'isolab list workloads')", *s);
+			cli_error("%s: unknown workload '%s' (see 'isolab list workloads')", cmd, *s);
 			goto out_cfg;
 		}
 	if (exp.baseline && !config_runtime(&cfg, exp.baseline)) {
-		cli_error("run: unknown baseline runtime '%s'", exp.baseline);
+		cli_error("%s: unknown baseline runtime '%s'", cmd, exp.baseline);
 		goto out_cfg;
 	}
 	/* A parameter no workload of the run declares would change nothing,
@@ -371,7 +456,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	for (size_t i = 0; i < nparams; i++) {
 		char *why = NULL, *canon = NULL;
 		if (experiment_check_param(&cfg, &exp, params[i].key, params[i].value, 1, &canon, &why) < 0) {
-			cli_error("run: -p %s=%s: %s", params[i].key, params[i].value, why);
+			cli_error("%s: -p %s=%s: %s", cmd, params[i].key, params[i].value, why);
 			free(why);
 			goto out_cfg;
 		}
@@ -383,7 +468,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	for (size_t i = 0; i < exp.nparams; i++) {
 		char *why = NULL;
 		if (experiment_check_param(&cfg, &exp, exp.params[i].key, exp.params[i].value, 0, NULL, &why) < 0) {
-			cli_error("run: experiment %s: params.%s: %s", exp.name, exp.params[i].key, why);
+			cli_error("%s: experiment %s: params.%s: %s", cmd, exp.name, exp.params[i].key, why);
 			free(why);
 			goto out_cfg;
 		}
@@ -393,7 +478,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	const char *net = NULL;
 	char *why = NULL;
 	if (runtimes_plan_network(&cfg, &exp, rts, nrt, &net, NULL, &why) < 0) {
-		cli_error("run: %s", why);
+		cli_error("%s: %s", cmd, why);
 		free(why);
 		goto out_cfg;
 	}
@@ -406,6 +491,15 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	exp.params = all;
 	exp.nparams += nparams;
 	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
+	if (interface) {
+		struct experiment first;
+		experiment_copy(&first, &exp);
+		rc = tui_main(g, &first, notes);
+		experiment_clear(&first);
+		goto out_cfg;
+	}
+	for (char **s = notes; *s; s++)
+		fprintf(stderr, "isolab: %s\n", *s);
 
 	sigset_t mask, old;
 	sigemptyset(&mask);
@@ -419,7 +513,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 	const char *state_dir = cli_state_dir(g, &cfg);
 	struct engine *e = engine_new(&cfg, state_dir, &cause);
 	if (!e || engine_start(e, &exp, &cause) < 0) {
-		cli_error("run: %s", cause);
+		cli_error("%s: %s", cmd, cause);
 		free(cause);
 		engine_free(e);
 		rc = 1;
@@ -464,6 +558,12 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		printf("\n");
 	struct report_opts ro = { .baseline = exp.baseline, .json = json_path, .csv = csv_path, .cfg = &cfg };
 	int rrc = run_id ? cli_print_report(state_dir, run_id, &ro) : 1;
+	if (left_out && left_out[0]) {
+		printf("not run, as they cannot run here:");
+		for (char **s = left_out; *s; s++)
+			printf(" %.*s", (int)strcspn(*s, ":"), *s);
+		printf(" (the reasons are above; 'isolab list runtimes' has them too)\n");
+	}
 	free(run_id);
 	rc = failed || cancelled || rrc ? 1 : 0;
 out_sig:
@@ -475,8 +575,10 @@ out_cfg:
 		remote_runtime_free(owned_rts[i]);
 	free(owned_rts);
 	free(rts);
-	free_list(rt_list);
-	free_list(wl_list);
+	strv_free(rt_list);
+	strv_free(wl_list);
+	strv_free(left_out);
+	strv_free(notes);
 	free(all);
 	experiment_clear(&defaults);
 	config_free(&cfg);
@@ -489,6 +591,16 @@ out:
 	return rc;
 }
 
+static int cmd_run_exec(const struct globals *g, int argc, char **argv)
+{
+	return run_command(g, argc, argv, 0);
+}
+
+static int cmd_tui_exec(const struct globals *g, int argc, char **argv)
+{
+	return run_command(g, argc, argv, 1);
+}
+
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.usage = "[-r RTS] [-w WLS] [-n N] [-t S] [-e EXP] ...",
@@ -496,3 +608,10 @@ const struct cmd_entry cmd_run_entry = {
 	.exec = cmd_run_exec,
 };
 
+
+const struct cmd_entry cmd_tui_entry = {
+	.name = "tui",
+	.usage = "[-e EXP] [-r RTS] [-w WLS] [-n N] [-t S] ...",
+	.summary = "the interface, opened on a run (isolab run's options)",
+	.exec = cmd_tui_exec,
+};

@@ -15,6 +15,7 @@ struct globals {
 	char **config_files;   /* -c FILE, in order, NULL-terminated */
 	size_t nconfig_files;
 	const char *state_dir; /* --state-dir, or NULL */
+	const char *theme;     /* --theme, or NULL (the interface only) */
 };
 
 struct cmd_entry {
@@ -32,6 +33,7 @@ extern const struct cmd_entry cmd_cleanup_entry;
 extern const struct cmd_entry cmd_fetch_kernel_entry;
 extern const struct cmd_entry cmd_lab_entry;
 extern const struct cmd_entry cmd_agent_entry;
+extern const struct cmd_entry cmd_tui_entry;
 
 /* Loads the configuration; prints "isolab: <cause>" and returns -1 on error. */
 int cli_load_config(const struct globals *g, struct config *cfg);

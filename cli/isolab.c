@@ -24,6 +24,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_fetch_kernel_entry,
 	&cmd_lab_entry,
 	&cmd_agent_entry,
+	&cmd_tui_entry,
 };
 
 void cli_error(const char *fmt, ...)
@@ -68,7 +69,7 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg)
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: isolab [-c FILE]... [--state-dir DIR] [--theme NAME] [--host HOST] [COMMAND [ARGS]]\n\n"
-	    "Without a command, starts the interactive interface.\n"
+	    "Without a command, starts the interactive interface ('isolab tui -e EXPERIMENT' opens it on a run).\n"
 	    "Runs the same workload inside different isolation runtimes and compares them.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
@@ -97,7 +98,6 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct globals g = { 0 };
-	const char *theme = NULL;
 	g.config_files = xcalloc((size_t)argc + 1, sizeof *g.config_files);
 	int c;
 	/* '+' stops at the command name, so commands parse their own options. */
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': g.config_files[g.nconfig_files++] = optarg; break;
 		case 'S': g.state_dir = optarg; break;
-		case 'T': theme = optarg; break;
+		case 'T': g.theme = optarg; break;
 		case 'H': remote_set_default_host(optarg); break;
 		case 'A': cli_ssh_prompts(1, 0); break;
 		case 'h': usage(stdout); free(g.config_files); return 0;
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		/* No command: the interactive interface. */
-		int rc = tui_main(&g, theme);
+		int rc = tui_main(&g, NULL, NULL);
 		free(g.config_files);
 		return rc;
 	}

@@ -47,6 +47,7 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <math.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +65,13 @@
 
 /* The issue asks for /etc/isolab/isolab.conf whatever the prefix. */
 #define SYSTEM_CONF "/etc/isolab/isolab.conf"
+
+/* Metrics a report derives from the engine's and the drivers' records
+ * rather than from a workload's output (engine/report.c). */
+static const char *const derived_metrics[] = {
+	"startup_ms", "create_ms", "startup_nth_ms", "rss_kb", "pss_kb",
+	"vmm_ms", "kernel_ms", "init_ms", "ready_ms", NULL,
+};
 
 /* ${name} references every workload may use without declaring them. */
 static const char *const builtin_params[] = {
@@ -94,7 +102,8 @@ static const char *const experiment_keys[] = {
 	"kind", "title", "question", "explanation", "watch", "published",
 	"runtimes", "workloads", "repetitions", "duration", "warmup", "grace",
 	"threads", "baseline", "network", "limits", "params", "neighbours",
-	"max_instances", "instances", "variants", "expect", NULL,
+	"max_instances", "instances", "variants", "expect", "skip_unavailable",
+	"report_metrics", NULL,
 };
 static const char *const neighbour_keys[] = { "workload", "class", "count", NULL };
 static const char *const variant_keys[] = { "name", "limits", "count", NULL };
@@ -409,15 +418,6 @@ static int get_number(struct ctx *c, const config_setting_t *g, const char *path
 	}
 	*out = v;
 	return 1;
-}
-
-static void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* An array [ ... ] or list ( ... ) of strings, at least one. */
@@ -1130,6 +1130,7 @@ void experiment_clear(struct experiment *exp)
 	free(exp->published);
 	strv_free(exp->runtimes);
 	strv_free(exp->workloads);
+	strv_free(exp->report_metrics);
 	free(exp->baseline);
 	free(exp->network);
 	free(exp->limits.cpuset);
@@ -1189,6 +1190,7 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 	dst->published = dup_or_null(src->published);
 	dst->runtimes = strv_dup(src->runtimes);
 	dst->workloads = strv_dup(src->workloads);
+	dst->report_metrics = strv_dup(src->report_metrics);
 	dst->baseline = dup_or_null(src->baseline);
 	dst->network = dup_or_null(src->network);
 	dst->limits.cpuset = dup_or_null(src->limits.cpuset);
@@ -1507,6 +1509,9 @@ static void experiment_parse(struct ctx *c, const config_setting_t *g, const cha
 	get_enum(c, g, path, "network", network_values, &exp.network);
 	limits_parse(c, g, path, &exp.limits);
 	get_kv(c, g, path, "params", &exp.params, &exp.nparams);
+	get_bool(c, g, path, "skip_unavailable", &exp.skip_unavailable);
+	if (member(g, "report_metrics"))
+		get_names(c, g, path, "report_metrics", &exp.report_metrics);
 	if (get_int(c, g, path, "max_instances", 1, 4096, &v) == 1)
 		exp.max_instances = (unsigned)v;
 	if (get_int(c, g, path, "instances", 1, 4096, &v) == 1)
@@ -1774,10 +1779,58 @@ static int load_dir(struct config *cfg, const char *dir, char **cause)
 	return r;
 }
 
+/* A directory holding isolab's data files (a source tree, or an install). */
+static int is_datadir(const char *dir)
+{
+	static const char *const marks[] = { "runtimes/native.conf", "workloads/probe.conf",
+		"experiments/default.conf" };
+	for (size_t i = 0; i < ARRAY_SIZE(marks); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, marks[i]);
+		if (access(p, R_OK) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A program run from its build tree (libisolab.a beside it) uses the
+ * source tree it was built from: the same directory (an in-tree build),
+ * its parent (build/) or its grandparent (make distcheck's _build/sub/).
+ * An installed program never looks around its own directory. */
+static char *build_tree_datadir(void)
+{
+	char *lib = path_beside_self("libisolab.a", R_OK);
+	if (!lib)
+		return NULL;
+	char *dir = lib;
+	*strrchr(dir, '/') = '\0';
+	for (int up = 0; up <= 2 && *dir; up++) {
+		if (is_datadir(dir))
+			return dir;
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return NULL;
+}
+
+static pthread_once_t datadir_once = PTHREAD_ONCE_INIT;
+static const char *datadir_found;
+
+static void datadir_init(void)
+{
+	if (!(datadir_found = build_tree_datadir()))
+		datadir_found = PKGDATADIR;
+}
+
 const char *config_datadir(void)
 {
 	const char *d = getenv("ISOLAB_DATADIR");
-	return d && *d ? d : PKGDATADIR;
+	if (d && *d)
+		return d;
+	pthread_once(&datadir_once, datadir_init);
+	return datadir_found;
 }
 
 /* $XDG_<var> if set and absolute (the spec says relative ones are invalid),
@@ -1835,6 +1888,31 @@ static int check_references(struct config *cfg, char **cause)
 				return cross_fail(cause, e, "expect[%zu].vs: expected a defined "
 				    "runtime, got \"%s\"", j, x->vs);
 		}
+		/* So is a report metric that no workload has: it would hide
+		 * every row. */
+		for (size_t k = 0; e->report_metrics && e->report_metrics[k]; k++) {
+			/* METRIC, or WORKLOAD.METRIC for one workload's only. */
+			const char *entry = e->report_metrics[k], *dot = strrchr(entry, '.');
+			const char *name = dot ? dot + 1 : entry;
+			_cleanup_free_ char *only = dot ? xstrndup(entry, (size_t)(dot - entry)) : NULL;
+			int found = 0, wl_found = !only;
+			for (size_t j = 0; !found && e->workloads && e->workloads[j]; j++) {
+				if (only && strcmp(only, e->workloads[j]))
+					continue;
+				wl_found = 1;
+				const struct workload *wl = config_workload(cfg, e->workloads[j]);
+				found = in_list(derived_metrics, name);
+				for (size_t m = 0; !found && m < wl->nmetrics; m++)
+					found = strcmp(wl->metrics[m].name, name) == 0;
+			}
+			if (!wl_found)
+				return cross_fail(cause, e, "report_metrics[%zu]: expected WORKLOAD.METRIC with one of the "
+				    "experiment's workloads, got \"%s\"", k, entry);
+			if (!found)
+				return cross_fail(cause, e, "report_metrics[%zu]: expected a metric of %s (or one a "
+				    "report derives: startup_ms, create_ms, rss_kb, ...), got \"%s\"", k,
+				    only ? only : "one of the experiment's workloads", entry);
+		}
 		/* A param no workload declares is a typo that would silently
 		 * change nothing; a value of the wrong type would fail late,
 		 * inside a tool, or not at all. */
@@ -1867,7 +1945,7 @@ static int load_all(struct config *cfg, const struct config_text *extra, size_t 
 	int e = stat(datadir, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e)
 		return err_set(cause, "%s: cannot open: %s (is isolab installed? "
-		    "ISOLAB_DATADIR names another data directory)", datadir, strerror(e));
+		    "ISOLAB_DATADIR names another data directory, such as the source tree)", datadir, strerror(e));
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
 		_cleanup_free_ char *dir = xasprintf("%s/%s", datadir, subdirs[i]);
 		if (load_dir(cfg, dir, cause) < 0)

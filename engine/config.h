@@ -4,8 +4,9 @@
  * Sources, later overriding earlier (an entry with the same name replaces
  * the earlier one whole; top-level settings override key by key):
  *   1. $(pkgdatadir)/runtimes/ *.conf, workloads/ *.conf, experiments/ *.conf
- *      (ISOLAB_DATADIR in the environment replaces $(pkgdatadir), so tests
- *      and an uninstalled build use the source tree);
+ *      (a program run from its build tree uses its source tree instead,
+ *      and ISOLAB_DATADIR in the environment replaces either: see
+ *      config_datadir);
  *   2. /etc/isolab/isolab.conf, then $(sysconfdir)/isolab/isolab.conf when
  *      the prefix makes that another file (/usr/local/etc/...);
  *   3. $XDG_CONFIG_HOME/isolab/isolab.conf (default ~/.config);
@@ -199,6 +200,8 @@ struct experiment {
 	size_t nvariants;
 	struct expect *expects;       /* lab verdict rules, all must hold */
 	size_t nexpects;
+	int skip_unavailable;         /* runtimes that cannot run here are left out, not failed */
+	char **report_metrics;        /* the metrics its report shows, NULL-terminated; NULL: all */
 	struct conf_origin origin;
 };
 
@@ -257,7 +260,9 @@ int config_load_texts(struct config *cfg, const struct config_text *extra, size_
 size_t config_check_text(const struct config_text *t, char ***errors);
 /* Frees everything cfg owns and zeroes it. */
 void config_free(struct config *cfg);
-/* The data directory: $ISOLAB_DATADIR if set, else $(pkgdatadir). Static. */
+/* The data directory: $ISOLAB_DATADIR if set; else, for a program run from
+ * its build tree, the source tree it was built from; else $(pkgdatadir).
+ * Static (the build tree is looked for once). */
 const char *config_datadir(void);
 
 /* Lookups by name; return NULL when absent. Pointers are owned by cfg. */

@@ -1511,12 +1511,18 @@ static json_t *experiment_json(const struct experiment *x)
 	for (size_t i = 0; i < x->nparams; i++)
 		json_object_set_new(params, x->params[i].key, json_string(x->params[i].value));
 	const struct limits *l = &x->limits;
-	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o,"
+	json_t *shown = NULL;
+	for (char **s = x->report_metrics; s && *s; s++) {
+		if (!shown)
+			shown = json_array();
+		json_array_append_new(shown, json_string(*s));
+	}
+	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?,"
 	    " s:{s:f, s:s?, s:i, s:I, s:I, s:i}}",
 	    "name", x->name, "kind", x->kind, "runtimes", rts, "workloads", wls,
 	    "repetitions", (int)x->repetitions, "duration", x->duration, "warmup", (int)x->warmup,
 	    "grace", x->grace, "threads", (int)x->threads, "baseline", x->baseline, "network", x->network,
-	    "params", params, "limits", "cpus", l->cpus, "cpuset", l->cpuset, "weight", (int)l->weight,
+	    "params", params, "report_metrics", shown, "limits", "cpus", l->cpus, "cpuset", l->cpuset, "weight", (int)l->weight,
 	    "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids", (int)l->pids);
 }
 

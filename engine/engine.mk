@@ -19,7 +19,7 @@ libisolab_a_SOURCES += engine/conffile.c engine/conffile.h engine/config.c engin
 runtimesdir = $(pkgdatadir)/runtimes
 dist_runtimes_DATA = runtimes/native.conf
 experimentsdir = $(pkgdatadir)/experiments
-dist_experiments_DATA = experiments/default.conf
+dist_experiments_DATA = experiments/default.conf experiments/first-look.conf
 dist_man_MANS += man/isolab.conf.5
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_conffile tests/unit/test_config tests/unit/test_subst

@@ -47,6 +47,7 @@ struct inst {
 	json_t *end_metrics;   /* borrowed */
 	json_t *extra;         /* borrowed: the end record's extra numbers */
 	json_t *phases;        /* borrowed: a driver's "startup" record (VMs: vmm_ms, kernel_ms, ...) */
+	json_t *ready_j;       /* borrowed: the end record's launch-to-ready time (startup_ms), or NULL */
 	const char *variant;   /* "" when none */
 	int neighbour, target;
 	int started;           /* it ran: became ready, or timed out trying */
@@ -63,6 +64,7 @@ struct inst {
 struct mdef {
 	const char *workload, *name, *unit;
 	int higher_is_better;
+	int summary;
 };
 
 struct builder {
@@ -82,6 +84,9 @@ struct builder {
 	long long **vgroup;    /* per row, the group of each value (scale aggregates) */
 	const char **variants;
 	size_t nvariants;
+	int oneshot_startup;   /* one-shot workloads report their start-up (not in startup and scale,
+	                        * which report every instance's) */
+	json_t *shown;         /* borrowed: the experiment's report_metrics (names), or NULL: all */
 };
 
 static const char *json_str(json_t *obj, const char *key, const char *def)
@@ -157,9 +162,12 @@ static void add_def(struct builder *b, json_t *rec)
 		.unit = json_str(rec, "unit", ""),
 		.higher_is_better = json_object_get(rec, "higher_is_better") ?
 		    json_truthy(json_object_get(rec, "higher_is_better")) : 1,
+		.summary = json_truthy(json_object_get(rec, "summary")),
 	};
 	for (size_t i = 0; i < b->ndefs; i++) {
 		if (!strcmp(b->defs[i].workload, wl) && !strcmp(b->defs[i].name, name)) {
+			/* A name defined per second and at the end is not summary-only. */
+			d.summary &= b->defs[i].summary;
 			b->defs[i] = d;
 			return;
 		}
@@ -259,6 +267,7 @@ static void add_end(struct builder *b, json_t *rec)
 		return;
 	in->status = json_str(rec, "status", "failed");
 	in->started = json_is_number(json_object_get(rec, "startup_ms")) || !strcmp(in->status, "timeout");
+	in->ready_j = json_is_number(json_object_get(rec, "startup_ms")) ? json_object_get(rec, "startup_ms") : NULL;
 	json_t *m = json_object_get(rec, "metrics");
 	in->end_metrics = json_is_object(m) ? m : NULL;
 	json_t *x = json_object_get(rec, "extra");
@@ -287,9 +296,31 @@ static json_t *phase(const struct inst *in, const char *name)
 	return json_is_number(v) ? v : NULL;
 }
 
-static int is_extra(const struct inst *in, const char *name)
+/* A one-shot workload (every metric a summary: the probe's start) does
+ * nothing but start, so its launch-to-ready time, measured by the engine,
+ * is what it is run for: the report shows it as startup_ms. */
+static int oneshot(const struct builder *b, const char *workload)
 {
-	return (in->extra && json_is_number(json_object_get(in->extra, name))) || phase(in, name);
+	int any = 0;
+	for (size_t i = 0; i < b->ndefs; i++)
+		if (!strcmp(b->defs[i].workload, workload)) {
+			if (!b->defs[i].summary)
+				return 0;
+			any = 1;
+		}
+	return any;
+}
+
+static json_t *oneshot_startup(const struct builder *b, const struct inst *in, const char *name)
+{
+	return b->oneshot_startup && in->ready_j && !strcmp(name, "startup_ms") && oneshot(b, in->workload)
+	    ? in->ready_j : NULL;
+}
+
+static int is_extra(const struct builder *b, const struct inst *in, const char *name)
+{
+	return (in->extra && json_is_number(json_object_get(in->extra, name))) || phase(in, name) ||
+	    oneshot_startup(b, in, name);
 }
 
 /* startup and scale: the driver's breakdown of an instance's start-up. */
@@ -368,7 +399,7 @@ static struct report_row *get_row(struct builder *b, const char *baseline, const
 	b->order[b->nrows][3] = order_of(&b->variants, &b->nvariants, in->variant);
 	b->order[b->nrows][4] = order_of(&b->hosts, &b->nhosts, in->host);
 	b->nvalues[b->nrows] = 0;
-	int extra = !d && is_extra(in, metric);
+	int extra = !d && is_extra(b, in, metric);
 	b->rows[b->nrows] = (struct report_row){
 		.runtime = xstrdup(in->runtime),
 		.workload = xstrdup(in->workload),
@@ -429,8 +460,27 @@ static size_t inst_metrics(const struct builder *b, const struct inst *in, const
 			if (phase(in, name))
 				order_of(&names, &n, name);
 	}
+	if (oneshot_startup(b, in, "startup_ms"))
+		order_of(&names, &n, "startup_ms");
 	*out = names;
 	return n;
+}
+
+/* Whether the experiment's report_metrics (if any) name metric, as METRIC
+ * or as WORKLOAD.METRIC. */
+static int shown(const struct builder *b, const char *workload, const char *metric)
+{
+	if (!json_is_array(b->shown))
+		return 1;
+	size_t i, wlen = strlen(workload);
+	json_t *v;
+	json_array_foreach(b->shown, i, v) {
+		const char *s = json_string_value(v);
+		if (s && (!strcmp(s, metric) ||
+		    (!strncmp(s, workload, wlen) && s[wlen] == '.' && !strcmp(s + wlen + 1, metric))))
+			return 1;
+	}
+	return 0;
 }
 
 static void collect(struct builder *b, struct report *out)
@@ -448,6 +498,8 @@ static void collect(struct builder *b, struct report *out)
 		const char **names;
 		size_t n = inst_metrics(b, in, &names);
 		for (size_t k = 0; k < n; k++) {
+			if (!shown(b, in->workload, names[k]))
+				continue;
 			struct report_row *r = get_row(b, out->baseline, in, names[k]);
 			if (!in->status) {
 				r->incomplete++;
@@ -465,6 +517,8 @@ static void collect(struct builder *b, struct report *out)
 				ev = json_object_get(in->extra, names[k]);
 			if (!json_is_number(ev))
 				ev = phase(in, names[k]);
+			if (!json_is_number(ev))
+				ev = oneshot_startup(b, in, names[k]);
 			if (json_is_number(ev)) {
 				push_value(b, r, json_number_value(ev), in->group);
 				continue;
@@ -632,7 +686,10 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	out->ui_frame_ms_max = out->ui_frame_ms_p50 = NAN;
 	double *ui_p50 = NULL;
 
-	struct builder b = { 0 };
+	struct builder b = {
+		.oneshot_startup = strcmp(out->kind, "startup") && strcmp(out->kind, "scale"),
+		.shown = json_object_get(exp, "report_metrics"),
+	};
 	for (size_t i = 0; i < jr->nrecords; i++) {
 		json_t *rec = jr->records[i];
 		const char *type = json_str(rec, "type", "");

@@ -225,6 +225,13 @@ int write_file(const char *path, const char *s, int create)
 	return 0;
 }
 
+void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
 char *path_beside_self(const char *name, int mode)
 {
 	char self[4096];

@@ -45,6 +45,9 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* Frees a NULL-terminated array of malloc'd strings and the array (NULL: nothing). */
+void strv_free(char **v);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t mono_ns(void);
 /* CLOCK_REALTIME in nanoseconds. */

@@ -37,7 +37,7 @@ struct results {
 	char **runs;
 	size_t nruns;
 	struct table runs_tb, rows_tb;
-	struct table_col cols[RC__COUNT];  /* row_cols, the runtime column widened to fit RUNTIME@HOST */
+	struct table_col cols[RC__COUNT];  /* row_cols, the runtime and metric columns widened to fit */
 	int focus;                 /* 0: the runs list, 1: the comparison */
 	struct report rep;
 	int have;
@@ -157,8 +157,12 @@ int results_load(struct tui *t, const char *run)
 	r->rows_tb.nrows = rep.nrows;
 	r->rows_tb.sel = r->rows_tb.top = 0;
 	r->cols[RC_RUNTIME].width = row_cols[RC_RUNTIME].width;
+	r->cols[RC_METRIC].width = row_cols[RC_METRIC].width;
 	for (size_t i = 0; i < rep.nrows; i++) {
 		const struct report_row *row = &rep.rows[i];
+		int mw = draw_width(row->metric);
+		if (mw > r->cols[RC_METRIC].width)
+			r->cols[RC_METRIC].width = mw > 14 ? 14 : mw;
 		int w = draw_width(row->runtime);
 		if (row->host && *row->host && strcmp(row->host, "local"))
 			w += 1 + draw_width(row->host);
@@ -212,6 +216,8 @@ static void row_cell(void *arg, size_t i, int col, char *buf, size_t len, attr_t
 	case RC_MEAN:
 		if (!row->st.n)
 			snprintf(buf, len, "-");
+		else if (row->st.n < 2) /* one value has no interval */
+			snprintf(buf, len, "%s \xc2\xb1 -", draw_si(row->st.mean, a, sizeof a));
 		else
 			snprintf(buf, len, "%s \xc2\xb1 %s", draw_si(row->st.mean, a, sizeof a), draw_si(row->st.ci95, b, sizeof b));
 		break;
@@ -226,13 +232,14 @@ static void row_cell(void *arg, size_t i, int col, char *buf, size_t len, attr_t
 			snprintf(buf, len, "base");
 		else if (!row->has_baseline || isnan(row->overhead_pct))
 			snprintf(buf, len, "-");
-		else
-			snprintf(buf, len, "%+.1f%%", row->overhead_pct);
+		else /* whole percents from 1000 on, so the column holds a VM's start-up */
+			snprintf(buf, len, fabs(row->overhead_pct) >= 1000 ? "%+.0f%%" : "%+.1f%%", row->overhead_pct);
 		if (!base && row->has_baseline && row->significant)
 			*attr = th(row->overhead_pct > 0 ? TH_ERROR : TH_OK);
 		break;
 	case RC_SIG:
-		if (!base && row->has_baseline)
+		/* Welch's test needs two values on each side. */
+		if (!base && row->has_baseline && row->st.n >= 2)
 			snprintf(buf, len, "%s", row->significant ? "*" : "ns");
 		break;
 	case RC_BAR:

@@ -574,8 +574,9 @@ static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
 	return theme_builtin();
 }
 
-int tui_main(const struct globals *g, const char *theme)
+int tui_main(const struct globals *g, struct experiment *first, char *const *left_out)
 {
+	const char *theme = g->theme;
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_error("the interactive interface needs a terminal (try 'isolab run' for a headless run)");
@@ -589,6 +590,9 @@ int tui_main(const struct globals *g, const char *theme)
 	}
 	t->state_dir = cli_state_dir(g, &t->cfg);
 	live_init(&t->live, &t->cfg);
+	size_t nleft_out = 0;
+	for (; left_out && left_out[nleft_out]; nleft_out++)
+		live_log(&t->live, LOG_WARN, "left out %s", left_out[nleft_out]);
 	int bad;
 	t->theme = initial_theme(t, theme, &bad);
 	if (bad) {
@@ -619,6 +623,9 @@ int tui_main(const struct globals *g, const char *theme)
 		if (screens[i]->init)
 			screens[i]->init(t);
 	results_refresh_runs(t);
+	if (first && tui_start_run(t, first) == 0 && nleft_out)
+		tui_status(t, "%zu runtime%s cannot run here and %s left out: 5 Messages says why", nleft_out,
+		    nleft_out == 1 ? "" : "s", nleft_out == 1 ? "is" : "are");
 
 	while (!t->quit) {
 		if (t->status[0] && mono_ns() >= t->status_until) {

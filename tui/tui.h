@@ -109,8 +109,14 @@ struct tui {
 	struct labs *labs;
 };
 
-/* Runs the interactive interface until the person quits; the exit status. */
-int tui_main(const struct globals *g, const char *theme);
+/* Runs the interactive interface until the person quits; the exit status.
+ * The theme is g->theme. With first (else NULL), a run of it starts before
+ * the first frame, on the Dashboard, and takes first's contents as
+ * tui_start_run does; the caller clears first afterwards (nothing is left
+ * to clear once the run took it). Each of left_out
+ * (NULL-terminated, or NULL) is a runtime the run leaves out, "NAME: why",
+ * shown on the Messages screen. */
+int tui_main(const struct globals *g, struct experiment *first, char *const *left_out);
 /* Starts a run of exp, taking ownership of its strings and arrays (they are
  * freed with experiment_clear at the run's end). -1 and a message on error. */
 int tui_start_run(struct tui *t, struct experiment *exp);

@@ -6,3 +6,12 @@ TESTS += tests/integration/man-isolab.sh
 EXTRA_DIST += tests/integration/man-isolab.sh
 TESTS += tests/integration/bad-input.sh
 EXTRA_DIST += tests/integration/bad-input.sh
+# The Debian package: built (cached by a hash of the source), lintian-clean,
+# installed, run from /usr/bin and removed.
+TESTS += tests/integration/deb.sh
+EXTRA_DIST += tests/integration/deb.sh debian/changelog debian/control debian/copyright \
+	debian/docs debian/isolab.lintian-overrides debian/rules debian/source/format
+# What ./quickstart runs headless (experiments/first-look.conf), at test size,
+# from the build tree without ISOLAB_DATADIR.
+TESTS += tests/integration/first-look.sh
+EXTRA_DIST += tests/integration/first-look.sh

@@ -6,7 +6,7 @@ page=$top_srcdir/man/isolab.1
 warn=$(man --warnings -l "$page" 2>&1 >/dev/null)
 [ -z "$warn" ] || fail "man warnings: $warn"
 text=$(MANWIDTH=100 man -l "$page" 2>/dev/null)
-for cmd in run report list config; do
+for cmd in run report list config tui; do
 	"$ISOLAB" --help | grep -q "^  $cmd " || fail "isolab --help has no $cmd"
 	grep -q "isolab $cmd" <<<"$text" || fail "man isolab does not document '$cmd'"
 done

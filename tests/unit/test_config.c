@@ -576,6 +576,19 @@ START_TEST(test_cross_references)
 		  "neighbours = ( { workload = \"a\"; } );\n"
 		  "params = { x = \"64M\"; }; }; };\n",
 		  "6: experiments.e.params.x: expected an integer (parameter x of workload b), got \"64M\"" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; metrics = ( { name = \"rate\"; pattern = \"(?<value>x)\";"
+		  " unit = \"x\"; } ); }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "report_metrics = [ \"rate\", \"startup_ms\", \"w.rtae\" ]; }; };\n",
+		  "3: experiments.e.report_metrics[2]: expected a metric of w (or one a report derives: "
+		  "startup_ms, create_ms, rss_kb, ...), got \"w.rtae\"" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "report_metrics = [ \"cpu.rate\" ]; }; };\n",
+		  "3: experiments.e.report_metrics[0]: expected WORKLOAD.METRIC with one of the "
+		  "experiment's workloads, got \"cpu.rate\"" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	char *ex[1] = { path };
@@ -762,6 +775,15 @@ START_TEST(test_shipped_data)
 	ck_assert_double_eq(e->duration, 5.0);
 	ck_assert_str_eq(e->workloads[5], "file");
 	ck_assert_ptr_null(e->workloads[6]);
+	ck_assert_int_eq(e->skip_unavailable, 0);
+	ck_assert_ptr_null(e->report_metrics);
+	/* What ./quickstart runs: every runtime of the comparison, those this
+	 * host cannot run left out. */
+	e = config_experiment(&cfg, "first-look");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->skip_unavailable, 1);
+	ck_assert_str_eq(e->runtimes[0], "native");
+	ck_assert_str_eq(e->report_metrics[0], "cpu.rate");
 
 	/* Every shipped runtime's options are its driver's. */
 	char **oerrs = NULL;

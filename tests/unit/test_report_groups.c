@@ -1,7 +1,8 @@
 /* test_report_groups.c — the report of grouped experiments, from journals
  * written by hand: interference (degradation, DNF, neighbours left out),
  * scale (aggregates, fits, memory rows) and startup (percentiles, a VM's
- * start-up phases), and the exports' extra columns. */
+ * start-up phases), and the exports' extra columns; and in a benchmark, a
+ * one-shot workload's start-up and an experiment's report_metrics. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -182,6 +183,61 @@ START_TEST(startup)
 }
 END_TEST
 
+/* A benchmark: the one-shot start workload (only summary metrics) gets
+ * the engine's launch-to-ready as startup_ms, cpu (per-second metrics)
+ * does not; report_metrics keeps only the rows it names. */
+static const char *const bench_lines[] = {
+	DEF,
+	"{\"type\":\"metric_def\",\"workload\":\"cpu\",\"name\":\"rate\",\"unit\":\"events/s\",\"summary\":true}",
+	"{\"type\":\"metric_def\",\"workload\":\"cpu\",\"name\":\"p99\",\"unit\":\"ns\",\"summary\":false}",
+	"{\"type\":\"metric_def\",\"workload\":\"start\",\"name\":\"rate\",\"unit\":\"events/s\",\"summary\":true}",
+	"{\"type\":\"instance\",\"id\":1,\"runtime\":\"native\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false}",
+	"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000,\"p99\":5},\"startup_ms\":5}",
+	"{\"type\":\"instance\",\"id\":2,\"runtime\":\"runc\",\"workload\":\"start\",\"rep\":1,\"warmup\":false}",
+	"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":9000},\"startup_ms\":200}",
+	"{\"type\":\"instance\",\"id\":3,\"runtime\":\"native\",\"workload\":\"start\",\"rep\":1,\"warmup\":false}",
+	"{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"metrics\":{\"rate\":9000},\"startup_ms\":10}",
+	"{\"type\":\"run_end\"}",
+	NULL,
+};
+
+START_TEST(benchmark_startup)
+{
+	load("benchmark", bench_lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	const struct report_row *s = report_find(&r, "runc", NULL, "start", "startup_ms");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_double_eq_tol(s->st.mean, 200, 1e-9);
+	ck_assert_str_eq(s->unit, "ms");
+	ck_assert_int_eq(s->higher_is_better, 0);
+	ck_assert_int_eq(s->has_baseline, 1);
+	ck_assert_double_eq_tol(s->overhead_pct, 1900, 1e-9);
+	ck_assert_ptr_null(report_find(&r, "native", NULL, "cpu", "startup_ms"));
+	ck_assert_uint_eq(r.nrows, 6); /* cpu rate, p99; start rate and startup_ms twice */
+	report_free(&r);
+	unload();
+}
+END_TEST
+
+START_TEST(report_metrics)
+{
+	load("benchmark", bench_lines);
+	json_object_set_new(json_object_get(jr.env, "experiment"), "report_metrics",
+	    json_pack("[s, s]", "cpu.rate", "startup_ms"));
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_uint_eq(r.nrows, 3);
+	ck_assert_ptr_nonnull(report_find(&r, "native", NULL, "cpu", "rate"));
+	ck_assert_ptr_nonnull(report_find(&r, "runc", NULL, "start", "startup_ms"));
+	ck_assert_ptr_nonnull(report_find(&r, "native", NULL, "start", "startup_ms"));
+	ck_assert_ptr_null(report_find(&r, "runc", NULL, "start", "rate"));
+	ck_assert_ptr_null(report_find(&r, "native", NULL, "cpu", "p99"));
+	report_free(&r);
+	unload();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report_groups");
@@ -189,6 +245,8 @@ int main(void)
 	tcase_add_test(tc, interference);
 	tcase_add_test(tc, scale);
 	tcase_add_test(tc, startup);
+	tcase_add_test(tc, benchmark_startup);
+	tcase_add_test(tc, report_metrics);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
