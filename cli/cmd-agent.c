@@ -196,13 +196,6 @@ static struct ainst *find_inst(struct agent *a, int id)
 	return NULL;
 }
 
-static void argv_free(char **argv)
-{
-	for (char **p = argv; p && *p; p++)
-		free(*p);
-	free(argv);
-}
-
 /* Stops (by force) what still runs, cleans up and forgets the instance. */
 static void inst_destroy(struct agent *a, struct ainst *ai)
 {

@@ -410,15 +410,6 @@ static int get_number(struct ctx *c, const config_setting_t *g, const char *path
 	return 1;
 }
 
-static void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* An array [ ... ] or list ( ... ) of strings, at least one. */
 static int get_strv(struct ctx *c, const config_setting_t *g, const char *path,
     const char *key, int required, char ***out)
@@ -454,7 +445,7 @@ static int get_strv(struct ctx *c, const config_setting_t *g, const char *path,
 	char **v = xcalloc((size_t)n + 1, sizeof(*v));
 	for (int i = 0; i < n; i++)
 		v[i] = xstrdup(config_setting_get_string_elem(s, i));
-	strv_free(*out);
+	argv_free(*out);
 	*out = v;
 	return 1;
 }
@@ -591,12 +582,12 @@ static void workload_clear(struct workload *wl)
 {
 	free(wl->name);
 	free(wl->description);
-	strv_free(wl->argv);
-	strv_free(wl->companion);
-	strv_free(wl->prepare);
-	strv_free(wl->setup);
-	strv_free(wl->guest_files);
-	strv_free(wl->cleanup);
+	argv_free(wl->argv);
+	argv_free(wl->companion);
+	argv_free(wl->prepare);
+	argv_free(wl->setup);
+	argv_free(wl->guest_files);
+	argv_free(wl->cleanup);
 	kv_free(wl->files, wl->nfiles);
 	free(wl->ready);
 	free(wl->rootfs);
@@ -874,8 +865,8 @@ void experiment_clear(struct experiment *exp)
 	free(exp->explanation);
 	free(exp->watch);
 	free(exp->published);
-	strv_free(exp->runtimes);
-	strv_free(exp->workloads);
+	argv_free(exp->runtimes);
+	argv_free(exp->workloads);
 	free(exp->baseline);
 	free(exp->network);
 	free(exp->limits.cpuset);
@@ -1338,7 +1329,7 @@ void config_free(struct config *cfg)
 	free(cfg->hosts);
 	free(cfg->theme);
 	free(cfg->state_dir);
-	strv_free(cfg->files);
+	argv_free(cfg->files);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

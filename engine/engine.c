@@ -356,15 +356,6 @@ static char **subst_argv(struct running *r, char **tmpl, int server, char **caus
 	return argv;
 }
 
-static void argv_free(char **argv)
-{
-	if (!argv)
-		return;
-	for (char **a = argv; *a; a++)
-		free(*a);
-	free(argv);
-}
-
 /* ---- output ---- */
 
 static void on_metric_line(struct running *r, const char *line, size_t len)

@@ -58,6 +58,8 @@ int write_file(const char *path, const char *s, int create);
 /* The path of name in the directory of the running program
  * (/proc/self/exe), malloc'd, when access(path, mode) allows; else NULL. */
 char *path_beside_self(const char *name, int mode);
+/* Frees a NULL-terminated array of malloc'd strings and the array; NULL is fine. */
+void argv_free(char **argv);
 /* mkdir -p with mode; returns 0 or -1 with errno set. */
 int mkdir_p(const char *path, unsigned mode);
 /* rm -rf that never crosses a mount point; returns 0 or -1 (errno). */

@@ -45,13 +45,6 @@
 /* Bump when the layout written below changes. */
 #define INITRAMFS_FORMAT 3
 
-void initramfs_strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 static void strv_add(char ***v, size_t *n, const char *s)
 {
 	*v = xreallocarray(*v, *n + 2, sizeof **v);
@@ -200,7 +193,7 @@ char **initramfs_module_order(const char *modules_dir, const char *const *wanted
 	for (const char *const *w = wanted; w && *w; w++)
 		if (add_module(&m, *w, &out, &n, 0, cause) < 0) {
 			modidx_free(&m);
-			initramfs_strv_free(out);
+			argv_free(out);
 			return NULL;
 		}
 	modidx_free(&m);
@@ -250,7 +243,7 @@ static char *find_busybox(void)
 			continue;
 		char **l = initramfs_ldd(cands[i], NULL);
 		int dynamic = l && l[0];
-		initramfs_strv_free(l);
+		argv_free(l);
 		if (!dynamic)
 			return xstrdup(cands[i]);
 	}
@@ -414,7 +407,7 @@ static char **guest_files(const struct initramfs_spec *s, char **cause)
 	size_t n = 0;
 	for (const char *const *p = s->files; p && *p; p++)
 		if (list_tree(*p, &out, &n, 0, cause) < 0) {
-			initramfs_strv_free(out);
+			argv_free(out);
 			return NULL;
 		}
 	return out;
@@ -441,7 +434,7 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 			_cleanup_free_ char *dst = xasprintf("/lib/modules/isolab/%02zu-%s", i, base ? base + 1 : mods[i]);
 			rc = ar_file(w, dst, mods[i], 0644);
 		}
-		initramfs_strv_free(mods);
+		argv_free(mods);
 		if (rc < 0)
 			return -1;
 	}
@@ -454,7 +447,7 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		int rc = 0;
 		for (size_t i = 0; rc == 0 && libs[i]; i++)
 			rc = ar_file(w, libs[i], libs[i], 0755);
-		initramfs_strv_free(libs);
+		argv_free(libs);
 		if (rc < 0)
 			return -1;
 	}
@@ -471,7 +464,7 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		rc = stat(files[i], &st) < 0 ? err_errno(w->cause, "initramfs: %s", files[i])
 		                               : ar_file(w, files[i], files[i], st.st_mode & 0755);
 	}
-	initramfs_strv_free(files);
+	argv_free(files);
 	if (rc < 0)
 		return -1;
 	static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n";
@@ -495,8 +488,8 @@ static int write_with(const struct initramfs_spec *spec, const char *path, const
 		rc = ar_fail(&w, path);
 out:
 	archive_write_free(w.a);
-	initramfs_strv_free(w.dirs);
-	initramfs_strv_free(w.files);
+	argv_free(w.dirs);
+	argv_free(w.files);
 	return rc;
 }
 
@@ -533,7 +526,7 @@ static int hash_list(uint64_t *h, char **v, char **cause)
 	int rc = v ? 0 : -1;
 	for (size_t i = 0; rc == 0 && v[i]; i++)
 		rc = hash_path(h, v[i], cause);
-	initramfs_strv_free(v);
+	argv_free(v);
 	return rc;
 }
 

@@ -393,7 +393,7 @@ static int qemu_stage(struct instance *in, char **cause)
 		.modules = vm_guest_modules, .programs = (const char *const *)progs,
 		.files = (const char *const *)in->guest_files, .busybox = 1 };
 	q->initrd = initramfs_get(&spec, cause);
-	initramfs_strv_free(progs);
+	argv_free(progs);
 	if (!q->initrd)
 		return err_wrap(cause, "qemu: initramfs");
 	note_info(in, "guest: kernel %s, initramfs %s", q->k.path, q->initrd);
@@ -607,7 +607,7 @@ static int qemu_launch(struct instance *in, char **cause)
 	struct qemu *q = in->priv;
 	char **gargv = q->net ? guest_argv(q, in->argv) : NULL;
 	_cleanup_free_ char *argp = vm_argv_param(gargv ? gargv : in->argv, in->probe);
-	initramfs_strv_free(gargv);
+	argv_free(gargv);
 	_cleanup_free_ char *disk = vm_escape(in->dir);
 	/* microvm has no HPET or ACPI PM timer to calibrate the TSC against;
 	 * on a loaded host the PIT calibration fails and the guest can stall
