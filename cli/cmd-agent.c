@@ -120,20 +120,6 @@ static void send_ok(struct agent *a, const char *op, int id)
 	send_msg(a, json_pack("{s:s, s:s, s:i}", "type", "ok", "op", op, "id", id));
 }
 
-/* The probe next to this program (an uploaded agent brings its own), else
- * $ISOLAB_PROBE, else from PATH. */
-static char *find_probe(void)
-{
-	char *beside = path_beside_self("isolab-probe", X_OK);
-	if (beside)
-		return beside;
-	const char *env = getenv("ISOLAB_PROBE");
-	if (env && *env && access(env, X_OK) == 0)
-		return xstrdup(env);
-	char *p = exec_which("isolab-probe");
-	return p ? p : xstrdup("isolab-probe");
-}
-
 /* ---- runtime and limits from messages ---- */
 
 static void runtime_from_json(const json_t *o, struct runtime_conf *rt)
@@ -652,7 +638,9 @@ static int cmd_agent_exec(const struct globals *g, int argc, char **argv)
 			rm_rf(a.remove_dir);
 		return 1;
 	}
-	a.probe = find_probe();
+	a.probe = exec_probe_path();
+	if (!a.probe)
+		a.probe = xstrdup("isolab-probe");
 	agentproto_reader_init(&a.rd);
 	int in_open = 1;
 	const char *why = NULL;

@@ -239,15 +239,6 @@ struct engine_event *engine_next_event(struct engine *e)
 int engine_wakeup_fd(const struct engine *e) { return e->wake_fd; }
 int engine_running(const struct engine *e) { return atomic_load(&e->running); }
 
-char *engine_probe_path(void)
-{
-	const char *env = getenv("ISOLAB_PROBE");
-	if (env && *env)
-		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
-	char *beside = path_beside_self("isolab-probe", X_OK);
-	return beside ? beside : exec_which("isolab-probe");
-}
-
 char *subst_vars(const char *tmpl, const char *(*lookup)(const char *, void *), void *arg, char **cause)
 {
 	size_t cap = strlen(tmpl) + 64, len = 0;
@@ -1757,7 +1748,7 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 		nwl++;
 	if (plan_build(e, nrt, nwl, cause) < 0)
 		return -1;
-	e->probe = engine_probe_path();
+	e->probe = exec_probe_path();
 	if (!e->probe)
 		e->probe = xstrdup("isolab-probe");
 	e->journal = journal_create(e->state_dir, NULL, cause);

@@ -99,9 +99,6 @@ void engine_join(struct engine *e);
 /* Joins (cancelling first if still running) and frees. */
 void engine_free(struct engine *e);
 
-/* The isolab-probe to use: $ISOLAB_PROBE, else next to the running program,
- * else from PATH. Returns a malloc'd path or NULL. */
-char *engine_probe_path(void);
 /* Replaces ${name} in tmpl through lookup(name, arg) (NULL: unknown, an
  * error). Returns a malloc'd string, or NULL with a cause. No shell. */
 char *subst_vars(const char *tmpl, const char *(*lookup)(const char *name, void *arg),

@@ -50,7 +50,7 @@
  */
 #include "config.h"
 #include "agentproto.h"
-#include "engine.h"
+#include "exec.h"
 #include "remote.h"
 #include "runtime.h"
 #include "ssh.h"
@@ -447,7 +447,7 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	}
 	free(out);
 	_cleanup_free_ char *agent = local_agent_path();
-	_cleanup_free_ char *probe = engine_probe_path();
+	_cleanup_free_ char *probe = exec_probe_path();
 	if (!agent || !probe)
 		return err_set(cause, "%s: isolab is not installed there (%s), and the static %s to upload was "
 		    "not found here (set ISOLAB_AGENT, or install isolab on %s)", c->host, why_not_installed,
