@@ -24,9 +24,9 @@
  * The cache key hashes every input's bytes and paths plus a format version.
  */
 #include "config.h"
+#include "cache.h"
 #include "exec.h"
 #include "initramfs.h"
-#include "rootfs.h"
 #include "util.h"
 
 #include <archive.h>
@@ -501,79 +501,57 @@ int initramfs_write(const struct initramfs_spec *spec, const char *path, char **
 
 /* ---- the cache ---- */
 
-static void hash_bytes(uint64_t *h, const void *p, size_t n)
+static int hash_path(struct cache_key *k, const char *path, char **cause)
 {
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		*h = (*h ^ s[i]) * 1099511628211ull;
-}
-
-static int hash_path(uint64_t *h, const char *path, char **cause)
-{
-	hash_bytes(h, path, strlen(path) + 1);
-	size_t len = 0;
-	_cleanup_free_ char *data = read_file(path, &len);
-	if (!data)
-		return err_errno(cause, "initramfs: cannot read %s", path);
-	hash_bytes(h, data, len);
-	return 0;
+	cache_key_str(k, path);
+	return cache_key_file(k, path) < 0 ? err_errno(cause, "initramfs: cannot read %s", path) : 0;
 }
 
 /* Hashes each path of v (paths and bytes) and frees v; v NULL (its
  * maker failed, with a cause) is -1. */
-static int hash_list(uint64_t *h, char **v, char **cause)
+static int hash_list(struct cache_key *k, char **v, char **cause)
 {
 	int rc = v ? 0 : -1;
 	for (size_t i = 0; rc == 0 && v[i]; i++)
-		rc = hash_path(h, v[i], cause);
+		rc = hash_path(k, v[i], cause);
 	argv_free(v);
 	return rc;
 }
 
+struct build {
+	const struct initramfs_spec *spec;
+	const char *busybox;
+};
+
+static int build(const char *tmp, void *arg, char **cause)
+{
+	const struct build *b = arg;
+	return write_with(b->spec, tmp, b->busybox, cause);
+}
+
 char *initramfs_get(const struct initramfs_spec *spec, char **cause)
 {
-	uint64_t h = 1469598103934665603ull;
+	struct cache_key k;
+	cache_key_init(&k);
 	char ver[16];
 	snprintf(ver, sizeof ver, "format %d", INITRAMFS_FORMAT);
-	hash_bytes(&h, ver, strlen(ver));
-	if (hash_path(&h, spec->probe, cause) < 0)
+	cache_key_add(&k, ver, strlen(ver));
+	if (hash_path(&k, spec->probe, cause) < 0)
 		return NULL;
 	if (spec->modules_dir && spec->modules &&
-	    hash_list(&h, initramfs_module_order(spec->modules_dir, spec->modules, cause), cause) < 0)
+	    hash_list(&k, initramfs_module_order(spec->modules_dir, spec->modules, cause), cause) < 0)
 		return NULL;
 	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
-	if (bb && hash_path(&h, bb, cause) < 0)
+	if (bb && hash_path(&k, bb, cause) < 0)
 		return NULL;
 	for (const char *const *p = spec->programs; p && *p; p++)
-		if (hash_path(&h, *p, cause) < 0 || hash_list(&h, initramfs_ldd(*p, cause), cause) < 0)
+		if (hash_path(&k, *p, cause) < 0 || hash_list(&k, initramfs_ldd(*p, cause), cause) < 0)
 			return NULL;
-	if (hash_list(&h, guest_files(spec, cause), cause) < 0)
+	if (hash_list(&k, guest_files(spec, cause), cause) < 0)
 		return NULL;
-	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
-	if (!cache)
-		return NULL;
-	_cleanup_free_ char *dir = xasprintf("%s/initramfs", cache);
-	if (mkdir_p(dir, 0755) < 0) {
-		err_errno(cause, "cannot create %s", dir);
-		return NULL;
-	}
-	char *final = xasprintf("%s/%016llx.cpio.gz", dir, (unsigned long long)h);
-	if (access(final, R_OK) == 0)
-		return final;
-	_cleanup_free_ char *tmp = xasprintf("%s/.build-XXXXXX", dir);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		err_errno(cause, "cannot create a temporary file in %s", dir);
-		free(final);
-		return NULL;
-	}
-	close(fd);
-	int rc = write_with(spec, tmp, bb, cause);
-	/* A concurrent builder may have won: its file is as good as ours. */
-	if (rc == 0 && (chmod(tmp, 0644) < 0 || rename(tmp, final) < 0))
-		rc = err_errno(cause, "cannot rename %s to %s", tmp, final);
-	if (rc < 0) {
-		unlink(tmp);
+	char *final = cache_entry("initramfs", "", &k, ".cpio.gz", cause);
+	struct build b = { spec, bb };
+	if (final && cache_build(final, 0, build, &b, cause) < 0) {
 		free(final);
 		return NULL;
 	}

@@ -11,9 +11,9 @@
  * may take a moment to die, so the wait for it is bounded too.
  */
 #include "config.h"
+#include "cache.h"
 #include "exec.h"
 #include "kvm.h"
-#include "rootfs.h"
 #include "util.h"
 #include "../workloads/probe/frame.h"
 
@@ -32,7 +32,7 @@ const char *kvm_accel_label(int kvm) { return kvm ? "KVM" : "emulated (TCG)"; }
 
 static char *verdict_path(const char *qemu_version, const char *kernel)
 {
-	uint64_t h = 1469598103934665603ull;
+	struct cache_key k;
 	struct stat st;
 	struct utsname u;
 	char buf[512];
@@ -42,12 +42,9 @@ static char *verdict_path(const char *qemu_version, const char *kernel)
 		u.release[0] = '\0';
 	snprintf(buf, sizeof buf, "%s|%s|%lld|%lld|%s", qemu_version ? qemu_version : "", kernel,
 	    (long long)st.st_size, (long long)st.st_mtime, u.release);
-	for (const char *p = buf; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	_cleanup_free_ char *cache = rootfs_cache_dir(NULL);
-	if (!cache)
-		return NULL;
-	return xasprintf("%s/kvm/%016llx", cache, (unsigned long long)h);
+	cache_key_init(&k);
+	cache_key_add(&k, buf, strlen(buf));
+	return cache_entry("kvm", "", &k, "", NULL);
 }
 
 static int dev_kvm_ok(char **why)
