@@ -149,15 +149,7 @@ static char *fc_version(const char *path)
  * can be checked). *why gets a malloc'd reason when not usable. */
 static enum kvm_verdict fc_kvm(const struct guest_kernel *k, char **why)
 {
-	_cleanup_free_ char *qemu = exec_which("qemu-system-x86_64");
-	_cleanup_free_ char *ver = NULL;
-	if (qemu) {
-		char *argv[] = { qemu, (char *)"--version", NULL };
-		_cleanup_free_ char *line = ctr_first_line(argv);
-		const char *v = line ? strstr(line, "version ") : NULL;
-		if (v)
-			ver = xstrndup(v + 8, strcspn(v + 8, " "));
-	}
+	_cleanup_free_ char *ver = kvm_qemu_version(NULL);
 	return kvm_cached(ver, k->path, why);
 }
 

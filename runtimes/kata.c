@@ -57,15 +57,7 @@ static char *kata_version(const char *shim)
  * cached boot-probe verdict for the default guest kernel. */
 static enum kvm_verdict kata_kvm(char **why)
 {
-	_cleanup_free_ char *qemu = exec_which("qemu-system-x86_64");
-	_cleanup_free_ char *ver = NULL;
-	if (qemu) {
-		char *argv[] = { qemu, (char *)"--version", NULL };
-		_cleanup_free_ char *line = ctr_first_line(argv);
-		const char *v = line ? strstr(line, "version ") : NULL;
-		if (v)
-			ver = xstrndup(v + 8, strcspn(v + 8, " "));
-	}
+	_cleanup_free_ char *ver = kvm_qemu_version(NULL);
 	struct guest_kernel k;
 	char *cause = NULL;
 	if (guestkernel_find(NULL, &k, &cause) < 0) {

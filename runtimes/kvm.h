@@ -26,6 +26,10 @@ enum kvm_verdict kvm_cached(const char *qemu_version, const char *kernel, char *
  * gets how long it took. Never fails: an error is an UNUSABLE verdict. */
 enum kvm_verdict kvm_probe(const char *qemu, const char *qemu_version, const char *kernel, const char *initrd,
     int timeout_ms, char **why, double *elapsed_ms);
+/* The version of the QEMU at path (NULL: qemu-system-x86_64 from PATH),
+ * "7.2.22" from "QEMU emulator version 7.2.22 (Debian ...)": the key of the
+ * verdicts. Malloc'd, or NULL when it does not run. */
+char *kvm_qemu_version(const char *path);
 /* "KVM" or "emulated (TCG)", for versions and reports. */
 const char *kvm_accel_label(int kvm);
 

@@ -118,18 +118,6 @@ static const char *qemu_binary_name(const struct runtime_conf *rt)
 	return runtime_option(rt, "binary", "qemu-system-x86_64");
 }
 
-/* "7.2.22" from "QEMU emulator version 7.2.22 (Debian ...)". */
-static char *qemu_version(const char *path)
-{
-	char *argv[] = { (char *)path, (char *)"--version", NULL };
-	_cleanup_free_ char *line = ctr_first_line(argv);
-	if (!line)
-		return NULL;
-	const char *v = strstr(line, "version ");
-	v = v ? v + 8 : line;
-	return xstrndup(v, strcspn(v, " "));
-}
-
 static int is_microvm(const struct runtime_conf *rt)
 {
 	return !strcmp(runtime_option(rt, "machine", "pc"), "microvm");
@@ -150,7 +138,7 @@ static void qemu_probe(const struct runtime_conf *rt, struct driver_status *st)
 		st->fix = xstrdup("apt-get install qemu-system-x86");
 		return;
 	}
-	_cleanup_free_ char *ver = qemu_version(path);
+	_cleanup_free_ char *ver = kvm_qemu_version(path);
 	if (!ver) {
 		st->reason = xasprintf("%s --version failed", path);
 		st->fix = xstrdup("check the installation of qemu-system-x86");
@@ -344,7 +332,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 	q->binary = exec_which(qemu_binary_name(in->rt));
 	if (!q->binary)
 		return err_set(cause, "%s not found in PATH (apt-get install qemu-system-x86)", qemu_binary_name(in->rt));
-	q->version = qemu_version(q->binary);
+	q->version = kvm_qemu_version(q->binary);
 	if (!q->version)
 		return err_set(cause, "%s --version failed", q->binary);
 	if (guestkernel_find(in->rt, &q->k, cause) < 0)
