@@ -104,8 +104,9 @@ static const char *const metric_kind_values[] = {
 	"throughput", "latency", "other", NULL,
 };
 static const char *const better_values[] = { "higher", "lower", NULL };
-static const char *const experiment_kind_values[] = {
-	"benchmark", "interference", "scale", "allocation", "startup", NULL,
+static const char *const experiment_kind_values[EXP_KIND__COUNT + 1] = {
+	[EXP_BENCHMARK] = "benchmark", [EXP_INTERFERENCE] = "interference", [EXP_SCALE] = "scale",
+	[EXP_ALLOCATION] = "allocation", [EXP_STARTUP] = "startup",
 };
 static const char *const network_values[] = { "none", "host", "bridge", NULL };
 
@@ -841,10 +842,22 @@ static void workload_parse(struct ctx *c, const config_setting_t *g, const char 
 
 /* ---- experiments --------------------------------------------------------- */
 
+const char *experiment_kind_name(enum experiment_kind k)
+{
+	return (unsigned)k < EXP_KIND__COUNT ? experiment_kind_values[k] : "benchmark";
+}
+
+int experiment_kind_parse(const char *s)
+{
+	for (int k = 0; s && k < EXP_KIND__COUNT; k++)
+		if (!strcmp(s, experiment_kind_values[k]))
+			return k;
+	return -1;
+}
+
 void experiment_defaults(struct experiment *exp)
 {
 	memset(exp, 0, sizeof(*exp));
-	exp->kind = xstrdup("benchmark");
 	exp->repetitions = 3;
 	exp->duration = 10.0;
 	exp->warmup = 0;
@@ -859,7 +872,7 @@ void experiment_defaults(struct experiment *exp)
 void experiment_clear(struct experiment *exp)
 {
 	free(exp->name);
-	free(exp->kind);
+	exp->kind = EXP_BENCHMARK;
 	free(exp->title);
 	free(exp->question);
 	free(exp->explanation);
@@ -918,7 +931,6 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 {
 	*dst = *src;
 	dst->name = dup_or_null(src->name);
-	dst->kind = dup_or_null(src->kind);
 	dst->title = dup_or_null(src->title);
 	dst->question = dup_or_null(src->question);
 	dst->explanation = dup_or_null(src->explanation);
@@ -1222,7 +1234,9 @@ static void experiment_parse(struct ctx *c, const config_setting_t *g, const cha
 	exp.name = xstrdup(config_setting_name(g));
 	origin_set(&exp.origin, c, g);
 	check_keys(c, g, path, experiment_keys);
-	get_enum(c, g, path, "kind", experiment_kind_values, &exp.kind);
+	_cleanup_free_ char *kind = NULL;
+	if (get_enum(c, g, path, "kind", experiment_kind_values, &kind) == 1)
+		exp.kind = (enum experiment_kind)experiment_kind_parse(kind);
 	get_string(c, g, path, "title", 0, &exp.title);
 	get_string(c, g, path, "question", 0, &exp.question);
 	get_string(c, g, path, "explanation", 0, &exp.explanation);

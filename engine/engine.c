@@ -736,8 +736,7 @@ static void end_record(struct running *r, const char *status, const char *error)
 	    "startup_ms", r->ready ? json_real(r->startup_ms) : json_null(), "create_ms", created,
 	    "elapsed_s", (double)(mono_ns() - r->in.t_launch_ns) / 1e9);
 	/* Scale and startup report start-up and memory as metrics of their own. */
-	const char *kind = e->exp.kind ? e->exp.kind : "benchmark";
-	if (!strcmp(kind, "scale") || !strcmp(kind, "startup")) {
+	if (e->exp.kind == EXP_SCALE || e->exp.kind == EXP_STARTUP) {
 		json_t *extra = json_object();
 		if (r->ready && r->role != MEMBER_NEIGHBOUR)
 			json_object_set_new(extra, "startup_ms", json_real(r->startup_ms));
@@ -1280,7 +1279,7 @@ static void member_announce(struct running *r, size_t done, double eta_s, int gr
 	    "runtime", runtime_base_name(p->rt), "driver", p->rt->driver, "workload", r->in.wl->name,
 	    "rep", (int)p->rep, "warmup", p->warmup, "host", runtime_host(p->rt));
 	/* Only groups say more than "one instance": benchmark journals stay as they were. */
-	if (strcmp(e->exp.kind ? e->exp.kind : "benchmark", "benchmark")) {
+	if (e->exp.kind != EXP_BENCHMARK) {
 		json_object_set_new(rec, "group", json_integer(group));
 		json_object_set_new(rec, "role", json_string(member_role_names[r->role]));
 		if (p->variant[0])
@@ -1403,7 +1402,7 @@ static unsigned run_group(struct engine *e, const struct planned *p, int group, 
 			nnb += x->neighbours[i].count;
 	size_t n = (p->count ? p->count : 1) + nnb;
 	struct running *m = xcalloc(n, sizeof *m);
-	int scale = x->kind && !strcmp(x->kind, "scale");
+	int scale = x->kind == EXP_SCALE;
 	size_t k = 0;
 	for (; k < (p->count ? p->count : 1); k++) {
 		member_init(&m[k], e, p, (int)k, (*next_id)++, p->wl, nnb ? MEMBER_TARGET : MEMBER_INSTANCE);
@@ -1462,9 +1461,9 @@ static unsigned run_group(struct engine *e, const struct planned *p, int group, 
 		if (!m[k].ready)
 			*fit = 0;
 	}
-	if (strcmp(x->kind ? x->kind : "benchmark", "benchmark")) {
+	if (x->kind != EXP_BENCHMARK) {
 		json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:i, s:o}", "type", "group",
-		    "group", group, "kind", x->kind, "variant", p->variant, "runtime", p->rt->name, "workload",
+		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->rt->name, "workload",
 		    p->wl->name, "rep", (int)p->rep, "warmup", p->warmup, "n", (int)(n - nnb), "ok", (int)ok,
 		    "failed", (int)failed, "members", ids);
 		journal_append(e->journal, rec, NULL);
@@ -1492,7 +1491,7 @@ static json_t *experiment_json(const struct experiment *x)
 	const struct limits *l = &x->limits;
 	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o,"
 	    " s:{s:f, s:s?, s:i, s:I, s:I, s:i}}",
-	    "name", x->name, "kind", x->kind, "runtimes", rts, "workloads", wls,
+	    "name", x->name, "kind", experiment_kind_name(x->kind), "runtimes", rts, "workloads", wls,
 	    "repetitions", (int)x->repetitions, "duration", x->duration, "warmup", (int)x->warmup,
 	    "grace", x->grace, "threads", (int)x->threads, "baseline", x->baseline, "network", x->network,
 	    "params", params, "limits", "cpus", l->cpus, "cpuset", l->cpuset, "weight", (int)l->weight,
@@ -1650,7 +1649,6 @@ static void plan_push(struct engine *e, size_t *cap, struct planned p)
 static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 {
 	const struct experiment *x = &e->exp;
-	const char *kind = x->kind ? x->kind : "benchmark";
 	unsigned reps = x->warmup + x->repetitions;
 	size_t cap = 0;
 	const struct runtime_conf **rts = xcalloc(nrt, sizeof *rts);
@@ -1664,7 +1662,7 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 			free(rts);
 			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", x->workloads[w]);
 		}
-	if (!strcmp(kind, "scale")) {
+	if (x->kind == EXP_SCALE) {
 		unsigned max = x->max_instances ? x->max_instances : 64;
 		for (size_t w = 0; w < nwl; w++)
 			for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
@@ -1688,7 +1686,7 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 				struct planned p = { .rt = rts[t], .wl = config_workload(e->cfg, x->workloads[w]),
 					.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
 					.warmup = rep < x->warmup, .limits = &x->limits, .count = 1 };
-				if (!strcmp(kind, "interference")) {
+				if (x->kind == EXP_INTERFERENCE) {
 					snprintf(p.variant, sizeof p.variant, "alone");
 					plan_push(e, &cap, p);
 					if (x->nneighbours) {
@@ -1696,7 +1694,7 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 						p.with_neighbours = 1;
 						plan_push(e, &cap, p);
 					}
-				} else if (!strcmp(kind, "allocation") && x->nvariants) {
+				} else if (x->kind == EXP_ALLOCATION && x->nvariants) {
 					for (size_t v = 0; v < x->nvariants; v++) {
 						p.limits = &x->variants[v].limits;
 						p.count = x->variants[v].count ? x->variants[v].count :
@@ -1704,7 +1702,7 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 						snprintf(p.variant, sizeof p.variant, "%s", x->variants[v].name);
 						plan_push(e, &cap, p);
 					}
-				} else if (!strcmp(kind, "allocation")) {
+				} else if (x->kind == EXP_ALLOCATION) {
 					p.count = x->instances ? x->instances : 1;
 					plan_push(e, &cap, p);
 				} else {
@@ -1713,7 +1711,7 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 			}
 	/* startup: the memory of an idle instance, once per runtime, after the cold starts. */
 	const struct workload *idle = config_workload(e->cfg, "idle");
-	if (!strcmp(kind, "startup") && idle)
+	if (x->kind == EXP_STARTUP && idle)
 		for (size_t t = 0; t < nrt; t++) {
 			struct planned p = { .rt = rts[t], .wl = idle, .rep = 1, .limits = &x->limits, .count = 1,
 				.footprint = 1 };

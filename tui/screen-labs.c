@@ -197,7 +197,7 @@ static void build(const struct labs *l, const struct experiment *x, const struct
 	lay(o, th(TH_HEADER), x->title);
 	lay_wrap(o, th(TH_NORMAL), "", x->question, w);
 	char *rts = join_names(x->runtimes), *wls = join_names(x->workloads);
-	char *what = xasprintf("%s: %s on %s, %u x %.0f s%s", x->kind ? x->kind : "benchmark", wls, rts,
+	char *what = xasprintf("%s: %s on %s, %u x %.0f s%s", experiment_kind_name(x->kind), wls, rts,
 	    x->repetitions, x->duration, l->running >= 0 ? "" : "   (Enter starts it)");
 	lay_wrap(o, th(TH_DIM), "", what, w);
 	free(what);

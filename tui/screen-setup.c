@@ -326,7 +326,7 @@ static void details(struct tui *t, const struct rect *box)
 		}
 	} else if (s->pane == PANE_EXPERIMENTS && t->cfg.nexperiments) {
 		const struct experiment *e = &t->cfg.experiments[s->tb[PANE_EXPERIMENTS].sel];
-		snprintf(buf, sizeof buf, "%s (%s): %s", e->name, e->kind ? e->kind : "benchmark", e->title ? e->title : "");
+		snprintf(buf, sizeof buf, "%s (%s): %s", e->name, experiment_kind_name(e->kind), e->title ? e->title : "");
 		if (y < end)
 			draw_text(y++, x, w, th(TH_NORMAL), 0, buf);
 		if (e->question && y < end)
@@ -417,8 +417,7 @@ static void start(struct tui *t)
 	const struct experiment *x = s->loaded;
 	exp.name = xstrdup(x ? x->name : "interactive");
 	if (x) {
-		free(exp.kind);
-		exp.kind = xstrdup(x->kind ? x->kind : "benchmark");
+		exp.kind = x->kind;
 		/* What makes the kind (neighbours, N, variants) and a lab's rules
 		 * come with it; the panes only set the common options. */
 		struct experiment g;
