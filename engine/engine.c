@@ -892,16 +892,6 @@ static void member_over(struct running *r, const char *why, int timed_out)
 	}
 }
 
-/* Drivers whose instances run their own kernel (VMs). */
-static int own_kernel(const struct driver *d)
-{
-	static const char *const vms[] = { "qemu", "firecracker", "kata", "cloud-hypervisor" };
-	for (size_t i = 0; i < ARRAY_SIZE(vms); i++)
-		if (!strcmp(d->name, vms[i]))
-			return 1;
-	return 0;
-}
-
 /* Unmeasured set-up of one member, up to its substituted argv; -1 with r->cause. */
 static int member_prepare(struct running *r)
 {
@@ -920,7 +910,7 @@ static int member_prepare(struct running *r)
 	}
 	driver_status_free(&st);
 	unsigned unsupported = limits_requested(p->limits) & ~r->d->limits_supported;
-	if ((unsupported & LIMIT_PIDS) && own_kernel(r->d)) {
+	if ((unsupported & LIMIT_PIDS) && r->d->own_kernel) {
 		/* The guest's kernel holds every process of a VM: a fork bomb
 		 * fills the guest's table, not the host's, so the pids limit an
 		 * adversary needs has nothing to act on. Said, never silent. */

@@ -459,6 +459,7 @@ const struct driver driver_firecracker = {
 	.stop = fc_stop,
 	.cleanup = fc_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+	.own_kernel = 1,
 	/* Under KVM a guest boots in well under a second; a loaded host, and
 	 * the first run's vmlinux extraction, take longer. */
 	.startup_allowance_s = 60,

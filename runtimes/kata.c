@@ -174,5 +174,6 @@ const struct driver driver_kata = {
 	.stop = kata_stop,
 	.cleanup = kata_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.own_kernel = 1,
 	.startup_allowance_s = 60,
 };

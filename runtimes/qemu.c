@@ -723,6 +723,7 @@ const struct driver driver_qemu = {
 	.stop = qemu_stop,
 	.cleanup = qemu_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+	.own_kernel = 1,
 	/* A guest booting under TCG takes 5-15 s here; a loaded machine more. */
 	.startup_allowance_s = 180,
 };

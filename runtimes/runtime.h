@@ -127,6 +127,10 @@ struct driver {
 	/* Which limits the driver honours; a requested limit outside this mask
 	 * fails the instance with a message, never silently ignored. */
 	unsigned limits_supported;
+	/* The instance runs a kernel of its own (a VM): its processes live in
+	 * the guest's process table, so a pids limit that the driver cannot
+	 * honour has nothing to act on and is said not to apply. */
+	int own_kernel;
 };
 
 enum {
