@@ -234,7 +234,7 @@ static int open_run(struct agent *a, const char *run_id, char **cause)
 		return err_set(cause, "invalid run id");
 	/* Its own name: on a loopback host the local run already owns <run-id>. */
 	char *rid = xasprintf("%s.agent%d", run_id, (int)getpid());
-	a->res = resources_open(rid, cause);
+	a->res = resources_open(rid, driver_reaper, cause);
 	free(rid);
 	if (!a->res)
 		return -1;

@@ -1581,7 +1581,7 @@ struct engine *engine_new(const struct config *cfg, const char *state_dir, char 
 	/* Every start reaps what dead runs left behind (cgroups, netns...). */
 	char **log = NULL;
 	size_t nlog = 0;
-	size_t failed = resources_reap_dead(0, &log, &nlog);
+	size_t failed = resources_reap_dead(driver_reaper, 0, &log, &nlog);
 	for (size_t i = 0; i < nlog; i++) {
 		elog(e, strstr(log[i], ": cannot reap ") ? LOG_WARN : LOG_INFO, "%s", log[i]);
 		free(log[i]);
@@ -1742,7 +1742,7 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	e->journal = journal_create(e->state_dir, NULL, cause);
 	if (!e->journal)
 		return -1;
-	e->res = resources_open(journal_run_id(e->journal), cause);
+	e->res = resources_open(journal_run_id(e->journal), driver_reaper, cause);
 	if (!e->res)
 		return err_wrap(cause, "resource journal");
 	json_t *env = journal_env_record();

@@ -31,9 +31,14 @@
 
 #define RUNDIR_DEFAULT "/run/isolab"
 
+struct reapers {
+	resource_reaper_find find; /* the drivers' kinds, or NULL */
+};
+
 struct resources {
 	char *dir;
 	int fd;       /* the resources file, O_APPEND */
+	struct reapers reapers;
 };
 
 struct entry {
@@ -136,7 +141,7 @@ static int append_line(int fd, const char *prefix, const char *kind, const char 
 	return fdatasync(fd);
 }
 
-struct resources *resources_open(const char *run_id, char **cause)
+struct resources *resources_open(const char *run_id, resource_reaper_find find, char **cause)
 {
 	if (!run_id || !*run_id || strchr(run_id, '/') || run_id[0] == '.') {
 		err_set(cause, "invalid run id '%s'", run_id ? run_id : "");
@@ -148,6 +153,7 @@ struct resources *resources_open(const char *run_id, char **cause)
 	}
 	struct resources *r = xcalloc(1, sizeof *r);
 	r->fd = -1;
+	r->reapers.find = find;
 	r->dir = xasprintf("%s/%s", rundir(), run_id);
 	_cleanup_free_ char *owner = xasprintf("%s/owner", r->dir);
 	_cleanup_free_ char *who = xasprintf("%d %llu\n", (int)getpid(), proc_starttime(getpid()));
@@ -263,34 +269,7 @@ static struct entry *entries_read(const char *dir, size_t *n)
 	return e;
 }
 
-/* Runs argv; 0 when it exits 0, or when its output contains one of the
- * "already gone" phrases. */
-static int run_tool(char *const *argv, const char *const *gone, char **cause)
-{
-	char *out = NULL;
-	int status = 0;
-	if (exec_run(argv, NULL, 60000, &out, 4096, &status, cause) < 0)
-		return -1;
-	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	for (size_t i = 0; !ok && gone && gone[i]; i++)
-		if (out && strcasestr(out, gone[i]))
-			ok = 1;
-	if (!ok) {
-		size_t len = out ? strlen(out) : 0;
-		while (len && out[len - 1] == '\n')
-			out[--len] = '\0';
-		char *last = out ? strrchr(out, '\n') : NULL;
-		char *st = exec_status_str(status);
-		err_set(cause, "%s %s: %s", argv[0], st, last ? last + 1 : out ? out : "");
-		free(st);
-	}
-	free(out);
-	return ok ? 0 : -1;
-}
-
-static const char *const gone_phrases[] = { "does not exist", "not exist", "no such", "not found", NULL };
-
-static int reap_one(const struct entry *e, char **cause)
+static int reap_one(const struct reapers *r, const struct entry *e, char **cause)
 {
 	const char *k = e->kind, *a = e->a ? e->a : "", *b = e->b;
 	if (!strcmp(k, "pid") || !strcmp(k, "pgrp")) {
@@ -325,47 +304,9 @@ static int reap_one(const struct entry *e, char **cause)
 		return netns_delete(a, cause);
 	if (!strcmp(k, "veth"))
 		return netns_link_delete(a, cause);
-	if (!strcmp(k, "oci")) {
-		/* b = "<root>:<id>"; a root path may hold ':', an id may not. */
-		const char *colon = b ? strrchr(b, ':') : NULL;
-		if (!colon)
-			return err_set(cause, "bad oci entry '%s'", b ? b : "");
-		_cleanup_free_ char *root = xstrndup(b, (size_t)(colon - b));
-		struct stat st;
-		if (stat(root, &st) < 0 && errno == ENOENT)
-			return 0; /* no state directory, no container */
-		char *argv[] = { (char *)a, (char *)"--root", root, (char *)"delete", (char *)"--force",
-			(char *)colon + 1, NULL };
-		return run_tool(argv, gone_phrases, cause);
-	}
-	if (!strcmp(k, "docker")) {
-		char *argv[] = { (char *)a, (char *)"rm", (char *)"-f", (char *)(b ? b : ""), NULL };
-		return run_tool(argv, gone_phrases, cause);
-	}
-	if (!strcmp(k, "image")) {
-		/* Only an image isolab labelled: a tag may since name someone else's. */
-		char *inspect[] = { (char *)a, (char *)"image", (char *)"inspect", (char *)"--format",
-			(char *)"{{ index .Config.Labels \"isolab.run\" }}", (char *)(b ? b : ""), NULL };
-		char *out = NULL;
-		int status = 0;
-		if (exec_run(inspect, NULL, 60000, &out, 4096, &status, cause) < 0)
-			return -1;
-		int labelled = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out && out[0] && out[0] != '\n' &&
-		    strncmp(out, "<no value>", 10);
-		free(out);
-		if (!labelled)
-			return 0;
-		char *argv[] = { (char *)a, (char *)"rmi", (char *)"-f", (char *)b, NULL };
-		return run_tool(argv, gone_phrases, cause);
-	}
-	if (!strcmp(k, "lxc")) {
-		char *stop[] = { (char *)"lxc-stop", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""),
-			(char *)"-k", NULL };
-		run_tool(stop, NULL, NULL);
-		char *destroy[] = { (char *)"lxc-destroy", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""),
-			NULL };
-		return run_tool(destroy, gone_phrases, cause);
-	}
+	const struct resource_reaper *rp = r->find ? r->find(k) : NULL;
+	if (rp)
+		return rp->reap(a, b, cause);
 	return err_set(cause, "unknown resource kind '%s'", k);
 }
 
@@ -392,8 +333,8 @@ static int remove_rundir(const char *dir)
 
 /* Reaps the open entries of dir newest first, appending "done" lines
  * through fd. Failures go to *errs, successes to *oks (either may be NULL). */
-static size_t reap_dir(const char *dir, int fd, const char *run, char ***errs, size_t *nerr,
-    char ***oks, size_t *nok)
+static size_t reap_dir(const struct reapers *rp, const char *dir, int fd, const char *run, char ***errs,
+    size_t *nerr, char ***oks, size_t *nok)
 {
 	size_t n, failed = 0;
 	struct entry *e = entries_read(dir, &n);
@@ -403,7 +344,7 @@ static size_t reap_dir(const char *dir, int fd, const char *run, char ***errs, s
 		char what[512];
 		describe(what, sizeof what, &e[i]);
 		char *cause = NULL;
-		if (reap_one(&e[i], &cause) < 0) {
+		if (reap_one(rp, &e[i], &cause) < 0) {
 			failed++;
 			if (errs)
 				push(errs, nerr, xasprintf("run %s: cannot reap %s: %s", run, what, cause ? cause : "?"));
@@ -425,7 +366,7 @@ size_t resources_reap_all(struct resources *r, char ***errors)
 	if (errors)
 		*errors = NULL;
 	const char *run = strrchr(r->dir, '/') ? strrchr(r->dir, '/') + 1 : r->dir;
-	return reap_dir(r->dir, r->fd, run, errors, &nerr, NULL, NULL);
+	return reap_dir(&r->reapers, r->dir, r->fd, run, errors, &nerr, NULL, NULL);
 }
 
 void resources_close(struct resources *r, int remove)
@@ -465,8 +406,9 @@ static int owner_state(const char *dir)
 	return now && (!st || now == st);
 }
 
-size_t resources_reap_dead(int all, char ***log, size_t *nlog)
+size_t resources_reap_dead(resource_reaper_find find, int all, char ***log, size_t *nlog)
 {
+	struct reapers rp = { find };
 	size_t failed = 0, dummy = 0;
 	if (!nlog)
 		nlog = &dummy;
@@ -490,7 +432,7 @@ size_t resources_reap_dead(int all, char ***log, size_t *nlog)
 		}
 		_cleanup_free_ char *jp = xasprintf("%s/resources", dir);
 		int fd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC);
-		size_t f = reap_dir(dir, fd, de->d_name, log, nlog, log, nlog);
+		size_t f = reap_dir(&rp, dir, fd, de->d_name, log, nlog, log, nlog);
 		if (fd >= 0)
 			close(fd);
 		failed += f;

@@ -432,6 +432,38 @@ static int docker_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+/* The resource journal's "docker": a=binary, b=container. */
+static int docker_reap_container(const char *a, const char *b, char **cause)
+{
+	char *argv[] = { (char *)a, (char *)"rm", (char *)"-f", (char *)(b ? b : ""), NULL };
+	return ctr_reap_run(argv, 1, cause);
+}
+
+/* "image": a=binary, b=image, removed only when isolab labelled it: a tag
+ * may since name someone else's. */
+static int docker_reap_image(const char *a, const char *b, char **cause)
+{
+	char *inspect[] = { (char *)a, (char *)"image", (char *)"inspect", (char *)"--format",
+		(char *)"{{ index .Config.Labels \"isolab.run\" }}", (char *)(b ? b : ""), NULL };
+	char *out = NULL;
+	int status = 0;
+	if (exec_run(inspect, NULL, 60000, &out, 4096, &status, cause) < 0)
+		return -1;
+	int labelled = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out && out[0] && out[0] != '\n' &&
+	    strncmp(out, "<no value>", 10);
+	free(out);
+	if (!labelled)
+		return 0;
+	char *argv[] = { (char *)a, (char *)"rmi", (char *)"-f", (char *)b, NULL };
+	return ctr_reap_run(argv, 1, cause);
+}
+
+static const struct resource_reaper docker_reapers[] = {
+	{ "docker", docker_reap_container },
+	{ "image", docker_reap_image },
+	{ NULL, NULL },
+};
+
 const struct driver driver_docker = {
 	.name = "docker",
 	.description = "the Docker CLI (or Podman's, binary = \"podman\"): import, create, start --attach",
@@ -442,4 +474,5 @@ const struct driver driver_docker = {
 	.stop = docker_stop,
 	.cleanup = docker_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.reapers = docker_reapers,
 };

@@ -519,6 +519,18 @@ static int lxc_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+/* The resource journal's "lxc": a=lxcpath, b=name; stopped, then destroyed. */
+static int lxc_reap(const char *a, const char *b, char **cause)
+{
+	char *stop[] = { (char *)"lxc-stop", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""), (char *)"-k",
+		NULL };
+	ctr_reap_run(stop, 0, NULL);
+	char *destroy[] = { (char *)"lxc-destroy", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""), NULL };
+	return ctr_reap_run(destroy, 1, cause);
+}
+
+static const struct resource_reaper lxc_reapers[] = { { "lxc", lxc_reap }, { NULL, NULL } };
+
 const struct driver driver_lxc = {
 	.name = "lxc",
 	.description = "LXC: lxc-execute with a generated config, init.lxc as pid 1",
@@ -529,4 +541,5 @@ const struct driver driver_lxc = {
 	.stop = lxc_stop,
 	.cleanup = lxc_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.reapers = lxc_reapers,
 };

@@ -1,5 +1,6 @@
 /* registry.c — the one static array of drivers, and what every driver shares. */
 #include "config.h"
+#include "resources.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -38,6 +39,15 @@ const struct driver *driver_find(const char *name)
 	for (size_t i = 0; drivers[i]; i++)
 		if (!strcmp(drivers[i]->name, name))
 			return drivers[i];
+	return NULL;
+}
+
+const struct resource_reaper *driver_reaper(const char *kind)
+{
+	for (size_t i = 0; drivers[i]; i++)
+		for (const struct resource_reaper *r = drivers[i]->reapers; r && r->kind; r++)
+			if (!strcmp(r->kind, kind))
+				return r;
 	return NULL;
 }
 

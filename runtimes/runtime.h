@@ -42,6 +42,7 @@
 #include "sampler.h"
 
 struct resources;
+struct resource_reaper;
 struct json_t;
 
 struct driver_status {
@@ -131,6 +132,10 @@ struct driver {
 	 * the guest's process table, so a pids limit that the driver cannot
 	 * honour has nothing to act on and is said not to apply. */
 	int own_kernel;
+	/* The kinds of resources the driver records beyond the base ones
+	 * (engine/resources.h) and how each is reaped, {NULL}-terminated; NULL
+	 * when it has none. */
+	const struct resource_reaper *reapers;
 };
 
 enum {
@@ -146,6 +151,9 @@ enum {
 const struct driver *driver_find(const char *name);
 /* The registered drivers, NULL-terminated. */
 const struct driver *const *driver_all(void);
+/* The reaper of a resource kind some driver records, or NULL (the
+ * resource journal's resource_reaper_find). */
+const struct resource_reaper *driver_reaper(const char *kind);
 /* Probes rt's driver; an unknown driver gives an unavailable status. */
 void runtime_probe(const struct runtime_conf *rt, struct driver_status *st);
 void driver_status_free(struct driver_status *st);
