@@ -63,7 +63,7 @@ EXTRA_DIST += tests/data/outputs/sysbench-cpu.txt \
 	tests/data/outputs/probe-mallocbomb.txt tests/data/outputs/probe-forkbomb.txt
 
 ## sampler: engine/sampler.c
-libisolab_a_SOURCES += engine/sampler.c engine/sampler.h
+libisolab_a_SOURCES += engine/sampler.c engine/sampler.h engine/pidstat.c engine/pidstat.h
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_sampler
 TESTS += tests/unit/test_sampler
