@@ -48,7 +48,6 @@ static void wipe_free(char *s)
 	free(s);
 }
 
-const char *ssh_link_name(const struct ssh_link *l) { return l->name; }
 int ssh_link_timeout(const struct ssh_link *l) { return l->timeout_s; }
 
 char *ssh_shell_quote(const char *s)

@@ -57,8 +57,6 @@ struct ssh_stream;
 struct ssh_link *ssh_link_open(const struct ssh_target *t, const struct ssh_prompts *p, char **cause);
 /* Disconnects and frees; NULL is fine. */
 void ssh_link_close(struct ssh_link *l);
-/* The target's name, for messages; owned by the link. */
-const char *ssh_link_name(const struct ssh_link *l);
 /* The dead-link limit in seconds. */
 int ssh_link_timeout(const struct ssh_link *l);
 /* Runs command (through the remote shell) to completion, capturing at most

@@ -493,12 +493,6 @@ out:
 	return rc;
 }
 
-int initramfs_write(const struct initramfs_spec *spec, const char *path, char **cause)
-{
-	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
-	return write_with(spec, path, bb, cause);
-}
-
 /* ---- the cache ---- */
 
 static int hash_path(struct cache_key *k, const char *path, char **cause)

@@ -26,8 +26,6 @@ struct initramfs_spec {
 
 /* A ready initramfs for spec; returns its malloc'd path in the cache. */
 char *initramfs_get(const struct initramfs_spec *spec, char **cause);
-/* Writes the initramfs for spec to path (no cache). */
-int initramfs_write(const struct initramfs_spec *spec, const char *path, char **cause);
 /* The .ko files (absolute, malloc'd, NULL-terminated) to load for wanted,
  * dependencies first, from the modules' own .modinfo (no modules.dep
  * needed: a kernel unpacked with dpkg-deb has none). Wanted modules that

@@ -391,6 +391,11 @@ static int conn_hello(struct conn *c, char **cause)
 	if (conn_wait(c, "hello", AGENT_MSG_HELLO, c->timeout_s, &m, cause) < 0)
 		return -1;
 	int rc = agentproto_check_hello(&m, cause);
+	/* What the relay relies on: a sample each second, pong, stop. */
+	static const char *const need[] = { "samples", "ping", "stop" };
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(need); i++)
+		if (!agentproto_has_capability(&m, need[i]))
+			rc = err_set(cause, "%s: its agent lacks the capability '%s': update isolab there", c->host, need[i]);
 	agentproto_msg_free(&m);
 	return rc;
 }

@@ -96,14 +96,6 @@ static void quit_signal(int sig)
 	errno = saved;
 }
 
-void tui_wake(struct tui *t)
-{
-	if (t->wake[1] >= 0) {
-		ssize_t w = write(t->wake[1], "w", 1);
-		(void)w;
-	}
-}
-
 static void install_signals(void)
 {
 	struct sigaction sa;

@@ -122,8 +122,6 @@ void tui_set_screen(struct tui *t, int screen);
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Switches to the next theme found (or the named one); -1 when it cannot load. */
 int tui_switch_theme(struct tui *t, const char *name);
-/* Wakes the loop from another thread (async-signal-safe). */
-void tui_wake(struct tui *t);
 /* Restores the terminal; safe to call twice and from the fatal paths. */
 void tui_restore_terminal(void);
 /* Sets up curses on the current terminal with t's theme (also used by bench/render). */
