@@ -31,6 +31,7 @@
 #include "remote.h"
 #include "resources.h"
 #include "runtime.h"
+#include "subst.h"
 #include "util.h"
 
 #include <errno.h>
@@ -239,45 +240,6 @@ struct engine_event *engine_next_event(struct engine *e)
 int engine_wakeup_fd(const struct engine *e) { return e->wake_fd; }
 int engine_running(const struct engine *e) { return atomic_load(&e->running); }
 
-char *subst_vars(const char *tmpl, const char *(*lookup)(const char *, void *), void *arg, char **cause)
-{
-	size_t cap = strlen(tmpl) + 64, len = 0;
-	char *out = xmalloc(cap);
-	for (const char *s = tmpl; *s;) {
-		const char *val = NULL;
-		size_t vlen = 0, skip = 1;
-		if (s[0] == '$' && s[1] == '{') {
-			const char *end = strchr(s + 2, '}');
-			if (!end) {
-				free(out);
-				err_set(cause, "unterminated ${ in '%s'", tmpl);
-				return NULL;
-			}
-			char *name = xstrndup(s + 2, (size_t)(end - s - 2));
-			val = lookup(name, arg);
-			if (!val) {
-				err_set(cause, "unknown parameter ${%s} in '%s'", name, tmpl);
-				free(name);
-				free(out);
-				return NULL;
-			}
-			free(name);
-			vlen = strlen(val);
-			skip = (size_t)(end - s) + 1;
-		} else {
-			val = s;
-			vlen = 1;
-		}
-		if (len + vlen + 1 > cap)
-			out = xrealloc(out, cap = (len + vlen + 1) * 2);
-		memcpy(out + len, val, vlen);
-		len += vlen;
-		s += skip;
-	}
-	out[len] = '\0';
-	return out;
-}
-
 /* ---- variables of one instance ---- */
 
 struct vars {
@@ -328,23 +290,10 @@ static const char *var_lookup(const char *name, void *arg)
 
 /* server: the instance's own side (argv, prepare) rather than the host's
  * (setup, companion); see struct vars. */
-static char **subst_argv(struct running *r, char **tmpl, int server, char **cause)
+static char **inst_argv(struct running *r, char **tmpl, int server, char **cause)
 {
-	size_t n = 0;
-	while (tmpl[n])
-		n++;
-	char **argv = xcalloc(n + 1, sizeof *argv);
 	struct vars v = { .r = r, .server = server };
-	for (size_t i = 0; i < n; i++) {
-		argv[i] = subst_vars(tmpl[i], var_lookup, &v, cause);
-		if (!argv[i]) {
-			for (size_t j = 0; j < i; j++)
-				free(argv[j]);
-			free(argv);
-			return NULL;
-		}
-	}
-	return argv;
+	return subst_argv(tmpl, var_lookup, &v, cause);
 }
 
 /* ---- output ---- */
@@ -422,7 +371,7 @@ static int drain(int fd, struct linebuf *lb, void (*cb)(const char *, size_t, vo
 
 static int start_companion(struct running *r, char **cause)
 {
-	char **argv = subst_argv(r, r->in.wl->companion, 0, cause);
+	char **argv = inst_argv(r, r->in.wl->companion, 0, cause);
 	if (!argv)
 		return -1;
 	struct exec_opts o = { .cwd = r->in.dir };
@@ -760,13 +709,13 @@ static void end_record(struct running *r, const char *status, const char *error)
 	emit(e, ev);
 }
 
-/* server: see subst_argv (prepare and cleanup act for the instance; setup
+/* server: see inst_argv (prepare and cleanup act for the instance; setup
  * is the host talking to it). */
 static int run_prepare_phase(struct running *r, char **tmpl, const char *what, int server, char **cause)
 {
 	if (!tmpl)
 		return 0;
-	char **argv = subst_argv(r, tmpl, server, cause);
+	char **argv = inst_argv(r, tmpl, server, cause);
 	if (!argv)
 		return err_wrap(cause, "%s", what);
 	struct exec_opts o = { .cwd = r->in.dir };
@@ -940,10 +889,10 @@ static int member_prepare(struct running *r)
 		return -1;
 	if (run_prepare_phase(r, r->in.wl->prepare, "prepare", 1, &r->cause) < 0)
 		return -1;
-	r->in.argv = subst_argv(r, r->in.wl->argv, 1, &r->cause);
+	r->in.argv = inst_argv(r, r->in.wl->argv, 1, &r->cause);
 	if (!r->in.argv)
 		return -1;
-	if (r->in.wl->guest_files && !(r->in.guest_files = subst_argv(r, r->in.wl->guest_files, 1, &r->cause)))
+	if (r->in.wl->guest_files && !(r->in.guest_files = inst_argv(r, r->in.wl->guest_files, 1, &r->cause)))
 		return err_wrap(&r->cause, "guest_files");
 	if (r->d->stage && r->d->stage(&r->in, &r->cause) < 0)
 		return err_wrap(&r->cause, "%s: prepare", p->rt->name);

@@ -99,9 +99,5 @@ void engine_join(struct engine *e);
 /* Joins (cancelling first if still running) and frees. */
 void engine_free(struct engine *e);
 
-/* Replaces ${name} in tmpl through lookup(name, arg) (NULL: unknown, an
- * error). Returns a malloc'd string, or NULL with a cause. No shell. */
-char *subst_vars(const char *tmpl, const char *(*lookup)(const char *name, void *arg),
-    void *arg, char **cause);
 
 #endif

@@ -11,6 +11,16 @@ UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
 libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
+## subst: ${name} in argv, files and phases, never through a shell
+libisolab_a_SOURCES += engine/subst.c engine/subst.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_subst
+TESTS += tests/unit/test_subst
+tests_unit_test_subst_SOURCES = tests/unit/test_subst.c
+tests_unit_test_subst_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_subst_LDADD = $(UNIT_LIBS)
+endif
+
 ## config: engine/config.c, schema, default data files
 libisolab_a_SOURCES += engine/config.c engine/config.h
 runtimesdir = $(pkgdatadir)/runtimes
