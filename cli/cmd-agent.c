@@ -302,9 +302,8 @@ static void on_prepare(struct agent *a, const struct agent_msg *m)
 	ai->in.res = a->res;
 	ai->in.threads = (unsigned)ju64(m->json, "threads");
 	ai->d = driver_find(ai->rt.driver);
-	if (!ai->d || !strcmp(ai->rt.driver, "remote")) {
+	if (!ai->d) {
 		cause = xasprintf("this agent has no driver '%s'", ai->rt.driver);
-		ai->d = NULL;
 		goto fail;
 	}
 	unsigned unsupported = limits_requested(&ai->limits) & ~ai->d->limits_supported;
@@ -472,8 +471,7 @@ static void send_hello(struct agent *a)
 	uname(&u);
 	json_t *drivers = json_array();
 	for (const struct driver *const *d = driver_all(); *d; d++)
-		if (strcmp((*d)->name, "remote"))
-			json_array_append_new(drivers, json_string((*d)->name));
+		json_array_append_new(drivers, json_string((*d)->name));
 	send_msg(a, json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:[s, s, s]}", "type", "hello",
 	    "proto", AGENTPROTO_VERSION, "agent", "isolab " PACKAGE_VERSION, "arch", u.machine,
 	    "kernel", u.release, "drivers", drivers, "capabilities", "samples", "ping", "stop"));
@@ -503,9 +501,8 @@ static int on_line(struct agent *a, const char *line, size_t len)
 	case AGENT_MSG_LIST: {
 		json_t *list = json_array();
 		for (const struct driver *const *d = driver_all(); *d; d++)
-			if (strcmp((*d)->name, "remote"))
-				json_array_append_new(list, json_pack("{s:s, s:s}", "name", (*d)->name,
-				    "description", (*d)->description ? (*d)->description : ""));
+			json_array_append_new(list, json_pack("{s:s, s:s}", "name", (*d)->name,
+			    "description", (*d)->description ? (*d)->description : ""));
 		send_msg(a, json_pack("{s:s, s:o}", "type", "runtimes", "drivers", list));
 		break;
 	}
@@ -513,12 +510,7 @@ static int on_line(struct agent *a, const char *line, size_t len)
 		struct runtime_conf rt;
 		struct driver_status st;
 		runtime_from_json(json_object_get(m.json, "runtime"), &rt);
-		if (!strcmp(rt.driver, "remote")) {
-			memset(&st, 0, sizeof st);
-			st.reason = xstrdup("an agent does not chain to another host");
-		} else {
-			runtime_probe(&rt, &st);
-		}
+		runtime_probe(&rt, &st);
 		send_msg(a, json_pack("{s:s, s:b, s:s?, s:s?, s:s?}", "type", "status", "available", st.available,
 		    "version", st.version, "reason", st.reason, "fix", st.fix));
 		driver_status_free(&st);

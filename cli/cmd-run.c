@@ -9,9 +9,10 @@
 #include "config.h"
 #include "cmd.h"
 #include "engine.h"
+#include "executor.h"
 #include "journal.h"
-#include "remote.h"
 #include "report.h"
+#include "ssh.h"
 #include "util.h"
 
 #include <errno.h>
@@ -220,7 +221,8 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		{ 0 },
 	};
 	const char *runtimes = NULL, *workloads = NULL, *exp_name = NULL, *baseline = NULL;
-	const char *json_path = NULL, *csv_path = NULL;
+	const char *json_path = NULL, *csv_path = NULL, *host = g->host;
+	struct executors *xs = NULL;
 	unsigned reps = 0, warmup = 0, threads = 0;
 	int have_warmup = 0, quiet = 0, accept_key = 0;
 	double duration = 0;
@@ -237,7 +239,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		case 'J': json_path = optarg; break;
 		case 'C': csv_path = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'H': remote_set_default_host(optarg); break;
+		case 'H': host = optarg; break;
 		case 'A': accept_key = 1; break;
 		case 'n':
 			if (parse_uint(optarg, 1, 1000, &reps) < 0) {
@@ -331,16 +333,20 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 		all[nparams + i] = exp.params[i];
 	exp.params = all;
 	exp.nparams += nparams;
-	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
+	xs = executors_new(&cfg);
+	executors_set_default_host(xs, host);
+	struct ssh_prompts prompts;
+	cli_ssh_prompts(&prompts, accept_key || g->accept_new_host_key, isatty(STDIN_FILENO));
+	executors_set_prompts(xs, &prompts);
 	for (char **s = exp.runtimes; *s; s++) {
-		struct runtime_conf *owned = NULL;
+		const struct runtime_conf *rt;
+		const struct executor *ex;
 		char *why = NULL;
-		if (!remote_resolve(&cfg, *s, &owned, &why)) {
+		if (executors_resolve(xs, *s, &rt, &ex, &why) < 0) {
 			cli_error("run: %s", why);
 			free(why);
 			goto out_cfg;
 		}
-		remote_runtime_free(owned);
 	}
 	for (char **s = exp.workloads; *s; s++)
 		if (!config_workload(&cfg, *s)) {
@@ -362,7 +368,7 @@ static int cmd_run_exec(const struct globals *g, int argc, char **argv)
 
 	char *cause = NULL;
 	const char *state_dir = cli_state_dir(g, &cfg);
-	struct engine *e = engine_new(&cfg, state_dir, &cause);
+	struct engine *e = engine_new(&cfg, xs, state_dir, &cause);
 	if (!e || engine_start(e, &exp, &cause) < 0) {
 		cli_error("run: %s", cause);
 		free(cause);
@@ -415,6 +421,7 @@ out_sig:
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out_cfg:
+	executors_free(xs);
 	free_list(rt_list);
 	free_list(wl_list);
 	free(all);

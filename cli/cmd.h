@@ -15,7 +15,11 @@ struct globals {
 	char **config_files;   /* -c FILE, in order, NULL-terminated */
 	size_t nconfig_files;
 	const char *state_dir; /* --state-dir, or NULL */
+	const char *host;      /* --host, or NULL */
+	int accept_new_host_key; /* --accept-new-host-key */
 };
+
+struct ssh_prompts;
 
 struct cmd_entry {
 	const char *name;
@@ -40,9 +44,9 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg);
 /* Prints the report of run (NULL: latest) and writes the exports; 0 or 1. */
 int cli_print_report(const char *state_dir, const char *run, const char *baseline,
     const char *json_path, const char *csv_path);
-/* Sets how SSH questions are answered (cli/ssh-prompt.c): accept unknown
- * host keys (sticky once set), and ask passwords on the terminal. */
-void cli_ssh_prompts(int accept_new_host_key, int ask_on_tty);
+/* How SSH questions are answered on the command line (cli/ssh-prompt.c):
+ * accept unknown host keys, and ask on the terminal. Fills p. */
+void cli_ssh_prompts(struct ssh_prompts *p, int accept_new_host_key, int ask_on_tty);
 /* Prints "isolab: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

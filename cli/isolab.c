@@ -4,8 +4,6 @@
  */
 #include "config.h"
 #include "cmd.h"
-#include "remote.h"
-#include "ssh.h"
 #include "tui.h"
 #include "util.h"
 
@@ -92,8 +90,8 @@ int main(int argc, char **argv)
 		case 'c': g.config_files[g.nconfig_files++] = optarg; break;
 		case 'S': g.state_dir = optarg; break;
 		case 'T': theme = optarg; break;
-		case 'H': remote_set_default_host(optarg); break;
-		case 'A': cli_ssh_prompts(1, 0); break;
+		case 'H': g.host = optarg; break;
+		case 'A': g.accept_new_host_key = 1; break;
 		case 'h': usage(stdout); free(g.config_files); return 0;
 		case 'V': printf("isolab %s\n", PACKAGE_VERSION); free(g.config_files); return 0;
 		default: usage(stderr); free(g.config_files); return 2;

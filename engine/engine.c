@@ -25,10 +25,10 @@
 #include "config.h"
 #include "engine.h"
 #include "exec.h"
+#include "executor.h"
 #include "fingerprint.h"
 #include "journal.h"
 #include "metrics.h"
-#include "remote.h"
 #include "resources.h"
 #include "runtime.h"
 #include "subst.h"
@@ -62,6 +62,8 @@ struct event_node {
 /* One plan item: a group of instances that run at the same time. */
 struct planned {
 	const struct runtime_conf *rt;
+	const struct executor *ex;   /* where rt runs */
+	const char *name;            /* rt as named in events: "gvisor", "gvisor@lab1" */
 	const struct workload *wl;
 	unsigned rep;
 	int warmup;
@@ -89,8 +91,11 @@ struct engine {
 	struct sampler *sampler;
 	struct resources *res;       /* the run's resource journal */
 	char *probe;
-	struct runtime_conf **remote_rts; /* RUNTIME@HOST runtimes made for this run */
-	size_t nremote_rts;
+	struct executors *xs;        /* where runtimes run; owned when own_xs */
+	int own_xs;
+	/* The experiment's runtimes as resolved, in its order. */
+	struct placed { const struct runtime_conf *rt; const struct executor *ex; char *name; } *placed;
+	size_t nplaced;
 
 	pthread_t thread;
 	int started;
@@ -107,7 +112,12 @@ struct engine {
 	double frames[FRAMES_MAX];
 	size_t nframes;
 	/* scale: the smallest N that did not fit, per runtime and workload */
-	struct scale_stop { const struct runtime_conf *rt; const struct workload *wl; unsigned n; } *stops;
+	struct scale_stop {
+		const struct runtime_conf *rt;
+		const struct executor *ex;
+		const struct workload *wl;
+		unsigned n;
+	} *stops;
 	size_t nstops;
 };
 
@@ -119,7 +129,8 @@ struct running {
 	int idx;                     /* in its group */
 	enum member_role role;
 	const char *nclass;          /* neighbour class */
-	const struct driver *d;
+	const struct executor *ex;
+	struct executor_caps caps;
 	double duration;             /* its ${duration} */
 	uint64_t deadline;           /* UINT64_MAX: none (neighbours are stopped by the group) */
 	int prepared, launched, over, timed_out;
@@ -409,11 +420,13 @@ static void mark_ready(struct running *r)
 	r->startup_ms = (double)(mono_ns() - r->in.t_launch_ns) / 1e6;
 	struct engine_event *ev = event_new(EV_READY);
 	ev->instance = r->in.id;
-	ev->runtime = r->in.rt->name;
+	ev->runtime = r->p->name;
 	ev->workload = r->in.wl->name;
 	ev->startup_ms = r->startup_ms;
 	emit(r->e, ev);
-	fingerprint_ready(&r->in, r->tail, r->e->journal);
+	struct pid_role pr[64];
+	size_t np = r->ex->ops->pids(r->ex, &r->in, pr, ARRAY_SIZE(pr));
+	fingerprint_ready(&r->in, r->p->name, pr, np, r->tail, r->e->journal);
 	if (r->in.wl->setup) {
 		/* Unmeasured work against the running server (loading tables):
 		 * blocking is fine since nothing is measured yet, and its time is
@@ -517,7 +530,6 @@ static void ui_record(struct engine *e, double t)
 static void tick_member(struct running *r, const struct proc_sample *ps, size_t nps, int final)
 {
 	struct engine *e = r->e;
-	const struct driver *d = r->d;
 	char *cause = NULL;
 	double t = ++r->ticks;
 	if (!final && r->mem_at > 0 && !r->mem_done && r->ready &&
@@ -532,7 +544,7 @@ static void tick_member(struct running *r, const struct proc_sample *ps, size_t 
 
 	struct engine_event *ev = event_new(EV_SAMPLE);
 	ev->instance = r->in.id;
-	ev->runtime = r->in.rt->name;
+	ev->runtime = r->p->name;
 	ev->workload = r->in.wl->name;
 	ev->variant = r->p->variant[0] ? r->p->variant : NULL;
 	ev->role = member_role_names[r->role];
@@ -558,9 +570,9 @@ static void tick_member(struct running *r, const struct proc_sample *ps, size_t 
 		ev->procs[ev->nprocs++] = *p;
 		json_array_append_new(procs, proc_json(p));
 	}
-	if (d->foreign_samples && !final) {
+	if (r->ex->ops->foreign_samples && !final) {
 		struct proc_sample fs[256];
-		size_t nf = d->foreign_samples(&r->in, fs, ARRAY_SIZE(fs));
+		size_t nf = r->ex->ops->foreign_samples(r->ex, &r->in, fs, ARRAY_SIZE(fs));
 		ev->procs = xreallocarray(ev->procs, ev->nprocs + nf + 1, sizeof *ev->procs);
 		for (size_t i = 0; i < nf; i++) {
 			fs[i].instance = r->in.id;
@@ -588,11 +600,11 @@ static void tick(struct running *m, size_t n, double t)
 		if (!r->launched || r->over)
 			continue;
 		struct pid_role pr[64];
-		size_t np = r->d->pids(&r->in, pr, ARRAY_SIZE(pr));
+		size_t np = r->ex->ops->pids(r->ex, &r->in, pr, ARRAY_SIZE(pr));
 		for (size_t i = 0; i < np; i++)
 			sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
 		sampler_track_children(e->sampler, r->in.id);
-		fingerprint_tick(&r->in, e->journal);
+		fingerprint_tick(&r->in, r->p->name, pr, np, e->journal);
 	}
 	const struct proc_sample *ps;
 	size_t nps = 0;
@@ -646,7 +658,7 @@ static void end_record(struct running *r, const char *status, const char *error)
 	const struct workload *wl = r->in.wl;
 	struct engine_event *ev = event_new(EV_INSTANCE_END);
 	ev->instance = r->in.id;
-	ev->runtime = r->in.rt->name;
+	ev->runtime = r->p->name;
 	ev->workload = wl->name;
 	ev->rep = r->p->rep;
 	ev->warmup = r->p->warmup;
@@ -768,7 +780,7 @@ static void instance_note(struct instance *in, json_t *rec)
 	const char *type = json_string_value(json_object_get(rec, "type"));
 	const char *msg = json_string_value(json_object_get(rec, "msg"));
 	if (type && !strcmp(type, "info") && msg)
-		elog(r->e, LOG_INFO, "%s: %s", in->rt->name, msg);
+		elog(r->e, LOG_INFO, "%s: %s", r->p->name, msg);
 	journal_append(r->e->journal, rec, NULL);
 	json_decref(rec);
 }
@@ -847,19 +859,19 @@ static int member_prepare(struct running *r)
 	struct engine *e = r->e;
 	const struct planned *p = r->p;
 	struct driver_status st;
-	r->d = driver_find(p->rt->driver);
-	if (!r->d)
-		return err_set(&r->cause, "runtime %s: unknown driver '%s'", p->rt->name, p->rt->driver);
-	runtime_probe(p->rt, &st);
+	r->ex = p->ex;
+	if (r->ex->ops->caps(r->ex, p->rt, &r->caps, &r->cause) < 0)
+		return -1;
+	r->ex->ops->probe(r->ex, p->rt, &st);
 	if (!st.available) {
-		err_set(&r->cause, "runtime %s is not available here: %s%s%s", p->rt->name,
+		err_set(&r->cause, "runtime %s is not available here: %s%s%s", p->name,
 		    st.reason ? st.reason : "unknown reason", st.fix ? "; fix: " : "", st.fix ? st.fix : "");
 		driver_status_free(&st);
 		return -1;
 	}
 	driver_status_free(&st);
-	unsigned unsupported = limits_requested(p->limits) & ~r->d->limits_supported;
-	if ((unsupported & LIMIT_PIDS) && r->d->own_kernel) {
+	unsigned unsupported = limits_requested(p->limits) & ~r->caps.limits;
+	if ((unsupported & LIMIT_PIDS) && r->caps.own_kernel) {
 		/* The guest's kernel holds every process of a VM: a fork bomb
 		 * fills the guest's table, not the host's, so the pids limit an
 		 * adversary needs has nothing to act on. Said, never silent. */
@@ -871,7 +883,7 @@ static int member_prepare(struct running *r)
 	}
 	if (unsupported)
 		return err_set(&r->cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another runtime",
-		    p->rt->name, r->d->name, limit_name(unsupported));
+		    p->name, p->rt->driver, limit_name(unsupported));
 	char *dir = xasprintf("%s/instances/%d", journal_dir(e->journal), r->in.id);
 	r->in.dir = dir;
 	r->in.note = instance_note;
@@ -882,8 +894,8 @@ static int member_prepare(struct running *r)
 	if (!r->metrics)
 		return -1;
 	r->prepared = 1;
-	if (r->d->prepare(&r->in, &r->cause) < 0)
-		return err_wrap(&r->cause, "%s: prepare", p->rt->name);
+	if (r->ex->ops->prepare(r->ex, &r->in, &r->cause) < 0)
+		return err_wrap(&r->cause, "%s: prepare", p->name);
 	/* After the driver's prepare, which sets the address (${addr}). */
 	if (write_files(r, &r->cause) < 0)
 		return -1;
@@ -894,8 +906,8 @@ static int member_prepare(struct running *r)
 		return -1;
 	if (r->in.wl->guest_files && !(r->in.guest_files = inst_argv(r, r->in.wl->guest_files, 1, &r->cause)))
 		return err_wrap(&r->cause, "guest_files");
-	if (r->d->stage && r->d->stage(&r->in, &r->cause) < 0)
-		return err_wrap(&r->cause, "%s: prepare", p->rt->name);
+	if (r->ex->ops->stage && r->ex->ops->stage(r->ex, &r->in, &r->cause) < 0)
+		return err_wrap(&r->cause, "%s: prepare", p->name);
 	return 0;
 }
 
@@ -912,8 +924,8 @@ static void member_launch(struct running *r, int ep)
 {
 	struct engine *e = r->e;
 	r->in.t_launch_ns = mono_ns();
-	if (r->d->launch(&r->in, &r->cause) < 0) {
-		err_wrap(&r->cause, "%s: launch", r->p->rt->name);
+	if (r->ex->ops->launch(r->ex, &r->in, &r->cause) < 0) {
+		err_wrap(&r->cause, "%s: launch", r->p->name);
 		member_over(r, r->cause, 0);
 		return;
 	}
@@ -922,9 +934,9 @@ static void member_launch(struct running *r, int ep)
 	 * (a VM's boot); from it, mark_ready restarts the clock. */
 	if (r->deadline != UINT64_MAX)
 		r->deadline = r->in.t_launch_ns +
-		    (uint64_t)((r->duration + e->exp.grace + r->d->startup_allowance_s) * 1e9);
+		    (uint64_t)((r->duration + e->exp.grace + r->caps.startup_allowance_s) * 1e9);
 	struct pid_role pr[64];
-	size_t np = r->d->pids(&r->in, pr, ARRAY_SIZE(pr));
+	size_t np = r->ex->ops->pids(r->ex, &r->in, pr, ARRAY_SIZE(pr));
 	for (size_t i = 0; i < np; i++)
 		sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
 	member_watch(r, ep);
@@ -953,7 +965,7 @@ static void member_check(struct running *r, uint64_t now)
 	} else if (r->deadline != UINT64_MAX && now >= r->deadline + r->setup_ns) {
 		member_over(r, r->ready ? "ran past its duration plus grace" : "never became ready", 1);
 		/* Its neighbours go on: stop it now rather than at the group's end. */
-		r->d->stop(&r->in, 1, NULL);
+		r->ex->ops->stop(r->ex, &r->in, 1, NULL);
 	}
 }
 
@@ -1203,7 +1215,7 @@ static void member_announce(struct running *r, size_t done, double eta_s, int gr
 	const struct planned *p = r->p;
 	struct engine_event *ev = event_new(EV_INSTANCE_START);
 	ev->instance = r->in.id;
-	ev->runtime = p->rt->name;
+	ev->runtime = p->name;
 	ev->workload = r->in.wl->name;
 	ev->variant = p->variant[0] ? p->variant : NULL;
 	ev->role = member_role_names[r->role];
@@ -1215,8 +1227,8 @@ static void member_announce(struct running *r, size_t done, double eta_s, int gr
 	ev->eta_s = eta_s;
 	emit(e, ev);
 	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", r->in.id,
-	    "runtime", runtime_base_name(p->rt), "driver", p->rt->driver, "workload", r->in.wl->name,
-	    "rep", (int)p->rep, "warmup", p->warmup, "host", runtime_host(p->rt));
+	    "runtime", p->rt->name, "driver", p->rt->driver, "workload", r->in.wl->name,
+	    "rep", (int)p->rep, "warmup", p->warmup, "host", p->ex->host);
 	/* Only groups say more than "one instance": benchmark journals stay as they were. */
 	if (e->exp.kind != EXP_BENCHMARK) {
 		json_object_set_new(rec, "group", json_integer(group));
@@ -1245,7 +1257,7 @@ static void group_end(struct running *m, size_t n)
 			r->comp_done = 1;
 		}
 		if (r->launched && !r->main_done)
-			r->d->stop(&r->in, 0, NULL);
+			r->ex->ops->stop(r->ex, &r->in, 0, NULL);
 	}
 	for (int i = 0; i < 20; i++) {
 		int alive = 0;
@@ -1267,20 +1279,20 @@ static void group_end(struct running *m, size_t n)
 		if (r->launched) {
 			char *c2 = NULL;
 			if (!r->main_done) {
-				r->d->stop(&r->in, 1, NULL);
+				r->ex->ops->stop(r->ex, &r->in, 1, NULL);
 				waitpid(r->in.main_pid, &r->main_status, WNOHANG);
 			}
-			if (r->d->cleanup(&r->in, &c2) < 0) {
-				elog(e, LOG_WARN, "%s: cleanup: %s", r->p->rt->name, c2);
+			if (r->ex->ops->cleanup(r->ex, &r->in, &c2) < 0) {
+				elog(e, LOG_WARN, "%s: cleanup: %s", r->p->name, c2);
 				free(c2);
 			}
-		} else if (r->prepared && r->d) {
-			r->d->cleanup(&r->in, NULL);
+		} else if (r->prepared && r->ex) {
+			r->ex->ops->cleanup(r->ex, &r->in, NULL);
 		}
 		if (r->prepared && r->in.wl->cleanup) {
 			char *c3 = NULL;
 			if (run_prepare_phase(r, r->in.wl->cleanup, "cleanup", 1, &c3) < 0) {
-				elog(e, LOG_WARN, "%s/%s: %s", r->p->rt->name, r->in.wl->name, c3);
+				elog(e, LOG_WARN, "%s/%s: %s", r->p->name, r->in.wl->name, c3);
 				free(c3);
 			}
 		}
@@ -1402,7 +1414,7 @@ static unsigned run_group(struct engine *e, const struct planned *p, int group, 
 	}
 	if (x->kind != EXP_BENCHMARK) {
 		json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:i, s:o}", "type", "group",
-		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->rt->name, "workload",
+		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->name, "workload",
 		    p->wl->name, "rep", (int)p->rep, "warmup", p->warmup, "n", (int)(n - nnb), "ok", (int)ok,
 		    "failed", (int)failed, "members", ids);
 		journal_append(e->journal, rec, NULL);
@@ -1440,7 +1452,8 @@ static json_t *experiment_json(const struct experiment *x)
 static int scale_stopped(const struct engine *e, const struct planned *p)
 {
 	for (size_t i = 0; i < e->nstops; i++)
-		if (e->stops[i].rt == p->rt && e->stops[i].wl == p->wl && p->scale_n > e->stops[i].n)
+		if (e->stops[i].rt == p->rt && e->stops[i].ex == p->ex && e->stops[i].wl == p->wl &&
+		    p->scale_n > e->stops[i].n)
 			return 1;
 	return 0;
 }
@@ -1462,7 +1475,7 @@ static void *engine_main(void *arg)
 		const struct planned *p = &e->plan[i];
 		if (p->scale_n && scale_stopped(e, p)) {
 			json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:s}", "type", "group_skipped", "group",
-			    (int)i + 1, "variant", p->variant, "runtime", p->rt->name, "workload", p->wl->name,
+			    (int)i + 1, "variant", p->variant, "runtime", p->name, "workload", p->wl->name,
 			    "rep", (int)p->rep, "why", "a smaller N did not fit");
 			journal_append(e->journal, rec, NULL);
 			json_decref(rec);
@@ -1474,9 +1487,9 @@ static void *engine_main(void *arg)
 		failed += run_group(e, p, (int)i + 1, &next_id, i, per * (double)(e->nplan - i), &fit);
 		if (p->scale_n && !fit) {
 			elog(e, LOG_INFO, "scale: %s with N=%u did not fit (an instance did not start); larger N skipped",
-			    p->rt->name, p->scale_n);
+			    p->name, p->scale_n);
 			e->stops = xreallocarray(e->stops, e->nstops + 1, sizeof *e->stops);
-			e->stops[e->nstops++] = (struct scale_stop){ p->rt, p->wl, p->scale_n };
+			e->stops[e->nstops++] = (struct scale_stop){ p->rt, p->ex, p->wl, p->scale_n };
 		}
 	}
 	int cancelled = atomic_load(&e->cancel);
@@ -1512,10 +1525,15 @@ static void *engine_main(void *arg)
 	return NULL;
 }
 
-struct engine *engine_new(const struct config *cfg, const char *state_dir, char **cause)
+struct engine *engine_new(const struct config *cfg, struct executors *xs, const char *state_dir, char **cause)
 {
 	struct engine *e = xcalloc(1, sizeof *e);
 	e->cfg = cfg;
+	e->xs = xs;
+	if (!e->xs) {
+		e->xs = executors_new(cfg);
+		e->own_xs = 1;
+	}
 	e->state_dir = xstrdup(state_dir ? state_dir : cfg->state_dir);
 	pthread_mutex_init(&e->lock, NULL);
 	e->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -1541,19 +1559,20 @@ struct engine *engine_new(const struct config *cfg, const char *state_dir, char 
 	return e;
 }
 
-/* A runtime by name: configured, or RUNTIME@HOST made once per run (remote.h). */
-static const struct runtime_conf *engine_runtime(struct engine *e, const char *name, char **cause)
+/* Resolves every runtime of the experiment to its configured runtime and
+ * its executor (executor.h), in order. */
+static int place_runtimes(struct engine *e, size_t nrt, char **cause)
 {
-	for (size_t i = 0; i < e->nremote_rts; i++)
-		if (!strcmp(e->remote_rts[i]->name, name))
-			return e->remote_rts[i];
-	struct runtime_conf *owned = NULL;
-	const struct runtime_conf *rt = remote_resolve(e->cfg, name, &owned, cause);
-	if (owned) {
-		e->remote_rts = xreallocarray(e->remote_rts, e->nremote_rts + 1, sizeof *e->remote_rts);
-		e->remote_rts[e->nremote_rts++] = owned;
+	e->placed = xcalloc(nrt, sizeof *e->placed);
+	for (size_t t = 0; t < nrt; t++) {
+		struct placed *pl = &e->placed[e->nplaced];
+		if (executors_resolve(e->xs, e->exp.runtimes[t], &pl->rt, &pl->ex, cause) < 0)
+			return -1;
+		pl->name = strcmp(pl->ex->host, "local") ? xasprintf("%s@%s", pl->rt->name, pl->ex->host)
+		    : xstrdup(pl->rt->name);
+		e->nplaced++;
 	}
-	return rt;
+	return 0;
 }
 
 /* Adversaries take a host down unless a cgroup holds them: refuse them
@@ -1590,24 +1609,19 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 	const struct experiment *x = &e->exp;
 	unsigned reps = x->warmup + x->repetitions;
 	size_t cap = 0;
-	const struct runtime_conf **rts = xcalloc(nrt, sizeof *rts);
-	for (size_t t = 0; t < nrt; t++)
-		if (!(rts[t] = engine_runtime(e, x->runtimes[t], cause))) {
-			free(rts);
-			return -1;
-		}
+	if (place_runtimes(e, nrt, cause) < 0)
+		return -1;
+	const struct placed *rts = e->placed;
 	for (size_t w = 0; w < nwl; w++)
-		if (!config_workload(e->cfg, x->workloads[w])) {
-			free(rts);
+		if (!config_workload(e->cfg, x->workloads[w]))
 			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", x->workloads[w]);
-		}
 	if (x->kind == EXP_SCALE) {
 		unsigned max = x->max_instances ? x->max_instances : 64;
 		for (size_t w = 0; w < nwl; w++)
 			for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
 				for (unsigned rep = 0; rep < reps; rep++)
 					for (size_t t = 0; t < nrt; t++) {
-						struct planned p = { .rt = rts[t], .wl = config_workload(e->cfg, x->workloads[w]),
+						struct planned p = { .rt = rts[t].rt, .ex = rts[t].ex, .name = rts[t].name, .wl = config_workload(e->cfg, x->workloads[w]),
 							.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
 							.warmup = rep < x->warmup, .limits = &x->limits, .count = n, .scale_n = n };
 						snprintf(p.variant, sizeof p.variant, "N=%u", n);
@@ -1616,13 +1630,12 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 				if (n >= max)
 					break;
 			}
-		free(rts);
 		return 0;
 	}
 	for (unsigned rep = 0; rep < reps; rep++)
 		for (size_t w = 0; w < nwl; w++)
 			for (size_t t = 0; t < nrt; t++) {
-				struct planned p = { .rt = rts[t], .wl = config_workload(e->cfg, x->workloads[w]),
+				struct planned p = { .rt = rts[t].rt, .ex = rts[t].ex, .name = rts[t].name, .wl = config_workload(e->cfg, x->workloads[w]),
 					.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
 					.warmup = rep < x->warmup, .limits = &x->limits, .count = 1 };
 				if (x->kind == EXP_INTERFERENCE) {
@@ -1652,12 +1665,11 @@ static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
 	const struct workload *idle = config_workload(e->cfg, "idle");
 	if (x->kind == EXP_STARTUP && idle)
 		for (size_t t = 0; t < nrt; t++) {
-			struct planned p = { .rt = rts[t], .wl = idle, .rep = 1, .limits = &x->limits, .count = 1,
+			struct planned p = { .rt = rts[t].rt, .ex = rts[t].ex, .name = rts[t].name, .wl = idle, .rep = 1, .limits = &x->limits, .count = 1,
 				.footprint = 1 };
 			snprintf(p.variant, sizeof p.variant, "idle");
 			plan_push(e, &cap, p);
 		}
-	free(rts);
 	return 0;
 }
 
@@ -1697,12 +1709,13 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	json_t *env = journal_env_record();
 	json_object_set_new(env, "experiment", experiment_json(&e->exp));
 	json_t *versions = json_object();
-	for (size_t t = 0; t < nrt; t++) {
-		const struct runtime_conf *rt = engine_runtime(e, e->exp.runtimes[t], NULL);
-		struct driver_status st;
-		runtime_probe(rt, &st);
-		json_object_set_new(versions, rt->name, json_pack("{s:s, s:b, s:s?, s:s?}", "driver", rt->driver,
-		    "available", st.available, "version", st.version, "reason", st.reason));
+	for (size_t t = 0; t < e->nplaced; t++) {
+		const struct placed *pl = &e->placed[t];
+		struct driver_status st = { 0 };
+		pl->ex->ops->probe(pl->ex, pl->rt, &st);
+		json_object_set_new(versions, pl->name, json_pack("{s:s, s:s, s:b, s:s?, s:s?}", "driver",
+		    pl->rt->driver, "host", pl->ex->host, "available", st.available, "version", st.version, "reason",
+		    st.reason));
 		driver_status_free(&st);
 	}
 	json_object_set_new(env, "runtimes", versions);
@@ -1791,9 +1804,11 @@ void engine_free(struct engine *e)
 	pthread_mutex_destroy(&e->lock);
 	free(e->plan);
 	free(e->stops);
-	for (size_t i = 0; i < e->nremote_rts; i++)
-		remote_runtime_free(e->remote_rts[i]);
-	free(e->remote_rts);
+	for (size_t i = 0; i < e->nplaced; i++)
+		free(e->placed[i].name);
+	free(e->placed);
+	if (e->own_xs)
+		executors_free(e->xs);
 	free(e->probe);
 	free(e->state_dir);
 	free(e);

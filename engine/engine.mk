@@ -128,14 +128,14 @@ EXTRA_DIST += tests/integration/sandbox-lib.sh tests/integration/sandbox-run.sh 
 	tests/integration/sandbox-isolation.sh tests/integration/sandbox-limits.sh \
 	tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
 
-## remote: engine/ssh.c (libssh), engine/agentproto.c, runtimes/remote.c, `isolab agent`
+## executors: local and remote (engine/ssh.c over libssh, engine/agentproto.c), `isolab agent`
 AM_CPPFLAGS += $(LIBSSH_CFLAGS)
 ISOLAB_LIBS += $(LIBSSH_LIBS)
-libisolab_a_SOURCES += engine/ssh.c engine/ssh.h engine/agentproto.c engine/agentproto.h \
-	runtimes/remote.c runtimes/remote.h
+libisolab_a_SOURCES += engine/executor.c engine/executor.h engine/executor-local.c \
+	engine/executor-remote.c engine/ssh.c engine/ssh.h engine/agentproto.c engine/agentproto.h
 # The agent isolab uploads to hosts without isolab: static, and without
-# libssh (the remote driver is a weak reference in runtimes/registry.c, so
-# libssh.a is named but never pulled in).
+# libssh (it uses the local executor alone, so neither executor.o nor
+# executor-remote.o, and so no libssh.a object, is pulled in).
 pkglibexec_PROGRAMS = isolab-agent
 isolab_agent_SOURCES = cli/agent-main.c cli/cmd-agent.c cli/cmd.h
 isolab_agent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli

@@ -13,10 +13,6 @@ extern const struct driver driver_qemu;
 extern const struct driver driver_lxc;
 extern const struct driver driver_firecracker;
 extern const struct driver driver_kata;
-/* The proxy for RUNTIME@HOST (runtimes/remote.c; driver_find(name) proxy)
- * is found by name but not listed: it is not a kind of isolation. Weak, so
- * the static isolab-agent links every driver but this one (and no libssh). */
-extern const struct driver driver_remote __attribute__((weak));
 
 static const struct driver *const drivers[] = {
 	&driver_native,
@@ -34,8 +30,6 @@ const struct driver *const *driver_all(void) { return drivers; }
 
 const struct driver *driver_find(const char *name)
 {
-	if (&driver_remote && !strcmp(name, driver_remote.name))
-		return &driver_remote;
 	for (size_t i = 0; drivers[i]; i++)
 		if (!strcmp(drivers[i]->name, name))
 			return drivers[i];

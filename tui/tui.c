@@ -24,7 +24,9 @@
 #include "dialog.h"
 #include "draw.h"
 #include "engine.h"
+#include "executor.h"
 #include "screens.h"
+#include "ssh.h"
 #include "util.h"
 
 #include <errno.h>
@@ -239,7 +241,7 @@ int tui_start_run(struct tui *t, struct experiment *exp)
 	t->exp = *exp;
 	memset(exp, 0, sizeof *exp);
 	char *cause = NULL;
-	t->engine = engine_new(&t->cfg, t->state_dir, &cause);
+	t->engine = engine_new(&t->cfg, t->xs, t->state_dir, &cause);
 	if (!t->engine || engine_start(t->engine, &t->exp, &cause) < 0) {
 		live_log(&t->live, LOG_ERROR, "cannot start the run: %s", cause ? cause : "unknown error");
 		tui_status(t, "cannot start the run: %s", cause ? cause : "unknown error");
@@ -573,11 +575,15 @@ int tui_main(const struct globals *g, const char *theme)
 		return 2;
 	}
 	t->state_dir = cli_state_dir(g, &t->cfg);
+	t->xs = executors_new(&t->cfg);
+	executors_set_default_host(t->xs, g->host);
+	executors_set_prompts(t->xs, &(struct ssh_prompts){ .accept_new_host_key = g->accept_new_host_key });
 	live_init(&t->live, &t->cfg);
 	int bad;
 	t->theme = initial_theme(t, theme, &bad);
 	if (bad) {
 		live_free(&t->live);
+		executors_free(t->xs);
 		config_free(&t->cfg);
 		free(t);
 		return 2;
@@ -589,6 +595,7 @@ int tui_main(const struct globals *g, const char *theme)
 		cli_error("cannot create a pipe: %s", strerror(errno));
 		theme_free(t->theme);
 		live_free(&t->live);
+		executors_free(t->xs);
 		config_free(&t->cfg);
 		free(t);
 		return 1;
@@ -641,7 +648,7 @@ int tui_main(const struct globals *g, const char *theme)
 				tui_request_quit(t);
 			} else if (t->engine && engine_running(t->engine)) {
 				/* Nobody is there to answer: stop the run, then leave. */
-				ask_shutdown();
+				ask_shutdown(t);
 				t->stopping = 1;
 				engine_cancel(t->engine);
 			} else {
@@ -674,7 +681,7 @@ int tui_main(const struct globals *g, const char *theme)
 	}
 
 	/* No thread may stay blocked on a question nobody will answer. */
-	ask_shutdown();
+	ask_shutdown(t);
 	/* Leaving with a run still going (a signal while stopping): tear it down. */
 	if (t->engine) {
 		engine_cancel(t->engine);
@@ -705,6 +712,7 @@ int tui_main(const struct globals *g, const char *theme)
 		tui_lingering = t;
 		return rc;
 	}
+	executors_free(t->xs);
 	config_free(&t->cfg);
 	free(t);
 	return rc;

@@ -79,7 +79,8 @@ extern const struct screen_class screen_setup, screen_dashboard, screen_processe
 
 struct tui {
 	struct config cfg;
-	int cfg_in_use;                 /* a detached thread still reads cfg: the exit frees it */
+	int cfg_in_use;                 /* a detached thread still reads cfg and xs: the exit frees them */
+	struct executors *xs;           /* where runtimes run (--host), shared by the probes and the engine */
 	const char *state_dir;
 	struct theme *theme;
 	char **themes;                  /* names found, for the live switch */
