@@ -29,6 +29,7 @@
 #include "fingerprint.h"
 #include "journal.h"
 #include "metrics.h"
+#include "plan.h"
 #include "resources.h"
 #include "runtime.h"
 #include "subst.h"
@@ -59,22 +60,6 @@ struct event_node {
 	struct event_node *next;
 };
 
-/* One plan item: a group of instances that run at the same time. */
-struct planned {
-	const struct runtime_conf *rt;
-	const struct executor *ex;   /* where rt runs */
-	const char *name;            /* rt as named in events: "gvisor", "gvisor@lab1" */
-	const struct workload *wl;
-	unsigned rep;
-	int warmup;
-	const struct limits *limits; /* every member's */
-	unsigned count;              /* instances of wl (scale, allocation); 1 otherwise */
-	int with_neighbours;         /* interference: the experiment's neighbours join */
-	int footprint;               /* startup: an idle instance, measured, then stopped */
-	unsigned scale_n;            /* scale: N, to stop growing once N did not fit */
-	char variant[48];            /* row label: "alone", "N=4", a variant's name; "" none */
-};
-
 enum member_role { MEMBER_INSTANCE, MEMBER_TARGET, MEMBER_NEIGHBOUR };
 static const char *const member_role_names[] = { "instance", "target", "neighbour" };
 
@@ -85,17 +70,13 @@ struct engine {
 	const struct config *cfg;
 	char *state_dir;
 	struct experiment exp;       /* shallow copy; strings point into cfg */
-	struct planned *plan;
-	size_t nplan;
+	struct plan plan;
 	struct journal *journal;
 	struct sampler *sampler;
 	struct resources *res;       /* the run's resource journal */
 	char *probe;
 	struct executors *xs;        /* where runtimes run; owned when own_xs */
 	int own_xs;
-	/* The experiment's runtimes as resolved, in its order. */
-	struct placed { const struct runtime_conf *rt; const struct executor *ex; char *name; } *placed;
-	size_t nplaced;
 
 	pthread_t thread;
 	int started;
@@ -112,12 +93,7 @@ struct engine {
 	double frames[FRAMES_MAX];
 	size_t nframes;
 	/* scale: the smallest N that did not fit, per runtime and workload */
-	struct scale_stop {
-		const struct runtime_conf *rt;
-		const struct executor *ex;
-		const struct workload *wl;
-		unsigned n;
-	} *stops;
+	struct scale_stop { const struct plan_runtime *at; const struct workload *wl; unsigned n; } *stops;
 	size_t nstops;
 };
 
@@ -125,7 +101,7 @@ struct engine {
 struct running {
 	struct engine *e;
 	struct instance in;
-	const struct planned *p;
+	const struct plan_item *p;
 	int idx;                     /* in its group */
 	enum member_role role;
 	const char *nclass;          /* neighbour class */
@@ -420,13 +396,13 @@ static void mark_ready(struct running *r)
 	r->startup_ms = (double)(mono_ns() - r->in.t_launch_ns) / 1e6;
 	struct engine_event *ev = event_new(EV_READY);
 	ev->instance = r->in.id;
-	ev->runtime = r->p->name;
+	ev->runtime = r->p->at->name;
 	ev->workload = r->in.wl->name;
 	ev->startup_ms = r->startup_ms;
 	emit(r->e, ev);
 	struct pid_role pr[64];
 	size_t np = r->ex->ops->pids(r->ex, &r->in, pr, ARRAY_SIZE(pr));
-	fingerprint_ready(&r->in, r->p->name, pr, np, r->tail, r->e->journal);
+	fingerprint_ready(&r->in, r->p->at->name, pr, np, r->tail, r->e->journal);
 	if (r->in.wl->setup) {
 		/* Unmeasured work against the running server (loading tables):
 		 * blocking is fine since nothing is measured yet, and its time is
@@ -544,7 +520,7 @@ static void tick_member(struct running *r, const struct proc_sample *ps, size_t 
 
 	struct engine_event *ev = event_new(EV_SAMPLE);
 	ev->instance = r->in.id;
-	ev->runtime = r->p->name;
+	ev->runtime = r->p->at->name;
 	ev->workload = r->in.wl->name;
 	ev->variant = r->p->variant[0] ? r->p->variant : NULL;
 	ev->role = member_role_names[r->role];
@@ -604,7 +580,7 @@ static void tick(struct running *m, size_t n, double t)
 		for (size_t i = 0; i < np; i++)
 			sampler_track(e->sampler, pr[i].pid, r->in.id, pr[i].role, NULL);
 		sampler_track_children(e->sampler, r->in.id);
-		fingerprint_tick(&r->in, r->p->name, pr, np, e->journal);
+		fingerprint_tick(&r->in, r->p->at->name, pr, np, e->journal);
 	}
 	const struct proc_sample *ps;
 	size_t nps = 0;
@@ -658,7 +634,7 @@ static void end_record(struct running *r, const char *status, const char *error)
 	const struct workload *wl = r->in.wl;
 	struct engine_event *ev = event_new(EV_INSTANCE_END);
 	ev->instance = r->in.id;
-	ev->runtime = r->p->name;
+	ev->runtime = r->p->at->name;
 	ev->workload = wl->name;
 	ev->rep = r->p->rep;
 	ev->warmup = r->p->warmup;
@@ -780,7 +756,7 @@ static void instance_note(struct instance *in, json_t *rec)
 	const char *type = json_string_value(json_object_get(rec, "type"));
 	const char *msg = json_string_value(json_object_get(rec, "msg"));
 	if (type && !strcmp(type, "info") && msg)
-		elog(r->e, LOG_INFO, "%s: %s", r->p->name, msg);
+		elog(r->e, LOG_INFO, "%s: %s", r->p->at->name, msg);
 	journal_append(r->e->journal, rec, NULL);
 	json_decref(rec);
 }
@@ -857,14 +833,14 @@ static void member_over(struct running *r, const char *why, int timed_out)
 static int member_prepare(struct running *r)
 {
 	struct engine *e = r->e;
-	const struct planned *p = r->p;
+	const struct plan_item *p = r->p;
 	struct driver_status st;
-	r->ex = p->ex;
-	if (r->ex->ops->caps(r->ex, p->rt, &r->caps, &r->cause) < 0)
+	r->ex = p->at->ex;
+	if (r->ex->ops->caps(r->ex, p->at->rt, &r->caps, &r->cause) < 0)
 		return -1;
-	r->ex->ops->probe(r->ex, p->rt, &st);
+	r->ex->ops->probe(r->ex, p->at->rt, &st);
 	if (!st.available) {
-		err_set(&r->cause, "runtime %s is not available here: %s%s%s", p->name,
+		err_set(&r->cause, "runtime %s is not available here: %s%s%s", p->at->name,
 		    st.reason ? st.reason : "unknown reason", st.fix ? "; fix: " : "", st.fix ? st.fix : "");
 		driver_status_free(&st);
 		return -1;
@@ -883,7 +859,7 @@ static int member_prepare(struct running *r)
 	}
 	if (unsupported)
 		return err_set(&r->cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another runtime",
-		    p->name, p->rt->driver, limit_name(unsupported));
+		    p->at->name, p->at->rt->driver, limit_name(unsupported));
 	char *dir = xasprintf("%s/instances/%d", journal_dir(e->journal), r->in.id);
 	r->in.dir = dir;
 	r->in.note = instance_note;
@@ -895,7 +871,7 @@ static int member_prepare(struct running *r)
 		return -1;
 	r->prepared = 1;
 	if (r->ex->ops->prepare(r->ex, &r->in, &r->cause) < 0)
-		return err_wrap(&r->cause, "%s: prepare", p->name);
+		return err_wrap(&r->cause, "%s: prepare", p->at->name);
 	/* After the driver's prepare, which sets the address (${addr}). */
 	if (write_files(r, &r->cause) < 0)
 		return -1;
@@ -907,7 +883,7 @@ static int member_prepare(struct running *r)
 	if (r->in.wl->guest_files && !(r->in.guest_files = inst_argv(r, r->in.wl->guest_files, 1, &r->cause)))
 		return err_wrap(&r->cause, "guest_files");
 	if (r->ex->ops->stage && r->ex->ops->stage(r->ex, &r->in, &r->cause) < 0)
-		return err_wrap(&r->cause, "%s: prepare", p->name);
+		return err_wrap(&r->cause, "%s: prepare", p->at->name);
 	return 0;
 }
 
@@ -925,7 +901,7 @@ static void member_launch(struct running *r, int ep)
 	struct engine *e = r->e;
 	r->in.t_launch_ns = mono_ns();
 	if (r->ex->ops->launch(r->ex, &r->in, &r->cause) < 0) {
-		err_wrap(&r->cause, "%s: launch", r->p->name);
+		err_wrap(&r->cause, "%s: launch", r->p->at->name);
 		member_over(r, r->cause, 0);
 		return;
 	}
@@ -1181,14 +1157,14 @@ static void group_loop(struct running *m, size_t n, int pending)
 	close(ep);
 }
 
-static void member_init(struct running *r, struct engine *e, const struct planned *p, int idx, int id,
+static void member_init(struct running *r, struct engine *e, const struct plan_item *p, int idx, int id,
     const struct workload *wl, enum member_role role)
 {
 	*r = (struct running){ .e = e, .p = p, .idx = idx, .role = role, .pidfd = -1, .cpidfd = -1,
 		.cout_fd = -1, .duration = e->exp.duration, .rss_kb = NAN, .pss_kb = NAN };
 	r->in.id = id;
 	r->in.run_id = journal_run_id(e->journal);
-	r->in.rt = p->rt;
+	r->in.rt = p->at->rt;
 	r->in.wl = wl;
 	r->in.limits = p->limits;
 	r->in.network = e->exp.network ? e->exp.network : "none";
@@ -1212,10 +1188,10 @@ static void member_init(struct running *r, struct engine *e, const struct planne
 static void member_announce(struct running *r, size_t done, double eta_s, int group)
 {
 	struct engine *e = r->e;
-	const struct planned *p = r->p;
+	const struct plan_item *p = r->p;
 	struct engine_event *ev = event_new(EV_INSTANCE_START);
 	ev->instance = r->in.id;
-	ev->runtime = p->name;
+	ev->runtime = p->at->name;
 	ev->workload = r->in.wl->name;
 	ev->variant = p->variant[0] ? p->variant : NULL;
 	ev->role = member_role_names[r->role];
@@ -1223,12 +1199,12 @@ static void member_announce(struct running *r, size_t done, double eta_s, int gr
 	ev->rep = p->rep;
 	ev->warmup = p->warmup;
 	ev->done = done;
-	ev->total = e->nplan;
+	ev->total = e->plan.nitems;
 	ev->eta_s = eta_s;
 	emit(e, ev);
 	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", r->in.id,
-	    "runtime", p->rt->name, "driver", p->rt->driver, "workload", r->in.wl->name,
-	    "rep", (int)p->rep, "warmup", p->warmup, "host", p->ex->host);
+	    "runtime", p->at->rt->name, "driver", p->at->rt->driver, "workload", r->in.wl->name,
+	    "rep", (int)p->rep, "warmup", p->warmup, "host", p->at->ex->host);
 	/* Only groups say more than "one instance": benchmark journals stay as they were. */
 	if (e->exp.kind != EXP_BENCHMARK) {
 		json_object_set_new(rec, "group", json_integer(group));
@@ -1283,7 +1259,7 @@ static void group_end(struct running *m, size_t n)
 				waitpid(r->in.main_pid, &r->main_status, WNOHANG);
 			}
 			if (r->ex->ops->cleanup(r->ex, &r->in, &c2) < 0) {
-				elog(e, LOG_WARN, "%s: cleanup: %s", r->p->name, c2);
+				elog(e, LOG_WARN, "%s: cleanup: %s", r->p->at->name, c2);
 				free(c2);
 			}
 		} else if (r->prepared && r->ex) {
@@ -1292,7 +1268,7 @@ static void group_end(struct running *m, size_t n)
 		if (r->prepared && r->in.wl->cleanup) {
 			char *c3 = NULL;
 			if (run_prepare_phase(r, r->in.wl->cleanup, "cleanup", 1, &c3) < 0) {
-				elog(e, LOG_WARN, "%s/%s: %s", r->p->name, r->in.wl->name, c3);
+				elog(e, LOG_WARN, "%s/%s: %s", r->p->at->name, r->in.wl->name, c3);
 				free(c3);
 			}
 		}
@@ -1343,7 +1319,7 @@ static void member_free(struct running *r)
 /* Runs one plan item (a group) to the end records of its members. *next_id
  * is the first instance id to use and is advanced. Returns how many primary
  * members did not succeed; *fit is 0 when a member failed to start. */
-static unsigned run_group(struct engine *e, const struct planned *p, int group, int *next_id, size_t done,
+static unsigned run_group(struct engine *e, const struct plan_item *p, int group, int *next_id, size_t done,
     double eta_s, int *fit)
 {
 	const struct experiment *x = &e->exp;
@@ -1414,7 +1390,7 @@ static unsigned run_group(struct engine *e, const struct planned *p, int group, 
 	}
 	if (x->kind != EXP_BENCHMARK) {
 		json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:i, s:o}", "type", "group",
-		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->name, "workload",
+		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->at->name, "workload",
 		    p->wl->name, "rep", (int)p->rep, "warmup", p->warmup, "n", (int)(n - nnb), "ok", (int)ok,
 		    "failed", (int)failed, "members", ids);
 		journal_append(e->journal, rec, NULL);
@@ -1449,11 +1425,10 @@ static json_t *experiment_json(const struct experiment *x)
 	    "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids", (int)l->pids);
 }
 
-static int scale_stopped(const struct engine *e, const struct planned *p)
+static int scale_stopped(const struct engine *e, const struct plan_item *p)
 {
 	for (size_t i = 0; i < e->nstops; i++)
-		if (e->stops[i].rt == p->rt && e->stops[i].ex == p->ex && e->stops[i].wl == p->wl &&
-		    p->scale_n > e->stops[i].n)
+		if (e->stops[i].at == p->at && e->stops[i].wl == p->wl && p->scale_n > e->stops[i].n)
 			return 1;
 	return 0;
 }
@@ -1464,18 +1439,18 @@ static void *engine_main(void *arg)
 	struct engine_event *ev = event_new(EV_RUN_START);
 	ev->run_id = xstrdup(journal_run_id(e->journal));
 	ev->run_dir = xstrdup(journal_dir(e->journal));
-	ev->total = e->nplan;
+	ev->total = e->plan.nitems;
 	emit(e, ev);
 
 	uint64_t t0 = mono_ns();
 	unsigned failed = 0;
 	size_t i;
 	int next_id = 1;
-	for (i = 0; i < e->nplan && !atomic_load(&e->cancel); i++) {
-		const struct planned *p = &e->plan[i];
+	for (i = 0; i < e->plan.nitems && !atomic_load(&e->cancel); i++) {
+		const struct plan_item *p = &e->plan.items[i];
 		if (p->scale_n && scale_stopped(e, p)) {
 			json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:s}", "type", "group_skipped", "group",
-			    (int)i + 1, "variant", p->variant, "runtime", p->name, "workload", p->wl->name,
+			    (int)i + 1, "variant", p->variant, "runtime", p->at->name, "workload", p->wl->name,
 			    "rep", (int)p->rep, "why", "a smaller N did not fit");
 			journal_append(e->journal, rec, NULL);
 			json_decref(rec);
@@ -1484,12 +1459,12 @@ static void *engine_main(void *arg)
 		/* ETA: the mean time of the groups so far, or the planned duration. */
 		double per = i ? (double)(mono_ns() - t0) / 1e9 / (double)i : e->exp.duration + 1;
 		int fit = 1;
-		failed += run_group(e, p, (int)i + 1, &next_id, i, per * (double)(e->nplan - i), &fit);
+		failed += run_group(e, p, (int)i + 1, &next_id, i, per * (double)(e->plan.nitems - i), &fit);
 		if (p->scale_n && !fit) {
 			elog(e, LOG_INFO, "scale: %s with N=%u did not fit (an instance did not start); larger N skipped",
-			    p->name, p->scale_n);
+			    p->at->name, p->scale_n);
 			e->stops = xreallocarray(e->stops, e->nstops + 1, sizeof *e->stops);
-			e->stops[e->nstops++] = (struct scale_stop){ p->rt, p->ex, p->wl, p->scale_n };
+			e->stops[e->nstops++] = (struct scale_stop){ p->at, p->wl, p->scale_n };
 		}
 	}
 	int cancelled = atomic_load(&e->cancel);
@@ -1519,7 +1494,7 @@ static void *engine_main(void *arg)
 	ev->cancelled = cancelled;
 	ev->failed = failed;
 	ev->done = i;
-	ev->total = e->nplan;
+	ev->total = e->plan.nitems;
 	atomic_store(&e->running, 0);
 	emit(e, ev);
 	return NULL;
@@ -1559,120 +1534,6 @@ struct engine *engine_new(const struct config *cfg, struct executors *xs, const 
 	return e;
 }
 
-/* Resolves every runtime of the experiment to its configured runtime and
- * its executor (executor.h), in order. */
-static int place_runtimes(struct engine *e, size_t nrt, char **cause)
-{
-	e->placed = xcalloc(nrt, sizeof *e->placed);
-	for (size_t t = 0; t < nrt; t++) {
-		struct placed *pl = &e->placed[e->nplaced];
-		if (executors_resolve(e->xs, e->exp.runtimes[t], &pl->rt, &pl->ex, cause) < 0)
-			return -1;
-		pl->name = strcmp(pl->ex->host, "local") ? xasprintf("%s@%s", pl->rt->name, pl->ex->host)
-		    : xstrdup(pl->rt->name);
-		e->nplaced++;
-	}
-	return 0;
-}
-
-/* Adversaries take a host down unless a cgroup holds them: refuse them
- * without both a pids and a memory limit, whatever the runtime. */
-static int check_adversaries(const struct experiment *x, const struct config *cfg, char **cause)
-{
-	for (size_t i = 0; i < x->nneighbours; i++) {
-		const struct neighbour *nb = &x->neighbours[i];
-		int adversarial = (nb->nclass && !strcmp(nb->nclass, "adversarial")) ||
-		    !strcmp(nb->workload, "forkbomb") || !strcmp(nb->workload, "mallocbomb");
-		if (!adversarial)
-			continue;
-		if (!x->limits.pids || !x->limits.mem_hard)
-			return err_set(cause, "experiment %s: the adversarial neighbour '%s' needs limits.pids and "
-			    "limits.memory (it could take the host down without them); set both",
-			    x->name ? x->name : "", nb->workload);
-		if (!config_workload(cfg, nb->workload))
-			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", nb->workload);
-	}
-	return 0;
-}
-
-static void plan_push(struct engine *e, size_t *cap, struct planned p)
-{
-	if (e->nplan == *cap)
-		e->plan = xreallocarray(e->plan, *cap = *cap ? *cap * 2 : 16, sizeof *e->plan);
-	e->plan[e->nplan++] = p;
-}
-
-/* The plan, by kind. Repetitions stay the outer loop where they can, so
- * slow drift of the machine spreads over every runtime. */
-static int plan_build(struct engine *e, size_t nrt, size_t nwl, char **cause)
-{
-	const struct experiment *x = &e->exp;
-	unsigned reps = x->warmup + x->repetitions;
-	size_t cap = 0;
-	if (place_runtimes(e, nrt, cause) < 0)
-		return -1;
-	const struct placed *rts = e->placed;
-	for (size_t w = 0; w < nwl; w++)
-		if (!config_workload(e->cfg, x->workloads[w]))
-			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", x->workloads[w]);
-	if (x->kind == EXP_SCALE) {
-		unsigned max = x->max_instances ? x->max_instances : 64;
-		for (size_t w = 0; w < nwl; w++)
-			for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
-				for (unsigned rep = 0; rep < reps; rep++)
-					for (size_t t = 0; t < nrt; t++) {
-						struct planned p = { .rt = rts[t].rt, .ex = rts[t].ex, .name = rts[t].name, .wl = config_workload(e->cfg, x->workloads[w]),
-							.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
-							.warmup = rep < x->warmup, .limits = &x->limits, .count = n, .scale_n = n };
-						snprintf(p.variant, sizeof p.variant, "N=%u", n);
-						plan_push(e, &cap, p);
-					}
-				if (n >= max)
-					break;
-			}
-		return 0;
-	}
-	for (unsigned rep = 0; rep < reps; rep++)
-		for (size_t w = 0; w < nwl; w++)
-			for (size_t t = 0; t < nrt; t++) {
-				struct planned p = { .rt = rts[t].rt, .ex = rts[t].ex, .name = rts[t].name, .wl = config_workload(e->cfg, x->workloads[w]),
-					.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1,
-					.warmup = rep < x->warmup, .limits = &x->limits, .count = 1 };
-				if (x->kind == EXP_INTERFERENCE) {
-					snprintf(p.variant, sizeof p.variant, "alone");
-					plan_push(e, &cap, p);
-					if (x->nneighbours) {
-						snprintf(p.variant, sizeof p.variant, "neighbours");
-						p.with_neighbours = 1;
-						plan_push(e, &cap, p);
-					}
-				} else if (x->kind == EXP_ALLOCATION && x->nvariants) {
-					for (size_t v = 0; v < x->nvariants; v++) {
-						p.limits = &x->variants[v].limits;
-						p.count = x->variants[v].count ? x->variants[v].count :
-						    x->instances ? x->instances : 1;
-						snprintf(p.variant, sizeof p.variant, "%s", x->variants[v].name);
-						plan_push(e, &cap, p);
-					}
-				} else if (x->kind == EXP_ALLOCATION) {
-					p.count = x->instances ? x->instances : 1;
-					plan_push(e, &cap, p);
-				} else {
-					plan_push(e, &cap, p);
-				}
-			}
-	/* startup: the memory of an idle instance, once per runtime, after the cold starts. */
-	const struct workload *idle = config_workload(e->cfg, "idle");
-	if (x->kind == EXP_STARTUP && idle)
-		for (size_t t = 0; t < nrt; t++) {
-			struct planned p = { .rt = rts[t].rt, .ex = rts[t].ex, .name = rts[t].name, .wl = idle, .rep = 1, .limits = &x->limits, .count = 1,
-				.footprint = 1 };
-			snprintf(p.variant, sizeof p.variant, "idle");
-			plan_push(e, &cap, p);
-		}
-	return 0;
-}
-
 int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 {
 	if (e->started)
@@ -1684,18 +1545,7 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 		e->exp.duration = 10;
 	if (e->exp.grace <= 0)
 		e->exp.grace = 10;
-	if (!e->exp.runtimes || !e->exp.runtimes[0])
-		return err_set(cause, "experiment %s: no runtimes", exp->name ? exp->name : "");
-	if (!e->exp.workloads || !e->exp.workloads[0])
-		return err_set(cause, "experiment %s: no workloads", exp->name ? exp->name : "");
-	if (check_adversaries(&e->exp, e->cfg, cause) < 0)
-		return -1;
-	size_t nrt = 0, nwl = 0;
-	while (e->exp.runtimes[nrt])
-		nrt++;
-	while (e->exp.workloads[nwl])
-		nwl++;
-	if (plan_build(e, nrt, nwl, cause) < 0)
+	if (plan_build(&e->plan, e->cfg, e->xs, &e->exp, cause) < 0)
 		return -1;
 	e->probe = exec_probe_path();
 	if (!e->probe)
@@ -1709,8 +1559,8 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	json_t *env = journal_env_record();
 	json_object_set_new(env, "experiment", experiment_json(&e->exp));
 	json_t *versions = json_object();
-	for (size_t t = 0; t < e->nplaced; t++) {
-		const struct placed *pl = &e->placed[t];
+	for (size_t t = 0; t < e->plan.nruntimes; t++) {
+		const struct plan_runtime *pl = &e->plan.runtimes[t];
 		struct driver_status st = { 0 };
 		pl->ex->ops->probe(pl->ex, pl->rt, &st);
 		json_object_set_new(versions, pl->name, json_pack("{s:s, s:s, s:b, s:s?, s:s?}", "driver",
@@ -1725,8 +1575,8 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 		return -1;
 	}
 	json_decref(env);
-	for (size_t w = 0; w < nwl; w++) {
-		const struct workload *wl = config_workload(e->cfg, e->exp.workloads[w]);
+	for (char **w = e->exp.workloads; *w; w++) {
+		const struct workload *wl = config_workload(e->cfg, *w);
 		for (size_t k = 0; k < wl->nmetrics; k++) {
 			const struct metric_def *m = &wl->metrics[k];
 			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:b}", "type", "metric_def",
@@ -1802,11 +1652,8 @@ void engine_free(struct engine *e)
 	if (e->cmd_fd >= 0)
 		close(e->cmd_fd);
 	pthread_mutex_destroy(&e->lock);
-	free(e->plan);
+	plan_free(&e->plan);
 	free(e->stops);
-	for (size_t i = 0; i < e->nplaced; i++)
-		free(e->placed[i].name);
-	free(e->placed);
 	if (e->own_xs)
 		executors_free(e->xs);
 	free(e->probe);

@@ -11,6 +11,16 @@ UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
 libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
 
+## plan: an experiment's groups by kind, runtimes resolved to executors
+libisolab_a_SOURCES += engine/plan.c engine/plan.h
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_plan
+TESTS += tests/unit/test_plan
+tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
+tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_plan_LDADD = $(UNIT_LIBS)
+endif
+
 ## subst: ${name} in argv, files and phases, never through a shell
 libisolab_a_SOURCES += engine/subst.c engine/subst.h
 if HAVE_CHECK
