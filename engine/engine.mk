@@ -9,7 +9,8 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
 
 libisolab_a_SOURCES = engine/util.c engine/util.h \
-	engine/exec.c engine/exec.h engine/engine.c engine/engine.h
+	engine/exec.c engine/exec.h engine/engine.c engine/engine.h engine/events.c engine/events.h \
+	engine/instance.c engine/instance.h
 
 ## plan: an experiment's groups by kind, runtimes resolved to executors
 libisolab_a_SOURCES += engine/plan.c engine/plan.h
