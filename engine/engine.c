@@ -299,7 +299,7 @@ static void group_end(struct inst *m, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		inst_stop_companion(&m[k]);
-		inst_stop(&m[k], 0);
+		inst_stop(&m[k], 0, NULL);
 	}
 	for (int i = 0; i < 20; i++) {
 		int alive = 0;
@@ -311,7 +311,7 @@ static void group_end(struct inst *m, size_t n)
 	}
 	for (size_t k = 0; k < n; k++) {
 		if (!inst_reap(&m[k], 0)) {
-			inst_stop(&m[k], 1);
+			inst_stop(&m[k], 1, NULL);
 			inst_reap(&m[k], 0);
 		}
 		inst_cleanup(&m[k]);

@@ -143,7 +143,8 @@ EXTRA_DIST += tests/integration/sandbox-lib.sh tests/integration/sandbox-run.sh 
 AM_CPPFLAGS += $(LIBSSH_CFLAGS)
 ISOLAB_LIBS += $(LIBSSH_LIBS)
 libisolab_a_SOURCES += engine/executor.c engine/executor.h engine/executor-local.c \
-	engine/executor-remote.c engine/ssh.c engine/ssh.h engine/agentproto.c engine/agentproto.h
+	engine/executor-remote.c engine/ssh.c engine/ssh.h engine/agentproto.c engine/agentproto.h \
+	engine/agent.c engine/agent.h
 # The agent isolab uploads to hosts without isolab: static, and without
 # libssh (it uses the local executor alone, so neither executor.o nor
 # executor-remote.o, and so no libssh.a object, is pulled in).

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -43,6 +44,19 @@ static void record(struct inst *it, json_t *rec)
 	if (it->ctx->journal && rec)
 		journal_append(it->ctx->journal, rec, NULL);
 	json_decref(rec);
+}
+
+/* A warning: an event and an error record, or the owner's on_warn. */
+static void __attribute__((format(printf, 2, 3))) warn(struct inst *it, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (it->ctx->events || it->ctx->journal)
+		events_log(it->ctx->events, it->ctx->journal, LOG_WARN, "%s", msg);
+	else if (it->ctx->on_warn)
+		it->ctx->on_warn(it->ctx->owner, msg);
 }
 
 static void push(struct inst *it, struct engine_event *ev)
@@ -817,10 +831,11 @@ void inst_stop_companion(struct inst *it)
 	it->comp_done = 1;
 }
 
-void inst_stop(struct inst *it, int force)
+int inst_stop(struct inst *it, int force, char **cause)
 {
 	if (it->launched && !it->main_done)
-		it->ex->ops->stop(it->ex, &it->in, force, NULL);
+		return it->ex->ops->stop(it->ex, &it->in, force, cause);
+	return 0;
 }
 
 int inst_reap(struct inst *it, int block)
@@ -841,7 +856,7 @@ void inst_cleanup(struct inst *it)
 	char *cause = NULL;
 	if (it->launched) {
 		if (it->ex->ops->cleanup(it->ex, &it->in, &cause) < 0) {
-			events_log(it->ctx->events, it->ctx->journal, LOG_WARN, "%s: cleanup: %s", it->name, cause);
+			warn(it, "%s: cleanup: %s", it->name, cause);
 			free(cause);
 			cause = NULL;
 		}
@@ -849,7 +864,7 @@ void inst_cleanup(struct inst *it)
 		it->ex->ops->cleanup(it->ex, &it->in, NULL);
 	}
 	if (it->prepared && it->in.wl->cleanup && run_phase(it, it->in.wl->cleanup, "cleanup", 1, &cause) < 0) {
-		events_log(it->ctx->events, it->ctx->journal, LOG_WARN, "%s/%s: %s", it->name, it->in.wl->name, cause);
+		warn(it, "%s/%s: %s", it->name, it->in.wl->name, cause);
 		free(cause);
 	}
 	sampler_untrack_instance(it->ctx->sampler, it->in.id);

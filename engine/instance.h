@@ -68,6 +68,9 @@ struct inst_ctx {
 	void (*on_ready)(void *owner, struct inst *it);
 	/* An output line of the workload (relay). */
 	void (*on_line)(void *owner, struct inst *it, const char *line, size_t len);
+	/* A warning about an instance (a failed cleanup) where there are no
+	 * events to carry it. */
+	void (*on_warn)(void *owner, const char *msg);
 };
 
 enum inst_role { INST_INSTANCE, INST_TARGET, INST_NEIGHBOUR };
@@ -157,8 +160,8 @@ void inst_check(struct inst *it, uint64_t now);
 void inst_over(struct inst *it, const char *why, int timed_out);
 /* Stops the companion (killed, reaped). */
 void inst_stop_companion(struct inst *it);
-/* Asks it to end (force 0) or kills it (force 1). */
-void inst_stop(struct inst *it, int force);
+/* Asks it to end (force 0) or kills it (force 1), if it still runs. */
+int inst_stop(struct inst *it, int force, char **cause);
 /* Reaps the main process: 1 when it ended (now or before), 0 when it
  * still runs (block 0). */
 int inst_reap(struct inst *it, int block);
