@@ -12,6 +12,15 @@ libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/exec.c engine/exec.h engine/engine.c engine/engine.h engine/events.c engine/events.h \
 	engine/instance.c engine/instance.h
 
+## instance: one instance's life, for the engine thread and the agent
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_instance
+TESTS += tests/unit/test_instance
+tests_unit_test_instance_SOURCES = tests/unit/test_instance.c
+tests_unit_test_instance_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_instance_LDADD = $(UNIT_LIBS)
+endif
+
 ## plan: an experiment's groups by kind, runtimes resolved to executors
 libisolab_a_SOURCES += engine/plan.c engine/plan.h
 if HAVE_CHECK

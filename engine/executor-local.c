@@ -3,6 +3,10 @@
  * call going straight to the runtime's driver (runtimes/registry.c). The
  * engine uses it for every runtime without a host, and `isolab agent`
  * (agent.c) for everything a remote isolab asks of it.
+ *
+ * An executor of this kind whose priv is a NULL-terminated array of
+ * drivers looks drivers up there instead of in the registry: how a test
+ * runs an instance's whole life with a driver of its own.
  */
 #include "config.h"
 #include "executor.h"
@@ -11,23 +15,34 @@
 
 #include <string.h>
 
-/* The driver of rt; prepare has already refused an unknown one. */
-static const struct driver *driver_of(const struct instance *in)
+static const struct driver *driver_named(const struct executor *ex, const char *name)
 {
-	return driver_find(in->rt->driver);
+	const struct driver *const *table = ex->priv;
+	for (size_t i = 0; table && table[i]; i++)
+		if (!strcmp(table[i]->name, name))
+			return table[i];
+	return table ? NULL : driver_find(name);
+}
+
+/* The driver of in's runtime; prepare has already refused an unknown one. */
+static const struct driver *driver_of(const struct executor *ex, const struct instance *in)
+{
+	return driver_named(ex, in->rt->driver);
 }
 
 static void local_probe(const struct executor *ex, const struct runtime_conf *rt, struct driver_status *st)
 {
-	(void)ex;
-	runtime_probe(rt, st);
+	const struct driver *d = driver_named(ex, rt->driver);
+	if (!ex->priv || !d)
+		runtime_probe(rt, st);
+	else
+		d->probe(rt, st);
 }
 
 static int local_caps(const struct executor *ex, const struct runtime_conf *rt, struct executor_caps *caps,
     char **cause)
 {
-	(void)ex;
-	const struct driver *d = driver_find(rt->driver);
+	const struct driver *d = driver_named(ex, rt->driver);
 	if (!d)
 		return err_set(cause, "runtime %s: unknown driver '%s'", rt->name, rt->driver);
 	*caps = (struct executor_caps){ .limits = d->limits_supported, .own_kernel = d->own_kernel,
@@ -37,8 +52,7 @@ static int local_caps(const struct executor *ex, const struct runtime_conf *rt, 
 
 static int local_prepare(const struct executor *ex, struct instance *in, char **cause)
 {
-	(void)ex;
-	const struct driver *d = driver_of(in);
+	const struct driver *d = driver_of(ex, in);
 	if (!d)
 		return err_set(cause, "runtime %s: unknown driver '%s'", in->rt->name, in->rt->driver);
 	return d->prepare(in, cause);
@@ -46,40 +60,34 @@ static int local_prepare(const struct executor *ex, struct instance *in, char **
 
 static int local_stage(const struct executor *ex, struct instance *in, char **cause)
 {
-	(void)ex;
-	const struct driver *d = driver_of(in);
+	const struct driver *d = driver_of(ex, in);
 	return d && d->stage ? d->stage(in, cause) : 0;
 }
 
 static int local_launch(const struct executor *ex, struct instance *in, char **cause)
 {
-	(void)ex;
-	return driver_of(in)->launch(in, cause);
+	return driver_of(ex, in)->launch(in, cause);
 }
 
 static size_t local_pids(const struct executor *ex, struct instance *in, struct pid_role *out, size_t max)
 {
-	(void)ex;
-	return driver_of(in)->pids(in, out, max);
+	return driver_of(ex, in)->pids(in, out, max);
 }
 
 static size_t local_foreign(const struct executor *ex, struct instance *in, struct proc_sample *out, size_t max)
 {
-	(void)ex;
-	const struct driver *d = driver_of(in);
+	const struct driver *d = driver_of(ex, in);
 	return d->foreign_samples ? d->foreign_samples(in, out, max) : 0;
 }
 
 static int local_stop(const struct executor *ex, struct instance *in, int force, char **cause)
 {
-	(void)ex;
-	return driver_of(in)->stop(in, force, cause);
+	return driver_of(ex, in)->stop(in, force, cause);
 }
 
 static int local_cleanup(const struct executor *ex, struct instance *in, char **cause)
 {
-	(void)ex;
-	const struct driver *d = driver_of(in);
+	const struct driver *d = driver_of(ex, in);
 	return d ? d->cleanup(in, cause) : 0;
 }
 
