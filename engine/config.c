@@ -1757,3 +1757,32 @@ int parse_size(const char *s, uint64_t *out)
 	*out = v * mult;
 	return 0;
 }
+
+unsigned limits_requested(const struct limits *l)
+{
+	unsigned m = 0;
+	if (!l)
+		return 0;
+	if (l->cpus > 0)
+		m |= LIMIT_CPUS;
+	if (l->cpuset && *l->cpuset)
+		m |= LIMIT_CPUSET;
+	if (l->weight)
+		m |= LIMIT_WEIGHT;
+	if (l->mem_hard)
+		m |= LIMIT_MEM_HARD;
+	if (l->mem_soft)
+		m |= LIMIT_MEM_SOFT;
+	if (l->pids)
+		m |= LIMIT_PIDS;
+	return m;
+}
+
+const char *limit_name(unsigned mask)
+{
+	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (mask & (1u << i))
+			return names[i];
+	return "none";
+}

@@ -105,6 +105,16 @@ struct limits {
 	unsigned pids;        /* pids.max */
 };
 
+/* The limits as bits: what an experiment asks for, what a driver honours. */
+enum {
+	LIMIT_CPUS = 1 << 0,
+	LIMIT_CPUSET = 1 << 1,
+	LIMIT_WEIGHT = 1 << 2,
+	LIMIT_MEM_HARD = 1 << 3,
+	LIMIT_MEM_SOFT = 1 << 4,
+	LIMIT_PIDS = 1 << 5,
+};
+
 /* interference: a neighbour beside the target, in the same runtime, with
  * the same limits. */
 struct neighbour {
@@ -224,6 +234,10 @@ const struct runtime_conf *config_runtime(const struct config *cfg, const char *
 const struct workload *config_workload(const struct config *cfg, const char *name);
 const struct experiment *config_experiment(const struct config *cfg, const char *name);
 const struct host_conf *config_host(const struct config *cfg, const char *name);
+/* Mask of limits set in l (LIMIT_*). */
+unsigned limits_requested(const struct limits *l);
+/* Names the first limit in mask ("cpus", "cpuset", ...). */
+const char *limit_name(unsigned mask);
 /* Returns the option value of a runtime, or def. */
 const char *runtime_option(const struct runtime_conf *rt, const char *key, const char *def);
 

@@ -138,15 +138,6 @@ struct driver {
 	const struct resource_reaper *reapers;
 };
 
-enum {
-	LIMIT_CPUS = 1 << 0,
-	LIMIT_CPUSET = 1 << 1,
-	LIMIT_WEIGHT = 1 << 2,
-	LIMIT_MEM_HARD = 1 << 3,
-	LIMIT_MEM_SOFT = 1 << 4,
-	LIMIT_PIDS = 1 << 5,
-};
-
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);
 /* The registered drivers, NULL-terminated. */
@@ -157,10 +148,6 @@ const struct resource_reaper *driver_reaper(const char *kind);
 /* Probes rt's driver; an unknown driver gives an unavailable status. */
 void runtime_probe(const struct runtime_conf *rt, struct driver_status *st);
 void driver_status_free(struct driver_status *st);
-/* Mask of limits set in l (LIMIT_*). */
-unsigned limits_requested(const struct limits *l);
-/* Names the first limit in mask ("cpus", "cpuset", ...). */
-const char *limit_name(unsigned mask);
 
 extern const struct driver driver_native;
 
