@@ -99,7 +99,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		/* No command: the interactive interface. */
-		int rc = tui_main(&g, theme);
+		struct tui_args a = { .config_files = g.config_files, .nconfig_files = g.nconfig_files,
+			.state_dir = g.state_dir, .theme = theme, .host = g.host,
+			.accept_new_host_key = g.accept_new_host_key };
+		char *cause = NULL;
+		int rc = tui_main(&a, &cause);
+		if (cause)
+			cli_error("%s", cause);
+		free(cause);
 		free(g.config_files);
 		return rc;
 	}

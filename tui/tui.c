@@ -19,7 +19,6 @@
  */
 #include "config.h"
 #include "tui.h"
-#include "cmd.h"
 #include "ask.h"
 #include "dialog.h"
 #include "draw.h"
@@ -533,10 +532,9 @@ static void fatal_hook(void)
 
 /* ---- start and end ---- */
 
-static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
+static struct theme *initial_theme(struct tui *t, const char *want, char **why)
 {
 	const char *name = want ? want : t->cfg.theme;
-	*bad = 0;
 	if (!name || !*name)
 		name = "default";
 	_cleanup_free_ char *path = theme_find(name);
@@ -546,11 +544,9 @@ static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
 		return th0;
 	if (want) {
 		if (cause)
-			cli_error("%s", cause);
+			*why = cause;
 		else
-			cli_error("unknown theme '%s' (themes live in %s/themes)", want, config_datadir());
-		free(cause);
-		*bad = 1;
+			err_set(why, "unknown theme '%s' (themes live in %s/themes)", want, config_datadir());
 		return NULL;
 	}
 	if (cause)
@@ -561,27 +557,26 @@ static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
 	return theme_builtin();
 }
 
-int tui_main(const struct globals *g, const char *theme)
+int tui_main(const struct tui_args *a, char **cause)
 {
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		cli_error("the interactive interface needs a terminal (try 'isolab run' for a headless run)");
+		err_set(cause, "the interactive interface needs a terminal (try 'isolab run' for a headless run)");
 		return 2;
 	}
 	struct tui *t = xcalloc(1, sizeof *t);
 	t->wake[0] = t->wake[1] = -1;
-	if (cli_load_config(g, &t->cfg) < 0) {
+	if (config_load(&t->cfg, a->config_files, a->nconfig_files, cause) < 0) {
 		free(t);
 		return 2;
 	}
-	t->state_dir = cli_state_dir(g, &t->cfg);
+	t->state_dir = a->state_dir ? a->state_dir : t->cfg.state_dir;
 	t->xs = executors_new(&t->cfg);
-	executors_set_default_host(t->xs, g->host);
-	executors_set_prompts(t->xs, &(struct ssh_prompts){ .accept_new_host_key = g->accept_new_host_key });
+	executors_set_default_host(t->xs, a->host);
+	executors_set_prompts(t->xs, &(struct ssh_prompts){ .accept_new_host_key = a->accept_new_host_key });
 	live_init(&t->live, &t->cfg);
-	int bad;
-	t->theme = initial_theme(t, theme, &bad);
-	if (bad) {
+	t->theme = initial_theme(t, a->theme, cause);
+	if (!t->theme) {
 		live_free(&t->live);
 		executors_free(t->xs);
 		config_free(&t->cfg);
@@ -592,7 +587,7 @@ int tui_main(const struct globals *g, const char *theme)
 	const char *cs = nl_langinfo(CODESET);
 	t->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 	if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
-		cli_error("cannot create a pipe: %s", strerror(errno));
+		err_errno(cause, "cannot create a pipe");
 		theme_free(t->theme);
 		live_free(&t->live);
 		executors_free(t->xs);

@@ -19,7 +19,6 @@
 #include "live.h"
 #include "theme.h"
 
-struct globals;
 struct dialog;
 struct engine;
 
@@ -110,8 +109,20 @@ struct tui {
 	struct labs *labs;
 };
 
-/* Runs the interactive interface until the person quits; the exit status. */
-int tui_main(const struct globals *g, const char *theme);
+/* What the command line gives the interface. */
+struct tui_args {
+	char *const *config_files;      /* -c FILE, in order */
+	size_t nconfig_files;
+	const char *state_dir;          /* NULL: the configuration's */
+	const char *theme;              /* NULL: the configuration's */
+	const char *host;               /* --host, or NULL */
+	int accept_new_host_key;
+};
+
+/* Runs the interactive interface until the person quits; the exit status.
+ * When it cannot start (no terminal, a bad configuration or theme), *cause
+ * says why and the caller prints it. */
+int tui_main(const struct tui_args *a, char **cause);
 /* Starts a run of exp, taking ownership of its strings and arrays (they are
  * freed with experiment_clear at the run's end). -1 and a message on error. */
 int tui_start_run(struct tui *t, struct experiment *exp);
