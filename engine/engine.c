@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -73,6 +74,8 @@ struct engine {
 	int cmd_fd;                  /* eventfd: engine_cancel -> engine */
 	int tick_fd;                 /* the running group's 1 Hz timerfd, or -1 */
 	int tick_phased;             /* its phase already follows a ready line */
+	uint64_t tick_due;           /* when the timer's next expiration is due */
+	int group;                   /* the running group's plan item, 1-based */
 
 	pthread_mutex_t lock;        /* engine_note_frame's: */
 	double frames[FRAMES_MAX];
@@ -99,6 +102,7 @@ static void on_ready(void *owner, struct inst *it)
 	if (e->tick_fd >= 0 && !e->tick_phased && it->role != INST_NEIGHBOUR) {
 		struct itimerspec its = { .it_value = { 0, 500000000 }, .it_interval = { 1, 0 } };
 		timerfd_settime(e->tick_fd, 0, &its, NULL);
+		e->tick_due = mono_ns() + 500000000u;
 		e->tick_phased = 1;
 	}
 }
@@ -134,10 +138,34 @@ static int running(const struct inst *it)
 	return it->launched && !it->over;
 }
 
+/* A "tick" record: how the engine kept its second (missed expirations, how
+ * late this one was taken, the work it took) and what isolab itself costs
+ * so far (its CPU time, its resident memory): bench/density reads it. */
+static void tick_record(struct engine *e, double t, uint64_t expirations, uint64_t at, size_t procs)
+{
+	uint64_t due = e->tick_due + (expirations - 1) * 1000000000ull;
+	e->tick_due += expirations * 1000000000ull;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	unsigned long long pages = 0;
+	_cleanup_free_ char *statm = read_file("/proc/self/statm", NULL);
+	if (statm)
+		sscanf(statm, "%*u %llu", &pages);
+	json_t *rec = json_pack("{s:s, s:i, s:f, s:I, s:f, s:f, s:f, s:I, s:i}", "type", "tick", "group", e->group,
+	    "t", t, "missed", (json_int_t)(expirations - 1), "late_ms", at > due ? (double)(at - due) / 1e6 : 0.0,
+	    "work_ms", (double)(mono_ns() - at) / 1e6, "cpu_ms", cpu_ms,
+	    "rss_kb", (json_int_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024), "procs", (int)procs);
+	journal_append(e->journal, rec, NULL);
+	json_decref(rec);
+}
+
 /* One second of a group: track every instance's processes, sample them all
  * at once (one pass over /proc), then one record and event per instance. */
-static void tick(struct engine *e, struct inst *m, size_t n, double t)
+static void tick(struct engine *e, struct inst *m, size_t n, double t, uint64_t expirations)
 {
+	uint64_t at = mono_ns();
 	for (size_t k = 0; k < n; k++)
 		if (running(&m[k])) {
 			struct pid_role pr[64];
@@ -156,6 +184,7 @@ static void tick(struct engine *e, struct inst *m, size_t n, double t)
 		if (running(&m[k]))
 			inst_tick(&m[k], ps, nps, 0);
 	ui_record(e, t);
+	tick_record(e, t, expirations, at, nps);
 	if (journal_flush(e->journal, &cause) < 0) {
 		elog(e, LOG_ERROR, "journal: %s", cause);
 		free(cause);
@@ -231,8 +260,6 @@ static void group_loop(struct engine *e, struct inst *m, size_t n, int pending)
 			inst_over(&m[k], "epoll/timerfd unavailable", 0);
 		return;
 	}
-	struct itimerspec its = { .it_value = { 1, 0 }, .it_interval = { 1, 0 } };
-	timerfd_settime(tfd, 0, &its, NULL);
 	epoll_add(ep, tfd, TAG_TIMER);
 	e->tick_fd = tfd;
 	e->tick_phased = 0;
@@ -249,6 +276,13 @@ static void group_loop(struct engine *e, struct inst *m, size_t n, int pending)
 	for (size_t k = 0; k < n; k++)
 		if ((int)k != pending && m[k].prepared && !m[k].over && !atomic_load(&e->cancel))
 			inst_launch(&m[k]);
+	/* Seconds count from when they all run (a hundred launches take a
+	 * while), unless a ready line already set the phase. */
+	if (!e->tick_phased) {
+		struct itimerspec its = { .it_value = { 1, 0 }, .it_interval = { 1, 0 } };
+		timerfd_settime(tfd, 0, &its, NULL);
+		e->tick_due = mono_ns() + 1000000000u;
+	}
 
 	for (;;) {
 		uint64_t now = mono_ns();
@@ -274,8 +308,8 @@ static void group_loop(struct engine *e, struct inst *m, size_t n, int pending)
 		for (int i = 0; i < nev; i++) {
 			uint64_t tag = evs[i].data.u64, exp_count;
 			if (tag == TAG_TIMER) {
-				if (read(tfd, &exp_count, sizeof exp_count) > 0)
-					tick(e, m, n, ++ticks);
+				if (read(tfd, &exp_count, sizeof exp_count) > 0 && exp_count)
+					tick(e, m, n, ++ticks, exp_count);
 			} else if (tag != TAG_CMD) { /* a command: the cancel flag is checked at the top */
 				inst_on_fd(&m[tag >> 8], (int)(tag & 0xff));
 			}
@@ -391,6 +425,7 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 		inst_over(&m[0], m[0].cause, 0);
 	}
 	/* Neighbours of a target that cannot run would disturb nobody. */
+	e->group = group;
 	if (!atomic_load(&e->cancel) && !(nnb && m[0].over))
 		group_loop(e, m, n, nnb ? 0 : -1);
 	group_end(m, n);

@@ -13,6 +13,9 @@ libisolab_a_SOURCES = engine/util.c engine/util.h \
 	engine/instance.c engine/instance.h
 
 ## instance: one instance's life, for the engine thread and the agent
+# bench/density: N idle sandbox instances watched at 1 Hz (the engine's
+# "tick" records); bench/monitor-overhead: the probe through isolab vs bare.
+EXTRA_DIST += bench/density bench/monitor-overhead
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_instance
 TESTS += tests/unit/test_instance
