@@ -1,7 +1,7 @@
 /*
  * ssh.h — the SSH transport for remote hosts (libssh): one authenticated
  * session per link, host keys checked against OpenSSH's known_hosts, and
- * the three things the remote driver does over it: run a short command,
+ * the three things the remote executor does over it: run a short command,
  * upload a file (SFTP), and open a long-lived exec channel to `isolab agent`.
  *
  * Host keys: a known key is accepted; a changed key (or a key of another
