@@ -159,6 +159,17 @@ char *ctr_first_line(char *const *argv)
 	return line;
 }
 
+char *ctr_version(const char *path, const char *marker, const char *ends)
+{
+	char *argv[] = { (char *)path, (char *)"--version", NULL };
+	_cleanup_free_ char *line = ctr_first_line(argv);
+	if (!line)
+		return NULL;
+	const char *v = strstr(line, marker);
+	v = v ? v + strlen(marker) : line;
+	return xstrndup(v, strcspn(v, ends));
+}
+
 int ctr_overlay_root(struct instance *in, const char *base, const char *lower, char **root, char **cause)
 {
 	/* overlayfs options are comma- and colon-separated: such paths cannot

@@ -135,13 +135,7 @@ static const char *fc_binary_name(const struct runtime_conf *rt)
 /* "1.7.0" from "Firecracker v1.7.0". */
 static char *fc_version(const char *path)
 {
-	char *argv[] = { (char *)path, (char *)"--version", NULL };
-	_cleanup_free_ char *line = ctr_first_line(argv);
-	if (!line)
-		return NULL;
-	const char *v = strstr(line, " v");
-	v = v ? v + 2 : line;
-	return xstrndup(v, strcspn(v, " \n"));
+	return ctr_version(path, " v", " \n");
 }
 
 /* KVM as the qemu driver's bounded boot probe judged it for this kernel

@@ -36,13 +36,7 @@ char *kvm_qemu_version(const char *path)
 	_cleanup_free_ char *found = path ? NULL : exec_which("qemu-system-x86_64");
 	if (!path && !(path = found))
 		return NULL;
-	char *argv[] = { (char *)path, (char *)"--version", NULL };
-	_cleanup_free_ char *line = ctr_first_line(argv);
-	if (!line)
-		return NULL;
-	const char *v = strstr(line, "version ");
-	v = v ? v + 8 : line;
-	return xstrndup(v, strcspn(v, " "));
+	return ctr_version(path, "version ", " ");
 }
 
 static char *verdict_path(const char *qemu_version, const char *kernel)
