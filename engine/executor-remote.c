@@ -9,7 +9,7 @@
  * runtime gvisor through this executor, which turns probe, prepare,
  * launch, stop and cleanup into requests to `isolab agent` on lab1
  * (engine/agent.c) over an SSH channel (engine/ssh.c) in the agent
- * protocol (engine/agentproto.h, docs/agent-protocol.md). The agent runs
+ * protocol (base/agentproto.h, docs/agent-protocol.md). The agent runs
  * them through its local executor and the same drivers: there is no
  * second implementation of any driver, and no driver knows it is remote.
  *

@@ -16,7 +16,7 @@
 #include "exec.h"
 #include "kvm.h"
 #include "util.h"
-#include "../workloads/probe/frame.h"
+#include "frame.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * docker, lxc, qemu, firecracker, kata). It is a const table of function
  * pointers with designated initialisers, registered in one static array in
  * runtimes/registry.c. A runtime is configured data (struct runtime_conf in
- * engine/config.h): a driver plus options.
+ * base/config.h): a driver plus options.
  *
  * Life of an instance, as the engine drives it:
  *   probe    — can this runtime run here? version; if not, why and the fix.
@@ -28,9 +28,9 @@
  *              to call after a failed prepare or launch, and twice.
  *
  * Every resource a driver creates is written to the run's resource journal
- * before it is created (engine/resources.h), so a killed isolab can be
+ * before it is created (base/resources.h), so a killed isolab can be
  * cleaned up later by `isolab cleanup`.
- * Errors follow the contract in engine/util.h.
+ * Errors follow the contract in base/util.h.
  */
 #ifndef ISOLAB_RUNTIME_H
 #define ISOLAB_RUNTIME_H
@@ -133,7 +133,7 @@ struct driver {
 	 * honour has nothing to act on and is said not to apply. */
 	int own_kernel;
 	/* The kinds of resources the driver records beyond the base ones
-	 * (engine/resources.h) and how each is reaped, {NULL}-terminated; NULL
+	 * (base/resources.h) and how each is reaped, {NULL}-terminated; NULL
 	 * when it has none. */
 	const struct resource_reaper *reapers;
 };

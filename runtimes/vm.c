@@ -10,7 +10,7 @@
 #include "runtime.h"
 #include "util.h"
 #include "vm.h"
-#include "../workloads/probe/frame.h"
+#include "frame.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * A lab starts like any experiment (a deep copy goes to tui_start_run), so
  * the dashboard and processes screens follow it as usual. When the run
  * ends, labs_run_ended builds the report from the journal and judges the
- * lab's expect rules (engine/lab.c); the loop then comes back here rather
+ * lab's expect rules (base/lab.c); the loop then comes back here rather
  * than to the Results screen. Verdicts are kept per lab for the session.
  */
 #include "config.h"

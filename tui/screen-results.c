@@ -5,7 +5,7 @@
  * and metric. The list of past runs (journal_list_runs) picks another run;
  * e exports the shown report as CSV or JSON into the run's directory.
  *
- * Reports are built by engine/report.c from the journal on disk, the same
+ * Reports are built by base/report.c from the journal on disk, the same
  * code as `isolab report`, so the screen and the CLI never disagree.
  */
 #include "config.h"

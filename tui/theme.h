@@ -13,7 +13,7 @@
  * The terminal decides how much colour is used: 256-colour themes are
  * mapped down to 16 or 8 colours, and with 2 colours (or NO_COLOR set) only
  * each element's monochrome attribute remains (reverse for selections...).
- * Errors follow the contract in engine/util.h.
+ * Errors follow the contract in base/util.h.
  */
 #ifndef ISOLAB_THEME_H
 #define ISOLAB_THEME_H

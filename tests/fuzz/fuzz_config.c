@@ -1,6 +1,6 @@
 /*
  * fuzz_config.c — libFuzzer target for the configuration loader and its
- * schema checker (engine/config.c).
+ * schema checker (base/config.c).
  *
  * Each input is written to one temporary file, checked with
  * config_check_file (every error collected), then loaded with config_load

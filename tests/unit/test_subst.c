@@ -1,4 +1,4 @@
-/* test_subst.c — ${name} substitution (engine/subst.c): values stay what
+/* test_subst.c — ${name} substitution (base/subst.c): values stay what
  * they are, whatever they hold, and argv items reach the program as they
  * are, one argument each, never through a shell. */
 #include <check.h>

@@ -20,7 +20,7 @@
  *      each in a container of its own (namespaces and a cgroup in the
  *      guest), all on that pipe;
  *   5. once a second samples the guest's /proc with the columns of isolab's
- *      host sampler (engine/pidstat.c, built into the probe too) and sends
+ *      host sampler (base/pidstat.c, built into the probe too) and sends
  *      one frame per process, then a tick;
  *   6. when the workload has exited and its output is read, sends its exit
  *      status, syncs and powers the guest off (or reboots it, with

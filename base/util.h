@@ -8,8 +8,8 @@
  *     message without a trailing newline. The caller owns and frees it.
  *   - On success *cause is left untouched.
  *   - Callers add context with err_wrap(), e.g. "runc: create: <cause>".
- *   - Library code (engine/, runtimes/) never prints and never exits; only
- *     the CLI and the TUI decide what to show.
+ *   - Library code (base/, runtimes/, engine/) never prints and never
+ *     exits; only the CLI and the TUI decide what to show.
  *
  * Allocation: x*alloc never return NULL. On exhaustion they call the fatal
  * hook (the TUI installs one that restores the terminal) and abort.
