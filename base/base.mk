@@ -17,7 +17,6 @@ libisolab_a_SOURCES += base/subst.c base/subst.h
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_subst
 TESTS += tests/unit/test_subst
-tests_unit_test_subst_SOURCES = tests/unit/test_subst.c
 tests_unit_test_subst_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_subst_LDADD = $(UNIT_LIBS)
 endif

@@ -8,20 +8,14 @@ libisolab_a_SOURCES += engine/engine.c engine/engine.h engine/events.c engine/ev
 # bench/density: N idle sandbox instances watched at 1 Hz (the engine's
 # "tick" records); bench/monitor-overhead: the probe through isolab vs bare.
 EXTRA_DIST += bench/density bench/monitor-overhead
-if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_instance
-TESTS += tests/unit/test_instance
-tests_unit_test_instance_SOURCES = tests/unit/test_instance.c
-tests_unit_test_instance_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_instance_LDADD = $(UNIT_LIBS)
-endif
-
 ## plan: an experiment's groups by kind, runtimes resolved to executors
 libisolab_a_SOURCES += engine/plan.c engine/plan.h
+# Their unit tests (each from tests/unit/NAME.c).
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_plan
-TESTS += tests/unit/test_plan
-tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
+check_PROGRAMS += tests/unit/test_instance tests/unit/test_plan
+TESTS += tests/unit/test_instance tests/unit/test_plan
+tests_unit_test_instance_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_instance_LDADD = $(UNIT_LIBS)
 tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_plan_LDADD = $(UNIT_LIBS)
 endif
