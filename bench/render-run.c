@@ -11,7 +11,6 @@
  *
  * usage: render-run [COLS ROWS FRAMES]   (default 160 48 200)
  */
-#include "cmd.h"
 #include "engine.h"
 #include "live.h"
 #include "screens.h"
@@ -29,23 +28,6 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-/* The TUI's CLI hooks, which this harness never reaches through tui_main. */
-void cli_error(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-int cli_load_config(const struct globals *g, struct config *cfg)
-{
-	memset(cfg, 0, sizeof *cfg);
-	return 0;
-}
-
-const char *cli_state_dir(const struct globals *g, const struct config *cfg)
-{
-	return "/nonexistent";
-}
 
 static size_t drained;
 

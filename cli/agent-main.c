@@ -1,7 +1,7 @@
 /*
  * agent-main.c — the static isolab-agent: `isolab agent` alone, linked
  * statically and without libssh, so that isolab can upload it to a host of
- * the same architecture where isolab is not installed (runtimes/remote.c).
+ * the same architecture where isolab is not installed (engine/executor-remote.c).
  * It takes the same arguments as `isolab agent` after the word "agent".
  */
 #include "cmd.h"

@@ -9,6 +9,7 @@
  */
 #include "cmd.h"
 #include "resources.h"
+#include "runtime.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -47,7 +48,7 @@ static int cmd_cleanup_exec(const struct globals *g, int argc, char **argv)
 	}
 	char **log = NULL;
 	size_t nlog = 0;
-	size_t failed = resources_reap_dead(all, &log, &nlog);
+	size_t failed = resources_reap_dead(driver_reaper, all, &log, &nlog);
 	for (size_t i = 0; i < nlog; i++) {
 		if (strstr(log[i], ": cannot reap "))
 			cli_error("cleanup: %s", log[i]);

@@ -90,7 +90,7 @@ static int lab_list(const struct config *cfg)
 			continue;
 		if (!n++)
 			printf("%-22s %-13s %s\n", "LAB", "KIND", "TITLE");
-		printf("%-22s %-13s %s\n", x->name, x->kind ? x->kind : "benchmark", x->title);
+		printf("%-22s %-13s %s\n", x->name, experiment_kind_name(x->kind), x->title);
 	}
 	if (!n)
 		printf("no labs defined (a lab is an experiment with title, question and explanation)\n");

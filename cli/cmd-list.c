@@ -76,7 +76,7 @@ static void list_experiments(const struct config *cfg)
 	printf("%-22s %-12s %-5s %-6s %-24s %s\n", "EXPERIMENT", "KIND", "REPS", "TIME", "RUNTIMES", "WORKLOADS");
 	for (size_t i = 0; i < cfg->nexperiments; i++) {
 		const struct experiment *x = &cfg->experiments[i];
-		printf("%-22s %-12s %-5u %-6g ", x->name, x->kind ? x->kind : "benchmark", x->repetitions, x->duration);
+		printf("%-22s %-12s %-5u %-6g ", x->name, experiment_kind_name(x->kind), x->repetitions, x->duration);
 		int w = printf("%s", "");
 		(void)w;
 		print_names(x->runtimes);

@@ -13,11 +13,12 @@
 #include "config.h"
 #include "cmd.h"
 #include "engine.h"
+#include "executor.h"
 #include "journal.h"
-#include "remote.h"
 #include "report.h"
 #include "runtime.h"
 #include "tui.h"
+#include "ssh.h"
 #include "util.h"
 
 #include <errno.h>
@@ -215,18 +216,19 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
  * instead. A runtime on another host (RUNTIME@HOST, --host) and a name that
  * is not defined are kept: the run reports on them itself. Both lists are
  * malloc'd, NULL-terminated, of malloc'd strings. */
-static char **runnable(const struct config *cfg, char *const *names, char ***left_out)
+static char **runnable(struct executors *xs, char *const *names, char ***left_out)
 {
 	size_t n = 0, nkeep = 0, nout = 0;
 	while (names && names[n])
 		n++;
 	char **keep = xcalloc(n + 1, sizeof *keep), **out = xcalloc(n + 1, sizeof *out);
 	for (size_t i = 0; i < n; i++) {
-		struct runtime_conf *owned = NULL;
+		const struct runtime_conf *rt = NULL;
+		const struct executor *ex = NULL;
 		char *why = NULL;
-		const struct runtime_conf *rt = remote_resolve(cfg, names[i], &owned, &why);
 		struct driver_status st = { .available = 1 };
-		if (rt && !strcmp(runtime_host(rt), "local"))
+		/* Only this machine's runtimes: probing a host connects to it. */
+		if (executors_resolve(xs, names[i], &rt, &ex, &why) == 0 && !strcmp(ex->host, "local"))
 			runtime_probe(rt, &st);
 		if (st.available)
 			keep[nkeep++] = xstrdup(names[i]);
@@ -234,7 +236,6 @@ static char **runnable(const struct config *cfg, char *const *names, char ***lef
 			out[nout++] = xasprintf("%s: %s%s%s", names[i], st.reason ? st.reason : "unknown reason",
 			    st.fix ? "; fix: " : "", st.fix ? st.fix : "");
 		driver_status_free(&st);
-		remote_runtime_free(owned);
 		free(why);
 	}
 	*left_out = out;
@@ -265,7 +266,8 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 		{ 0 },
 	};
 	const char *runtimes = NULL, *workloads = NULL, *exp_name = NULL, *baseline = NULL;
-	const char *json_path = NULL, *csv_path = NULL, *network = NULL;
+	const char *json_path = NULL, *csv_path = NULL, *network = NULL, *host = g->host;
+	struct executors *xs = NULL;
 	unsigned reps = 0, warmup = 0, threads = 0;
 	int have_warmup = 0, quiet = 0, accept_key = 0;
 	double duration = 0;
@@ -290,7 +292,7 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 			}
 			network = optarg;
 			break;
-		case 'H': remote_set_default_host(optarg); break;
+		case 'H': host = optarg; break;
 		case 'A': accept_key = 1; break;
 		case 'n':
 			if (parse_uint(optarg, 1, 1000, &reps) < 0) {
@@ -342,7 +344,14 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 			goto out;
 		}
 		if (argc == 1) {
-			rc = tui_main(g, NULL, NULL);
+			struct tui_args ta = { .config_files = g->config_files, .nconfig_files = g->nconfig_files,
+				.state_dir = g->state_dir, .theme = g->theme, .host = host,
+				.accept_new_host_key = accept_key || g->accept_new_host_key };
+			char *why = NULL;
+			rc = tui_main(&ta, &why);
+			if (why)
+				cli_error("%s", why);
+			free(why);
 			goto out;
 		}
 		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -395,14 +404,19 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 		exp.baseline = (char *)baseline;
 	if (network)
 		exp.network = (char *)network;
-	struct runtime_conf **owned_rts = NULL;
 	const struct runtime_conf **rts = NULL;
+	const char **hosts = NULL;
 	size_t nrt = 0;
 	struct kv *all = NULL;
+	xs = executors_new(&cfg);
+	executors_set_default_host(xs, host);
+	struct ssh_prompts prompts;
+	cli_ssh_prompts(&prompts, accept_key || g->accept_new_host_key, isatty(STDIN_FILENO));
+	executors_set_prompts(xs, &prompts);
 	/* An experiment that says so leaves out the runtimes that cannot run
 	 * here, saying why, instead of failing their instances. */
 	if (exp.skip_unavailable) {
-		char **kept = runnable(&cfg, exp.runtimes, &left_out);
+		char **kept = runnable(xs, exp.runtimes, &left_out);
 		for (char **s = left_out; *s; s++) {
 			notes = xreallocarray(notes, nnotes + 2, sizeof *notes);
 			notes[nnotes++] = xasprintf("left out %s", *s);
@@ -428,16 +442,16 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 		}
 	}
 	for (char **s = exp.runtimes; *s; s++) {
-		struct runtime_conf *owned = NULL;
+		const struct executor *ex;
 		char *why = NULL;
 		rts = xreallocarray(rts, nrt + 1, sizeof *rts);
-		owned_rts = xreallocarray(owned_rts, nrt + 1, sizeof *owned_rts);
-		if (!(rts[nrt] = remote_resolve(&cfg, *s, &owned, &why))) {
+		hosts = xreallocarray(hosts, nrt + 1, sizeof *hosts);
+		if (executors_resolve(xs, *s, &rts[nrt], &ex, &why) < 0) {
 			cli_error("%s: %s", cmd, why);
 			free(why);
 			goto out_cfg;
 		}
-		owned_rts[nrt++] = owned;
+		hosts[nrt++] = ex->host;
 	}
 	for (char **s = exp.workloads; *s; s++)
 		if (!config_workload(&cfg, *s)) {
@@ -477,7 +491,7 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 	 * it is bad usage, refused here before anything starts. */
 	const char *net = NULL;
 	char *why = NULL;
-	if (runtimes_plan_network(&cfg, &exp, rts, nrt, &net, NULL, &why) < 0) {
+	if (runtimes_plan_network(&cfg, &exp, rts, hosts, nrt, &net, NULL, &why) < 0) {
 		cli_error("%s: %s", cmd, why);
 		free(why);
 		goto out_cfg;
@@ -490,11 +504,17 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 		all[nparams + i] = exp.params[i];
 	exp.params = all;
 	exp.nparams += nparams;
-	cli_ssh_prompts(accept_key, isatty(STDIN_FILENO));
 	if (interface) {
 		struct experiment first;
 		experiment_copy(&first, &exp);
-		rc = tui_main(g, &first, notes);
+		struct tui_args ta = { .config_files = g->config_files, .nconfig_files = g->nconfig_files,
+			.state_dir = g->state_dir, .theme = g->theme, .host = host,
+			.accept_new_host_key = accept_key || g->accept_new_host_key, .first = &first, .left_out = left_out };
+		char *tcause = NULL;
+		rc = tui_main(&ta, &tcause);
+		if (tcause)
+			cli_error("%s", tcause);
+		free(tcause);
 		experiment_clear(&first);
 		goto out_cfg;
 	}
@@ -511,7 +531,7 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 
 	char *cause = NULL;
 	const char *state_dir = cli_state_dir(g, &cfg);
-	struct engine *e = engine_new(&cfg, state_dir, &cause);
+	struct engine *e = engine_new(&cfg, xs, state_dir, &cause);
 	if (!e || engine_start(e, &exp, &cause) < 0) {
 		cli_error("%s: %s", cmd, cause);
 		free(cause);
@@ -571,10 +591,9 @@ out_sig:
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out_cfg:
-	for (size_t i = 0; i < nrt; i++)
-		remote_runtime_free(owned_rts[i]);
-	free(owned_rts);
 	free(rts);
+	free(hosts);
+	executors_free(xs);
 	strv_free(rt_list);
 	strv_free(wl_list);
 	strv_free(left_out);

@@ -16,7 +16,11 @@ struct globals {
 	size_t nconfig_files;
 	const char *state_dir; /* --state-dir, or NULL */
 	const char *theme;     /* --theme, or NULL (the interface only) */
+	const char *host;      /* --host, or NULL */
+	int accept_new_host_key; /* --accept-new-host-key */
 };
+
+struct ssh_prompts;
 
 struct cmd_entry {
 	const char *name;
@@ -54,9 +58,9 @@ struct report_opts {
  * o->against, and writes what o asks for; 0, or 1 on any failure (and for
  * a regression with fail_on_regression). */
 int cli_print_report(const char *state_dir, const char *run, const struct report_opts *o);
-/* Sets how SSH questions are answered (cli/ssh-prompt.c): accept unknown
- * host keys (sticky once set), and ask passwords on the terminal. */
-void cli_ssh_prompts(int accept_new_host_key, int ask_on_tty);
+/* How SSH questions are answered on the command line (cli/ssh-prompt.c):
+ * accept unknown host keys, and ask on the terminal. Fills p. */
+void cli_ssh_prompts(struct ssh_prompts *p, int accept_new_host_key, int ask_on_tty);
 /* Prints "isolab: " + message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -4,9 +4,7 @@
  */
 #include "config.h"
 #include "cmd.h"
-#include "remote.h"
 #include "runtime.h"
-#include "ssh.h"
 #include "tui.h"
 #include "util.h"
 
@@ -106,8 +104,8 @@ int main(int argc, char **argv)
 		case 'c': g.config_files[g.nconfig_files++] = optarg; break;
 		case 'S': g.state_dir = optarg; break;
 		case 'T': g.theme = optarg; break;
-		case 'H': remote_set_default_host(optarg); break;
-		case 'A': cli_ssh_prompts(1, 0); break;
+		case 'H': g.host = optarg; break;
+		case 'A': g.accept_new_host_key = 1; break;
 		case 'h': usage(stdout); free(g.config_files); return 0;
 		case 'V': printf("isolab %s\n", PACKAGE_VERSION); free(g.config_files); return 0;
 		default: usage(stderr); free(g.config_files); return 2;
@@ -115,7 +113,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		/* No command: the interactive interface. */
-		int rc = tui_main(&g, NULL, NULL);
+		struct tui_args a = { .config_files = g.config_files, .nconfig_files = g.nconfig_files,
+			.state_dir = g.state_dir, .theme = g.theme, .host = g.host,
+			.accept_new_host_key = g.accept_new_host_key };
+		char *cause = NULL;
+		int rc = tui_main(&a, &cause);
+		if (cause)
+			cli_error("%s", cause);
+		free(cause);
 		free(g.config_files);
 		return rc;
 	}

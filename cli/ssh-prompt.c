@@ -7,7 +7,6 @@
  * key is accepted only with --accept-new-host-key. Nothing typed is kept.
  */
 #include "cmd.h"
-#include "remote.h"
 #include "ssh.h"
 #include "util.h"
 
@@ -17,8 +16,6 @@
 #include <strings.h>
 #include <termios.h>
 #include <unistd.h>
-
-static int accept_new;
 
 /* Writes prompt to /dev/tty and reads one line from it, with echo off
  * when quiet. NULL when there is no terminal or it reached its end. */
@@ -82,13 +79,11 @@ static int tty_confirm(void *arg, const char *question)
 	return yes;
 }
 
-void cli_ssh_prompts(int accept_new_host_key, int ask_on_tty)
+void cli_ssh_prompts(struct ssh_prompts *p, int accept_new_host_key, int ask_on_tty)
 {
-	accept_new |= accept_new_host_key;
-	struct ssh_prompts p = {
+	*p = (struct ssh_prompts){
 		.confirm = ask_on_tty ? tty_confirm : NULL,
 		.secret = ask_on_tty ? tty_secret : NULL,
-		.accept_new_host_key = accept_new,
+		.accept_new_host_key = accept_new_host_key,
 	};
-	remote_set_prompts(&p);
 }

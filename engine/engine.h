@@ -72,10 +72,13 @@ struct engine_event {
 };
 
 struct engine;
+struct executors;
 
-/* Creates an engine over cfg (not copied: it must outlive the engine).
- * state_dir NULL uses cfg->state_dir. */
-struct engine *engine_new(const struct config *cfg, const char *state_dir, char **cause);
+/* Creates an engine over cfg (not copied: it must outlive the engine),
+ * running runtimes where xs places them (executor.h; borrowed, and it must
+ * outlive the engine; NULL: this machine, and hosts named RUNTIME@HOST
+ * without prompts). state_dir NULL uses cfg->state_dir. */
+struct engine *engine_new(const struct config *cfg, struct executors *xs, const char *state_dir, char **cause);
 /* Resolves and checks exp (names, limits, availability is checked per
  * instance), creates the run directory, and starts the engine thread. */
 int engine_start(struct engine *e, const struct experiment *exp, char **cause);
@@ -99,12 +102,5 @@ void engine_join(struct engine *e);
 /* Joins (cancelling first if still running) and frees. */
 void engine_free(struct engine *e);
 
-/* The isolab-probe to use: $ISOLAB_PROBE, else next to the running program,
- * else from PATH. Returns a malloc'd path or NULL. */
-char *engine_probe_path(void);
-/* Replaces ${name} in tmpl through lookup(name, arg) (NULL: unknown, an
- * error). Returns a malloc'd string, or NULL with a cause. No shell. */
-char *subst_vars(const char *tmpl, const char *(*lookup)(const char *name, void *arg),
-    void *arg, char **cause);
 
 #endif

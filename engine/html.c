@@ -386,7 +386,7 @@ int html_write(const struct html_doc *d, const char *path, char **cause)
 	_cleanup_free_ char *h1 = xasprintf("isolab report: run %s", r->run_id);
 	elem(fp, "h1", NULL, h1);
 	_cleanup_free_ char *lead = xasprintf("experiment %s (kind %s), baseline %s%s",
-	    r->experiment ? r->experiment : "(unnamed)", r->kind ? r->kind : "benchmark", r->baseline,
+	    r->experiment ? r->experiment : "(unnamed)", experiment_kind_name(r->kind), r->baseline,
 	    r->partial ? "; a partial run" : "");
 	elem(fp, "p", "lead", lead);
 	fputs("</header>\n", fp);

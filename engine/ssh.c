@@ -1,7 +1,7 @@
 /*
  * ssh.c — the libssh transport (see ssh.h for the contract).
  *
- * A link is used by one thread at a time: the remote driver opens it on the
+ * A link is used by one thread at a time: the remote executor opens it on the
  * engine thread and then hands it to the instance's relay thread, so no
  * locking is needed here. libssh's blocking calls are bounded by the
  * session timeout (the host's `timeout`), so a dead link never hangs the
@@ -48,7 +48,6 @@ static void wipe_free(char *s)
 	free(s);
 }
 
-const char *ssh_link_name(const struct ssh_link *l) { return l->name; }
 int ssh_link_timeout(const struct ssh_link *l) { return l->timeout_s; }
 
 char *ssh_shell_quote(const char *s)

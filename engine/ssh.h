@@ -1,7 +1,7 @@
 /*
  * ssh.h — the SSH transport for remote hosts (libssh): one authenticated
  * session per link, host keys checked against OpenSSH's known_hosts, and
- * the three things the remote driver does over it: run a short command,
+ * the three things the remote executor does over it: run a short command,
  * upload a file (SFTP), and open a long-lived exec channel to `isolab agent`.
  *
  * Host keys: a known key is accepted; a changed key (or a key of another
@@ -57,8 +57,6 @@ struct ssh_stream;
 struct ssh_link *ssh_link_open(const struct ssh_target *t, const struct ssh_prompts *p, char **cause);
 /* Disconnects and frees; NULL is fine. */
 void ssh_link_close(struct ssh_link *l);
-/* The target's name, for messages; owned by the link. */
-const char *ssh_link_name(const struct ssh_link *l);
 /* The dead-link limit in seconds. */
 int ssh_link_timeout(const struct ssh_link *l);
 /* Runs command (through the remote shell) to completion, capturing at most

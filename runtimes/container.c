@@ -92,6 +92,30 @@ static char *last_line(const char *s)
 	return xstrndup(s + b, n - b);
 }
 
+int ctr_reap_run(char *const *argv, int gone_ok, char **cause)
+{
+	static const char *const gone[] = { "does not exist", "not exist", "no such", "not found" };
+	char *out = NULL;
+	int status = 0;
+	if (exec_run(argv, NULL, 60000, &out, 4096, &status, cause) < 0)
+		return -1;
+	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	for (size_t i = 0; !ok && gone_ok && i < ARRAY_SIZE(gone); i++)
+		if (out && strcasestr(out, gone[i]))
+			ok = 1;
+	if (!ok) {
+		size_t len = out ? strlen(out) : 0;
+		while (len && out[len - 1] == '\n')
+			out[--len] = '\0';
+		char *last = out ? strrchr(out, '\n') : NULL;
+		char *st = exec_status_str(status);
+		err_set(cause, "%s %s: %s", argv[0], st, last ? last + 1 : out ? out : "");
+		free(st);
+	}
+	free(out);
+	return ok ? 0 : -1;
+}
+
 int ctr_run(char *const *argv, int timeout_ms, char **output, char **cause)
 {
 	char *out = NULL;
@@ -135,6 +159,17 @@ char *ctr_first_line(char *const *argv)
 	char *line = xstrndup(out, n);
 	free(out);
 	return line;
+}
+
+char *ctr_version(const char *path, const char *marker, const char *ends)
+{
+	char *argv[] = { (char *)path, (char *)"--version", NULL };
+	_cleanup_free_ char *line = ctr_first_line(argv);
+	if (!line)
+		return NULL;
+	const char *v = strstr(line, marker);
+	v = v ? v + strlen(marker) : line;
+	return xstrndup(v, strcspn(v, ends));
 }
 
 int ctr_overlay_root(struct instance *in, const char *base, const char *lower, char **root, char **cause)

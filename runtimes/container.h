@@ -33,8 +33,15 @@ void argvb_free(struct argvb *a);
  * whose cause names the program, its subcommand and the last line it
  * printed. *output (may be NULL) gets what it printed, malloc'd. */
 int ctr_run(char *const *argv, int timeout_ms, char **output, char **cause);
+/* For a resource reaper (struct driver.reapers): runs argv; 0 when it exits
+ * 0 or, with gone_ok, when what it printed says the thing does not exist. */
+int ctr_reap_run(char *const *argv, int gone_ok, char **cause);
 /* The first line `binary args...` prints, malloc'd, or NULL when it fails. */
 char *ctr_first_line(char *const *argv);
+/* The version `path --version` prints on its first line: what follows
+ * marker (the whole line when there is none) up to the first of ends;
+ * malloc'd, or NULL when it does not run. */
+char *ctr_version(const char *path, const char *marker, const char *ends);
 
 /* Mounts an overlay with the read-only rootfs lower as its lower layer at
  * <base>/root, upper and work dirs beside it, recording base (kind dir) and

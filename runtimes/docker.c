@@ -32,6 +32,7 @@
 #include "runtime.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -432,6 +433,107 @@ static int docker_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+/* The resource journal's "docker": a=binary, b=container. */
+/* Whether arg names binary: its path, or a path ending in its file name. */
+static int names_binary(const char *arg, const char *binary)
+{
+	const char *base = strrchr(binary, '/'), *ab = strrchr(arg, '/');
+	return !strcmp(arg, binary) || !strcmp(ab ? ab + 1 : arg, base ? base + 1 : binary);
+}
+
+/* Whether pid runs `<binary> ... create ... <name>` (argv[1] for a binary
+ * that is a script run by its interpreter): a Docker or Podman create the
+ * run's isolab had under way. */
+static int is_create_of(pid_t pid, const char *binary, const char *name)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/cmdline", (int)pid);
+	size_t len = 0;
+	_cleanup_free_ char *cl = read_file(p, &len);
+	if (!cl || !len || cl[len - 1])
+		return 0;
+	const char *a1 = cl + strlen(cl) + 1;
+	if (!names_binary(cl, binary) && !(a1 < cl + len && names_binary(a1, binary)))
+		return 0;
+	int create = 0, named = 0;
+	for (const char *arg = a1; arg < cl + len; arg += strlen(arg) + 1) {
+		create |= !strcmp(arg, "create");
+		named |= !strcmp(arg, name);
+	}
+	return create && named;
+}
+
+/* A killed isolab leaves its `docker|podman create --name NAME` running:
+ * it makes the container after a removal that came too early, so wait
+ * (at most a minute) until every such create has ended. */
+static void wait_creates(const char *binary, const char *name)
+{
+	for (int i = 0; i < 240; i++) {
+		int busy = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		while (d && !busy && (de = readdir(d)))
+			if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+			    is_create_of(atoi(de->d_name), binary, name))
+				busy = 1;
+		if (d)
+			closedir(d);
+		if (!busy)
+			return;
+		usleep(250000);
+	}
+}
+
+static int docker_reap_container(const char *a, const char *b, char **cause)
+{
+	char *argv[] = { (char *)a, (char *)"rm", (char *)"-f", (char *)(b ? b : ""), NULL };
+	/* An isolab killed in its launch leaves its create running (wait for
+	 * it, or the container appears after its removal); one killed in its
+	 * teardown leaves its `docker rm -f` running, and dockerd refuses a
+	 * second removal until the first is done ("removal of container ...
+	 * is already in progress"), which takes seconds: ask again until it
+	 * is gone (bounded). */
+	wait_creates(a, b ? b : "");
+	for (int i = 0;; i++) {
+		char *c = NULL;
+		int rc = ctr_reap_run(argv, 1, &c);
+		if (rc == 0 || i >= 240 || !c || !strstr(c, "already in progress")) {
+			if (rc < 0 && cause)
+				*cause = c;
+			else
+				free(c);
+			return rc;
+		}
+		free(c);
+		usleep(250000);
+	}
+}
+
+/* "image": a=binary, b=image, removed only when isolab labelled it: a tag
+ * may since name someone else's. */
+static int docker_reap_image(const char *a, const char *b, char **cause)
+{
+	char *inspect[] = { (char *)a, (char *)"image", (char *)"inspect", (char *)"--format",
+		(char *)"{{ index .Config.Labels \"isolab.run\" }}", (char *)(b ? b : ""), NULL };
+	char *out = NULL;
+	int status = 0;
+	if (exec_run(inspect, NULL, 60000, &out, 4096, &status, cause) < 0)
+		return -1;
+	int labelled = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out && out[0] && out[0] != '\n' &&
+	    strncmp(out, "<no value>", 10);
+	free(out);
+	if (!labelled)
+		return 0;
+	char *argv[] = { (char *)a, (char *)"rmi", (char *)"-f", (char *)b, NULL };
+	return ctr_reap_run(argv, 1, cause);
+}
+
+static const struct resource_reaper docker_reapers[] = {
+	{ "docker", docker_reap_container },
+	{ "image", docker_reap_image },
+	{ NULL, NULL },
+};
+
 static const struct option_decl docker_options[] = {
 	DOCKER_CLI_OPTIONS,
 	{ .name = "runtime", .doc = "the OCI runtime the engine uses (--runtime), as registered with it" },
@@ -464,4 +566,5 @@ const struct driver driver_docker = {
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.options = docker_options,
 	.network_refusal = docker_network_refusal,
+	.reapers = docker_reapers,
 };

@@ -208,13 +208,8 @@ char *fingerprint_kernel(const char *line)
  * main process when it is itself inside (gVisor's sandbox, whose workload
  * the host never sees). Not an init the runtime put inside: LXC's keeps
  * the capabilities it drops for the workload, so it would misreport. */
-static json_t *probe_instance(struct instance *in)
+static json_t *probe_instance(const struct instance *in, const struct pid_role *pr, size_t n)
 {
-	const struct driver *d = driver_find(in->rt->driver);
-	if (!d || !d->pids)
-		return NULL;
-	struct pid_role pr[64];
-	size_t n = d->pids(in, pr, ARRAY_SIZE(pr));
 	for (size_t i = 0; i < n; i++) {
 		if (pr[i].role != ROLE_WORKLOAD)
 			continue;
@@ -229,19 +224,15 @@ static json_t *probe_instance(struct instance *in)
 	return NULL;
 }
 
-static int is_remote(const struct instance *in)
-{
-	return in->rt->driver && !strcmp(in->rt->driver, "remote");
-}
-
-json_t *fingerprint_build(struct instance *in, const char *ready_line)
+json_t *fingerprint_build(struct instance *in, const char *runtime, const struct pid_role *pr, size_t n,
+    const char *ready_line)
 {
 	struct utsname u;
 	json_t *rec = json_pack("{s:s, s:i, s:s, s:s}", "type", "fingerprint", "inst", in->id, "runtime",
-	    in->rt->name, "workload", in->wl->name);
+	    runtime, "workload", in->wl->name);
 	json_object_set_new(rec, "kernel", str_or_null(fingerprint_kernel(ready_line)));
 	json_object_set_new(rec, "host_kernel", uname(&u) == 0 ? json_string(u.release) : json_null());
-	json_t *p = is_remote(in) ? NULL : probe_instance(in);
+	json_t *p = probe_instance(in, pr, n);
 	if (p) {
 		json_object_update(rec, p);
 		json_decref(p);
@@ -279,16 +270,17 @@ static void pending_drop(struct pending *p)
 	memset(p, 0, sizeof *p);
 }
 
-void fingerprint_ready(struct instance *in, const char *ready_line, struct journal *j)
+void fingerprint_ready(struct instance *in, const char *runtime, const struct pid_role *pr, size_t n,
+    const char *ready_line, struct journal *j)
 {
 	if (!j)
 		return;
-	json_t *rec = fingerprint_build(in, ready_line);
+	json_t *rec = fingerprint_build(in, runtime, pr, n, ready_line);
 	journal_append(j, rec, NULL);
 	struct pending *p = pending_find(j, in->id);
 	if (p)
 		pending_drop(p); /* an instance id reused by a new journal at the same address */
-	if (json_is_null(json_object_get(rec, "pid")) && !is_remote(in)) {
+	if (json_is_null(json_object_get(rec, "pid"))) {
 		p = pending_find(NULL, 0);
 		if (!p) /* full: the oldest slot goes */
 			pending_drop(p = &pending[0]);
@@ -300,19 +292,20 @@ void fingerprint_ready(struct instance *in, const char *ready_line, struct journ
 	json_decref(rec);
 }
 
-void fingerprint_tick(struct instance *in, struct journal *j)
+void fingerprint_tick(struct instance *in, const char *runtime, const struct pid_role *pr, size_t n,
+    struct journal *j)
 {
 	struct pending *p = j ? pending_find(j, in->id) : NULL;
 	if (!p)
 		return;
-	json_t *o = probe_instance(in);
+	json_t *o = probe_instance(in, pr, n);
 	if (!o) {
 		if (++p->tries >= PENDING_TRIES)
 			pending_drop(p);
 		return;
 	}
 	json_t *rec = json_pack("{s:s, s:i, s:s, s:s}", "type", "fingerprint", "inst", in->id, "runtime",
-	    in->rt->name, "workload", in->wl->name);
+	    runtime, "workload", in->wl->name);
 	json_object_set_new(rec, "kernel", p->kernel ? json_string(p->kernel) : json_null());
 	json_object_update(rec, o);
 	json_decref(o);

@@ -39,6 +39,7 @@
 struct instance;
 struct journal;
 struct journal_read;
+struct pid_role;
 
 /* The /proc fields of pid against the reference (both under proc_root,
  * normally "/proc"; ref_pid 0: pid 1, falling back to the caller's own
@@ -46,15 +47,20 @@ struct journal_read;
 json_t *fingerprint_of_pid(const char *proc_root, pid_t pid, pid_t ref_pid);
 /* The value of kernel= in a probe line, malloc'd, or NULL. */
 char *fingerprint_kernel(const char *line);
-/* The whole record for in, with the ready line (may be NULL). New object. */
-json_t *fingerprint_build(struct instance *in, const char *ready_line);
+/* The whole record for in, shown as runtime, with the ready line (may be
+ * NULL); pr[0..n) are the host processes its executor reports (none for
+ * an instance on another host). New object. */
+json_t *fingerprint_build(struct instance *in, const char *runtime, const struct pid_role *pr, size_t n,
+    const char *ready_line);
 /* At the ready line (may be NULL): builds the record and appends it to j;
  * when no process inside was visible yet, keeps the instance pending.
  * Never fails the instance. Engine thread only. */
-void fingerprint_ready(struct instance *in, const char *ready_line, struct journal *j);
+void fingerprint_ready(struct instance *in, const char *runtime, const struct pid_role *pr, size_t n,
+    const char *ready_line, struct journal *j);
 /* Once a second: writes a pending instance's complete record as soon as a
  * process inside is visible (gives up after a few seconds). */
-void fingerprint_tick(struct instance *in, struct journal *j);
+void fingerprint_tick(struct instance *in, const char *runtime, const struct pid_role *pr, size_t n,
+    struct journal *j);
 /* The fingerprint records of a run as a table: a header line then one
  * line per instance, malloc'd (NULL-terminated array of malloc'd lines);
  * *n gets the number of instances. */

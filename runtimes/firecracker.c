@@ -135,13 +135,7 @@ static const char *fc_binary_name(const struct runtime_conf *rt)
 /* "1.7.0" from "Firecracker v1.7.0". */
 static char *fc_version(const char *path)
 {
-	char *argv[] = { (char *)path, (char *)"--version", NULL };
-	_cleanup_free_ char *line = ctr_first_line(argv);
-	if (!line)
-		return NULL;
-	const char *v = strstr(line, " v");
-	v = v ? v + 2 : line;
-	return xstrndup(v, strcspn(v, " \n"));
+	return ctr_version(path, " v", " \n");
 }
 
 /* KVM as the qemu driver's bounded boot probe judged it for this kernel
@@ -149,15 +143,7 @@ static char *fc_version(const char *path)
  * can be checked). *why gets a malloc'd reason when not usable. */
 static enum kvm_verdict fc_kvm(const struct guest_kernel *k, char **why)
 {
-	_cleanup_free_ char *qemu = exec_which("qemu-system-x86_64");
-	_cleanup_free_ char *ver = NULL;
-	if (qemu) {
-		char *argv[] = { qemu, (char *)"--version", NULL };
-		_cleanup_free_ char *line = ctr_first_line(argv);
-		const char *v = line ? strstr(line, "version ") : NULL;
-		if (v)
-			ver = xstrndup(v + 8, strcspn(v + 8, " "));
-	}
+	_cleanup_free_ char *ver = kvm_qemu_version(NULL);
 	return kvm_cached(ver, k->path, why);
 }
 
@@ -484,6 +470,7 @@ const struct driver driver_firecracker = {
 	.stop = fc_stop,
 	.cleanup = fc_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+	.own_kernel = 1,
 	/* Under KVM a guest boots in well under a second; a loaded host, and
 	 * the first run's vmlinux extraction, take longer. */
 	.startup_allowance_s = 60,

@@ -8,9 +8,9 @@
  * came from.
  */
 #include "config.h"
+#include "cache.h"
 #include "exec.h"
 #include "guestkernel.h"
-#include "rootfs.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -111,10 +111,9 @@ static char *newest_vmlinuz(const char *dir)
 /* The newest kernel fetch-kernel unpacked into the cache, or NULL. */
 static char *cached_kernel(void)
 {
-	_cleanup_free_ char *cache = rootfs_cache_dir(NULL);
-	if (!cache)
+	_cleanup_free_ char *kdir = cache_subdir("kernel", NULL);
+	if (!kdir)
 		return NULL;
-	_cleanup_free_ char *kdir = xasprintf("%s/kernel", cache);
 	DIR *d = opendir(kdir);
 	if (!d)
 		return NULL;
@@ -221,14 +220,9 @@ static char *find_deb(const char *dir, const char *prefix)
 
 char *guestkernel_fetch(char **log, char **cause)
 {
-	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
-	if (!cache)
+	_cleanup_free_ char *kdir = cache_subdir("kernel", cause);
+	if (!kdir)
 		return NULL;
-	_cleanup_free_ char *kdir = xasprintf("%s/kernel", cache);
-	if (mkdir_p(kdir, 0755) < 0) {
-		err_errno(cause, "cannot create %s", kdir);
-		return NULL;
-	}
 	_cleanup_free_ char *tmp = xasprintf("%s/.fetch-XXXXXX", kdir);
 	if (!mkdtemp(tmp)) {
 		err_errno(cause, "cannot create a directory in %s", kdir);

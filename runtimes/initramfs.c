@@ -24,9 +24,9 @@
  * The cache key hashes every input's bytes and paths plus a format version.
  */
 #include "config.h"
+#include "cache.h"
 #include "exec.h"
 #include "initramfs.h"
-#include "rootfs.h"
 #include "util.h"
 
 #include <archive.h>
@@ -44,13 +44,6 @@
 
 /* Bump when the layout written below changes. */
 #define INITRAMFS_FORMAT 4
-
-void initramfs_strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
 
 static void strv_add(char ***v, size_t *n, const char *s)
 {
@@ -259,7 +252,7 @@ char **initramfs_module_order(const char *modules_dir, const char *const *wanted
 	for (const char *const *w = wanted; w && *w; w++)
 		if (add_module(&m, *w, &out, &n, 0, cause) < 0) {
 			modidx_free(&m);
-			initramfs_strv_free(out);
+			argv_free(out);
 			return NULL;
 		}
 	modidx_free(&m);
@@ -309,7 +302,7 @@ static char *find_busybox(void)
 			continue;
 		char **l = initramfs_ldd(cands[i], NULL);
 		int dynamic = l && l[0];
-		initramfs_strv_free(l);
+		argv_free(l);
 		if (!dynamic)
 			return xstrdup(cands[i]);
 	}
@@ -520,7 +513,7 @@ static char **guest_files(const struct initramfs_spec *s, char **cause)
 	for (const char *const *p = s->files; p && *p; p++)
 		if (list_tree(*p, &out, &n, &seen, 0, cause) < 0) {
 			strset_free(&seen);
-			initramfs_strv_free(out);
+			argv_free(out);
 			return NULL;
 		}
 	strset_free(&seen);
@@ -554,7 +547,7 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 			_cleanup_free_ char *dst = xasprintf("/lib/modules/isolab/%02zu-%s", i, base ? base + 1 : mods[i]);
 			rc = ar_file(w, dst, mods[i], 0644);
 		}
-		initramfs_strv_free(mods);
+		argv_free(mods);
 		if (rc < 0)
 			return -1;
 	}
@@ -567,7 +560,7 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		int rc = 0;
 		for (size_t i = 0; rc == 0 && libs[i]; i++)
 			rc = ar_file(w, libs[i], libs[i], 0755);
-		initramfs_strv_free(libs);
+		argv_free(libs);
 		if (rc < 0)
 			return -1;
 	}
@@ -584,7 +577,7 @@ static int write_all_entries(struct writer *w, const struct initramfs_spec *s, c
 		rc = stat(files[i], &st) < 0 ? err_errno(w->cause, "initramfs: %s", files[i])
 		                               : ar_file(w, files[i], files[i], st.st_mode & 0755);
 	}
-	initramfs_strv_free(files);
+	argv_free(files);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -629,79 +622,57 @@ int initramfs_write_memory(const struct initramfs_spec *spec, void *buf, size_t 
 
 /* ---- the cache ---- */
 
-static void hash_bytes(uint64_t *h, const void *p, size_t n)
+static int hash_path(struct cache_key *k, const char *path, char **cause)
 {
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		*h = (*h ^ s[i]) * 1099511628211ull;
-}
-
-static int hash_path(uint64_t *h, const char *path, char **cause)
-{
-	hash_bytes(h, path, strlen(path) + 1);
-	size_t len = 0;
-	_cleanup_free_ char *data = read_file(path, &len);
-	if (!data)
-		return err_errno(cause, "initramfs: cannot read %s", path);
-	hash_bytes(h, data, len);
-	return 0;
+	cache_key_str(k, path);
+	return cache_key_file(k, path) < 0 ? err_errno(cause, "initramfs: cannot read %s", path) : 0;
 }
 
 /* Hashes each path of v (paths and bytes) and frees v; v NULL (its
  * maker failed, with a cause) is -1. */
-static int hash_list(uint64_t *h, char **v, char **cause)
+static int hash_list(struct cache_key *k, char **v, char **cause)
 {
 	int rc = v ? 0 : -1;
 	for (size_t i = 0; rc == 0 && v[i]; i++)
-		rc = hash_path(h, v[i], cause);
-	initramfs_strv_free(v);
+		rc = hash_path(k, v[i], cause);
+	argv_free(v);
 	return rc;
+}
+
+struct build {
+	const struct initramfs_spec *spec;
+	const char *busybox;
+};
+
+static int build(const char *tmp, void *arg, char **cause)
+{
+	const struct build *b = arg;
+	return write_with(b->spec, tmp, NULL, 0, NULL, b->busybox, cause);
 }
 
 char *initramfs_get(const struct initramfs_spec *spec, char **cause)
 {
-	uint64_t h = 1469598103934665603ull;
+	struct cache_key k;
+	cache_key_init(&k);
 	char ver[16];
 	snprintf(ver, sizeof ver, "format %d", INITRAMFS_FORMAT);
-	hash_bytes(&h, ver, strlen(ver));
-	if (hash_path(&h, spec->probe, cause) < 0)
+	cache_key_add(&k, ver, strlen(ver));
+	if (hash_path(&k, spec->probe, cause) < 0)
 		return NULL;
 	if (spec->modules_dir && spec->modules &&
-	    hash_list(&h, initramfs_module_order(spec->modules_dir, spec->modules, cause), cause) < 0)
+	    hash_list(&k, initramfs_module_order(spec->modules_dir, spec->modules, cause), cause) < 0)
 		return NULL;
 	_cleanup_free_ char *bb = spec->busybox ? find_busybox() : NULL;
-	if (bb && hash_path(&h, bb, cause) < 0)
+	if (bb && hash_path(&k, bb, cause) < 0)
 		return NULL;
 	for (const char *const *p = spec->programs; p && *p; p++)
-		if (hash_path(&h, *p, cause) < 0 || hash_list(&h, initramfs_ldd(*p, cause), cause) < 0)
+		if (hash_path(&k, *p, cause) < 0 || hash_list(&k, initramfs_ldd(*p, cause), cause) < 0)
 			return NULL;
-	if (hash_list(&h, guest_files(spec, cause), cause) < 0)
+	if (hash_list(&k, guest_files(spec, cause), cause) < 0)
 		return NULL;
-	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
-	if (!cache)
-		return NULL;
-	_cleanup_free_ char *dir = xasprintf("%s/initramfs", cache);
-	if (mkdir_p(dir, 0755) < 0) {
-		err_errno(cause, "cannot create %s", dir);
-		return NULL;
-	}
-	char *final = xasprintf("%s/%016llx.cpio.gz", dir, (unsigned long long)h);
-	if (access(final, R_OK) == 0)
-		return final;
-	_cleanup_free_ char *tmp = xasprintf("%s/.build-XXXXXX", dir);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		err_errno(cause, "cannot create a temporary file in %s", dir);
-		free(final);
-		return NULL;
-	}
-	close(fd);
-	int rc = write_with(spec, tmp, NULL, 0, NULL, bb, cause);
-	/* A concurrent builder may have won: its file is as good as ours. */
-	if (rc == 0 && (chmod(tmp, 0644) < 0 || rename(tmp, final) < 0))
-		rc = err_errno(cause, "cannot rename %s to %s", tmp, final);
-	if (rc < 0) {
-		unlink(tmp);
+	char *final = cache_entry("initramfs", "", &k, ".cpio.gz", cause);
+	struct build b = { spec, bb };
+	if (final && cache_build(final, 0, build, &b, cause) < 0) {
 		free(final);
 		return NULL;
 	}

@@ -44,7 +44,5 @@ char **initramfs_module_order(const char *modules_dir, const char *const *wanted
 /* The shared libraries ldd lists for program (absolute paths, malloc'd,
  * NULL-terminated; empty for a static program). */
 char **initramfs_ldd(const char *program, char **cause);
-/* Frees a NULL-terminated array of strings. */
-void initramfs_strv_free(char **v);
 
 #endif

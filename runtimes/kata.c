@@ -57,15 +57,7 @@ static char *kata_version(const char *shim)
  * cached boot-probe verdict for the default guest kernel. */
 static enum kvm_verdict kata_kvm(char **why)
 {
-	_cleanup_free_ char *qemu = exec_which("qemu-system-x86_64");
-	_cleanup_free_ char *ver = NULL;
-	if (qemu) {
-		char *argv[] = { qemu, (char *)"--version", NULL };
-		_cleanup_free_ char *line = ctr_first_line(argv);
-		const char *v = line ? strstr(line, "version ") : NULL;
-		if (v)
-			ver = xstrndup(v + 8, strcspn(v + 8, " "));
-	}
+	_cleanup_free_ char *ver = kvm_qemu_version(NULL);
 	struct guest_kernel k;
 	char *cause = NULL;
 	if (guestkernel_find(NULL, &k, &cause) < 0) {
@@ -194,6 +186,7 @@ const struct driver driver_kata = {
 	.stop = kata_stop,
 	.cleanup = kata_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.own_kernel = 1,
 	.startup_allowance_s = 60,
 	.options = kata_options,
 	.network_refusal = kata_network_refusal,

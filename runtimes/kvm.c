@@ -18,11 +18,12 @@
  * verdict's key.
  */
 #include "config.h"
+#include "cache.h"
+#include "container.h"
 #include "exec.h"
 #include "kvm.h"
-#include "rootfs.h"
 #include "util.h"
-#include "../workloads/probe/frame.h"
+#include "frame.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,9 +44,17 @@ const char *kvm_device(void)
 	return e && *e ? e : "/dev/kvm";
 }
 
+char *kvm_qemu_version(const char *path)
+{
+	_cleanup_free_ char *found = path ? NULL : exec_which("qemu-system-x86_64");
+	if (!path && !(path = found))
+		return NULL;
+	return ctr_version(path, "version ", " ");
+}
+
 static char *verdict_path(const char *qemu_version, const char *kernel)
 {
-	uint64_t h = 1469598103934665603ull;
+	struct cache_key k;
 	struct stat st;
 	struct utsname u;
 	char buf[512];
@@ -56,12 +65,9 @@ static char *verdict_path(const char *qemu_version, const char *kernel)
 	snprintf(buf, sizeof buf, "%s|%s|%lld|%lld|%s%s%s", qemu_version ? qemu_version : "", kernel,
 	    (long long)st.st_size, (long long)st.st_mtime, u.release,
 	    strcmp(kvm_device(), "/dev/kvm") ? "|" : "", strcmp(kvm_device(), "/dev/kvm") ? kvm_device() : "");
-	for (const char *p = buf; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	_cleanup_free_ char *cache = rootfs_cache_dir(NULL);
-	if (!cache)
-		return NULL;
-	return xasprintf("%s/kvm/%016llx", cache, (unsigned long long)h);
+	cache_key_init(&k);
+	cache_key_add(&k, buf, strlen(buf));
+	return cache_entry("kvm", "", &k, "", NULL);
 }
 
 static int dev_kvm_ok(char **why)

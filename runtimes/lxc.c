@@ -519,6 +519,17 @@ static int lxc_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+/* The resource journal's "lxc": a=lxcpath, b=name; stopped, then destroyed. */
+static int lxc_reap(const char *a, const char *b, char **cause)
+{
+	char *stop[] = { (char *)"lxc-stop", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""), (char *)"-k",
+		NULL };
+	ctr_reap_run(stop, 0, NULL);
+	char *destroy[] = { (char *)"lxc-destroy", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""), NULL };
+	return ctr_reap_run(destroy, 1, cause);
+}
+
+static const struct resource_reaper lxc_reapers[] = { { "lxc", lxc_reap }, { NULL, NULL } };
 static const struct option_decl lxc_options[] = {
 	{ .name = "binary", .doc = "the launcher, looked up in PATH (default lxc-execute)" },
 	{ .name = "include", .doc = "an LXC config included first (default: the distribution's common.conf; "
@@ -537,4 +548,5 @@ const struct driver driver_lxc = {
 	.cleanup = lxc_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.options = lxc_options,
+	.reapers = lxc_reapers,
 };

@@ -813,6 +813,24 @@ static int oci_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
+/* The resource journal's "oci": a=binary, b="<root>:<id>" (a root path
+ * may hold ':', an id may not). */
+static int oci_reap(const char *a, const char *b, char **cause)
+{
+	const char *colon = b ? strrchr(b, ':') : NULL;
+	if (!colon)
+		return err_set(cause, "bad oci entry '%s'", b ? b : "");
+	_cleanup_free_ char *root = xstrndup(b, (size_t)(colon - b));
+	struct stat st;
+	if (stat(root, &st) < 0 && errno == ENOENT)
+		return 0; /* no state directory, no container */
+	char *argv[] = { (char *)a, (char *)"--root", root, (char *)"delete", (char *)"--force", (char *)colon + 1,
+		NULL };
+	return ctr_reap_run(argv, 1, cause);
+}
+
+static const struct resource_reaper oci_reapers[] = { { "oci", oci_reap }, { NULL, NULL } };
+
 static const struct option_decl oci_options[] = {
 	{ .name = "binary", .doc = "the OCI runtime's CLI, looked up in PATH (default: the runtime's name)" },
 	{ .name = "platform", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "ptrace", "systrap",
@@ -849,4 +867,5 @@ const struct driver driver_oci = {
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
 	.options = oci_options,
 	.network_refusal = oci_network_refusal,
+	.reapers = oci_reapers,
 };

@@ -118,18 +118,6 @@ static const char *qemu_binary_name(const struct runtime_conf *rt)
 	return runtime_option(rt, "binary", "qemu-system-x86_64");
 }
 
-/* "7.2.22" from "QEMU emulator version 7.2.22 (Debian ...)". */
-static char *qemu_version(const char *path)
-{
-	char *argv[] = { (char *)path, (char *)"--version", NULL };
-	_cleanup_free_ char *line = ctr_first_line(argv);
-	if (!line)
-		return NULL;
-	const char *v = strstr(line, "version ");
-	v = v ? v + 8 : line;
-	return xstrndup(v, strcspn(v, " "));
-}
-
 static int is_microvm(const struct runtime_conf *rt)
 {
 	return !strcmp(runtime_option(rt, "machine", "pc"), "microvm");
@@ -150,7 +138,7 @@ static void qemu_probe(const struct runtime_conf *rt, struct driver_status *st)
 		st->fix = xstrdup("apt-get install qemu-system-x86");
 		return;
 	}
-	_cleanup_free_ char *ver = qemu_version(path);
+	_cleanup_free_ char *ver = kvm_qemu_version(path);
 	if (!ver) {
 		st->reason = xasprintf("%s --version failed", path);
 		st->fix = xstrdup("check the installation of qemu-system-x86");
@@ -344,7 +332,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 	q->binary = exec_which(qemu_binary_name(in->rt));
 	if (!q->binary)
 		return err_set(cause, "%s not found in PATH (apt-get install qemu-system-x86)", qemu_binary_name(in->rt));
-	q->version = qemu_version(q->binary);
+	q->version = kvm_qemu_version(q->binary);
 	if (!q->version)
 		return err_set(cause, "%s --version failed", q->binary);
 	if (guestkernel_find(in->rt, &q->k, cause) < 0)
@@ -393,7 +381,7 @@ static int qemu_stage(struct instance *in, char **cause)
 		.modules = vm_guest_modules, .programs = (const char *const *)progs,
 		.files = (const char *const *)in->guest_files, .busybox = 1 };
 	q->initrd = initramfs_get(&spec, cause);
-	initramfs_strv_free(progs);
+	argv_free(progs);
 	if (!q->initrd)
 		return err_wrap(cause, "qemu: initramfs");
 	note_info(in, "guest: kernel %s, initramfs %s", q->k.path, q->initrd);
@@ -607,7 +595,7 @@ static int qemu_launch(struct instance *in, char **cause)
 	struct qemu *q = in->priv;
 	char **gargv = q->net ? guest_argv(q, in->argv) : NULL;
 	_cleanup_free_ char *argp = vm_argv_param(gargv ? gargv : in->argv, in->probe);
-	initramfs_strv_free(gargv);
+	argv_free(gargv);
 	_cleanup_free_ char *disk = vm_escape(in->dir);
 	/* microvm has no HPET or ACPI PM timer to calibrate the TSC against;
 	 * on a loaded host the PIT calibration fails and the guest can stall
@@ -760,6 +748,7 @@ const struct driver driver_qemu = {
 	.stop = qemu_stop,
 	.cleanup = qemu_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+	.own_kernel = 1,
 	/* A guest booting under TCG takes 5-15 s here; a loaded machine more. */
 	.startup_allowance_s = 180,
 	.options = qemu_options,

@@ -1,5 +1,6 @@
 /* registry.c — the one static array of drivers, and what every driver shares. */
 #include "config.h"
+#include "resources.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -13,10 +14,6 @@ extern const struct driver driver_qemu;
 extern const struct driver driver_lxc;
 extern const struct driver driver_firecracker;
 extern const struct driver driver_kata;
-/* The proxy for RUNTIME@HOST (runtimes/remote.c; driver_find(name) proxy)
- * is found by name but not listed: it is not a kind of isolation. Weak, so
- * the static isolab-agent links every driver but this one (and no libssh). */
-extern const struct driver driver_remote __attribute__((weak));
 
 static const struct driver *const drivers[] = {
 	&driver_native,
@@ -34,11 +31,18 @@ const struct driver *const *driver_all(void) { return drivers; }
 
 const struct driver *driver_find(const char *name)
 {
-	if (&driver_remote && !strcmp(name, driver_remote.name))
-		return &driver_remote;
 	for (size_t i = 0; drivers[i]; i++)
 		if (!strcmp(drivers[i]->name, name))
 			return drivers[i];
+	return NULL;
+}
+
+const struct resource_reaper *driver_reaper(const char *kind)
+{
+	for (size_t i = 0; drivers[i]; i++)
+		for (const struct resource_reaper *r = drivers[i]->reapers; r && r->kind; r++)
+			if (!strcmp(r->kind, kind))
+				return r;
 	return NULL;
 }
 
@@ -62,36 +66,6 @@ void driver_status_free(struct driver_status *st)
 	free(st->fix);
 	memset(st, 0, sizeof *st);
 }
-
-unsigned limits_requested(const struct limits *l)
-{
-	unsigned m = 0;
-	if (!l)
-		return 0;
-	if (l->cpus > 0)
-		m |= LIMIT_CPUS;
-	if (l->cpuset && *l->cpuset)
-		m |= LIMIT_CPUSET;
-	if (l->weight)
-		m |= LIMIT_WEIGHT;
-	if (l->mem_hard)
-		m |= LIMIT_MEM_HARD;
-	if (l->mem_soft)
-		m |= LIMIT_MEM_SOFT;
-	if (l->pids)
-		m |= LIMIT_PIDS;
-	return m;
-}
-
-const char *limit_name(unsigned mask)
-{
-	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (mask & (1u << i))
-			return names[i];
-	return "none";
-}
-
 /* ---- options ------------------------------------------------------------- */
 
 const struct option_decl *driver_option(const struct driver *d, const char *name)
@@ -215,18 +189,33 @@ static const char *serving_workload(const struct config *cfg, const struct exper
 	return NULL;
 }
 
+/* Why rt, run on host (NULL or "local": this machine), cannot have net or
+ * be reached on it. On another host the load generator runs on this
+ * machine and connects to the host's address, where only a server on the
+ * host's own network listens (or a native one). */
+static char *placed_refusal(const struct runtime_conf *rt, const char *host, const char *net, int serve)
+{
+	if (host && strcmp(host, "local")) {
+		if (serve && strcmp(net, "host") && strcmp(rt->driver, "native"))
+			return xasprintf("the load generator runs on this machine and connects to %s's address, which "
+			    "reaches a server in %s on network host only", host, rt->name);
+		return runtime_network_refusal(rt, net, 0);
+	}
+	return runtime_network_refusal(rt, net, serve);
+}
+
 /* The first runtime that refuses net (serving when server), with why. */
-static const struct runtime_conf *first_refusal(const struct runtime_conf *const *rts, size_t nrt, const char *net,
-    int serve, char **why)
+static const struct runtime_conf *first_refusal(const struct runtime_conf *const *rts, const char *const *hosts,
+    size_t nrt, const char *net, int serve, char **why)
 {
 	for (size_t t = 0; t < nrt; t++)
-		if ((*why = runtime_network_refusal(rts[t], net, serve)))
+		if ((*why = placed_refusal(rts[t], hosts ? hosts[t] : NULL, net, serve)))
 			return rts[t];
 	return NULL;
 }
 
 int runtimes_plan_network(const struct config *cfg, const struct experiment *exp,
-    const struct runtime_conf *const *rts, size_t nrt, const char **net, char **why, char **cause)
+    const struct runtime_conf *const *rts, const char *const *hosts, size_t nrt, const char **net, char **why, char **cause)
 {
 	const char *server = serving_workload(cfg, exp);
 	const char *want = exp->network && strcmp(exp->network, "auto") ? exp->network : NULL;
@@ -240,7 +229,7 @@ int runtimes_plan_network(const struct config *cfg, const struct experiment *exp
 			i++;
 		if (!networks[i])
 			return err_set(cause, "unknown network '%s' (expected auto, none, host or bridge)", want);
-		const struct runtime_conf *rt = first_refusal(rts, nrt, networks[i], server != NULL, &r);
+		const struct runtime_conf *rt = first_refusal(rts, hosts, nrt, networks[i], server != NULL, &r);
 		if (rt) {
 			char *alone = server ? runtime_network_refusal(rt, networks[i], 0) : NULL;
 			_cleanup_free_ char *fix = network_fix(rt, networks[i], server != NULL, server ? server : "it");
@@ -263,7 +252,7 @@ int runtimes_plan_network(const struct config *cfg, const struct experiment *exp
 	 * containers usually have; host when some runtime cannot join the
 	 * bridge here. */
 	char *rb = NULL;
-	const struct runtime_conf *bad_b = first_refusal(rts, nrt, "bridge", 1, &rb);
+	const struct runtime_conf *bad_b = first_refusal(rts, hosts, nrt, "bridge", 1, &rb);
 	if (!bad_b) {
 		*net = "bridge";
 		if (why)
@@ -271,7 +260,7 @@ int runtimes_plan_network(const struct config *cfg, const struct experiment *exp
 			    "an address of their own that it reaches", server);
 		return 0;
 	}
-	const struct runtime_conf *bad_h = first_refusal(rts, nrt, "host", 1, &r);
+	const struct runtime_conf *bad_h = first_refusal(rts, hosts, nrt, "host", 1, &r);
 	if (!bad_h) {
 		*net = "host";
 		if (why)

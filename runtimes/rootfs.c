@@ -11,6 +11,7 @@
  * Rootfs trees are shared by every instance and run and must stay
  * read-only; drivers give each instance a writable layer of its own.
  */
+#include "cache.h"
 #include "rootfs.h"
 #include "exec.h"
 #include "util.h"
@@ -50,58 +51,6 @@ const char *const *rootfs_host_binds(void)
 {
 	pthread_once(&host_once, host_binds_init);
 	return host_binds;
-}
-
-char *rootfs_cache_dir(char **cause)
-{
-	char *dir;
-	const char *env = getenv("ISOLAB_CACHE");
-	if (env && *env) {
-		dir = xstrdup(env);
-	} else if (geteuid() == 0) {
-		dir = xstrdup("/var/cache/isolab");
-	} else {
-		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-		if (xdg && *xdg)
-			dir = xasprintf("%s/isolab", xdg);
-		else if (home && *home)
-			dir = xasprintf("%s/.cache/isolab", home);
-		else {
-			err_set(cause, "no cache directory: set ISOLAB_CACHE or HOME");
-			return NULL;
-		}
-	}
-	if (mkdir_p(dir, 0755) < 0) {
-		err_errno(cause, "cannot create the cache directory %s", dir);
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-static void hash_bytes(uint64_t *h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		*h = (*h ^ s[i]) * 1099511628211ull;
-}
-
-static void hash_str(uint64_t *h, const char *s)
-{
-	hash_bytes(h, s, strlen(s) + 1);
-}
-
-static int hash_file(uint64_t *h, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		hash_bytes(h, buf, (size_t)n);
-	close(fd);
-	return n < 0 ? -1 : 0;
 }
 
 /* A statically linked ELF (no PT_INTERP) runs in an empty rootfs. */
@@ -263,6 +212,21 @@ static int build_host(const char *root, char **cause)
 	return 0;
 }
 
+struct build {
+	int host;
+	const char *probe;
+	char *busybox;
+};
+
+/* cache_build's builder: the skeleton and the probe in tmp. */
+static int build(const char *tmp, void *arg, char **cause)
+{
+	const struct build *b = arg;
+	_cleanup_free_ char *probe_dst = xasprintf("%s/isolab-probe", tmp);
+	int rc = b->host ? build_host(tmp, cause) : build_minimal(tmp, b->busybox, cause);
+	return rc < 0 ? rc : copy_file(b->probe, probe_dst, 0755, cause);
+}
+
 char *rootfs_get(const char *kind, const char *probe_path, char **cause)
 {
 	int host;
@@ -278,73 +242,40 @@ char *rootfs_get(const char *kind, const char *probe_path, char **cause)
 		err_errno(cause, "rootfs: cannot read the probe '%s'", probe_path ? probe_path : "");
 		return NULL;
 	}
-	uint64_t h = 14695981039346656037ull;
+	struct cache_key k;
+	cache_key_init(&k);
 	char fmt[32];
 	snprintf(fmt, sizeof fmt, "format %d", ROOTFS_FORMAT);
-	hash_str(&h, fmt);
-	hash_str(&h, host ? "host" : "minimal");
-	if (hash_file(&h, probe_path) < 0) {
+	cache_key_str(&k, fmt);
+	cache_key_str(&k, host ? "host" : "minimal");
+	if (cache_key_file(&k, probe_path) < 0) {
 		err_errno(cause, "rootfs: cannot read %s", probe_path);
 		return NULL;
 	}
-	_cleanup_free_ char *busybox = host ? NULL : find_busybox();
-	if (busybox && hash_file(&h, busybox) < 0) {
-		free(busybox);
-		busybox = NULL;
+	struct build b = { .host = host, .probe = probe_path, .busybox = host ? NULL : find_busybox() };
+	if (b.busybox && cache_key_file(&k, b.busybox) < 0) {
+		free(b.busybox);
+		b.busybox = NULL;
 	}
-	hash_str(&h, busybox ? "busybox" : "no busybox");
+	cache_key_str(&k, b.busybox ? "busybox" : "no busybox");
 	if (host)
 		for (size_t i = 0; i < ARRAY_SIZE(host_candidates); i++) {
 			struct stat st;
 			char target[4096] = "";
 			if (lstat(host_candidates[i], &st) < 0)
 				continue;
-			hash_str(&h, host_candidates[i]);
+			cache_key_str(&k, host_candidates[i]);
 			if (S_ISLNK(st.st_mode)) {
 				ssize_t n = readlink(host_candidates[i], target, sizeof target - 1);
 				target[n > 0 ? n : 0] = '\0';
 			}
-			hash_str(&h, S_ISDIR(st.st_mode) ? "dir" : target);
+			cache_key_str(&k, S_ISDIR(st.st_mode) ? "dir" : target);
 		}
-
-	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
-	if (!cache)
-		return NULL;
-	_cleanup_free_ char *base = xasprintf("%s/rootfs", cache);
-	if (mkdir_p(base, 0755) < 0) {
-		err_errno(cause, "cannot create %s", base);
-		return NULL;
-	}
-	char *final = xasprintf("%s/%s-%016llx", base, host ? "host" : "minimal", (unsigned long long)h);
-	struct stat st;
-	if (stat(final, &st) == 0 && S_ISDIR(st.st_mode))
-		return final;
-
-	char *tmp = xasprintf("%s/.tmp-%s-XXXXXX", base, host ? "host" : "minimal");
-	if (!mkdtemp(tmp)) {
-		err_errno(cause, "cannot create a temporary directory in %s", base);
-		free(tmp);
+	char *final = cache_entry("rootfs", host ? "host-" : "minimal-", &k, "", cause);
+	if (final && cache_build(final, 1, build, &b, cause) < 0) {
 		free(final);
-		return NULL;
+		final = NULL;
 	}
-	chmod(tmp, 0755);
-	_cleanup_free_ char *probe_dst = xasprintf("%s/isolab-probe", tmp);
-	int rc = host ? build_host(tmp, cause) : build_minimal(tmp, busybox, cause);
-	if (rc == 0)
-		rc = copy_file(probe_path, probe_dst, 0755, cause);
-	if (rc == 0 && rename(tmp, final) < 0) {
-		if (errno == EEXIST || errno == ENOTEMPTY) {
-			rm_rf(tmp); /* another builder won the race: use theirs */
-		} else {
-			rc = err_errno(cause, "cannot rename %s to %s", tmp, final);
-		}
-	}
-	if (rc < 0) {
-		rm_rf(tmp);
-		free(tmp);
-		free(final);
-		return NULL;
-	}
-	free(tmp);
+	free(b.busybox);
 	return final;
 }

@@ -8,10 +8,8 @@
  *            /sbin /etc that drivers bind-mount read-only from the host (the
  *            list is rootfs_host_binds()), so host programs run inside, plus
  *            the probe at /isolab-probe.
- * Built directories are cached by content under the cache directory
- * ($ISOLAB_CACHE or /var/cache/isolab when root, else $XDG_CACHE_HOME/isolab)
- * in rootfs/<kind>-<hash of the inputs>/, built in a temp dir and renamed
- * into place, so concurrent builders and a crash never leave a half rootfs.
+ * Built directories are cached by content (cache.h) in
+ * rootfs/<kind>-<hash of the inputs>/.
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_ROOTFS_H
@@ -25,7 +23,5 @@ char *rootfs_get(const char *kind, const char *probe_path, char **cause);
 /* Host directories to bind read-only into a "host" rootfs, NULL-terminated
  * (only those that exist on this host). */
 const char *const *rootfs_host_binds(void);
-/* isolab's cache directory (created); malloc'd. */
-char *rootfs_cache_dir(char **cause);
 
 #endif

@@ -5,7 +5,7 @@
  * docker, lxc, qemu, firecracker, kata). It is a const table of function
  * pointers with designated initialisers, registered in one static array in
  * runtimes/registry.c. A runtime is configured data (struct runtime_conf in
- * engine/config.h): a driver plus options.
+ * base/config.h): a driver plus options.
  *
  * Life of an instance, as the engine drives it:
  *   probe    — can this runtime run here? version; if not, why and the fix.
@@ -28,9 +28,9 @@
  *              to call after a failed prepare or launch, and twice.
  *
  * Every resource a driver creates is written to the run's resource journal
- * before it is created (engine/resources.h), so a killed isolab can be
+ * before it is created (base/resources.h), so a killed isolab can be
  * cleaned up later by `isolab cleanup`.
- * Errors follow the contract in engine/util.h.
+ * Errors follow the contract in base/util.h.
  */
 #ifndef ISOLAB_RUNTIME_H
 #define ISOLAB_RUNTIME_H
@@ -42,6 +42,7 @@
 #include "sampler.h"
 
 struct resources;
+struct resource_reaper;
 struct json_t;
 
 struct driver_status {
@@ -141,6 +142,14 @@ struct driver {
 	 * that cannot work. NULL function: every network; a server is
 	 * reachable on host and bridge, not on none. */
 	char *(*network_refusal)(const struct runtime_conf *rt, const char *net, int serve);
+	/* The instance runs a kernel of its own (a VM): its processes live in
+	 * the guest's process table, so a pids limit that the driver cannot
+	 * honour has nothing to act on and is said not to apply. */
+	int own_kernel;
+	/* The kinds of resources the driver records beyond the base ones
+	 * (base/resources.h) and how each is reaped, {NULL}-terminated; NULL
+	 * when it has none. */
+	const struct resource_reaper *reapers;
 };
 
 /* Why the host cannot reach a server in an instance with network none
@@ -148,19 +157,13 @@ struct driver {
 #define NET_NONE_UNREACHABLE "on network none the instance has a network namespace of its own with " \
 	"only a loopback, which the host cannot reach"
 
-enum {
-	LIMIT_CPUS = 1 << 0,
-	LIMIT_CPUSET = 1 << 1,
-	LIMIT_WEIGHT = 1 << 2,
-	LIMIT_MEM_HARD = 1 << 3,
-	LIMIT_MEM_SOFT = 1 << 4,
-	LIMIT_PIDS = 1 << 5,
-};
-
 /* The driver named name, or NULL. */
 const struct driver *driver_find(const char *name);
 /* The registered drivers, NULL-terminated. */
 const struct driver *const *driver_all(void);
+/* The reaper of a resource kind some driver records, or NULL (the
+ * resource journal's resource_reaper_find). */
+const struct resource_reaper *driver_reaper(const char *kind);
 /* Probes rt's driver; an unknown driver gives an unavailable status. */
 void runtime_probe(const struct runtime_conf *rt, struct driver_status *st);
 void driver_status_free(struct driver_status *st);
@@ -175,7 +178,8 @@ size_t runtimes_check_options(const struct config *cfg, char ***errors);
 /* Why rt cannot have network net, or (serve) cannot be reached from the
  * host on it (struct driver's network_refusal); malloc'd, or NULL. */
 char *runtime_network_refusal(const struct runtime_conf *rt, const char *net, int serve);
-/* The network of a run of exp on rts[0..nrt): exp->network, or for
+/* The network of a run of exp on rts[0..nrt), each run on hosts[i] (NULL
+ * or "local" for this machine; hosts NULL: all here): exp->network, or for
  * "auto" (and NULL) "none" when no workload of the run serves a program
  * on the host (workload_serves_host), else the first of "bridge" and
  * "host" that every runtime can serve on here. Stores a static string in
@@ -183,11 +187,7 @@ char *runtime_network_refusal(const struct runtime_conf *rt, const char *net, in
  * network is not none (else NULL). -1 with the reason and the fix when a
  * runtime cannot have the network or cannot serve the workload on it. */
 int runtimes_plan_network(const struct config *cfg, const struct experiment *exp,
-    const struct runtime_conf *const *rts, size_t nrt, const char **net, char **why, char **cause);
-/* Mask of limits set in l (LIMIT_*). */
-unsigned limits_requested(const struct limits *l);
-/* Names the first limit in mask ("cpus", "cpuset", ...). */
-const char *limit_name(unsigned mask);
+    const struct runtime_conf *const *rts, const char *const *hosts, size_t nrt, const char **net, char **why, char **cause);
 
 extern const struct driver driver_native;
 

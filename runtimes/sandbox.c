@@ -44,7 +44,7 @@
  *
  * Network: "none" gives an empty net namespace with loopback up; "host"
  * shares the host's; "bridge" joins the per-instance namespace made by
- * engine/netns.c, and in->addr is the instance's address there.
+ * base/netns.c, and in->addr is the instance's address there.
  *
  * Start-up splits into create (until the init has built the container,
  * just before it forks the workload: t_created_ns) and start (exec until

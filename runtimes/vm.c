@@ -10,7 +10,7 @@
 #include "runtime.h"
 #include "util.h"
 #include "vm.h"
-#include "../workloads/probe/frame.h"
+#include "frame.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -513,6 +513,14 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
 		close(h->console_fd);
 	h->console_fd = -1;
 	if (h->cg) {
+		/* A VMM the host killed for the memory limit ends like a crash:
+		 * say why, never leave it to be guessed. */
+		unsigned long oom = cgroup_oom_kills(h->cg);
+		if (oom && in->note) {
+			_cleanup_free_ char *msg = xasprintf("the host's OOM killer killed %lu process%s of the VM (its "
+			    "memory limit is below what the VMM and guest need)", oom, oom == 1 ? "" : "es");
+			in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
+		}
 		char *c2 = NULL;
 		if (cgroup_destroy(h->cg, &c2) < 0) {
 			if (rc == 0)

@@ -15,7 +15,7 @@
  * are cut off first.
  */
 #include "config.h"
-#include "rootfs.h"
+#include "cache.h"
 #include "util.h"
 #include "vmlinux.h"
 
@@ -180,20 +180,12 @@ char *vmlinux_get(const char *bzimage, char **cause)
 		err_errno(cause, "vmlinux: %s", bzimage);
 		return NULL;
 	}
-	uint64_t h = 1469598103934665603ull;
+	struct cache_key k;
+	cache_key_init(&k);
 	_cleanup_free_ char *key = xasprintf("%s|%lld|%lld", bzimage, (long long)st.st_size, (long long)st.st_mtime);
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	_cleanup_free_ char *cache = rootfs_cache_dir(cause);
-	if (!cache)
-		return NULL;
-	_cleanup_free_ char *dir = xasprintf("%s/vmlinux", cache);
-	if (mkdir_p(dir, 0755) < 0) {
-		err_errno(cause, "cannot create %s", dir);
-		return NULL;
-	}
-	char *path = xasprintf("%s/%016llx", dir, (unsigned long long)h);
-	if (access(path, R_OK) == 0)
+	cache_key_add(&k, key, strlen(key));
+	char *path = cache_entry("vmlinux", "", &k, "", cause);
+	if (!path || access(path, R_OK) == 0)
 		return path;
 	if (vmlinux_extract(bzimage, path, cause) < 0) {
 		free(path);

@@ -4,7 +4,7 @@
 #include "config.h"
 #include "ask.h"
 #include "dialog.h"
-#include "remote.h"
+#include "executor.h"
 #include "ssh.h"
 #include "tui.h"
 #include "util.h"
@@ -101,11 +101,11 @@ void ask_init(struct tui *t)
 	q.closed = 0;
 	pthread_mutex_unlock(&q.lock);
 	struct ssh_prompts p;
-	remote_get_prompts(&p);
+	executors_get_prompts(t->xs, &p);
 	p.confirm = tui_confirm;
 	p.secret = tui_secret;
 	p.arg = NULL;
-	remote_set_prompts(&p);
+	executors_set_prompts(t->xs, &p);
 }
 
 void ask_poll(struct tui *t)
@@ -130,13 +130,13 @@ void ask_poll(struct tui *t)
 	free(text);
 }
 
-void ask_shutdown(void)
+void ask_shutdown(struct tui *t)
 {
 	struct ssh_prompts p;
-	remote_get_prompts(&p);
+	executors_get_prompts(t->xs, &p);
 	p.confirm = NULL;
 	p.secret = NULL;
-	remote_set_prompts(&p);
+	executors_set_prompts(t->xs, &p);
 	pthread_mutex_lock(&q.lock);
 	q.closed = 1;
 	pthread_cond_broadcast(&q.cond);

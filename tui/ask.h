@@ -15,11 +15,12 @@
 
 struct tui;
 
-/* Installs the TUI's prompts for remote hosts (keeping --accept-new-host-key). */
+/* Installs the TUI's prompts for remote hosts in t's executors (keeping
+ * --accept-new-host-key). */
 void ask_init(struct tui *t);
 /* From the main loop: opens a dialog for a waiting question when none is open. */
 void ask_poll(struct tui *t);
 /* Answers every waiting and later question "no"; the threads return. */
-void ask_shutdown(void);
+void ask_shutdown(struct tui *t);
 
 #endif

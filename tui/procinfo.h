@@ -3,7 +3,7 @@
  * process, read from /proc once when it opens (and on refresh): its
  * threads, command line, cgroup, namespaces, seccomp mode and
  * capabilities. No curses: plain data, testable without a terminal.
- * Errors follow the contract in engine/util.h.
+ * Errors follow the contract in base/util.h.
  */
 #ifndef ISOLAB_PROCINFO_H
 #define ISOLAB_PROCINFO_H

@@ -7,7 +7,7 @@
  * A lab starts like any experiment (a deep copy goes to tui_start_run), so
  * the dashboard and processes screens follow it as usual. When the run
  * ends, labs_run_ended builds the report from the journal and judges the
- * lab's expect rules (engine/lab.c); the loop then comes back here rather
+ * lab's expect rules (base/lab.c); the loop then comes back here rather
  * than to the Results screen. Verdicts are kept per lab for the session.
  */
 #include "config.h"
@@ -197,7 +197,7 @@ static void build(const struct labs *l, const struct experiment *x, const struct
 	lay(o, th(TH_HEADER), x->title);
 	lay_wrap(o, th(TH_NORMAL), "", x->question, w);
 	char *rts = join_names(x->runtimes), *wls = join_names(x->workloads);
-	char *what = xasprintf("%s: %s on %s, %u x %.0f s%s", x->kind ? x->kind : "benchmark", wls, rts,
+	char *what = xasprintf("%s: %s on %s, %u x %.0f s%s", experiment_kind_name(x->kind), wls, rts,
 	    x->repetitions, x->duration, l->running >= 0 ? "" : "   (Enter starts it)");
 	lay_wrap(o, th(TH_DIM), "", what, w);
 	free(what);

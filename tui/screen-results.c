@@ -9,7 +9,7 @@
  * shows each cell's change, p and verdict (engine/compare.c) until c
  * again.
  *
- * Reports are built by engine/report.c from the journal on disk, the same
+ * Reports are built by base/report.c from the journal on disk, the same
  * code as `isolab report`, so the screen and the CLI never disagree.
  */
 #include "config.h"

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "dialog.h"
 #include "draw.h"
-#include "remote.h"
+#include "executor.h"
 #include "runtime.h"
 #include "screens.h"
 #include "table.h"
@@ -44,7 +44,8 @@ static const char *const opt_names[OPT__COUNT] = {
 
 struct rt_row {
 	const struct runtime_conf *rt;
-	struct runtime_conf *owned;  /* rt on the --host host (remote_resolve), or NULL */
+	const struct executor *ex;   /* where it runs: this machine, or the --host host */
+	char *name;                  /* as run: "gvisor", or "gvisor@lab1" with --host */
 	int probed;
 	struct driver_status st;
 	int selected;
@@ -89,11 +90,11 @@ static void *probe_thread(void *arg)
 	struct setup *s = arg;
 	for (size_t i = 0; i < s->nrts && !atomic_load(&s->stop); i++) {
 		struct driver_status st = { 0 };
-		runtime_probe(s->rts[i].rt, &st);
+		s->rts[i].ex->ops->probe(s->rts[i].ex, s->rts[i].rt, &st);
 		pthread_mutex_lock(&s->lock);
 		s->rts[i].st = st;
 		s->rts[i].probed = 1;
-		if (!strcmp(runtime_base_name(s->rts[i].rt), "native") && st.available)
+		if (!strcmp(s->rts[i].rt->name, "native") && st.available)
 			s->rts[i].selected = 1;
 		pthread_mutex_unlock(&s->lock);
 		if (s->wake_fd >= 0) {
@@ -116,10 +117,13 @@ static void setup_init(struct tui *t)
 		/* With --host every runtime is listed, probed and run on that host
 		 * ("gvisor@lab1"); a runtime that already names a host stays as is. */
 		char *why = NULL;
-		s->rts[i].rt = remote_resolve(&t->cfg, t->cfg.runtimes[i].name, &s->rts[i].owned, &why);
-		if (!s->rts[i].rt)
-			s->rts[i].rt = &t->cfg.runtimes[i];
+		struct rt_row *r = &s->rts[i];
+		if (executors_resolve(t->xs, t->cfg.runtimes[i].name, &r->rt, &r->ex, &why) < 0) {
+			r->rt = &t->cfg.runtimes[i];
+			r->ex = &executor_local;
+		}
 		free(why);
+		r->name = strcmp(r->ex->host, "local") ? xasprintf("%s@%s", r->rt->name, r->ex->host) : xstrdup(r->rt->name);
 	}
 	s->wl_sel = xcalloc(t->cfg.nworkloads ? t->cfg.nworkloads : 1, sizeof *s->wl_sel);
 	for (size_t i = 0; i < t->cfg.nworkloads; i++)
@@ -165,7 +169,7 @@ static void setup_done(struct tui *t)
 		close(s->wake_fd);
 	for (size_t i = 0; i < s->nrts; i++) {
 		driver_status_free(&s->rts[i].st);
-		remote_runtime_free(s->rts[i].owned);
+		free(s->rts[i].name);
 	}
 	free(s->rts);
 	free(s->wl_sel);
@@ -192,7 +196,7 @@ static void rt_cell(void *arg, size_t row, int col, char *buf, size_t len, attr_
 		*attr = th(TH_DIM);
 	switch (col) {
 	case 0: snprintf(buf, len, "[%c]", r->selected ? 'x' : ' '); break;
-	case 1: snprintf(buf, len, "%s", r->rt->name); break;
+	case 1: snprintf(buf, len, "%s", r->name); break;
 	case 2:
 		if (!r->probed)
 			snprintf(buf, len, "probing...");
@@ -293,7 +297,7 @@ static void details(struct tui *t, const struct rect *box)
 	char buf[512];
 	if (s->pane == PANE_RUNTIMES && s->nrts) {
 		struct rt_row *r = &s->rts[s->tb[PANE_RUNTIMES].sel];
-		snprintf(buf, sizeof buf, "%s (driver %s): %s", r->rt->name, r->rt->driver,
+		snprintf(buf, sizeof buf, "%s (driver %s): %s", r->name, r->rt->driver,
 		    r->rt->description ? r->rt->description : "");
 		if (y < end)
 			draw_text(y++, x, w, th(TH_NORMAL), 0, buf);
@@ -326,7 +330,7 @@ static void details(struct tui *t, const struct rect *box)
 		}
 	} else if (s->pane == PANE_EXPERIMENTS && t->cfg.nexperiments) {
 		const struct experiment *e = &t->cfg.experiments[s->tb[PANE_EXPERIMENTS].sel];
-		snprintf(buf, sizeof buf, "%s (%s): %s", e->name, e->kind ? e->kind : "benchmark", e->title ? e->title : "");
+		snprintf(buf, sizeof buf, "%s (%s): %s", e->name, experiment_kind_name(e->kind), e->title ? e->title : "");
 		if (y < end)
 			draw_text(y++, x, w, th(TH_NORMAL), 0, buf);
 		if (e->question && y < end)
@@ -404,7 +408,7 @@ static void start(struct tui *t)
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->nrts; i++)
 		if (s->rts[i].selected)
-			exp.runtimes = strv_push(exp.runtimes, &nrt, s->rts[i].rt->name);
+			exp.runtimes = strv_push(exp.runtimes, &nrt, s->rts[i].name);
 	pthread_mutex_unlock(&s->lock);
 	for (size_t i = 0; i < t->cfg.nworkloads; i++)
 		if (s->wl_sel[i])
@@ -417,8 +421,7 @@ static void start(struct tui *t)
 	const struct experiment *x = s->loaded;
 	exp.name = xstrdup(x ? x->name : "interactive");
 	if (x) {
-		free(exp.kind);
-		exp.kind = xstrdup(x->kind ? x->kind : "benchmark");
+		exp.kind = x->kind;
 		/* What makes the kind (neighbours, N, variants) and a lab's rules
 		 * come with it; the panes only set the common options. */
 		struct experiment g;
@@ -481,7 +484,7 @@ static void load_experiment(struct tui *t, const struct experiment *x)
 	for (size_t i = 0; i < s->nrts; i++) {
 		s->rts[i].selected = 0;
 		for (char **p = x->runtimes; p && *p; p++)
-			if (!strcmp(*p, s->rts[i].rt->name) || !strcmp(*p, runtime_base_name(s->rts[i].rt)))
+			if (!strcmp(*p, s->rts[i].name) || !strcmp(*p, s->rts[i].rt->name))
 				s->rts[i].selected = 1;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -520,7 +523,7 @@ static void toggle(struct tui *t)
 			r->selected = !r->selected;
 		pthread_mutex_unlock(&s->lock);
 		if (!ok)
-			tui_status(t, "%s cannot run here: %s", r->rt->name,
+			tui_status(t, "%s cannot run here: %s", r->name,
 			    r->probed ? (r->st.reason ? r->st.reason : "unavailable") : "still probing");
 	} else if (s->pane == PANE_WORKLOADS && t->cfg.nworkloads) {
 		size_t i = s->tb[PANE_WORKLOADS].sel;

@@ -74,11 +74,6 @@ static struct theme *current;
 static attr_t cache[TH__COUNT];
 static int depth = 2;
 
-const char *theme_elem_name(enum theme_elem e)
-{
-	return (unsigned)e < TH__COUNT ? elems[e].name : "?";
-}
-
 static const char *const colour_names[16] = {
 	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
 	"bright-black", "bright-red", "bright-green", "bright-yellow",
@@ -400,5 +395,3 @@ attr_t th(enum theme_elem e)
 {
 	return current && (unsigned)e < TH__COUNT ? cache[e] : A_NORMAL;
 }
-
-int theme_depth(void) { return depth; }

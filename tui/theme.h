@@ -13,7 +13,7 @@
  * The terminal decides how much colour is used: 256-colour themes are
  * mapped down to 16 or 8 colours, and with 2 colours (or NO_COLOR set) only
  * each element's monochrome attribute remains (reverse for selections...).
- * Errors follow the contract in engine/util.h.
+ * Errors follow the contract in base/util.h.
  */
 #ifndef ISOLAB_THEME_H
 #define ISOLAB_THEME_H
@@ -33,8 +33,6 @@ enum theme_elem {
 
 struct theme;
 
-/* The semantic name of e ("table.header"). Static. */
-const char *theme_elem_name(enum theme_elem e);
 /* The built-in default theme (dark); the caller frees it. */
 struct theme *theme_builtin(void);
 /* Loads a theme file over the built-in defaults; NULL with a "file:line:
@@ -55,7 +53,5 @@ size_t theme_list(char ***names);
 void theme_use(struct theme *th);
 /* The attribute of e in the current theme (A_NORMAL before theme_use). */
 attr_t th(enum theme_elem e);
-/* How many colours the current theme uses: 256, 16, 8 or 2. */
-int theme_depth(void);
 
 #endif

@@ -19,12 +19,13 @@
  */
 #include "config.h"
 #include "tui.h"
-#include "cmd.h"
 #include "ask.h"
 #include "dialog.h"
 #include "draw.h"
 #include "engine.h"
+#include "executor.h"
 #include "screens.h"
+#include "ssh.h"
 #include "util.h"
 
 #include <errno.h>
@@ -94,14 +95,6 @@ static void quit_signal(int sig)
 		(void)w;
 	}
 	errno = saved;
-}
-
-void tui_wake(struct tui *t)
-{
-	if (t->wake[1] >= 0) {
-		ssize_t w = write(t->wake[1], "w", 1);
-		(void)w;
-	}
 }
 
 static void install_signals(void)
@@ -254,7 +247,7 @@ int tui_start_run(struct tui *t, struct experiment *exp)
 	t->exp = *exp;
 	memset(exp, 0, sizeof *exp);
 	char *cause = NULL;
-	t->engine = engine_new(&t->cfg, t->state_dir, &cause);
+	t->engine = engine_new(&t->cfg, t->xs, t->state_dir, &cause);
 	if (!t->engine || engine_start(t->engine, &t->exp, &cause) < 0) {
 		live_log(&t->live, LOG_ERROR, "cannot start the run: %s", cause ? cause : "unknown error");
 		tui_status(t, "cannot start the run: %s", cause ? cause : "unknown error");
@@ -546,10 +539,9 @@ static void fatal_hook(void)
 
 /* ---- start and end ---- */
 
-static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
+static struct theme *initial_theme(struct tui *t, const char *want, char **why)
 {
 	const char *name = want ? want : t->cfg.theme;
-	*bad = 0;
 	if (!name || !*name)
 		name = "default";
 	_cleanup_free_ char *path = theme_find(name);
@@ -559,11 +551,9 @@ static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
 		return th0;
 	if (want) {
 		if (cause)
-			cli_error("%s", cause);
+			*why = cause;
 		else
-			cli_error("unknown theme '%s' (themes live in %s/themes)", want, config_datadir());
-		free(cause);
-		*bad = 1;
+			err_set(why, "unknown theme '%s' (themes live in %s/themes)", want, config_datadir());
 		return NULL;
 	}
 	if (cause)
@@ -574,29 +564,31 @@ static struct theme *initial_theme(struct tui *t, const char *want, int *bad)
 	return theme_builtin();
 }
 
-int tui_main(const struct globals *g, struct experiment *first, char *const *left_out)
+int tui_main(const struct tui_args *a, char **cause)
 {
-	const char *theme = g->theme;
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		cli_error("the interactive interface needs a terminal (try 'isolab run' for a headless run)");
+		err_set(cause, "the interactive interface needs a terminal (try 'isolab run' for a headless run)");
 		return 2;
 	}
 	struct tui *t = xcalloc(1, sizeof *t);
 	t->wake[0] = t->wake[1] = -1;
-	if (cli_load_config(g, &t->cfg) < 0) {
+	if (config_load(&t->cfg, a->config_files, a->nconfig_files, cause) < 0) {
 		free(t);
 		return 2;
 	}
-	t->state_dir = cli_state_dir(g, &t->cfg);
+	t->state_dir = a->state_dir ? a->state_dir : t->cfg.state_dir;
+	t->xs = executors_new(&t->cfg);
+	executors_set_default_host(t->xs, a->host);
+	executors_set_prompts(t->xs, &(struct ssh_prompts){ .accept_new_host_key = a->accept_new_host_key });
 	live_init(&t->live, &t->cfg);
 	size_t nleft_out = 0;
-	for (; left_out && left_out[nleft_out]; nleft_out++)
-		live_log(&t->live, LOG_WARN, "left out %s", left_out[nleft_out]);
-	int bad;
-	t->theme = initial_theme(t, theme, &bad);
-	if (bad) {
+	for (; a->left_out && a->left_out[nleft_out]; nleft_out++)
+		live_log(&t->live, LOG_WARN, "left out %s", a->left_out[nleft_out]);
+	t->theme = initial_theme(t, a->theme, cause);
+	if (!t->theme) {
 		live_free(&t->live);
+		executors_free(t->xs);
 		config_free(&t->cfg);
 		free(t);
 		return 2;
@@ -605,9 +597,10 @@ int tui_main(const struct globals *g, struct experiment *first, char *const *lef
 	const char *cs = nl_langinfo(CODESET);
 	t->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 	if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
-		cli_error("cannot create a pipe: %s", strerror(errno));
+		err_errno(cause, "cannot create a pipe");
 		theme_free(t->theme);
 		live_free(&t->live);
+		executors_free(t->xs);
 		config_free(&t->cfg);
 		free(t);
 		return 1;
@@ -623,7 +616,7 @@ int tui_main(const struct globals *g, struct experiment *first, char *const *lef
 		if (screens[i]->init)
 			screens[i]->init(t);
 	results_refresh_runs(t);
-	if (first && tui_start_run(t, first) == 0 && nleft_out)
+	if (a->first && tui_start_run(t, a->first) == 0 && nleft_out)
 		tui_status(t, "%zu runtime%s cannot run here and %s left out: 5 Messages says why", nleft_out,
 		    nleft_out == 1 ? "" : "s", nleft_out == 1 ? "is" : "are");
 
@@ -663,7 +656,7 @@ int tui_main(const struct globals *g, struct experiment *first, char *const *lef
 				tui_request_quit(t);
 			} else if (t->engine && engine_running(t->engine)) {
 				/* Nobody is there to answer: stop the run, then leave. */
-				ask_shutdown();
+				ask_shutdown(t);
 				t->stopping = 1;
 				engine_cancel(t->engine);
 			} else {
@@ -696,7 +689,7 @@ int tui_main(const struct globals *g, struct experiment *first, char *const *lef
 	}
 
 	/* No thread may stay blocked on a question nobody will answer. */
-	ask_shutdown();
+	ask_shutdown(t);
 	/* Leaving with a run still going (a signal while stopping): tear it down. */
 	if (t->engine) {
 		engine_cancel(t->engine);
@@ -727,6 +720,7 @@ int tui_main(const struct globals *g, struct experiment *first, char *const *lef
 		tui_lingering = t;
 		return rc;
 	}
+	executors_free(t->xs);
 	config_free(&t->cfg);
 	free(t);
 	return rc;

@@ -19,7 +19,6 @@
 #include "live.h"
 #include "theme.h"
 
-struct globals;
 struct dialog;
 struct engine;
 
@@ -79,7 +78,8 @@ extern const struct screen_class screen_setup, screen_dashboard, screen_processe
 
 struct tui {
 	struct config cfg;
-	int cfg_in_use;                 /* a detached thread still reads cfg: the exit frees it */
+	int cfg_in_use;                 /* a detached thread still reads cfg and xs: the exit frees them */
+	struct executors *xs;           /* where runtimes run (--host), shared by the probes and the engine */
 	const char *state_dir;
 	struct theme *theme;
 	char **themes;                  /* names found, for the live switch */
@@ -109,14 +109,28 @@ struct tui {
 	struct labs *labs;
 };
 
+/* What the command line gives the interface. */
+struct tui_args {
+	char *const *config_files;      /* -c FILE, in order */
+	size_t nconfig_files;
+	const char *state_dir;          /* NULL: the configuration's */
+	const char *theme;              /* NULL: the configuration's */
+	const char *host;               /* --host, or NULL */
+	int accept_new_host_key;
+	/* With first (else NULL), a run of it starts before the first frame,
+	 * on the Dashboard, and takes first's contents as tui_start_run does;
+	 * the caller clears first afterwards (nothing is left to clear once
+	 * the run took it). Each of left_out (NULL-terminated, or NULL) is a
+	 * runtime the run leaves out, "NAME: why", shown on the Messages
+	 * screen. */
+	struct experiment *first;
+	char *const *left_out;
+};
+
 /* Runs the interactive interface until the person quits; the exit status.
- * The theme is g->theme. With first (else NULL), a run of it starts before
- * the first frame, on the Dashboard, and takes first's contents as
- * tui_start_run does; the caller clears first afterwards (nothing is left
- * to clear once the run took it). Each of left_out
- * (NULL-terminated, or NULL) is a runtime the run leaves out, "NAME: why",
- * shown on the Messages screen. */
-int tui_main(const struct globals *g, struct experiment *first, char *const *left_out);
+ * When it cannot start (no terminal, a bad configuration or theme), *cause
+ * says why and the caller prints it. */
+int tui_main(const struct tui_args *a, char **cause);
 /* Starts a run of exp, taking ownership of its strings and arrays (they are
  * freed with experiment_clear at the run's end). -1 and a message on error. */
 int tui_start_run(struct tui *t, struct experiment *exp);
@@ -128,8 +142,6 @@ void tui_set_screen(struct tui *t, int screen);
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Switches to the next theme found (or the named one); -1 when it cannot load. */
 int tui_switch_theme(struct tui *t, const char *name);
-/* Wakes the loop from another thread (async-signal-safe). */
-void tui_wake(struct tui *t);
 /* Restores the terminal; safe to call twice and from the fatal paths. */
 void tui_restore_terminal(void);
 /* Sets up curses on the current terminal with t's theme (also used by bench/render). */

@@ -16,12 +16,11 @@ tests_fuzz_fuzz_metrics_LDADD = $(ISOLAB_LIBS)
 tests_fuzz_fuzz_journal_SOURCES = tests/fuzz/fuzz_journal.c
 tests_fuzz_fuzz_journal_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_journal_LDADD = $(ISOLAB_LIBS)
-# the probe agent's framing (workloads/probe/frame.h, header-only)
+# the probe agent's framing (base/frame.h, header-only)
 noinst_PROGRAMS += tests/fuzz/fuzz_frame
 tests_fuzz_fuzz_frame_SOURCES = tests/fuzz/fuzz_frame.c
-tests_fuzz_fuzz_frame_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/workloads/probe
 tests_fuzz_fuzz_frame_LDFLAGS = $(FUZZ_LINK_FLAGS)
-# remote: the agent protocol decoder (engine/agentproto.c)
+# remote: the agent protocol decoder (base/agentproto.c)
 noinst_PROGRAMS += tests/fuzz/fuzz_agentproto
 tests_fuzz_fuzz_agentproto_SOURCES = tests/fuzz/fuzz_agentproto.c
 tests_fuzz_fuzz_agentproto_LDFLAGS = $(FUZZ_LINK_FLAGS)

@@ -1,6 +1,6 @@
 /*
  * fuzz_agentproto.c — libFuzzer target for the agent protocol decoder
- * (engine/agentproto.c): what another machine sends becomes structures
+ * (base/agentproto.c): what another machine sends becomes structures
  * here, so every byte sequence must be refused cleanly or decoded into a
  * message whose checked fields hold what the table promises.
  *

@@ -1,6 +1,6 @@
 /*
  * fuzz_config.c — libFuzzer target for the configuration loader and its
- * schema checker (engine/conffile.c, engine/config.c).
+ * schema checker (base/conffile.c, base/config.c).
  *
  * Each input is the text of one configuration file, named input.conf in a
  * temporary directory, checked with config_check_text (every error

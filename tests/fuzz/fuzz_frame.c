@@ -1,6 +1,6 @@
 /*
  * fuzz_frame.c — libFuzzer target for the probe agent's framing
- * (workloads/probe/frame.h), which the host decodes from a serial console
+ * (base/frame.h), which the host decodes from a serial console
  * that a guest kernel may scribble on at any byte.
  *
  * Two checks per input. First, the input as console bytes, fed in chunks

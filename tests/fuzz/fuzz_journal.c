@@ -1,6 +1,6 @@
 /*
  * fuzz_journal.c — libFuzzer target for the journal reader and the report
- * built from what it reads (engine/journal.c, engine/report.c, stats.c).
+ * built from what it reads (base/journal.c, base/report.c, stats.c).
  *
  * Input layout: the input is journal.jsonl, unless it contains a line
  * "----" : then what comes before is env.json and what follows is the

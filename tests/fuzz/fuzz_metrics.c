@@ -1,5 +1,5 @@
 /*
- * fuzz_metrics.c — libFuzzer target for metric extraction (engine/metrics.c):
+ * fuzz_metrics.c — libFuzzer target for metric extraction (base/metrics.c):
  * workload patterns over arbitrary output bytes.
  *
  * Input layout:  PATTERN '\n' FLAGS OUTPUT...

@@ -1,24 +1,23 @@
 /*
  * fuzz_remote.c — libFuzzer target for what isolab itself parses and
- * builds for SSH (runtimes/remote.c, engine/ssh.c). Host keys, known_hosts
+ * builds for SSH (engine/executor.c, engine/executor-remote.c, engine/ssh.c). Host keys, known_hosts
  * and ~/.ssh/config are libssh's to read (ssh_session_is_known_server,
  * ssh_options_parse_config); isolab parses RUNTIME@[USER@]HOST[:PORT]
  * names from the command line and quotes the remote command it runs.
  *
  * Input: NAME '\0' WORD
  *   NAME  a runtime name as `isolab run -r` takes it, resolved with
- *         remote_resolve against a configuration holding runtimes native
- *         and lab (already remote) and host lab1;
+ *         executors_resolve against a configuration holding runtime
+ *         native and host lab1;
  *   WORD  an argument quoted with ssh_shell_quote.
  * Properties besides the sanitizers: a refused name gives a one-line
- * cause; a resolved remote runtime is named NAME, runs BASE on HOST
- * (runtime_base_name, runtime_host) and has an address, a port in 1..65535
- * and a non-empty user when it has one; the quoted word, read back by the
+ * cause; a resolved name is the configured runtime BASE on the executor
+ * of HOST (the local one for no host or "local"); the quoted word, read back by the
  * rules of a POSIX shell, is WORD, and nothing in it is outside quotes but
  * escaped single quotes.
  */
 #include "config.h"
-#include "remote.h"
+#include "executor.h"
 #include "ssh.h"
 #include "util.h"
 
@@ -43,8 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	setenv("XDG_CONFIG_HOME", tmpdir, 1);
 	setenv("XDG_STATE_HOME", tmpdir, 1);
 	static const char text[] =
-	    "runtimes = { native = { driver = \"native\"; };\n"
-	    "  lab = { driver = \"remote\"; options = { host = \"lab1\"; }; }; };\n"
+	    "runtimes = { native = { driver = \"native\"; }; };\n"
 	    "hosts = { lab1 = { address = \"192.0.2.1\"; user = \"u\"; port = 2222; }; };\n";
 	struct config_text t = { .path = "/nonexistent/fuzz-remote.conf", .text = text,
 		.len = sizeof text - 1 };
@@ -84,32 +82,15 @@ static char *unquote(const char *q)
 	return out;
 }
 
-static void check_resolved(const char *name, const struct runtime_conf *rt, const struct runtime_conf *owned)
+static void check_resolved(const char *name, const struct runtime_conf *rt, const struct executor *ex)
 {
 	const char *at = strchr(name, '@');
-	const char *host = at ? at + 1 : "";
-	if (!owned) {
-		/* A configured runtime, here: no host or @local. */
-		if (at && *host && strcmp(host, "local"))
-			abort();
-		return;
-	}
-	if (strcmp(rt->name, name) || strcmp(rt->driver, "remote"))
+	const char *host = at && at[1] && strcmp(at + 1, "local") ? at + 1 : "local";
+	size_t blen = at ? (size_t)(at - name) : strlen(name);
+	if (strncmp(rt->name, name, blen) || rt->name[blen] || strcmp(ex->host, host))
 		abort();
-	if (strcmp(runtime_host(rt), host) || strncmp(runtime_base_name(rt), name, (size_t)(at - name)) ||
-	    runtime_base_name(rt)[at - name])
+	if (strcmp(ex->ops->name, strcmp(host, "local") ? "remote" : "local"))
 		abort();
-	const char *addr = runtime_option(rt, "address", NULL);
-	const char *port = runtime_option(rt, "port", NULL);
-	const char *user = runtime_option(rt, "user", NULL);
-	if (!addr || !*addr || (user && !*user))
-		abort();
-	if (port) {
-		char *end;
-		long p = strtol(port, &end, 10);
-		if (*end || p < 1 || p > 65535)
-			abort();
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -121,17 +102,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t nlen = strlen(name);
 	const char *word = nlen < size ? buf + nlen + 1 : "";
 
-	struct runtime_conf *owned = NULL;
+	struct executors *xs = executors_new(&cfg);
+	const struct runtime_conf *rt = NULL;
+	const struct executor *ex = NULL;
 	char *cause = NULL;
-	const struct runtime_conf *rt = remote_resolve(&cfg, name, &owned, &cause);
-	if (!rt) {
-		if (owned || !cause || !cause[0] || strchr(cause, '\n'))
+	if (executors_resolve(xs, name, &rt, &ex, &cause) < 0) {
+		if (!cause || !cause[0] || strchr(cause, '\n'))
 			abort();
 		free(cause);
 	} else {
-		check_resolved(name, rt, owned);
-		remote_runtime_free(owned);
+		check_resolved(name, rt, ex);
 	}
+	executors_free(xs);
 
 	char *q = ssh_shell_quote(word);
 	char *back = unquote(q);

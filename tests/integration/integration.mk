@@ -15,3 +15,6 @@ EXTRA_DIST += tests/integration/deb.sh debian/changelog debian/control debian/co
 # from the build tree without ISOLAB_DATADIR.
 TESTS += tests/integration/first-look.sh
 EXTRA_DIST += tests/integration/first-look.sh
+# The layers of the tree, from every #include (docs/layout.md).
+TESTS += tests/integration/layers.sh
+EXTRA_DIST += tests/integration/layers.sh

@@ -1,11 +1,11 @@
 /*
  * test_agent_framing.c — the frames between the guest agent and the host
- * (workloads/probe/frame.h): round trips of any bytes, frames split at
+ * (base/frame.h): round trips of any bytes, frames split at
  * every byte, kernel messages cut into frames, garbage, and the parsing of
  * the agent's process lines (runtimes/vm.c).
  */
-#include "../../workloads/probe/frame.h"
 #include "config.h"
+#include "frame.h"
 #include "unit.h"
 #include "vm.h"
 

@@ -1,5 +1,5 @@
 /* test_agentproto.c — the agent protocol's framing, versioning and its
- * refusal of malformed input (engine/agentproto.c). */
+ * refusal of malformed input (base/agentproto.c). */
 #include "agentproto.h"
 #include "unit.h"
 #include "util.h"

@@ -99,7 +99,7 @@ START_TEST(module_order)
 	ck_assert_str_eq(base(order[1]), "virtio_ring.ko");
 	ck_assert_str_eq(base(order[2]), "virtio-pci.ko");
 	ck_assert_ptr_null(order[3]); /* virtio_console: not a file here (built in) */
-	initramfs_strv_free(order);
+	argv_free(order);
 	const char *bad[] = { "broken", NULL };
 	ck_assert_ptr_null(initramfs_module_order(mdir, bad, &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "broken"));
@@ -121,14 +121,14 @@ START_TEST(ldd_parses)
 			libc = 1;
 	}
 	ck_assert_msg(libc, "ldd /bin/true lists no libc");
-	initramfs_strv_free(libs);
+	argv_free(libs);
 	/* A static program has no libraries. */
 	const char *probe = getenv("ISOLAB_PROBE");
 	if (probe && access(probe, X_OK) == 0) {
 		libs = initramfs_ldd(probe, &cause);
 		ck_assert_ptr_nonnull(libs);
 		ck_assert_ptr_null(libs[0]);
-		initramfs_strv_free(libs);
+		argv_free(libs);
 	}
 }
 END_TEST

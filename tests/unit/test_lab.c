@@ -124,9 +124,8 @@ START_TEST(interference_dnf_and_degradation)
 	x[1].runtime = (char *)"runc";
 	x[1].degradation_min = 20;
 	x[1].degradation_max = 40;
-	char *k = (char *)"interference";
 	char *w[] = { (char *)"fork", NULL };
-	struct experiment exp = { .kind = k, .runtimes = rts, .workloads = w, .expects = x, .nexpects = 2 };
+	struct experiment exp = { .kind = EXP_INTERFERENCE, .runtimes = rts, .workloads = w, .expects = x, .nexpects = 2 };
 	struct lab_verdict v;
 	lab_verdict(&exp, &r, &v);
 	/* It finished and lost 30%: the DNF rule disagrees, the degradation rule agrees. */

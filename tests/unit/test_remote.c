@@ -1,7 +1,7 @@
-/* test_remote.c — RUNTIME@HOST names (remote_resolve): what a name gives,
- * and a one-line cause for one it refuses, whatever bytes it holds. */
+/* test_remote.c — RUNTIME@HOST names (executors_resolve): what a name
+ * gives, and a one-line cause for one it refuses, whatever bytes it holds. */
 #include "config.h"
-#include "remote.h"
+#include "executor.h"
 #include "ssh.h"
 #include "unit.h"
 #include "util.h"
@@ -34,22 +34,41 @@ static void teardown(void)
 	config_free(&cfg);
 }
 
+/* Resolves name in a set of executors of its own; the executor's host
+ * (copied) and the runtime's name, or NULL with *cause. */
+static char *resolve(const char *name, const char **rt_name, char **cause)
+{
+	struct executors *xs = executors_new(&cfg);
+	const struct runtime_conf *rt = NULL;
+	const struct executor *ex = NULL;
+	char *host = NULL;
+	if (executors_resolve(xs, name, &rt, &ex, cause) == 0) {
+		host = xasprintf("%s:%s", ex->ops->name, ex->host);
+		*rt_name = rt->name;
+	}
+	executors_free(xs);
+	return host;
+}
+
 START_TEST(test_names)
 {
-	struct runtime_conf *owned = NULL;
+	const char *rt = NULL;
 	char *cause = NULL;
-	const struct runtime_conf *rt = remote_resolve(&cfg, "native@root@[::1]:22", &owned, &cause);
-	ck_assert_msg(rt != NULL, "%s", cause);
-	ck_assert_str_eq(rt->name, "native@root@[::1]:22");
-	ck_assert_str_eq(runtime_option(rt, "address", ""), "::1");
-	ck_assert_str_eq(runtime_option(rt, "user", ""), "root");
-	ck_assert_str_eq(runtime_option(rt, "port", ""), "22");
-	remote_runtime_free(owned);
-	rt = remote_resolve(&cfg, "native@lab1", &owned, &cause);
-	ck_assert_str_eq(runtime_option(rt, "port", ""), "2222");
-	remote_runtime_free(owned);
-	ck_assert_ptr_eq(remote_resolve(&cfg, "native@local", &owned, &cause), config_runtime(&cfg, "native"));
-	ck_assert_ptr_null(owned);
+	char *h = resolve("native@root@[::1]:22", &rt, &cause);
+	ck_assert_msg(h != NULL, "%s", cause);
+	ck_assert_str_eq(h, "remote:root@[::1]:22");
+	ck_assert_str_eq(rt, "native");
+	free(h);
+	h = resolve("native@lab1", &rt, &cause);
+	ck_assert_msg(h != NULL, "%s", cause);
+	ck_assert_str_eq(h, "remote:lab1");
+	free(h);
+	h = resolve("native@local", &rt, &cause);
+	ck_assert_str_eq(h, "local:local");
+	free(h);
+	h = resolve("native", &rt, &cause);
+	ck_assert_str_eq(h, "local:local");
+	free(h);
 }
 END_TEST
 
@@ -65,9 +84,9 @@ START_TEST(test_cause_one_line)
 		  "alias or [user@]host[:port]" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct runtime_conf *owned = NULL;
+		const char *rt = NULL;
 		char *cause = NULL;
-		ck_assert_ptr_null(remote_resolve(&cfg, bad[i][0], &owned, &cause));
+		ck_assert_ptr_null(resolve(bad[i][0], &rt, &cause));
 		ck_assert_str_eq(cause, bad[i][1]);
 		free(cause);
 	}

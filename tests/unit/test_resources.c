@@ -56,7 +56,7 @@ static char *journal_text(struct resources *r)
 START_TEST(test_open_layout)
 {
 	char *cause = NULL;
-	struct resources *r = resources_open("run-1", &cause);
+	struct resources *r = resources_open("run-1", NULL, &cause);
 	ck_assert_msg(r != NULL, "%s", cause);
 	_cleanup_free_ char *want = xasprintf("%s/run-1", rundir);
 	ck_assert_str_eq(resources_dir(r), want);
@@ -68,7 +68,7 @@ START_TEST(test_open_layout)
 	ck_assert_int_eq(sscanf(owner, "%d %llu", &pid, &st), 2);
 	ck_assert_int_eq(pid, getpid());
 	ck_assert(st > 0);
-	ck_assert_ptr_null(resources_open("../evil", &cause));
+	ck_assert_ptr_null(resources_open("../evil", NULL, &cause));
 	free(cause);
 	resources_close(r, 1);
 	ck_assert(!exists(want)); /* empty journal: removed */
@@ -78,7 +78,7 @@ END_TEST
 START_TEST(test_escaping_and_done)
 {
 	char *cause = NULL;
-	struct resources *r = resources_open("run-esc", &cause);
+	struct resources *r = resources_open("run-esc", NULL, &cause);
 	ck_assert_ptr_nonnull(r);
 	_cleanup_free_ char *f = xasprintf("%s/a file%%with spaces", scratch);
 	ck_assert_int_eq(write_file(f, "x", 1), 0);
@@ -101,7 +101,7 @@ END_TEST
 START_TEST(test_reap_all_kinds)
 {
 	char *cause = NULL;
-	struct resources *r = resources_open("run-kinds", &cause);
+	struct resources *r = resources_open("run-kinds", NULL, &cause);
 	ck_assert_ptr_nonnull(r);
 	/* dir, file, and a dir never created (recorded before creation). */
 	_cleanup_free_ char *d = xasprintf("%s/dir", scratch);
@@ -165,7 +165,7 @@ END_TEST
 START_TEST(test_reap_cgroup_and_netns)
 {
 	char *cause = NULL;
-	struct resources *r = resources_open("run-cg", &cause);
+	struct resources *r = resources_open("run-cg", NULL, &cause);
 	ck_assert_ptr_nonnull(r);
 	char rel[128];
 	snprintf(rel, sizeof rel, "isolab/test-res-%d/1", (int)getpid());
@@ -245,7 +245,7 @@ START_TEST(test_reap_dead_only)
 	fake_run("dead-run", dead, f1);
 	/* A live owner: this test's parent (pid and its real start time). */
 	char *cause = NULL;
-	struct resources *live = resources_open("live-run", &cause);
+	struct resources *live = resources_open("live-run", NULL, &cause);
 	ck_assert_ptr_nonnull(live);
 	ck_assert_int_eq(resources_add(live, "file", f2, NULL, &cause), 0);
 	pid_t kid = fork();
@@ -253,7 +253,7 @@ START_TEST(test_reap_dead_only)
 		/* In a child, so "live-run" belongs to a live process that is not us. */
 		char **log = NULL;
 		size_t nlog = 0;
-		size_t failed = resources_reap_dead(0, &log, &nlog);
+		size_t failed = resources_reap_dead(NULL, 0, &log, &nlog);
 		_exit(failed == 0 && nlog == 1 && strstr(log[0], "dead-run") && strstr(log[0], "reaped") ? 0 : 1);
 	}
 	int status;
@@ -267,14 +267,14 @@ START_TEST(test_reap_dead_only)
 	/* Our own run is never reaped from under us, even with all = 1. */
 	char **log = NULL;
 	size_t nlog = 0;
-	ck_assert_uint_eq(resources_reap_dead(1, &log, &nlog), 0);
+	ck_assert_uint_eq(resources_reap_dead(NULL, 1, &log, &nlog), 0);
 	ck_assert_uint_eq(nlog, 0);
 	free(log);
 	ck_assert(exists(f2));
 	/* --all from another process reaps a live owner's run. */
 	kid = fork();
 	if (kid == 0)
-		_exit(resources_reap_dead(1, NULL, NULL) == 0 ? 0 : 1);
+		_exit(resources_reap_dead(NULL, 1, NULL, NULL) == 0 ? 0 : 1);
 	ck_assert_int_eq(waitpid(kid, &status, 0), kid);
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	ck_assert(!exists(f2));
@@ -299,7 +299,7 @@ START_TEST(test_torn_journal)
 	close(fd);
 	char **log = NULL;
 	size_t nlog = 0;
-	ck_assert_uint_eq(resources_reap_dead(0, &log, &nlog), 0);
+	ck_assert_uint_eq(resources_reap_dead(NULL, 0, &log, &nlog), 0);
 	ck_assert_uint_eq(nlog, 1);
 	free(log[0]);
 	free(log);

@@ -19,8 +19,9 @@
  *      relays each output line; with isolab.containers=N it runs N copies,
  *      each in a container of its own (namespaces and a cgroup in the
  *      guest), all on that pipe;
- *   5. once a second samples the guest's /proc with the pidstat fields of
- *      isolab's host sampler and sends one frame per process, then a tick;
+ *   5. once a second samples the guest's /proc with the columns of isolab's
+ *      host sampler (base/pidstat.c, built into the probe too) and sends
+ *      one frame per process, then a tick;
  *   6. when the workload has exited and its output is read, sends its exit
  *      status, syncs and powers the guest off (or reboots it, with
  *      isolab.halt=reboot, where the VMM exits on a reboot instead).
@@ -57,6 +58,7 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "pidstat.h"
 #include "probe.h"
 
 #define AGENT_MAX_ARGS 64
@@ -434,21 +436,18 @@ net_setup(char *out, size_t cap)
 	close(sk);
 }
 
-/* ---- the guest's /proc, sampled as isolab's host sampler does ---- */
+/* ---- the guest's /proc, sampled with isolab's host sampler's columns ---- */
 
 struct pstate {
 	int pid;
 	unsigned long long start;
-	unsigned long long utime, stime, gtime, blkio, minflt, majflt;
-	unsigned long long rd, wr, ccwr, run_delay, vcsw, nvcsw;
+	struct pidstat_counters c;
 	int seen;
 };
 
 static struct pstate pst[AGENT_MAX_PROCS];
 static size_t npst;
-static long clk_tck = 100;
-static unsigned long long mem_total_kb;
-static long page_kb = 4;
+static struct pidstat_host guest = { .hz = 100, .page_kb = 4 };
 
 static ssize_t
 read_small(const char *path, char *buf, size_t cap)
@@ -462,13 +461,6 @@ read_small(const char *path, char *buf, size_t cap)
 		return -1;
 	buf[n] = '\0';
 	return n;
-}
-
-static unsigned long long
-field_after(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
 static struct pstate *
@@ -492,10 +484,22 @@ pstate_find(int pid, unsigned long long start, int *first)
 	return &pst[npst++];
 }
 
-static double
-rate(unsigned long long now, unsigned long long before, double dt)
+/* The counters of pid beyond stat's; 1 when its io was readable. */
+static int
+read_counters(int pid, struct pidstat_counters *c)
 {
-	return now >= before && dt > 0 ? (double)(now - before) / dt : 0;
+	char path[64], text[1024];
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if (read_small(path, text, sizeof text) > 0)
+		pidstat_from_status(text, c);
+	snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+	if (read_small(path, text, sizeof text) > 0)
+		pidstat_from_schedstat(text, c);
+	snprintf(path, sizeof path, "/proc/%d/io", pid);
+	if (read_small(path, text, sizeof text) <= 0)
+		return 0;
+	pidstat_from_io(text, c);
+	return 1;
 }
 
 /* One frame per process (kernel threads only when they ran), then a tick. */
@@ -511,95 +515,40 @@ sample_procs(double dt)
 	for (size_t i = 0; i < npst; i++)
 		pst[i].seen = 0;
 	while ((de = readdir(d)) != NULL) {
-		char path[64], buf[2048], st[1024];
+		char path[64], buf[2048];
 		int pid = atoi(de->d_name);
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/stat", pid);
-		if (read_small(path, buf, sizeof buf) <= 0)
+		struct pidstat_stat st;
+		if (read_small(path, buf, sizeof buf) <= 0 || pidstat_parse_stat(buf, &st) < 0)
 			continue;
-		char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
-		if (lp == NULL || rp == NULL || rp < lp)
-			continue;
-		char comm[32];
-		size_t cl = (size_t)(rp - lp - 1) < sizeof comm - 1 ? (size_t)(rp - lp - 1) : sizeof comm - 1;
-		memcpy(comm, lp + 1, cl);
-		comm[cl] = '\0';
-		for (char *c = comm; *c; c++)
-			if (*c == ' ' || *c == '=' || (unsigned char)*c < 0x20)
-				*c = '_';
-		/* Fields after ')': index 0 is field 3 (state). */
-		unsigned long long f[50] = { 0 };
-		int nf = 0;
-		char *save = NULL;
-		for (char *t = strtok_r(rp + 2, " ", &save); t && nf < 50; t = strtok_r(NULL, " ", &save))
-			f[nf++] = strtoull(t, NULL, 10);
-		if (nf < 41)
-			continue;
-		int ppid = (int)f[1];
-		unsigned long long minflt = f[7], majflt = f[9], utime = f[11], stime = f[12];
-		unsigned long long threads = f[17], start = f[19], vsize = f[20], rss = f[21];
-		int cpu = (int)f[36];
-		unsigned long long blkio = f[39], gtime = f[40];
 		int first = 0;
-		struct pstate *p = pstate_find(pid, start, &first);
+		struct pstate *p = pstate_find(pid, st.f[PIDSTAT_STARTTIME], &first);
 		if (p == NULL)
 			continue;
 		p->seen = 1;
-		unsigned long long vcsw = 0, nvcsw = 0, rd = 0, wr = 0, ccwr = 0, delay = 0;
-		snprintf(path, sizeof path, "/proc/%d/status", pid);
-		if (read_small(path, st, sizeof st) > 0) {
-			vcsw = field_after(st, "\nvoluntary_ctxt_switches:");
-			nvcsw = field_after(st, "nonvoluntary_ctxt_switches:");
-		}
-		snprintf(path, sizeof path, "/proc/%d/io", pid);
-		int have_io = read_small(path, st, sizeof st) > 0;
-		if (have_io) {
-			rd = field_after(st, "\nread_bytes:");
-			wr = field_after(st, "\nwrite_bytes:");
-			ccwr = field_after(st, "cancelled_write_bytes:");
-		}
-		snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
-		if (read_small(path, st, sizeof st) > 0) {
-			char *sp = strchr(st, ' ');
-			delay = sp ? strtoull(sp + 1, NULL, 10) : 0;
-		}
-		double tk = (double)clk_tck;
-		double usr = first ? 0 : rate(utime, p->utime, dt) / tk * 100;
-		double sys = first ? 0 : rate(stime, p->stime, dt) / tk * 100;
-		double guest = first ? 0 : rate(gtime, p->gtime, dt) / tk * 100;
-		double wait = first ? 0 : rate(delay, p->run_delay, dt) / 1e7;
-		int kthread = pid == 2 || ppid == 2;
-		int ran = utime + stime != p->utime + p->stime;
-		p->utime = utime;
-		p->stime = stime;
-		p->gtime = gtime;
-		unsigned long long d_minflt = minflt - p->minflt, d_majflt = majflt - p->majflt;
-		unsigned long long d_blk = blkio - p->blkio, d_rd = rd - p->rd, d_wr = wr - p->wr;
-		unsigned long long d_ccwr = ccwr - p->ccwr, d_vcsw = vcsw - p->vcsw, d_nvcsw = nvcsw - p->nvcsw;
-		p->minflt = minflt;
-		p->majflt = majflt;
-		p->blkio = blkio;
-		p->rd = rd;
-		p->wr = wr;
-		p->ccwr = ccwr;
-		p->run_delay = delay;
-		p->vcsw = vcsw;
-		p->nvcsw = nvcsw;
-		if (kthread && (first || !ran))
+		struct pidstat_counters c = { 0 };
+		pidstat_from_stat(&st, &c);
+		int have_io = read_counters(pid, &c);
+		struct proc_sample row = { .pid = pid };
+		pidstat_row(&guest, &st, first ? NULL : &p->c, &c, dt, have_io, &row);
+		int ran = c.utime + c.stime != p->c.utime + p->c.stime;
+		p->c = c;
+		/* Kernel threads only when they ran: the guest has dozens. */
+		if ((pid == 2 || row.ppid == 2) && (first || !ran))
 			continue;
-		double k = first || dt <= 0 ? 0 : 1 / dt;
-		unsigned long long rss_kb = rss * (unsigned long long)page_kb;
+		for (char *ch = row.comm; *ch; ch++)
+			if (*ch == ' ' || *ch == '=' || (unsigned char)*ch < 0x20)
+				*ch = '_';
 		send_fmt("proc",
 			 "pid=%d ppid=%d comm=%s usr=%.2f system=%.2f guest=%.2f wait=%.2f cpu=%.2f cpu_num=%d "
 			 "minflt_s=%.2f majflt_s=%.2f vsz_kb=%llu rss_kb=%llu mem_pct=%.2f kb_rd_s=%.2f "
-			 "kb_wr_s=%.2f kb_ccwr_s=%.2f iodelay=%llu cswch_s=%.2f nvcswch_s=%.2f threads=%llu first=%d",
-			 pid, ppid, comm, usr, sys, guest, wait, usr + sys, cpu, (double)d_minflt * k,
-			 (double)d_majflt * k, vsize / 1024, rss_kb,
-			 mem_total_kb ? (double)rss_kb * 100.0 / (double)mem_total_kb : 0,
-			 have_io ? (double)d_rd * k / 1024 : -1, have_io ? (double)d_wr * k / 1024 : -1,
-			 have_io ? (double)d_ccwr * k / 1024 : -1, first ? 0 : d_blk, (double)d_vcsw * k,
-			 (double)d_nvcsw * k, threads, first);
+			 "kb_wr_s=%.2f kb_ccwr_s=%.2f iodelay=%llu cswch_s=%.2f nvcswch_s=%.2f threads=%u first=%d",
+			 pid, (int)row.ppid, row.comm, row.usr, row.system, row.guest, row.wait, row.cpu, row.cpu_num,
+			 row.minflt_s, row.majflt_s, (unsigned long long)row.vsz_kb, (unsigned long long)row.rss_kb,
+			 row.mem_pct, row.kb_rd_s, row.kb_wr_s, row.kb_ccwr_s, (unsigned long long)row.iodelay,
+			 row.cswch_s, row.nvcswch_s, row.threads, row.first);
 		count++;
 	}
 	closedir(d);
@@ -912,11 +861,11 @@ agent_run(const struct bench *b, const struct probe_opts *o)
 	mount_basics();
 	if (read_small("/proc/cmdline", cmdline, sizeof cmdline) < 0)
 		cmdline[0] = '\0';
-	clk_tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
-	page_kb = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) / 1024 : 4;
+	guest.hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	guest.page_kb = sysconf(_SC_PAGESIZE) > 0 ? (uint64_t)sysconf(_SC_PAGESIZE) / 1024 : 4;
 	char mi[512];
 	if (read_small("/proc/meminfo", mi, sizeof mi) > 0)
-		mem_total_kb = field_after(mi, "MemTotal:");
+		guest.mem_total_kb = pidstat_field(mi, "MemTotal:");
 	char how[16];
 	halt_by_reboot = cmdline_get("isolab.halt", how, sizeof how) && strcmp(how, "reboot") == 0;
 	int mods = load_modules();

@@ -1,6 +1,7 @@
 # workloads/probe/: isolab-probe, the static benchmark binary that runs
 # inside every runtime, its man page and its tests. It links nothing from
-# engine/ so that it builds and runs alone.
+# engine/ but the dependency-free pidstat columns (base/pidstat.c, which
+# its guest sampler shares with the host's), so that it builds and runs alone.
 bin_PROGRAMS += isolab-probe
 PROBE_CORE = workloads/probe/hist.c workloads/probe/hist.h \
 	workloads/probe/report.c workloads/probe/report.h
@@ -10,11 +11,12 @@ isolab_probe_SOURCES = workloads/probe/probe.c workloads/probe/probe.h \
 	workloads/probe/ctxsw.c workloads/probe/fork.c workloads/probe/file.c \
 	workloads/probe/net.c workloads/probe/start.c \
 	workloads/probe/mallocbomb.c workloads/probe/forkbomb.c \
-	workloads/probe/agent.c workloads/probe/frame.h
+	workloads/probe/agent.c base/frame.h base/pidstat.c base/pidstat.h
 # Static, so it runs in an empty rootfs; no sanitizers (they cannot link
 # statically), hence per-target flags that replace AM_CFLAGS/AM_CPPFLAGS
-# (which also keeps engine/ headers off the include path).
-isolab_probe_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/workloads/probe
+# (which also keeps the rest of base/ out: pidstat.h and frame.h include
+# libc's headers alone).
+isolab_probe_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/workloads/probe -I$(top_srcdir)/base
 isolab_probe_CFLAGS = $(WARN_CFLAGS) -pthread
 isolab_probe_LDFLAGS = -static -pthread
 isolab_probe_LDADD = -lm

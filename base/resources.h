@@ -19,10 +19,9 @@
  *   file      a=path                   unlink
  *   netns     a=name                   ip netns delete equivalent (umount + unlink /run/netns/a)
  *   veth      a=ifname                 ip link delete
- *   oci       a=binary b=root:id       BINARY --root ROOT delete --force ID
- *   docker    a=binary b=container-id  BINARY rm -f ID
- *   image     a=binary b=image         BINARY rmi -f IMAGE (only isolab-labelled ones)
- *   lxc       a=lxcpath b=name         lxc-stop -k + lxc-destroy
+ * and the kinds a driver adds with its reapers (struct driver.reapers in
+ * runtimes/runtime.h): oci, docker, image, lxc. Every reaper treats "already
+ * gone" as success.
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_RESOURCES_H
@@ -33,8 +32,19 @@
 
 struct resources;
 
-/* Creates /run/isolab/<run_id>/ with the owner file. */
-struct resources *resources_open(const char *run_id, char **cause);
+/* A kind of resource a driver creates (container, image...), and how to
+ * reap one from its a and b. */
+struct resource_reaper {
+	const char *kind;
+	int (*reap)(const char *a, const char *b, char **cause);
+};
+/* The reaper of a kind outside the base kinds above, or NULL: the
+ * registry's driver_reaper (runtime.h), or NULL for the base kinds only. */
+typedef const struct resource_reaper *(*resource_reaper_find)(const char *kind);
+
+/* Creates /run/isolab/<run_id>/ with the owner file; find (may be NULL)
+ * reaps the drivers' kinds. */
+struct resources *resources_open(const char *run_id, resource_reaper_find find, char **cause);
 /* The run directory (/run/isolab/<run_id>); owned by r. */
 const char *resources_dir(const struct resources *r);
 /* Records a resource before it is created. b may be NULL. */
@@ -56,6 +66,6 @@ void resources_close(struct resources *r, int remove);
 /* Reaps the runs whose owner is dead (all runs when all = 1). Stores a
  * malloc'd line per reaped or failed resource in *log (caller frees).
  * Returns the number of resources that could not be reaped. */
-size_t resources_reap_dead(int all, char ***log, size_t *nlog);
+size_t resources_reap_dead(resource_reaper_find find, int all, char ***log, size_t *nlog);
 
 #endif

@@ -27,17 +27,8 @@
  * A zombie whose only thread is dead has exited too: its parent just has not
  * reaped it yet.
  *
- * Field definitions follow sysstat's pidstat (Irix mode, its default: %CPU
- * is relative to ONE CPU, so a process with two busy threads shows 200):
- *   %usr    = d(utime - gtime) ticks, clamped at 0
- *   %system = d(stime), %guest = d(gtime)
- *   %wait   = d(run_delay) from schedstat (time runnable but waiting for a
- *             CPU); kept in ns rather than pidstat's truncated ticks
- *   %CPU    = d(utime + stime)
- *   each over the elapsed ticks of the interval, times 100.
- *   VSZ = stat vsize / 1024, RSS = stat rss * page size, %MEM = RSS over
- *   MemTotal (read once at sampler_new), iodelay = d(delayacct_blkio_ticks),
- *   kB_*_s from io read_bytes/write_bytes/cancelled_write_bytes.
+ * The columns themselves (what %usr, %wait, kB_rd/s... mean) are computed
+ * by pidstat.c, which the guest's sampler in the probe shares.
  */
 #include "sampler.h"
 #include "util.h"
@@ -51,34 +42,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* stat fields we use, numbered as in proc(5). */
-enum {
-	STAT_STATE = 3,
-	STAT_PPID = 4,
-	STAT_MINFLT = 10,
-	STAT_MAJFLT = 12,
-	STAT_UTIME = 14,
-	STAT_STIME = 15,
-	STAT_NUM_THREADS = 20,
-	STAT_STARTTIME = 22,
-	STAT_VSIZE = 23,
-	STAT_RSS = 24,
-	STAT_PROCESSOR = 39,
-	STAT_BLKIO_TICKS = 42,
-	STAT_GUEST_TIME = 43,
-	STAT_LAST = STAT_GUEST_TIME
-};
-
-/* The cumulative counters a rate is computed from. */
-struct sampler_counters {
-	uint64_t utime, stime, gtime;
-	uint64_t minflt, majflt;
-	uint64_t blkio;
-	uint64_t exec_ns, run_delay_ns, pcount; /* schedstat */
-	uint64_t rd, wr, ccwr;
-	uint64_t nvcsw, nivcsw;
-};
-
 struct sampler_proc {
 	pid_t pid;
 	int instance;
@@ -87,7 +50,7 @@ struct sampler_proc {
 	uint64_t starttime;
 	int have_prev;
 	uint64_t prev_ns;
-	struct sampler_counters prev;
+	struct pidstat_counters prev;
 	uint64_t prev_threads;
 	int io_ok;
 	struct proc_sample last; /* what the exit report repeats */
@@ -96,9 +59,7 @@ struct sampler_proc {
 struct sampler {
 	char *root; /* for messages */
 	int procfd;
-	long hz;
-	uint64_t page_kb;
-	uint64_t mem_total_kb;
+	struct pidstat_host host;
 	struct sampler_proc **procs; /* sorted by pid */
 	size_t n, cap;
 	struct proc_sample *out;
@@ -153,12 +114,12 @@ struct sampler *sampler_new(const char *proc_root)
 	struct sampler *s = xcalloc(1, sizeof(*s));
 	s->root = xstrdup(proc_root);
 	s->procfd = fd;
-	s->hz = sysconf(_SC_CLK_TCK);
-	if (s->hz <= 0)
-		s->hz = 100;
+	s->host.hz = sysconf(_SC_CLK_TCK);
+	if (s->host.hz <= 0)
+		s->host.hz = 100;
 	long page = sysconf(_SC_PAGESIZE);
-	s->page_kb = page > 0 ? (uint64_t)page / 1024 : 4;
-	s->mem_total_kb = sampler_mem_total(fd);
+	s->host.page_kb = page > 0 ? (uint64_t)page / 1024 : 4;
+	s->host.mem_total_kb = sampler_mem_total(fd);
 	s->buf_size = 4096;
 	s->buf = xmalloc(s->buf_size);
 	return s;
@@ -236,70 +197,6 @@ static ssize_t sampler_pread(struct sampler *s, int fd)
 	}
 }
 
-/* Parsed /proc/PID/stat: the numeric fields we use, indexed by field number. */
-struct sampler_stat {
-	char comm[32];
-	char state;
-	uint64_t f[STAT_LAST + 1];
-};
-
-/* Parses a stat line. comm is what lies between the first '(' and the LAST
- * ')'; numbers follow. Negative fields (cutime, priority...) are never ones
- * we keep, so they are parsed as their magnitude. Returns 0 or -1 when the
- * line is malformed or too short. */
-static int sampler_parse_stat(const char *buf, struct sampler_stat *st)
-{
-	const char *open = strchr(buf, '(');
-	const char *close = strrchr(buf, ')');
-	if (!open || !close || close < open)
-		return -1;
-	size_t len = (size_t)(close - open - 1);
-	if (len >= sizeof(st->comm))
-		len = sizeof(st->comm) - 1;
-	memcpy(st->comm, open + 1, len);
-	st->comm[len] = '\0';
-
-	const char *p = close + 1;
-	int field = STAT_STATE;
-	while (field <= STAT_LAST) {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0' || *p == '\n')
-			break;
-		if (field == STAT_STATE) {
-			st->state = *p++;
-		} else {
-			if (*p == '-')
-				p++;
-			uint64_t v = 0;
-			while (*p >= '0' && *p <= '9')
-				v = v * 10 + (uint64_t)(*p++ - '0');
-			st->f[field] = v;
-		}
-		while (*p != ' ' && *p != '\0' && *p != '\n')
-			p++;
-		field++;
-	}
-	/* guest_time arrived in 2.6.24; everything up to processor must be there. */
-	if (field <= STAT_PROCESSOR)
-		return -1;
-	for (; field <= STAT_LAST; field++)
-		st->f[field] = 0;
-	return 0;
-}
-
-/* The number after "key" in buf, or 0 when the key is missing. */
-static uint64_t sampler_field(const char *buf, const char *key)
-{
-	const char *p = strstr(buf, key);
-	if (!p)
-		return 0;
-	p += strlen(key);
-	while (*p == ' ' || *p == '\t' || *p == ':')
-		p++;
-	return strtoull(p, NULL, 10);
-}
-
 static int sampler_gone_errno(int e)
 {
 	return e == ESRCH || e == ENOENT;
@@ -368,7 +265,7 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 	p->iofd = sampler_openat(s, p->dirfd, "io", O_RDONLY);
 	p->schedfd = sampler_openat(s, p->dirfd, "schedstat", O_RDONLY);
 
-	struct sampler_stat st;
+	struct pidstat_stat st;
 	ssize_t r = sampler_pread(s, p->statfd);
 	if (r <= 0) {
 		if (r == 0)
@@ -376,13 +273,13 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 		err_errno(cause, "track pid %d: read stat", (int)pid);
 		goto fail;
 	}
-	if (sampler_parse_stat(s->buf, &st) < 0) {
+	if (pidstat_parse_stat(s->buf, &st) < 0) {
 		err_set(cause, "track pid %d: cannot parse stat", (int)pid);
 		goto fail;
 	}
-	p->starttime = st.f[STAT_STARTTIME];
+	p->starttime = st.f[PIDSTAT_STARTTIME];
 	p->last.pid = pid;
-	p->last.ppid = (pid_t)st.f[STAT_PPID];
+	p->last.ppid = (pid_t)st.f[PIDSTAT_PPID];
 	p->last.instance = instance;
 	p->last.role = role;
 	memcpy(p->last.comm, st.comm, sizeof(p->last.comm));
@@ -503,18 +400,6 @@ size_t sampler_track_children(struct sampler *s, int instance)
 	return added;
 }
 
-/* Rate per second of a counter that should only grow; 0 if it went back. */
-static double sampler_rate(uint64_t prev, uint64_t cur, double secs)
-{
-	return cur >= prev ? (double)(cur - prev) / secs : 0.0;
-}
-
-/* Percent of one CPU for a delta of clock ticks over ticks_elapsed. */
-static double sampler_pct(uint64_t prev, uint64_t cur, double ticks_elapsed)
-{
-	return cur >= prev ? (double)(cur - prev) * 100.0 / ticks_elapsed : 0.0;
-}
-
 /* Whether the process provably did nothing since the previous sample, so
  * that status and io, over half the cost of a sample, need not be read: it
  * has one thread now and had one then, that thread is not running, and
@@ -522,50 +407,38 @@ static double sampler_pct(uint64_t prev, uint64_t cur, double ticks_elapsed)
  * runtime). Context switches need a scheduled task, and the io counters
  * are only ever charged to the running task, so neither can have moved.
  * With more threads schedstat (main thread only) proves nothing. */
-static int sampler_idle(const struct sampler_proc *p, const struct sampler_stat *st,
-			const struct sampler_counters *c)
+static int sampler_idle(const struct sampler_proc *p, const struct pidstat_stat *st,
+			const struct pidstat_counters *c)
 {
-	return p->have_prev && st->f[STAT_NUM_THREADS] == 1 && p->prev_threads == 1 &&
+	return p->have_prev && st->f[PIDSTAT_NUM_THREADS] == 1 && p->prev_threads == 1 &&
 	       st->state != 'R' && c->pcount == p->prev.pcount && c->exec_ns == p->prev.exec_ns;
 }
 
 /* Reads one pid. Returns 1 when it has exited, 0 when *out is filled. */
 static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_sample *out)
 {
-	struct sampler_stat st;
+	struct pidstat_stat st;
 	ssize_t r = sampler_pread(s, p->statfd);
 	/* Any failure to read stat means we can no longer observe the pid;
 	 * ESRCH/ENOENT are the normal case, others (EACCES after a setuid
 	 * exec under hidepid) end it just the same. */
-	if (r <= 0 || sampler_parse_stat(s->buf, &st) < 0)
+	if (r <= 0 || pidstat_parse_stat(s->buf, &st) < 0)
 		return 1;
-	if (st.f[STAT_STARTTIME] != p->starttime)
+	if (st.f[PIDSTAT_STARTTIME] != p->starttime)
 		return 1;
-	if ((st.state == 'Z' && st.f[STAT_NUM_THREADS] <= 1) || st.state == 'X')
+	if ((st.state == 'Z' && st.f[PIDSTAT_NUM_THREADS] <= 1) || st.state == 'X')
 		return 1;
 	uint64_t now = mono_ns();
 
-	struct sampler_counters c = {
-		.utime = st.f[STAT_UTIME],
-		.stime = st.f[STAT_STIME],
-		.gtime = st.f[STAT_GUEST_TIME],
-		.minflt = st.f[STAT_MINFLT],
-		.majflt = st.f[STAT_MAJFLT],
-		.blkio = st.f[STAT_BLKIO_TICKS],
-	};
-
+	struct pidstat_counters c = { 0 };
+	pidstat_from_stat(&st, &c);
 	int sched_ok = 0;
 	if (p->schedfd >= 0) {
 		r = sampler_pread(s, p->schedfd);
 		if (r < 0 && sampler_gone_errno(errno))
 			return 1;
-		if (r > 0) {
-			char *q = s->buf;
-			c.exec_ns = strtoull(q, &q, 10);
-			c.run_delay_ns = strtoull(q, &q, 10);
-			c.pcount = strtoull(q, NULL, 10);
-			sched_ok = c.pcount > 0; /* "0 0 0" when sched_info is off */
-		}
+		if (r > 0)
+			sched_ok = pidstat_from_schedstat(s->buf, &c);
 	}
 
 	int io_ok;
@@ -580,12 +453,8 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 		r = sampler_pread(s, p->statusfd);
 		if (r < 0 && sampler_gone_errno(errno))
 			return 1;
-		if (r > 0) {
-			/* The leading newline keeps "voluntary" from matching
-			 * inside "nonvoluntary". */
-			c.nvcsw = sampler_field(s->buf, "\nvoluntary_ctxt_switches:");
-			c.nivcsw = sampler_field(s->buf, "\nnonvoluntary_ctxt_switches:");
-		}
+		if (r > 0)
+			pidstat_from_status(s->buf, &c);
 		io_ok = 0;
 		if (p->iofd >= 0) {
 			r = sampler_pread(s, p->iofd);
@@ -593,56 +462,19 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 				return 1;
 			if (r > 0) {
 				io_ok = 1;
-				c.rd = sampler_field(s->buf, "\nread_bytes:");
-				c.wr = sampler_field(s->buf, "\nwrite_bytes:");
-				c.ccwr = sampler_field(s->buf, "\ncancelled_write_bytes:");
+				pidstat_from_io(s->buf, &c);
 			}
 		}
 	}
 	p->io_ok = io_ok;
-	p->prev_threads = st.f[STAT_NUM_THREADS];
+	p->prev_threads = st.f[PIDSTAT_NUM_THREADS];
 
-	memset(out, 0, sizeof(*out));
 	out->pid = p->pid;
-	out->ppid = (pid_t)st.f[STAT_PPID];
 	out->instance = p->instance;
 	out->role = p->role;
-	memcpy(out->comm, st.comm, sizeof(out->comm));
-	out->cpu_num = (int)st.f[STAT_PROCESSOR];
-	out->vsz_kb = st.f[STAT_VSIZE] / 1024;
-	out->rss_kb = st.f[STAT_RSS] * s->page_kb;
-	out->mem_pct = s->mem_total_kb ? (double)out->rss_kb * 100.0 / (double)s->mem_total_kb : 0.0;
-	out->threads = (unsigned)st.f[STAT_NUM_THREADS];
-
-	if (!p->have_prev || now <= p->prev_ns) {
-		out->first = !p->have_prev;
-		if (!io_ok)
-			out->kb_rd_s = out->kb_wr_s = out->kb_ccwr_s = -1;
-	} else {
-		const struct sampler_counters *o = &p->prev;
-		double secs = (double)(now - p->prev_ns) / 1e9;
-		double ticks = secs * (double)s->hz;
-		uint64_t u_prev = o->utime >= o->gtime ? o->utime - o->gtime : 0;
-		uint64_t u_cur = c.utime >= c.gtime ? c.utime - c.gtime : 0;
-		out->usr = sampler_pct(u_prev, u_cur, ticks);
-		out->system = sampler_pct(o->stime, c.stime, ticks);
-		out->guest = sampler_pct(o->gtime, c.gtime, ticks);
-		out->cpu = sampler_pct(o->utime + o->stime, c.utime + c.stime, ticks);
-		out->wait = c.run_delay_ns >= o->run_delay_ns
-			? (double)(c.run_delay_ns - o->run_delay_ns) * 100.0 / (secs * 1e9) : 0.0;
-		out->minflt_s = sampler_rate(o->minflt, c.minflt, secs);
-		out->majflt_s = sampler_rate(o->majflt, c.majflt, secs);
-		if (io_ok) {
-			out->kb_rd_s = sampler_rate(o->rd, c.rd, secs) / 1024.0;
-			out->kb_wr_s = sampler_rate(o->wr, c.wr, secs) / 1024.0;
-			out->kb_ccwr_s = sampler_rate(o->ccwr, c.ccwr, secs) / 1024.0;
-		} else {
-			out->kb_rd_s = out->kb_wr_s = out->kb_ccwr_s = -1;
-		}
-		out->iodelay = c.blkio >= o->blkio ? c.blkio - o->blkio : 0;
-		out->cswch_s = sampler_rate(o->nvcsw, c.nvcsw, secs);
-		out->nvcswch_s = sampler_rate(o->nivcsw, c.nivcsw, secs);
-	}
+	int have = p->have_prev && now > p->prev_ns;
+	pidstat_row(&s->host, &st, p->have_prev ? &p->prev : NULL, &c,
+	    have ? (double)(now - p->prev_ns) / 1e9 : 0, io_ok, out);
 	p->prev = c;
 	p->prev_ns = now;
 	p->have_prev = 1;

@@ -39,6 +39,10 @@ int exec_run(char *const *argv, const struct exec_opts *opts, int timeout_ms,
 char *exec_status_str(int status);
 /* Looks argv0 up in PATH; returns a malloc'd path or NULL. */
 char *exec_which(const char *argv0);
+/* The isolab-probe to use, for the engine and the agent alike: $ISOLAB_PROBE,
+ * else the one next to the running program (an uploaded agent brings its
+ * own), else from PATH. A malloc'd path, or NULL. */
+char *exec_probe_path(void);
 /* pidfd_open(2), or -1 with errno. */
 int exec_pidfd_open(pid_t pid);
 

@@ -30,8 +30,6 @@ const char *netns_path(const struct netns *ns);
 const char *netns_name(const struct netns *ns);
 /* The instance's address (what the host connects to). Owned by ns. */
 const char *netns_addr(const struct netns *ns);
-/* The host end's address. Owned by ns. */
-const char *netns_host_addr(const struct netns *ns);
 /* The host end's interface name. Owned by ns. */
 const char *netns_host_if(const struct netns *ns);
 /* Deletes the pair and the namespace, marks them done in res, frees ns. */

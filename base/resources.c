@@ -31,9 +31,14 @@
 
 #define RUNDIR_DEFAULT "/run/isolab"
 
+struct reapers {
+	resource_reaper_find find; /* the drivers' kinds, or NULL */
+};
+
 struct resources {
 	char *dir;
 	int fd;       /* the resources file, O_APPEND */
+	struct reapers reapers;
 };
 
 struct entry {
@@ -136,7 +141,7 @@ static int append_line(int fd, const char *prefix, const char *kind, const char 
 	return fdatasync(fd);
 }
 
-struct resources *resources_open(const char *run_id, char **cause)
+struct resources *resources_open(const char *run_id, resource_reaper_find find, char **cause)
 {
 	if (!run_id || !*run_id || strchr(run_id, '/') || run_id[0] == '.') {
 		err_set(cause, "invalid run id '%s'", run_id ? run_id : "");
@@ -148,6 +153,7 @@ struct resources *resources_open(const char *run_id, char **cause)
 	}
 	struct resources *r = xcalloc(1, sizeof *r);
 	r->fd = -1;
+	r->reapers.find = find;
 	r->dir = xasprintf("%s/%s", rundir(), run_id);
 	_cleanup_free_ char *owner = xasprintf("%s/owner", r->dir);
 	_cleanup_free_ char *who = xasprintf("%d %llu\n", (int)getpid(), proc_starttime(getpid()));
@@ -263,84 +269,7 @@ static struct entry *entries_read(const char *dir, size_t *n)
 	return e;
 }
 
-/* Runs argv; 0 when it exits 0, or when its output contains one of the
- * "already gone" phrases. */
-static int run_tool(char *const *argv, const char *const *gone, char **cause)
-{
-	char *out = NULL;
-	int status = 0;
-	if (exec_run(argv, NULL, 60000, &out, 4096, &status, cause) < 0)
-		return -1;
-	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	for (size_t i = 0; !ok && gone && gone[i]; i++)
-		if (out && strcasestr(out, gone[i]))
-			ok = 1;
-	if (!ok) {
-		size_t len = out ? strlen(out) : 0;
-		while (len && out[len - 1] == '\n')
-			out[--len] = '\0';
-		char *last = out ? strrchr(out, '\n') : NULL;
-		char *st = exec_status_str(status);
-		err_set(cause, "%s %s: %s", argv[0], st, last ? last + 1 : out ? out : "");
-		free(st);
-	}
-	free(out);
-	return ok ? 0 : -1;
-}
-
-static const char *const gone_phrases[] = { "does not exist", "not exist", "no such", "not found", NULL };
-
-/* Whether arg names binary: its path, or a path ending in its file name. */
-static int names_binary(const char *arg, const char *binary)
-{
-	const char *base = strrchr(binary, '/'), *ab = strrchr(arg, '/');
-	return !strcmp(arg, binary) || !strcmp(ab ? ab + 1 : arg, base ? base + 1 : binary);
-}
-
-/* Whether pid runs `<binary> ... create ... <name>` (argv[1] for a binary
- * that is a script run by its interpreter): a Docker or Podman create the
- * run's isolab had under way. */
-static int is_create_of(pid_t pid, const char *binary, const char *name)
-{
-	char p[64];
-	snprintf(p, sizeof p, "/proc/%d/cmdline", (int)pid);
-	size_t len = 0;
-	_cleanup_free_ char *cl = read_file(p, &len);
-	if (!cl || !len || cl[len - 1])
-		return 0;
-	const char *a1 = cl + strlen(cl) + 1;
-	if (!names_binary(cl, binary) && !(a1 < cl + len && names_binary(a1, binary)))
-		return 0;
-	int create = 0, named = 0;
-	for (const char *arg = a1; arg < cl + len; arg += strlen(arg) + 1) {
-		create |= !strcmp(arg, "create");
-		named |= !strcmp(arg, name);
-	}
-	return create && named;
-}
-
-/* A killed isolab leaves its `docker|podman create --name NAME` running:
- * it makes the container after a removal that came too early, so wait
- * (at most a minute) until every such create has ended. */
-static void wait_creates(const char *binary, const char *name)
-{
-	for (int i = 0; i < 240; i++) {
-		int busy = 0;
-		DIR *d = opendir("/proc");
-		struct dirent *de;
-		while (d && !busy && (de = readdir(d)))
-			if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_starttime(atoi(de->d_name)) &&
-			    is_create_of(atoi(de->d_name), binary, name))
-				busy = 1;
-		if (d)
-			closedir(d);
-		if (!busy)
-			return;
-		usleep(250000);
-	}
-}
-
-static int reap_one(const struct entry *e, char **cause)
+static int reap_one(const struct reapers *r, const struct entry *e, char **cause)
 {
 	const char *k = e->kind, *a = e->a ? e->a : "", *b = e->b;
 	if (!strcmp(k, "pid") || !strcmp(k, "pgrp")) {
@@ -375,66 +304,9 @@ static int reap_one(const struct entry *e, char **cause)
 		return netns_delete(a, cause);
 	if (!strcmp(k, "veth"))
 		return netns_link_delete(a, cause);
-	if (!strcmp(k, "oci")) {
-		/* b = "<root>:<id>"; a root path may hold ':', an id may not. */
-		const char *colon = b ? strrchr(b, ':') : NULL;
-		if (!colon)
-			return err_set(cause, "bad oci entry '%s'", b ? b : "");
-		_cleanup_free_ char *root = xstrndup(b, (size_t)(colon - b));
-		struct stat st;
-		if (stat(root, &st) < 0 && errno == ENOENT)
-			return 0; /* no state directory, no container */
-		char *argv[] = { (char *)a, (char *)"--root", root, (char *)"delete", (char *)"--force",
-			(char *)colon + 1, NULL };
-		return run_tool(argv, gone_phrases, cause);
-	}
-	if (!strcmp(k, "docker")) {
-		char *argv[] = { (char *)a, (char *)"rm", (char *)"-f", (char *)(b ? b : ""), NULL };
-		/* An isolab killed in its launch leaves its create running (wait
-		 * for it, or the container appears after its removal); one killed
-		 * in its teardown leaves its `docker rm -f` running, and dockerd
-		 * refuses a second removal until the first is done ("removal of
-		 * container ... is already in progress"), which takes seconds:
-		 * ask again until it is gone (bounded). */
-		wait_creates(a, b ? b : "");
-		for (int i = 0;; i++) {
-			char *c = NULL;
-			int rc = run_tool(argv, gone_phrases, &c);
-			if (rc == 0 || i >= 240 || !strstr(c, "already in progress")) {
-				if (rc < 0 && cause)
-					*cause = c;
-				else
-					free(c);
-				return rc;
-			}
-			free(c);
-			usleep(250000);
-		}
-	}
-	if (!strcmp(k, "image")) {
-		/* Only an image isolab labelled: a tag may since name someone else's. */
-		char *inspect[] = { (char *)a, (char *)"image", (char *)"inspect", (char *)"--format",
-			(char *)"{{ index .Config.Labels \"isolab.run\" }}", (char *)(b ? b : ""), NULL };
-		char *out = NULL;
-		int status = 0;
-		if (exec_run(inspect, NULL, 60000, &out, 4096, &status, cause) < 0)
-			return -1;
-		int labelled = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out && out[0] && out[0] != '\n' &&
-		    strncmp(out, "<no value>", 10);
-		free(out);
-		if (!labelled)
-			return 0;
-		char *argv[] = { (char *)a, (char *)"rmi", (char *)"-f", (char *)b, NULL };
-		return run_tool(argv, gone_phrases, cause);
-	}
-	if (!strcmp(k, "lxc")) {
-		char *stop[] = { (char *)"lxc-stop", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""),
-			(char *)"-k", NULL };
-		run_tool(stop, NULL, NULL);
-		char *destroy[] = { (char *)"lxc-destroy", (char *)"-P", (char *)a, (char *)"-n", (char *)(b ? b : ""),
-			NULL };
-		return run_tool(destroy, gone_phrases, cause);
-	}
+	const struct resource_reaper *rp = r->find ? r->find(k) : NULL;
+	if (rp)
+		return rp->reap(a, b, cause);
 	return err_set(cause, "unknown resource kind '%s'", k);
 }
 
@@ -461,8 +333,8 @@ static int remove_rundir(const char *dir)
 
 /* Reaps the open entries of dir newest first, appending "done" lines
  * through fd. Failures go to *errs, successes to *oks (either may be NULL). */
-static size_t reap_dir(const char *dir, int fd, const char *run, char ***errs, size_t *nerr,
-    char ***oks, size_t *nok)
+static size_t reap_dir(const struct reapers *rp, const char *dir, int fd, const char *run, char ***errs,
+    size_t *nerr, char ***oks, size_t *nok)
 {
 	size_t n, failed = 0;
 	struct entry *e = entries_read(dir, &n);
@@ -472,7 +344,7 @@ static size_t reap_dir(const char *dir, int fd, const char *run, char ***errs, s
 		char what[512];
 		describe(what, sizeof what, &e[i]);
 		char *cause = NULL;
-		if (reap_one(&e[i], &cause) < 0) {
+		if (reap_one(rp, &e[i], &cause) < 0) {
 			failed++;
 			if (errs)
 				push(errs, nerr, xasprintf("run %s: cannot reap %s: %s", run, what, cause ? cause : "?"));
@@ -494,7 +366,7 @@ size_t resources_reap_all(struct resources *r, char ***errors)
 	if (errors)
 		*errors = NULL;
 	const char *run = strrchr(r->dir, '/') ? strrchr(r->dir, '/') + 1 : r->dir;
-	return reap_dir(r->dir, r->fd, run, errors, &nerr, NULL, NULL);
+	return reap_dir(&r->reapers, r->dir, r->fd, run, errors, &nerr, NULL, NULL);
 }
 
 void resources_close(struct resources *r, int remove)
@@ -534,8 +406,9 @@ static int owner_state(const char *dir)
 	return now && (!st || now == st);
 }
 
-size_t resources_reap_dead(int all, char ***log, size_t *nlog)
+size_t resources_reap_dead(resource_reaper_find find, int all, char ***log, size_t *nlog)
 {
+	struct reapers rp = { find };
 	size_t failed = 0, dummy = 0;
 	if (!nlog)
 		nlog = &dummy;
@@ -559,7 +432,7 @@ size_t resources_reap_dead(int all, char ***log, size_t *nlog)
 		}
 		_cleanup_free_ char *jp = xasprintf("%s/resources", dir);
 		int fd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC);
-		size_t f = reap_dir(dir, fd, de->d_name, log, nlog, log, nlog);
+		size_t f = reap_dir(&rp, dir, fd, de->d_name, log, nlog, log, nlog);
 		if (fd >= 0)
 			close(fd);
 		failed += f;

@@ -127,8 +127,9 @@ static const char *const metric_kind_values[] = {
 	"throughput", "latency", "other", NULL,
 };
 static const char *const better_values[] = { "higher", "lower", NULL };
-static const char *const experiment_kind_values[] = {
-	"benchmark", "interference", "scale", "allocation", "startup", NULL,
+static const char *const experiment_kind_values[EXP_KIND__COUNT + 1] = {
+	[EXP_BENCHMARK] = "benchmark", [EXP_INTERFERENCE] = "interference", [EXP_SCALE] = "scale",
+	[EXP_ALLOCATION] = "allocation", [EXP_STARTUP] = "startup",
 };
 static const char *const network_values[] = { "auto", "none", "host", "bridge", NULL };
 
@@ -455,7 +456,7 @@ static int get_strv(struct ctx *c, const config_setting_t *g, const char *path,
 	char **v = xcalloc((size_t)n + 1, sizeof(*v));
 	for (int i = 0; i < n; i++)
 		v[i] = xstrdup(config_setting_get_string_elem(s, i));
-	strv_free(*out);
+	argv_free(*out);
 	*out = v;
 	return 1;
 }
@@ -746,12 +747,12 @@ static void workload_clear(struct workload *wl)
 {
 	free(wl->name);
 	free(wl->description);
-	strv_free(wl->argv);
-	strv_free(wl->companion);
-	strv_free(wl->prepare);
-	strv_free(wl->setup);
-	strv_free(wl->guest_files);
-	strv_free(wl->cleanup);
+	argv_free(wl->argv);
+	argv_free(wl->companion);
+	argv_free(wl->prepare);
+	argv_free(wl->setup);
+	argv_free(wl->guest_files);
+	argv_free(wl->cleanup);
 	kv_free(wl->files, wl->nfiles);
 	free(wl->ready);
 	free(wl->rootfs);
@@ -1104,10 +1105,22 @@ static void workload_parse(struct ctx *c, const config_setting_t *g, const char 
 
 /* ---- experiments --------------------------------------------------------- */
 
+const char *experiment_kind_name(enum experiment_kind k)
+{
+	return (unsigned)k < EXP_KIND__COUNT ? experiment_kind_values[k] : "benchmark";
+}
+
+int experiment_kind_parse(const char *s)
+{
+	for (int k = 0; s && k < EXP_KIND__COUNT; k++)
+		if (!strcmp(s, experiment_kind_values[k]))
+			return k;
+	return -1;
+}
+
 void experiment_defaults(struct experiment *exp)
 {
 	memset(exp, 0, sizeof(*exp));
-	exp->kind = xstrdup("benchmark");
 	exp->repetitions = 3;
 	exp->duration = 10.0;
 	exp->warmup = 0;
@@ -1122,15 +1135,15 @@ void experiment_defaults(struct experiment *exp)
 void experiment_clear(struct experiment *exp)
 {
 	free(exp->name);
-	free(exp->kind);
+	exp->kind = EXP_BENCHMARK;
 	free(exp->title);
 	free(exp->question);
 	free(exp->explanation);
 	free(exp->watch);
 	free(exp->published);
-	strv_free(exp->runtimes);
-	strv_free(exp->workloads);
-	strv_free(exp->report_metrics);
+	argv_free(exp->runtimes);
+	argv_free(exp->workloads);
+	argv_free(exp->report_metrics);
 	free(exp->baseline);
 	free(exp->network);
 	free(exp->limits.cpuset);
@@ -1182,7 +1195,6 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 {
 	*dst = *src;
 	dst->name = dup_or_null(src->name);
-	dst->kind = dup_or_null(src->kind);
 	dst->title = dup_or_null(src->title);
 	dst->question = dup_or_null(src->question);
 	dst->explanation = dup_or_null(src->explanation);
@@ -1489,7 +1501,9 @@ static void experiment_parse(struct ctx *c, const config_setting_t *g, const cha
 	exp.name = xstrdup(config_setting_name(g));
 	origin_set(&exp.origin, c, g);
 	check_keys(c, g, path, experiment_keys);
-	get_enum(c, g, path, "kind", experiment_kind_values, &exp.kind);
+	_cleanup_free_ char *kind = NULL;
+	if (get_enum(c, g, path, "kind", experiment_kind_values, &kind) == 1)
+		exp.kind = (enum experiment_kind)experiment_kind_parse(kind);
 	get_string(c, g, path, "title", 0, &exp.title);
 	get_string(c, g, path, "question", 0, &exp.question);
 	get_string(c, g, path, "explanation", 0, &exp.explanation);
@@ -1599,7 +1613,7 @@ void config_free(struct config *cfg)
 	free(cfg->hosts);
 	free(cfg->theme);
 	free(cfg->state_dir);
-	strv_free(cfg->files);
+	argv_free(cfg->files);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -2187,4 +2201,33 @@ int parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = v * mult;
 	return 0;
+}
+
+unsigned limits_requested(const struct limits *l)
+{
+	unsigned m = 0;
+	if (!l)
+		return 0;
+	if (l->cpus > 0)
+		m |= LIMIT_CPUS;
+	if (l->cpuset && *l->cpuset)
+		m |= LIMIT_CPUSET;
+	if (l->weight)
+		m |= LIMIT_WEIGHT;
+	if (l->mem_hard)
+		m |= LIMIT_MEM_HARD;
+	if (l->mem_soft)
+		m |= LIMIT_MEM_SOFT;
+	if (l->pids)
+		m |= LIMIT_PIDS;
+	return m;
+}
+
+const char *limit_name(unsigned mask)
+{
+	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (mask & (1u << i))
+			return names[i];
+	return "none";
 }

@@ -11,7 +11,7 @@
  * second over the real time elapsed between two samples of the same pid;
  * the first sample of a pid has rates 0 and `first = 1`.
  *
- * Fields follow pidstat -u -r -d -w (plus threads):
+ * Fields follow pidstat -u -r -d -w (plus threads), computed by pidstat.h:
  *   %usr %system %guest %wait %CPU CPU minflt/s majflt/s VSZ RSS %MEM
  *   kB_rd/s kB_wr/s kB_ccwr/s iodelay cswch/s nvcswch/s threads
  * Errors follow the contract in util.h.
@@ -22,38 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "pidstat.h"
 
-enum proc_role {
-	ROLE_WORKLOAD = 0, /* the workload and its children */
-	ROLE_RUNTIME,      /* runtime processes: runsc sandbox/gofer, shims, conmon, runc */
-	ROLE_VMM,          /* qemu, firecracker: the VM as the host sees it */
-	ROLE_HELPER,       /* companions, load generators, anything else isolab started */
-	ROLE_GUEST,        /* a process inside a VM or gVisor, sampled from inside */
-	ROLE__COUNT
-};
 /* "workload", "runtime", "vmm", "helper", "guest". */
 const char *role_name(enum proc_role r);
 /* Parses a role name; -1 when unknown. */
 int role_parse(const char *s);
-
-struct proc_sample {
-	pid_t pid;
-	pid_t ppid;
-	int instance;         /* owner instance id, as given to sampler_track */
-	enum proc_role role;
-	char comm[32];
-	double usr, system, guest, wait, cpu; /* percent of one CPU */
-	int cpu_num;          /* last CPU it ran on */
-	double minflt_s, majflt_s;
-	uint64_t vsz_kb, rss_kb;
-	double mem_pct;
-	double kb_rd_s, kb_wr_s, kb_ccwr_s; /* -1 when /proc/PID/io is unreadable */
-	uint64_t iodelay;     /* clock ticks of block I/O delay in the interval */
-	double cswch_s, nvcswch_s;
-	unsigned threads;
-	int first;            /* first sample of this pid: rates are 0 */
-	int exited;           /* the process is gone; last report */
-};
 
 struct sampler;
 

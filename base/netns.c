@@ -38,7 +38,6 @@ struct netns {
 const char *netns_path(const struct netns *ns) { return ns->path; }
 const char *netns_name(const struct netns *ns) { return ns->name; }
 const char *netns_addr(const struct netns *ns) { return ns->addr; }
-const char *netns_host_addr(const struct netns *ns) { return ns->host_addr; }
 const char *netns_host_if(const struct netns *ns) { return ns->host_if; }
 
 /* Runs `ip ARGS...`; on failure the cause carries ip's last output line. */

@@ -625,7 +625,7 @@ static double percentile(const double *v, size_t n, double p)
  * the first variant. */
 static void group_fields(struct builder *b, struct report *out)
 {
-	int scale = !strcmp(out->kind, "scale");
+	int scale = out->kind == EXP_SCALE;
 	for (size_t i = 0; i < b->nrows; i++) {
 		struct report_row *r = &b->rows[i];
 		size_t n = b->nvalues[i];
@@ -680,14 +680,17 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	out->bad_lines = jr->bad_lines;
 	out->partial = 1;
 	json_t *exp = json_object_get(jr->env, "experiment");
-	out->kind = xstrdup(json_str(exp, "kind", "benchmark"));
+	{
+		int k = experiment_kind_parse(json_str(exp, "kind", "benchmark"));
+		out->kind = k < 0 ? EXP_BENCHMARK : (enum experiment_kind)k;
+	}
 	const char *exp_name = json_str(exp, "name", NULL);
 	out->experiment = exp_name ? xstrdup(exp_name) : NULL;
 	out->ui_frame_ms_max = out->ui_frame_ms_p50 = NAN;
 	double *ui_p50 = NULL;
 
 	struct builder b = {
-		.oneshot_startup = strcmp(out->kind, "startup") && strcmp(out->kind, "scale"),
+		.oneshot_startup = out->kind != EXP_STARTUP && out->kind != EXP_SCALE,
 		.shown = json_object_get(exp, "report_metrics"),
 	};
 	for (size_t i = 0; i < jr->nrecords; i++) {
@@ -704,7 +707,7 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 		else if (!strcmp(type, "group"))
 			add_group(out, rec);
 		else if (!strcmp(type, "startup"))
-			add_phases(&b, rec, !strcmp(out->kind, "startup") || !strcmp(out->kind, "scale"));
+			add_phases(&b, rec, out->kind == EXP_STARTUP || out->kind == EXP_SCALE);
 		else if (!strcmp(type, "ui")) {
 			json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
 			if (!json_is_number(mx) || !json_is_number(md))
@@ -791,7 +794,6 @@ void report_free(struct report *r)
 		free(r->insts[i].variant);
 	}
 	free(r->insts);
-	free(r->kind);
 	free(r->experiment);
 	free(r->run_id);
 	free(r->baseline);
@@ -946,7 +948,7 @@ void report_print(const struct report *r, FILE *fp)
 	show[COL_HOST] = 0;
 	show[COL_FAILED] = 0;
 	show[COL_VARIANT] = show[COL_AGG] = show[COL_DEGR] = show[COL_DNF] = 0;
-	show[COL_P50] = show[COL_P95] = r->kind && !strcmp(r->kind, "startup");
+	show[COL_P50] = show[COL_P95] = r->kind == EXP_STARTUP;
 	int any_baseline = 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (strcmp(r->rows[i].host, "local"))
@@ -993,7 +995,7 @@ void report_print(const struct report *r, FILE *fp)
 		    r->baseline);
 	if (show[COL_DEGR])
 		fprintf(fp, "degradation: positive is worse than the same runtime's first variant (%s)\n",
-		    r->kind && !strcmp(r->kind, "interference") ? "the target alone" : "first row of each block");
+		    r->kind == EXP_INTERFERENCE ? "the target alone" : "first row of each block");
 	if (show[COL_DNF])
 		fprintf(fp, "dnf: repetitions in which the target did not finish (timed out or failed) beside its neighbours\n");
 	for (size_t i = 0; i < r->nfits; i++)
@@ -1021,7 +1023,7 @@ const struct report_row *report_find(const struct report *r, const char *runtime
 /* Groups add columns to the exports; a benchmark's keep their historical shape. */
 static int has_groups(const struct report *r)
 {
-	return r->kind && strcmp(r->kind, "benchmark");
+	return r->kind != EXP_BENCHMARK;
 }
 
 /* Exports. */
@@ -1153,7 +1155,7 @@ json_t *report_to_json(const struct report *r)
 	json_object_set_new(doc, "bad_lines", json_integer((json_int_t)r->bad_lines));
 	json_object_set_new(doc, "failed_instances", json_integer(r->failed_instances));
 	json_object_set_new(doc, "incomplete_instances", json_integer(r->incomplete_instances));
-	json_object_set_new(doc, "kind", json_text(r->kind ? r->kind : "benchmark"));
+	json_object_set_new(doc, "kind", json_text(experiment_kind_name(r->kind)));
 	json_t *fits = json_array();
 	for (size_t i = 0; i < r->nfits; i++)
 		json_array_append_new(fits, json_pack("{s:o, s:o, s:i, s:i}", "runtime", json_text(r->fits[i].runtime),

@@ -138,6 +138,16 @@ struct limits {
 	unsigned pids;        /* pids.max */
 };
 
+/* The limits as bits: what an experiment asks for, what a driver honours. */
+enum {
+	LIMIT_CPUS = 1 << 0,
+	LIMIT_CPUSET = 1 << 1,
+	LIMIT_WEIGHT = 1 << 2,
+	LIMIT_MEM_HARD = 1 << 3,
+	LIMIT_MEM_SOFT = 1 << 4,
+	LIMIT_PIDS = 1 << 5,
+};
+
 /* interference: a neighbour beside the target, in the same runtime, with
  * the same limits. */
 struct neighbour {
@@ -170,9 +180,19 @@ struct expect {
 	char *text;           /* the claim in words, shown with the verdict */
 };
 
+/* What an experiment's plan is made of (experiment.kind). */
+enum experiment_kind {
+	EXP_BENCHMARK,        /* each runtime x workload alone (the default) */
+	EXP_INTERFERENCE,     /* a target alone, then beside its neighbours */
+	EXP_SCALE,            /* N copies at once, N doubling */
+	EXP_ALLOCATION,       /* copies under each variant's limits */
+	EXP_STARTUP,          /* cold starts, then an idle instance's footprint */
+	EXP_KIND__COUNT
+};
+
 struct experiment {
 	char *name;
-	char *kind;           /* "benchmark" (default), "interference", "scale", "allocation", "startup" */
+	enum experiment_kind kind;
 	char *title;          /* lab scenarios: */
 	char *question;
 	char *explanation;
@@ -270,9 +290,17 @@ const struct runtime_conf *config_runtime(const struct config *cfg, const char *
 const struct workload *config_workload(const struct config *cfg, const char *name);
 const struct experiment *config_experiment(const struct config *cfg, const char *name);
 const struct host_conf *config_host(const struct config *cfg, const char *name);
+/* Mask of limits set in l (LIMIT_*). */
+unsigned limits_requested(const struct limits *l);
+/* Names the first limit in mask ("cpus", "cpuset", ...). */
+const char *limit_name(unsigned mask);
 /* Returns the option value of a runtime, or def. */
 const char *runtime_option(const struct runtime_conf *rt, const char *key, const char *def);
 
+/* "benchmark", "interference", "scale", "allocation", "startup". */
+const char *experiment_kind_name(enum experiment_kind k);
+/* The kind named s, or -1 when there is none. */
+int experiment_kind_parse(const char *s);
 /* Sets exp to the built-in defaults (repetitions 3, duration 10, ...),
  * overwriting it; its strings are malloc'd: free with experiment_clear. */
 void experiment_defaults(struct experiment *exp);

@@ -312,3 +312,10 @@ int rm_rf(const char *path)
 		return errno == ENOENT ? 0 : -1;
 	return rm_rf_at(AT_FDCWD, path, st.st_dev);
 }
+
+void argv_free(char **argv)
+{
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
+}

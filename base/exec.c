@@ -53,6 +53,15 @@ char *exec_which(const char *argv0)
 	return NULL;
 }
 
+char *exec_probe_path(void)
+{
+	const char *env = getenv("ISOLAB_PROBE");
+	if (env && *env)
+		return access(env, X_OK) == 0 ? xstrdup(env) : NULL;
+	char *beside = path_beside_self("isolab-probe", X_OK);
+	return beside ? beside : exec_which("isolab-probe");
+}
+
 /* In the child: report errno on the status pipe and die. */
 static void __attribute__((noreturn)) child_fail(int st, int what)
 {

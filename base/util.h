@@ -8,8 +8,8 @@
  *     message without a trailing newline. The caller owns and frees it.
  *   - On success *cause is left untouched.
  *   - Callers add context with err_wrap(), e.g. "runc: create: <cause>".
- *   - Library code (engine/, runtimes/) never prints and never exits; only
- *     the CLI and the TUI decide what to show.
+ *   - Library code (base/, runtimes/, engine/) never prints and never
+ *     exits; only the CLI and the TUI decide what to show.
  *
  * Allocation: x*alloc never return NULL. On exhaustion they call the fatal
  * hook (the TUI installs one that restores the terminal) and abort.
@@ -67,6 +67,8 @@ int write_file(const char *path, const char *s, int create);
 /* The path of name in the directory of the running program
  * (/proc/self/exe), malloc'd, when access(path, mode) allows; else NULL. */
 char *path_beside_self(const char *name, int mode);
+/* Frees a NULL-terminated array of malloc'd strings and the array; NULL is fine. */
+void argv_free(char **argv);
 /* mkdir -p with mode; returns 0 or -1 with errno set. */
 int mkdir_p(const char *path, unsigned mode);
 /* rm -rf that never crosses a mount point; returns 0 or -1 (errno). */

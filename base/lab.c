@@ -91,7 +91,7 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 	const char *runtime = x->runtime ? x->runtime : exp->runtimes ? exp->runtimes[0] : NULL;
 	const char *workload = x->workload ? x->workload : exp->workloads ? exp->workloads[0] : NULL;
 	const char *variant = x->variant;
-	if (!variant && exp->kind && !strcmp(exp->kind, "interference"))
+	if (!variant && exp->kind == EXP_INTERFERENCE)
 		variant = "neighbours";
 	char an[160], bn[160];
 	char *claim = NULL;

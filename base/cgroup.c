@@ -19,7 +19,6 @@
  * pushed to swap.
  */
 #include "cgroup.h"
-#include "runtime.h"
 #include "util.h"
 
 #include <dirent.h>

@@ -31,6 +31,7 @@
 #define ISOLAB_REPORT_H
 
 #include <stdio.h>
+#include "config.h"
 #include "journal.h"
 #include "sampler.h"
 #include "stats.h"
@@ -99,7 +100,7 @@ struct report {
 	int cancelled;        /* "run_end" says the run was cancelled before its plan ended */
 	unsigned failed_instances;     /* measured (non-warm-up) instances that failed or timed out */
 	unsigned incomplete_instances; /* measured instances without an "end" record */
-	char *kind;                    /* the experiment's kind (env.json), default "benchmark" */
+	enum experiment_kind kind;     /* the experiment's kind (env.json), default benchmark */
 	char *experiment;              /* its name, or NULL */
 	struct report_fit *fits;       /* scale */
 	size_t nfits;

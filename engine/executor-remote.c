@@ -1,16 +1,20 @@
 /*
- * remote.c — the proxy driver: a runtime on another host.
+ * executor-remote.c — the remote executor: instances on another host.
  *
- * Why a driver and not a second engine: the engine already knows how to
+ * Why an executor and not a second engine: the engine already knows how to
  * drive an instance (launch, read output lines, wait for the main process,
  * sample once a second, stop, clean up), and every result must go through
  * the same metric patterns, journal and statistics wherever it was
- * measured. So `gvisor@lab1` is the local engine driving this proxy, and
- * the proxy turns probe/prepare/launch/stop/cleanup into requests to
- * `isolab agent` on lab1 (cli/cmd-agent.c) over an SSH channel
- * (engine/ssh.c) in the agent protocol (engine/agentproto.h,
- * docs/agent-protocol.md). The agent wraps the same drivers on its side:
- * there is no second implementation of any driver.
+ * measured. So `gvisor@lab1` is the local engine driving the configured
+ * runtime gvisor through this executor, which turns probe, prepare,
+ * launch, stop and cleanup into requests to `isolab agent` on lab1
+ * (engine/agent.c) over an SSH channel (engine/ssh.c) in the agent
+ * protocol (base/agentproto.h, docs/agent-protocol.md). The agent runs
+ * them through its local executor and the same drivers: there is no
+ * second implementation of any driver, and no driver knows it is remote.
+ *
+ * One executor per host holds that host's settings and the probes made
+ * there; nothing of the remote path is process-wide.
  *
  * What the engine sees of a remote instance:
  *   out_fd   — the read end of a local pipe. A relay thread owns the SSH
@@ -50,8 +54,8 @@
  */
 #include "config.h"
 #include "agentproto.h"
-#include "engine.h"
-#include "remote.h"
+#include "exec.h"
+#include "executor.h"
 #include "runtime.h"
 #include "ssh.h"
 #include "util.h"
@@ -73,66 +77,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define OPT_PREFIX "opt."
 #define PREPARE_TIMEOUT_S 600
 #define LAUNCH_TIMEOUT_S 120
 #define MAX_SAMPLES 256
 
-static pthread_mutex_t settings_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *default_host;
-static struct ssh_prompts prompts;
-
-void remote_set_default_host(const char *spec)
-{
-	pthread_mutex_lock(&settings_lock);
-	free(default_host);
-	default_host = spec && *spec && strcmp(spec, "local") ? xstrdup(spec) : NULL;
-	pthread_mutex_unlock(&settings_lock);
-}
-
-void remote_set_prompts(const struct ssh_prompts *p)
-{
-	pthread_mutex_lock(&settings_lock);
-	if (p)
-		prompts = *p;
-	else
-		memset(&prompts, 0, sizeof prompts);
-	pthread_mutex_unlock(&settings_lock);
-}
-
-void remote_get_prompts(struct ssh_prompts *p)
-{
-	pthread_mutex_lock(&settings_lock);
-	*p = prompts;
-	pthread_mutex_unlock(&settings_lock);
-}
-
-/* ---- names ---- */
-
-static void kv_add(struct runtime_conf *rt, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	rt->options = xreallocarray(rt->options, rt->noptions + 1, sizeof *rt->options);
-	rt->options[rt->noptions].key = xstrdup(k);
-	rt->options[rt->noptions++].value = xstrdup(v);
-}
-
-void remote_runtime_free(struct runtime_conf *rt)
-{
-	if (!rt)
-		return;
-	free(rt->name);
-	free(rt->driver);
-	free(rt->description);
-	for (size_t i = 0; i < rt->noptions; i++) {
-		free(rt->options[i].key);
-		free(rt->options[i].value);
-	}
-	free(rt->options);
-	free(rt->origin.file);
-	free(rt);
-}
+/* One host: where and how to reach it, and the probes made there. */
+struct remote {
+	struct executors *set;   /* its prompts */
+	char *host;              /* as the person named it */
+	char *address, *user, *identity, *known_hosts;
+	int port, timeout;
+	pthread_mutex_t lock;    /* guards probes */
+	struct probe_cache *probes;
+};
 
 /* "[user@]host[:port]", "[v6]:port": fills user, address, port. */
 static int parse_spec(const char *spec, char **user, char **addr, int *port, char **cause)
@@ -181,103 +138,47 @@ bad:
 	    q);
 }
 
-const struct runtime_conf *remote_resolve(const struct config *cfg, const char *name,
-    struct runtime_conf **owned, char **cause)
+static int remote_accepts(const char *host)
 {
-	*owned = NULL;
-	const char *at = strchr(name, '@');
-	_cleanup_free_ char *base = at ? xstrndup(name, (size_t)(at - name)) : xstrdup(name);
-	_cleanup_free_ char *host = NULL;
-	if (at)
-		host = xstrdup(at + 1);
-	else {
-		pthread_mutex_lock(&settings_lock);
-		host = default_host ? xstrdup(default_host) : NULL;
-		pthread_mutex_unlock(&settings_lock);
-	}
-	const struct runtime_conf *inner = config_runtime(cfg, base);
-	if (!inner) {
-		_cleanup_free_ char *q = err_quote(base, 80);
-		err_set(cause, "unknown runtime '%s' (see 'isolab list runtimes')", q);
-		return NULL;
-	}
-	if (!host || !*host || !strcmp(host, "local"))
-		return inner;
-	if (!strcmp(inner->driver, "remote")) {
-		err_set(cause, "runtime %s already names a host", base);
-		return NULL;
-	}
-	struct runtime_conf *rt = xcalloc(1, sizeof *rt);
-	rt->name = xasprintf("%s@%s", base, host);
-	rt->driver = xstrdup("remote");
-	rt->description = xasprintf("%s on %s", inner->description ? inner->description : inner->name, host);
-	rt->origin.file = xstrdup(inner->origin.file ? inner->origin.file : "?");
-	rt->origin.line = inner->origin.line;
-	kv_add(rt, "host", host);
-	kv_add(rt, "runtime", inner->name);
-	kv_add(rt, "driver", inner->driver);
-	const struct host_conf *hc = config_host(cfg, host);
-	char port[16];
+	return strcmp(host, "local") != 0;
+}
+
+static void remote_close(struct executor *ex);
+
+/* A configured host, else [user@]address[:port] (an alias in ~/.ssh/config
+ * is an address that libssh resolves). Never connects. */
+static struct executor *remote_open(struct executors *set, const char *host, char **cause)
+{
+	struct remote *r = xcalloc(1, sizeof *r);
+	r->set = set;
+	r->host = xstrdup(host);
+	pthread_mutex_init(&r->lock, NULL);
+	struct executor *ex = xcalloc(1, sizeof *ex);
+	ex->ops = &executor_remote_ops;
+	ex->host = r->host;
+	ex->priv = r;
+	const struct host_conf *hc = config_host(executors_config(set), host);
 	if (hc) {
-		kv_add(rt, "address", hc->address);
-		kv_add(rt, "user", hc->user);
-		kv_add(rt, "identity", hc->identity);
-		kv_add(rt, "known_hosts", hc->known_hosts);
-		snprintf(port, sizeof port, "%d", hc->port);
-		kv_add(rt, "port", port);
-		if (hc->timeout > 0) {
-			snprintf(port, sizeof port, "%d", hc->timeout);
-			kv_add(rt, "timeout", port);
-		}
-	} else {
-		char *user = NULL, *addr = NULL;
-		int p = 0;
-		if (parse_spec(host, &user, &addr, &p, cause) < 0) {
-			remote_runtime_free(rt);
-			return NULL;
-		}
-		kv_add(rt, "address", addr);
-		kv_add(rt, "user", user);
-		if (p) {
-			snprintf(port, sizeof port, "%d", p);
-			kv_add(rt, "port", port);
-		}
-		free(user);
-		free(addr);
+		r->address = hc->address ? xstrdup(hc->address) : NULL;
+		r->user = hc->user ? xstrdup(hc->user) : NULL;
+		r->identity = hc->identity ? xstrdup(hc->identity) : NULL;
+		r->known_hosts = hc->known_hosts ? xstrdup(hc->known_hosts) : NULL;
+		r->port = hc->port;
+		r->timeout = hc->timeout > 0 ? hc->timeout : 0;
+	} else if (parse_spec(host, &r->user, &r->address, &r->port, cause) < 0) {
+		remote_close(ex);
+		return NULL;
 	}
-	for (size_t i = 0; i < inner->noptions; i++) {
-		char *k = xasprintf(OPT_PREFIX "%s", inner->options[i].key);
-		kv_add(rt, k, inner->options[i].value);
-		free(k);
-	}
-	*owned = rt;
-	return rt;
+	return ex;
 }
 
-const char *runtime_host(const struct runtime_conf *rt)
-{
-	if (!rt || strcmp(rt->driver, "remote"))
-		return "local";
-	return runtime_option(rt, "host", "local");
-}
-
-const char *runtime_base_name(const struct runtime_conf *rt)
-{
-	if (strcmp(rt->driver, "remote"))
-		return rt->name;
-	return runtime_option(rt, "runtime", rt->name);
-}
-
-/* The runtime the agent runs: the inner name, driver and options. */
-static json_t *inner_json(const struct runtime_conf *rt)
+/* The runtime the agent runs: its own name, driver and options. */
+static json_t *runtime_json(const struct runtime_conf *rt)
 {
 	json_t *opts = json_object();
-	size_t plen = strlen(OPT_PREFIX);
 	for (size_t i = 0; i < rt->noptions; i++)
-		if (!strncmp(rt->options[i].key, OPT_PREFIX, plen))
-			json_object_set_new(opts, rt->options[i].key + plen, json_string(rt->options[i].value));
-	return json_pack("{s:s, s:s, s:o}", "name", runtime_base_name(rt),
-	    "driver", runtime_option(rt, "driver", "?"), "options", opts);
+		json_object_set_new(opts, rt->options[i].key, json_string(rt->options[i].value));
+	return json_pack("{s:s, s:s, s:o}", "name", rt->name, "driver", rt->driver, "options", opts);
 }
 
 /* ---- agent connection ---- */
@@ -393,6 +294,11 @@ static int conn_hello(struct conn *c, char **cause)
 	if (conn_wait(c, "hello", AGENT_MSG_HELLO, c->timeout_s, &m, cause) < 0)
 		return -1;
 	int rc = agentproto_check_hello(&m, cause);
+	/* What the relay relies on: a sample each second, pong, stop. */
+	static const char *const need[] = { "samples", "ping", "stop" };
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(need); i++)
+		if (!agentproto_has_capability(&m, need[i]))
+			rc = err_set(cause, "%s: its agent lacks the capability '%s': update isolab there", c->host, need[i]);
 	agentproto_msg_free(&m);
 	return rc;
 }
@@ -449,7 +355,7 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	}
 	free(out);
 	_cleanup_free_ char *agent = local_agent_path();
-	_cleanup_free_ char *probe = engine_probe_path();
+	_cleanup_free_ char *probe = exec_probe_path();
 	if (!agent || !probe)
 		return err_set(cause, "%s: isolab is not installed there (%s), and the static %s to upload was "
 		    "not found here (set ISOLAB_AGENT, or install isolab on %s)", c->host, why_not_installed,
@@ -527,26 +433,24 @@ static void set_tcp_keepalive(struct conn *c)
 	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_to, sizeof user_to);
 }
 
-/* Connects to rt's host and starts an agent that said hello. */
-static struct conn *conn_open(const struct runtime_conf *rt, char **cause)
+/* Connects to the executor's host and starts an agent that said hello. */
+static struct conn *conn_open(const struct executor *ex, char **cause)
 {
+	const struct remote *r = ex->priv;
 	struct conn *c = xcalloc(1, sizeof *c);
 	agentproto_reader_init(&c->rd);
-	c->host = xstrdup(runtime_host(rt));
-	const char *port = runtime_option(rt, "port", NULL), *to = runtime_option(rt, "timeout", NULL);
+	c->host = xstrdup(r->host);
 	struct ssh_target t = {
 		.name = c->host,
-		.host = runtime_option(rt, "address", c->host),
-		.user = runtime_option(rt, "user", NULL),
-		.port = port ? atoi(port) : 0,
-		.identity = runtime_option(rt, "identity", NULL),
-		.known_hosts = runtime_option(rt, "known_hosts", NULL),
-		.timeout_s = to ? atoi(to) : 0,
+		.host = r->address ? r->address : c->host,
+		.user = r->user,
+		.port = r->port,
+		.identity = r->identity,
+		.known_hosts = r->known_hosts,
+		.timeout_s = r->timeout,
 	};
 	struct ssh_prompts p;
-	pthread_mutex_lock(&settings_lock);
-	p = prompts;
-	pthread_mutex_unlock(&settings_lock);
+	executors_get_prompts(r->set, &p);
 	c->link = ssh_link_open(&t, &p, cause);
 	if (!c->link)
 		goto fail;
@@ -572,15 +476,13 @@ fail:
 	return NULL;
 }
 
-/* ---- probe (cached per runtime name for the life of the process) ---- */
+/* ---- probe (cached per runtime for the life of the executor) ---- */
 
 struct probe_cache {
 	char *name;
 	struct driver_status st;
 	struct probe_cache *next;
 };
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct probe_cache *cache;
 
 static void status_copy(struct driver_status *dst, const struct driver_status *src)
 {
@@ -590,21 +492,22 @@ static void status_copy(struct driver_status *dst, const struct driver_status *s
 	dst->fix = src->fix ? xstrdup(src->fix) : NULL;
 }
 
-static void remote_probe(const struct runtime_conf *rt, struct driver_status *st)
+static void remote_probe(const struct executor *ex, const struct runtime_conf *rt, struct driver_status *st)
 {
-	pthread_mutex_lock(&cache_lock);
-	for (struct probe_cache *pc = cache; pc; pc = pc->next)
+	struct remote *rm = ex->priv;
+	pthread_mutex_lock(&rm->lock);
+	for (struct probe_cache *pc = rm->probes; pc; pc = pc->next)
 		if (!strcmp(pc->name, rt->name)) {
 			status_copy(st, &pc->st);
-			pthread_mutex_unlock(&cache_lock);
+			pthread_mutex_unlock(&rm->lock);
 			return;
 		}
-	pthread_mutex_unlock(&cache_lock);
+	pthread_mutex_unlock(&rm->lock);
 
 	char *cause = NULL;
-	struct conn *c = conn_open(rt, &cause);
+	struct conn *c = conn_open(ex, &cause);
 	struct agent_msg m;
-	if (c && conn_send(c, json_pack("{s:s, s:o}", "type", "probe", "runtime", inner_json(rt)), &cause) == 0 &&
+	if (c && conn_send(c, json_pack("{s:s, s:o}", "type", "probe", "runtime", runtime_json(rt)), &cause) == 0 &&
 	    conn_wait(c, "probe", AGENT_MSG_STATUS, c->timeout_s, &m, &cause) == 0) {
 		const char *v = json_string_value(json_object_get(m.json, "version"));
 		const char *r = json_string_value(json_object_get(m.json, "reason"));
@@ -624,10 +527,44 @@ static void remote_probe(const struct runtime_conf *rt, struct driver_status *st
 	struct probe_cache *pc = xcalloc(1, sizeof *pc);
 	pc->name = xstrdup(rt->name);
 	status_copy(&pc->st, st);
-	pthread_mutex_lock(&cache_lock);
-	pc->next = cache;
-	cache = pc;
-	pthread_mutex_unlock(&cache_lock);
+	pthread_mutex_lock(&rm->lock);
+	pc->next = rm->probes;
+	rm->probes = pc;
+	pthread_mutex_unlock(&rm->lock);
+}
+
+static void remote_close(struct executor *ex)
+{
+	if (!ex)
+		return;
+	struct remote *r = ex->priv;
+	while (r->probes) {
+		struct probe_cache *pc = r->probes;
+		r->probes = pc->next;
+		free(pc->name);
+		driver_status_free(&pc->st);
+		free(pc);
+	}
+	pthread_mutex_destroy(&r->lock);
+	free(r->host);
+	free(r->address);
+	free(r->user);
+	free(r->identity);
+	free(r->known_hosts);
+	free(r);
+	free(ex);
+}
+
+/* The agent checks the limits against the real driver and refuses what it
+ * cannot honour; its own kernel and start-up allowance are its business. */
+static int remote_caps(const struct executor *ex, const struct runtime_conf *rt, struct executor_caps *caps,
+    char **cause)
+{
+	(void)ex, (void)rt, (void)cause;
+	*caps = (struct executor_caps){
+		.limits = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	};
+	return 0;
 }
 
 /* ---- instances ---- */
@@ -656,14 +593,14 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static int remote_prepare(struct instance *in, char **cause)
+static int remote_prepare(const struct executor *ex, struct instance *in, char **cause)
 {
 	struct remote_inst *ri = xcalloc(1, sizeof *ri);
 	ri->ctl[0] = ri->ctl[1] = ri->out_w = ri->carrier_w = -1;
 	ri->id = in->id;
 	pthread_mutex_init(&ri->lock, NULL);
 	in->priv = ri;
-	ri->c = conn_open(in->rt, cause);
+	ri->c = conn_open(ex, cause);
 	if (!ri->c)
 		return -1;
 	const struct limits *l = in->limits;
@@ -676,7 +613,7 @@ static int remote_prepare(struct instance *in, char **cause)
 	json_t *wl = json_pack("{s:s, s:s, s:s?}", "name", in->wl ? in->wl->name : "workload",
 	    "rootfs", in->wl && in->wl->rootfs ? in->wl->rootfs : "minimal", "ready", in->wl ? in->wl->ready : NULL);
 	json_t *o = json_pack("{s:s, s:i, s:s, s:o, s:o, s:s, s:i, s:o}", "type", "prepare", "id", in->id,
-	    "run_id", in->run_id ? in->run_id : "run", "runtime", inner_json(in->rt), "limits", lim,
+	    "run_id", in->run_id ? in->run_id : "run", "runtime", runtime_json(in->rt), "limits", lim,
 	    "network", in->network ? in->network : "none", "threads", (int)in->threads, "workload", wl);
 	if (conn_send(ri->c, o, cause) < 0 || conn_wait(ri->c, "prepare", AGENT_MSG_OK, PREPARE_TIMEOUT_S, NULL, cause) < 0)
 		return -1;
@@ -876,8 +813,9 @@ static json_t *argv_json(const struct instance *in)
 	return a;
 }
 
-static int remote_launch(struct instance *in, char **cause)
+static int remote_launch(const struct executor *ex, struct instance *in, char **cause)
 {
+	const struct remote *r = ex->priv;
 	struct remote_inst *ri = in->priv;
 	if (!ri || !ri->prepared)
 		return err_set(cause, "remote: launch before prepare");
@@ -918,7 +856,7 @@ static int remote_launch(struct instance *in, char **cause)
 	ri->out_w = outp[1];
 	in->out_fd = outp[0];
 	in->main_pid = pid;
-	in->addr = xstrdup(runtime_option(in->rt, "address", "127.0.0.1"));
+	in->addr = xstrdup(r->address ? r->address : "127.0.0.1");
 	int rc = pthread_create(&ri->relay, NULL, relay_main, ri);
 	if (rc != 0) {
 		errno = rc;
@@ -929,10 +867,16 @@ static int remote_launch(struct instance *in, char **cause)
 	return 0;
 }
 
-static size_t remote_pids(struct instance *in, struct pid_role *out, size_t max) { return 0; }
-
-static size_t remote_foreign_samples(struct instance *in, struct proc_sample *out, size_t max)
+static size_t remote_pids(const struct executor *ex, struct instance *in, struct pid_role *out, size_t max)
 {
+	(void)ex, (void)in, (void)out, (void)max;
+	return 0;
+}
+
+static size_t remote_foreign_samples(const struct executor *ex, struct instance *in, struct proc_sample *out,
+    size_t max)
+{
+	(void)ex;
 	struct remote_inst *ri = in->priv;
 	if (!ri)
 		return 0;
@@ -947,8 +891,9 @@ static size_t remote_foreign_samples(struct instance *in, struct proc_sample *ou
 	return n;
 }
 
-static int remote_stop(struct instance *in, int force, char **cause)
+static int remote_stop(const struct executor *ex, struct instance *in, int force, char **cause)
 {
+	(void)ex;
 	struct remote_inst *ri = in->priv;
 	if (ri && ri->relay_started && ri->ctl[1] >= 0) {
 		char cmd = force ? 'k' : 's';
@@ -958,8 +903,9 @@ static int remote_stop(struct instance *in, int force, char **cause)
 	return 0;
 }
 
-static int remote_cleanup(struct instance *in, char **cause)
+static int remote_cleanup(const struct executor *ex, struct instance *in, char **cause)
 {
+	(void)ex;
 	struct remote_inst *ri = in->priv;
 	if (!ri)
 		return 0;
@@ -989,45 +935,17 @@ static int remote_cleanup(struct instance *in, char **cause)
 	return rc;
 }
 
-/* Set by remote_resolve from RUNTIME@HOST and the hosts group; the inner
- * runtime's own options travel as opt.NAME, checked where it is defined. */
-static const struct option_decl remote_options[] = {
-	{ .name = "host", .doc = "the host's name: a configured host, an ssh alias or [user@]address[:port]" },
-	{ .name = "runtime", .doc = "the runtime run on the host" },
-	{ .name = "driver", .doc = "that runtime's driver" },
-	{ .name = "address", .doc = "the address connected to (default: the host's name)" },
-	{ .name = "user", .doc = "the user logged in as" },
-	{ .name = "identity", .doc = "a private key file" },
-	{ .name = "known_hosts", .doc = "the OpenSSH known_hosts file (default ~/.ssh/known_hosts)" },
-	{ .name = "port", .spec = { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 65535 },
-	  .doc = "the SSH port (default 22)" },
-	{ .name = "timeout", .spec = { .type = VT_INT, .has_min = 1, .min = 1, .has_max = 1, .max = 3600 },
-	  .doc = "seconds before a silent link counts as dead" },
-	{ 0 },
-};
-
-/* The load generator runs here and connects to the host's address, where
- * only a server on the host's own network listens (or a native one). */
-static char *remote_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
-{
-	if (!serve || !strcmp(net, "host") || !strcmp(runtime_option(rt, "driver", ""), "native"))
-		return NULL;
-	return xasprintf("the load generator runs on this machine and connects to %s's address, which reaches "
-			 "a server in %s on network host only", runtime_host(rt), runtime_base_name(rt));
-}
-
-const struct driver driver_remote = {
+const struct executor_ops executor_remote_ops = {
 	.name = "remote",
-	.description = "a runtime on another host, through `isolab agent` over SSH (RUNTIME@HOST)",
+	.accepts = remote_accepts,
+	.open = remote_open,
+	.close = remote_close,
 	.probe = remote_probe,
+	.caps = remote_caps,
 	.prepare = remote_prepare,
 	.launch = remote_launch,
 	.pids = remote_pids,
 	.foreign_samples = remote_foreign_samples,
 	.stop = remote_stop,
 	.cleanup = remote_cleanup,
-	/* The agent checks the limits against the real driver and refuses. */
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
-	.options = remote_options,
-	.network_refusal = remote_network_refusal,
 };

@@ -1,0 +1,1005 @@
+/*
+ * instance.c — one instance's life (instance.h), for the engine thread and
+ * for `isolab agent` alike.
+ *
+ * An instance ends when its main process has exited and its output pipe
+ * reached its end; with a companion (a load generator on the host), when
+ * the companion has. A main process that exits while a grandchild still
+ * holds the pipe gets 200 ms more, then the pipe is given up. A deadline of
+ * duration + grace counted from the ready line (before it, plus the
+ * driver's start-up allowance) ends one that runs too long, as timed out.
+ *
+ * Output lines are split by a line buffer and, for the engine, matched
+ * against the workload's readiness pattern and metric patterns: interval
+ * values are averaged per tick (one sample record a second), summary
+ * values kept for the end record. With several copies of the workload in
+ * one instance (containers inside a VM) every value is their mean.
+ */
+#include "config.h"
+#include "events.h"
+#include "exec.h"
+#include "fingerprint.h"
+#include "instance.h"
+#include "journal.h"
+#include "subst.h"
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const role_names[] = { "instance", "target", "neighbour" };
+
+const char *inst_role_name(enum inst_role r) { return role_names[r]; }
+
+/* Appends rec (taken) to the owner's journal, if it keeps one. */
+static void record(struct inst *it, json_t *rec)
+{
+	if (it->ctx->journal && rec)
+		journal_append(it->ctx->journal, rec, NULL);
+	json_decref(rec);
+}
+
+/* A warning: an event and an error record, or the owner's on_warn. */
+static void __attribute__((format(printf, 2, 3))) warn(struct inst *it, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (it->ctx->events || it->ctx->journal)
+		events_log(it->ctx->events, it->ctx->journal, LOG_WARN, "%s", msg);
+	else if (it->ctx->on_warn)
+		it->ctx->on_warn(it->ctx->owner, msg);
+}
+
+static void push(struct inst *it, struct engine_event *ev)
+{
+	if (it->ctx->events)
+		events_push(it->ctx->events, ev);
+	else
+		engine_event_free(ev);
+}
+
+/* An event about this instance, or NULL when the owner takes none. */
+static struct engine_event *inst_event(struct inst *it, enum engine_event_type type)
+{
+	if (!it->ctx->events)
+		return NULL;
+	struct engine_event *ev = event_new(type);
+	ev->instance = it->in.id;
+	ev->runtime = it->name;
+	ev->workload = it->in.wl->name;
+	ev->variant = it->variant;
+	ev->role = role_names[it->role];
+	return ev;
+}
+
+/* ---- variables ---- */
+
+struct vars {
+	struct inst *it;
+	int server;          /* the server's side (files, prepare, argv): ${addr} is in.bind_addr when set */
+	char buf[4][64];
+};
+
+static const char *var_lookup(const char *name, void *arg)
+{
+	struct vars *v = arg;
+	struct inst *it = v->it;
+	const struct experiment *exp = it->ctx->exp;
+	if (!strcmp(name, "probe"))
+		return it->ctx->probe;
+	if (!strcmp(name, "duration")) {
+		double d = it->duration > 0 || !exp ? it->duration : exp->duration;
+		snprintf(v->buf[0], sizeof v->buf[0], "%.0f", ceil(d));
+		return v->buf[0];
+	}
+	if (!strcmp(name, "threads")) {
+		snprintf(v->buf[1], sizeof v->buf[1], "%u", exp && exp->threads ? exp->threads : 1);
+		return v->buf[1];
+	}
+	if (!strcmp(name, "addr")) {
+		if (v->server && it->in.bind_addr)
+			return it->in.bind_addr;
+		return it->in.addr ? it->in.addr : "127.0.0.1";
+	}
+	if (!strcmp(name, "port")) {
+		snprintf(v->buf[2], sizeof v->buf[2], "%d", it->in.port);
+		return v->buf[2];
+	}
+	if (!strcmp(name, "datadir") || !strcmp(name, "run_dir"))
+		return it->in.dir;
+	if (!strcmp(name, "instance")) {
+		snprintf(v->buf[3], sizeof v->buf[3], "%d", it->in.id);
+		return v->buf[3];
+	}
+	for (size_t i = 0; exp && i < exp->nparams; i++)
+		if (!strcmp(exp->params[i].key, name))
+			return exp->params[i].value;
+	const struct workload *wl = it->in.wl;
+	for (size_t i = 0; i < wl->nparams; i++)
+		if (!strcmp(wl->params[i].name, name))
+			return wl->params[i].value;
+	return NULL;
+}
+
+/* server: the instance's own side (argv, prepare, cleanup) rather than the
+ * host's (setup, companion); see struct vars. */
+static char **argv_of(struct inst *it, char **tmpl, int server, char **cause)
+{
+	struct vars v = { .it = it, .server = server };
+	return subst_argv(tmpl, var_lookup, &v, cause);
+}
+
+/* Runs a phase of the workload (prepare, setup, cleanup) on the host, to
+ * its end; -1 with the cause and its last line of output. */
+static int run_phase(struct inst *it, char **tmpl, const char *what, int server, char **cause)
+{
+	if (!tmpl)
+		return 0;
+	char **argv = argv_of(it, tmpl, server, cause);
+	if (!argv)
+		return err_wrap(cause, "%s", what);
+	struct exec_opts o = { .cwd = it->in.dir };
+	char *out = NULL;
+	int status = 0;
+	int rc = exec_run(argv, &o, 600000, &out, 4096, &status, cause);
+	argv_free(argv);
+	if (rc < 0) {
+		free(out);
+		return err_wrap(cause, "%s", what);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *st = exec_status_str(status);
+		char *last = out ? strrchr(out, '\n') : NULL;
+		if (last && last[1] == '\0') {
+			*last = '\0';
+			last = strrchr(out, '\n');
+		}
+		err_set(cause, "%s %s: %s", what, st, last ? last + 1 : (out ? out : ""));
+		free(st);
+		free(out);
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+/* Writes the workload's files into the instance directory, references
+ * substituted: generated server configurations, never the host's. */
+static int write_files(struct inst *it, char **cause)
+{
+	const struct workload *wl = it->in.wl;
+	for (size_t i = 0; i < wl->nfiles; i++) {
+		struct vars v = { .it = it, .server = 1 };
+		_cleanup_free_ char *content = subst_vars(wl->files[i].value, var_lookup, &v, cause);
+		if (!content)
+			return err_wrap(cause, "file %s", wl->files[i].key);
+		_cleanup_free_ char *path = xasprintf("%s/%s", it->in.dir, wl->files[i].key);
+		if (write_file(path, content, 1) < 0)
+			return err_errno(cause, "cannot write %s", path);
+	}
+	return 0;
+}
+
+/* runtime.h's instance.note: a driver's own record of the instance. */
+static void note(struct instance *in, json_t *rec)
+{
+	struct inst *it = (struct inst *)(void *)((char *)in - offsetof(struct inst, in));
+	json_object_set_new(rec, "inst", json_integer(in->id));
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const char *msg = json_string_value(json_object_get(rec, "msg"));
+	if (type && !strcmp(type, "info") && msg && it->ctx->events)
+		events_log(it->ctx->events, NULL, LOG_INFO, "%s: %s", it->name, msg);
+	record(it, rec);
+}
+
+/* ---- output ---- */
+
+static void on_metric_line(struct inst *it, const char *line, size_t len)
+{
+	struct metric_value vals[32];
+	size_t n = metrics_feed(it->metrics, line, len, vals, ARRAY_SIZE(vals));
+	for (size_t i = 0; i < n; i++) {
+		size_t k = vals[i].index;
+		if (vals[i].def->summary) {
+			if (it->in.copies > 1 && it->end_n[k]) {
+				it->end_n[k]++;
+				it->end_val[k] += (vals[i].value - it->end_val[k]) / it->end_n[k];
+			} else {
+				it->end_val[k] = vals[i].value;
+				it->end_n[k] = 1;
+			}
+		} else {
+			it->tick_sum[k] += vals[i].value;
+			it->tick_n[k]++;
+			it->all_sum[k] += vals[i].value;
+			it->all_n[k]++;
+		}
+	}
+}
+
+static void mark_ready(struct inst *it);
+
+static void on_line(const char *line, size_t len, void *arg)
+{
+	struct inst *it = arg;
+	it->lines++;
+	if (len) {
+		size_t n = len < sizeof it->tail - 1 ? len : sizeof it->tail - 1;
+		memcpy(it->tail, line, n);
+		it->tail[n] = '\0';
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)it->tail[i] < 0x20)
+				it->tail[i] = ' ';
+	}
+	if (it->ctx->relay) {
+		it->ctx->on_line(it->ctx->owner, it, line, len);
+		return;
+	}
+	if (!it->ready && metrics_ready(it->metrics, line, len))
+		mark_ready(it);
+	if (!it->in.wl->companion_metrics)
+		on_metric_line(it, line, len);
+}
+
+static void on_companion_line(const char *line, size_t len, void *arg)
+{
+	struct inst *it = arg;
+	if (it->in.wl->companion_metrics)
+		on_metric_line(it, line, len);
+}
+
+/* Reads what is available; returns 0 at EOF, 1 otherwise. */
+static int drain(int fd, struct linebuf *lb, void (*cb)(const char *, size_t, void *), void *arg)
+{
+	char buf[16384];
+	for (int rounds = 0; rounds < 64; rounds++) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n > 0) {
+			linebuf_feed(lb, buf, (size_t)n, cb, arg);
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			return 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int watch(struct inst *it, int fd, int kind)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = it->tag | (uint64_t)kind };
+	return epoll_ctl(it->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void unwatch(struct inst *it, int fd)
+{
+	epoll_ctl(it->ep, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static int start_companion(struct inst *it, char **cause)
+{
+	char **argv = argv_of(it, it->in.wl->companion, 0, cause);
+	if (!argv)
+		return -1;
+	struct exec_opts o = { .cwd = it->in.dir };
+	struct exec_child c;
+	int rc = exec_spawn(argv, &o, &c, cause);
+	argv_free(argv);
+	if (rc < 0)
+		return err_wrap(cause, "companion");
+	it->cpid = c.pid;
+	it->cout_fd = c.out_fd;
+	it->cpidfd = c.pidfd;
+	sampler_track(it->ctx->sampler, c.pid, it->in.id, ROLE_HELPER, NULL);
+	if (it->cout_fd >= 0 && watch(it, it->cout_fd, INST_FD_COUT) == 0)
+		it->cout_open = 1;
+	if (it->cpidfd >= 0)
+		watch(it, it->cpidfd, INST_FD_CPIDFD);
+	return 0;
+}
+
+/* A failure after launch, kept for inst_check: the first one wins. */
+static void fail_later(struct inst *it, char *cause)
+{
+	if (!it->error)
+		it->error = cause;
+	else
+		free(cause);
+}
+
+static void mark_ready(struct inst *it)
+{
+	it->ready = 1;
+	if (it->ctx->on_ready)
+		it->ctx->on_ready(it->ctx->owner, it);
+	/* The workload's duration counts from when it is ready, so a slow start
+	 * (a VM booting under emulation) never eats into what is measured. */
+	if (it->deadline != UINT64_MAX)
+		it->deadline = mono_ns() + (uint64_t)((it->duration + it->ctx->exp->grace) * 1e9);
+	it->startup_ms = (double)(mono_ns() - it->in.t_launch_ns) / 1e6;
+	struct engine_event *ev = inst_event(it, EV_READY);
+	if (ev) {
+		ev->variant = NULL;
+		ev->role = NULL;
+		ev->startup_ms = it->startup_ms;
+		push(it, ev);
+	}
+	struct pid_role pr[64];
+	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
+	fingerprint_ready(&it->in, it->name, pr, np, it->tail, it->ctx->journal);
+	if (it->in.wl->setup) {
+		/* Unmeasured work against the running server (loading tables):
+		 * blocking is fine since nothing is measured yet, and its time is
+		 * added to the deadline. */
+		uint64_t t0 = mono_ns();
+		char *cause = NULL;
+		int rc = run_phase(it, it->in.wl->setup, "setup", 0, &cause);
+		it->setup_ns = mono_ns() - t0;
+		if (rc < 0) {
+			fail_later(it, cause);
+			return;
+		}
+	}
+	if (it->in.wl->companion) {
+		char *cause = NULL;
+		it->comp_t0 = mono_ns();
+		if (start_companion(it, &cause) < 0)
+			fail_later(it, cause);
+	}
+}
+
+/* ---- set-up ---- */
+
+void inst_init(struct inst *it, const struct inst_ctx *ctx, int id, const struct executor *ex,
+    const struct runtime_conf *rt, const char *name, const struct workload *wl, const struct limits *limits)
+{
+	*it = (struct inst){ .ctx = ctx, .ex = ex, .name = name, .deadline = 0, .pidfd = -1, .cpidfd = -1,
+		.cout_fd = -1, .ep = -1, .rss_kb = NAN, .pss_kb = NAN };
+	if (ctx->exp)
+		it->duration = ctx->exp->duration;
+	it->in.id = id;
+	it->in.run_id = ctx->run_id;
+	it->in.rt = rt;
+	it->in.wl = wl;
+	it->in.limits = limits;
+	it->in.network = ctx->exp && ctx->exp->network ? ctx->exp->network : "none";
+	it->in.probe = ctx->probe;
+	it->in.res = ctx->res;
+	it->in.threads = ctx->exp ? ctx->exp->threads : 0;
+	it->in.out_fd = -1;
+	it->in.note = note;
+	it->in.port = 20000 + (id % 20000);
+	size_t nm = wl->nmetrics ? wl->nmetrics : 1;
+	it->tick_sum = xcalloc(nm, sizeof *it->tick_sum);
+	it->tick_n = xcalloc(nm, sizeof *it->tick_n);
+	it->all_sum = xcalloc(nm, sizeof *it->all_sum);
+	it->all_n = xcalloc(nm, sizeof *it->all_n);
+	it->end_val = xcalloc(nm, sizeof *it->end_val);
+	it->end_n = xcalloc(nm, sizeof *it->end_n);
+	for (size_t k = 0; k < nm; k++)
+		it->end_val[k] = NAN;
+	linebuf_init(&it->lb);
+	linebuf_init(&it->clb);
+}
+
+int inst_available(struct inst *it)
+{
+	if (it->ex->ops->caps(it->ex, it->in.rt, &it->caps, &it->cause) < 0)
+		return -1;
+	struct driver_status st = { 0 };
+	it->ex->ops->probe(it->ex, it->in.rt, &st);
+	if (!st.available)
+		err_set(&it->cause, "runtime %s is not available here: %s%s%s", it->name,
+		    st.reason ? st.reason : "unknown reason", st.fix ? "; fix: " : "", st.fix ? st.fix : "");
+	int rc = st.available ? 0 : -1;
+	driver_status_free(&st);
+	return rc;
+}
+
+int inst_prepare(struct inst *it)
+{
+	if (it->ex->ops->caps(it->ex, it->in.rt, &it->caps, &it->cause) < 0)
+		return -1;
+	unsigned unsupported = limits_requested(it->in.limits) & ~it->caps.limits;
+	if ((unsupported & LIMIT_PIDS) && it->caps.own_kernel) {
+		/* The guest's kernel holds every process of a VM: a fork bomb
+		 * fills the guest's table, not the host's, so the pids limit an
+		 * adversary needs has nothing to act on. Said, never silent. */
+		unsupported &= ~(unsigned)LIMIT_PIDS;
+		record(it, json_pack("{s:s, s:i, s:s}", "type", "info", "inst", it->in.id, "msg",
+		    "limits.pids does not apply: the VM's own kernel holds its processes"));
+	}
+	if (unsupported)
+		return err_set(&it->cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another "
+		    "runtime", it->name, it->in.rt->driver, limit_name(unsupported));
+	char *dir = xasprintf("%s/%d", it->ctx->dirs, it->in.id);
+	it->in.dir = dir;
+	if (mkdir_p(dir, 0755) < 0)
+		return err_errno(&it->cause, "cannot create %s", dir);
+	if (!it->ctx->relay && !(it->metrics = metrics_new(it->in.wl, &it->cause)))
+		return -1;
+	it->prepared = 1;
+	if (it->ex->ops->prepare(it->ex, &it->in, &it->cause) < 0)
+		return err_wrap(&it->cause, "%s: prepare", it->name);
+	return 0;
+}
+
+int inst_stage(struct inst *it)
+{
+	/* After the driver's prepare, which sets the address (${addr}). */
+	if (write_files(it, &it->cause) < 0)
+		return -1;
+	if (run_phase(it, it->in.wl->prepare, "prepare", 1, &it->cause) < 0)
+		return -1;
+	if (!it->in.argv && !(it->in.argv = argv_of(it, it->in.wl->argv, 1, &it->cause)))
+		return -1;
+	if (it->in.wl->guest_files && !(it->in.guest_files = argv_of(it, it->in.wl->guest_files, 1, &it->cause)))
+		return err_wrap(&it->cause, "guest_files");
+	if (it->ex->ops->stage && it->ex->ops->stage(it->ex, &it->in, &it->cause) < 0)
+		return err_wrap(&it->cause, "%s: prepare", it->name);
+	return 0;
+}
+
+/* ---- running ---- */
+
+void inst_launch(struct inst *it)
+{
+	it->in.t_launch_ns = mono_ns();
+	if (it->ex->ops->launch(it->ex, &it->in, &it->cause) < 0) {
+		err_wrap(&it->cause, "%s: launch", it->name);
+		inst_over(it, it->cause, 0);
+		return;
+	}
+	it->launched = 1;
+	/* Until the ready line, the deadline also allows the driver's start-up
+	 * (a VM's boot); from it, mark_ready restarts the clock. */
+	if (it->deadline != UINT64_MAX && it->ctx->exp)
+		it->deadline = it->in.t_launch_ns +
+		    (uint64_t)((it->duration + it->ctx->exp->grace + it->caps.startup_allowance_s) * 1e9);
+	struct pid_role pr[64];
+	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
+	for (size_t i = 0; i < np; i++)
+		sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
+	it->out_open = it->in.out_fd >= 0 && watch(it, it->in.out_fd, INST_FD_OUT) == 0;
+	it->pidfd = exec_pidfd_open(it->in.main_pid);
+	if (it->pidfd >= 0)
+		watch(it, it->pidfd, INST_FD_PIDFD);
+	if (!it->ctx->relay && !it->in.wl->ready)
+		mark_ready(it);
+}
+
+static void reap_pid(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* companion_repeat: whether the companion that just ended successfully
+ * starts again (its slices cover the duration). */
+static int companion_again(const struct inst *it)
+{
+	if (!it->in.wl->companion_repeat || it->error || (it->ctx->cancel && atomic_load(it->ctx->cancel)))
+		return 0;
+	if (!WIFEXITED(it->comp_status) || WEXITSTATUS(it->comp_status) != 0)
+		return 0;
+	return mono_ns() - it->comp_t0 < (uint64_t)(it->ctx->exp->duration * 1e9);
+}
+
+/* The companion ended: the next slice, its output joining the same line
+ * buffer, or the companion is done. */
+static void companion_ended(struct inst *it)
+{
+	unwatch(it, it->cpidfd);
+	reap_pid(it->cpid, &it->comp_status);
+	if (!companion_again(it)) {
+		it->comp_done = 1;
+		return;
+	}
+	if (it->cout_open) {
+		drain(it->cout_fd, &it->clb, on_companion_line, it);
+		unwatch(it, it->cout_fd);
+	}
+	close(it->cout_fd);
+	close(it->cpidfd);
+	it->cout_fd = it->cpidfd = -1;
+	it->cout_open = 0;
+	sampler_untrack(it->ctx->sampler, it->cpid);
+	char *cause = NULL;
+	if (start_companion(it, &cause) < 0) {
+		it->comp_done = 1;
+		fail_later(it, cause);
+	}
+}
+
+void inst_on_fd(struct inst *it, int kind)
+{
+	switch (kind) {
+	case INST_FD_OUT:
+		if (it->out_open && !drain(it->in.out_fd, &it->lb, on_line, it)) {
+			linebuf_flush(&it->lb, on_line, it);
+			unwatch(it, it->in.out_fd);
+			it->out_open = 0;
+		}
+		break;
+	case INST_FD_COUT:
+		if (it->cout_open && !drain(it->cout_fd, &it->clb, on_companion_line, it)) {
+			linebuf_flush(&it->clb, on_companion_line, it);
+			unwatch(it, it->cout_fd);
+			it->cout_open = 0;
+		}
+		break;
+	case INST_FD_PIDFD:
+		if (!it->main_done) {
+			unwatch(it, it->pidfd);
+			reap_pid(it->in.main_pid, &it->main_status);
+			it->main_done = 1;
+		}
+		break;
+	case INST_FD_CPIDFD:
+		if (!it->comp_done)
+			companion_ended(it);
+		break;
+	}
+}
+
+void inst_poll(struct inst *it)
+{
+	if (!it->launched)
+		return;
+	if (it->pidfd < 0 && !it->main_done && waitpid(it->in.main_pid, &it->main_status, WNOHANG) == it->in.main_pid)
+		it->main_done = 1;
+	/* A main process that exited but left a grandchild holding the pipe:
+	 * give the pipe a moment, then stop waiting for it. */
+	if (it->main_done && it->out_open && !it->in.wl->companion) {
+		drain(it->in.out_fd, &it->lb, on_line, it);
+		if (!it->pipe_wait_ns) {
+			it->pipe_wait_ns = mono_ns();
+		} else if (mono_ns() > it->pipe_wait_ns + 200000000u) {
+			linebuf_flush(&it->lb, on_line, it);
+			unwatch(it, it->in.out_fd);
+			it->out_open = 0;
+		}
+	}
+}
+
+int inst_main_over(const struct inst *it)
+{
+	return it->main_done && !it->out_open;
+}
+
+int inst_poll_ms(const struct inst *it)
+{
+	if (it->launched && !it->over && it->pidfd < 0 && !it->main_done)
+		return 100; /* no pidfd: poll waitpid */
+	if (it->main_done && it->out_open && !it->in.wl->companion)
+		return 50;  /* the pipe's grace */
+	return 1000;
+}
+
+/* ---- sampling ---- */
+
+size_t inst_track(struct inst *it, struct pid_role *out, size_t max)
+{
+	size_t np = it->ex->ops->pids(it->ex, &it->in, out, max);
+	for (size_t i = 0; i < np; i++)
+		sampler_track(it->ctx->sampler, out[i].pid, it->in.id, out[i].role, NULL);
+	sampler_track_children(it->ctx->sampler, it->in.id);
+	fingerprint_tick(&it->in, it->name, out, np, it->ctx->journal);
+	return np;
+}
+
+struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, size_t nps, int foreign,
+    size_t *n)
+{
+	struct proc_sample fs[256];
+	size_t nf = foreign && it->ex->ops->foreign_samples ?
+	    it->ex->ops->foreign_samples(it->ex, &it->in, fs, ARRAY_SIZE(fs)) : 0;
+	struct proc_sample *out = xcalloc(nps + nf + 1, sizeof *out);
+	*n = 0;
+	for (size_t i = 0; i < nps; i++)
+		if (ps[i].instance == it->in.id)
+			out[(*n)++] = ps[i];
+	for (size_t i = 0; i < nf; i++) {
+		fs[i].instance = it->in.id;
+		out[(*n)++] = fs[i];
+	}
+	return out;
+}
+
+/* One process sample as a journal object (the pidstat fields). */
+static json_t *proc_json(const struct proc_sample *p)
+{
+	return json_pack("{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
+	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i}",
+	    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", p->comm, "role", role_name(p->role),
+	    "usr", p->usr, "system", p->system, "guest", p->guest, "wait", p->wait, "cpu", p->cpu,
+	    "cpu_num", p->cpu_num, "minflt_s", p->minflt_s, "majflt_s", p->majflt_s,
+	    "vsz_kb", (json_int_t)p->vsz_kb, "rss_kb", (json_int_t)p->rss_kb, "mem_pct", p->mem_pct,
+	    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
+	    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
+	    "threads", (int)p->threads);
+}
+
+/* RSS and PSS in kB of every live process of instance id, summed, from
+ * smaps_rollup: costly (the kernel walks the page tables), so read once
+ * per instance at steady state, never every second. */
+static void instance_memory(const struct proc_sample *ps, size_t nps, int id, double *rss_kb, double *pss_kb)
+{
+	*rss_kb = *pss_kb = 0;
+	for (size_t i = 0; i < nps; i++) {
+		if (ps[i].instance != id || ps[i].exited)
+			continue;
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)ps[i].pid);
+		char *text = read_file(path, NULL);
+		if (!text) {
+			*rss_kb += (double)ps[i].rss_kb; /* no smaps_rollup: RSS only */
+			continue;
+		}
+		for (char *line = text; line && *line;) {
+			unsigned long long kb;
+			if (sscanf(line, "Rss: %llu kB", &kb) == 1)
+				*rss_kb += (double)kb;
+			else if (sscanf(line, "Pss: %llu kB", &kb) == 1)
+				*pss_kb += (double)kb;
+			line = strchr(line, '\n');
+			if (line)
+				line++;
+		}
+		free(text);
+	}
+}
+
+void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int final)
+{
+	double t = ++it->ticks;
+	if (!final && it->mem_at > 0 && !it->mem_done && it->ready &&
+	    (double)(mono_ns() - it->in.t_launch_ns) / 1e9 >= it->mem_at) {
+		instance_memory(ps, nps, it->in.id, &it->rss_kb, &it->pss_kb);
+		it->mem_done = 1;
+		record(it, json_pack("{s:s, s:i, s:f, s:f, s:f}", "type", "memory", "inst", it->in.id, "t", t,
+		    "rss_kb", it->rss_kb, "pss_kb", it->pss_kb));
+	}
+	struct engine_event *ev = inst_event(it, EV_SAMPLE);
+	const struct workload *wl = it->in.wl;
+	struct event_metric *em = xcalloc(wl->nmetrics ? wl->nmetrics : 1, sizeof *em);
+	size_t nem = 0;
+	json_t *mobj = json_object();
+	for (size_t k = 0; k < wl->nmetrics; k++) {
+		if (!it->tick_n[k])
+			continue;
+		double v = it->tick_sum[k] / it->tick_n[k];
+		em[nem++] = (struct event_metric){ .def = &wl->metrics[k], .value = v };
+		json_object_set_new(mobj, wl->metrics[k].name, json_real(v));
+		it->tick_sum[k] = 0;
+		it->tick_n[k] = 0;
+	}
+	size_t np;
+	struct proc_sample *procs = inst_procs(it, ps, nps, !final, &np);
+	json_t *pa = json_array();
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(pa, proc_json(&procs[i]));
+	json_t *rec = json_pack("{s:s, s:i, s:f, s:o, s:o}", "type", "sample", "inst", it->in.id, "t", t,
+	    "metrics", mobj, "procs", pa);
+	char *cause = NULL;
+	if (it->ctx->journal && journal_append(it->ctx->journal, rec, &cause) < 0) {
+		events_log(it->ctx->events, it->ctx->journal, LOG_ERROR, "journal: %s", cause);
+		free(cause);
+	}
+	json_decref(rec);
+	if (!ev) {
+		free(em);
+		free(procs);
+		return;
+	}
+	ev->t = t;
+	ev->metrics = em;
+	ev->nmetrics = nem;
+	ev->procs = procs;
+	ev->nprocs = np;
+	push(it, ev);
+}
+
+/* ---- the end ---- */
+
+/* An interference target that ran its time but did no work: its first
+ * throughput metric ended at 0 and never rose above it. */
+static int no_progress(const struct inst *it, char **cause)
+{
+	const struct workload *wl = it->in.wl;
+	for (size_t k = 0; k < wl->nmetrics; k++) {
+		const struct metric_def *m = &wl->metrics[k];
+		if (!m->kind || strcmp(m->kind, "throughput") || !m->higher_is_better)
+			continue;
+		double v = m->summary ? it->end_val[k] : it->all_n[k] ? it->all_sum[k] / it->all_n[k] : NAN;
+		if (isnan(v))
+			continue;
+		if (v > 0)
+			return 0;
+		/* Summary 0: every interval must have been 0 as well. */
+		for (size_t j = 0; j < wl->nmetrics; j++)
+			if (!wl->metrics[j].summary && !strcmp(wl->metrics[j].name, m->name) && it->all_sum[j] > 0)
+				return 0;
+		err_set(cause, "made no progress beside its neighbours: its %s stayed at 0 %s", m->name, m->unit);
+		return 1;
+	}
+	return 0;
+}
+
+void inst_over(struct inst *it, const char *why, int timed_out)
+{
+	if (it->over)
+		return;
+	it->over = 1;
+	it->timed_out = timed_out;
+	if (why) {
+		it->status = timed_out ? "timeout" : !strcmp(why, "cancelled") ? "cancelled" : "failed";
+		if (!it->cause)
+			it->cause = xstrdup(why);
+		return;
+	}
+	const struct workload *wl = it->in.wl;
+	it->status = "failed";
+	if (it->cause)
+		return;
+	if (!WIFEXITED(it->main_status) || WEXITSTATUS(it->main_status) != 0) {
+		char *s = exec_status_str(it->main_status);
+		err_set(&it->cause, "%s %s%s%s", wl->name, s, it->tail[0] ? ": " : "", it->tail);
+		free(s);
+	} else if (it->cpid && (!WIFEXITED(it->comp_status) || WEXITSTATUS(it->comp_status) != 0)) {
+		char *s = exec_status_str(it->comp_status);
+		err_set(&it->cause, "companion %s", s);
+		free(s);
+	} else {
+		int any = 0;
+		for (size_t k = 0; k < wl->nmetrics; k++)
+			if (it->all_n[k] || !isnan(it->end_val[k]))
+				any = 1;
+		if (wl->nmetrics && !any)
+			err_set(&it->cause, "no metric matched the output of %s (%llu lines; last: '%s')", wl->name,
+			    (unsigned long long)it->lines, it->tail);
+		else if (it->role == INST_TARGET && no_progress(it, &it->cause))
+			; /* starved: as good as not finished */
+		else
+			it->status = "ok";
+	}
+}
+
+void inst_check(struct inst *it, uint64_t now)
+{
+	if (!it->launched || it->over)
+		return;
+	int main_over = inst_main_over(it);
+	int comp_over = it->cpid ? it->comp_done && !it->cout_open : 0;
+	if (it->in.wl->companion ? (comp_over || (main_over && !it->cpid)) : main_over)
+		inst_over(it, NULL, 0);
+	else if (it->in.wl->companion && main_over && it->cpid && !comp_over)
+		/* The server died under its load generator: nothing more to measure. */
+		inst_over(it, "the workload exited while its companion was still running", 0);
+	else if (it->error)
+		inst_over(it, it->error, 0);
+	else if (it->stop_after_mem && it->mem_done) {
+		/* An idle instance, measured: its work is done. */
+		it->over = 1;
+		it->status = "ok";
+	} else if (it->deadline != UINT64_MAX && now >= it->deadline + it->setup_ns) {
+		inst_over(it, it->ready ? "ran past its duration plus grace" : "never became ready", 1);
+		/* Its neighbours go on: stop it now rather than at the group's end. */
+		it->ex->ops->stop(it->ex, &it->in, 1, NULL);
+	}
+}
+
+void inst_flush(struct inst *it)
+{
+	if (it->out_open) {
+		drain(it->in.out_fd, &it->lb, on_line, it);
+		linebuf_flush(&it->lb, on_line, it);
+		it->out_open = 0;
+	}
+	if (it->cout_open) {
+		drain(it->cout_fd, &it->clb, on_companion_line, it);
+		linebuf_flush(&it->clb, on_companion_line, it);
+		it->cout_open = 0;
+	}
+	int leftover = 0;
+	for (size_t j = 0; it->launched && j < it->in.wl->nmetrics; j++)
+		leftover |= it->tick_n[j] != 0;
+	if (leftover)
+		inst_tick(it, NULL, 0, 1);
+}
+
+void inst_stop_companion(struct inst *it)
+{
+	if (!it->cpid)
+		return;
+	kill(-it->cpid, SIGKILL);
+	if (!it->comp_done)
+		reap_pid(it->cpid, &it->comp_status);
+	it->comp_done = 1;
+}
+
+int inst_stop(struct inst *it, int force, char **cause)
+{
+	if (it->launched && !it->main_done)
+		return it->ex->ops->stop(it->ex, &it->in, force, cause);
+	return 0;
+}
+
+int inst_reap(struct inst *it, int block)
+{
+	if (!it->launched || it->main_done)
+		return 1;
+	if (block) {
+		reap_pid(it->in.main_pid, &it->main_status);
+		it->main_done = 1;
+	} else if (waitpid(it->in.main_pid, &it->main_status, WNOHANG) != 0) {
+		it->main_done = 1;
+	}
+	return it->main_done;
+}
+
+void inst_cleanup(struct inst *it)
+{
+	char *cause = NULL;
+	if (it->launched) {
+		if (it->ex->ops->cleanup(it->ex, &it->in, &cause) < 0) {
+			warn(it, "%s: cleanup: %s", it->name, cause);
+			free(cause);
+			cause = NULL;
+		}
+	} else if (it->prepared) {
+		it->ex->ops->cleanup(it->ex, &it->in, NULL);
+	}
+	if (it->prepared && it->in.wl->cleanup && run_phase(it, it->in.wl->cleanup, "cleanup", 1, &cause) < 0) {
+		warn(it, "%s/%s: %s", it->name, it->in.wl->name, cause);
+		free(cause);
+	}
+	sampler_untrack_instance(it->ctx->sampler, it->in.id);
+}
+
+void inst_end(struct inst *it)
+{
+	if (!it->over && it->role == INST_NEIGHBOUR && it->launched) {
+		/* Stopped because its target ended: that is its normal end. */
+		it->over = 1;
+		it->status = "ok";
+	}
+	inst_over(it, it->cause ? it->cause : it->ctx->cancel && atomic_load(it->ctx->cancel) ? "cancelled" :
+	    "not launched", 0);
+	const char *error = strcmp(it->status, "ok") ? it->cause : NULL;
+	const struct workload *wl = it->in.wl;
+	struct event_metric *em = xcalloc(wl->nmetrics ? wl->nmetrics : 1, sizeof *em);
+	size_t nem = 0;
+	json_t *m = json_object();
+	/* A summary value wins; otherwise the mean of the interval values. */
+	for (size_t k = 0; k < wl->nmetrics; k++) {
+		const char *name = wl->metrics[k].name;
+		double v = NAN;
+		if (wl->metrics[k].summary && !isnan(it->end_val[k]))
+			v = it->end_val[k];
+		else if (!wl->metrics[k].summary && it->all_n[k] && !json_object_get(m, name)) {
+			int has_summary = 0;
+			for (size_t j = 0; j < wl->nmetrics; j++)
+				if (wl->metrics[j].summary && !isnan(it->end_val[j]) && !strcmp(wl->metrics[j].name, name))
+					has_summary = 1;
+			if (!has_summary)
+				v = it->all_sum[k] / it->all_n[k];
+		}
+		if (isnan(v))
+			continue;
+		json_object_set_new(m, name, json_real(v));
+		em[nem++] = (struct event_metric){ .def = &wl->metrics[k], .value = v };
+	}
+	/* Where the driver can tell create from start (OCI create, a VMM up),
+	 * the start-up splits into create_ms and the rest. */
+	int split = it->in.t_created_ns > it->in.t_launch_ns;
+	double create_ms = split ? (double)(it->in.t_created_ns - it->in.t_launch_ns) / 1e6 : 0;
+	json_t *rec = json_pack("{s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:f}", "type", "end", "inst", it->in.id,
+	    "status", it->status, "error", error ? json_string(error) : json_null(), "metrics", m,
+	    "startup_ms", it->ready ? json_real(it->startup_ms) : json_null(), "create_ms",
+	    split ? json_real(create_ms) : json_null(), "elapsed_s", (double)(mono_ns() - it->in.t_launch_ns) / 1e9);
+	/* Scale and startup report start-up and memory as metrics of their own. */
+	enum experiment_kind kind = it->ctx->exp ? it->ctx->exp->kind : EXP_BENCHMARK;
+	if (kind == EXP_SCALE || kind == EXP_STARTUP) {
+		json_t *extra = json_object();
+		if (it->ready && it->role != INST_NEIGHBOUR)
+			json_object_set_new(extra, "startup_ms", json_real(it->startup_ms));
+		if (it->ready && split)
+			json_object_set_new(extra, "create_ms", json_real(create_ms));
+		if (it->ready && it->nth)
+			json_object_set_new(extra, "startup_nth_ms", json_real(it->startup_ms));
+		if (!isnan(it->rss_kb))
+			json_object_set_new(extra, "rss_kb", json_real(it->rss_kb));
+		if (!isnan(it->pss_kb) && it->pss_kb > 0)
+			json_object_set_new(extra, "pss_kb", json_real(it->pss_kb));
+		json_object_set_new(rec, "extra", extra);
+	}
+	char *cause = NULL;
+	struct journal *j = it->ctx->journal;
+	if (j && (journal_append(j, rec, &cause) < 0 || journal_sync(j, &cause) < 0)) {
+		events_log(it->ctx->events, j, LOG_ERROR, "journal: %s", cause);
+		free(cause);
+	}
+	json_decref(rec);
+	struct engine_event *ev = inst_event(it, EV_INSTANCE_END);
+	if (!ev) {
+		free(em);
+		return;
+	}
+	ev->rep = it->rep;
+	ev->warmup = it->warmup;
+	ev->status = xstrdup(it->status);
+	ev->error = error ? xstrdup(error) : NULL;
+	ev->startup_ms = it->ready ? it->startup_ms : -1;
+	ev->metrics = em;
+	ev->nmetrics = nem;
+	push(it, ev);
+}
+
+void inst_announce(struct inst *it, int group, size_t done, size_t total, double eta_s)
+{
+	struct engine_event *ev = inst_event(it, EV_INSTANCE_START);
+	if (ev) {
+		ev->group = group;
+		ev->rep = it->rep;
+		ev->warmup = it->warmup;
+		ev->done = done;
+		ev->total = total;
+		ev->eta_s = eta_s;
+		push(it, ev);
+	}
+	const struct runtime_conf *rt = it->in.rt;
+	json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:b, s:s}", "type", "instance", "id", it->in.id,
+	    "runtime", rt->name, "driver", rt->driver, "workload", it->in.wl->name, "rep", (int)it->rep, "warmup",
+	    it->warmup, "host", it->ex->host);
+	/* Only groups say more than "one instance": benchmark journals stay as they were. */
+	if (it->ctx->exp && it->ctx->exp->kind != EXP_BENCHMARK) {
+		json_object_set_new(rec, "group", json_integer(group));
+		json_object_set_new(rec, "role", json_string(role_names[it->role]));
+		if (it->variant)
+			json_object_set_new(rec, "variant", json_string(it->variant));
+		if (it->nclass)
+			json_object_set_new(rec, "class", json_string(it->nclass));
+	}
+	record(it, rec);
+}
+
+void inst_free(struct inst *it)
+{
+	free(it->cause);
+	free(it->error);
+	if (it->in.out_fd >= 0)
+		close(it->in.out_fd);
+	if (it->cout_fd >= 0)
+		close(it->cout_fd);
+	if (it->pidfd >= 0)
+		close(it->pidfd);
+	if (it->cpidfd >= 0)
+		close(it->cpidfd);
+	linebuf_free(&it->lb);
+	linebuf_free(&it->clb);
+	metrics_free(it->metrics);
+	argv_free(it->in.argv);
+	argv_free(it->in.guest_files);
+	free(it->in.addr);
+	free((char *)it->in.dir);
+	free(it->tick_sum);
+	free(it->tick_n);
+	free(it->all_sum);
+	free(it->all_n);
+	free(it->end_val);
+	free(it->end_n);
+}

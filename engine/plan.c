@@ -1,0 +1,159 @@
+/* plan.c — an experiment's groups, by kind (plan.h). */
+#include "config.h"
+#include "executor.h"
+#include "plan.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Adversaries take a host down unless a cgroup holds them: refuse them
+ * without both a pids and a memory limit, whatever the runtime. */
+static int check_adversaries(const struct experiment *x, const struct config *cfg, char **cause)
+{
+	for (size_t i = 0; i < x->nneighbours; i++) {
+		const struct neighbour *nb = &x->neighbours[i];
+		int adversarial = (nb->nclass && !strcmp(nb->nclass, "adversarial")) ||
+		    !strcmp(nb->workload, "forkbomb") || !strcmp(nb->workload, "mallocbomb");
+		if (!adversarial)
+			continue;
+		if (!x->limits.pids || !x->limits.mem_hard)
+			return err_set(cause, "experiment %s: the adversarial neighbour '%s' needs limits.pids and "
+			    "limits.memory (it could take the host down without them); set both",
+			    x->name ? x->name : "", nb->workload);
+		if (!config_workload(cfg, nb->workload))
+			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", nb->workload);
+	}
+	return 0;
+}
+
+/* Resolves every runtime of x to its configured runtime and executor. */
+static int place_runtimes(struct plan *p, struct executors *xs, const struct experiment *x, char **cause)
+{
+	size_t nrt = 0;
+	while (x->runtimes[nrt])
+		nrt++;
+	p->runtimes = xcalloc(nrt, sizeof *p->runtimes);
+	for (size_t t = 0; t < nrt; t++) {
+		struct plan_runtime *pr = &p->runtimes[p->nruntimes];
+		if (executors_resolve(xs, x->runtimes[t], &pr->rt, &pr->ex, cause) < 0)
+			return -1;
+		pr->name = strcmp(pr->ex->host, "local") ? xasprintf("%s@%s", pr->rt->name, pr->ex->host)
+		    : xstrdup(pr->rt->name);
+		p->nruntimes++;
+	}
+	return 0;
+}
+
+static struct plan_item *push(struct plan *p, size_t *cap, const struct plan_item *it)
+{
+	if (p->nitems == *cap)
+		p->items = xreallocarray(p->items, *cap = *cap ? *cap * 2 : 16, sizeof *p->items);
+	p->items[p->nitems] = *it;
+	return &p->items[p->nitems++];
+}
+
+/* scale: N = 1, 2, 4... and max itself, for each workload, repetition and runtime. */
+static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, const struct experiment *x,
+    size_t nwl)
+{
+	unsigned max = x->max_instances ? x->max_instances : 64, reps = x->warmup + x->repetitions;
+	for (size_t w = 0; w < nwl; w++)
+		for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
+			for (unsigned rep = 0; rep < reps; rep++)
+				for (size_t t = 0; t < p->nruntimes; t++) {
+					struct plan_item it = { .at = &p->runtimes[t], .wl = config_workload(cfg, x->workloads[w]),
+						.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1, .warmup = rep < x->warmup,
+						.limits = &x->limits, .count = n, .scale_n = n };
+					snprintf(it.variant, sizeof it.variant, "N=%u", n);
+					push(p, cap, &it);
+				}
+			if (n >= max)
+				break;
+		}
+}
+
+/* The groups of one repetition, workload and runtime, by kind. */
+static void plan_one(struct plan *p, size_t *cap, const struct experiment *x, struct plan_item *it)
+{
+	switch (x->kind) {
+	case EXP_INTERFERENCE:
+		snprintf(it->variant, sizeof it->variant, "alone");
+		push(p, cap, it);
+		if (x->nneighbours) {
+			snprintf(it->variant, sizeof it->variant, "neighbours");
+			it->with_neighbours = 1;
+			push(p, cap, it);
+		}
+		break;
+	case EXP_ALLOCATION:
+		if (!x->nvariants) {
+			it->count = x->instances ? x->instances : 1;
+			push(p, cap, it);
+		}
+		for (size_t v = 0; v < x->nvariants; v++) {
+			it->limits = &x->variants[v].limits;
+			it->count = x->variants[v].count ? x->variants[v].count : x->instances ? x->instances : 1;
+			snprintf(it->variant, sizeof it->variant, "%s", x->variants[v].name);
+			push(p, cap, it);
+		}
+		break;
+	default:
+		push(p, cap, it);
+		break;
+	}
+}
+
+int plan_build(struct plan *p, const struct config *cfg, struct executors *xs, const struct experiment *x,
+    char **cause)
+{
+	memset(p, 0, sizeof *p);
+	if (!x->runtimes || !x->runtimes[0])
+		return err_set(cause, "experiment %s: no runtimes", x->name ? x->name : "");
+	if (!x->workloads || !x->workloads[0])
+		return err_set(cause, "experiment %s: no workloads", x->name ? x->name : "");
+	if (check_adversaries(x, cfg, cause) < 0)
+		return -1;
+	if (place_runtimes(p, xs, x, cause) < 0) {
+		plan_free(p);
+		return -1;
+	}
+	size_t nwl = 0, cap = 0;
+	for (; x->workloads[nwl]; nwl++)
+		if (!config_workload(cfg, x->workloads[nwl])) {
+			plan_free(p);
+			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", x->workloads[nwl]);
+		}
+	if (x->kind == EXP_SCALE) {
+		plan_scale(p, &cap, cfg, x, nwl);
+		return 0;
+	}
+	unsigned reps = x->warmup + x->repetitions;
+	for (unsigned rep = 0; rep < reps; rep++)
+		for (size_t w = 0; w < nwl; w++)
+			for (size_t t = 0; t < p->nruntimes; t++) {
+				struct plan_item it = { .at = &p->runtimes[t], .wl = config_workload(cfg, x->workloads[w]),
+					.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1, .warmup = rep < x->warmup,
+					.limits = &x->limits, .count = 1 };
+				plan_one(p, &cap, x, &it);
+			}
+	/* startup: the memory of an idle instance, once per runtime, after the cold starts. */
+	const struct workload *idle = config_workload(cfg, "idle");
+	if (x->kind == EXP_STARTUP && idle)
+		for (size_t t = 0; t < p->nruntimes; t++) {
+			struct plan_item it = { .at = &p->runtimes[t], .wl = idle, .rep = 1, .limits = &x->limits,
+				.count = 1, .footprint = 1 };
+			snprintf(it.variant, sizeof it.variant, "idle");
+			push(p, &cap, &it);
+		}
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nruntimes; i++)
+		free(p->runtimes[i].name);
+	free(p->runtimes);
+	free(p->items);
+	memset(p, 0, sizeof *p);
+}
