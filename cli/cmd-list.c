@@ -59,10 +59,6 @@ static void list_drivers(void)
 	printf("%-12s %-18s %-7s %s\n", "DRIVER", "OPTION", "TYPE", "DESCRIPTION");
 	for (const struct driver *const *d = driver_all(); *d; d++)
 		list_driver(*d);
-	/* RUNTIME@HOST's proxy: its options come from the hosts group. */
-	const struct driver *remote = driver_find("remote");
-	if (remote)
-		list_driver(remote);
 }
 
 static void print_names(char **v)
