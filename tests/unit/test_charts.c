@@ -16,6 +16,7 @@
 #include "plot.h"
 #include "report.h"
 #include "util.h"
+#include "unit.h"
 
 static struct journal_read jr;
 static struct report rep;
@@ -326,9 +327,5 @@ static Suite *charts_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(charts_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(charts_suite());
 }

@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "report.h"
 #include "util.h"
+#include "unit.h"
 
 static struct journal_read ja, jb;
 static struct report ra, rb;
@@ -172,9 +173,5 @@ static Suite *compare_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(compare_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(compare_suite());
 }

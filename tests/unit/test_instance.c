@@ -26,6 +26,7 @@
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
+#include "unit.h"
 
 /* ---- the test driver: the native driver's launch, pids and stop, with
  * an availability the test switches and a record of its calls ---- */
@@ -409,9 +410,5 @@ static Suite *instance_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(instance_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(instance_suite());
 }

@@ -12,6 +12,7 @@
 #include "executor.h"
 #include "plan.h"
 #include "util.h"
+#include "unit.h"
 
 static char tmpdir[64];
 static struct config cfg;
@@ -240,9 +241,5 @@ static Suite *plan_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(plan_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(plan_suite());
 }
