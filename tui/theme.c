@@ -227,7 +227,7 @@ struct theme *theme_load(const char *path, char **cause)
 	config_t cf;
 	config_init(&cf);
 	/* Not config_read_file: a theme is the user's file, and libconfig
-	 * alone can exit() on one (see engine/conffile.c). */
+	 * alone can exit() on one (see base/conffile.c). */
 	struct conffile *text = conffile_read(&cf, path, NULL, 0, cause);
 	if (!text) {
 		config_destroy(&cf);

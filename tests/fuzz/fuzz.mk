@@ -27,7 +27,7 @@ tests_fuzz_fuzz_agentproto_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_agentproto_LDADD = $(ISOLAB_LIBS)
 # The targets added with the gate of 100,000 inputs each (default sources,
 # tests/fuzz/<name>.c): the configuration text against libconfig itself
-# (engine/conffile.c), the workload ${name} substitution (subst_vars), the
+# (base/conffile.c), the workload ${name} substitution (subst_vars), the
 # initramfs writer's path handling (runtimes/initramfs.c), RUNTIME@HOST
 # names and the remote command's quoting (runtimes/remote.c, engine/ssh.c).
 noinst_PROGRAMS += tests/fuzz/fuzz_conffile tests/fuzz/fuzz_subst tests/fuzz/fuzz_initramfs \

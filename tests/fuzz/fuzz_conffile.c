@@ -1,5 +1,5 @@
 /*
- * fuzz_conffile.c — differential libFuzzer target: engine/conffile.c's
+ * fuzz_conffile.c — differential libFuzzer target: base/conffile.c's
  * scanner and grammar against libconfig 1.5 itself, on the same text.
  *
  * conffile.c checks a file before libconfig parses it, so the two must
