@@ -1,6 +1,6 @@
 /*
  * fuzz_subst.c — libFuzzer target for the workload ${name} substitution
- * (subst_vars, declared in engine/engine.h), which builds every argv,
+ * (subst_vars, declared in base/subst.h), which builds every argv,
  * file and guest path of an instance from configuration text.
  *
  * Input layout:  TEMPLATE [ '\0' VALUES ]
@@ -16,7 +16,7 @@
  * an unknown name or a ${ without '}' fails with a one-line cause; the
  * lookup is asked exactly once per reference.
  */
-#include "engine.h"
+#include "subst.h"
 #include "util.h"
 
 #include <stdint.h>
