@@ -76,6 +76,7 @@ struct engine {
 	int tick_phased;             /* its phase already follows a ready line */
 	uint64_t tick_due;           /* when the timer's next expiration is due */
 	int group;                   /* the running group's plan item, 1-based */
+	struct window *win;          /* the running group's window, or NULL */
 
 	pthread_mutex_t lock;        /* engine_note_frame's: */
 	double frames[FRAMES_MAX];
@@ -108,6 +109,179 @@ static void on_ready(void *owner, struct inst *it)
 }
 
 /* ---- one group ---- */
+
+/* The window of a group whose instances run together (scale, allocation,
+ * interference; man isolab.conf, "Instances that run together"). It opens
+ * once every member is ready; a member that does not become ready within
+ * its allowance (grace + its runtime's start-up allowance, from its
+ * launch) or ends first means the group never ran together: nothing is
+ * measured. Timed (members that report interval values): every member is
+ * measured over [open, open + len], its values those of the seconds whose
+ * middle falls inside, its RSS/PSS at the window's middle; members are
+ * started with a ${duration} that outlasts it and stopped when it closes.
+ * A member that ends before (fixed work, a failure) closes it: the window
+ * is the overlap, and the group did not run together for the full length.
+ * Untimed (an interference target, a workload with only summaries): the
+ * window lasts as long as the primary members run, and every other member
+ * must still run when they end. */
+struct window {
+	int timed;
+	double len_s;                /* the experiment's duration */
+	uint64_t open_ns;            /* 0 until every member is ready */
+	uint64_t close_ns;           /* timed: when the members are stopped */
+	uint64_t mem_ns;             /* timed: RSS/PSS from the first tick after this */
+	int mem_done;
+	int closed;                  /* measured, or given up */
+	int together;                /* every member ran through the window */
+	char *why;                   /* not together: why */
+};
+
+static double allowance_s(const struct engine *e, const struct inst *it)
+{
+	return e->exp.grace + it->caps.startup_allowance_s;
+}
+
+static void not_together(struct window *w, char *why)
+{
+	if (w->together) {
+		w->together = 0;
+		free(w->why);
+		w->why = why;
+	} else {
+		free(why);
+	}
+}
+
+/* The window never opened: every member still running is over, unmeasured. */
+static void window_give_up(struct window *w, struct inst *m, size_t n, char *why)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!m[k].over) {
+			char *c = xasprintf("not measured: %s", why);
+			inst_over(&m[k], c, 0);
+			free(c);
+			if (m[k].launched)
+				m[k].ex->ops->stop(m[k].ex, &m[k].in, 1, NULL);
+		}
+	not_together(w, why);
+	w->closed = 1;
+}
+
+static void window_open(struct engine *e, struct window *w, struct inst *m, size_t n, uint64_t now)
+{
+	w->open_ns = now;
+	if (w->timed) {
+		w->close_ns = now + (uint64_t)(w->len_s * 1e9) + 700000000u;
+		w->mem_ns = now + (uint64_t)(w->len_s * 1e9 / 2);
+		/* Seconds of the window: ticks half-way, the first 0.5 s in. */
+		struct itimerspec its = { .it_value = { 0, 500000000 }, .it_interval = { 1, 0 } };
+		if (e->tick_fd >= 0) {
+			timerfd_settime(e->tick_fd, 0, &its, NULL);
+			e->tick_due = now + 500000000u;
+			e->tick_phased = 1;
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		m[k].win_open_ns = now;
+		m[k].win_len_ns = (uint64_t)(w->len_s * 1e9);
+	}
+	json_t *rec = json_pack("{s:s, s:i, s:i, s:b, s:f}", "type", "window", "group", e->group, "members", (int)n,
+	    "timed", w->timed, "len_s", w->len_s);
+	journal_append(e->journal, rec, NULL);
+	json_decref(rec);
+}
+
+/* Timed: RSS/PSS of every running member, now (a window shorter than a tick). */
+static void window_memory(struct engine *e, struct window *w, struct inst *m, size_t n)
+{
+	const struct proc_sample *ps;
+	size_t nps = 0;
+	char *cause = NULL;
+	for (size_t k = 0; k < n; k++)
+		if (m[k].launched && !m[k].over) {
+			struct pid_role pr[64];
+			inst_track(&m[k], pr, ARRAY_SIZE(pr));
+		}
+	if (sampler_sample(e->sampler, &ps, &nps, &cause) < 0) {
+		elog(e, LOG_WARN, "sampler: %s", cause);
+		free(cause);
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (m[k].launched && !m[k].over && m[k].role != INST_NEIGHBOUR && !m[k].mem_done)
+			inst_memory(&m[k], ps, nps, m[k].ticks);
+	w->mem_done = 1;
+}
+
+/* One step of the window, each turn of the group's loop (pending: the
+ * interference target not launched yet, or -1). */
+static void window_step(struct engine *e, struct window *w, struct inst *m, size_t n, int pending, uint64_t now)
+{
+	if (w->closed)
+		return;
+	if (!w->open_ns) {
+		size_t ready = 0;
+		for (size_t k = 0; k < n; k++) {
+			struct inst *it = &m[k];
+			if ((int)k == pending)
+				continue;
+			if (it->over && !it->ready) {
+				window_give_up(w, m, n, xasprintf("instance %d (%s) did not become ready: %s", it->in.id,
+				    it->in.wl->name, it->cause ? it->cause : it->status));
+				return;
+			}
+			if (it->launched && !it->ready &&
+			    now > it->in.t_launch_ns + (uint64_t)(allowance_s(e, it) * 1e9)) {
+				char *c = xasprintf("did not become ready within %.0f s of its launch (grace + the runtime's "
+				    "start-up allowance)", allowance_s(e, it));
+				inst_over(it, c, 1);
+				free(c);
+				it->ex->ops->stop(it->ex, &it->in, 1, NULL);
+				window_give_up(w, m, n, xasprintf("instance %d (%s) %s", it->in.id, it->in.wl->name, it->cause));
+				return;
+			}
+			ready += it->ready;
+		}
+		if (pending >= 0 || ready < n)
+			return;
+		window_open(e, w, m, n, now);
+		for (size_t k = 0; k < n; k++)
+			if (m[k].over) {
+				not_together(w, xasprintf("instance %d ended before every member was ready", m[k].in.id));
+				break;
+			}
+	}
+	/* A member that ended inside the window. */
+	int primaries = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct inst *it = &m[k];
+		if (it->role != INST_NEIGHBOUR && !it->over)
+			primaries++;
+		if (!it->over || (!w->timed && it->role != INST_NEIGHBOUR) || !w->together)
+			continue;
+		double at = (double)(now - w->open_ns) / 1e9;
+		if (w->timed && now < w->open_ns + (uint64_t)(w->len_s * 1e9)) {
+			/* The window is the overlap: the others' values up to now. */
+			for (size_t j = 0; j < n; j++)
+				m[j].win_len_ns = now - w->open_ns;
+			w->close_ns = now + 600000000u;
+		} else if (w->timed) {
+			continue; /* ended after the window's end: it ran through it */
+		}
+		not_together(w, xasprintf("instance %d (%s) ended %.1f s into the window: %s", it->in.id,
+		    inst_role_name(it->role), at, it->cause ? it->cause : it->status ? it->status : "its end"));
+	}
+	if (w->timed && now >= w->close_ns) {
+		if (!w->mem_done)
+			window_memory(e, w, m, n);
+		for (size_t k = 0; k < n; k++)
+			if (m[k].role != INST_NEIGHBOUR)
+				inst_window_close(&m[k]);
+		w->closed = 1;
+	} else if (!w->timed && !primaries) {
+		w->closed = 1;
+	}
+}
 
 /* The front end's frame times of the last second as one "ui" record. */
 static void ui_record(struct engine *e, double t)
@@ -180,6 +354,14 @@ static void tick(struct engine *e, struct inst *m, size_t n, double t, uint64_t 
 		cause = NULL;
 		nps = 0;
 	}
+	struct window *w = e->win;
+	if (w && w->timed && w->open_ns && !w->mem_done && at >= w->mem_ns) {
+		/* Every member's memory in the same second of the window. */
+		for (size_t k = 0; k < n; k++)
+			if (running(&m[k]) && m[k].role != INST_NEIGHBOUR)
+				m[k].mem_due = 1;
+		w->mem_done = 1;
+	}
 	for (size_t k = 0; k < n; k++)
 		if (running(&m[k]))
 			inst_tick(&m[k], ps, nps, 0);
@@ -209,6 +391,13 @@ static int launch_pending(struct engine *e, struct inst *m, size_t n, size_t pen
 	if (!ready && mono_ns() < pending_at && !atomic_load(&e->cancel))
 		return 0;
 	struct inst *t = &m[pending];
+	/* Not at full strength in time: the target would measure something else. */
+	for (size_t k = 0; k < n && !ready && !t->over; k++)
+		if (k != pending && running(&m[k]) && !m[k].ready) {
+			err_set(&t->cause, "neighbour %s did not become ready within %.0f s: the target would not meet "
+			    "its neighbours at full strength", m[k].in.wl->name, e->exp.duration + e->exp.grace);
+			inst_over(t, t->cause, 0);
+		}
 	for (size_t k = 0; k < n && !t->over; k++)
 		if (k != pending && m[k].over && strcmp(m[k].status, "ok")) {
 			err_set(&t->cause, "neighbour %s could not start: %s", m[k].in.wl->name,
@@ -223,9 +412,15 @@ static int launch_pending(struct engine *e, struct inst *m, size_t n, size_t pen
 /* How long the loop may sleep: until the next deadline, at most a second,
  * less while an instance needs polling or a target waits; -1 when no
  * primary instance (the target, or every instance) still runs. */
-static int wait_ms(struct inst *m, size_t n, int pending, uint64_t now)
+static int wait_ms(const struct window *w, struct inst *m, size_t n, int pending, uint64_t now)
 {
 	int left = pending >= 0, ms = 1000;
+	if (!w->closed && !w->open_ns)
+		ms = 100; /* every member's allowance */
+	else if (!w->closed && w->timed)
+		ms = w->close_ns > now ? (int)((w->close_ns - now) / 1000000u) + 1 : 0;
+	if (ms > 1000)
+		ms = 1000;
 	for (size_t k = 0; k < n; k++) {
 		if (!running(&m[k]))
 			continue;
@@ -247,7 +442,7 @@ static int wait_ms(struct inst *m, size_t n, int pending, uint64_t now)
  * instance) is over. The target of an interference group (pending >= 0) is
  * launched once its neighbours are ready (at most duration + grace after
  * them), so it meets them at full strength. */
-static void group_loop(struct engine *e, struct inst *m, size_t n, int pending)
+static void group_loop(struct engine *e, struct window *w, struct inst *m, size_t n, int pending)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -290,12 +485,13 @@ static void group_loop(struct engine *e, struct inst *m, size_t n, int pending)
 			pending = -1;
 		for (size_t k = 0; k < n; k++)
 			inst_check(&m[k], now);
+		window_step(e, w, m, n, pending, now);
 		if (atomic_load(&e->cancel)) {
 			for (size_t k = 0; k < n; k++)
 				inst_over(&m[k], "cancelled", 0);
 			break;
 		}
-		int ms = wait_ms(m, n, pending, now);
+		int ms = wait_ms(w, m, n, pending, now);
 		if (ms < 0)
 			break;
 		struct epoll_event evs[16];
@@ -388,6 +584,7 @@ static struct inst *group_new(struct engine *e, const struct plan_item *p, int *
 			it->duration = 2 * x->duration + x->grace + 10;
 			it->deadline = UINT64_MAX;
 		} else if (x->kind == EXP_SCALE) {
+			/* RSS/PSS half-way; a timed window takes it at its own middle. */
 			it->mem_at = x->duration / 2 > 1 ? x->duration / 2 : 1;
 			it->nth = k == count - 1;
 		} else if (p->footprint) {
@@ -409,12 +606,36 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 	struct inst *m = group_new(e, p, next_id, &n, &nnb);
 	for (k = 0; k < n; k++)
 		inst_announce(&m[k], group, done, e->plan.nitems, eta_s);
+	const struct experiment *x = &e->exp;
+	struct window w = { .len_s = x->duration, .together = 1 };
+	int windowed = x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION || x->kind == EXP_INTERFERENCE;
+	/* Timed: copies of a workload that reports interval values. */
+	w.timed = (x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION) && !nnb;
+	for (size_t j = 0; w.timed && j < p->wl->nmetrics; j++)
+		if (!p->wl->metrics[j].summary)
+			break;
+		else if (j + 1 == p->wl->nmetrics)
+			w.timed = 0;
+	w.timed &= p->wl->nmetrics > 0;
 	int failed_setup = 0;
-	for (k = 0; k < n && !atomic_load(&e->cancel); k++)
-		if (inst_available(&m[k]) < 0 || inst_prepare(&m[k]) < 0 || inst_stage(&m[k]) < 0) {
+	for (k = 0; k < n && !atomic_load(&e->cancel); k++) {
+		if (inst_available(&m[k]) < 0) {
+			inst_over(&m[k], m[k].cause, 0);
+			failed_setup = 1;
+			continue;
+		}
+		if (w.timed) {
+			/* Outlasts the window however late the last member is ready;
+			 * the group stops it when the window closes. */
+			m[k].windowed = 1;
+			m[k].mem_at = 0; /* at the window's middle instead */
+			m[k].duration = x->duration + allowance_s(e, &m[k]) + 0.5 * (double)n + 5;
+		}
+		if (inst_prepare(&m[k]) < 0 || inst_stage(&m[k]) < 0) {
 			inst_over(&m[k], m[k].cause, 0);
 			failed_setup = 1;
 		}
+	}
 	if (nnb && failed_setup && !m[0].over) {
 		/* A target without its neighbours would measure nothing of interest. */
 		for (k = 1; k < n; k++)
@@ -426,9 +647,22 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 	}
 	/* Neighbours of a target that cannot run would disturb nobody. */
 	e->group = group;
-	if (!atomic_load(&e->cancel) && !(nnb && m[0].over))
-		group_loop(e, m, n, nnb ? 0 : -1);
+	e->win = windowed ? &w : NULL;
+	if (windowed && failed_setup) {
+		/* Not all of them can run: none is measured. */
+		for (k = 0; k < n && !w.closed; k++)
+			if (m[k].over)
+				window_give_up(&w, m, n, xasprintf("instance %d (%s) could not be set up: %s", m[k].in.id,
+				    m[k].in.wl->name, m[k].cause ? m[k].cause : m[k].status));
+	}
+	if (!windowed)
+		w.closed = 1;
+	if (!atomic_load(&e->cancel) && !(nnb && m[0].over) && !(windowed && failed_setup))
+		group_loop(e, &w, m, n, nnb ? 0 : -1);
+	e->win = NULL;
 	group_end(m, n);
+	if (windowed && !w.open_ns)
+		not_together(&w, xstrdup(atomic_load(&e->cancel) ? "cancelled" : "the window never opened"));
 
 	unsigned failed = 0, ok = 0;
 	*fit = 1;
@@ -444,17 +678,30 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 		if (!m[k].ready)
 			*fit = 0;
 	}
-	const struct experiment *x = &e->exp;
+	if (windowed && !w.together) {
+		*fit = 0;
+		elog(e, LOG_WARN, "%s/%s %s: the %zu instances did not run together: %s", p->at->name, p->wl->name,
+		    p->variant, n, w.why);
+	}
 	if (x->kind != EXP_BENCHMARK) {
 		json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:i, s:i, s:i, s:o}", "type", "group",
 		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->at->name,
 		    "workload", p->wl->name, "rep", (int)p->rep, "warmup", p->warmup, "n", (int)(n - nnb), "ok", (int)ok,
 		    "failed", (int)failed, "members", ids);
+		if (windowed) {
+			json_object_set_new(rec, "together", json_boolean(w.together));
+			json_object_set_new(rec, "timed", json_boolean(w.timed));
+			if (w.open_ns && w.timed)
+				json_object_set_new(rec, "window_s", json_real((double)m[0].win_len_ns / 1e9));
+			if (w.why)
+				json_object_set_new(rec, "why", json_string(w.why));
+		}
 		journal_append(e->journal, rec, NULL);
 		json_decref(rec);
 	} else {
 		json_decref(ids);
 	}
+	free(w.why);
 	for (k = 0; k < n; k++)
 		inst_free(&m[k]);
 	free(m);
