@@ -599,6 +599,11 @@ static void add_group(struct report *out, json_t *rec)
 	}
 	if (n > 0 && (unsigned)n > f->tried)
 		f->tried = (unsigned)n;
+	/* Ran together: every member through one window (journals before
+	 * windows: all of them succeeded). */
+	json_t *together = json_object_get(rec, "together");
+	if (json_is_boolean(together) && !json_is_true(together))
+		ok = -1;
 	/* A smaller N that failed in another repetition caps the fit. */
 	if (ok == n && n > 0 && (unsigned)n > f->fit && !f->capped)
 		f->fit = (unsigned)n;
@@ -667,6 +672,59 @@ static void group_fields(struct builder *b, struct report *out)
 			r->has_degradation = 1;
 			r->degradation_pct = stats_overhead_pct(r->st.mean, ref->st.mean, r->higher_is_better);
 		}
+	}
+}
+
+/* The CPUs a single instance (N=1) of row r's runtime and workload used,
+ * per second of its samples; NAN when none was sampled. */
+static double single_cpus(const struct builder *b, const struct report_row *r)
+{
+	double cpus = 0;
+	unsigned n = 0;
+	for (size_t i = 0; i < b->ninsts; i++) {
+		const struct inst *in = &b->insts[i];
+		if (in->warmup || in->neighbour || !in->psamples || strcmp(in->variant, "N=1") ||
+		    strcmp(in->runtime, r->runtime) || strcmp(in->workload, r->workload) || strcmp(in->host, r->host))
+			continue;
+		double s = 0;
+		for (int k = 0; k < ROLE__COUNT; k++)
+			if (!isnan(in->cpu_s[k]))
+				s += in->cpu_s[k];
+		cpus += s / in->psamples;
+		n++;
+	}
+	return n ? cpus / n : NAN;
+}
+
+/* scale: an aggregate above what the machine's CPUs can do is an error of
+ * the measurement, never a result (report.h). */
+static void aggregate_check(struct builder *b, long long ncpus)
+{
+	if (ncpus <= 0)
+		return;
+	for (size_t i = 0; i < b->nrows; i++) {
+		struct report_row *r = &b->rows[i];
+		unsigned n = 0;
+		if (!isfinite(r->aggregate) || !r->higher_is_better || sscanf(r->variant, "N=%u", &n) != 1 || n < 2)
+			continue;
+		const struct report_row *one = NULL;
+		for (size_t k = 0; k < b->nrows && !one; k++)
+			if (!strcmp(b->rows[k].variant, "N=1") && !strcmp(b->rows[k].runtime, r->runtime) &&
+			    !strcmp(b->rows[k].workload, r->workload) && !strcmp(b->rows[k].metric, r->metric) &&
+			    !strcmp(b->rows[k].host, r->host) && b->rows[k].st.n)
+				one = &b->rows[k];
+		double c = one ? single_cpus(b, r) : NAN;
+		if (!one || !(c >= 0.5) || !(one->st.mean > 0))
+			continue;
+		double most = (double)ncpus / (c > 1 ? c : 1) * one->st.mean;
+		if (r->aggregate <= 1.1 * most)
+			continue;
+		char agg[32], rate[32];
+		report_fmt_num(agg, sizeof agg, r->aggregate);
+		report_fmt_num(rate, sizeof rate, one->st.mean);
+		r->error = xasprintf("measurement error: %s/%s %s: the aggregate %s %s is more than %lld CPUs can do "
+		    "(%lld x the single instance's %s %s, +10%%)", r->runtime, r->workload, r->variant, agg, r->unit, ncpus,
+		    ncpus, rate, r->unit);
 	}
 }
 
@@ -754,6 +812,8 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	}
 
 	group_fields(&b, out);
+	if (out->kind == EXP_SCALE)
+		aggregate_check(&b, json_integer_value(json_object_get(jr->env, "cpus")));
 
 	size_t *idx = xcalloc(b.nrows ? b.nrows : 1, sizeof(*idx));
 	for (size_t i = 0; i < b.nrows; i++)
@@ -780,6 +840,7 @@ void report_free(struct report *r)
 		free(row->host);
 		free(row->values);
 		free(row->variant);
+		free(row->error);
 	}
 	free(r->rows);
 	for (size_t i = 0; i < r->nfits; i++) {
@@ -998,9 +1059,12 @@ void report_print(const struct report *r, FILE *fp)
 		    r->kind == EXP_INTERFERENCE ? "the target alone" : "first row of each block");
 	if (show[COL_DNF])
 		fprintf(fp, "dnf: repetitions in which the target did not finish (timed out or failed) beside its neighbours\n");
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i].error)
+			fprintf(fp, "error: %s\n", r->rows[i].error);
 	for (size_t i = 0; i < r->nfits; i++)
 		fprintf(fp, "fit: %s/%s: %u of %u instances ran together%s\n", r->fits[i].runtime, r->fits[i].workload,
-		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (larger N failed to start)" : "");
+		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (a larger N did not start or did not run together)" : "");
 	if (r->ui_seconds)
 		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
 		    r->ui_frame_ms_p50, r->ui_seconds);
@@ -1145,6 +1209,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "aggregate", json_num_or_null(row->aggregate, has));
 		json_object_set_new(o, "degradation_pct", json_num_or_null(row->degradation_pct, row->has_degradation));
 		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
+		json_object_set_new(o, "error", row->error ? json_text(row->error) : json_null());
 		json_array_append_new(rows, o);
 	}
 	json_t *doc = json_object();

@@ -143,6 +143,71 @@ START_TEST(scale)
 }
 END_TEST
 
+/* Issue 23's journal in small: on 2 CPUs, a CPU-bound single instance
+ * (one CPU for its samples) at 4600 events/s. N=2 at 2 x 4500 is possible;
+ * N=8 at 8 x 1400 = 11200 is not (more than 1.1 x 2 x 4600) and is
+ * flagged; a group whose members did not run together does not fit. */
+START_TEST(scale_impossible)
+{
+#define SI(id, g, n) "{\"type\":\"instance\",\"id\":" #id ",\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1," \
+	"\"warmup\":false,\"group\":" #g ",\"role\":\"instance\",\"variant\":\"N=" #n "\"}"
+#define SE(id, rate) "{\"type\":\"end\",\"inst\":" #id ",\"status\":\"ok\",\"metrics\":{\"rate\":" #rate "}}"
+#define SG(n, ok, together) "{\"type\":\"group\",\"kind\":\"scale\",\"runtime\":\"sandbox\",\"workload\":\"cpu\"," \
+	"\"n\":" #n ",\"ok\":" #ok ",\"failed\":0,\"together\":" #together "}"
+#define SS(id) "{\"type\":\"sample\",\"inst\":" #id ",\"t\":1,\"metrics\":{},\"procs\":[{\"pid\":9,\"comm\":\"isolab-probe\"," \
+	"\"role\":\"workload\",\"cpu\":99.0,\"rss_kb\":900}]}"
+	static const char *const lines[] = {
+		DEF,
+		SI(1, 1, 1), SS(1), SS(1), SE(1, 4600), SG(1, 1, true),
+		SI(2, 2, 2), SI(3, 2, 2), SE(2, 4500), SE(3, 4500), SG(2, 2, true),
+		SI(4, 3, 8), SI(5, 3, 8), SI(6, 3, 8), SI(7, 3, 8), SI(8, 3, 8), SI(9, 3, 8), SI(10, 3, 8), SI(11, 3, 8),
+		SE(4, 1400), SE(5, 1400), SE(6, 1400), SE(7, 1400), SE(8, 1400), SE(9, 1400), SE(10, 1400), SE(11, 1400),
+		SG(8, 8, false),
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+#undef SI
+#undef SE
+#undef SG
+#undef SS
+	load("scale", lines);
+	json_object_set_new(jr.env, "cpus", json_integer(2));
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	const struct report_row *n2 = report_find(&r, "sandbox", "N=2", "cpu", "rate");
+	const struct report_row *n8 = report_find(&r, "sandbox", "N=8", "cpu", "rate");
+	ck_assert_ptr_nonnull(n2);
+	ck_assert_ptr_nonnull(n8);
+	ck_assert_double_eq_tol(n2->aggregate, 9000, 1e-9);
+	ck_assert_ptr_null(n2->error);
+	ck_assert_double_eq_tol(n8->aggregate, 11200, 1e-9);
+	ck_assert_ptr_nonnull(n8->error);
+	ck_assert_ptr_nonnull(strstr(n8->error, "more than 2 CPUs can do"));
+	ck_assert_uint_eq(r.nfits, 1);
+	ck_assert_uint_eq(r.fits[0].fit, 2);
+	ck_assert_uint_eq(r.fits[0].tried, 8);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "error: measurement error: sandbox/cpu N=8"));
+	ck_assert_ptr_nonnull(strstr(text, "2 of 8 instances ran together"));
+	free(text);
+	json_t *doc = report_to_json(&r);
+	json_t *rows = json_object_get(doc, "rows");
+	size_t i;
+	json_t *o;
+	int flagged = 0;
+	json_array_foreach(rows, i, o)
+		flagged += json_is_string(json_object_get(o, "error"));
+	ck_assert_int_eq(flagged, 1);
+	json_decref(doc);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
 START_TEST(startup)
 {
 	static const char *const lines[] = {
@@ -244,6 +309,7 @@ int main(void)
 	TCase *tc = tcase_create("groups");
 	tcase_add_test(tc, interference);
 	tcase_add_test(tc, scale);
+	tcase_add_test(tc, scale_impossible);
 	tcase_add_test(tc, startup);
 	tcase_add_test(tc, benchmark_startup);
 	tcase_add_test(tc, report_metrics);
