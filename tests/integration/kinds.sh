@@ -158,6 +158,39 @@ for rt in "${rts[@]}"; do
 done
 ok "scale: per-instance RSS/PSS, aggregate, N-th start-up, fit (${rts[*]})"
 
+# One window per N: the aggregate is what the machine's CPUs can do at most
+# (10% of noise), and no row is flagged as impossible.
+cpus=$(nproc)
+for rt in "${rts[@]}"; do
+	check "row('$rt','N=4','rate')['aggregate'] <= 1.1 * min($cpus, 4) * row('$rt','N=1','rate')['mean'] and all(r['error'] is None for r in rows)" \
+		"scale on $rt: the aggregate at N=4 is more than $cpus CPUs can do"
+done
+# Every member of every N was ready before the window opened, has samples
+# and its memory from inside it, and the group says it ran together.
+python3 - "$test_state/runs/latest/journal.jsonl" <<'PY' || fail "scale: not every instance was measured inside its group's window"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ready, inside, groups = set(), {}, 0
+for r in recs:
+    t = r.get("type")
+    if t == "window":
+        inside = {"sample": set(), "memory": set()}
+    elif t in ("sample", "memory") and inside:
+        inside[t].add(r["inst"])
+    elif t == "group" and r.get("kind") == "scale":
+        groups += 1
+        m = set(r["members"])
+        if not inside or not r.get("together") or r.get("window_s", 0) < 1.9:
+            sys.exit("group %s: no window, or not together: %s" % (r["group"], r))
+        for what in ("sample", "memory"):
+            if not m <= inside[what]:
+                sys.exit("group %s: instances %s have no %s inside the window" % (r["group"], sorted(m - inside[what]), what))
+        inside = {}
+if groups < 3:
+    sys.exit("only %d scale groups" % groups)
+PY
+ok "scale: one window per N, the aggregate within what $cpus CPUs can do"
+
 # Growing stops at the first N that does not fit: two servers cannot share
 # one port on the host, so N=2 fails and N=4, N=8 are skipped.
 run_exp t-fit
