@@ -40,6 +40,17 @@ static void unload(void)
 	json_decref(jr.env);
 }
 
+/* The table report_print makes of r (the caller frees it). */
+static char *printed(const struct report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(r, fp);
+	fclose(fp);
+	return text;
+}
+
 #define DEF "{\"type\":\"metric_def\",\"workload\":\"cpu\",\"name\":\"rate\",\"unit\":\"events/s\",\"higher_is_better\":true}"
 
 START_TEST(interference)
@@ -81,11 +92,7 @@ START_TEST(interference)
 	ck_assert_uint_eq(r.ui_seconds, 2);
 	ck_assert_double_eq_tol(r.ui_frame_ms_max, 12.5, 1e-9);
 
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	report_print(&r, fp);
-	fclose(fp);
+	char *text = printed(&r);
 	ck_assert_ptr_nonnull(strstr(text, "degradation"));
 	ck_assert_ptr_nonnull(strstr(text, "DNF 1"));
 	ck_assert_ptr_nonnull(strstr(text, "+30.0%"));
@@ -186,11 +193,7 @@ START_TEST(scale_impossible)
 	ck_assert_uint_eq(r.nfits, 1);
 	ck_assert_uint_eq(r.fits[0].fit, 2);
 	ck_assert_uint_eq(r.fits[0].tried, 8);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	report_print(&r, fp);
-	fclose(fp);
+	char *text = printed(&r);
 	ck_assert_ptr_nonnull(strstr(text, "error: measurement error: sandbox/cpu N=8"));
 	ck_assert_ptr_nonnull(strstr(text, "2 of 8 instances ran together"));
 	free(text);
