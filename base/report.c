@@ -58,6 +58,7 @@ struct inst {
 	json_t *milestones;    /* borrowed: a driver's "startup" record, whatever the kind */
 	double startup_ms, create_ms;
 	unsigned psamples;     /* samples that listed processes */
+	unsigned csamples;     /* samples in which its processes used CPU */
 	double cpu_s[ROLE__COUNT], rss_peak_kb[ROLE__COUNT];
 };
 
@@ -211,7 +212,7 @@ static void add_procs(struct inst *in, json_t *procs)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
-	double rss[ROLE__COUNT] = { 0 };
+	double rss[ROLE__COUNT] = { 0 }, used = 0;
 	int has_rss[ROLE__COUNT] = { 0 };
 	size_t i;
 	json_t *p;
@@ -220,8 +221,10 @@ static void add_procs(struct inst *in, json_t *procs)
 		if (role < 0)
 			continue;
 		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
-		if (json_is_number(cpu))
+		if (json_is_number(cpu)) {
 			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + json_number_value(cpu) / 100.0;
+			used += json_number_value(cpu);
+		}
 		if (json_is_number(r)) {
 			rss[role] += json_number_value(r);
 			has_rss[role] = 1;
@@ -231,6 +234,7 @@ static void add_procs(struct inst *in, json_t *procs)
 		if (has_rss[r] && !(rss[r] <= in->rss_peak_kb[r]))
 			in->rss_peak_kb[r] = rss[r];
 	in->psamples++;
+	in->csamples += used > 0;
 }
 
 static void add_sample(struct builder *b, json_t *rec)
@@ -676,28 +680,32 @@ static void group_fields(struct builder *b, struct report *out)
 }
 
 /* The CPUs a single instance (N=1) of row r's runtime and workload used,
- * per second of its samples; NAN when none was sampled. */
+ * per second of the samples in which it ran (a process's first sample
+ * has no CPU time yet); NAN when none was sampled. */
 static double single_cpus(const struct builder *b, const struct report_row *r)
 {
 	double cpus = 0;
 	unsigned n = 0;
 	for (size_t i = 0; i < b->ninsts; i++) {
 		const struct inst *in = &b->insts[i];
-		if (in->warmup || in->neighbour || !in->psamples || strcmp(in->variant, "N=1") ||
+		if (in->warmup || in->neighbour || !in->csamples || strcmp(in->variant, "N=1") ||
 		    strcmp(in->runtime, r->runtime) || strcmp(in->workload, r->workload) || strcmp(in->host, r->host))
 			continue;
 		double s = 0;
 		for (int k = 0; k < ROLE__COUNT; k++)
 			if (!isnan(in->cpu_s[k]))
 				s += in->cpu_s[k];
-		cpus += s / in->psamples;
+		cpus += s / in->csamples;
 		n++;
 	}
 	return n ? cpus / n : NAN;
 }
 
 /* scale: an aggregate above what the machine's CPUs can do is an error of
- * the measurement, never a result (report.h). */
+ * the measurement, never a result (report.h). What they can do: N_cpus x
+ * the single instance's rate per CPU it used, which is its rate when it
+ * had a CPU to itself; on a loaded machine it got less, and counting its
+ * rate as one CPU's would flag an honest aggregate. */
 static void aggregate_check(struct builder *b, long long ncpus)
 {
 	if (ncpus <= 0)
@@ -716,15 +724,15 @@ static void aggregate_check(struct builder *b, long long ncpus)
 		double c = one ? single_cpus(b, r) : NAN;
 		if (!one || !(c >= 0.5) || !(one->st.mean > 0))
 			continue;
-		double most = (double)ncpus / (c > 1 ? c : 1) * one->st.mean;
-		if (r->aggregate <= 1.1 * most)
+		double per_cpu = one->st.mean / c;
+		if (r->aggregate <= 1.1 * (double)ncpus * per_cpu)
 			continue;
 		char agg[32], rate[32];
 		report_fmt_num(agg, sizeof agg, r->aggregate);
-		report_fmt_num(rate, sizeof rate, one->st.mean);
+		report_fmt_num(rate, sizeof rate, per_cpu);
 		r->error = xasprintf("measurement error: %s/%s %s: the aggregate %s %s is more than %lld CPUs can do "
-		    "(%lld x the single instance's %s %s, +10%%)", r->runtime, r->workload, r->variant, agg, r->unit, ncpus,
-		    ncpus, rate, r->unit);
+		    "(%lld x the single instance's %s %s per CPU it used, +10%%)", r->runtime, r->workload, r->variant, agg,
+		    r->unit, ncpus, ncpus, rate, r->unit);
 	}
 }
 

@@ -26,8 +26,9 @@
  * over groups of the sum of the group's instance values; p50/p95 are of
  * the row's values (startup). A scale row's aggregate of a CPU-bound
  * workload (its single instance used at least half a CPU) that exceeds
- * N_cpus (env.json's cpus) x the N=1 rate by more than 10% is impossible:
- * the row's error says so.
+ * N_cpus (env.json's cpus) x the N=1 rate per CPU that instance used (its
+ * rate on a CPU of its own) by more than 10% is impossible: the row's
+ * error says so.
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_REPORT_H
@@ -63,7 +64,7 @@ struct report_row {
 	int target;           /* the rows of an interference target */
 	/* scale: the aggregate is more than the machine can do, an error of
 	 * the measurement (a CPU-bound workload above 1.1 x N_cpus x its
-	 * single-instance rate); NULL when it is possible */
+	 * single-instance rate per CPU); NULL when it is possible */
 	char *error;
 };
 

@@ -230,7 +230,12 @@ static void window_step(struct engine *e, struct window *w, struct inst *m, size
 				    it->in.wl->name, it->cause ? it->cause : it->status));
 				return;
 			}
-			if (it->launched && !it->ready &&
+			/* Its ready line may wait in its pipe (a busy loop reads
+			 * only so many fds a turn): read it before judging. */
+			if (it->launched && !it->ready && !it->over && it->out_open &&
+			    now > it->in.t_launch_ns + (uint64_t)(allowance_s(e, it) * 1e9))
+				inst_on_fd(it, INST_FD_OUT);
+			if (it->launched && !it->ready && !it->over &&
 			    now > it->in.t_launch_ns + (uint64_t)(allowance_s(e, it) * 1e9)) {
 				char *c = xasprintf("did not become ready within %.0f s of its launch (grace + the runtime's "
 				    "start-up allowance)", allowance_s(e, it));
