@@ -152,9 +152,22 @@ static void not_together(struct window *w, char *why)
 	}
 }
 
+/* Resumes every member held ready; returns how many were. */
+static size_t release(struct inst *m, size_t n)
+{
+	size_t k = 0;
+	for (size_t j = 0; j < n; j++)
+		if (m[j].held) {
+			inst_hold(&m[j], 0);
+			k++;
+		}
+	return k;
+}
+
 /* The window never opened: every member still running is over, unmeasured. */
 static void window_give_up(struct window *w, struct inst *m, size_t n, char *why)
 {
+	release(m, n);
 	for (size_t k = 0; k < n; k++)
 		if (!m[k].over) {
 			char *c = xasprintf("not measured: %s", why);
@@ -169,6 +182,7 @@ static void window_give_up(struct window *w, struct inst *m, size_t n, char *why
 
 static void window_open(struct engine *e, struct window *w, struct inst *m, size_t n, uint64_t now)
 {
+	size_t held = release(m, n);
 	w->open_ns = now;
 	if (w->timed) {
 		w->close_ns = now + (uint64_t)(w->len_s * 1e9) + 700000000u;
@@ -185,8 +199,8 @@ static void window_open(struct engine *e, struct window *w, struct inst *m, size
 		m[k].win_open_ns = now;
 		m[k].win_len_ns = (uint64_t)(w->len_s * 1e9);
 	}
-	json_t *rec = json_pack("{s:s, s:i, s:i, s:b, s:f}", "type", "window", "group", e->group, "members", (int)n,
-	    "timed", w->timed, "len_s", w->len_s);
+	json_t *rec = json_pack("{s:s, s:i, s:i, s:b, s:f, s:i}", "type", "window", "group", e->group, "members", (int)n,
+	    "timed", w->timed, "len_s", w->len_s, "held", (int)held);
 	journal_append(e->journal, rec, NULL);
 	json_decref(rec);
 }
@@ -247,6 +261,11 @@ static void window_step(struct engine *e, struct window *w, struct inst *m, size
 			}
 			ready += it->ready;
 		}
+		/* Timed: a ready member waits, stopped, so that its work
+		 * neither slows the others' start nor runs unmeasured. */
+		for (size_t k = 0; w->timed && ready < n && k < n; k++)
+			if (m[k].ready && !m[k].held && !m[k].over)
+				inst_hold(&m[k], 1);
 		if (pending >= 0 || ready < n)
 			return;
 		window_open(e, w, m, n, now);
@@ -518,6 +537,7 @@ static void group_loop(struct engine *e, struct window *w, struct inst *m, size_
 		for (size_t k = 0; k < n; k++)
 			inst_poll(&m[k]);
 	}
+	release(m, n); /* cancelled while some waited */
 	/* Frames drawn since the last second still count. */
 	ui_record(e, ticks + 0.5);
 	for (size_t k = 0; k < n; k++)
@@ -630,11 +650,13 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 			continue;
 		}
 		if (w.timed) {
-			/* Outlasts the window however late the last member is ready;
-			 * the group stops it when the window closes. */
+			/* Outlasts the window however late the last member is ready
+			 * (launches on a loaded machine take up to a second or two
+			 * each, and a held member's clock runs on); the group stops
+			 * it when the window closes. */
 			m[k].windowed = 1;
 			m[k].mem_at = 0; /* at the window's middle instead */
-			m[k].duration = x->duration + allowance_s(e, &m[k]) + 0.5 * (double)n + 5;
+			m[k].duration = x->duration + allowance_s(e, &m[k]) + 2.0 * (double)n + 10;
 		}
 		if (inst_prepare(&m[k]) < 0 || inst_stage(&m[k]) < 0) {
 			inst_over(&m[k], m[k].cause, 0);

@@ -805,6 +805,18 @@ static int has_interval(const struct workload *wl, const char *name)
 	return 0;
 }
 
+size_t inst_hold(struct inst *it, int hold)
+{
+	struct pid_role pr[64];
+	size_t np = it->launched && !it->main_done ? it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr)) : 0;
+	size_t k = 0;
+	for (size_t i = 0; i < np; i++)
+		if (pr[i].role == ROLE_WORKLOAD && kill(pr[i].pid, hold ? SIGSTOP : SIGCONT) == 0)
+			k++;
+	it->held = hold && k;
+	return k;
+}
+
 void inst_window_close(struct inst *it)
 {
 	if (it->over)

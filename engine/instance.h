@@ -103,6 +103,7 @@ struct inst {
 	int windowed;
 	uint64_t win_open_ns, win_len_ns;
 	int mem_due;                     /* measure RSS/PSS at its next tick */
+	int held;                        /* its workload is stopped until the window opens */
 	int ep;                          /* the owner's epoll set */
 	uint64_t tag;                    /* epoll tags are tag | enum inst_fd */
 	/* Its state: */
@@ -161,6 +162,10 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 /* RSS and PSS of its live processes in ps[0..nps), now: a "memory" record
  * at t, kept for its end record. */
 void inst_memory(struct inst *it, const struct proc_sample *ps, size_t nps, double t);
+/* Stops (hold 1) or resumes (hold 0) the processes of its workload that
+ * this host sees (SIGSTOP, SIGCONT); returns how many. A workload this
+ * host does not see (in a VM, under gVisor, on another host) goes on. */
+size_t inst_hold(struct inst *it, int hold);
 /* Its group's window closed while it ran: it is over, "ok" when values
  * fell inside the window, failed otherwise. */
 void inst_window_close(struct inst *it);
