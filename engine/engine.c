@@ -125,6 +125,7 @@ static void on_ready(void *owner, struct inst *it)
  * window lasts as long as the primary members run, and every other member
  * must still run when they end. */
 struct window {
+	int on;                      /* the group runs its members together */
 	int timed;
 	double len_s;                /* the experiment's duration */
 	uint64_t open_ns;            /* 0 until every member is ready */
@@ -231,7 +232,7 @@ static void window_memory(struct engine *e, struct window *w, struct inst *m, si
  * interference target not launched yet, or -1). */
 static void window_step(struct engine *e, struct window *w, struct inst *m, size_t n, int pending, uint64_t now)
 {
-	if (w->closed)
+	if (!w->on || w->closed)
 		return;
 	if (!w->open_ns) {
 		size_t ready = 0;
@@ -439,9 +440,9 @@ static int launch_pending(struct engine *e, struct inst *m, size_t n, size_t pen
 static int wait_ms(const struct window *w, struct inst *m, size_t n, int pending, uint64_t now)
 {
 	int left = pending >= 0, ms = 1000;
-	if (!w->closed && !w->open_ns)
+	if (w->on && !w->closed && !w->open_ns)
 		ms = 100; /* every member's allowance */
-	else if (!w->closed && w->timed)
+	else if (w->on && !w->closed && w->timed)
 		ms = w->close_ns > now ? (int)((w->close_ns - now) / 1000000u) + 1 : 0;
 	if (ms > 1000)
 		ms = 1000;
@@ -460,6 +461,22 @@ static int wait_ms(const struct window *w, struct inst *m, size_t n, int pending
 	if (pending >= 0 && ms > 50)
 		ms = 50;
 	return left ? ms : -1;
+}
+
+/* What epoll_wait returned: ticks, output, exits (a command: the cancel
+ * flag is checked by the loop). */
+static void on_events(struct engine *e, struct inst *m, size_t n, int tfd, const struct epoll_event *evs, int nev,
+    unsigned *ticks)
+{
+	for (int i = 0; i < nev; i++) {
+		uint64_t tag = evs[i].data.u64, exp_count;
+		if (tag == TAG_TIMER) {
+			if (read(tfd, &exp_count, sizeof exp_count) > 0 && exp_count)
+				tick(e, m, n, ++*ticks, exp_count);
+		} else if (tag != TAG_CMD) {
+			inst_on_fd(&m[tag >> 8], (int)(tag & 0xff));
+		}
+	}
 }
 
 /* Runs a group's loop until every primary instance (the target, or every
@@ -491,10 +508,20 @@ static void group_loop(struct engine *e, struct window *w, struct inst *m, size_
 		m[k].ep = ep;
 		m[k].tag = (uint64_t)k << 8;
 	}
-	/* Instances are launched here, not before: their pipes are read from the start. */
-	for (size_t k = 0; k < n; k++)
-		if ((int)k != pending && m[k].prepared && !m[k].over && !atomic_load(&e->cancel))
-			inst_launch(&m[k]);
+	/* Instances are launched here, not before: their pipes are read from
+	 * the start, between launches too (a hundred take a while), so that a
+	 * ready line is seen when it comes and its member waits (window_step). */
+	for (size_t k = 0; k < n && !w->closed; k++) {
+		if ((int)k == pending || !m[k].prepared || m[k].over || atomic_load(&e->cancel))
+			continue;
+		inst_launch(&m[k]);
+		struct epoll_event evs[16];
+		int nev;
+		/* A few rounds: the command eventfd stays readable once written. */
+		for (int r = 0; r < 8 && (nev = epoll_wait(ep, evs, 16, 0)) > 0; r++)
+			on_events(e, m, n, tfd, evs, nev, &ticks);
+		window_step(e, w, m, n, pending, mono_ns());
+	}
 	/* Seconds count from when they all run (a hundred launches take a
 	 * while), unless a ready line already set the phase. */
 	if (!e->tick_phased) {
@@ -525,15 +552,7 @@ static void group_loop(struct engine *e, struct window *w, struct inst *m, size_
 				inst_over(&m[k], "epoll_wait failed", 0);
 			break;
 		}
-		for (int i = 0; i < nev; i++) {
-			uint64_t tag = evs[i].data.u64, exp_count;
-			if (tag == TAG_TIMER) {
-				if (read(tfd, &exp_count, sizeof exp_count) > 0 && exp_count)
-					tick(e, m, n, ++ticks, exp_count);
-			} else if (tag != TAG_CMD) { /* a command: the cancel flag is checked at the top */
-				inst_on_fd(&m[tag >> 8], (int)(tag & 0xff));
-			}
-		}
+		on_events(e, m, n, tfd, evs, nev, &ticks);
 		for (size_t k = 0; k < n; k++)
 			inst_poll(&m[k]);
 	}
@@ -632,8 +651,8 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 	for (k = 0; k < n; k++)
 		inst_announce(&m[k], group, done, e->plan.nitems, eta_s);
 	const struct experiment *x = &e->exp;
-	struct window w = { .len_s = x->duration, .together = 1 };
 	int windowed = x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION || x->kind == EXP_INTERFERENCE;
+	struct window w = { .on = windowed, .len_s = x->duration, .together = 1 };
 	/* Timed: copies of a workload that reports interval values. */
 	w.timed = (x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION) && !nnb;
 	for (size_t j = 0; w.timed && j < p->wl->nmetrics; j++)
@@ -682,8 +701,6 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 				window_give_up(&w, m, n, xasprintf("instance %d (%s) could not be set up: %s", m[k].in.id,
 				    m[k].in.wl->name, m[k].cause ? m[k].cause : m[k].status));
 	}
-	if (!windowed)
-		w.closed = 1;
 	if (!atomic_load(&e->cancel) && !(nnb && m[0].over) && !(windowed && failed_setup))
 		group_loop(e, &w, m, n, nnb ? 0 : -1);
 	e->win = NULL;
