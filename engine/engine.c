@@ -653,14 +653,12 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 	const struct experiment *x = &e->exp;
 	int windowed = x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION || x->kind == EXP_INTERFERENCE;
 	struct window w = { .on = windowed, .len_s = x->duration, .together = 1 };
-	/* Timed: copies of a workload that reports interval values. */
-	w.timed = (x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION) && !nnb;
-	for (size_t j = 0; w.timed && j < p->wl->nmetrics; j++)
-		if (!p->wl->metrics[j].summary)
-			break;
-		else if (j + 1 == p->wl->nmetrics)
-			w.timed = 0;
-	w.timed &= p->wl->nmetrics > 0;
+	/* Timed: copies of a workload that reports interval values, or none
+	 * at all (an idle server: its memory and isolab's cost). */
+	int intervals = !p->wl->nmetrics;
+	for (size_t j = 0; j < p->wl->nmetrics; j++)
+		intervals |= !p->wl->metrics[j].summary;
+	w.timed = (x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION) && !nnb && intervals;
 	int failed_setup = 0;
 	for (k = 0; k < n && !atomic_load(&e->cancel); k++) {
 		if (inst_available(&m[k]) < 0) {
