@@ -159,6 +159,14 @@ END_TEST
 #define SS(id, cpu) "{\"type\":\"sample\",\"inst\":" #id ",\"t\":1,\"metrics\":{},\"procs\":[{\"pid\":9,\"comm\":\"isolab-probe\"," \
 	"\"role\":\"workload\",\"cpu\":" #cpu ",\"rss_kb\":900}]}"
 
+/* The report of a scale journal from a machine with 2 CPUs. */
+static void build_on_2_cpus(const char *const *lines, struct report *r)
+{
+	load("scale", lines);
+	json_object_set_new(jr.env, "cpus", json_integer(2));
+	ck_assert_int_eq(report_build(&jr, NULL, r, NULL), 0);
+}
+
 /* Issue 23's journal in small: on 2 CPUs, a CPU-bound single instance
  * (one CPU for its samples) at 4600 events/s. N=2 at 2 x 4500 is possible;
  * N=8 at 8 x 1400 = 11200 is not (more than 1.1 x 2 x 4600) and is
@@ -175,10 +183,8 @@ START_TEST(scale_impossible)
 		"{\"type\":\"run_end\"}",
 		NULL,
 	};
-	load("scale", lines);
-	json_object_set_new(jr.env, "cpus", json_integer(2));
 	struct report r;
-	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	build_on_2_cpus(lines, &r);
 	const struct report_row *n2 = report_find(&r, "sandbox", "N=2", "cpu", "rate");
 	const struct report_row *n8 = report_find(&r, "sandbox", "N=8", "cpu", "rate");
 	ck_assert_ptr_nonnull(n2);
@@ -223,10 +229,8 @@ START_TEST(scale_loaded)
 		"{\"type\":\"run_end\"}",
 		NULL,
 	};
-	load("scale", lines);
-	json_object_set_new(jr.env, "cpus", json_integer(2));
 	struct report r;
-	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	build_on_2_cpus(lines, &r);
 	const struct report_row *n16 = report_find(&r, "sandbox", "N=16", "cpu", "rate");
 	ck_assert_ptr_nonnull(n16);
 	ck_assert_double_eq_tol(n16->aggregate, 7230, 1e-9);
