@@ -58,6 +58,7 @@ struct inst {
 	json_t *milestones;    /* borrowed: a driver's "startup" record, whatever the kind */
 	double startup_ms, create_ms;
 	unsigned psamples;     /* samples that listed processes */
+	unsigned csamples;     /* samples in which its processes used CPU */
 	double cpu_s[ROLE__COUNT], rss_peak_kb[ROLE__COUNT];
 };
 
@@ -211,7 +212,7 @@ static void add_procs(struct inst *in, json_t *procs)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
-	double rss[ROLE__COUNT] = { 0 };
+	double rss[ROLE__COUNT] = { 0 }, used = 0;
 	int has_rss[ROLE__COUNT] = { 0 };
 	size_t i;
 	json_t *p;
@@ -220,8 +221,10 @@ static void add_procs(struct inst *in, json_t *procs)
 		if (role < 0)
 			continue;
 		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
-		if (json_is_number(cpu))
+		if (json_is_number(cpu)) {
 			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + json_number_value(cpu) / 100.0;
+			used += json_number_value(cpu);
+		}
 		if (json_is_number(r)) {
 			rss[role] += json_number_value(r);
 			has_rss[role] = 1;
@@ -231,6 +234,7 @@ static void add_procs(struct inst *in, json_t *procs)
 		if (has_rss[r] && !(rss[r] <= in->rss_peak_kb[r]))
 			in->rss_peak_kb[r] = rss[r];
 	in->psamples++;
+	in->csamples += used > 0;
 }
 
 static void add_sample(struct builder *b, json_t *rec)
@@ -599,6 +603,11 @@ static void add_group(struct report *out, json_t *rec)
 	}
 	if (n > 0 && (unsigned)n > f->tried)
 		f->tried = (unsigned)n;
+	/* Ran together: every member through one window (journals before
+	 * windows: all of them succeeded). */
+	json_t *together = json_object_get(rec, "together");
+	if (json_is_boolean(together) && !json_is_true(together))
+		ok = -1;
 	/* A smaller N that failed in another repetition caps the fit. */
 	if (ok == n && n > 0 && (unsigned)n > f->fit && !f->capped)
 		f->fit = (unsigned)n;
@@ -667,6 +676,63 @@ static void group_fields(struct builder *b, struct report *out)
 			r->has_degradation = 1;
 			r->degradation_pct = stats_overhead_pct(r->st.mean, ref->st.mean, r->higher_is_better);
 		}
+	}
+}
+
+/* The CPUs a single instance (N=1) of row r's runtime and workload used,
+ * per second of the samples in which it ran (a process's first sample
+ * has no CPU time yet); NAN when none was sampled. */
+static double single_cpus(const struct builder *b, const struct report_row *r)
+{
+	double cpus = 0;
+	unsigned n = 0;
+	for (size_t i = 0; i < b->ninsts; i++) {
+		const struct inst *in = &b->insts[i];
+		if (in->warmup || in->neighbour || !in->csamples || strcmp(in->variant, "N=1") ||
+		    strcmp(in->runtime, r->runtime) || strcmp(in->workload, r->workload) || strcmp(in->host, r->host))
+			continue;
+		double s = 0;
+		for (int k = 0; k < ROLE__COUNT; k++)
+			if (!isnan(in->cpu_s[k]))
+				s += in->cpu_s[k];
+		cpus += s / in->csamples;
+		n++;
+	}
+	return n ? cpus / n : NAN;
+}
+
+/* scale: an aggregate above what the machine's CPUs can do is an error of
+ * the measurement, never a result (report.h). What they can do: N_cpus x
+ * the single instance's rate per CPU it used, which is its rate when it
+ * had a CPU to itself; on a loaded machine it got less, and counting its
+ * rate as one CPU's would flag an honest aggregate. */
+static void aggregate_check(struct builder *b, long long ncpus)
+{
+	if (ncpus <= 0)
+		return;
+	for (size_t i = 0; i < b->nrows; i++) {
+		struct report_row *r = &b->rows[i];
+		unsigned n = 0;
+		if (!isfinite(r->aggregate) || !r->higher_is_better || sscanf(r->variant, "N=%u", &n) != 1 || n < 2)
+			continue;
+		const struct report_row *one = NULL;
+		for (size_t k = 0; k < b->nrows && !one; k++)
+			if (!strcmp(b->rows[k].variant, "N=1") && !strcmp(b->rows[k].runtime, r->runtime) &&
+			    !strcmp(b->rows[k].workload, r->workload) && !strcmp(b->rows[k].metric, r->metric) &&
+			    !strcmp(b->rows[k].host, r->host) && b->rows[k].st.n)
+				one = &b->rows[k];
+		double c = one ? single_cpus(b, r) : NAN;
+		if (!one || !(c >= 0.5) || !(one->st.mean > 0))
+			continue;
+		double per_cpu = one->st.mean / c;
+		if (r->aggregate <= 1.1 * (double)ncpus * per_cpu)
+			continue;
+		char agg[32], rate[32];
+		report_fmt_num(agg, sizeof agg, r->aggregate);
+		report_fmt_num(rate, sizeof rate, per_cpu);
+		r->error = xasprintf("measurement error: %s/%s %s: the aggregate %s %s is more than %lld CPUs can do "
+		    "(%lld x the single instance's %s %s per CPU it used, +10%%)", r->runtime, r->workload, r->variant, agg,
+		    r->unit, ncpus, ncpus, rate, r->unit);
 	}
 }
 
@@ -754,6 +820,8 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	}
 
 	group_fields(&b, out);
+	if (out->kind == EXP_SCALE)
+		aggregate_check(&b, json_integer_value(json_object_get(jr->env, "cpus")));
 
 	size_t *idx = xcalloc(b.nrows ? b.nrows : 1, sizeof(*idx));
 	for (size_t i = 0; i < b.nrows; i++)
@@ -780,6 +848,7 @@ void report_free(struct report *r)
 		free(row->host);
 		free(row->values);
 		free(row->variant);
+		free(row->error);
 	}
 	free(r->rows);
 	for (size_t i = 0; i < r->nfits; i++) {
@@ -998,9 +1067,12 @@ void report_print(const struct report *r, FILE *fp)
 		    r->kind == EXP_INTERFERENCE ? "the target alone" : "first row of each block");
 	if (show[COL_DNF])
 		fprintf(fp, "dnf: repetitions in which the target did not finish (timed out or failed) beside its neighbours\n");
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i].error)
+			fprintf(fp, "error: %s\n", r->rows[i].error);
 	for (size_t i = 0; i < r->nfits; i++)
 		fprintf(fp, "fit: %s/%s: %u of %u instances ran together%s\n", r->fits[i].runtime, r->fits[i].workload,
-		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (larger N failed to start)" : "");
+		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (a larger N did not start or did not run together)" : "");
 	if (r->ui_seconds)
 		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
 		    r->ui_frame_ms_p50, r->ui_seconds);
@@ -1145,6 +1217,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "aggregate", json_num_or_null(row->aggregate, has));
 		json_object_set_new(o, "degradation_pct", json_num_or_null(row->degradation_pct, row->has_degradation));
 		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
+		json_object_set_new(o, "error", row->error ? json_text(row->error) : json_null());
 		json_array_append_new(rows, o);
 	}
 	json_t *doc = json_object();

@@ -24,7 +24,11 @@
  * after it was ready, or made no progress: the engine fails a target whose
  * throughput stayed at 0); aggregate (scale) is the mean
  * over groups of the sum of the group's instance values; p50/p95 are of
- * the row's values (startup).
+ * the row's values (startup). A scale row's aggregate of a CPU-bound
+ * workload (its single instance used at least half a CPU) that exceeds
+ * N_cpus (env.json's cpus) x the N=1 rate per CPU that instance used (its
+ * rate on a CPU of its own) by more than 10% is impossible: the row's
+ * error says so.
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_REPORT_H
@@ -58,6 +62,10 @@ struct report_row {
 	double degradation_pct; /* % worse than the first variant (direction-aware) */
 	unsigned dnf;         /* interference: target repetitions that did not finish */
 	int target;           /* the rows of an interference target */
+	/* scale: the aggregate is more than the machine can do, an error of
+	 * the measurement (a CPU-bound workload above 1.1 x N_cpus x its
+	 * single-instance rate per CPU); NULL when it is possible */
+	char *error;
 };
 
 /* One measured instance (warm-ups and neighbours left out): where its host
@@ -81,7 +89,7 @@ struct report_instance {
 	double vmm_ms, kernel_ms, init_ms, ready_ms; /* a VM's milestones, ms from launch; NAN */
 };
 
-/* scale: how many instances of a runtime fitted (all started and finished). */
+/* scale: how many instances of a runtime fitted (all ready, measured over one window, finished). */
 struct report_fit {
 	char *runtime;
 	char *workload;

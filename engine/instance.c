@@ -203,6 +203,16 @@ static void note(struct instance *in, json_t *rec)
 
 /* ---- output ---- */
 
+/* Whether an interval value arriving now counts for its group's window:
+ * the middle of the second it covers (half a second ago) lies inside. */
+static int in_window(const struct inst *it)
+{
+	if (!it->win_open_ns)
+		return 0;
+	uint64_t mid = mono_ns() - 500000000u;
+	return mid >= it->win_open_ns && mid <= it->win_open_ns + it->win_len_ns;
+}
+
 static void on_metric_line(struct inst *it, const char *line, size_t len)
 {
 	struct metric_value vals[32];
@@ -220,6 +230,8 @@ static void on_metric_line(struct inst *it, const char *line, size_t len)
 		} else {
 			it->tick_sum[k] += vals[i].value;
 			it->tick_n[k]++;
+			if (it->windowed && !in_window(it))
+				continue;
 			it->all_sum[k] += vals[i].value;
 			it->all_n[k]++;
 		}
@@ -663,16 +675,21 @@ static void instance_memory(const struct proc_sample *ps, size_t nps, int id, do
 	}
 }
 
+void inst_memory(struct inst *it, const struct proc_sample *ps, size_t nps, double t)
+{
+	instance_memory(ps, nps, it->in.id, &it->rss_kb, &it->pss_kb);
+	it->mem_done = 1;
+	it->mem_due = 0;
+	record(it, json_pack("{s:s, s:i, s:f, s:f, s:f}", "type", "memory", "inst", it->in.id, "t", t,
+	    "rss_kb", it->rss_kb, "pss_kb", it->pss_kb));
+}
+
 void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int final)
 {
 	double t = ++it->ticks;
-	if (!final && it->mem_at > 0 && !it->mem_done && it->ready &&
-	    (double)(mono_ns() - it->in.t_launch_ns) / 1e9 >= it->mem_at) {
-		instance_memory(ps, nps, it->in.id, &it->rss_kb, &it->pss_kb);
-		it->mem_done = 1;
-		record(it, json_pack("{s:s, s:i, s:f, s:f, s:f}", "type", "memory", "inst", it->in.id, "t", t,
-		    "rss_kb", it->rss_kb, "pss_kb", it->pss_kb));
-	}
+	if (!final && !it->mem_done && it->ready && (it->mem_due || (it->mem_at > 0 &&
+	    (double)(mono_ns() - it->in.t_launch_ns) / 1e9 >= it->mem_at)))
+		inst_memory(it, ps, nps, t);
 	struct engine_event *ev = inst_event(it, EV_SAMPLE);
 	const struct workload *wl = it->in.wl;
 	struct event_metric *em = xcalloc(wl->nmetrics ? wl->nmetrics : 1, sizeof *em);
@@ -776,6 +793,50 @@ void inst_over(struct inst *it, const char *why, int timed_out)
 		else
 			it->status = "ok";
 	}
+}
+
+/* Whether metric k of its workload is also reported per interval (so a
+ * windowed member's value is the mean of its intervals in the window). */
+static int has_interval(const struct workload *wl, const char *name)
+{
+	for (size_t j = 0; j < wl->nmetrics; j++)
+		if (!wl->metrics[j].summary && !strcmp(wl->metrics[j].name, name))
+			return 1;
+	return 0;
+}
+
+size_t inst_hold(struct inst *it, int hold)
+{
+	struct pid_role pr[64];
+	size_t np = it->launched && !it->main_done ? it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr)) : 0;
+	size_t k = 0;
+	for (size_t i = 0; i < np; i++)
+		if (pr[i].role == ROLE_WORKLOAD && kill(pr[i].pid, hold ? SIGSTOP : SIGCONT) == 0)
+			k++;
+	it->held = hold && k;
+	return k;
+}
+
+void inst_window_close(struct inst *it)
+{
+	if (it->over)
+		return;
+	const struct workload *wl = it->in.wl;
+	if (it->error) {
+		inst_over(it, it->error, 0);
+		return;
+	}
+	int any = !wl->nmetrics;
+	for (size_t k = 0; k < wl->nmetrics; k++)
+		any |= !wl->metrics[k].summary && it->all_n[k];
+	if (!any) {
+		err_set(&it->cause, "no value of %s fell inside the group's common window (%.1f s; last line: '%s')",
+		    wl->name, (double)it->win_len_ns / 1e9, it->tail);
+		inst_over(it, it->cause, 0);
+		return;
+	}
+	it->over = 1;
+	it->status = "ok";
 }
 
 void inst_check(struct inst *it, uint64_t now)
@@ -888,11 +949,15 @@ void inst_end(struct inst *it)
 	for (size_t k = 0; k < wl->nmetrics; k++) {
 		const char *name = wl->metrics[k].name;
 		double v = NAN;
-		if (wl->metrics[k].summary && !isnan(it->end_val[k]))
+		/* A windowed member: the mean of its intervals in the window; a
+		 * summary covers its own run and stands only for a metric the
+		 * workload gives no other way. */
+		int window_only = it->windowed && has_interval(wl, name);
+		if (wl->metrics[k].summary && !isnan(it->end_val[k]) && !window_only)
 			v = it->end_val[k];
 		else if (!wl->metrics[k].summary && it->all_n[k] && !json_object_get(m, name)) {
 			int has_summary = 0;
-			for (size_t j = 0; j < wl->nmetrics; j++)
+			for (size_t j = 0; j < wl->nmetrics && !window_only; j++)
 				if (wl->metrics[j].summary && !isnan(it->end_val[j]) && !strcmp(wl->metrics[j].name, name))
 					has_summary = 1;
 			if (!has_summary)

@@ -95,6 +95,15 @@ struct inst {
 	double mem_at;                   /* seconds after launch to measure RSS/PSS; 0: never */
 	int stop_after_mem;              /* an idle instance: measured, then over */
 	int nth;                         /* scale: the group's last, whose start-up is startup_nth_ms */
+	/* A member of a group measured over one common window (engine.c):
+	 * its interval values count only when the middle of the second they
+	 * cover falls inside [win_open_ns, win_open_ns + win_len_ns], and its
+	 * value of a metric is their mean (a summary, which covers its own
+	 * run, is set aside). win_open_ns is 0 until the window opens. */
+	int windowed;
+	uint64_t win_open_ns, win_len_ns;
+	int mem_due;                     /* measure RSS/PSS at its next tick */
+	int held;                        /* its workload is stopped until the window opens */
 	int ep;                          /* the owner's epoll set */
 	uint64_t tag;                    /* epoll tags are tag | enum inst_fd */
 	/* Its state: */
@@ -150,6 +159,16 @@ size_t inst_track(struct inst *it, struct pid_role *out, size_t max);
  * samples: a malloc'd array (the caller frees it), count in *n. */
 struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, size_t nps, int foreign,
     size_t *n);
+/* RSS and PSS of its live processes in ps[0..nps), now: a "memory" record
+ * at t, kept for its end record. */
+void inst_memory(struct inst *it, const struct proc_sample *ps, size_t nps, double t);
+/* Stops (hold 1) or resumes (hold 0) the processes of its workload that
+ * this host sees (SIGSTOP, SIGCONT); returns how many. A workload this
+ * host does not see (in a VM, under gVisor, on another host) goes on. */
+size_t inst_hold(struct inst *it, int hold);
+/* Its group's window closed while it ran: it is over, "ok" when values
+ * fell inside the window, failed otherwise. */
+void inst_window_close(struct inst *it);
 /* Its sample of this second (record and event); final: only the metric
  * values left after its end, without processes. */
 void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int final);

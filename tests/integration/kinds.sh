@@ -158,6 +158,59 @@ for rt in "${rts[@]}"; do
 done
 ok "scale: per-instance RSS/PSS, aggregate, N-th start-up, fit (${rts[*]})"
 
+# One window per N. The aggregate at N=4 is at most what the machine's CPUs
+# can do (10% of noise): min(CPUs, 4) x the single instance's rate per CPU
+# it used (its rate on a CPU of its own, which other tests' load may have
+# denied it); no row is flagged as impossible. Every member of every N was
+# ready before its group's window opened, has samples and its memory from
+# inside it, and the group says it ran together.
+cpus=$(nproc)
+python3 - "$test_state/runs/latest/journal.jsonl" "$json" "$cpus" <<'PY' || fail "scale: not measured over one window per N"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+rep, cpus = json.load(open(sys.argv[2])), int(sys.argv[3])
+inst = {r["id"]: r for r in recs if r.get("type") == "instance"}
+used = {}   # N=1 instance -> CPU-seconds and samples in which it ran
+inside, groups = {}, 0
+for r in recs:
+    t = r.get("type")
+    if t == "window":
+        inside = {"sample": set(), "memory": set()}
+    elif t in ("sample", "memory") and inside:
+        inside[t].add(r["inst"])
+    if t == "sample" and inst[r["inst"]].get("variant") == "N=1":
+        c = sum(p["cpu"] for p in r["procs"]) / 100
+        if c > 0:
+            u = used.setdefault(r["inst"], [0, 0])
+            u[0] += c
+            u[1] += 1
+    elif t == "group" and r.get("kind") == "scale":
+        groups += 1
+        m = set(r["members"])
+        if not inside or not r.get("together") or r.get("window_s", 0) < 1.9:
+            sys.exit("group %s: no window, or not together: %s" % (r["group"], r))
+        for what in ("sample", "memory"):
+            if not m <= inside[what]:
+                sys.exit("group %s: instances %s have no %s inside the window" % (r["group"], sorted(m - inside[what]), what))
+        inside = {}
+if groups < 3:
+    sys.exit("only %d scale groups" % groups)
+def row(rt, v):
+    return [x for x in rep["rows"] if x["runtime"] == rt and x["variant"] == v and x["metric"] == "rate"][0]
+for x in rep["rows"]:
+    if x["error"]:
+        sys.exit(x["error"])
+for rt in sorted({x["runtime"] for x in rep["rows"]}):
+    one = [i for i, r in inst.items() if r["runtime"] == rt and r.get("variant") == "N=1"][0]
+    c = used[one][0] / used[one][1]
+    most = min(cpus, 4) * row(rt, "N=1")["mean"] / max(c, 0.5)
+    agg = row(rt, "N=4")["aggregate"]
+    print("%s: N=1 %.0f events/s on %.2f CPU; N=4 aggregate %.0f, at most %.0f" % (rt, row(rt, "N=1")["mean"], c, agg, most))
+    if agg > 1.1 * most:
+        sys.exit("%s: the aggregate at N=4 (%.0f) is more than %d CPUs can do (%.0f)" % (rt, agg, cpus, most))
+PY
+ok "scale: one window per N, the aggregate within what $cpus CPUs can do"
+
 # Growing stops at the first N that does not fit: two servers cannot share
 # one port on the host, so N=2 fails and N=4, N=8 are skipped.
 run_exp t-fit
