@@ -503,6 +503,7 @@ static int launch_steps(void *arg, char **cause)
 	argvb_add(&a, o->id);
 	struct exec_child c = { .pidfd = -1 };
 	struct spawnjob sj = { .argv = a.v, .cwd = o->bundle, .c = &c };
+	in->t_called_ns = mono_ns();
 	int rc = do_spawn(&sj, cause);
 	argvb_free(&a);
 	if (rc < 0)
