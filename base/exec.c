@@ -6,6 +6,16 @@
  * failed execve as an error with a cause, not as an exit status. The child
  * only makes async-signal-safe calls between fork and exec, since the
  * engine is multi-threaded.
+ *
+ * A child that joins no cgroup is made with vfork: it borrows isolab's
+ * memory until it execs, where fork copies the page tables of all of
+ * isolab (0.3-1 ms here, measured with perf trace, on the start-up path
+ * of every instance, twice for an OCI runtime's create and start). It
+ * then only writes its own locals and the status pipe. Every signal is
+ * blocked around the vfork, so that no handler of isolab's runs in the
+ * child before it has reset them. A child that joins cgroups is forked:
+ * moving a task that shares isolab's memory would rebind that memory to
+ * the container's cpuset. Builds with AddressSanitizer fork always.
  */
 #include "exec.h"
 #include "util.h"
@@ -13,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,11 +97,11 @@ static void close_from(int lo, int keep)
 			close(fd);
 }
 
-int exec_spawn(char *const *argv, const struct exec_opts *opts, struct exec_child *out, char **cause)
+int exec_spawn(char *const *argv, const struct exec_opts *given, struct exec_child *out, char **cause)
 {
-	static const struct exec_opts none;
-	if (!opts)
-		opts = &none;
+	static const struct exec_opts defaults;
+	/* In memory, not a register, across the vfork below. */
+	const struct exec_opts *volatile opts = given ? given : &defaults;
 	if (!argv || !argv[0] || !*argv[0])
 		return err_set(cause, "empty command");
 	_cleanup_free_ char *path = exec_which(argv[0]);
@@ -109,25 +120,21 @@ int exec_spawn(char *const *argv, const struct exec_opts *opts, struct exec_chil
 	}
 	char *const *envp = opts->envp ? opts->envp : environ;
 
+	sigset_t all, saved;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+#if defined(__SANITIZE_ADDRESS__)
 	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(st[0]);
-		close(st[1]);
-		if (outp[0] >= 0) {
-			close(outp[0]);
-			close(outp[1]);
-		}
-		errno = e;
-		return err_errno(cause, "%s: fork", argv[0]);
-	}
+#else
+	pid_t pid = opts->cgroup_procs ? fork() : vfork();
+#endif
 	if (pid == 0) {
 		setpgid(0, 0);
-		sigset_t all;
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
 		for (int s = 1; s < NSIG; s++)
 			signal(s, SIG_DFL);
+		sigset_t empty;
+		sigemptyset(&empty);
+		sigprocmask(SIG_SETMASK, &empty, NULL);
 		if (opts->cgroup_procs) {
 			for (const char *const *cg = opts->cgroup_procs; *cg; cg++) {
 				int fd = open(*cg, O_WRONLY | O_CLOEXEC);
@@ -155,6 +162,19 @@ int exec_spawn(char *const *argv, const struct exec_opts *opts, struct exec_chil
 		close_from(3, st[1]);
 		execve(path, argv, envp);
 		child_fail(st[1], FAIL_EXEC);
+	}
+	int fork_errno = errno;
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (pid < 0) {
+		int e = fork_errno;
+		close(st[0]);
+		close(st[1]);
+		if (outp[0] >= 0) {
+			close(outp[0]);
+			close(outp[1]);
+		}
+		errno = e;
+		return err_errno(cause, "%s: fork", argv[0]);
 	}
 	close(st[1]);
 	if (outp[1] >= 0)

@@ -20,7 +20,10 @@
  *               vsz_kb, rss_kb, mem_pct, kb_rd_s, kb_wr_s, kb_ccwr_s, iodelay,
  *               cswch_s, nvcswch_s, threads}]}
  *   "end"      {inst, status:"ok"|"failed"|"timeout"|"cancelled", error,
- *               metrics:{name:value}, startup_ms, create_ms, elapsed_s, extra:{...}}
+ *               metrics:{name:value}, startup_ms, create_ms, elapsed_s, extra:{...};
+ *               once ready also isolab_pre_ms (launch to the driver's call of
+ *               the runtime) and isolab_post_ms (the ready line's mono_ns to
+ *               its arrival), each null when not known}
  *   "group"    {group, kind, variant, runtime, workload, rep, warmup, n, ok,
  *               failed, members:[id...]}  — a non-benchmark group ended
  *   "group_skipped" {group, variant, runtime, workload, rep, why}  — scale: N not tried

@@ -57,6 +57,7 @@ struct inst {
 	int rep;
 	json_t *milestones;    /* borrowed: a driver's "startup" record, whatever the kind */
 	double startup_ms, create_ms;
+	double isolab_pre_ms, isolab_post_ms;
 	unsigned psamples;     /* samples that listed processes */
 	unsigned csamples;     /* samples in which its processes used CPU */
 	double cpu_s[ROLE__COUNT], rss_peak_kb[ROLE__COUNT];
@@ -201,6 +202,8 @@ static void add_inst(struct builder *b, json_t *rec)
 		.rep = json_is_integer(rep) ? (int)json_integer_value(rep) : 0,
 		.startup_ms = NAN,
 		.create_ms = NAN,
+		.isolab_pre_ms = NAN,
+		.isolab_post_ms = NAN,
 	};
 	for (int r = 0; r < ROLE__COUNT; r++)
 		in->cpu_s[r] = in->rss_peak_kb[r] = NAN;
@@ -279,6 +282,9 @@ static void add_end(struct builder *b, json_t *rec)
 	json_t *su = json_object_get(rec, "startup_ms"), *cr = json_object_get(rec, "create_ms");
 	in->startup_ms = json_is_number(su) ? json_number_value(su) : NAN;
 	in->create_ms = json_is_number(cr) ? json_number_value(cr) : NAN;
+	json_t *pre = json_object_get(rec, "isolab_pre_ms"), *post = json_object_get(rec, "isolab_post_ms");
+	in->isolab_pre_ms = json_is_number(pre) ? json_number_value(pre) : NAN;
+	in->isolab_post_ms = json_is_number(post) ? json_number_value(post) : NAN;
 }
 
 /* Units of the end record's extra numbers: by suffix, all lower-is-better. */
@@ -367,6 +373,8 @@ static void collect_instances(const struct builder *b, struct report *out)
 			.kernel_ms = ms_of(in->milestones, "kernel_ms"),
 			.init_ms = ms_of(in->milestones, "init_ms"),
 			.ready_ms = ms_of(in->milestones, "ready_ms"),
+			.isolab_pre_ms = in->isolab_pre_ms,
+			.isolab_post_ms = in->isolab_post_ms,
 		};
 		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
 		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
@@ -622,6 +630,113 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile of n sorted values. */
+static double percentile(const double *v, size_t n, double p);
+
+static const char *const phase_keys[PHASE__COUNT] = {
+	"isolab_pre_ms", "create_ms", "start_ms", "vmm_ms", "kernel_ms", "init_ms", "ready_ms", "runtime_ms",
+	"isolab_post_ms",
+};
+static const char *const phase_labels[PHASE__COUNT] = {
+	"isolab", "create", "start", "VMM", "kernel", "init", "ready", "runtime", "isolab",
+};
+
+const char *report_phase_key(enum report_phase p) { return phase_keys[p]; }
+
+/* One instance's phases (ms, NAN where it has not the phase); 0 when it
+ * has none to show (not ready, or no isolab_pre_ms recorded). */
+static int instance_phases(const struct report_instance *ri, double ms[PHASE__COUNT])
+{
+	for (int k = 0; k < PHASE__COUNT; k++)
+		ms[k] = NAN;
+	if (!ri->ok || !isfinite(ri->startup_ms) || !isfinite(ri->isolab_pre_ms))
+		return 0;
+	double pre = ri->isolab_pre_ms, post = isfinite(ri->isolab_post_ms) ? ri->isolab_post_ms : 0;
+	double end = ri->startup_ms - post; /* the ready line written */
+	ms[PHASE_ISOLAB_PRE] = pre;
+	ms[PHASE_ISOLAB_POST] = post;
+	if (isfinite(ri->vmm_ms) && isfinite(ri->kernel_ms) && isfinite(ri->init_ms)) {
+		ms[PHASE_VMM] = ri->vmm_ms - pre;
+		ms[PHASE_KERNEL] = ri->kernel_ms - ri->vmm_ms;
+		ms[PHASE_INIT] = ri->init_ms - ri->kernel_ms;
+		ms[PHASE_READY] = end - ri->init_ms;
+	} else if (isfinite(ri->create_ms) && ri->create_ms <= end) {
+		ms[PHASE_CREATE] = ri->create_ms - pre;
+		ms[PHASE_START] = end - ri->create_ms;
+	} else {
+		ms[PHASE_RUNTIME] = end - pre;
+	}
+	return 1;
+}
+
+/* The start-up phases per runtime × workload (host and variant apart),
+ * p50 over the instances, in the order the instances came. */
+static void collect_phases(struct report *out)
+{
+	for (size_t i = 0; i < out->ninsts; i++) {
+		const struct report_instance *ri = &out->insts[i];
+		double ms[PHASE__COUNT];
+		if (!instance_phases(ri, ms))
+			continue;
+		size_t g = 0;
+		while (g < out->nphases && (strcmp(out->phases[g].runtime, ri->runtime) ||
+		    strcmp(out->phases[g].workload, ri->workload)))
+			g++;
+		if (g < out->nphases)
+			continue; /* already gathered with its first instance */
+		out->phases = xreallocarray(out->phases, out->nphases + 1, sizeof(*out->phases));
+		struct report_phases *p = &out->phases[out->nphases++];
+		*p = (struct report_phases){ .runtime = xstrdup(ri->runtime), .workload = xstrdup(ri->workload) };
+		double *v = xcalloc(out->ninsts, sizeof(*v));
+		double *su = xcalloc(out->ninsts, sizeof(*su)), *own = xcalloc(out->ninsts, sizeof(*own));
+		size_t n = 0;
+		for (size_t j = i; j < out->ninsts; j++) {
+			const struct report_instance *rj = &out->insts[j];
+			double mj[PHASE__COUNT];
+			if (strcmp(rj->runtime, ri->runtime) || strcmp(rj->workload, ri->workload) ||
+			    !instance_phases(rj, mj))
+				continue;
+			su[n] = rj->startup_ms;
+			own[n] = mj[PHASE_ISOLAB_PRE] + mj[PHASE_ISOLAB_POST];
+			p->post_known |= isfinite(rj->isolab_post_ms);
+			n++;
+		}
+		p->n = (unsigned)n;
+		qsort(su, n, sizeof(*su), cmp_double);
+		qsort(own, n, sizeof(*own), cmp_double);
+		p->startup_ms = percentile(su, n, 50);
+		p->isolab_ms = percentile(own, n, 50);
+		for (int k = 0; k < PHASE__COUNT; k++) {
+			size_t m = 0;
+			for (size_t j = i; j < out->ninsts; j++) {
+				const struct report_instance *rj = &out->insts[j];
+				double mj[PHASE__COUNT];
+				if (!strcmp(rj->runtime, ri->runtime) && !strcmp(rj->workload, ri->workload) &&
+				    instance_phases(rj, mj) && isfinite(mj[k]))
+					v[m++] = mj[k];
+			}
+			qsort(v, m, sizeof(*v), cmp_double);
+			p->ms[k] = m ? percentile(v, m, 50) : NAN;
+		}
+		free(v);
+		free(su);
+		free(own);
+	}
+}
+
+void report_phases_line(const struct report_phases *p, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s/%s:", p->runtime, p->workload);
+	for (int k = 0; k < PHASE__COUNT && len < size; k++) {
+		if (!isfinite(p->ms[k]) || (k == PHASE_ISOLAB_POST && !p->post_known))
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s %s %.2f", k ? " +" : "", phase_labels[k], p->ms[k]);
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, " = %.2f ms (isolab %.2f ms, %.1f%%%s; p50 of %u)", p->startup_ms,
+		    p->isolab_ms, p->startup_ms > 0 ? 100 * p->isolab_ms / p->startup_ms : 0,
+		    p->post_known ? "" : "; after the ready line not measurable: not the host's clock", p->n);
+}
+
 static double percentile(const double *v, size_t n, double p)
 {
 	if (!n)
@@ -791,6 +906,7 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	}
 	collect(&b, out);
 	collect_instances(&b, out);
+	collect_phases(out);
 	if (out->ui_seconds) {
 		qsort(ui_p50, out->ui_seconds, sizeof(*ui_p50), cmp_double);
 		out->ui_frame_ms_p50 = percentile(ui_p50, out->ui_seconds, 50);
@@ -863,6 +979,11 @@ void report_free(struct report *r)
 		free(r->insts[i].variant);
 	}
 	free(r->insts);
+	for (size_t i = 0; i < r->nphases; i++) {
+		free(r->phases[i].runtime);
+		free(r->phases[i].workload);
+	}
+	free(r->phases);
 	free(r->experiment);
 	free(r->run_id);
 	free(r->baseline);
@@ -1076,6 +1197,13 @@ void report_print(const struct report *r, FILE *fp)
 	if (r->ui_seconds)
 		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
 		    r->ui_frame_ms_p50, r->ui_seconds);
+	if (r->nphases)
+		fprintf(fp, "start-up phases (p50, ms; isolab: before the runtime's call, then after the ready line):\n");
+	for (size_t i = 0; i < r->nphases; i++) {
+		char line[512];
+		report_phases_line(&r->phases[i], line, sizeof line);
+		fprintf(fp, "  %s\n", line);
+	}
 }
 
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
@@ -1237,6 +1365,18 @@ json_t *report_to_json(const struct report *r)
 	json_object_set_new(doc, "ui", r->ui_seconds ? json_pack("{s:f, s:f, s:i}", "frame_ms_max", r->ui_frame_ms_max,
 	    "frame_ms_p50", r->ui_frame_ms_p50, "seconds", (int)r->ui_seconds) : json_null());
 	json_object_set_new(doc, "rows", rows);
+	json_t *phases = json_array();
+	for (size_t i = 0; i < r->nphases; i++) {
+		const struct report_phases *p = &r->phases[i];
+		json_t *ms = json_object();
+		for (int k = 0; k < PHASE__COUNT; k++)
+			if (isfinite(p->ms[k]) && (k != PHASE_ISOLAB_POST || p->post_known))
+				json_object_set_new(ms, phase_keys[k], json_real(p->ms[k]));
+		json_array_append_new(phases, json_pack("{s:o, s:o, s:i, s:f, s:f, s:o}", "runtime", json_text(p->runtime),
+		    "workload", json_text(p->workload), "n", (int)p->n, "startup_ms", p->startup_ms, "isolab_ms",
+		    p->isolab_ms, "phases", ms));
+	}
+	json_object_set_new(doc, "phases", phases);
 	return doc;
 }
 

@@ -8,7 +8,8 @@
  *   resources   one line per resource: "<kind> <a> <b>\n" where a and b are
  *               %-escaped strings ("-" when empty); a line "done <kind> <a> <b>"
  *               records that the resource was removed. Each line is written
- *               with one write() and fdatasync'd.
+ *               with one write(), and fdatasync'd unless its kind is one no
+ *               reboot leaves behind (pid, pgrp, cgroup, mount, netns, veth).
  * Kinds and how they are reaped (in reverse order of creation):
  *   pid       a=pid b=starttime        SIGKILL if still the same process
  *   pgrp      a=pid b=starttime        SIGKILL the process group if its leader

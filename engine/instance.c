@@ -240,6 +240,27 @@ static void on_metric_line(struct inst *it, const char *line, size_t len)
 
 static void mark_ready(struct inst *it);
 
+/* The probe's ready line carries mono_ns, when it was written, on the
+ * workload's CLOCK_MONOTONIC: the host's for a process or a container
+ * (not a VM's, nor gVisor's own). Taken only when it falls between the
+ * launch and the line's arrival, so another clock is never mistaken for
+ * the host's. */
+static void written_at(struct inst *it, const char *line, size_t len)
+{
+	static const char key[] = " mono_ns=";
+	const char *p = memmem(line, len, key, sizeof key - 1);
+	if (!p)
+		return;
+	p += sizeof key - 1;
+	uint64_t v = 0;
+	size_t digits = 0;
+	for (; p < line + len && *p >= '0' && *p <= '9' && digits < 20; p++, digits++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	uint64_t seen = it->t_read_ns ? it->t_read_ns : mono_ns();
+	if (digits && v >= it->in.t_launch_ns && v <= seen)
+		it->t_written_ns = v;
+}
+
 static void on_line(const char *line, size_t len, void *arg)
 {
 	struct inst *it = arg;
@@ -256,8 +277,10 @@ static void on_line(const char *line, size_t len, void *arg)
 		it->ctx->on_line(it->ctx->owner, it, line, len);
 		return;
 	}
-	if (!it->ready && metrics_ready(it->metrics, line, len))
+	if (!it->ready && metrics_ready(it->metrics, line, len)) {
+		written_at(it, line, len);
 		mark_ready(it);
+	}
 	if (!it->in.wl->companion_metrics)
 		on_metric_line(it, line, len);
 }
@@ -269,13 +292,17 @@ static void on_companion_line(const char *line, size_t len, void *arg)
 		on_metric_line(it, line, len);
 }
 
-/* Reads what is available; returns 0 at EOF, 1 otherwise. */
-static int drain(int fd, struct linebuf *lb, void (*cb)(const char *, size_t, void *), void *arg)
+/* Reads what is available; returns 0 at EOF, 1 otherwise. *t_read (may
+ * be NULL) gets the moment each read returned data, before its lines are
+ * handled: a ready line's arrival, not the time spent matching it. */
+static int drain(int fd, struct linebuf *lb, void (*cb)(const char *, size_t, void *), void *arg, uint64_t *t_read)
 {
 	char buf[16384];
 	for (int rounds = 0; rounds < 64; rounds++) {
 		ssize_t n = read(fd, buf, sizeof buf);
 		if (n > 0) {
+			if (t_read)
+				*t_read = mono_ns();
 			linebuf_feed(lb, buf, (size_t)n, cb, arg);
 			continue;
 		}
@@ -334,14 +361,18 @@ static void fail_later(struct inst *it, char *cause)
 
 static void mark_ready(struct inst *it)
 {
+	/* The clock stops when the line arrived (the read that brought it),
+	 * before anything else is done about it. */
+	uint64_t now = mono_ns();
+	uint64_t seen = it->t_read_ns && it->t_read_ns >= it->in.t_launch_ns ? it->t_read_ns : now;
+	it->startup_ms = (double)(seen - it->in.t_launch_ns) / 1e6;
 	it->ready = 1;
 	if (it->ctx->on_ready)
 		it->ctx->on_ready(it->ctx->owner, it);
 	/* The workload's duration counts from when it is ready, so a slow start
 	 * (a VM booting under emulation) never eats into what is measured. */
 	if (it->deadline != UINT64_MAX)
-		it->deadline = mono_ns() + (uint64_t)((it->duration + it->ctx->exp->grace) * 1e9);
-	it->startup_ms = (double)(mono_ns() - it->in.t_launch_ns) / 1e6;
+		it->deadline = now + (uint64_t)((it->duration + it->ctx->exp->grace) * 1e9);
 	struct engine_event *ev = inst_event(it, EV_READY);
 	if (ev) {
 		ev->variant = NULL;
@@ -351,6 +382,10 @@ static void mark_ready(struct inst *it)
 	}
 	struct pid_role pr[64];
 	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
+	/* The sampler's first look at the processes, kept off the start-up
+	 * path (inst_launch): from here on they are sampled as before. */
+	for (size_t i = 0; i < np; i++)
+		sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
 	fingerprint_ready(&it->in, it->name, pr, np, it->tail, it->ctx->journal);
 	if (it->in.wl->setup) {
 		/* Unmeasured work against the running server (loading tables):
@@ -481,14 +516,20 @@ void inst_launch(struct inst *it)
 	if (it->deadline != UINT64_MAX && it->ctx->exp)
 		it->deadline = it->in.t_launch_ns +
 		    (uint64_t)((it->duration + it->ctx->exp->grace + it->caps.startup_allowance_s) * 1e9);
-	struct pid_role pr[64];
-	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
-	for (size_t i = 0; i < np; i++)
-		sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
+	/* The output is watched first: a ready line written meanwhile is read
+	 * as soon as the loop waits. */
 	it->out_open = it->in.out_fd >= 0 && watch(it, it->in.out_fd, INST_FD_OUT) == 0;
 	it->pidfd = exec_pidfd_open(it->in.main_pid);
 	if (it->pidfd >= 0)
 		watch(it, it->pidfd, INST_FD_PIDFD);
+	/* The sampler first tracks the processes at the ready line
+	 * (mark_ready), after the clock stopped; a relay has no ready line. */
+	if (it->ctx->relay) {
+		struct pid_role pr[64];
+		size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
+		for (size_t i = 0; i < np; i++)
+			sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
+	}
 	if (!it->ctx->relay && !it->in.wl->ready)
 		mark_ready(it);
 }
@@ -521,7 +562,7 @@ static void companion_ended(struct inst *it)
 		return;
 	}
 	if (it->cout_open) {
-		drain(it->cout_fd, &it->clb, on_companion_line, it);
+		drain(it->cout_fd, &it->clb, on_companion_line, it, NULL);
 		unwatch(it, it->cout_fd);
 	}
 	close(it->cout_fd);
@@ -540,14 +581,14 @@ void inst_on_fd(struct inst *it, int kind)
 {
 	switch (kind) {
 	case INST_FD_OUT:
-		if (it->out_open && !drain(it->in.out_fd, &it->lb, on_line, it)) {
+		if (it->out_open && !drain(it->in.out_fd, &it->lb, on_line, it, &it->t_read_ns)) {
 			linebuf_flush(&it->lb, on_line, it);
 			unwatch(it, it->in.out_fd);
 			it->out_open = 0;
 		}
 		break;
 	case INST_FD_COUT:
-		if (it->cout_open && !drain(it->cout_fd, &it->clb, on_companion_line, it)) {
+		if (it->cout_open && !drain(it->cout_fd, &it->clb, on_companion_line, it, NULL)) {
 			linebuf_flush(&it->clb, on_companion_line, it);
 			unwatch(it, it->cout_fd);
 			it->cout_open = 0;
@@ -576,7 +617,7 @@ void inst_poll(struct inst *it)
 	/* A main process that exited but left a grandchild holding the pipe:
 	 * give the pipe a moment, then stop waiting for it. */
 	if (it->main_done && it->out_open && !it->in.wl->companion) {
-		drain(it->in.out_fd, &it->lb, on_line, it);
+		drain(it->in.out_fd, &it->lb, on_line, it, &it->t_read_ns);
 		if (!it->pipe_wait_ns) {
 			it->pipe_wait_ns = mono_ns();
 		} else if (mono_ns() > it->pipe_wait_ns + 200000000u) {
@@ -866,12 +907,12 @@ void inst_check(struct inst *it, uint64_t now)
 void inst_flush(struct inst *it)
 {
 	if (it->out_open) {
-		drain(it->in.out_fd, &it->lb, on_line, it);
+		drain(it->in.out_fd, &it->lb, on_line, it, &it->t_read_ns);
 		linebuf_flush(&it->lb, on_line, it);
 		it->out_open = 0;
 	}
 	if (it->cout_open) {
-		drain(it->cout_fd, &it->clb, on_companion_line, it);
+		drain(it->cout_fd, &it->clb, on_companion_line, it, NULL);
 		linebuf_flush(&it->clb, on_companion_line, it);
 		it->cout_open = 0;
 	}
@@ -976,6 +1017,16 @@ void inst_end(struct inst *it)
 	    "status", it->status, "error", error ? json_string(error) : json_null(), "metrics", m,
 	    "startup_ms", it->ready ? json_real(it->startup_ms) : json_null(), "create_ms",
 	    split ? json_real(create_ms) : json_null(), "elapsed_s", (double)(mono_ns() - it->in.t_launch_ns) / 1e9);
+	/* isolab's own share of the start-up: from the launch request to the
+	 * runtime's call, and from the ready line written to its arrival. */
+	if (it->ready) {
+		const struct instance *in = &it->in;
+		json_object_set_new(rec, "isolab_pre_ms", in->t_called_ns >= in->t_launch_ns ?
+		    json_real((double)(in->t_called_ns - in->t_launch_ns) / 1e6) : json_null());
+		uint64_t seen = in->t_launch_ns + (uint64_t)(it->startup_ms * 1e6);
+		json_object_set_new(rec, "isolab_post_ms", it->t_written_ns && it->t_written_ns <= seen ?
+		    json_real((double)(seen - it->t_written_ns) / 1e6) : json_null());
+	}
 	/* Scale and startup report start-up and memory as metrics of their own. */
 	enum experiment_kind kind = it->ctx->exp ? it->ctx->exp->kind : EXP_BENCHMARK;
 	if (kind == EXP_SCALE || kind == EXP_STARTUP) {

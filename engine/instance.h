@@ -114,6 +114,8 @@ struct inst {
 	char *cause;                     /* why it did not succeed */
 	char *error;                     /* a failure after launch (setup, companion) */
 	double startup_ms;
+	uint64_t t_read_ns;              /* when the output pipe last gave data: the ready line's arrival */
+	uint64_t t_written_ns;           /* the ready line's own mono_ns (the workload's clock is the host's), or 0 */
 	double rss_kb, pss_kb;           /* NAN until measured */
 	int mem_done;
 	unsigned ticks;

@@ -281,6 +281,7 @@ static int docker_launch(struct instance *in, char **cause)
 	for (size_t i = 0; in->argv[i]; i++)
 		argvb_add(&a, i == 0 && in->probe && !strcmp(in->argv[0], in->probe) ? "/isolab-probe" : in->argv[i]);
 	d->created = 1;
+	in->t_called_ns = mono_ns();
 	int rc = ctr_run(a.v, DOCKER_TIMEOUT_MS, NULL, cause);
 	argvb_free(&a);
 	if (rc < 0)

@@ -371,6 +371,7 @@ static int fc_launch(struct instance *in, char **cause)
 	argvb_add_words(&a, runtime_option(in->rt, "extra_args", ""));
 	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(f->h.cg) };
 	struct exec_child c;
+	in->t_called_ns = mono_ns();
 	int rc = exec_spawn(a.v, &o, &c, cause);
 	argvb_free(&a);
 	if (rc < 0)

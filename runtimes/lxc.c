@@ -368,6 +368,7 @@ static int lxc_launch(struct instance *in, char **cause)
 		argvb_add(&a, i == 0 && in->probe && !strcmp(in->argv[0], in->probe) ? "/isolab-probe" : in->argv[i]);
 	struct exec_child c = { .pidfd = -1, .out_fd = -1 };
 	struct spawnjob j = { .argv = a.v, .netns = x->ns ? netns_path(x->ns) : NULL, .c = &c };
+	in->t_called_ns = mono_ns();
 	int rc = spawn(&j, cause);
 	argvb_free(&a);
 	if (rc < 0)

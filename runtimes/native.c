@@ -35,6 +35,7 @@ static int native_launch(struct instance *in, char **cause)
 {
 	struct exec_opts o = { .cwd = in->dir };
 	struct exec_child c;
+	in->t_called_ns = mono_ns();
 	if (exec_spawn(in->argv, &o, &c, cause) < 0)
 		return -1;
 	if (c.pidfd >= 0)

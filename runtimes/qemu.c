@@ -619,6 +619,7 @@ static int qemu_launch(struct instance *in, char **cause)
 	build_argv(in, q, &a, append);
 	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(q->h.cg) };
 	struct exec_child c;
+	in->t_called_ns = mono_ns();
 	int rc = exec_spawn(a.v, &o, &c, cause);
 	argvb_free(&a);
 	if (rc < 0)

@@ -79,6 +79,9 @@ struct instance {
 	int out_fd;                    /* -1 until launched */
 	pid_t main_pid;                /* 0 until launched */
 	uint64_t t_launch_ns;          /* set by the engine just before launch */
+	uint64_t t_called_ns;          /* driver: just before it calls the runtime (spawns its CLI, forks
+	                                * the workload, the sandbox or the VMM); 0 if not set. From
+	                                * t_launch_ns to here is isolab's own share of the start-up. */
 	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
 	unsigned copies;               /* driver: the workload runs as this many copies at once (containers
 	                                * inside one VM), all on out_fd; a metric is then the copies' mean,

@@ -689,6 +689,7 @@ static int sandbox_launch(struct instance *in, char **cause)
 	p.ws_r = ws[0];
 	p.ws_w = ws[1];
 	p.out_w = outp[1];
+	in->t_called_ns = mono_ns();
 	pid_t a = fork();
 	if (a == 0)
 		run_outer(&p);

@@ -340,7 +340,13 @@ static void results_draw(struct tui *t, const struct rect *rc)
 	    r->rep.baseline ? r->rep.baseline : "?", r->rep.partial ? "   PARTIAL" : "",
 	    r->rep.failed_instances ? "   some instances failed" : "");
 	draw_text(m.y, m.x, m.w, th(r->rep.partial || r->rep.failed_instances ? TH_WARN : TH_INFO) | A_BOLD, 1, hdr);
-	r->rows_rect = (struct rect){ m.y + 1, m.x, m.h - 2, m.w };
+	/* The start-up phases, one line each, under the table (at most a
+	 * third of the screen's height). */
+	int nph = (int)r->rep.nphases, maxph = (m.h - 4) / 3;
+	if (nph > maxph)
+		nph = maxph > 0 ? maxph : 0;
+	int phh = nph ? nph + 1 : 0;
+	r->rows_rect = (struct rect){ m.y + 1, m.x, m.h - 2 - phh, m.w };
 	r->rows_tb.focus = r->focus == 1;
 	table_draw(&r->rows_tb, &r->rows_rect, 1, row_cell, t);
 	/* Bars: the flex column, drawn after the text cells. */
@@ -358,6 +364,16 @@ static void results_draw(struct tui *t, const struct rect *rc)
 			int base = r->rep.baseline && !strcmp(row->runtime, r->rep.baseline);
 			chart_hbar(r->rows_rect.y + 1 + i, bx, bw, mx > 0 ? fabs(row->st.mean) / mx : 0,
 			    th(base ? TH_BAR_BASELINE : TH_BAR), t->utf8);
+		}
+	}
+	if (phh) {
+		int y = m.y + m.h - 1 - phh;
+		draw_text(y, m.x, m.w, th(TH_INFO) | A_BOLD, 1,
+		    " Start-up phases (p50 ms): isolab before the runtime's call + the runtime's + isolab after the ready line");
+		for (int i = 0; i < nph; i++) {
+			char line[512];
+			report_phases_line(&r->rep.phases[i], line, sizeof line);
+			draw_text(y + 1 + i, m.x + 1, m.w - 1, th(TH_NORMAL), 1, line);
 		}
 	}
 	draw_text(m.y + m.h - 1, m.x, m.w, th(TH_DIM), 1,

@@ -47,14 +47,18 @@ done
 # The run is on disk too.
 [ "$(ls "$test_state/runs" | grep -vc latest)" -eq 2 ] || fail "expected two runs in the journal"
 
-# The Results screen: the newest run exported as a page with its charts,
-# then compared with the older run (one repetition each: no verdict).
+# The Results screen: the run's start-up in phases (isolab's share before
+# and after the runtime's), the newest run exported as a page with its
+# charts, then compared with the older run (one repetition each: no
+# verdict).
 tui_start 160 48 -c "$test_state/test.conf"
 wait_for 'Runtimes' 10
 keys 4
 wait_for 'Past runs' 3
 keys Tab Enter
 wait_for '(^| )native +cpu +rate +[0-9.]+[kM]? ± ' 5
+wait_for 'Start-up phases \(p50 ms\)' 2
+wait_for 'native/cpu: isolab [0-9.]+ \+ runtime [0-9.]+ \+ isolab [0-9.]+ = [0-9.]+ ms \(isolab [0-9.]+ ms' 2
 keys e
 wait_for 'HTML \(report.html' 3
 keys Down Down Enter

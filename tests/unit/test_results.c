@@ -406,6 +406,108 @@ START_TEST(empty_journal)
 }
 END_TEST
 
+/* The report as report_print writes it (malloc'd). */
+static char *printed(const struct report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(fp);
+	report_print(r, fp);
+	fclose(fp);
+	return text;
+}
+
+/* Start-up phases from end records with isolab's share (isolab_pre_ms,
+ * isolab_post_ms): runc splits into create and start at create_ms, a VM
+ * into its milestones, native is one runtime phase; a journal without
+ * isolab_pre_ms (as every older one) has no phases at all. */
+START_TEST(startup_phases)
+{
+	static const char *const lines[] = {
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"runc\",\"workload\":\"start\",\"rep\":1,\"warmup\":false}",
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"startup_ms\":50,\"create_ms\":20.5,"
+		"\"isolab_pre_ms\":0.5,\"isolab_post_ms\":1}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"runc\",\"workload\":\"start\",\"rep\":2,\"warmup\":false}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"startup_ms\":60,\"create_ms\":30.5,"
+		"\"isolab_pre_ms\":0.5,\"isolab_post_ms\":1}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"runc\",\"workload\":\"start\",\"rep\":3,\"warmup\":false}",
+		"{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"startup_ms\":55,\"create_ms\":25.5,"
+		"\"isolab_pre_ms\":0.5,\"isolab_post_ms\":1}",
+		"{\"type\":\"instance\",\"id\":4,\"runtime\":\"qemu\",\"workload\":\"start\",\"rep\":1,\"warmup\":false}",
+		"{\"type\":\"startup\",\"inst\":4,\"vmm_ms\":100,\"kernel_ms\":1100,\"init_ms\":1300,\"ready_ms\":1350}",
+		"{\"type\":\"end\",\"inst\":4,\"status\":\"ok\",\"startup_ms\":1400,\"create_ms\":100,"
+		"\"isolab_pre_ms\":2,\"isolab_post_ms\":null}",
+		"{\"type\":\"instance\",\"id\":5,\"runtime\":\"native\",\"workload\":\"start\",\"rep\":1,\"warmup\":false}",
+		"{\"type\":\"end\",\"inst\":5,\"status\":\"ok\",\"startup_ms\":2,\"isolab_pre_ms\":0.1,\"isolab_post_ms\":0.2}",
+		"{\"type\":\"instance\",\"id\":6,\"runtime\":\"crun\",\"workload\":\"start\",\"rep\":1,\"warmup\":false}",
+		"{\"type\":\"end\",\"inst\":6,\"status\":\"ok\",\"startup_ms\":40,\"create_ms\":20}",
+		"{\"type\":\"run_end\",\"cancelled\":false}",
+	};
+	json_t *recs[ARRAY_SIZE(lines)];
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		ck_assert_ptr_nonnull(recs[i] = json_loads(lines[i], 0, NULL));
+	struct journal_read mine = { .records = recs, .nrecords = ARRAY_SIZE(lines) };
+	struct report r;
+	ck_assert_int_eq(report_build(&mine, NULL, &r, NULL), 0);
+	ck_assert_uint_eq(r.nphases, 3); /* crun recorded no isolab share */
+
+	const struct report_phases *p = &r.phases[0];
+	ck_assert_str_eq(p->runtime, "runc");
+	ck_assert_uint_eq(p->n, 3);
+	ck_assert_double_eq_tol(p->ms[PHASE_ISOLAB_PRE], 0.5, 1e-9);
+	ck_assert_double_eq_tol(p->ms[PHASE_CREATE], 25, 1e-9);  /* 25.5 - 0.5 */
+	ck_assert_double_eq_tol(p->ms[PHASE_START], 28.5, 1e-9); /* 55 - 1 - 25.5 */
+	ck_assert_double_eq_tol(p->ms[PHASE_ISOLAB_POST], 1, 1e-9);
+	ck_assert(isnan(p->ms[PHASE_VMM]) && isnan(p->ms[PHASE_RUNTIME]));
+	ck_assert_double_eq_tol(p->startup_ms, 55, 1e-9);
+	ck_assert_double_eq_tol(p->isolab_ms, 1.5, 1e-9);
+	ck_assert_int_eq(p->post_known, 1);
+
+	p = &r.phases[1];
+	ck_assert_str_eq(p->runtime, "qemu");
+	ck_assert_double_eq_tol(p->ms[PHASE_VMM], 98, 1e-9);
+	ck_assert_double_eq_tol(p->ms[PHASE_KERNEL], 1000, 1e-9);
+	ck_assert_double_eq_tol(p->ms[PHASE_INIT], 200, 1e-9);
+	ck_assert_double_eq_tol(p->ms[PHASE_READY], 100, 1e-9);
+	ck_assert(isnan(p->ms[PHASE_CREATE]));
+	ck_assert_int_eq(p->post_known, 0);
+
+	p = &r.phases[2];
+	ck_assert_str_eq(p->runtime, "native");
+	ck_assert_double_eq_tol(p->ms[PHASE_RUNTIME], 1.7, 1e-9);
+
+	char line[512];
+	report_phases_line(&r.phases[0], line, sizeof line);
+	ck_assert_str_eq(line, "runc/start: isolab 0.50 + create 25.00 + start 28.50 + isolab 1.00 = 55.00 ms "
+	    "(isolab 1.50 ms, 2.7%; p50 of 3)");
+
+	char *text = printed(&r);
+	ck_assert_ptr_nonnull(strstr(text, "start-up phases"));
+	ck_assert_ptr_nonnull(strstr(text, "  qemu/start: isolab 2.00 + VMM 98.00 + kernel 1000.00 + init 200.00 + "
+	    "ready 100.00 = 1400.00 ms"));
+	free(text);
+
+	json_t *doc = report_to_json(&r);
+	json_t *ph = json_object_get(doc, "phases");
+	ck_assert_uint_eq(json_array_size(ph), 3);
+	json_t *q = json_object_get(json_array_get(ph, 1), "phases");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(q, "kernel_ms")), 1000, 1e-9);
+	ck_assert_ptr_null(json_object_get(q, "isolab_post_ms"));
+	ck_assert_double_eq_tol(json_real_value(json_object_get(json_array_get(ph, 0), "isolab_ms")), 1.5, 1e-9);
+	json_decref(doc);
+	report_free(&r);
+
+	/* Without isolab's share, no phases: older journals print as before. */
+	struct report old;
+	ck_assert_int_eq(report_build(&jr, NULL, &old, NULL), 0);
+	ck_assert_uint_eq(old.nphases, 0);
+	report_free(&old);
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		json_decref(recs[i]);
+}
+END_TEST
+
 static Suite *results_suite(void)
 {
 	Suite *s = suite_create("results");
@@ -421,6 +523,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, export_csv);
 	tcase_add_test(tc, instances_by_role);
 	tcase_add_test(tc, empty_journal);
+	tcase_add_test(tc, startup_phases);
 	suite_add_tcase(s, tc);
 	return s;
 }
