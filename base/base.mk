@@ -103,8 +103,10 @@ EXTRA_DIST += bench/sampler-cost
 libisolab_a_SOURCES += base/stats.c base/stats.h \
 	base/journal.c base/journal.h base/report.c base/report.h
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results
-TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results
+check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
+	tests/unit/test_cost
+TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
+	tests/unit/test_cost
 # A full disk (a tmpfs in a mount namespace): root or user namespaces, else 77.
 tests_unit_test_journal_full_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_full_CFLAGS = $(UNIT_CFLAGS) -DFULL_DISK_CASES
@@ -118,10 +120,14 @@ tests_unit_test_journal_LDADD = $(UNIT_LIBS)
 tests_unit_test_results_SOURCES = tests/unit/test_results.c
 tests_unit_test_results_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_results_LDADD = $(UNIT_LIBS)
+tests_unit_test_cost_SOURCES = tests/unit/test_cost.c
+tests_unit_test_cost_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cost_LDADD = $(UNIT_LIBS)
 endif
 EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
 	tests/data/journal/garbage/journal.jsonl \
-	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl
+	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl \
+	tests/data/journal/attrib/env.json tests/data/journal/attrib/journal.jsonl
 
 ## containers-core: cgroups, the resource journal, bridge networking
 libisolab_a_SOURCES += base/cgroup.c base/cgroup.h base/resources.c base/resources.h \

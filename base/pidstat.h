@@ -28,8 +28,9 @@ enum proc_role {
 	ROLE_WORKLOAD = 0, /* the workload and its children */
 	ROLE_RUNTIME,      /* runtime processes: runsc sandbox/gofer, shims, conmon, runc */
 	ROLE_VMM,          /* qemu, firecracker: the VM as the host sees it */
-	ROLE_HELPER,       /* companions, load generators, anything else isolab started */
+	ROLE_HELPER,       /* relays, container CLIs, anything else isolab started beside the instance */
 	ROLE_GUEST,        /* a process inside a VM or gVisor, sampled from inside */
+	ROLE_LOADGEN,      /* the workload's companion on the host: its load generator or client */
 	ROLE__COUNT
 };
 

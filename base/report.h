@@ -77,9 +77,57 @@ struct report_instance {
 	/* kB: the largest per-sample sum of the role's processes' RSS; NAN
 	 * when no sample of the role carried an RSS. */
 	double rss_peak_kb[ROLE__COUNT];
+	/* kB: the mean over samples of the role's RSS sum; NAN as above. */
+	double rss_mean_kb[ROLE__COUNT];
+	/* While the workload ran (from its first sample carrying a metric on):
+	 * the host roles' CPU-seconds and the samples they cover. */
+	double run_cpu_s;
+	unsigned run_samples;
+	/* The workload's main metric (its first throughput in units per
+	 * second): this instance's value, NAN without one. */
+	double work_rate;
 	double startup_ms, create_ms;    /* launch to ready, launch to created; NAN when not recorded */
 	double vmm_ms, kernel_ms, init_ms, ready_ms; /* a VM's milestones, ms from launch; NAN */
 };
+
+/* Where the host's CPU and memory went, per runtime × variant × workload
+ * × host over measured repetitions (finished, with process samples):
+ * one row per role and quantity. role is an enum proc_role, or
+ * REPORT_TOTAL for the host roles together (workload, runtime, vmm,
+ * helper, loadgen: never the guest, whose processes are its own view of
+ * the same CPU). A role without a process in any repetition is "none"
+ * (none set, n 0), never 0 ± 0; where a role was seen in some
+ * repetitions, the others count 0. Per unit of work (role REPORT_TOTAL
+ * only): the host CPU per second while the workload ran over its main
+ * metric, in µs per unit, and its inverse, units per host CPU-second. */
+#define REPORT_TOTAL (-1)
+enum cost_qty {
+	COST_CPU_S,        /* CPU-seconds over the instance's life */
+	COST_CPU_SHARE,    /* % of the host roles' CPU-seconds (not for total or guest) */
+	COST_RSS_PEAK,     /* kB */
+	COST_RSS_MEAN,     /* kB */
+	COST_CPU_PER_UNIT, /* µs of host CPU per unit of the main metric */
+	COST_WORK_PER_CPU, /* units of the main metric per host CPU-second */
+	COST__COUNT
+};
+struct report_cost {
+	char *runtime, *workload, *variant, *host;
+	int role;             /* enum proc_role or REPORT_TOTAL */
+	enum cost_qty qty;
+	char *unit;           /* "s", "%", "kB", "us/call", "calls/CPU-s" */
+	char *metric;         /* per unit: the main metric's name; else "" */
+	int none;             /* no process of the role in any repetition */
+	struct stats st;
+	double *values;       /* per repetition */
+	int has_baseline;     /* the baseline has this role and quantity (not for shares) */
+	double overhead_pct;  /* direction-aware: positive costs more than the baseline */
+	double p_value;
+	int significant;
+};
+/* "cpu_s", "cpu_share_pct", "rss_peak_kb", "rss_mean_kb", "cpu_us_per_unit", "work_per_cpu_s". */
+const char *report_cost_qty_name(enum cost_qty q);
+/* A role's name, "total" for REPORT_TOTAL. */
+const char *report_cost_role_name(int role);
 
 /* scale: how many instances of a runtime fitted (all started and finished). */
 struct report_fit {
@@ -106,6 +154,8 @@ struct report {
 	size_t nfits;
 	struct report_instance *insts; /* measured instances, in journal order */
 	size_t ninsts;
+	struct report_cost *costs;     /* grouped by workload, the baseline first, then role and quantity */
+	size_t ncosts;
 	/* The interface's own frame times ("ui" records): the slowest frame of
 	 * the run and the median of the per-second medians; NAN without any. */
 	double ui_frame_ms_max, ui_frame_ms_p50;
@@ -120,6 +170,9 @@ void report_print(const struct report *r, FILE *fp);
 /* Exports; -1 with cause when the file cannot be written. */
 int report_write_csv(const struct report *r, const char *path, char **cause);
 int report_write_json(const struct report *r, const char *path, char **cause);
+/* The cost row of runtime/variant/workload/role/qty (variant NULL or "": none), or NULL. */
+const struct report_cost *report_find_cost(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, int role, enum cost_qty qty);
 /* The row of runtime/variant/workload/metric (variant NULL or "": none), or NULL. */
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
     const char *workload, const char *metric);

@@ -75,6 +75,7 @@ static const char *const role_names[ROLE__COUNT] = {
 	[ROLE_VMM] = "vmm",
 	[ROLE_HELPER] = "helper",
 	[ROLE_GUEST] = "guest",
+	[ROLE_LOADGEN] = "loadgen",
 };
 
 const char *role_name(enum proc_role r)

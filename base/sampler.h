@@ -24,7 +24,7 @@
 #include <sys/types.h>
 #include "pidstat.h"
 
-/* "workload", "runtime", "vmm", "helper", "guest". */
+/* "workload", "runtime", "vmm", "helper", "guest", "loadgen". */
 const char *role_name(enum proc_role r);
 /* Parses a role name; -1 when unknown. */
 int role_parse(const char *s);

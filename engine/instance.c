@@ -303,7 +303,7 @@ static int start_companion(struct inst *it, char **cause)
 	it->cpid = c.pid;
 	it->cout_fd = c.out_fd;
 	it->cpidfd = c.pidfd;
-	sampler_track(it->ctx->sampler, c.pid, it->in.id, ROLE_HELPER, NULL);
+	sampler_track(it->ctx->sampler, c.pid, it->in.id, ROLE_LOADGEN, NULL);
 	if (it->cout_fd >= 0 && watch(it, it->cout_fd, INST_FD_COUT) == 0)
 		it->cout_open = 1;
 	if (it->cpidfd >= 0)

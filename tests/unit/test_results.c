@@ -335,11 +335,14 @@ START_TEST(export_csv)
 	static const char header[] = "runtime,workload,metric,unit,host,higher_is_better,n,mean,stddev,ci95,"
 	                             "min,max,overhead_pct,p_value,significant,failed,incomplete\r\n";
 	ck_assert(!strncmp(text, header, sizeof(header) - 1));
-	/* header + 4 rows, CRLF */
-	size_t crlf = 0;
+	/* header + 4 rows, CRLF, then the cost by role (metric host.*) */
+	size_t crlf = 0, cost = 0;
 	for (const char *p = text; (p = strstr(p, "\r\n")); p += 2)
 		crlf++;
-	ck_assert_uint_eq(crlf, 5);
+	for (const char *p = text; (p = strstr(p, ",host.")); p++)
+		cost++;
+	ck_assert_uint_eq(crlf - cost, 5);
+	ck_assert_uint_gt(cost, 0);
 	ck_assert_ptr_nonnull(strstr(text, "\r\nnative,cpu,rate,events/s,local,1,3,1100,100,"));
 	/* no baseline comparison: empty overhead and p-value fields */
 	ck_assert_ptr_nonnull(strstr(text, ",1000,1200,,,0,0,0\r\n"));

@@ -1,0 +1,210 @@
+/* test_cost.c — where the host's CPU and memory went, by role, from a
+ * hand-made journal (tests/data/journal/attrib): syscall on native,
+ * gvisor and qemu, two measured repetitions each (one warm-up, one failed
+ * qemu repetition left out). Per repetition, over three samples (the first
+ * before the workload reports, then two with its rate) and a final one
+ * without processes:
+ *   native  workload 50|30, 100, 100 %CPU, RSS 800, 1000, 1000; rate 1000|1200
+ *           no runtime process: "none"
+ *   gvisor  Sentry 10, 60, 60 % and RSS 20000; gofer 0 % and 5000; the stub
+ *           (workload) 0, 40, 40 % and 1000; the guest's own view 90 %
+ *           (not added); rate 100|125
+ *   qemu    vmm 100, 100, 80 % and RSS 100000, 200000, 300000; a relay
+ *           (helper) 0 % and 6000; a load generator (loadgen) 20 % and
+ *           3000 in the two running samples; rate 500
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "report.h"
+#include "unit.h"
+#include "util.h"
+
+static struct journal_read jr;
+static struct report r;
+static char *tmpdir;
+
+static void setup(void)
+{
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *dir = xasprintf("%s/tests/data/journal/attrib", top ? top : "../..");
+	char *cause = NULL;
+	ck_assert_msg(journal_read(dir, &jr, &cause) == 0, "%s", cause);
+	ck_assert_msg(report_build(&jr, NULL, &r, &cause) == 0, "%s", cause);
+	char tmpl[] = "/tmp/isolab-test-cost-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	tmpdir = xstrdup(tmpl);
+}
+
+static void teardown(void)
+{
+	report_free(&r);
+	journal_read_free(&jr);
+	rm_rf(tmpdir);
+	free(tmpdir);
+}
+
+static const struct report_cost *cost(const char *runtime, int role, enum cost_qty q)
+{
+	const struct report_cost *c = report_find_cost(&r, runtime, NULL, "syscall", role, q);
+	ck_assert_msg(c != NULL, "no cost row %s/%s/%s", runtime, report_cost_role_name(role), report_cost_qty_name(q));
+	return c;
+}
+
+START_TEST(cpu_and_memory_by_role)
+{
+	/* native: 0.5 + 1 + 1 and 0.3 + 1 + 1 CPU-s of the workload. */
+	const struct report_cost *c = cost("native", ROLE_WORKLOAD, COST_CPU_S);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 2.4, 1e-9);
+	/* sd 0.1414, t(0.975, 1) = 12.706: 12.706 * 0.1414 / sqrt(2) */
+	ck_assert_double_eq_tol(c->st.ci95, 12.706205 * 0.1, 1e-3);
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_CPU_SHARE)->st.mean, 100, 1e-9);
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_RSS_PEAK)->st.mean, 1000, 1e-9);
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_RSS_MEAN)->st.mean, 2800.0 / 3, 1e-9);
+	/* native has no runtime process: none, not 0 ± 0, and nothing to compare. */
+	c = cost("native", ROLE_RUNTIME, COST_CPU_S);
+	ck_assert_int_eq(c->none, 1);
+	ck_assert_uint_eq(c->st.n, 0);
+	ck_assert_int_eq(cost("native", ROLE_RUNTIME, COST_RSS_PEAK)->none, 1);
+	ck_assert_int_eq(cost("gvisor", ROLE_RUNTIME, COST_CPU_S)->has_baseline, 0);
+
+	/* gvisor: Sentry + gofer 0.1 + 0.6 + 0.6 = 1.3 CPU-s, the stub 0.8. */
+	c = cost("gvisor", ROLE_RUNTIME, COST_CPU_S);
+	ck_assert_int_eq(c->none, 0);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 1.3, 1e-9);
+	ck_assert_double_eq_tol(c->st.ci95, 0, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_WORKLOAD, COST_CPU_S)->st.mean, 0.8, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_RUNTIME, COST_CPU_SHARE)->st.mean, 1.3 / 2.1 * 100, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_RUNTIME, COST_RSS_PEAK)->st.mean, 25000, 1e-9);
+	/* The total is over host roles only: the guest's 2.7 CPU-s are its own view. */
+	c = cost("gvisor", REPORT_TOTAL, COST_CPU_S);
+	ck_assert_double_eq_tol(c->st.mean, 2.1, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_GUEST, COST_CPU_S)->st.mean, 2.7, 1e-9);
+	ck_assert_ptr_null(report_find_cost(&r, "gvisor", NULL, "syscall", ROLE_GUEST, COST_CPU_SHARE));
+	/* Against native's total 2.4: (2.1 - 2.4) / 2.4, lower is better. */
+	ck_assert_int_eq(c->has_baseline, 1);
+	ck_assert_double_eq_tol(c->overhead_pct, -12.5, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", REPORT_TOTAL, COST_RSS_PEAK)->st.mean, 26000, 1e-9);
+
+	/* qemu: the failed repetition is left out; the load generator and the
+	 * relay are kept apart from the VMM. */
+	c = cost("qemu", ROLE_VMM, COST_CPU_S);
+	ck_assert_uint_eq(c->st.n, 1);
+	ck_assert_double_eq_tol(c->st.mean, 2.8, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_LOADGEN, COST_CPU_S)->st.mean, 0.4, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_HELPER, COST_CPU_S)->st.mean, 0, 1e-9);
+	ck_assert_int_eq(cost("qemu", ROLE_HELPER, COST_CPU_S)->none, 0);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_CPU_SHARE)->st.mean, 2.8 / 3.2 * 100, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_RSS_PEAK)->st.mean, 300000, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_RSS_MEAN)->st.mean, 200000, 1e-9);
+	ck_assert_int_eq(cost("qemu", ROLE_WORKLOAD, COST_CPU_S)->none, 1);
+	ck_assert_int_eq(cost("qemu", ROLE_RUNTIME, COST_CPU_S)->none, 1);
+	/* A role no runtime of the workload has is there, and none. */
+	ck_assert_int_eq(cost("native", ROLE_LOADGEN, COST_CPU_S)->none, 1);
+}
+END_TEST
+
+START_TEST(per_unit_of_work)
+{
+	/* native: 1 host CPU-s per running second over 1000 and 1200 calls/s. */
+	const struct report_cost *c = cost("native", REPORT_TOTAL, COST_CPU_PER_UNIT);
+	ck_assert_str_eq(c->unit, "us/call");
+	ck_assert_str_eq(c->metric, "rate");
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->values[0], 1000, 1e-9);
+	ck_assert_double_eq_tol(c->values[1], 1e6 / 1200, 1e-9);
+	double nat = (1000 + 1e6 / 1200) / 2;
+	ck_assert_double_eq_tol(c->st.mean, nat, 1e-9);
+	/* gvisor: 0.6 + 0.4 CPU per second over 100 and 125 calls/s. */
+	c = cost("gvisor", REPORT_TOTAL, COST_CPU_PER_UNIT);
+	ck_assert_double_eq_tol(c->st.mean, 9000, 1e-9);
+	ck_assert_int_eq(c->has_baseline, 1);
+	ck_assert_double_eq_tol(c->overhead_pct, (9000 - nat) / nat * 100, 1e-9);
+	c = cost("gvisor", REPORT_TOTAL, COST_WORK_PER_CPU);
+	ck_assert_str_eq(c->unit, "call/CPU-s");
+	ck_assert_double_eq_tol(c->st.mean, 112.5, 1e-9);
+	/* more work per CPU-second is better: gvisor's is worse, positive */
+	ck_assert(c->overhead_pct > 0);
+	/* qemu: (1 + 0.2 + 0.8 + 0.2) / 2 CPU per second over 500 calls/s. */
+	ck_assert_double_eq_tol(cost("qemu", REPORT_TOTAL, COST_CPU_PER_UNIT)->st.mean, 2200, 1e-9);
+	/* per unit only for the total */
+	ck_assert_ptr_null(report_find_cost(&r, "qemu", NULL, "syscall", ROLE_VMM, COST_CPU_PER_UNIT));
+}
+END_TEST
+
+START_TEST(text_says_none)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "host cost by role"));
+	/* native's runtime line says none, with no number on it */
+	const char *line = strstr(text, "\n                   runtime");
+	ck_assert_ptr_nonnull(line);
+	const char *eol = strchr(line + 1, '\n');
+	_cleanup_free_ char *l = xstrndup(line + 1, (size_t)(eol - line - 1));
+	ck_assert_msg(!strcmp(l, "                   runtime               none"), "'%s'", l);
+	ck_assert_ptr_nonnull(strstr(text, "guest (own view)"));
+	ck_assert_ptr_nonnull(strstr(text, "loadgen"));
+	ck_assert_ptr_nonnull(strstr(text, "us/call"));
+	ck_assert_ptr_nonnull(strstr(text, "gvisor/syscall: 9.78\xc3\x97 fewer calls/s than native, 9.82\xc3\x97 the host CPU "
+	    "per call, 62% of it in the runtime\n"));
+	ck_assert_ptr_null(strstr(text, "0 \xc2\xb1 0"));
+	free(text);
+}
+END_TEST
+
+START_TEST(exports)
+{
+	char *cause = NULL;
+	_cleanup_free_ char *jpath = xasprintf("%s/r.json", tmpdir);
+	_cleanup_free_ char *cpath = xasprintf("%s/r.csv", tmpdir);
+	ck_assert_msg(report_write_json(&r, jpath, &cause) == 0, "%s", cause);
+	ck_assert_msg(report_write_csv(&r, cpath, &cause) == 0, "%s", cause);
+
+	json_error_t err;
+	json_t *doc = json_load_file(jpath, 0, &err);
+	ck_assert_ptr_nonnull(doc);
+	json_t *costs = json_object_get(doc, "cost"), *c;
+	ck_assert(json_is_array(costs));
+	size_t i;
+	int none = 0, gv = 0;
+	json_array_foreach(costs, i, c) {
+		const char *rt = json_string_value(json_object_get(c, "runtime"));
+		const char *role = json_string_value(json_object_get(c, "role"));
+		const char *q = json_string_value(json_object_get(c, "quantity"));
+		if (!strcmp(rt, "native") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s")) {
+			none = json_is_true(json_object_get(c, "none")) && json_is_null(json_object_get(c, "mean")) &&
+			    json_integer_value(json_object_get(c, "n")) == 0;
+		}
+		if (!strcmp(rt, "gvisor") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s"))
+			gv = fabs(json_real_value(json_object_get(c, "mean")) - 1.3) < 1e-9 &&
+			    json_array_size(json_object_get(c, "values")) == 2;
+	}
+	ck_assert_int_eq(none, 1);
+	ck_assert_int_eq(gv, 1);
+	json_decref(doc);
+
+	_cleanup_free_ char *text = read_file(cpath, NULL);
+	ck_assert_ptr_nonnull(text);
+	/* none: n 0 and no numbers */
+	ck_assert_ptr_nonnull(strstr(text, "\r\nnative,syscall,host.cpu_s.runtime,s,local,0,0,,,,,,,,0,0,0\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_s.runtime,s,local,0,2,1.3,0,0,1.3,1.3,,,0,0,0\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_us_per_unit.total,us/call,local,0,2,9000,"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.work_per_cpu_s.total,call/CPU-s,local,1,2,112.5,"));
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, text_says_none, exports };
+	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
+}
