@@ -62,8 +62,16 @@ struct inst {
 	double rss_sum_kb[ROLE__COUNT];
 	unsigned rss_n[ROLE__COUNT];
 	int running;           /* a sample carried a metric: the workload runs */
+	/* the cgroup cross-check: the open run of samples, and the best so far */
+	int cg_open;
+	uint64_t cg_sig;
+	double cg_start[2], cg_end[2], cg_acc, cg_secs;
+	double best_secs, best_acc, best_kernel[2];
+	double life_kernel[2], life_sampled;
+	int cg_seen;
 	double run_cpu_s;      /* host roles' CPU-seconds since it runs */
 	unsigned run_samples;
+	double run_secs;       /* the seconds those samples cover */
 };
 
 struct mdef {
@@ -216,9 +224,78 @@ static int host_role(int role)
 	return role >= 0 && role < ROLE__COUNT && role != ROLE_GUEST;
 }
 
+const char *const report_cg_source[2] = { "cpu.stat", "cpuacct.usage" };
+
+/* The roles whose processes live in the instance's cgroup, where it has
+ * one: the relays, CLIs and load generators isolab starts beside it do not. */
+static int cgroup_role(int role)
+{
+	return role == ROLE_WORKLOAD || role == ROLE_RUNTIME || role == ROLE_VMM;
+}
+
+/* The seconds a sample covers: its "dt" when recorded, else one. */
+static double sample_dt(json_t *rec)
+{
+	json_t *dt = json_object_get(rec, "dt");
+	double v = json_is_number(dt) ? json_number_value(dt) : 1.0;
+	return v > 0 && v < 60 ? v : 1.0;
+}
+
+/* One sample's part in the cgroup cross-check (see report_instance). */
+static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
+{
+	json_t *cg = json_object_get(rec, "cgroup_cpu_s");
+	double v[2];
+	int any = 0;
+	for (int k = 0; k < 2; k++) {
+		json_t *x = json_object_get(cg, report_cg_source[k]);
+		v[k] = json_is_number(x) ? json_number_value(x) : NAN;
+		any |= isfinite(v[k]);
+	}
+	if (!any) {
+		in->cg_open = 0;
+		return;
+	}
+	in->cg_seen = 1;
+	memcpy(in->life_kernel, v, sizeof v);
+	uint64_t sig = 0;
+	double cpu = 0;
+	size_t i;
+	json_t *p;
+	json_array_foreach(procs, i, p) {
+		if (!cgroup_role(role_parse(json_str(p, "role", NULL))))
+			continue;
+		json_t *pid = json_object_get(p, "pid"), *c = json_object_get(p, "cpu");
+		sig += ((uint64_t)json_integer_value(pid) + 1) * 0x9e3779b97f4a7c15ull;
+		sig ^= sig >> 29;
+		if (json_is_number(c))
+			cpu += json_number_value(c) / 100.0;
+	}
+	in->life_sampled += cpu * sample_dt(rec);
+	if (in->cg_open && sig == in->cg_sig && sig) {
+		/* The run so far, without this sample, is a candidate. */
+		if (in->cg_secs > in->best_secs) {
+			in->best_secs = in->cg_secs;
+			in->best_acc = in->cg_acc;
+			for (int k = 0; k < 2; k++)
+				in->best_kernel[k] = in->cg_end[k] - in->cg_start[k];
+		}
+		double dt = sample_dt(rec);
+		in->cg_acc += cpu * dt;
+		in->cg_secs += dt;
+		memcpy(in->cg_end, v, sizeof v);
+		return;
+	}
+	in->cg_open = 1;
+	in->cg_sig = sig;
+	in->cg_acc = in->cg_secs = 0;
+	memcpy(in->cg_start, v, sizeof v);
+	memcpy(in->cg_end, v, sizeof v);
+}
+
 /* One sample's processes: CPU-seconds and RSS by role. A sample is one
  * second, so %CPU / 100 is the CPU-seconds a process used in it. */
-static void add_procs(struct inst *in, json_t *procs)
+static void add_procs(struct inst *in, json_t *procs, double dt)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
@@ -232,9 +309,10 @@ static void add_procs(struct inst *in, json_t *procs)
 			continue;
 		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
 		if (json_is_number(cpu)) {
-			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + json_number_value(cpu) / 100.0;
+			double s = json_number_value(cpu) / 100.0 * dt;
+			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + s;
 			if (in->running && host_role(role))
-				in->run_cpu_s += json_number_value(cpu) / 100.0;
+				in->run_cpu_s += s;
 		}
 		if (json_is_number(r)) {
 			rss[role] += json_number_value(r);
@@ -251,6 +329,7 @@ static void add_procs(struct inst *in, json_t *procs)
 	}
 	in->psamples++;
 	in->run_samples += in->running;
+	in->run_secs += in->running ? dt : 0;
 }
 
 static void add_sample(struct builder *b, json_t *rec)
@@ -261,7 +340,8 @@ static void add_sample(struct builder *b, json_t *rec)
 	json_t *metrics = json_object_get(rec, "metrics");
 	if (json_is_object(metrics) && json_object_size(metrics))
 		in->running = 1;
-	add_procs(in, json_object_get(rec, "procs"));
+	add_procs(in, json_object_get(rec, "procs"), sample_dt(rec));
+	add_cgroup(in, rec, json_object_get(rec, "procs"));
 	if (!json_is_object(metrics))
 		return;
 	const char *name;
@@ -418,6 +498,15 @@ static void collect_instances(const struct builder *b, struct report *out)
 			ri->rss_mean_kb[k] = in->rss_n[k] ? in->rss_sum_kb[k] / in->rss_n[k] : NAN;
 		ri->run_cpu_s = in->run_cpu_s;
 		ri->run_samples = in->run_samples;
+		ri->run_secs = in->run_secs;
+		ri->cg_window_s = in->best_secs > 0 ? in->best_secs : NAN;
+		ri->cg_life_sampled_s = in->cg_seen ? in->life_sampled : NAN;
+		for (int k = 0; k < 2; k++)
+			ri->cg_life_kernel_s[k] = in->cg_seen ? in->life_kernel[k] : NAN;
+		for (int k = 0; k < 2; k++) {
+			ri->cg_kernel_s[k] = in->best_secs > 0 ? in->best_kernel[k] : NAN;
+			ri->cg_sampled_s[k] = in->best_secs > 0 && isfinite(in->best_kernel[k]) ? in->best_acc : NAN;
+		}
 		const struct mdef *d = main_metric(b, in->workload);
 		ri->work_rate = d ? inst_value(in, d->name) : NAN;
 	}
@@ -459,7 +548,7 @@ static double cost_value(const struct report_instance *ri, int role, enum cost_q
 	if (q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU) {
 		if (role != REPORT_TOTAL || !ri->run_samples || !(ri->work_rate > 0) || !(ri->run_cpu_s > 0))
 			return NAN;
-		double cpu_per_s = ri->run_cpu_s / ri->run_samples;
+		double cpu_per_s = ri->run_cpu_s / (ri->run_secs > 0 ? ri->run_secs : ri->run_samples);
 		return q == COST_CPU_PER_UNIT ? cpu_per_s / ri->work_rate * 1e6 : ri->work_rate / cpu_per_s;
 	}
 	const double *v = q == COST_CPU_S || q == COST_CPU_SHARE ? ri->cpu_s :
@@ -1429,6 +1518,65 @@ static void print_costs(const struct report *r, FILE *fp)
 	}
 }
 
+/* The sampled CPU of an instance's cgroup roles against the kernel's: one
+ * line per runtime and workload, the worst instance's difference. */
+static void print_crosscheck(const struct report *r, FILE *fp)
+{
+	int header = 0;
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *a = &r->insts[i];
+		if (!isfinite(a->cg_window_s))
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = isfinite(r->insts[j].cg_window_s) && !strcmp(r->insts[j].runtime, a->runtime) &&
+			    !strcmp(r->insts[j].workload, a->workload) && !strcmp(r->insts[j].variant, a->variant) &&
+			    !strcmp(r->insts[j].host, a->host);
+		if (seen)
+			continue;
+		if (!header++)
+			fprintf(fp, "cgroup cross-check (sampled CPU of the workload, runtime and vmm roles against the "
+			    "kernel's accounting of the instance's cgroup, over the samples with the same processes):\n");
+		double worst[2] = { NAN, NAN }, secs = 0, life_k = 0, life_s = 0;
+		unsigned n = 0;
+		for (size_t j = i; j < r->ninsts; j++) {
+			const struct report_instance *b = &r->insts[j];
+			if (!isfinite(b->cg_window_s) || strcmp(b->runtime, a->runtime) || strcmp(b->workload, a->workload) ||
+			    strcmp(b->variant, a->variant) || strcmp(b->host, a->host))
+				continue;
+			n++;
+			secs += b->cg_window_s;
+			double lk = isfinite(b->cg_life_kernel_s[0]) ? b->cg_life_kernel_s[0] : b->cg_life_kernel_s[1];
+			if (isfinite(lk) && isfinite(b->cg_life_sampled_s)) {
+				life_k += lk;
+				life_s += b->cg_life_sampled_s;
+			}
+			for (int k = 0; k < 2; k++) {
+				double d = report_cg_diff_pct(b, k);
+				if (isfinite(d) && !(fabs(d) <= fabs(worst[k])))
+					worst[k] = d;
+			}
+		}
+		fprintf(fp, "  %s/%s%s%s: %u instance%s, %.1f s:", a->runtime, a->workload, a->variant[0] ? "/" : "",
+		    a->variant, n, n == 1 ? "" : "s", secs);
+		for (int k = 0; k < 2; k++)
+			if (isfinite(worst[k]))
+				fprintf(fp, " %s %+.1f%%", report_cg_source[k], worst[k]);
+		if (life_k > 0)
+			fprintf(fp, "; over its life the samples saw %.0f%% of the cgroup's %.2f CPU-s", life_s / life_k * 100.0,
+			    life_k / n);
+		fputc('\n', fp);
+	}
+}
+
+double report_cg_diff_pct(const struct report_instance *ri, int src)
+{
+	double k = ri->cg_kernel_s[src], s = ri->cg_sampled_s[src];
+	if (!isfinite(k) || !isfinite(s) || !(k > 0))
+		return NAN;
+	return (s - k) / k * 100.0;
+}
+
 void report_print(const struct report *r, FILE *fp)
 {
 	int show[NCOLS];
@@ -1496,6 +1644,7 @@ void report_print(const struct report *r, FILE *fp)
 		    r->ui_frame_ms_p50, r->ui_seconds);
 	if (r->ncosts)
 		print_costs(r, fp);
+	print_crosscheck(r, fp);
 }
 
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
@@ -1715,6 +1864,29 @@ json_t *report_to_json(const struct report *r)
 		json_array_append_new(costs, o);
 	}
 	json_object_set_new(doc, "cost", costs);
+	json_t *cc = json_array();
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *ri = &r->insts[i];
+		for (int k = 0; k < 2; k++) {
+			if (!isfinite(ri->cg_window_s) || !isfinite(ri->cg_kernel_s[k]))
+				continue;
+			json_t *o = json_object();
+			json_object_set_new(o, "runtime", json_text(ri->runtime));
+			json_object_set_new(o, "workload", json_text(ri->workload));
+			json_object_set_new(o, "variant", ri->variant[0] ? json_text(ri->variant) : json_null());
+			json_object_set_new(o, "host", json_text(ri->host));
+			json_object_set_new(o, "rep", json_integer(ri->rep));
+			json_object_set_new(o, "source", json_text(report_cg_source[k]));
+			json_object_set_new(o, "window_s", json_real(ri->cg_window_s));
+			json_object_set_new(o, "sampled_cpu_s", json_real(ri->cg_sampled_s[k]));
+			json_object_set_new(o, "cgroup_cpu_s", json_real(ri->cg_kernel_s[k]));
+			json_object_set_new(o, "diff_pct", json_num_or_null(report_cg_diff_pct(ri, k), 1));
+			json_object_set_new(o, "life_sampled_cpu_s", json_num_or_null(ri->cg_life_sampled_s, 1));
+			json_object_set_new(o, "life_cgroup_cpu_s", json_num_or_null(ri->cg_life_kernel_s[k], 1));
+			json_array_append_new(cc, o);
+		}
+	}
+	json_object_set_new(doc, "cgroup_crosscheck", cc);
 	return doc;
 }
 

@@ -83,9 +83,22 @@ struct report_instance {
 	 * the host roles' CPU-seconds and the samples they cover. */
 	double run_cpu_s;
 	unsigned run_samples;
+	double run_secs;                 /* the seconds those samples cover */
 	/* The workload's main metric (its first throughput in units per
 	 * second): this instance's value, NAN without one. */
 	double work_rate;
+	/* The cross-check with the kernel's accounting of the instance's
+	 * cgroup (cpu.stat, cpuacct.usage: REPORT_CG_*), over the longest run
+	 * of samples in which the processes of the workload, runtime and vmm
+	 * roles stayed the same (the last sample of a run left out: a process
+	 * about to exit spends CPU no sample shows): their sampled CPU-seconds
+	 * and the cgroup's, over window_s seconds. NAN without a cgroup. */
+	double cg_window_s;
+	double cg_sampled_s[2], cg_kernel_s[2];
+	/* Over the instance's life: the cgroup's last count, and the sampled
+	 * CPU-seconds of the same roles (which miss what ran before a
+	 * process's first sample and after its last). NAN without a cgroup. */
+	double cg_life_kernel_s[2], cg_life_sampled_s;
 	double startup_ms, create_ms;    /* launch to ready, launch to created; NAN when not recorded */
 	double vmm_ms, kernel_ms, init_ms, ready_ms; /* a VM's milestones, ms from launch; NAN */
 };
@@ -101,6 +114,9 @@ struct report_instance {
  * only): the host CPU per second while the workload ran over its main
  * metric, in µs per unit, and its inverse, units per host CPU-second. */
 #define REPORT_TOTAL (-1)
+enum { REPORT_CG_V2, REPORT_CG_V1 };
+/* "cpu.stat", "cpuacct.usage": the sample record's names of the sources. */
+extern const char *const report_cg_source[2];
 enum cost_qty {
 	COST_CPU_S,        /* CPU-seconds over the instance's life */
 	COST_CPU_SHARE,    /* % of the host roles' CPU-seconds (not for total or guest) */
@@ -173,6 +189,8 @@ int report_write_json(const struct report *r, const char *path, char **cause);
 /* The cost row of runtime/variant/workload/role/qty (variant NULL or "": none), or NULL. */
 const struct report_cost *report_find_cost(const struct report *r, const char *runtime, const char *variant,
     const char *workload, int role, enum cost_qty qty);
+/* (sampled - cgroup) / cgroup in % for source REPORT_CG_*; NAN without both. */
+double report_cg_diff_pct(const struct report_instance *ri, int src);
 /* The row of runtime/variant/workload/metric (variant NULL or "": none), or NULL. */
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
     const char *workload, const char *metric);

@@ -15,6 +15,7 @@
  * values kept for the end record. With several copies of the workload in
  * one instance (containers inside a VM) every value is their mean.
  */
+#include "cgroup.h"
 #include "config.h"
 #include "events.h"
 #include "exec.h"
@@ -694,6 +695,25 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 		json_array_append_new(pa, proc_json(&procs[i]));
 	json_t *rec = json_pack("{s:s, s:i, s:f, s:o, s:o}", "type", "sample", "inst", it->in.id, "t", t,
 	    "metrics", mobj, "procs", pa);
+	/* The seconds this sample covers, for CPU-seconds from %CPU, and the
+	 * kernel's own count of the instance's CPU so far, to check the sum
+	 * over roles against (one small read per cgroup and second). */
+	uint64_t now = mono_ns();
+	if (it->tick_ns)
+		json_object_set_new(rec, "dt", json_real((double)(now - it->tick_ns) / 1e9));
+	it->tick_ns = now;
+	if (it->in.cgroup) {
+		json_t *cg = json_object();
+		for (int src = 0; src < CGROUP_CPU__COUNT; src++) {
+			long long us = cgroup_cpu_usage_us(it->in.cgroup, (enum cgroup_cpu_src)src);
+			if (us >= 0)
+				json_object_set_new(cg, cgroup_cpu_src_name((enum cgroup_cpu_src)src), json_real((double)us / 1e6));
+		}
+		if (json_object_size(cg))
+			json_object_set_new(rec, "cgroup_cpu_s", cg);
+		else
+			json_decref(cg);
+	}
 	char *cause = NULL;
 	if (it->ctx->journal && journal_append(it->ctx->journal, rec, &cause) < 0) {
 		events_log(it->ctx->events, it->ctx->journal, LOG_ERROR, "journal: %s", cause);

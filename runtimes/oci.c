@@ -411,6 +411,7 @@ static int oci_prepare(struct instance *in, char **cause)
 	    resources_add(in->res, "oci", o->binary, o->resb, cause) < 0)
 		return -1;
 	o->recorded = 1;
+	in->cgroup = o->cgroup;
 	if (o->runsc && in->limits && in->limits->cpuset && cgroup_mode() != CGROUP_V2) {
 		/* runsc writes the new leaf's cpuset.cpus while v1 has left its
 		 * parents empty (EACCES); runc fills them in, runsc does not. The
@@ -764,6 +765,7 @@ static int oci_cleanup(struct instance *in, char **cause)
 	} else if (o->recorded) {
 		resources_done(in->res, "oci", o->binary, o->resb);
 	}
+	in->cgroup = NULL;
 	if (o->recorded) {
 		char *c = NULL;
 		if (cgroup_remove(o->cgroup, &c) < 0) {

@@ -12,6 +12,12 @@
  *   qemu    vmm 100, 100, 80 % and RSS 100000, 200000, 300000; a relay
  *           (helper) 0 % and 6000; a load generator (loadgen) 20 % and
  *           3000 in the two running samples; rate 500
+ * and one sandbox repetition whose samples carry their length (dt 1, 0.5,
+ * 1, and 0.4 for a last one without processes) and its cgroup's CPU so
+ * far (cpu.stat 0.2, 1.2, 1.7, 2.9, 3.0; cpuacct.usage 0.2, 1.2, 1.73,
+ * 2.93, 3.03): the probe at 0, 100, 100, 90 % with the same processes
+ * throughout (the init, the probe, and a load generator outside the
+ * cgroup at 50 %).
  */
 #include <check.h>
 #include <math.h>
@@ -138,6 +144,44 @@ START_TEST(per_unit_of_work)
 }
 END_TEST
 
+/* CPU-seconds from %CPU over each sample's own length, and the check
+ * against the cgroup over the samples with the same processes, the last
+ * one left out (its process may be exiting). */
+START_TEST(cgroup_crosscheck)
+{
+	const struct report_instance *ri = NULL;
+	for (size_t i = 0; i < r.ninsts; i++)
+		if (!strcmp(r.insts[i].runtime, "sandbox"))
+			ri = &r.insts[i];
+	ck_assert_ptr_nonnull(ri);
+	ck_assert_double_eq_tol(ri->cpu_s[ROLE_WORKLOAD], 1.0 + 0.5 + 0.9, 1e-9);
+	ck_assert_double_eq_tol(ri->cpu_s[ROLE_LOADGEN], 0.5 + 0.5 + 0.25 + 0.5, 1e-9);
+	/* samples 2 and 3: 1.5 s, 1.5 CPU-s sampled (not the load generator) */
+	ck_assert_double_eq_tol(ri->cg_window_s, 1.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_sampled_s[REPORT_CG_V2], 1.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_kernel_s[REPORT_CG_V2], 1.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_kernel_s[REPORT_CG_V1], 1.53, 1e-9);
+	ck_assert_double_eq_tol(report_cg_diff_pct(ri, REPORT_CG_V1), (1.5 - 1.53) / 1.53 * 100, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_sampled_s, 2.4, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_kernel_s[REPORT_CG_V2], 3.0, 1e-9);
+	/* host CPU per unit while it ran: (1.5 + 0.75 + 1.4) CPU-s over 2.5 s, 1000 calls/s */
+	ck_assert_double_eq_tol(cost("sandbox", REPORT_TOTAL, COST_CPU_PER_UNIT)->st.mean, 3.65 / 2.5 / 1000 * 1e6, 1e-6);
+	/* Instances without a cgroup have no cross-check. */
+	for (size_t i = 0; i < r.ninsts; i++)
+		if (strcmp(r.insts[i].runtime, "sandbox"))
+			ck_assert(isnan(r.insts[i].cg_window_s) && isnan(report_cg_diff_pct(&r.insts[i], REPORT_CG_V2)));
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "  sandbox/syscall: 1 instance, 1.5 s: cpu.stat +0.0% cpuacct.usage -2.0%; "
+	    "over its life the samples saw 80% of the cgroup's 3.00 CPU-s\n"));
+	free(text);
+}
+END_TEST
+
 START_TEST(text_says_none)
 {
 	char *text = NULL;
@@ -205,6 +249,7 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, text_says_none, exports };
+	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, text_says_none,
+		exports };
 	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
 }
