@@ -49,6 +49,8 @@ struct proc_sample {
 	uint64_t iodelay;     /* clock ticks of block I/O delay in the interval */
 	double cswch_s, nvcswch_s;
 	unsigned threads;
+	char name[16];        /* the runtime's component it is ("sentry", "gofer", "stub"), from its
+	                       * driver, where comm cannot tell ("exe"); "" when none */
 	int first;            /* first sample of this pid: rates are 0 */
 	int exited;           /* the process is gone; last report */
 };

@@ -69,6 +69,10 @@ struct inst {
 	double best_secs, best_acc, best_kernel[2];
 	double life_kernel[2], life_sampled;
 	int cg_seen;
+	struct report_component comp[REPORT_MAX_COMPONENTS];
+	double comp_rss_sum[REPORT_MAX_COMPONENTS];
+	unsigned comp_rss_n[REPORT_MAX_COMPONENTS];
+	unsigned ncomp;
 	double run_cpu_s;      /* host roles' CPU-seconds since it runs */
 	unsigned run_samples;
 	double run_secs;       /* the seconds those samples cover */
@@ -299,8 +303,8 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
-	double rss[ROLE__COUNT] = { 0 };
-	int has_rss[ROLE__COUNT] = { 0 };
+	double rss[ROLE__COUNT] = { 0 }, crss[REPORT_MAX_COMPONENTS] = { 0 };
+	int has_rss[ROLE__COUNT] = { 0 }, has_crss[REPORT_MAX_COMPONENTS] = { 0 };
 	size_t i;
 	json_t *p;
 	json_array_foreach(procs, i, p) {
@@ -308,6 +312,26 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 		if (role < 0)
 			continue;
 		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
+		const char *name = json_str(p, "name", NULL);
+		if (name && *name) {
+			unsigned c;
+			for (c = 0; c < in->ncomp; c++)
+				if (in->comp[c].role == role && !strncmp(in->comp[c].name, name, sizeof in->comp[c].name - 1))
+					break;
+			if (c == in->ncomp && c < REPORT_MAX_COMPONENTS) {
+				in->comp[c] = (struct report_component){ .role = role, .rss_peak_kb = NAN };
+				snprintf(in->comp[c].name, sizeof in->comp[c].name, "%s", name);
+				in->ncomp++;
+			}
+			if (c < in->ncomp) {
+				if (json_is_number(cpu))
+					in->comp[c].cpu_s += json_number_value(cpu) / 100.0 * dt;
+				if (json_is_number(r)) {
+					crss[c] += json_number_value(r);
+					has_crss[c] = 1;
+				}
+			}
+		}
 		if (json_is_number(cpu)) {
 			double s = json_number_value(cpu) / 100.0 * dt;
 			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + s;
@@ -326,6 +350,14 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 			in->rss_peak_kb[r] = rss[r];
 		in->rss_sum_kb[r] += rss[r];
 		in->rss_n[r]++;
+	}
+	for (unsigned c = 0; c < in->ncomp; c++) {
+		if (!has_crss[c])
+			continue;
+		if (!(crss[c] <= in->comp[c].rss_peak_kb))
+			in->comp[c].rss_peak_kb = crss[c];
+		in->comp_rss_sum[c] += crss[c];
+		in->comp_rss_n[c]++;
 	}
 	in->psamples++;
 	in->run_samples += in->running;
@@ -509,6 +541,11 @@ static void collect_instances(const struct builder *b, struct report *out)
 		}
 		const struct mdef *d = main_metric(b, in->workload);
 		ri->work_rate = d ? inst_value(in, d->name) : NAN;
+		ri->ncomp = in->ncomp;
+		for (unsigned c = 0; c < in->ncomp; c++) {
+			ri->comp[c] = in->comp[c];
+			ri->comp[c].rss_mean_kb = in->comp_rss_n[c] ? in->comp_rss_sum[c] / in->comp_rss_n[c] : NAN;
+		}
 	}
 }
 
@@ -579,6 +616,80 @@ static const char *cost_unit_of(enum cost_qty q)
 	return q == COST_CPU_S ? "s" : q == COST_CPU_SHARE ? "%" : "kB";
 }
 
+/* A named component's value in an instance; NAN when it has none. */
+static double comp_value(const struct report_instance *ri, int role, const char *name, enum cost_qty q)
+{
+	for (unsigned c = 0; c < ri->ncomp; c++) {
+		const struct report_component *k = &ri->comp[c];
+		if (k->role != role || strcmp(k->name, name))
+			continue;
+		if (q == COST_CPU_S)
+			return k->cpu_s;
+		if (q == COST_CPU_SHARE) {
+			double total = cost_value(ri, REPORT_TOTAL, COST_CPU_S);
+			return total > 0 ? k->cpu_s / total * 100.0 : 0.0;
+		}
+		return q == COST_RSS_PEAK ? k->rss_peak_kb : k->rss_mean_kb;
+	}
+	return NAN;
+}
+
+/* One cost row of group g0 (its runtime, workload, variant and host) over
+ * its measured repetitions. */
+static void add_cost(struct report *out, const struct report_instance *g0, const struct mdef *md, int role,
+    const char *comp, enum cost_qty q)
+{
+	int per_unit = q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU;
+	if (per_unit && (role != REPORT_TOTAL || !md || comp[0]))
+		return;
+	if (q == COST_CPU_SHARE && (role == REPORT_TOTAL || role == ROLE_GUEST))
+		return;
+	double *vals = NULL;
+	size_t n = 0, seen = 0;
+	for (size_t i = 0; i < out->ninsts; i++) {
+		const struct report_instance *ri = &out->insts[i];
+		if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
+		    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
+			continue;
+		double v = comp[0] ? comp_value(ri, role, comp, q) : cost_value(ri, role, q);
+		seen += isfinite(v);
+		/* A role seen in another repetition was idle or gone in this one. */
+		vals = xreallocarray(vals, n + 1, sizeof *vals);
+		vals[n++] = isfinite(v) ? v : per_unit ? NAN : 0.0;
+	}
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (isfinite(vals[k]))
+			vals[m++] = vals[k];
+	if (!seen)
+		m = 0;
+	out->costs = xreallocarray(out->costs, out->ncosts + 1, sizeof *out->costs);
+	struct report_cost *c = &out->costs[out->ncosts++];
+	char *unit;
+	if (per_unit) {
+		_cleanup_free_ char *w = work_unit(md->unit);
+		unit = q == COST_CPU_PER_UNIT ? xasprintf("us/%s", w) : xasprintf("%s/CPU-s", w);
+	} else {
+		unit = xstrdup(cost_unit_of(q));
+	}
+	*c = (struct report_cost){
+		.runtime = xstrdup(g0->runtime),
+		.workload = xstrdup(g0->workload),
+		.variant = xstrdup(g0->variant),
+		.host = xstrdup(g0->host),
+		.role = role,
+		.component = xstrdup(comp),
+		.qty = q,
+		.unit = unit,
+		.metric = xstrdup(per_unit ? md->name : ""),
+		.none = !seen,
+		.values = vals,
+		.overhead_pct = NAN,
+		.p_value = 1.0,
+	};
+	stats_compute(vals, m, &c->st);
+}
+
 static void build_costs(const struct builder *b, struct report *out)
 {
 	/* The groups, ordered: workload met first, the baseline first, then
@@ -625,56 +736,25 @@ static void build_costs(const struct builder *b, struct report *out)
 		const struct mdef *md = main_metric(b, g0->workload);
 		for (size_t rk = 0; rk < ARRAY_SIZE(cost_roles); rk++) {
 			int role = cost_roles[rk];
-			for (int q = 0; q < COST__COUNT; q++) {
-				int per_unit = q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU;
-				if (per_unit && (role != REPORT_TOTAL || !md))
+			/* The whole role, then each named component of it. */
+			const char *names[1 + REPORT_MAX_COMPONENTS * 4] = { "" };
+			size_t nnames = 1;
+			for (size_t i = 0; i < out->ninsts && role >= 0; i++) {
+				const struct report_instance *ri = &out->insts[i];
+				if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
+				    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
 					continue;
-				if (q == COST_CPU_SHARE && (role == REPORT_TOTAL || role == ROLE_GUEST))
-					continue;
-				double *vals = NULL;
-				size_t n = 0, seen = 0;
-				for (size_t i = 0; i < out->ninsts; i++) {
-					const struct report_instance *ri = &out->insts[i];
-					if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
-					    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
-						continue;
-					double v = cost_value(ri, role, (enum cost_qty)q);
-					seen += isfinite(v);
-					/* A role seen in another repetition was idle or gone in this one. */
-					vals = xreallocarray(vals, n + 1, sizeof *vals);
-					vals[n++] = isfinite(v) ? v : per_unit ? NAN : 0.0;
+				for (unsigned c = 0; c < ri->ncomp; c++) {
+					size_t k;
+					for (k = 1; k < nnames && strcmp(names[k], ri->comp[c].name); k++)
+						;
+					if (k == nnames && ri->comp[c].role == role && nnames < ARRAY_SIZE(names))
+						names[nnames++] = ri->comp[c].name;
 				}
-				size_t m = 0;
-				for (size_t k = 0; k < n; k++)
-					if (isfinite(vals[k]))
-						vals[m++] = vals[k];
-				if (!seen)
-					m = 0;
-				out->costs = xreallocarray(out->costs, out->ncosts + 1, sizeof *out->costs);
-				struct report_cost *c = &out->costs[out->ncosts++];
-				char *unit;
-				if (per_unit) {
-					_cleanup_free_ char *w = work_unit(md->unit);
-					unit = q == COST_CPU_PER_UNIT ? xasprintf("us/%s", w) : xasprintf("%s/CPU-s", w);
-				} else {
-					unit = xstrdup(cost_unit_of((enum cost_qty)q));
-				}
-				*c = (struct report_cost){
-					.runtime = xstrdup(g0->runtime),
-					.workload = xstrdup(g0->workload),
-					.variant = xstrdup(g0->variant),
-					.host = xstrdup(g0->host),
-					.role = role,
-					.qty = (enum cost_qty)q,
-					.unit = unit,
-					.metric = xstrdup(per_unit ? md->name : ""),
-					.none = !seen,
-					.values = vals,
-					.overhead_pct = NAN,
-					.p_value = 1.0,
-				};
-				stats_compute(vals, m, &c->st);
 			}
+			for (size_t ci = 0; ci < nnames; ci++)
+				for (int q = 0; q < COST__COUNT; q++)
+					add_cost(out, g0, md, role, names[ci], (enum cost_qty)q);
 		}
 	}
 	/* Against the baseline's same role and quantity, where both have one. */
@@ -686,7 +766,7 @@ static void build_costs(const struct builder *b, struct report *out)
 			const struct report_cost *base = &out->costs[k];
 			if (strcmp(base->runtime, out->baseline) || strcmp(base->workload, c->workload) ||
 			    strcmp(base->variant, c->variant) || strcmp(base->host, c->host) || base->role != c->role ||
-			    base->qty != c->qty || !base->st.n)
+			    strcmp(base->component, c->component) || base->qty != c->qty || !base->st.n)
 				continue;
 			c->has_baseline = 1;
 			c->overhead_pct = stats_overhead_pct(c->st.mean, base->st.mean, c->qty == COST_WORK_PER_CPU);
@@ -711,8 +791,8 @@ const struct report_cost *report_find_cost(const struct report *r, const char *r
 		variant = "";
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct report_cost *c = &r->costs[i];
-		if (c->role == role && c->qty == qty && !strcmp(c->runtime, runtime) && !strcmp(c->variant, variant) &&
-		    !strcmp(c->workload, workload))
+		if (c->role == role && c->qty == qty && !c->component[0] && !strcmp(c->runtime, runtime) &&
+		    !strcmp(c->variant, variant) && !strcmp(c->workload, workload))
 			return c;
 	}
 	return NULL;
@@ -912,7 +992,7 @@ static void builder_free(struct builder *b)
 	free(b->variants);
 }
 
-static char *run_id_of(const struct journal_read *jr)
+char *report_run_id(const struct journal_read *jr)
 {
 	const char *id = json_str(jr->env, "run_id", NULL);
 	if (id)
@@ -1025,7 +1105,7 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	if (!baseline)
 		baseline = json_str(json_object_get(jr->env, "experiment"), "baseline", NULL);
 	out->baseline = xstrdup(baseline && *baseline ? baseline : "native");
-	out->run_id = run_id_of(jr);
+	out->run_id = report_run_id(jr);
 	out->bad_lines = jr->bad_lines;
 	out->partial = 1;
 	json_t *exp = json_object_get(jr->env, "experiment");
@@ -1152,6 +1232,7 @@ void report_free(struct report *r)
 		free(c->host);
 		free(c->unit);
 		free(c->metric);
+		free(c->component);
 		free(c->values);
 	}
 	free(r->costs);
@@ -1368,13 +1449,15 @@ static char *overhead_cell(const struct report_cost *c)
 	return xasprintf("%+.1f%%%s", c->overhead_pct, c->significant ? " *" : "");
 }
 
+/* The row of g's group and component (role rows: ""), of role and quantity q. */
 static const struct report_cost *cost_at(const struct report *r, const struct report_cost *g, int role,
     enum cost_qty q)
 {
+	const char *comp = g->role == role ? g->component : "";
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct report_cost *c = &r->costs[i];
-		if (c->role == role && c->qty == q && !strcmp(c->runtime, g->runtime) && !strcmp(c->workload, g->workload) &&
-		    !strcmp(c->variant, g->variant) && !strcmp(c->host, g->host))
+		if (c->role == role && c->qty == q && !strcmp(c->component, comp) && !strcmp(c->runtime, g->runtime) &&
+		    !strcmp(c->workload, g->workload) && !strcmp(c->variant, g->variant) && !strcmp(c->host, g->host))
 			return c;
 	}
 	return NULL;
@@ -1442,7 +1525,8 @@ static void print_costs(const struct report *r, FILE *fp)
 				/* "none" is said of the workload and the runtime; other
 				 * roles show where a runtime has them. */
 				int want = pass == 0 ? c->qty == COST_CPU_S && (c->role == ROLE_WORKLOAD || c->role == ROLE_RUNTIME ||
-				    c->role == REPORT_TOTAL || !c->none) : c->qty == COST_CPU_PER_UNIT && c->st.n;
+				    c->role == REPORT_TOTAL || !c->none) && (!c->component[0] || !c->none) :
+				    c->qty == COST_CPU_PER_UNIT && c->st.n;
 				if (!want)
 					continue;
 				int lead = pass == 1 || group_start(r, i - 1);
@@ -1454,7 +1538,12 @@ static void print_costs(const struct report *r, FILE *fp)
 					const struct report_cost *sh = cost_at(r, c, c->role, COST_CPU_SHARE);
 					const struct report_cost *pk = cost_at(r, c, c->role, COST_RSS_PEAK);
 					const struct report_cost *mn = cost_at(r, c, c->role, COST_RSS_MEAN);
-					cell[4] = c->role == ROLE_GUEST ? xstrdup("guest (own view)") : xstrdup(report_cost_role_name(c->role));
+					if (c->component[0])
+						cell[4] = xasprintf("  %s", c->component);
+					else if (c->role == ROLE_GUEST)
+						cell[4] = xstrdup("guest (own view)");
+					else
+						cell[4] = xstrdup(report_cost_role_name(c->role));
 					cell[5] = c->none ? xstrdup("") : xasprintf("%zu", c->st.n);
 					cell[6] = mean_cell(c);
 					cell[7] = ci_cell(c);
@@ -1669,7 +1758,7 @@ static int has_groups(const struct report *r)
 
 /* Exports. */
 
-static void csv_field(FILE *fp, const char *s)
+void report_csv_field(FILE *fp, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, fp);
@@ -1708,7 +1797,7 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 		for (size_t k = 0; k < ARRAY_SIZE(text); k++) {
 			if (k)
 				fputc(',', fp);
-			csv_field(fp, text[k]);
+			report_csv_field(fp, text[k]);
 		}
 		fprintf(fp, ",%d,%zu", row->higher_is_better ? 1 : 0, row->st.n);
 		int has = row->st.n > 0;
@@ -1722,7 +1811,7 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 		fprintf(fp, ",%d,%u,%u", row->has_baseline && row->significant, row->failed, row->incomplete);
 		if (has_groups(r)) {
 			fputc(',', fp);
-			csv_field(fp, row->variant);
+			report_csv_field(fp, row->variant);
 			csv_num(fp, row->p50, has);
 			csv_num(fp, row->p95, has);
 			csv_num(fp, row->aggregate, has);
@@ -1735,13 +1824,13 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 	 * a role without processes ("none") has n 0 and no mean. */
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct report_cost *c = &r->costs[i];
-		_cleanup_free_ char *metric = xasprintf("host.%s.%s", report_cost_qty_name(c->qty),
-		    report_cost_role_name(c->role));
+		_cleanup_free_ char *metric = xasprintf("host.%s.%s%s%s", report_cost_qty_name(c->qty),
+		    report_cost_role_name(c->role), c->component[0] ? "." : "", c->component);
 		const char *text[] = { c->runtime, c->workload, metric, c->unit, c->host };
 		for (size_t k = 0; k < ARRAY_SIZE(text); k++) {
 			if (k)
 				fputc(',', fp);
-			csv_field(fp, text[k]);
+			report_csv_field(fp, text[k]);
 		}
 		fprintf(fp, ",%d,%zu", c->qty == COST_WORK_PER_CPU, c->st.n);
 		int has = c->st.n > 0;
@@ -1755,7 +1844,7 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 		fprintf(fp, ",%d,0,0", c->has_baseline && c->significant);
 		if (has_groups(r)) {
 			fputc(',', fp);
-			csv_field(fp, c->variant);
+			report_csv_field(fp, c->variant);
 			fputs(",,,,,", fp);
 		}
 		fputs("\r\n", fp);
@@ -1847,6 +1936,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "variant", c->variant[0] ? json_text(c->variant) : json_null());
 		json_object_set_new(o, "host", json_text(c->host));
 		json_object_set_new(o, "role", json_text(report_cost_role_name(c->role)));
+		json_object_set_new(o, "component", c->component[0] ? json_text(c->component) : json_null());
 		json_object_set_new(o, "quantity", json_text(report_cost_qty_name(c->qty)));
 		json_object_set_new(o, "unit", json_text(c->unit));
 		json_object_set_new(o, "metric", c->metric[0] ? json_text(c->metric) : json_null());

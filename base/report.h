@@ -60,6 +60,15 @@ struct report_row {
 	int target;           /* the rows of an interference target */
 };
 
+/* A named component of a role (gVisor's sentry, gofer, stub): the
+ * samples' processes that carry a "name". */
+#define REPORT_MAX_COMPONENTS 8
+struct report_component {
+	char name[16];
+	int role;
+	double cpu_s, rss_peak_kb, rss_mean_kb;
+};
+
 /* One measured instance (warm-ups and neighbours left out): where its host
  * CPU and memory went by role, from the processes of its "sample" records,
  * and its start-up, from its "end" record and a driver's "startup" record.
@@ -87,6 +96,8 @@ struct report_instance {
 	/* The workload's main metric (its first throughput in units per
 	 * second): this instance's value, NAN without one. */
 	double work_rate;
+	struct report_component comp[REPORT_MAX_COMPONENTS];
+	unsigned ncomp;
 	/* The cross-check with the kernel's accounting of the instance's
 	 * cgroup (cpu.stat, cpuacct.usage: REPORT_CG_*), over the longest run
 	 * of samples in which the processes of the workload, runtime and vmm
@@ -129,6 +140,7 @@ enum cost_qty {
 struct report_cost {
 	char *runtime, *workload, *variant, *host;
 	int role;             /* enum proc_role or REPORT_TOTAL */
+	char *component;      /* a named component of the role (cpu and memory only), or "": the whole role */
 	enum cost_qty qty;
 	char *unit;           /* "s", "%", "kB", "us/call", "calls/CPU-s" */
 	char *metric;         /* per unit: the main metric's name; else "" */
@@ -194,6 +206,10 @@ double report_cg_diff_pct(const struct report_instance *ri, int src);
 /* The row of runtime/variant/workload/metric (variant NULL or "": none), or NULL. */
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
     const char *workload, const char *metric);
+/* The run's id: env.json's run_id, else its directory's name (malloc'd). */
+char *report_run_id(const struct journal_read *jr);
+/* A CSV field as RFC 4180 wants it: quoted only when it needs to be. */
+void report_csv_field(FILE *fp, const char *s);
 /* A value as the table prints it: about five significant digits, "-" for NAN. */
 void report_fmt_num(char *buf, size_t size, double v);
 /* The report as JSON {run, baseline, partial, rows:[...]} (new reference, the caller's). */

@@ -472,8 +472,11 @@ void inst_launch(struct inst *it)
 		    (uint64_t)((it->duration + it->ctx->exp->grace + it->caps.startup_allowance_s) * 1e9);
 	struct pid_role pr[64];
 	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
 		sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
+		if (pr[i].name)
+			sampler_name(it->ctx->sampler, pr[i].pid, pr[i].name);
+	}
 	it->out_open = it->in.out_fd >= 0 && watch(it, it->in.out_fd, INST_FD_OUT) == 0;
 	it->pidfd = exec_pidfd_open(it->in.main_pid);
 	if (it->pidfd >= 0)
@@ -595,8 +598,11 @@ int inst_poll_ms(const struct inst *it)
 size_t inst_track(struct inst *it, struct pid_role *out, size_t max)
 {
 	size_t np = it->ex->ops->pids(it->ex, &it->in, out, max);
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
 		sampler_track(it->ctx->sampler, out[i].pid, it->in.id, out[i].role, NULL);
+		if (out[i].name)
+			sampler_name(it->ctx->sampler, out[i].pid, out[i].name);
+	}
 	sampler_track_children(it->ctx->sampler, it->in.id);
 	fingerprint_tick(&it->in, it->name, out, np, it->ctx->journal);
 	return np;
@@ -623,7 +629,7 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 /* One process sample as a journal object (the pidstat fields). */
 static json_t *proc_json(const struct proc_sample *p)
 {
-	return json_pack("{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
+	json_t *o = json_pack("{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
 	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i}",
 	    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", p->comm, "role", role_name(p->role),
 	    "usr", p->usr, "system", p->system, "guest", p->guest, "wait", p->wait, "cpu", p->cpu,
@@ -632,6 +638,9 @@ static json_t *proc_json(const struct proc_sample *p)
 	    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
 	    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
 	    "threads", (int)p->threads);
+	if (o && p->name[0])
+		json_object_set_new(o, "name", json_string(p->name));
+	return o;
 }
 
 /* RSS and PSS in kB of every live process of instance id, summed, from

@@ -577,13 +577,19 @@ static size_t oci_pids(struct instance *in, struct pid_role *out, size_t max)
 	size_t n = ctr_cgroup_pids(o->cgroup, pids, max < ARRAY_SIZE(pids) ? max : ARRAY_SIZE(pids));
 	for (size_t i = 0; i < n; i++) {
 		enum proc_role role = ROLE_WORKLOAD;
+		const char *name = NULL;
 		if (o->runsc) {
+			/* Every process runsc starts is "exe" (it re-executes
+			 * /proc/self/exe): argv tells them apart. The stubs the
+			 * Sentry runs the workload's code in have none. */
 			char argv0[64];
 			ctr_proc_argv0(pids[i], argv0, sizeof argv0);
 			if (!strncmp(argv0, "runsc-", 6) || !strcmp(argv0, "/proc/self/exe"))
 				role = ROLE_RUNTIME;
+			name = !strcmp(argv0, "runsc-sandbox") ? "sentry" : !strcmp(argv0, "runsc-gofer") ? "gofer" :
+			    !argv0[0] ? "stub" : role == ROLE_RUNTIME ? "runsc" : NULL;
 		}
-		out[i] = (struct pid_role){ .pid = pids[i], .role = role };
+		out[i] = (struct pid_role){ .pid = pids[i], .role = role, .name = name };
 	}
 	if (n == 0 && in->main_pid) {
 		out[0] = (struct pid_role){ .pid = in->main_pid, .role = o->runsc ? ROLE_RUNTIME : ROLE_WORKLOAD };

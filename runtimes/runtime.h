@@ -55,6 +55,7 @@ struct driver_status {
 struct pid_role {
 	pid_t pid;
 	enum proc_role role;
+	const char *name;     /* its component where comm cannot tell (static string), or NULL */
 };
 
 /* One launched (runtime, workload) pair, as the driver sees it. */

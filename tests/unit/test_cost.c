@@ -6,7 +6,7 @@
  * without processes:
  *   native  workload 50|30, 100, 100 %CPU, RSS 800, 1000, 1000; rate 1000|1200
  *           no runtime process: "none"
- *   gvisor  Sentry 10, 60, 60 % and RSS 20000; gofer 0 % and 5000; the stub
+ *   gvisor  (named by component) Sentry 10, 60, 60 % and RSS 20000; gofer 0 % and 5000; the stub
  *           (workload) 0, 40, 40 % and 1000; the guest's own view 90 %
  *           (not added); rate 100|125
  *   qemu    vmm 100, 100, 80 % and RSS 100000, 200000, 300000; a relay
@@ -88,6 +88,21 @@ START_TEST(cpu_and_memory_by_role)
 	ck_assert_double_eq_tol(cost("gvisor", ROLE_WORKLOAD, COST_CPU_S)->st.mean, 0.8, 1e-9);
 	ck_assert_double_eq_tol(cost("gvisor", ROLE_RUNTIME, COST_CPU_SHARE)->st.mean, 1.3 / 2.1 * 100, 1e-9);
 	ck_assert_double_eq_tol(cost("gvisor", ROLE_RUNTIME, COST_RSS_PEAK)->st.mean, 25000, 1e-9);
+	/* Within the role, by component: the Sentry 1.3 CPU-s, the gofer none of it. */
+	const struct report_cost *sentry = NULL, *gofer = NULL;
+	for (size_t i = 0; i < r.ncosts; i++) {
+		const struct report_cost *k = &r.costs[i];
+		if (strcmp(k->runtime, "gvisor") || k->qty != COST_CPU_S || k->role != ROLE_RUNTIME)
+			continue;
+		if (!strcmp(k->component, "sentry"))
+			sentry = k;
+		if (!strcmp(k->component, "gofer"))
+			gofer = k;
+	}
+	ck_assert(sentry && gofer);
+	ck_assert_double_eq_tol(sentry->st.mean, 1.3, 1e-9);
+	ck_assert_double_eq_tol(gofer->st.mean, 0, 1e-9);
+	ck_assert_int_eq(gofer->none, 0);
 	/* The total is over host roles only: the guest's 2.7 CPU-s are its own view. */
 	c = cost("gvisor", REPORT_TOTAL, COST_CPU_S);
 	ck_assert_double_eq_tol(c->st.mean, 2.1, 1e-9);
@@ -197,6 +212,8 @@ START_TEST(text_says_none)
 	_cleanup_free_ char *l = xstrndup(line + 1, (size_t)(eol - line - 1));
 	ck_assert_msg(!strcmp(l, "                   runtime               none"), "'%s'", l);
 	ck_assert_ptr_nonnull(strstr(text, "guest (own view)"));
+	ck_assert_ptr_nonnull(strstr(text, "\n                     sentry          2   1.30        0    62%        20000"));
+	ck_assert_ptr_nonnull(strstr(text, "\n                     stub "));
 	ck_assert_ptr_nonnull(strstr(text, "loadgen"));
 	ck_assert_ptr_nonnull(strstr(text, "us/call"));
 	ck_assert_ptr_nonnull(strstr(text, "gvisor/syscall: 9.78\xc3\x97 fewer calls/s than native, 9.82\xc3\x97 the host CPU "
@@ -225,11 +242,13 @@ START_TEST(exports)
 		const char *rt = json_string_value(json_object_get(c, "runtime"));
 		const char *role = json_string_value(json_object_get(c, "role"));
 		const char *q = json_string_value(json_object_get(c, "quantity"));
-		if (!strcmp(rt, "native") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s")) {
+		if (!strcmp(rt, "native") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s") &&
+		    json_is_null(json_object_get(c, "component"))) {
 			none = json_is_true(json_object_get(c, "none")) && json_is_null(json_object_get(c, "mean")) &&
 			    json_integer_value(json_object_get(c, "n")) == 0;
 		}
-		if (!strcmp(rt, "gvisor") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s"))
+		if (!strcmp(rt, "gvisor") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s") &&
+		    json_is_null(json_object_get(c, "component")))
 			gv = fabs(json_real_value(json_object_get(c, "mean")) - 1.3) < 1e-9 &&
 			    json_array_size(json_object_get(c, "values")) == 2;
 	}
@@ -243,6 +262,7 @@ START_TEST(exports)
 	ck_assert_ptr_nonnull(strstr(text, "\r\nnative,syscall,host.cpu_s.runtime,s,local,0,0,,,,,,,,0,0,0\r\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_s.runtime,s,local,0,2,1.3,0,0,1.3,1.3,,,0,0,0\r\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_us_per_unit.total,us/call,local,0,2,9000,"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_s.runtime.gofer,s,local,0,2,0,0,0,0,0,,,0,0,0\r\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.work_per_cpu_s.total,call/CPU-s,local,1,2,112.5,"));
 }
 END_TEST
