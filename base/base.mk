@@ -101,7 +101,7 @@ EXTRA_DIST += bench/sampler-cost
 
 ## journal: base/stats.c, base/journal.c, base/report.c
 libisolab_a_SOURCES += base/stats.c base/stats.h \
-	base/journal.c base/journal.h base/report.c base/report.h
+	base/journal.c base/journal.h base/report.c base/report.h base/tidy.c base/tidy.h
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
 	tests/unit/test_cost
@@ -153,6 +153,8 @@ tests_unit_test_resources_LDADD = $(UNIT_LIBS)
 endif
 # Integration: the sandbox runtime for real (root), its limits, and a
 # SIGKILLed run reaped by `isolab cleanup`.
+TESTS += tests/integration/report-tidy.sh
+EXTRA_DIST += tests/integration/report-tidy.sh
 TESTS += tests/integration/sandbox-run.sh tests/integration/sandbox-isolation.sh tests/integration/sandbox-bridge.sh \
 	tests/integration/sandbox-limits.sh tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
 # bench/kill-trials: SIGKILLs at random moments of each runtime's run, then
