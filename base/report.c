@@ -1780,6 +1780,27 @@ static void csv_num(FILE *fp, double v, int valid)
 		fprintf(fp, "%.15g", v);
 }
 
+/* runtime,workload,metric,unit,host, then higher_is_better through significant. */
+static void csv_stats(FILE *fp, const char *const text[5], int higher, const struct stats *st, int has_baseline,
+    double overhead, double p, int significant)
+{
+	for (size_t k = 0; k < 5; k++) {
+		if (k)
+			fputc(',', fp);
+		report_csv_field(fp, text[k]);
+	}
+	fprintf(fp, ",%d,%zu", higher ? 1 : 0, st->n);
+	int has = st->n > 0;
+	csv_num(fp, st->mean, has);
+	csv_num(fp, st->stddev, has);
+	csv_num(fp, st->ci95, has);
+	csv_num(fp, st->min, has);
+	csv_num(fp, st->max, has);
+	csv_num(fp, overhead, has_baseline);
+	csv_num(fp, p, has_baseline);
+	fprintf(fp, ",%d", has_baseline && significant);
+}
+
 int report_write_csv(const struct report *r, const char *path, char **cause)
 {
 	char *data = NULL;
@@ -1794,21 +1815,10 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct report_row *row = &r->rows[i];
 		const char *text[] = { row->runtime, row->workload, row->metric, row->unit, row->host };
-		for (size_t k = 0; k < ARRAY_SIZE(text); k++) {
-			if (k)
-				fputc(',', fp);
-			report_csv_field(fp, text[k]);
-		}
-		fprintf(fp, ",%d,%zu", row->higher_is_better ? 1 : 0, row->st.n);
+		csv_stats(fp, text, row->higher_is_better, &row->st, row->has_baseline, row->overhead_pct, row->p_value,
+		    row->significant);
+		fprintf(fp, ",%u,%u", row->failed, row->incomplete);
 		int has = row->st.n > 0;
-		csv_num(fp, row->st.mean, has);
-		csv_num(fp, row->st.stddev, has);
-		csv_num(fp, row->st.ci95, has);
-		csv_num(fp, row->st.min, has);
-		csv_num(fp, row->st.max, has);
-		csv_num(fp, row->overhead_pct, row->has_baseline);
-		csv_num(fp, row->p_value, row->has_baseline);
-		fprintf(fp, ",%d,%u,%u", row->has_baseline && row->significant, row->failed, row->incomplete);
 		if (has_groups(r)) {
 			fputc(',', fp);
 			report_csv_field(fp, row->variant);
@@ -1827,21 +1837,9 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 		_cleanup_free_ char *metric = xasprintf("host.%s.%s%s%s", report_cost_qty_name(c->qty),
 		    report_cost_role_name(c->role), c->component[0] ? "." : "", c->component);
 		const char *text[] = { c->runtime, c->workload, metric, c->unit, c->host };
-		for (size_t k = 0; k < ARRAY_SIZE(text); k++) {
-			if (k)
-				fputc(',', fp);
-			report_csv_field(fp, text[k]);
-		}
-		fprintf(fp, ",%d,%zu", c->qty == COST_WORK_PER_CPU, c->st.n);
-		int has = c->st.n > 0;
-		csv_num(fp, c->st.mean, has);
-		csv_num(fp, c->st.stddev, has);
-		csv_num(fp, c->st.ci95, has);
-		csv_num(fp, c->st.min, has);
-		csv_num(fp, c->st.max, has);
-		csv_num(fp, c->overhead_pct, c->has_baseline);
-		csv_num(fp, c->p_value, c->has_baseline);
-		fprintf(fp, ",%d,0,0", c->has_baseline && c->significant);
+		csv_stats(fp, text, c->qty == COST_WORK_PER_CPU, &c->st, c->has_baseline, c->overhead_pct, c->p_value,
+		    c->significant);
+		fputs(",0,0", fp);
 		if (has_groups(r)) {
 			fputc(',', fp);
 			report_csv_field(fp, c->variant);
@@ -1870,6 +1868,23 @@ static json_t *json_text(const char *s)
 	return j ? j : json_string("(not UTF-8)");
 }
 
+/* n, mean, stddev, ci95, min, max, values (taken) and the comparison. */
+static void json_set_stats(json_t *o, const struct stats *st, json_t *values, int has_baseline, double overhead,
+    double p, int significant)
+{
+	int has = st->n > 0;
+	json_object_set_new(o, "n", json_integer((json_int_t)st->n));
+	json_object_set_new(o, "mean", json_num_or_null(st->mean, has));
+	json_object_set_new(o, "stddev", json_num_or_null(st->stddev, has));
+	json_object_set_new(o, "ci95", json_num_or_null(st->ci95, has));
+	json_object_set_new(o, "min", json_num_or_null(st->min, has));
+	json_object_set_new(o, "max", json_num_or_null(st->max, has));
+	json_object_set_new(o, "values", values);
+	json_object_set_new(o, "overhead_pct", json_num_or_null(overhead, has_baseline));
+	json_object_set_new(o, "p_value", json_num_or_null(p, has_baseline));
+	json_object_set_new(o, "significant", json_boolean(has_baseline && significant));
+}
+
 json_t *report_to_json(const struct report *r)
 {
 	json_t *rows = json_array();
@@ -1886,16 +1901,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "unit", json_text(row->unit));
 		json_object_set_new(o, "host", json_text(row->host));
 		json_object_set_new(o, "higher_is_better", json_boolean(row->higher_is_better));
-		json_object_set_new(o, "n", json_integer((json_int_t)row->st.n));
-		json_object_set_new(o, "mean", json_num_or_null(row->st.mean, has));
-		json_object_set_new(o, "stddev", json_num_or_null(row->st.stddev, has));
-		json_object_set_new(o, "ci95", json_num_or_null(row->st.ci95, has));
-		json_object_set_new(o, "min", json_num_or_null(row->st.min, has));
-		json_object_set_new(o, "max", json_num_or_null(row->st.max, has));
-		json_object_set_new(o, "values", values);
-		json_object_set_new(o, "overhead_pct", json_num_or_null(row->overhead_pct, row->has_baseline));
-		json_object_set_new(o, "p_value", json_num_or_null(row->p_value, row->has_baseline));
-		json_object_set_new(o, "significant", json_boolean(row->has_baseline && row->significant));
+		json_set_stats(o, &row->st, values, row->has_baseline, row->overhead_pct, row->p_value, row->significant);
 		json_object_set_new(o, "failed", json_integer(row->failed));
 		json_object_set_new(o, "incomplete", json_integer(row->incomplete));
 		json_object_set_new(o, "variant", row->variant[0] ? json_text(row->variant) : json_null());
@@ -1926,7 +1932,6 @@ json_t *report_to_json(const struct report *r)
 	json_t *costs = json_array();
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct report_cost *c = &r->costs[i];
-		int has = c->st.n > 0;
 		json_t *values = json_array();
 		for (size_t k = 0; k < c->st.n; k++)
 			json_array_append_new(values, json_num_or_null(c->values[k], 1));
@@ -1941,16 +1946,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "unit", json_text(c->unit));
 		json_object_set_new(o, "metric", c->metric[0] ? json_text(c->metric) : json_null());
 		json_object_set_new(o, "none", json_boolean(c->none));
-		json_object_set_new(o, "n", json_integer((json_int_t)c->st.n));
-		json_object_set_new(o, "mean", json_num_or_null(c->st.mean, has));
-		json_object_set_new(o, "stddev", json_num_or_null(c->st.stddev, has));
-		json_object_set_new(o, "ci95", json_num_or_null(c->st.ci95, has));
-		json_object_set_new(o, "min", json_num_or_null(c->st.min, has));
-		json_object_set_new(o, "max", json_num_or_null(c->st.max, has));
-		json_object_set_new(o, "values", values);
-		json_object_set_new(o, "overhead_pct", json_num_or_null(c->overhead_pct, c->has_baseline));
-		json_object_set_new(o, "p_value", json_num_or_null(c->p_value, c->has_baseline));
-		json_object_set_new(o, "significant", json_boolean(c->has_baseline && c->significant));
+		json_set_stats(o, &c->st, values, c->has_baseline, c->overhead_pct, c->p_value, c->significant);
 		json_array_append_new(costs, o);
 	}
 	json_object_set_new(doc, "cost", costs);

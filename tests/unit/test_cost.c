@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal-fixture.h"
 #include "journal.h"
 #include "report.h"
 #include "unit.h"
@@ -36,22 +37,12 @@ static char *tmpdir;
 
 static void setup(void)
 {
-	const char *top = getenv("top_srcdir");
-	_cleanup_free_ char *dir = xasprintf("%s/tests/data/journal/attrib", top ? top : "../..");
-	char *cause = NULL;
-	ck_assert_msg(journal_read(dir, &jr, &cause) == 0, "%s", cause);
-	ck_assert_msg(report_build(&jr, NULL, &r, &cause) == 0, "%s", cause);
-	char tmpl[] = "/tmp/isolab-test-cost-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	tmpdir = xstrdup(tmpl);
+	journal_fixture_open("attrib", "cost", &jr, &r, &tmpdir);
 }
 
 static void teardown(void)
 {
-	report_free(&r);
-	journal_read_free(&jr);
-	rm_rf(tmpdir);
-	free(tmpdir);
+	journal_fixture_close(&jr, &r, &tmpdir);
 }
 
 static const struct report_cost *cost(const char *runtime, int role, enum cost_qty q)
@@ -186,11 +177,7 @@ START_TEST(cgroup_crosscheck)
 		if (strcmp(r.insts[i].runtime, "sandbox"))
 			ck_assert(isnan(r.insts[i].cg_window_s) && isnan(report_cg_diff_pct(&r.insts[i], REPORT_CG_V2)));
 
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	report_print(&r, fp);
-	fclose(fp);
+	char *text = journal_fixture_text(&r);
 	ck_assert_ptr_nonnull(strstr(text, "  sandbox/syscall: 1 instance, 1.5 s: cpu.stat +0.0% cpuacct.usage -2.0%; "
 	    "over its life the samples saw 80% of the cgroup's 3.00 CPU-s\n"));
 	free(text);
@@ -199,11 +186,7 @@ END_TEST
 
 START_TEST(text_says_none)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	report_print(&r, fp);
-	fclose(fp);
+	char *text = journal_fixture_text(&r);
 	ck_assert_ptr_nonnull(strstr(text, "host cost by role"));
 	/* native's runtime line says none, with no number on it */
 	const char *line = strstr(text, "\n                   runtime");

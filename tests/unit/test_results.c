@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal-fixture.h"
 #include "journal.h"
 #include "report.h"
 #include "unit.h"
@@ -25,20 +26,12 @@ static char *tmpdir;
 
 static void setup(void)
 {
-	const char *top = getenv("top_srcdir");
-	_cleanup_free_ char *dir = xasprintf("%s/tests/data/journal/report", top ? top : "../..");
-	char *cause = NULL;
-	ck_assert_msg(journal_read(dir, &jr, &cause) == 0, "%s", cause);
-	char tmpl[] = "/tmp/isolab-test-results-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	tmpdir = xstrdup(tmpl);
+	journal_fixture_open("report", "results", &jr, NULL, &tmpdir);
 }
 
 static void teardown(void)
 {
-	journal_read_free(&jr);
-	rm_rf(tmpdir);
-	free(tmpdir);
+	journal_fixture_close(&jr, NULL, &tmpdir);
 }
 
 static const struct report_row *find_row(const struct report *r, const char *runtime, const char *metric)
