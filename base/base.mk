@@ -97,7 +97,7 @@ endif
 noinst_PROGRAMS += bench/sampler-cost-run
 bench_sampler_cost_run_SOURCES = bench/sampler-cost-run.c
 bench_sampler_cost_run_LDADD = $(ISOLAB_LIBS)
-EXTRA_DIST += bench/sampler-cost
+EXTRA_DIST += bench/sampler-cost bench/report-build
 
 ## journal: base/stats.c, base/journal.c, base/report.c
 libisolab_a_SOURCES += base/stats.c base/stats.h \
