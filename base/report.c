@@ -1483,7 +1483,7 @@ static void print_costs(const struct report *r, FILE *fp)
 		"\xc2\xb1" "95% CI", "share", "peak RSS kB", "\xc2\xb1" "95% CI", "mean RSS kB", "CPU-s vs baseline" };
 	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1 };
 	enum { NC = ARRAY_SIZE(titles) };
-	int col[NC];
+	int col[NC] = { 0 };
 	size_t nc = 0;
 	for (size_t c = 0; c < NC; c++)
 		if ((c != 2 || show_var) && (c != 3 || show_host))
