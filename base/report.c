@@ -76,6 +76,7 @@ struct inst {
 	double run_cpu_s;      /* host roles' CPU-seconds since it runs */
 	unsigned run_samples;
 	double run_secs;       /* the seconds those samples cover */
+	double tax_vmm_s, tax_guest_s; /* VMs: over the samples with both */
 };
 
 struct mdef {
@@ -303,8 +304,8 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
-	double rss[ROLE__COUNT] = { 0 }, crss[REPORT_MAX_COMPONENTS] = { 0 };
-	int has_rss[ROLE__COUNT] = { 0 }, has_crss[REPORT_MAX_COMPONENTS] = { 0 };
+	double rss[ROLE__COUNT] = { 0 }, crss[REPORT_MAX_COMPONENTS] = { 0 }, cpu_now[ROLE__COUNT] = { 0 };
+	int has_rss[ROLE__COUNT] = { 0 }, has_crss[REPORT_MAX_COMPONENTS] = { 0 }, seen_now[ROLE__COUNT] = { 0 };
 	size_t i;
 	json_t *p;
 	json_array_foreach(procs, i, p) {
@@ -332,8 +333,10 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 				}
 			}
 		}
+		seen_now[role] = 1;
 		if (json_is_number(cpu)) {
 			double s = json_number_value(cpu) / 100.0 * dt;
+			cpu_now[role] += s;
 			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + s;
 			if (in->running && host_role(role))
 				in->run_cpu_s += s;
@@ -358,6 +361,10 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 			in->comp[c].rss_peak_kb = crss[c];
 		in->comp_rss_sum[c] += crss[c];
 		in->comp_rss_n[c]++;
+	}
+	if (seen_now[ROLE_VMM] && seen_now[ROLE_GUEST]) {
+		in->tax_vmm_s += cpu_now[ROLE_VMM];
+		in->tax_guest_s += cpu_now[ROLE_GUEST];
 	}
 	in->psamples++;
 	in->run_samples += in->running;
@@ -542,6 +549,8 @@ static void collect_instances(const struct builder *b, struct report *out)
 		const struct mdef *d = main_metric(b, in->workload);
 		ri->work_rate = d ? inst_value(in, d->name) : NAN;
 		ri->ncomp = in->ncomp;
+		ri->tax_vmm_s = in->tax_vmm_s;
+		ri->tax_guest_s = in->tax_guest_s;
 		for (unsigned c = 0; c < in->ncomp; c++) {
 			ri->comp[c] = in->comp[c];
 			ri->comp[c].rss_mean_kb = in->comp_rss_n[c] ? in->comp_rss_sum[c] / in->comp_rss_n[c] : NAN;
@@ -561,6 +570,8 @@ static const char *const qty_names[COST__COUNT] = {
 	[COST_RSS_MEAN] = "rss_mean_kb",
 	[COST_CPU_PER_UNIT] = "cpu_us_per_unit",
 	[COST_WORK_PER_CPU] = "work_per_cpu_s",
+	[COST_VIRT_TAX_S] = "virt_tax_cpu_s",
+	[COST_VIRT_TAX_PCT] = "virt_tax_pct",
 };
 
 const char *report_cost_qty_name(enum cost_qty q)
@@ -582,6 +593,12 @@ static int cost_sampled(const struct report_instance *ri)
  * process in it. The total is over the host roles, NAN when none has. */
 static double cost_value(const struct report_instance *ri, int role, enum cost_qty q)
 {
+	if (q == COST_VIRT_TAX_S || q == COST_VIRT_TAX_PCT) {
+		if (role != ROLE_VMM || !(ri->tax_vmm_s > 0))
+			return NAN;
+		double tax = ri->tax_vmm_s - ri->tax_guest_s;
+		return q == COST_VIRT_TAX_S ? tax : tax / ri->tax_vmm_s * 100.0;
+	}
 	if (q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU) {
 		if (role != REPORT_TOTAL || !ri->run_samples || !(ri->work_rate > 0) || !(ri->run_cpu_s > 0))
 			return NAN;
@@ -613,7 +630,7 @@ static char *work_unit(const char *rate_unit)
 
 static const char *cost_unit_of(enum cost_qty q)
 {
-	return q == COST_CPU_S ? "s" : q == COST_CPU_SHARE ? "%" : "kB";
+	return q == COST_CPU_S || q == COST_VIRT_TAX_S ? "s" : q == COST_CPU_SHARE || q == COST_VIRT_TAX_PCT ? "%" : "kB";
 }
 
 /* A named component's value in an instance; NAN when it has none. */
@@ -642,6 +659,9 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	int per_unit = q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU;
 	if (per_unit && (role != REPORT_TOTAL || !md || comp[0]))
 		return;
+	int tax = q == COST_VIRT_TAX_S || q == COST_VIRT_TAX_PCT;
+	if (tax && (role != ROLE_VMM || comp[0]))
+		return;
 	if (q == COST_CPU_SHARE && (role == REPORT_TOTAL || role == ROLE_GUEST))
 		return;
 	double *vals = NULL;
@@ -655,7 +675,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		seen += isfinite(v);
 		/* A role seen in another repetition was idle or gone in this one. */
 		vals = xreallocarray(vals, n + 1, sizeof *vals);
-		vals[n++] = isfinite(v) ? v : per_unit ? NAN : 0.0;
+		vals[n++] = isfinite(v) ? v : per_unit || tax ? NAN : 0.0;
 	}
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
@@ -671,6 +691,12 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		unit = q == COST_CPU_PER_UNIT ? xasprintf("us/%s", w) : xasprintf("%s/CPU-s", w);
 	} else {
 		unit = xstrdup(cost_unit_of(q));
+	}
+	if (tax && !seen) { /* not a VM, or no guest agent: no row rather than "none" */
+		free(unit);
+		free(vals);
+		out->ncosts--;
+		return;
 	}
 	*c = (struct report_cost){
 		.runtime = xstrdup(g0->runtime),
@@ -1604,6 +1630,15 @@ static void print_costs(const struct report *r, FILE *fp)
 		if (vm && !vm->none && vm->st.n)
 			fprintf(fp, ", %.0f%% in the VMM", vm->st.mean);
 		fputc('\n', fp);
+	}
+	/* VMs: the host CPU the guest does not see itself spend. */
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		const struct report_cost *pct = cost_at(r, c, ROLE_VMM, COST_VIRT_TAX_PCT);
+		if (c->qty != COST_VIRT_TAX_S || !c->st.n || !pct || !pct->st.n)
+			continue;
+		fprintf(fp, "%s/%s: virtualisation tax %.3g CPU-s, %.0f%% of the VMM's host CPU, where the guest's agent "
+		    "reported its own busy CPU\n", c->runtime, c->workload, c->st.mean, pct->st.mean);
 	}
 }
 

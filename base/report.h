@@ -96,6 +96,9 @@ struct report_instance {
 	/* The workload's main metric (its first throughput in units per
 	 * second): this instance's value, NAN without one. */
 	double work_rate;
+	/* VMs: over the samples with both, the VMM's host CPU-seconds and the
+	 * guest's own busy CPU-seconds; 0 and 0 without such samples. */
+	double tax_vmm_s, tax_guest_s;
 	struct report_component comp[REPORT_MAX_COMPONENTS];
 	unsigned ncomp;
 	/* The cross-check with the kernel's accounting of the instance's
@@ -135,6 +138,9 @@ enum cost_qty {
 	COST_RSS_MEAN,     /* kB */
 	COST_CPU_PER_UNIT, /* µs of host CPU per unit of the main metric */
 	COST_WORK_PER_CPU, /* units of the main metric per host CPU-second */
+	COST_VIRT_TAX_S,   /* role vmm: the VMM's host CPU-seconds less the guest's busy CPU-seconds, over
+	                    * the samples in which both are seen (the guest's agent answers) */
+	COST_VIRT_TAX_PCT, /* role vmm: that, in % of the VMM's CPU over those samples */
 	COST__COUNT
 };
 struct report_cost {

@@ -11,7 +11,8 @@
  *           (not added); rate 100|125
  *   qemu    vmm 100, 100, 80 % and RSS 100000, 200000, 300000; a relay
  *           (helper) 0 % and 6000; a load generator (loadgen) 20 % and
- *           3000 in the two running samples; rate 500
+ *           3000 in the two running samples, where the guest's agent also
+ *           reports its probe at 70 %; rate 500
  * and one sandbox repetition whose samples carry their length (dt 1, 0.5,
  * 1, and 0.4 for a last one without processes) and its cgroup's CPU so
  * far (cpu.stat 0.2, 1.2, 1.7, 2.9, 3.0; cpuacct.usage 0.2, 1.2, 1.73,
@@ -116,6 +117,13 @@ START_TEST(cpu_and_memory_by_role)
 	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_RSS_PEAK)->st.mean, 300000, 1e-9);
 	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_RSS_MEAN)->st.mean, 200000, 1e-9);
 	ck_assert_int_eq(cost("qemu", ROLE_WORKLOAD, COST_CPU_S)->none, 1);
+	/* The virtualisation tax, over the two samples the guest answered in:
+	 * the VMM's 1.0 + 0.8 CPU-s less the guest's 0.7 + 0.7. */
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_TAX_S)->st.mean, 0.4, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_TAX_PCT)->st.mean, 0.4 / 1.8 * 100, 1e-9);
+	ck_assert_str_eq(cost("qemu", ROLE_VMM, COST_VIRT_TAX_PCT)->unit, "%");
+	/* not a VM: no tax row at all */
+	ck_assert_ptr_null(report_find_cost(&r, "gvisor", NULL, "syscall", ROLE_VMM, COST_VIRT_TAX_S));
 	ck_assert_int_eq(cost("qemu", ROLE_RUNTIME, COST_CPU_S)->none, 1);
 	/* A role no runtime of the workload has is there, and none. */
 	ck_assert_int_eq(cost("native", ROLE_LOADGEN, COST_CPU_S)->none, 1);
