@@ -9,7 +9,7 @@ AM_CPPFLAGS += $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(LIBARCHIV
 ISOLAB_LIBS = libisolab.a $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS) $(LIBARCHIVE_LIBS) -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LIBS = $(ISOLAB_LIBS) $(CHECK_LIBS)
-EXTRA_DIST += tests/unit/unit.h
+EXTRA_DIST += tests/unit/unit.h tests/unit/journal-fixture.h
 
 libisolab_a_SOURCES = base/util.c base/util.h base/exec.c base/exec.h
 
@@ -97,14 +97,16 @@ endif
 noinst_PROGRAMS += bench/sampler-cost-run
 bench_sampler_cost_run_SOURCES = bench/sampler-cost-run.c
 bench_sampler_cost_run_LDADD = $(ISOLAB_LIBS)
-EXTRA_DIST += bench/sampler-cost
+EXTRA_DIST += bench/sampler-cost bench/report-build
 
 ## journal: base/stats.c, base/journal.c, base/report.c
 libisolab_a_SOURCES += base/stats.c base/stats.h \
-	base/journal.c base/journal.h base/report.c base/report.h
+	base/journal.c base/journal.h base/report.c base/report.h base/tidy.c base/tidy.h
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results
-TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results
+check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
+	tests/unit/test_cost
+TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
+	tests/unit/test_cost
 # A full disk (a tmpfs in a mount namespace): root or user namespaces, else 77.
 tests_unit_test_journal_full_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_full_CFLAGS = $(UNIT_CFLAGS) -DFULL_DISK_CASES
@@ -118,10 +120,14 @@ tests_unit_test_journal_LDADD = $(UNIT_LIBS)
 tests_unit_test_results_SOURCES = tests/unit/test_results.c
 tests_unit_test_results_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_results_LDADD = $(UNIT_LIBS)
+tests_unit_test_cost_SOURCES = tests/unit/test_cost.c
+tests_unit_test_cost_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cost_LDADD = $(UNIT_LIBS)
 endif
 EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
 	tests/data/journal/garbage/journal.jsonl \
-	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl
+	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl \
+	tests/data/journal/attrib/env.json tests/data/journal/attrib/journal.jsonl
 
 ## containers-core: cgroups, the resource journal, bridge networking
 libisolab_a_SOURCES += base/cgroup.c base/cgroup.h base/resources.c base/resources.h \
@@ -147,6 +153,8 @@ tests_unit_test_resources_LDADD = $(UNIT_LIBS)
 endif
 # Integration: the sandbox runtime for real (root), its limits, and a
 # SIGKILLed run reaped by `isolab cleanup`.
+TESTS += tests/integration/report-tidy.sh
+EXTRA_DIST += tests/integration/report-tidy.sh
 TESTS += tests/integration/sandbox-run.sh tests/integration/sandbox-isolation.sh tests/integration/sandbox-bridge.sh \
 	tests/integration/sandbox-limits.sh tests/integration/leak-sandbox.sh tests/integration/sandbox-v2.sh
 # bench/kill-trials: SIGKILLs at random moments of each runtime's run, then

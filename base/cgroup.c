@@ -24,9 +24,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -41,7 +43,7 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-enum ctrl { C_CPU, C_CPUSET, C_MEMORY, C_PIDS, C_FREEZER, C__COUNT };
+enum ctrl { C_CPU, C_CPUSET, C_MEMORY, C_PIDS, C_FREEZER, C_CPUACCT, C__COUNT };
 
 static const struct {
 	const char *name;
@@ -51,6 +53,7 @@ static const struct {
 	[C_MEMORY] = { "memory" },
 	[C_PIDS] = { "pids" },
 	[C_FREEZER] = { "freezer" },
+	[C_CPUACCT] = { "cpuacct" },
 };
 
 enum where { W_NONE, W_V1, W_V2 };
@@ -98,7 +101,7 @@ static void layout_detect(void)
 				continue;
 			}
 		}
-		if (v2ctrls && c != C_FREEZER) {
+		if (v2ctrls && c != C_FREEZER && c != C_CPUACCT) {
 			/* Whole-word match in "cpuset cpu io memory pids". */
 			size_t n = strlen(ctrls[c].name);
 			for (const char *s = v2ctrls; (s = strstr(s, ctrls[c].name)); s += n)
@@ -306,6 +309,9 @@ static unsigned needed_ctrls(const struct limits *lim)
 {
 	unsigned req = limits_requested(lim);
 	unsigned m = 1u << C_PIDS | 1u << C_MEMORY; /* tracking */
+	/* v1's CPU accounting, where there is one, beside v2's cpu.stat. */
+	if (get_layout()->where[C_CPUACCT] == W_V1)
+		m |= 1u << C_CPUACCT;
 	if (req & (LIMIT_CPUS | LIMIT_WEIGHT))
 		m |= 1u << C_CPU;
 	if (req & LIMIT_CPUSET)
@@ -675,6 +681,49 @@ int cgroup_destroy(struct cgroup *cg, char **cause)
 	}
 	cgroup_free(cg);
 	return rc;
+}
+
+long long cgroup_parse_cpu_usage(const char *text, enum cgroup_cpu_src src)
+{
+	if (!text)
+		return -1;
+	const char *s = text;
+	if (src == CGROUP_CPU_V2) {
+		for (; s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+			if (!strncmp(s, "usage_usec ", 11))
+				break;
+		if (!s)
+			return -1;
+		s += 11;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || (*end && *end != '\n') || *s == '-' || v > (unsigned long long)LLONG_MAX)
+		return -1;
+	return src == CGROUP_CPU_V2 ? (long long)v : (long long)(v / 1000);
+}
+
+char *cgroup_cpu_path(const char *relpath, enum cgroup_cpu_src src)
+{
+	const struct layout *l = get_layout();
+	if (!relpath_ok(relpath))
+		return NULL;
+	if (src == CGROUP_CPU_V2)
+		return l->v2root[0] ? xasprintf("%s/%s/cpu.stat", l->v2root, relpath) : NULL;
+	return l->where[C_CPUACCT] == W_V1 ? xasprintf(CG_ROOT "/cpuacct/%s/cpuacct.usage", relpath) : NULL;
+}
+
+long long cgroup_cpu_usage_us(const char *relpath, enum cgroup_cpu_src src)
+{
+	_cleanup_free_ char *path = cgroup_cpu_path(relpath, src);
+	_cleanup_free_ char *text = path ? read_file(path, NULL) : NULL;
+	return text ? cgroup_parse_cpu_usage(text, src) : -1;
+}
+
+const char *cgroup_cpu_src_name(enum cgroup_cpu_src src)
+{
+	return src == CGROUP_CPU_V2 ? "cpu.stat" : "cpuacct.usage";
 }
 
 struct cgroup *cgroup_open(const char *relpath)

@@ -11,6 +11,7 @@
  *   memory -> v2 memory.max                     | v1 memory.limit_in_bytes
  *   memory_soft -> v2 memory.low or memory.high | v1 memory.soft_limit_in_bytes
  *   pids   -> v2 pids.max                       | v1 pids.max
+ * CPU accounting (cgroup_cpu_usage_us): v2 cpu.stat | v1 cpuacct.usage.
  * A limit whose controller is missing is reported, never silently dropped.
  * cgroup_kill uses cgroup.kill where the kernel has it (5.14+), else
  * freezes, SIGKILLs every pid and thaws, repeating until empty.
@@ -59,6 +60,20 @@ char *cgroup_oom_events_path(const struct cgroup *cg);
 /* N from the "oom_kill N" line of text (0 when absent). */
 unsigned long cgroup_parse_oom_kills(const char *text);
 void cgroup_free(struct cgroup *cg);
+
+/* The CPU time the processes of cgroup relpath used since it was made:
+ * v2's cpu.stat usage_usec (which a hybrid machine's unified hierarchy
+ * keeps too, controllers or not) or v1's cpuacct.usage (ns; the cgroup is
+ * made in cpuacct wherever that is a v1 hierarchy). */
+enum cgroup_cpu_src { CGROUP_CPU_V2, CGROUP_CPU_V1, CGROUP_CPU__COUNT };
+/* "cpu.stat", "cpuacct.usage". */
+const char *cgroup_cpu_src_name(enum cgroup_cpu_src src);
+/* The file read, malloc'd; NULL where this machine has no such accounting. */
+char *cgroup_cpu_path(const char *relpath, enum cgroup_cpu_src src);
+/* µs, or -1 when the file is missing or unreadable. */
+long long cgroup_cpu_usage_us(const char *relpath, enum cgroup_cpu_src src);
+/* µs from the file's text; -1 when malformed. */
+long long cgroup_parse_cpu_usage(const char *text, enum cgroup_cpu_src src);
 /* Which LIMIT_* bits this machine's cgroups can honour. */
 unsigned cgroup_limits_supported(void);
 

@@ -110,7 +110,7 @@ static const char *const variant_keys[] = { "name", "limits", "count", NULL };
 static const char *const expect_keys[] = {
 	"workload", "metric", "runtime", "variant", "vs", "vs_variant",
 	"ratio_min", "ratio_max", "overhead_min", "overhead_max",
-	"degradation_min", "degradation_max", "dnf", "text", NULL,
+	"degradation_min", "degradation_max", "value_min", "value_max", "dnf", "text", NULL,
 };
 static const char *const neighbour_class_values[] = {
 	"competing", "orthogonal", "adversarial", NULL,
@@ -1443,6 +1443,7 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	x->ratio_min = x->ratio_max = NAN;
 	x->overhead_min = x->overhead_max = NAN;
 	x->degradation_min = x->degradation_max = NAN;
+	x->value_min = x->value_max = NAN;
 	x->dnf = -1;
 	check_keys(c, g, path, expect_keys);
 	get_name(c, g, path, "workload", 0, &x->workload);
@@ -1458,6 +1459,8 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	get_number(c, g, path, "overhead_max", -INFINITY, 0, INFINITY, &x->overhead_max);
 	get_number(c, g, path, "degradation_min", -INFINITY, 0, INFINITY, &x->degradation_min);
 	get_number(c, g, path, "degradation_max", -INFINITY, 0, INFINITY, &x->degradation_max);
+	get_number(c, g, path, "value_min", -INFINITY, 0, INFINITY, &x->value_min);
+	get_number(c, g, path, "value_max", -INFINITY, 0, INFINITY, &x->value_max);
 	get_string(c, g, path, "text", 0, &x->text);
 	int dnf;
 	if (get_bool(c, g, path, "dnf", &dnf) == 1)
@@ -1465,10 +1468,10 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	exp->nexpects = i + 1;
 	int bounds = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
 	    !isnan(x->overhead_max) || !isnan(x->degradation_min) || !isnan(x->degradation_max) ||
-	    x->dnf >= 0;
+	    !isnan(x->value_min) || !isnan(x->value_max) || x->dnf >= 0;
 	if (!bounds)
 		report(c, g, path, "expected at least one of ratio_min, ratio_max, overhead_min, "
-		    "overhead_max, degradation_min, degradation_max or dnf, got none");
+		    "overhead_max, degradation_min, degradation_max, value_min, value_max or dnf, got none");
 	int compares = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
 	    !isnan(x->overhead_max);
 	if (compares && !x->vs && !x->vs_variant)

@@ -168,7 +168,7 @@ struct variant {
  * Unset numbers are NAN; dnf is -1 when unset. */
 struct expect {
 	char *workload;       /* NULL: the experiment's first workload */
-	char *metric;         /* default "rate" */
+	char *metric;         /* default "rate"; "host.QUANTITY.ROLE": a cost row (report.h) */
 	char *runtime;        /* NULL: the experiment's first runtime */
 	char *variant;        /* NULL: the row without a variant, or the kind's measured one */
 	char *vs;             /* runtime of the row compared with, or NULL */
@@ -176,6 +176,7 @@ struct expect {
 	double ratio_min, ratio_max;        /* mean / vs mean */
 	double overhead_min, overhead_max;  /* % worse than vs (direction-aware) */
 	double degradation_min, degradation_max; /* interference: % worse than alone */
+	double value_min, value_max;        /* the row's own mean (e.g. a role's share of the host CPU) */
 	int dnf;              /* interference: the target did (1) / did not (0) finish */
 	char *text;           /* the claim in words, shown with the verdict */
 };

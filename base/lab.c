@@ -9,7 +9,10 @@
  * Rows are looked up by runtime, variant, workload and metric. A rule with
  * no variant takes, for an interference experiment, the target beside its
  * neighbours (that is what the findings are about), and otherwise the first
- * row of its runtime, workload and metric in report order.
+ * row of its runtime, workload and metric in report order. A metric
+ * "host.QUANTITY.ROLE" (host.cpu_share_pct.runtime) names the report's cost
+ * row of that role (report.h); a role without processes counts as 0 there,
+ * which is what "none" means for CPU and memory.
  */
 #include "lab.h"
 #include "stats.h"
@@ -40,9 +43,37 @@ const char *lab_outcome_sentence(enum lab_outcome o)
 	return "This run cannot tell whether this machine agrees with the published finding.";
 }
 
-static const struct report_row *find_row(const struct report *r, const char *runtime, const char *variant,
-    const char *workload, const char *metric)
+/* A cost row, as a report row in *tmp (strings borrowed from the report). */
+static const struct report_row *find_cost(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, const char *metric, struct report_row *tmp)
 {
+	const char *q = metric + 5, *dot = strrchr(q, '.');
+	if (!dot)
+		return NULL;
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		const char *qn = report_cost_qty_name(c->qty);
+		if (strlen(qn) != (size_t)(dot - q) || strncmp(qn, q, (size_t)(dot - q)) ||
+		    strcmp(report_cost_role_name(c->role), dot + 1) || c->component[0] || strcmp(c->runtime, runtime) ||
+		    strcmp(c->workload, workload) || (variant && strcmp(c->variant, variant)))
+			continue;
+		*tmp = (struct report_row){ .runtime = c->runtime, .workload = c->workload, .metric = (char *)metric,
+			.unit = c->unit, .host = c->host, .variant = c->variant, .st = c->st,
+			.higher_is_better = c->qty == COST_WORK_PER_CPU, .p50 = NAN, .p95 = NAN, .aggregate = NAN,
+			.degradation_pct = NAN };
+		if (c->none) { /* no process of the role: it used nothing */
+			tmp->st = (struct stats){ .n = 1 };
+		}
+		return tmp;
+	}
+	return NULL;
+}
+
+static const struct report_row *find_row(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, const char *metric, struct report_row *tmp)
+{
+	if (!strncmp(metric, "host.", 5))
+		return find_cost(r, runtime, variant, workload, metric, tmp);
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct report_row *row = &r->rows[i];
 		if (!strcmp(row->runtime, runtime) && !strcmp(row->workload, workload) &&
@@ -98,6 +129,8 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 	int has_ratio = !isnan(x->ratio_min) || !isnan(x->ratio_max);
 	int has_over = !isnan(x->overhead_min) || !isnan(x->overhead_max);
 	int has_degr = !isnan(x->degradation_min) || !isnan(x->degradation_max);
+	int has_value = !isnan(x->value_min) || !isnan(x->value_max);
+	struct report_row ta, tb;
 
 	c->outcome = LAB_UNKNOWN;
 	if (!runtime || !workload) {
@@ -105,10 +138,11 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		c->measured = xstrdup("the experiment names no runtime or workload");
 		return;
 	}
-	const struct report_row *a = find_row(r, runtime, variant, workload, x->metric);
+	const struct report_row *a = find_row(r, runtime, variant, workload, x->metric, &ta);
 	const char *vs = x->vs ? x->vs : runtime;
 	const char *vs_variant = x->vs_variant ? x->vs_variant : x->vs ? (a ? a->variant : variant) : NULL;
-	const struct report_row *b = (has_ratio || has_over) ? find_row(r, vs, vs_variant, workload, x->metric) : NULL;
+	const struct report_row *b = (has_ratio || has_over) ? find_row(r, vs, vs_variant, workload, x->metric, &tb) :
+	    NULL;
 
 	if (has_ratio) {
 		if (!isnan(x->ratio_min) && !isnan(x->ratio_max))
@@ -142,6 +176,14 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 	}
 	if (x->dnf >= 0)
 		claim_add(&claim, "the %s target %s beside its neighbours", runtime, x->dnf ? "does not finish" : "finishes");
+	if (has_value) {
+		if (!isnan(x->value_min) && !isnan(x->value_max))
+			claim_add(&claim, "%s %s %s is %g to %g", runtime, workload, x->metric, x->value_min, x->value_max);
+		else if (!isnan(x->value_min))
+			claim_add(&claim, "%s %s %s is at least %g", runtime, workload, x->metric, x->value_min);
+		else
+			claim_add(&claim, "%s %s %s is at most %g", runtime, workload, x->metric, x->value_max);
+	}
 	c->claim = x->text ? xstrdup(x->text) : claim;
 	if (x->text)
 		free(claim);
@@ -199,6 +241,12 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		agree &= dnf == x->dnf;
 		if (!has_degr)
 			claim_add(&m, dnf ? "%s did not finish (DNF)" : "%s finished", row_name(a, an, sizeof an));
+	}
+	if (has_value) {
+		char av[32];
+		agree &= !dnf && within(a->st.mean, x->value_min, x->value_max);
+		claim_add(&m, "%s %s %s = %s %s", row_name(a, an, sizeof an), workload, x->metric,
+		    fmt_value(a->st.mean, av, sizeof av), a->unit);
 	}
 	c->outcome = agree ? LAB_AGREED : LAB_DISAGREED;
 	c->measured = m;

@@ -28,8 +28,9 @@ enum proc_role {
 	ROLE_WORKLOAD = 0, /* the workload and its children */
 	ROLE_RUNTIME,      /* runtime processes: runsc sandbox/gofer, shims, conmon, runc */
 	ROLE_VMM,          /* qemu, firecracker: the VM as the host sees it */
-	ROLE_HELPER,       /* companions, load generators, anything else isolab started */
+	ROLE_HELPER,       /* relays, container CLIs, anything else isolab started beside the instance */
 	ROLE_GUEST,        /* a process inside a VM or gVisor, sampled from inside */
+	ROLE_LOADGEN,      /* the workload's companion on the host: its load generator or client */
 	ROLE__COUNT
 };
 
@@ -48,6 +49,8 @@ struct proc_sample {
 	uint64_t iodelay;     /* clock ticks of block I/O delay in the interval */
 	double cswch_s, nvcswch_s;
 	unsigned threads;
+	char name[16];        /* the runtime's component it is ("sentry", "gofer", "stub"), from its
+	                       * driver, where comm cannot tell ("exe"); "" when none */
 	int first;            /* first sample of this pid: rates are 0 */
 	int exited;           /* the process is gone; last report */
 };

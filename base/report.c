@@ -61,10 +61,28 @@ struct inst {
 	unsigned psamples;     /* samples that listed processes */
 	unsigned csamples;     /* samples in which its processes used CPU */
 	double cpu_s[ROLE__COUNT], rss_peak_kb[ROLE__COUNT];
+	double rss_sum_kb[ROLE__COUNT];
+	unsigned rss_n[ROLE__COUNT];
+	int running;           /* a sample carried a metric: the workload runs */
+	/* the cgroup cross-check: the open run of samples, and the best so far */
+	int cg_open;
+	uint64_t cg_sig;
+	double cg_start[2], cg_end[2], cg_acc, cg_secs;
+	double best_secs, best_acc, best_kernel[2];
+	double life_kernel[2], life_sampled;
+	int cg_seen;
+	struct report_component comp[REPORT_MAX_COMPONENTS];
+	double comp_rss_sum[REPORT_MAX_COMPONENTS];
+	unsigned comp_rss_n[REPORT_MAX_COMPONENTS];
+	unsigned ncomp;
+	double run_cpu_s;      /* host roles' CPU-seconds since it runs */
+	unsigned run_samples;
+	double run_secs;       /* the seconds those samples cover */
+	double tax_vmm_s, tax_guest_s; /* VMs: over the samples with both */
 };
 
 struct mdef {
-	const char *workload, *name, *unit;
+	const char *workload, *name, *unit, *kind;
 	int higher_is_better;
 	int summary;
 };
@@ -162,6 +180,7 @@ static void add_def(struct builder *b, json_t *rec)
 		.workload = wl,
 		.name = name,
 		.unit = json_str(rec, "unit", ""),
+		.kind = json_str(rec, "kind", ""),
 		.higher_is_better = json_object_get(rec, "higher_is_better") ?
 		    json_truthy(json_object_get(rec, "higher_is_better")) : 1,
 		.summary = json_truthy(json_object_get(rec, "summary")),
@@ -209,14 +228,89 @@ static void add_inst(struct builder *b, json_t *rec)
 		in->cpu_s[r] = in->rss_peak_kb[r] = NAN;
 }
 
+static int host_role(int role)
+{
+	return role >= 0 && role < ROLE__COUNT && role != ROLE_GUEST;
+}
+
+const char *const report_cg_source[2] = { "cpu.stat", "cpuacct.usage" };
+
+/* The roles whose processes live in the instance's cgroup, where it has
+ * one: the relays, CLIs and load generators isolab starts beside it do not. */
+static int cgroup_role(int role)
+{
+	return role == ROLE_WORKLOAD || role == ROLE_RUNTIME || role == ROLE_VMM;
+}
+
+/* The seconds a sample covers: its "dt" when recorded, else one. */
+static double sample_dt(json_t *rec)
+{
+	json_t *dt = json_object_get(rec, "dt");
+	double v = json_is_number(dt) ? json_number_value(dt) : 1.0;
+	return v > 0 && v < 60 ? v : 1.0;
+}
+
+/* One sample's part in the cgroup cross-check (see report_instance). */
+static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
+{
+	json_t *cg = json_object_get(rec, "cgroup_cpu_s");
+	double v[2];
+	int any = 0;
+	for (int k = 0; k < 2; k++) {
+		json_t *x = json_object_get(cg, report_cg_source[k]);
+		v[k] = json_is_number(x) ? json_number_value(x) : NAN;
+		any |= isfinite(v[k]);
+	}
+	if (!any) {
+		in->cg_open = 0;
+		return;
+	}
+	in->cg_seen = 1;
+	memcpy(in->life_kernel, v, sizeof v);
+	uint64_t sig = 0;
+	double cpu = 0;
+	size_t i;
+	json_t *p;
+	json_array_foreach(procs, i, p) {
+		if (!cgroup_role(role_parse(json_str(p, "role", NULL))))
+			continue;
+		json_t *pid = json_object_get(p, "pid"), *c = json_object_get(p, "cpu");
+		sig += ((uint64_t)json_integer_value(pid) + 1) * 0x9e3779b97f4a7c15ull;
+		sig ^= sig >> 29;
+		if (json_is_number(c))
+			cpu += json_number_value(c) / 100.0;
+	}
+	in->life_sampled += cpu * sample_dt(rec);
+	if (in->cg_open && sig == in->cg_sig && sig) {
+		/* The run so far, without this sample, is a candidate. */
+		if (in->cg_secs > in->best_secs) {
+			in->best_secs = in->cg_secs;
+			in->best_acc = in->cg_acc;
+			for (int k = 0; k < 2; k++)
+				in->best_kernel[k] = in->cg_end[k] - in->cg_start[k];
+		}
+		double dt = sample_dt(rec);
+		in->cg_acc += cpu * dt;
+		in->cg_secs += dt;
+		memcpy(in->cg_end, v, sizeof v);
+		return;
+	}
+	in->cg_open = 1;
+	in->cg_sig = sig;
+	in->cg_acc = in->cg_secs = 0;
+	memcpy(in->cg_start, v, sizeof v);
+	memcpy(in->cg_end, v, sizeof v);
+}
+
 /* One sample's processes: CPU-seconds and RSS by role. A sample is one
  * second, so %CPU / 100 is the CPU-seconds a process used in it. */
-static void add_procs(struct inst *in, json_t *procs)
+static void add_procs(struct inst *in, json_t *procs, double dt)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
-	double rss[ROLE__COUNT] = { 0 }, used = 0;
-	int has_rss[ROLE__COUNT] = { 0 };
+	double rss[ROLE__COUNT] = { 0 }, crss[REPORT_MAX_COMPONENTS] = { 0 }, cpu_now[ROLE__COUNT] = { 0 };
+	int has_rss[ROLE__COUNT] = { 0 }, has_crss[REPORT_MAX_COMPONENTS] = { 0 }, seen_now[ROLE__COUNT] = { 0 };
+	double used = 0;
 	size_t i;
 	json_t *p;
 	json_array_foreach(procs, i, p) {
@@ -224,20 +318,64 @@ static void add_procs(struct inst *in, json_t *procs)
 		if (role < 0)
 			continue;
 		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
+		const char *name = json_str(p, "name", NULL);
+		if (name && *name) {
+			unsigned c;
+			for (c = 0; c < in->ncomp; c++)
+				if (in->comp[c].role == role && !strncmp(in->comp[c].name, name, sizeof in->comp[c].name - 1))
+					break;
+			if (c == in->ncomp && c < REPORT_MAX_COMPONENTS) {
+				in->comp[c] = (struct report_component){ .role = role, .rss_peak_kb = NAN };
+				snprintf(in->comp[c].name, sizeof in->comp[c].name, "%s", name);
+				in->ncomp++;
+			}
+			if (c < in->ncomp) {
+				if (json_is_number(cpu))
+					in->comp[c].cpu_s += json_number_value(cpu) / 100.0 * dt;
+				if (json_is_number(r)) {
+					crss[c] += json_number_value(r);
+					has_crss[c] = 1;
+				}
+			}
+		}
+		seen_now[role] = 1;
 		if (json_is_number(cpu)) {
-			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + json_number_value(cpu) / 100.0;
+			double s = json_number_value(cpu) / 100.0 * dt;
+			cpu_now[role] += s;
+			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + s;
 			used += json_number_value(cpu);
+			if (in->running && host_role(role))
+				in->run_cpu_s += s;
 		}
 		if (json_is_number(r)) {
 			rss[role] += json_number_value(r);
 			has_rss[role] = 1;
 		}
 	}
-	for (int r = 0; r < ROLE__COUNT; r++)
-		if (has_rss[r] && !(rss[r] <= in->rss_peak_kb[r]))
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		if (!has_rss[r])
+			continue;
+		if (!(rss[r] <= in->rss_peak_kb[r]))
 			in->rss_peak_kb[r] = rss[r];
+		in->rss_sum_kb[r] += rss[r];
+		in->rss_n[r]++;
+	}
+	for (unsigned c = 0; c < in->ncomp; c++) {
+		if (!has_crss[c])
+			continue;
+		if (!(crss[c] <= in->comp[c].rss_peak_kb))
+			in->comp[c].rss_peak_kb = crss[c];
+		in->comp_rss_sum[c] += crss[c];
+		in->comp_rss_n[c]++;
+	}
+	if (seen_now[ROLE_VMM] && seen_now[ROLE_GUEST]) {
+		in->tax_vmm_s += cpu_now[ROLE_VMM];
+		in->tax_guest_s += cpu_now[ROLE_GUEST];
+	}
 	in->psamples++;
 	in->csamples += used > 0;
+	in->run_samples += in->running;
+	in->run_secs += in->running ? dt : 0;
 }
 
 static void add_sample(struct builder *b, json_t *rec)
@@ -245,8 +383,11 @@ static void add_sample(struct builder *b, json_t *rec)
 	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
 	if (!in)
 		return;
-	add_procs(in, json_object_get(rec, "procs"));
 	json_t *metrics = json_object_get(rec, "metrics");
+	if (json_is_object(metrics) && json_object_size(metrics))
+		in->running = 1;
+	add_procs(in, json_object_get(rec, "procs"), sample_dt(rec));
+	add_cgroup(in, rec, json_object_get(rec, "procs"));
 	if (!json_is_object(metrics))
 		return;
 	const char *name;
@@ -350,6 +491,32 @@ static double ms_of(json_t *rec, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* The workload's main metric: its first throughput counted per second. */
+static const struct mdef *main_metric(const struct builder *b, const char *workload)
+{
+	for (size_t i = 0; i < b->ndefs; i++) {
+		const struct mdef *d = &b->defs[i];
+		size_t n = strlen(d->unit);
+		if (!strcmp(d->workload, workload) && !strcmp(d->kind, "throughput") && d->higher_is_better &&
+		    n > 2 && !strcmp(d->unit + n - 2, "/s"))
+			return d;
+	}
+	return NULL;
+}
+
+/* An instance's value of a metric as the rows take it: its end record's,
+ * else the mean of its samples'; NAN. */
+static double inst_value(const struct inst *in, const char *name)
+{
+	json_t *ev = in->end_metrics ? json_object_get(in->end_metrics, name) : NULL;
+	if (json_is_number(ev))
+		return json_number_value(ev);
+	for (size_t a = 0; a < in->nacc; a++)
+		if (!strcmp(in->acc[a].name, name) && in->acc[a].n)
+			return in->acc[a].sum / (double)in->acc[a].n;
+	return NAN;
+}
+
 /* The measured instances, for the charts of cost and start-up. */
 static void collect_instances(const struct builder *b, struct report *out)
 {
@@ -378,7 +545,295 @@ static void collect_instances(const struct builder *b, struct report *out)
 		};
 		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
 		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
+		for (int k = 0; k < ROLE__COUNT; k++)
+			ri->rss_mean_kb[k] = in->rss_n[k] ? in->rss_sum_kb[k] / in->rss_n[k] : NAN;
+		ri->run_cpu_s = in->run_cpu_s;
+		ri->run_samples = in->run_samples;
+		ri->run_secs = in->run_secs;
+		ri->cg_window_s = in->best_secs > 0 ? in->best_secs : NAN;
+		ri->cg_life_sampled_s = in->cg_seen ? in->life_sampled : NAN;
+		for (int k = 0; k < 2; k++)
+			ri->cg_life_kernel_s[k] = in->cg_seen ? in->life_kernel[k] : NAN;
+		for (int k = 0; k < 2; k++) {
+			ri->cg_kernel_s[k] = in->best_secs > 0 ? in->best_kernel[k] : NAN;
+			ri->cg_sampled_s[k] = in->best_secs > 0 && isfinite(in->best_kernel[k]) ? in->best_acc : NAN;
+		}
+		const struct mdef *d = main_metric(b, in->workload);
+		ri->work_rate = d ? inst_value(in, d->name) : NAN;
+		ri->ncomp = in->ncomp;
+		ri->tax_vmm_s = in->tax_vmm_s;
+		ri->tax_guest_s = in->tax_guest_s;
+		for (unsigned c = 0; c < in->ncomp; c++) {
+			ri->comp[c] = in->comp[c];
+			ri->comp[c].rss_mean_kb = in->comp_rss_n[c] ? in->comp_rss_sum[c] / in->comp_rss_n[c] : NAN;
+		}
 	}
+}
+
+/* ---- where the cost went: by role, per unit of work ---- */
+
+static const int cost_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER, ROLE_LOADGEN, REPORT_TOTAL,
+	ROLE_GUEST };
+
+static const char *const qty_names[COST__COUNT] = {
+	[COST_CPU_S] = "cpu_s",
+	[COST_CPU_SHARE] = "cpu_share_pct",
+	[COST_RSS_PEAK] = "rss_peak_kb",
+	[COST_RSS_MEAN] = "rss_mean_kb",
+	[COST_CPU_PER_UNIT] = "cpu_us_per_unit",
+	[COST_WORK_PER_CPU] = "work_per_cpu_s",
+	[COST_VIRT_TAX_S] = "virt_tax_cpu_s",
+	[COST_VIRT_TAX_PCT] = "virt_tax_pct",
+};
+
+const char *report_cost_qty_name(enum cost_qty q)
+{
+	return (unsigned)q < COST__COUNT ? qty_names[q] : "?";
+}
+
+const char *report_cost_role_name(int role)
+{
+	return role == REPORT_TOTAL ? "total" : role_name((enum proc_role)role);
+}
+
+static int cost_sampled(const struct report_instance *ri)
+{
+	return ri->ok && ri->samples;
+}
+
+/* An instance's value of a role's quantity; NAN when the role has no
+ * process in it. The total is over the host roles, NAN when none has. */
+static double cost_value(const struct report_instance *ri, int role, enum cost_qty q)
+{
+	if (q == COST_VIRT_TAX_S || q == COST_VIRT_TAX_PCT) {
+		if (role != ROLE_VMM || !(ri->tax_vmm_s > 0))
+			return NAN;
+		double tax = ri->tax_vmm_s - ri->tax_guest_s;
+		return q == COST_VIRT_TAX_S ? tax : tax / ri->tax_vmm_s * 100.0;
+	}
+	if (q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU) {
+		if (role != REPORT_TOTAL || !ri->run_samples || !(ri->work_rate > 0) || !(ri->run_cpu_s > 0))
+			return NAN;
+		double cpu_per_s = ri->run_cpu_s / (ri->run_secs > 0 ? ri->run_secs : ri->run_samples);
+		return q == COST_CPU_PER_UNIT ? cpu_per_s / ri->work_rate * 1e6 : ri->work_rate / cpu_per_s;
+	}
+	const double *v = q == COST_CPU_S || q == COST_CPU_SHARE ? ri->cpu_s :
+	    q == COST_RSS_PEAK ? ri->rss_peak_kb : ri->rss_mean_kb;
+	double total = NAN;
+	for (int k = 0; k < ROLE__COUNT; k++)
+		if (host_role(k) && isfinite(v[k]))
+			total = (isnan(total) ? 0 : total) + v[k];
+	if (q == COST_CPU_SHARE) {
+		if (role == REPORT_TOTAL || role == ROLE_GUEST || !isfinite(v[role]))
+			return NAN;
+		return total > 0 ? v[role] / total * 100.0 : 0.0;
+	}
+	return role == REPORT_TOTAL ? total : v[role];
+}
+
+/* "calls/s" -> "call": the unit of one piece of work. */
+static char *work_unit(const char *rate_unit)
+{
+	size_t n = strlen(rate_unit) - 2;
+	if (n > 3 && rate_unit[n - 1] == 's' && rate_unit[n - 2] >= 'a' && rate_unit[n - 2] <= 'z')
+		n--;
+	return xstrndup(rate_unit, n);
+}
+
+static const char *cost_unit_of(enum cost_qty q)
+{
+	return q == COST_CPU_S || q == COST_VIRT_TAX_S ? "s" : q == COST_CPU_SHARE || q == COST_VIRT_TAX_PCT ? "%" : "kB";
+}
+
+/* A named component's value in an instance; NAN when it has none. */
+static double comp_value(const struct report_instance *ri, int role, const char *name, enum cost_qty q)
+{
+	for (unsigned c = 0; c < ri->ncomp; c++) {
+		const struct report_component *k = &ri->comp[c];
+		if (k->role != role || strcmp(k->name, name))
+			continue;
+		if (q == COST_CPU_S)
+			return k->cpu_s;
+		if (q == COST_CPU_SHARE) {
+			double total = cost_value(ri, REPORT_TOTAL, COST_CPU_S);
+			return total > 0 ? k->cpu_s / total * 100.0 : 0.0;
+		}
+		return q == COST_RSS_PEAK ? k->rss_peak_kb : k->rss_mean_kb;
+	}
+	return NAN;
+}
+
+/* One cost row of group g0 (its runtime, workload, variant and host) over
+ * its measured repetitions. */
+static void add_cost(struct report *out, const struct report_instance *g0, const struct mdef *md, int role,
+    const char *comp, enum cost_qty q)
+{
+	int per_unit = q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU;
+	if (per_unit && (role != REPORT_TOTAL || !md || comp[0]))
+		return;
+	int tax = q == COST_VIRT_TAX_S || q == COST_VIRT_TAX_PCT;
+	if (tax && (role != ROLE_VMM || comp[0]))
+		return;
+	if (q == COST_CPU_SHARE && (role == REPORT_TOTAL || role == ROLE_GUEST))
+		return;
+	double *vals = NULL;
+	size_t n = 0, seen = 0;
+	for (size_t i = 0; i < out->ninsts; i++) {
+		const struct report_instance *ri = &out->insts[i];
+		if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
+		    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
+			continue;
+		double v = comp[0] ? comp_value(ri, role, comp, q) : cost_value(ri, role, q);
+		seen += isfinite(v);
+		/* A role seen in another repetition was idle or gone in this one. */
+		vals = xreallocarray(vals, n + 1, sizeof *vals);
+		vals[n++] = isfinite(v) ? v : per_unit || tax ? NAN : 0.0;
+	}
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (isfinite(vals[k]))
+			vals[m++] = vals[k];
+	if (!seen)
+		m = 0;
+	out->costs = xreallocarray(out->costs, out->ncosts + 1, sizeof *out->costs);
+	struct report_cost *c = &out->costs[out->ncosts++];
+	char *unit;
+	if (per_unit) {
+		_cleanup_free_ char *w = work_unit(md->unit);
+		unit = q == COST_CPU_PER_UNIT ? xasprintf("us/%s", w) : xasprintf("%s/CPU-s", w);
+	} else {
+		unit = xstrdup(cost_unit_of(q));
+	}
+	if (tax && !seen) { /* not a VM, or no guest agent: no row rather than "none" */
+		free(unit);
+		free(vals);
+		out->ncosts--;
+		return;
+	}
+	*c = (struct report_cost){
+		.runtime = xstrdup(g0->runtime),
+		.workload = xstrdup(g0->workload),
+		.variant = xstrdup(g0->variant),
+		.host = xstrdup(g0->host),
+		.role = role,
+		.component = xstrdup(comp),
+		.qty = q,
+		.unit = unit,
+		.metric = xstrdup(per_unit ? md->name : ""),
+		.none = !seen,
+		.values = vals,
+		.overhead_pct = NAN,
+		.p_value = 1.0,
+	};
+	stats_compute(vals, m, &c->st);
+}
+
+static void build_costs(const struct builder *b, struct report *out)
+{
+	/* The groups, ordered: workload met first, the baseline first, then
+	 * runtimes, variants and hosts as met. */
+	size_t ng = 0;
+	size_t (*key)[5] = NULL;
+	const struct report_instance **first = NULL;
+	const char **wls = NULL, **rts = NULL, **vars = NULL, **hosts = NULL;
+	size_t nw = 0, nr = 0, nv = 0, nh = 0;
+	for (size_t i = 0; i < out->ninsts; i++) {
+		const struct report_instance *ri = &out->insts[i];
+		if (!cost_sampled(ri))
+			continue;
+		size_t k[5] = { order_of(&wls, &nw, ri->workload), strcmp(ri->runtime, out->baseline) != 0,
+			order_of(&rts, &nr, ri->runtime), order_of(&vars, &nv, ri->variant), order_of(&hosts, &nh, ri->host) };
+		size_t g;
+		for (g = 0; g < ng; g++)
+			if (!memcmp(key[g], k, sizeof k))
+				break;
+		if (g < ng)
+			continue;
+		key = xreallocarray(key, ng + 1, sizeof *key);
+		first = xreallocarray(first, ng + 1, sizeof *first);
+		memcpy(key[ng], k, sizeof k);
+		first[ng++] = ri;
+	}
+	size_t *idx = xcalloc(ng + 1, sizeof *idx);
+	for (size_t g = 0; g < ng; g++)
+		idx[g] = g;
+	for (size_t a = 1; a < ng; a++) /* insertion sort, stable: groups are few */
+		for (size_t j = a; j > 0; j--) {
+			int c = 0;
+			for (int f = 0; f < 5 && !c; f++)
+				c = key[idx[j - 1]][f] < key[idx[j]][f] ? -1 : key[idx[j - 1]][f] > key[idx[j]][f];
+			if (c <= 0)
+				break;
+			size_t t = idx[j];
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+
+	for (size_t gi = 0; gi < ng; gi++) {
+		const struct report_instance *g0 = first[idx[gi]];
+		const struct mdef *md = main_metric(b, g0->workload);
+		for (size_t rk = 0; rk < ARRAY_SIZE(cost_roles); rk++) {
+			int role = cost_roles[rk];
+			/* The whole role, then each named component of it. */
+			const char *names[1 + REPORT_MAX_COMPONENTS * 4] = { "" };
+			size_t nnames = 1;
+			for (size_t i = 0; i < out->ninsts && role >= 0; i++) {
+				const struct report_instance *ri = &out->insts[i];
+				if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
+				    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
+					continue;
+				for (unsigned c = 0; c < ri->ncomp; c++) {
+					size_t k;
+					for (k = 1; k < nnames && strcmp(names[k], ri->comp[c].name); k++)
+						;
+					if (k == nnames && ri->comp[c].role == role && nnames < ARRAY_SIZE(names))
+						names[nnames++] = ri->comp[c].name;
+				}
+			}
+			for (size_t ci = 0; ci < nnames; ci++)
+				for (int q = 0; q < COST__COUNT; q++)
+					add_cost(out, g0, md, role, names[ci], (enum cost_qty)q);
+		}
+	}
+	/* Against the baseline's same role and quantity, where both have one. */
+	for (size_t i = 0; i < out->ncosts; i++) {
+		struct report_cost *c = &out->costs[i];
+		if (!c->st.n || c->qty == COST_CPU_SHARE || !strcmp(c->runtime, out->baseline))
+			continue;
+		for (size_t k = 0; k < out->ncosts; k++) {
+			const struct report_cost *base = &out->costs[k];
+			if (strcmp(base->runtime, out->baseline) || strcmp(base->workload, c->workload) ||
+			    strcmp(base->variant, c->variant) || strcmp(base->host, c->host) || base->role != c->role ||
+			    strcmp(base->component, c->component) || base->qty != c->qty || !base->st.n)
+				continue;
+			c->has_baseline = 1;
+			c->overhead_pct = stats_overhead_pct(c->st.mean, base->st.mean, c->qty == COST_WORK_PER_CPU);
+			c->p_value = stats_welch_p(&c->st, &base->st);
+			c->significant = c->p_value < 0.05;
+			break;
+		}
+	}
+	free(idx);
+	free(key);
+	free(first);
+	free(wls);
+	free(rts);
+	free(vars);
+	free(hosts);
+}
+
+const struct report_cost *report_find_cost(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, int role, enum cost_qty qty)
+{
+	if (!variant)
+		variant = "";
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		if (c->role == role && c->qty == qty && !c->component[0] && !strcmp(c->runtime, runtime) &&
+		    !strcmp(c->variant, variant) && !strcmp(c->workload, workload))
+			return c;
+	}
+	return NULL;
 }
 
 static struct report_row *get_row(struct builder *b, const char *baseline, const struct inst *in, const char *metric)
@@ -575,7 +1030,7 @@ static void builder_free(struct builder *b)
 	free(b->variants);
 }
 
-static char *run_id_of(const struct journal_read *jr)
+char *report_run_id(const struct journal_read *jr)
 {
 	const char *id = json_str(jr->env, "run_id", NULL);
 	if (id)
@@ -857,7 +1312,7 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	if (!baseline)
 		baseline = json_str(json_object_get(jr->env, "experiment"), "baseline", NULL);
 	out->baseline = xstrdup(baseline && *baseline ? baseline : "native");
-	out->run_id = run_id_of(jr);
+	out->run_id = report_run_id(jr);
 	out->bad_lines = jr->bad_lines;
 	out->partial = 1;
 	json_t *exp = json_object_get(jr->env, "experiment");
@@ -907,6 +1362,7 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	collect(&b, out);
 	collect_instances(&b, out);
 	collect_phases(out);
+	build_costs(&b, out);
 	if (out->ui_seconds) {
 		qsort(ui_p50, out->ui_seconds, sizeof(*ui_p50), cmp_double);
 		out->ui_frame_ms_p50 = percentile(ui_p50, out->ui_seconds, 50);
@@ -984,6 +1440,18 @@ void report_free(struct report *r)
 		free(r->phases[i].workload);
 	}
 	free(r->phases);
+	for (size_t i = 0; i < r->ncosts; i++) {
+		struct report_cost *c = &r->costs[i];
+		free(c->runtime);
+		free(c->workload);
+		free(c->variant);
+		free(c->host);
+		free(c->unit);
+		free(c->metric);
+		free(c->component);
+		free(c->values);
+	}
+	free(r->costs);
 	free(r->experiment);
 	free(r->run_id);
 	free(r->baseline);
@@ -1129,6 +1597,300 @@ static void print_table(const struct report *r, const int show[NCOLS], FILE *fp)
 	free(cells);
 }
 
+/* A table of text cells, column titles first, aligned; right[c] aligns
+ * column c to the right. Frees the cells. */
+static void print_grid(FILE *fp, char ***cells, size_t nrows, size_t ncols, const int *right)
+{
+	size_t *width = xcalloc(ncols, sizeof *width);
+	for (size_t i = 0; i < nrows; i++)
+		for (size_t c = 0; c < ncols; c++)
+			if (text_width(cells[i][c]) > width[c])
+				width[c] = text_width(cells[i][c]);
+	for (size_t i = 0; i < nrows; i++) {
+		size_t blanks = 0;
+		for (size_t c = 0; c < ncols; c++) {
+			const char *s = cells[i][c];
+			size_t pad = width[c] - text_width(s);
+			blanks += c ? 2 : 0;
+			if (right[c])
+				blanks += pad;
+			if (*s) {
+				fprintf(fp, "%*s%s", (int)blanks, "", s);
+				blanks = 0;
+			}
+			if (!right[c])
+				blanks += pad;
+		}
+		fputc('\n', fp);
+		for (size_t c = 0; c < ncols; c++)
+			free(cells[i][c]);
+		free(cells[i]);
+	}
+	free(cells);
+	free(width);
+}
+
+static char *fmt_cell(double v, int valid)
+{
+	char num[64];
+	report_fmt_num(num, sizeof num, valid ? v : NAN);
+	return xstrdup(num);
+}
+
+static char *ci_cell(const struct report_cost *c)
+{
+	if (!c || c->none)
+		return xstrdup("");
+	if (c->st.n < 2)
+		return xstrdup("-");
+	return !strcmp(c->unit, "kB") ? xasprintf("%.0f", c->st.ci95) : fmt_cell(c->st.ci95, 1);
+}
+
+static char *mean_cell(const struct report_cost *c)
+{
+	if (!c)
+		return xstrdup("");
+	if (c->none)
+		return xstrdup("none");
+	if (!c->st.n)
+		return xstrdup("-");
+	/* kB are whole numbers. */
+	return !strcmp(c->unit, "kB") ? xasprintf("%.0f", c->st.mean) : fmt_cell(c->st.mean, 1);
+}
+
+static char *overhead_cell(const struct report_cost *c)
+{
+	if (!c || !c->has_baseline || !isfinite(c->overhead_pct))
+		return xstrdup(c && !c->none ? "-" : "");
+	return xasprintf("%+.1f%%%s", c->overhead_pct, c->significant ? " *" : "");
+}
+
+/* The row of g's group and component (role rows: ""), of role and quantity q. */
+static const struct report_cost *cost_at(const struct report *r, const struct report_cost *g, int role,
+    enum cost_qty q)
+{
+	const char *comp = g->role == role ? g->component : "";
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		if (c->role == role && c->qty == q && !strcmp(c->component, comp) && !strcmp(c->runtime, g->runtime) &&
+		    !strcmp(c->workload, g->workload) && !strcmp(c->variant, g->variant) && !strcmp(c->host, g->host))
+			return c;
+	}
+	return NULL;
+}
+
+/* The first row of each group (runtime × variant × workload × host). */
+static int group_start(const struct report *r, size_t i)
+{
+	const struct report_cost *a = &r->costs[i], *p = i ? &r->costs[i - 1] : NULL;
+	return !p || strcmp(a->runtime, p->runtime) || strcmp(a->workload, p->workload) ||
+	    strcmp(a->variant, p->variant) || strcmp(a->host, p->host);
+}
+
+static void print_costs(const struct report *r, FILE *fp)
+{
+	int show_var = 0, show_host = 0, any_unit = 0;
+	for (size_t i = 0; i < r->ncosts; i++) {
+		show_var |= r->costs[i].variant[0] != 0;
+		show_host |= strcmp(r->costs[i].host, "local") != 0;
+		any_unit |= r->costs[i].qty == COST_CPU_PER_UNIT && r->costs[i].st.n;
+	}
+	static const char *const titles[] = { "workload", "runtime", "variant", "host", "role", "n", "CPU-s",
+		"\xc2\xb1" "95% CI", "share", "peak RSS kB", "\xc2\xb1" "95% CI", "mean RSS kB", "CPU-s vs baseline" };
+	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1 };
+	enum { NC = ARRAY_SIZE(titles) };
+	int col[NC] = { 0 };
+	size_t nc = 0;
+	for (size_t c = 0; c < NC; c++)
+		if ((c != 2 || show_var) && (c != 3 || show_host))
+			col[nc++] = (int)c;
+	int right[NC];
+	for (size_t c = 0; c < nc; c++)
+		right[c] = right_all[col[c]];
+
+	char ***cells = NULL;
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (!any_unit)
+				break;
+			fprintf(fp, "host CPU per unit of work (host CPU per second while the workload ran, over its main "
+			    "metric)\n");
+		} else {
+			fprintf(fp, "host cost by role (mean over repetitions; CPU-s over each instance's life; share of the "
+			    "host roles' CPU; guest: its own view, not in the total)\n");
+		}
+		cells = NULL;
+		n = 0;
+		for (size_t i = 0; i <= r->ncosts; i++) {
+			char *cell[NC] = { 0 };
+			if (i == 0) {
+				for (size_t c = 0; c < NC; c++)
+					cell[c] = xstrdup(titles[c]);
+				if (pass == 1) {
+					free(cell[4]), cell[4] = xstrdup("metric");
+					free(cell[6]), cell[6] = xstrdup("host CPU per unit");
+					free(cell[8]), cell[8] = xstrdup("unit");
+					free(cell[9]), cell[9] = xstrdup("work per CPU-s");
+					free(cell[10]), cell[10] = xstrdup("unit");
+					free(cell[11]), cell[11] = xstrdup("");
+					free(cell[12]), cell[12] = xstrdup("vs baseline");
+				}
+			} else {
+				const struct report_cost *c = &r->costs[i - 1];
+				/* "none" is said of the workload and the runtime; other
+				 * roles show where a runtime has them. */
+				int want = pass == 0 ? c->qty == COST_CPU_S && (c->role == ROLE_WORKLOAD || c->role == ROLE_RUNTIME ||
+				    c->role == REPORT_TOTAL || !c->none) && (!c->component[0] || !c->none) :
+				    c->qty == COST_CPU_PER_UNIT && c->st.n;
+				if (!want)
+					continue;
+				int lead = pass == 1 || group_start(r, i - 1);
+				cell[0] = xstrdup(lead ? c->workload : "");
+				cell[1] = xstrdup(lead ? c->runtime : "");
+				cell[2] = xstrdup(lead ? (c->variant[0] ? c->variant : "-") : "");
+				cell[3] = xstrdup(lead ? c->host : "");
+				if (pass == 0) {
+					const struct report_cost *sh = cost_at(r, c, c->role, COST_CPU_SHARE);
+					const struct report_cost *pk = cost_at(r, c, c->role, COST_RSS_PEAK);
+					const struct report_cost *mn = cost_at(r, c, c->role, COST_RSS_MEAN);
+					if (c->component[0])
+						cell[4] = xasprintf("  %s", c->component);
+					else if (c->role == ROLE_GUEST)
+						cell[4] = xstrdup("guest (own view)");
+					else
+						cell[4] = xstrdup(report_cost_role_name(c->role));
+					cell[5] = c->none ? xstrdup("") : xasprintf("%zu", c->st.n);
+					cell[6] = mean_cell(c);
+					cell[7] = ci_cell(c);
+					cell[8] = sh && !sh->none && sh->st.n ? xasprintf("%.0f%%", sh->st.mean) : xstrdup("");
+					cell[9] = c->none ? xstrdup("") : pk && !pk->none ? mean_cell(pk) : xstrdup("-");
+					cell[10] = c->none ? xstrdup("") : pk && !pk->none ? ci_cell(pk) : xstrdup("");
+					cell[11] = c->none ? xstrdup("") : mn && !mn->none ? mean_cell(mn) : xstrdup("-");
+					cell[12] = c->role == ROLE_GUEST ? xstrdup("") : overhead_cell(c);
+				} else {
+					const struct report_cost *w = cost_at(r, c, REPORT_TOTAL, COST_WORK_PER_CPU);
+					cell[4] = xstrdup(c->metric);
+					cell[5] = xasprintf("%zu", c->st.n);
+					cell[6] = c->st.n ? fmt_cell(c->st.mean, 1) : xstrdup("-");
+					cell[7] = c->st.n > 1 ? fmt_cell(c->st.ci95, 1) : xstrdup("-");
+					cell[8] = xstrdup(c->unit);
+					cell[9] = w && w->st.n ? fmt_cell(w->st.mean, 1) : xstrdup("-");
+					cell[10] = xstrdup(w ? w->unit : "");
+					cell[11] = xstrdup("");
+					cell[12] = overhead_cell(c);
+				}
+			}
+			cells = xreallocarray(cells, n + 1, sizeof *cells);
+			cells[n] = xcalloc(nc, sizeof **cells);
+			for (size_t k = 0; k < nc; k++) {
+				cells[n][k] = cell[col[k]];
+				cell[col[k]] = NULL;
+			}
+			for (size_t k = 0; k < NC; k++)
+				free(cell[k]);
+			n++;
+		}
+		print_grid(fp, cells, n, nc, right);
+	}
+
+	/* One sentence per runtime and workload against the baseline. */
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		if (c->qty != COST_CPU_PER_UNIT || !c->has_baseline || !c->st.n)
+			continue;
+		const struct report_row *mine = report_find(r, c->runtime, c->variant, c->workload, c->metric);
+		const struct report_row *base = report_find(r, r->baseline, c->variant, c->workload, c->metric);
+		const struct report_cost *bc = report_find_cost(r, r->baseline, c->variant, c->workload, REPORT_TOTAL,
+		    COST_CPU_PER_UNIT);
+		const struct report_cost *rt = cost_at(r, c, ROLE_RUNTIME, COST_CPU_SHARE);
+		const struct report_cost *vm = cost_at(r, c, ROLE_VMM, COST_CPU_SHARE);
+		if (!mine || !base || !bc || !mine->st.n || !base->st.n || !(mine->st.mean > 0) || !(bc->st.mean > 0))
+			continue;
+		double speed = base->st.mean / mine->st.mean;
+		_cleanup_free_ char *what = work_unit(mine->unit);
+		fprintf(fp, "%s/%s: ", c->runtime, c->workload);
+		if (speed >= 1.0)
+			fprintf(fp, "%.3g\xc3\x97 fewer %s", speed, mine->unit);
+		else
+			fprintf(fp, "%.3g\xc3\x97 more %s", 1.0 / speed, mine->unit);
+		fprintf(fp, " than %s, %.3g\xc3\x97 the host CPU per %s", r->baseline, c->st.mean / bc->st.mean, what);
+		if (rt && !rt->none && rt->st.n)
+			fprintf(fp, ", %.0f%% of it in the runtime", rt->st.mean);
+		if (vm && !vm->none && vm->st.n)
+			fprintf(fp, ", %.0f%% in the VMM", vm->st.mean);
+		fputc('\n', fp);
+	}
+	/* VMs: the host CPU the guest does not see itself spend. */
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		const struct report_cost *pct = cost_at(r, c, ROLE_VMM, COST_VIRT_TAX_PCT);
+		if (c->qty != COST_VIRT_TAX_S || !c->st.n || !pct || !pct->st.n)
+			continue;
+		fprintf(fp, "%s/%s: virtualisation tax %.3g CPU-s, %.0f%% of the VMM's host CPU, where the guest's agent "
+		    "reported its own busy CPU\n", c->runtime, c->workload, c->st.mean, pct->st.mean);
+	}
+}
+
+/* The sampled CPU of an instance's cgroup roles against the kernel's: one
+ * line per runtime and workload, the worst instance's difference. */
+static void print_crosscheck(const struct report *r, FILE *fp)
+{
+	int header = 0;
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *a = &r->insts[i];
+		if (!isfinite(a->cg_window_s))
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = isfinite(r->insts[j].cg_window_s) && !strcmp(r->insts[j].runtime, a->runtime) &&
+			    !strcmp(r->insts[j].workload, a->workload) && !strcmp(r->insts[j].variant, a->variant) &&
+			    !strcmp(r->insts[j].host, a->host);
+		if (seen)
+			continue;
+		if (!header++)
+			fprintf(fp, "cgroup cross-check (sampled CPU of the workload, runtime and vmm roles against the "
+			    "kernel's accounting of the instance's cgroup, over the samples with the same processes):\n");
+		double worst[2] = { NAN, NAN }, secs = 0, life_k = 0, life_s = 0;
+		unsigned n = 0;
+		for (size_t j = i; j < r->ninsts; j++) {
+			const struct report_instance *b = &r->insts[j];
+			if (!isfinite(b->cg_window_s) || strcmp(b->runtime, a->runtime) || strcmp(b->workload, a->workload) ||
+			    strcmp(b->variant, a->variant) || strcmp(b->host, a->host))
+				continue;
+			n++;
+			secs += b->cg_window_s;
+			double lk = isfinite(b->cg_life_kernel_s[0]) ? b->cg_life_kernel_s[0] : b->cg_life_kernel_s[1];
+			if (isfinite(lk) && isfinite(b->cg_life_sampled_s)) {
+				life_k += lk;
+				life_s += b->cg_life_sampled_s;
+			}
+			for (int k = 0; k < 2; k++) {
+				double d = report_cg_diff_pct(b, k);
+				if (isfinite(d) && !(fabs(d) <= fabs(worst[k])))
+					worst[k] = d;
+			}
+		}
+		fprintf(fp, "  %s/%s%s%s: %u instance%s, %.1f s:", a->runtime, a->workload, a->variant[0] ? "/" : "",
+		    a->variant, n, n == 1 ? "" : "s", secs);
+		for (int k = 0; k < 2; k++)
+			if (isfinite(worst[k]))
+				fprintf(fp, " %s %+.1f%%", report_cg_source[k], worst[k]);
+		if (life_k > 0)
+			fprintf(fp, "; over its life the samples saw %.0f%% of the cgroup's %.2f CPU-s", life_s / life_k * 100.0,
+			    life_k / n);
+		fputc('\n', fp);
+	}
+}
+
+double report_cg_diff_pct(const struct report_instance *ri, int src)
+{
+	double k = ri->cg_kernel_s[src], s = ri->cg_sampled_s[src];
+	if (!isfinite(k) || !isfinite(s) || !(k > 0))
+		return NAN;
+	return (s - k) / k * 100.0;
+}
+
 void report_print(const struct report *r, FILE *fp)
 {
 	int show[NCOLS];
@@ -1204,6 +1966,9 @@ void report_print(const struct report *r, FILE *fp)
 		report_phases_line(&r->phases[i], line, sizeof line);
 		fprintf(fp, "  %s\n", line);
 	}
+	if (r->ncosts)
+		print_costs(r, fp);
+	print_crosscheck(r, fp);
 }
 
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
@@ -1228,7 +1993,7 @@ static int has_groups(const struct report *r)
 
 /* Exports. */
 
-static void csv_field(FILE *fp, const char *s)
+void report_csv_field(FILE *fp, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, fp);
@@ -1250,6 +2015,27 @@ static void csv_num(FILE *fp, double v, int valid)
 		fprintf(fp, "%.15g", v);
 }
 
+/* runtime,workload,metric,unit,host, then higher_is_better through significant. */
+static void csv_stats(FILE *fp, const char *const text[5], int higher, const struct stats *st, int has_baseline,
+    double overhead, double p, int significant)
+{
+	for (size_t k = 0; k < 5; k++) {
+		if (k)
+			fputc(',', fp);
+		report_csv_field(fp, text[k]);
+	}
+	fprintf(fp, ",%d,%zu", higher ? 1 : 0, st->n);
+	int has = st->n > 0;
+	csv_num(fp, st->mean, has);
+	csv_num(fp, st->stddev, has);
+	csv_num(fp, st->ci95, has);
+	csv_num(fp, st->min, has);
+	csv_num(fp, st->max, has);
+	csv_num(fp, overhead, has_baseline);
+	csv_num(fp, p, has_baseline);
+	fprintf(fp, ",%d", has_baseline && significant);
+}
+
 int report_write_csv(const struct report *r, const char *path, char **cause)
 {
 	char *data = NULL;
@@ -1264,29 +2050,35 @@ int report_write_csv(const struct report *r, const char *path, char **cause)
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct report_row *row = &r->rows[i];
 		const char *text[] = { row->runtime, row->workload, row->metric, row->unit, row->host };
-		for (size_t k = 0; k < ARRAY_SIZE(text); k++) {
-			if (k)
-				fputc(',', fp);
-			csv_field(fp, text[k]);
-		}
-		fprintf(fp, ",%d,%zu", row->higher_is_better ? 1 : 0, row->st.n);
+		csv_stats(fp, text, row->higher_is_better, &row->st, row->has_baseline, row->overhead_pct, row->p_value,
+		    row->significant);
+		fprintf(fp, ",%u,%u", row->failed, row->incomplete);
 		int has = row->st.n > 0;
-		csv_num(fp, row->st.mean, has);
-		csv_num(fp, row->st.stddev, has);
-		csv_num(fp, row->st.ci95, has);
-		csv_num(fp, row->st.min, has);
-		csv_num(fp, row->st.max, has);
-		csv_num(fp, row->overhead_pct, row->has_baseline);
-		csv_num(fp, row->p_value, row->has_baseline);
-		fprintf(fp, ",%d,%u,%u", row->has_baseline && row->significant, row->failed, row->incomplete);
 		if (has_groups(r)) {
 			fputc(',', fp);
-			csv_field(fp, row->variant);
+			report_csv_field(fp, row->variant);
 			csv_num(fp, row->p50, has);
 			csv_num(fp, row->p95, has);
 			csv_num(fp, row->aggregate, has);
 			csv_num(fp, row->degradation_pct, row->has_degradation);
 			fprintf(fp, ",%u", row->dnf);
+		}
+		fputs("\r\n", fp);
+	}
+	/* The cost by role, in the same columns: metric "host.QUANTITY.ROLE";
+	 * a role without processes ("none") has n 0 and no mean. */
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		_cleanup_free_ char *metric = xasprintf("host.%s.%s%s%s", report_cost_qty_name(c->qty),
+		    report_cost_role_name(c->role), c->component[0] ? "." : "", c->component);
+		const char *text[] = { c->runtime, c->workload, metric, c->unit, c->host };
+		csv_stats(fp, text, c->qty == COST_WORK_PER_CPU, &c->st, c->has_baseline, c->overhead_pct, c->p_value,
+		    c->significant);
+		fputs(",0,0", fp);
+		if (has_groups(r)) {
+			fputc(',', fp);
+			report_csv_field(fp, c->variant);
+			fputs(",,,,,", fp);
 		}
 		fputs("\r\n", fp);
 	}
@@ -1311,6 +2103,23 @@ static json_t *json_text(const char *s)
 	return j ? j : json_string("(not UTF-8)");
 }
 
+/* n, mean, stddev, ci95, min, max, values (taken) and the comparison. */
+static void json_set_stats(json_t *o, const struct stats *st, json_t *values, int has_baseline, double overhead,
+    double p, int significant)
+{
+	int has = st->n > 0;
+	json_object_set_new(o, "n", json_integer((json_int_t)st->n));
+	json_object_set_new(o, "mean", json_num_or_null(st->mean, has));
+	json_object_set_new(o, "stddev", json_num_or_null(st->stddev, has));
+	json_object_set_new(o, "ci95", json_num_or_null(st->ci95, has));
+	json_object_set_new(o, "min", json_num_or_null(st->min, has));
+	json_object_set_new(o, "max", json_num_or_null(st->max, has));
+	json_object_set_new(o, "values", values);
+	json_object_set_new(o, "overhead_pct", json_num_or_null(overhead, has_baseline));
+	json_object_set_new(o, "p_value", json_num_or_null(p, has_baseline));
+	json_object_set_new(o, "significant", json_boolean(has_baseline && significant));
+}
+
 json_t *report_to_json(const struct report *r)
 {
 	json_t *rows = json_array();
@@ -1327,16 +2136,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "unit", json_text(row->unit));
 		json_object_set_new(o, "host", json_text(row->host));
 		json_object_set_new(o, "higher_is_better", json_boolean(row->higher_is_better));
-		json_object_set_new(o, "n", json_integer((json_int_t)row->st.n));
-		json_object_set_new(o, "mean", json_num_or_null(row->st.mean, has));
-		json_object_set_new(o, "stddev", json_num_or_null(row->st.stddev, has));
-		json_object_set_new(o, "ci95", json_num_or_null(row->st.ci95, has));
-		json_object_set_new(o, "min", json_num_or_null(row->st.min, has));
-		json_object_set_new(o, "max", json_num_or_null(row->st.max, has));
-		json_object_set_new(o, "values", values);
-		json_object_set_new(o, "overhead_pct", json_num_or_null(row->overhead_pct, row->has_baseline));
-		json_object_set_new(o, "p_value", json_num_or_null(row->p_value, row->has_baseline));
-		json_object_set_new(o, "significant", json_boolean(row->has_baseline && row->significant));
+		json_set_stats(o, &row->st, values, row->has_baseline, row->overhead_pct, row->p_value, row->significant);
 		json_object_set_new(o, "failed", json_integer(row->failed));
 		json_object_set_new(o, "incomplete", json_integer(row->incomplete));
 		json_object_set_new(o, "variant", row->variant[0] ? json_text(row->variant) : json_null());
@@ -1377,6 +2177,50 @@ json_t *report_to_json(const struct report *r)
 		    p->isolab_ms, "phases", ms));
 	}
 	json_object_set_new(doc, "phases", phases);
+	json_t *costs = json_array();
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		json_t *values = json_array();
+		for (size_t k = 0; k < c->st.n; k++)
+			json_array_append_new(values, json_num_or_null(c->values[k], 1));
+		json_t *o = json_object();
+		json_object_set_new(o, "runtime", json_text(c->runtime));
+		json_object_set_new(o, "workload", json_text(c->workload));
+		json_object_set_new(o, "variant", c->variant[0] ? json_text(c->variant) : json_null());
+		json_object_set_new(o, "host", json_text(c->host));
+		json_object_set_new(o, "role", json_text(report_cost_role_name(c->role)));
+		json_object_set_new(o, "component", c->component[0] ? json_text(c->component) : json_null());
+		json_object_set_new(o, "quantity", json_text(report_cost_qty_name(c->qty)));
+		json_object_set_new(o, "unit", json_text(c->unit));
+		json_object_set_new(o, "metric", c->metric[0] ? json_text(c->metric) : json_null());
+		json_object_set_new(o, "none", json_boolean(c->none));
+		json_set_stats(o, &c->st, values, c->has_baseline, c->overhead_pct, c->p_value, c->significant);
+		json_array_append_new(costs, o);
+	}
+	json_object_set_new(doc, "cost", costs);
+	json_t *cc = json_array();
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *ri = &r->insts[i];
+		for (int k = 0; k < 2; k++) {
+			if (!isfinite(ri->cg_window_s) || !isfinite(ri->cg_kernel_s[k]))
+				continue;
+			json_t *o = json_object();
+			json_object_set_new(o, "runtime", json_text(ri->runtime));
+			json_object_set_new(o, "workload", json_text(ri->workload));
+			json_object_set_new(o, "variant", ri->variant[0] ? json_text(ri->variant) : json_null());
+			json_object_set_new(o, "host", json_text(ri->host));
+			json_object_set_new(o, "rep", json_integer(ri->rep));
+			json_object_set_new(o, "source", json_text(report_cg_source[k]));
+			json_object_set_new(o, "window_s", json_real(ri->cg_window_s));
+			json_object_set_new(o, "sampled_cpu_s", json_real(ri->cg_sampled_s[k]));
+			json_object_set_new(o, "cgroup_cpu_s", json_real(ri->cg_kernel_s[k]));
+			json_object_set_new(o, "diff_pct", json_num_or_null(report_cg_diff_pct(ri, k), 1));
+			json_object_set_new(o, "life_sampled_cpu_s", json_num_or_null(ri->cg_life_sampled_s, 1));
+			json_object_set_new(o, "life_cgroup_cpu_s", json_num_or_null(ri->cg_life_kernel_s[k], 1));
+			json_array_append_new(cc, o);
+		}
+	}
+	json_object_set_new(doc, "cgroup_crosscheck", cc);
 	return doc;
 }
 

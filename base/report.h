@@ -68,6 +68,15 @@ struct report_row {
 	char *error;
 };
 
+/* A named component of a role (gVisor's sentry, gofer, stub): the
+ * samples' processes that carry a "name". */
+#define REPORT_MAX_COMPONENTS 8
+struct report_component {
+	char name[16];
+	int role;
+	double cpu_s, rss_peak_kb, rss_mean_kb;
+};
+
 /* One measured instance (warm-ups and neighbours left out): where its host
  * CPU and memory went by role, from the processes of its "sample" records,
  * and its start-up, from its "end" record and a driver's "startup" record.
@@ -85,6 +94,33 @@ struct report_instance {
 	/* kB: the largest per-sample sum of the role's processes' RSS; NAN
 	 * when no sample of the role carried an RSS. */
 	double rss_peak_kb[ROLE__COUNT];
+	/* kB: the mean over samples of the role's RSS sum; NAN as above. */
+	double rss_mean_kb[ROLE__COUNT];
+	/* While the workload ran (from its first sample carrying a metric on):
+	 * the host roles' CPU-seconds and the samples they cover. */
+	double run_cpu_s;
+	unsigned run_samples;
+	double run_secs;                 /* the seconds those samples cover */
+	/* The workload's main metric (its first throughput in units per
+	 * second): this instance's value, NAN without one. */
+	double work_rate;
+	/* VMs: over the samples with both, the VMM's host CPU-seconds and the
+	 * guest's own busy CPU-seconds; 0 and 0 without such samples. */
+	double tax_vmm_s, tax_guest_s;
+	struct report_component comp[REPORT_MAX_COMPONENTS];
+	unsigned ncomp;
+	/* The cross-check with the kernel's accounting of the instance's
+	 * cgroup (cpu.stat, cpuacct.usage: REPORT_CG_*), over the longest run
+	 * of samples in which the processes of the workload, runtime and vmm
+	 * roles stayed the same (the last sample of a run left out: a process
+	 * about to exit spends CPU no sample shows): their sampled CPU-seconds
+	 * and the cgroup's, over window_s seconds. NAN without a cgroup. */
+	double cg_window_s;
+	double cg_sampled_s[2], cg_kernel_s[2];
+	/* Over the instance's life: the cgroup's last count, and the sampled
+	 * CPU-seconds of the same roles (which miss what ran before a
+	 * process's first sample and after its last). NAN without a cgroup. */
+	double cg_life_kernel_s[2], cg_life_sampled_s;
 	double startup_ms, create_ms;    /* launch to ready, launch to created; NAN when not recorded */
 	double vmm_ms, kernel_ms, init_ms, ready_ms; /* a VM's milestones, ms from launch; NAN */
 	double isolab_pre_ms, isolab_post_ms; /* isolab's own share: launch to the runtime's call, the
@@ -115,6 +151,53 @@ struct report_phases {
 	int post_known;
 };
 
+
+/* Where the host's CPU and memory went, per runtime × variant × workload
+ * × host over measured repetitions (finished, with process samples):
+ * one row per role and quantity. role is an enum proc_role, or
+ * REPORT_TOTAL for the host roles together (workload, runtime, vmm,
+ * helper, loadgen: never the guest, whose processes are its own view of
+ * the same CPU). A role without a process in any repetition is "none"
+ * (none set, n 0), never 0 ± 0; where a role was seen in some
+ * repetitions, the others count 0. Per unit of work (role REPORT_TOTAL
+ * only): the host CPU per second while the workload ran over its main
+ * metric, in µs per unit, and its inverse, units per host CPU-second. */
+#define REPORT_TOTAL (-1)
+enum { REPORT_CG_V2, REPORT_CG_V1 };
+/* "cpu.stat", "cpuacct.usage": the sample record's names of the sources. */
+extern const char *const report_cg_source[2];
+enum cost_qty {
+	COST_CPU_S,        /* CPU-seconds over the instance's life */
+	COST_CPU_SHARE,    /* % of the host roles' CPU-seconds (not for total or guest) */
+	COST_RSS_PEAK,     /* kB */
+	COST_RSS_MEAN,     /* kB */
+	COST_CPU_PER_UNIT, /* µs of host CPU per unit of the main metric */
+	COST_WORK_PER_CPU, /* units of the main metric per host CPU-second */
+	COST_VIRT_TAX_S,   /* role vmm: the VMM's host CPU-seconds less the guest's busy CPU-seconds, over
+	                    * the samples in which both are seen (the guest's agent answers) */
+	COST_VIRT_TAX_PCT, /* role vmm: that, in % of the VMM's CPU over those samples */
+	COST__COUNT
+};
+struct report_cost {
+	char *runtime, *workload, *variant, *host;
+	int role;             /* enum proc_role or REPORT_TOTAL */
+	char *component;      /* a named component of the role (cpu and memory only), or "": the whole role */
+	enum cost_qty qty;
+	char *unit;           /* "s", "%", "kB", "us/call", "calls/CPU-s" */
+	char *metric;         /* per unit: the main metric's name; else "" */
+	int none;             /* no process of the role in any repetition */
+	struct stats st;
+	double *values;       /* per repetition */
+	int has_baseline;     /* the baseline has this role and quantity (not for shares) */
+	double overhead_pct;  /* direction-aware: positive costs more than the baseline */
+	double p_value;
+	int significant;
+};
+/* "cpu_s", "cpu_share_pct", "rss_peak_kb", "rss_mean_kb", "cpu_us_per_unit", "work_per_cpu_s". */
+const char *report_cost_qty_name(enum cost_qty q);
+/* A role's name, "total" for REPORT_TOTAL. */
+const char *report_cost_role_name(int role);
+
 /* scale: how many instances of a runtime fitted (all ready, measured over one window, finished). */
 struct report_fit {
 	char *runtime;
@@ -140,6 +223,8 @@ struct report {
 	size_t nfits;
 	struct report_instance *insts; /* measured instances, in journal order */
 	size_t ninsts;
+	struct report_cost *costs;     /* grouped by workload, the baseline first, then role and quantity */
+	size_t ncosts;
 	/* The interface's own frame times ("ui" records): the slowest frame of
 	 * the run and the median of the per-second medians; NAN without any. */
 	double ui_frame_ms_max, ui_frame_ms_p50;
@@ -156,9 +241,18 @@ void report_print(const struct report *r, FILE *fp);
 /* Exports; -1 with cause when the file cannot be written. */
 int report_write_csv(const struct report *r, const char *path, char **cause);
 int report_write_json(const struct report *r, const char *path, char **cause);
+/* The cost row of runtime/variant/workload/role/qty (variant NULL or "": none), or NULL. */
+const struct report_cost *report_find_cost(const struct report *r, const char *runtime, const char *variant,
+    const char *workload, int role, enum cost_qty qty);
+/* (sampled - cgroup) / cgroup in % for source REPORT_CG_*; NAN without both. */
+double report_cg_diff_pct(const struct report_instance *ri, int src);
 /* The row of runtime/variant/workload/metric (variant NULL or "": none), or NULL. */
 const struct report_row *report_find(const struct report *r, const char *runtime, const char *variant,
     const char *workload, const char *metric);
+/* The run's id: env.json's run_id, else its directory's name (malloc'd). */
+char *report_run_id(const struct journal_read *jr);
+/* A CSV field as RFC 4180 wants it: quoted only when it needs to be. */
+void report_csv_field(FILE *fp, const char *s);
 /* A value as the table prints it: about five significant digits, "-" for NAN. */
 void report_fmt_num(char *buf, size_t size, double v);
 /* One line of a start-up's phases: "runc/start: isolab 0.02 + create 22.1 +

@@ -53,6 +53,7 @@ struct sampler_proc {
 	struct pidstat_counters prev;
 	uint64_t prev_threads;
 	int io_ok;
+	char name[16];           /* the component's name, sampler_name */
 	struct proc_sample last; /* what the exit report repeats */
 };
 
@@ -75,6 +76,7 @@ static const char *const role_names[ROLE__COUNT] = {
 	[ROLE_VMM] = "vmm",
 	[ROLE_HELPER] = "helper",
 	[ROLE_GUEST] = "guest",
+	[ROLE_LOADGEN] = "loadgen",
 };
 
 const char *role_name(enum proc_role r)
@@ -299,6 +301,13 @@ fail:
 	return -1;
 }
 
+void sampler_name(struct sampler *s, pid_t pid, const char *name)
+{
+	ssize_t at = sampler_find(s, pid);
+	if (at >= 0)
+		snprintf(s->procs[at]->name, sizeof s->procs[at]->name, "%s", name ? name : "");
+}
+
 void sampler_untrack(struct sampler *s, pid_t pid)
 {
 	ssize_t at = sampler_find(s, pid);
@@ -475,6 +484,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	int have = p->have_prev && now > p->prev_ns;
 	pidstat_row(&s->host, &st, p->have_prev ? &p->prev : NULL, &c,
 	    have ? (double)(now - p->prev_ns) / 1e9 : 0, io_ok, out);
+	memcpy(out->name, p->name, sizeof out->name);
 	p->prev = c;
 	p->prev_ns = now;
 	p->have_prev = 1;

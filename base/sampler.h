@@ -24,7 +24,7 @@
 #include <sys/types.h>
 #include "pidstat.h"
 
-/* "workload", "runtime", "vmm", "helper", "guest". */
+/* "workload", "runtime", "vmm", "helper", "guest", "loadgen". */
 const char *role_name(enum proc_role r);
 /* Parses a role name; -1 when unknown. */
 int role_parse(const char *s);
@@ -39,6 +39,8 @@ void sampler_free(struct sampler *s);
  * Tracking a pid already tracked updates its instance and role.
  * Returns -1 (cause) when /proc/PID cannot be opened (already gone). */
 int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role role, char **cause);
+/* Names a tracked pid's component (proc_sample.name; NULL or "": none). */
+void sampler_name(struct sampler *s, pid_t pid, const char *name);
 /* Stops tracking pid (closes its fds). */
 void sampler_untrack(struct sampler *s, pid_t pid);
 /* Stops tracking every pid of instance. */

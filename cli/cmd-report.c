@@ -11,6 +11,7 @@
 #include "html.h"
 #include "journal.h"
 #include "report.h"
+#include "tidy.h"
 #include "util.h"
 
 #include <errno.h>
@@ -91,6 +92,10 @@ int cli_print_report(const char *state_dir, const char *run_id, const struct rep
 	}
 	if (o->csv && report_write_csv(&a.rep, o->csv, &cause) < 0)
 		rc = failed(cause), cause = NULL;
+	if (o->series_csv && tidy_write_series(&a.jr, o->series_csv, &cause) < 0)
+		rc = failed(cause), cause = NULL;
+	if (o->procs_csv && tidy_write_procs(&a.jr, o->procs_csv, &cause) < 0)
+		rc = failed(cause), cause = NULL;
 	if (o->html || o->png || o->pdf) {
 		struct figures fig;
 		figures_build(&a.jr, &a.rep, &fig);
@@ -150,9 +155,14 @@ static int parse_pct(const char *arg, double *out)
 
 static const char usage_text[] =
     "usage: isolab report [RUN] [--baseline RT] [--json FILE] [--csv FILE]\n"
+    "                     [--series-csv FILE] [--procs-csv FILE]\n"
     "                     [--html FILE] [--png DIR] [--pdf FILE]\n"
     "                     [--against B [--min-effect PCT] [--fail-on-regression]] [--list]\n"
     "RUN is a run id, a run directory or 'latest' (the default).\n"
+    "  --series-csv FILE  every per-second value, one per row (run,instance,runtime,host,rep,t,\n"
+    "                   metric,value): the workload's metrics, each role's host CPU and RSS\n"
+    "  --procs-csv FILE every process sample, one per row (run,instance,runtime,rep,t,pid,comm,\n"
+    "                   role,component and the pidstat columns)\n"
     "  --html FILE      one self-contained page: environment, table, charts, a lab's verdict\n"
     "  --png DIR        each chart as DIR/<chart>.png; --pdf FILE: every chart, one per page\n"
     "  --against B      compare the run (A) with the reference run B, cell by cell; --json\n"
@@ -166,6 +176,8 @@ static int cmd_report_exec(const struct globals *g, int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "csv", required_argument, NULL, 'C' },
+		{ "series-csv", required_argument, NULL, 'S' },
+		{ "procs-csv", required_argument, NULL, 'R' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "png", required_argument, NULL, 'P' },
 		{ "pdf", required_argument, NULL, 'D' },
@@ -186,6 +198,8 @@ static int cmd_report_exec(const struct globals *g, int argc, char **argv)
 		case 'B': o.baseline = optarg; break;
 		case 'J': o.json = optarg; break;
 		case 'C': o.csv = optarg; break;
+		case 'S': o.series_csv = optarg; break;
+		case 'R': o.procs_csv = optarg; break;
 		case 'H': o.html = optarg; break;
 		case 'P': o.png = optarg; break;
 		case 'D': o.pdf = optarg; break;
@@ -208,6 +222,11 @@ static int cmd_report_exec(const struct globals *g, int argc, char **argv)
 	if (!o.against && (min_effect_set || o.fail_on_regression)) {
 		cli_error("report: %s compares two runs: give the reference run with --against RUN",
 		    o.fail_on_regression ? "--fail-on-regression" : "--min-effect");
+		return 2;
+	}
+	if (o.against && (o.series_csv || o.procs_csv)) {
+		cli_error("report: %s exports one run's time series; it does not go with --against",
+		    o.series_csv ? "--series-csv" : "--procs-csv");
 		return 2;
 	}
 	if (o.against && o.csv) {

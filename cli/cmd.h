@@ -47,6 +47,7 @@ const char *cli_state_dir(const struct globals *g, const struct config *cfg);
 struct report_opts {
 	const char *baseline;       /* NULL: the run's */
 	const char *json, *csv;     /* exports, or NULL */
+	const char *series_csv, *procs_csv; /* the time series, long (tidy.h), or NULL */
 	const char *html, *png, *pdf; /* charts: a page, a directory of PNGs, a PDF; or NULL */
 	const char *against;        /* a reference run: print the comparison instead */
 	double min_effect_pct;      /* the smallest change called worse or better */

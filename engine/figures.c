@@ -477,7 +477,7 @@ static double split_startup(const struct report_instance *ri, double *seg)
 	return ri->startup_ms;
 }
 
-static const int host_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER };
+static const int host_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER, ROLE_LOADGEN };
 
 /* The host roles' values of one instance into seg[], missing as 0. */
 static double sum_roles(const double *by_role, double *seg)

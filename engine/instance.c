@@ -15,6 +15,7 @@
  * values kept for the end record. With several copies of the workload in
  * one instance (containers inside a VM) every value is their mean.
  */
+#include "cgroup.h"
 #include "config.h"
 #include "events.h"
 #include "exec.h"
@@ -342,7 +343,7 @@ static int start_companion(struct inst *it, char **cause)
 	it->cpid = c.pid;
 	it->cout_fd = c.out_fd;
 	it->cpidfd = c.pidfd;
-	sampler_track(it->ctx->sampler, c.pid, it->in.id, ROLE_HELPER, NULL);
+	sampler_track(it->ctx->sampler, c.pid, it->in.id, ROLE_LOADGEN, NULL);
 	if (it->cout_fd >= 0 && watch(it, it->cout_fd, INST_FD_COUT) == 0)
 		it->cout_open = 1;
 	if (it->cpidfd >= 0)
@@ -384,8 +385,11 @@ static void mark_ready(struct inst *it)
 	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
 	/* The sampler's first look at the processes, kept off the start-up
 	 * path (inst_launch): from here on they are sampled as before. */
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
 		sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
+		if (pr[i].name)
+			sampler_name(it->ctx->sampler, pr[i].pid, pr[i].name);
+	}
 	fingerprint_ready(&it->in, it->name, pr, np, it->tail, it->ctx->journal);
 	if (it->in.wl->setup) {
 		/* Unmeasured work against the running server (loading tables):
@@ -527,8 +531,11 @@ void inst_launch(struct inst *it)
 	if (it->ctx->relay) {
 		struct pid_role pr[64];
 		size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
-		for (size_t i = 0; i < np; i++)
+		for (size_t i = 0; i < np; i++) {
 			sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
+			if (pr[i].name)
+				sampler_name(it->ctx->sampler, pr[i].pid, pr[i].name);
+		}
 	}
 	if (!it->ctx->relay && !it->in.wl->ready)
 		mark_ready(it);
@@ -647,8 +654,11 @@ int inst_poll_ms(const struct inst *it)
 size_t inst_track(struct inst *it, struct pid_role *out, size_t max)
 {
 	size_t np = it->ex->ops->pids(it->ex, &it->in, out, max);
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
 		sampler_track(it->ctx->sampler, out[i].pid, it->in.id, out[i].role, NULL);
+		if (out[i].name)
+			sampler_name(it->ctx->sampler, out[i].pid, out[i].name);
+	}
 	sampler_track_children(it->ctx->sampler, it->in.id);
 	fingerprint_tick(&it->in, it->name, out, np, it->ctx->journal);
 	return np;
@@ -675,7 +685,7 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 /* One process sample as a journal object (the pidstat fields). */
 static json_t *proc_json(const struct proc_sample *p)
 {
-	return json_pack("{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
+	json_t *o = json_pack("{s:i, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
 	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i}",
 	    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", p->comm, "role", role_name(p->role),
 	    "usr", p->usr, "system", p->system, "guest", p->guest, "wait", p->wait, "cpu", p->cpu,
@@ -684,6 +694,9 @@ static json_t *proc_json(const struct proc_sample *p)
 	    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
 	    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
 	    "threads", (int)p->threads);
+	if (o && p->name[0])
+		json_object_set_new(o, "name", json_string(p->name));
+	return o;
 }
 
 /* RSS and PSS in kB of every live process of instance id, summed, from
@@ -752,6 +765,25 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 		json_array_append_new(pa, proc_json(&procs[i]));
 	json_t *rec = json_pack("{s:s, s:i, s:f, s:o, s:o}", "type", "sample", "inst", it->in.id, "t", t,
 	    "metrics", mobj, "procs", pa);
+	/* The seconds this sample covers, for CPU-seconds from %CPU, and the
+	 * kernel's own count of the instance's CPU so far, to check the sum
+	 * over roles against (one small read per cgroup and second). */
+	uint64_t now = mono_ns();
+	if (it->tick_ns)
+		json_object_set_new(rec, "dt", json_real((double)(now - it->tick_ns) / 1e9));
+	it->tick_ns = now;
+	if (it->in.cgroup) {
+		json_t *cg = json_object();
+		for (int src = 0; src < CGROUP_CPU__COUNT; src++) {
+			long long us = cgroup_cpu_usage_us(it->in.cgroup, (enum cgroup_cpu_src)src);
+			if (us >= 0)
+				json_object_set_new(cg, cgroup_cpu_src_name((enum cgroup_cpu_src)src), json_real((double)us / 1e6));
+		}
+		if (json_object_size(cg))
+			json_object_set_new(rec, "cgroup_cpu_s", cg);
+		else
+			json_decref(cg);
+	}
 	char *cause = NULL;
 	if (it->ctx->journal && journal_append(it->ctx->journal, rec, &cause) < 0) {
 		events_log(it->ctx->events, it->ctx->journal, LOG_ERROR, "journal: %s", cause);

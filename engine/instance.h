@@ -119,6 +119,7 @@ struct inst {
 	double rss_kb, pss_kb;           /* NAN until measured */
 	int mem_done;
 	unsigned ticks;
+	uint64_t tick_ns;                /* when the last tick was (mono_ns), 0 before the first */
 	uint64_t lines;
 	char tail[INST_OUTPUT_TAIL];     /* its last non-empty output line, for messages */
 	/* Private to instance.c: */

@@ -303,6 +303,7 @@ static int fc_prepare(struct instance *in, char **cause)
 	f->h.cg = cgroup_create(f->h.cg_rel, &lim, cause);
 	if (!f->h.cg)
 		return err_wrap(cause, "firecracker: cgroup");
+	in->cgroup = f->h.cg_rel;
 	if (cgroup_apply(f->h.cg, &lim, cause) < 0)
 		return err_wrap(cause, "firecracker: cgroup limits");
 	return 0;

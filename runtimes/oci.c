@@ -537,6 +537,7 @@ static int oci_prepare(struct instance *in, char **cause)
 	    resources_add(in->res, "oci", o->binary, o->resb, cause) < 0)
 		return -1;
 	o->recorded = 1;
+	in->cgroup = o->cgroup;
 	if (o->runsc && in->limits && in->limits->cpuset && cgroup_mode() != CGROUP_V2) {
 		/* runsc writes the new leaf's cpuset.cpus while v1 has left its
 		 * parents empty (EACCES); runc fills them in, runsc does not. The
@@ -714,13 +715,19 @@ static size_t oci_pids(struct instance *in, struct pid_role *out, size_t max)
 	size_t n = ctr_cgroup_pids(o->cgroup, pids, max < ARRAY_SIZE(pids) ? max : ARRAY_SIZE(pids));
 	for (size_t i = 0; i < n; i++) {
 		enum proc_role role = ROLE_WORKLOAD;
+		const char *name = NULL;
 		if (o->runsc) {
+			/* Every process runsc starts is "exe" (it re-executes
+			 * /proc/self/exe): argv tells them apart. The stubs the
+			 * Sentry runs the workload's code in have none. */
 			char argv0[64];
 			ctr_proc_argv0(pids[i], argv0, sizeof argv0);
 			if (!strncmp(argv0, "runsc-", 6) || !strcmp(argv0, "/proc/self/exe"))
 				role = ROLE_RUNTIME;
+			name = !strcmp(argv0, "runsc-sandbox") ? "sentry" : !strcmp(argv0, "runsc-gofer") ? "gofer" :
+			    !argv0[0] ? "stub" : role == ROLE_RUNTIME ? "runsc" : NULL;
 		}
-		out[i] = (struct pid_role){ .pid = pids[i], .role = role };
+		out[i] = (struct pid_role){ .pid = pids[i], .role = role, .name = name };
 	}
 	if (n == 0 && in->main_pid) {
 		out[0] = (struct pid_role){ .pid = in->main_pid, .role = o->runsc ? ROLE_RUNTIME : ROLE_WORKLOAD };
@@ -902,6 +909,7 @@ static int oci_cleanup(struct instance *in, char **cause)
 	} else if (o->recorded) {
 		resources_done(in->res, "oci", o->binary, o->resb);
 	}
+	in->cgroup = NULL;
 	if (o->recorded) {
 		char *c = NULL;
 		if (cgroup_remove(o->cgroup, &c) < 0) {

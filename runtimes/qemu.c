@@ -364,6 +364,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 	q->h.cg = cgroup_create(q->h.cg_rel, &lim, cause);
 	if (!q->h.cg)
 		return err_wrap(cause, "qemu: cgroup");
+	in->cgroup = q->h.cg_rel;
 	if (cgroup_apply(q->h.cg, &lim, cause) < 0)
 		return err_wrap(cause, "qemu: cgroup limits");
 	return 0;

@@ -55,6 +55,7 @@ struct driver_status {
 struct pid_role {
 	pid_t pid;
 	enum proc_role role;
+	const char *name;     /* its component where comm cannot tell (static string), or NULL */
 };
 
 /* One launched (runtime, workload) pair, as the driver sees it. */
@@ -86,6 +87,8 @@ struct instance {
 	unsigned copies;               /* driver: the workload runs as this many copies at once (containers
 	                                * inside one VM), all on out_fd; a metric is then the copies' mean,
 	                                * per second and at the end. 0 or 1: one. At most MAX_COPIES. */
+	const char *cgroup;            /* driver: the relative path of the cgroup that holds the instance's
+	                                * processes (cgroup.h), while it exists; NULL: none */
 	char *addr;                    /* driver: address the host reaches the workload at */
 	const char *bind_addr;         /* driver: the address a server binds inside the instance when
 	                                * the host reaches it through a forward (a VM behind user-mode

@@ -624,6 +624,7 @@ static int sandbox_prepare(struct instance *in, char **cause)
 	sb->cg = cgroup_create(sb->cg_rel, in->limits, cause);
 	if (!sb->cg)
 		return err_wrap(cause, "cgroup %s", sb->cg_rel);
+	in->cgroup = sb->cg_rel;
 
 	if (!strcmp(net, "bridge")) {
 		sb->ns = ctr_netns(in, cause);
@@ -795,6 +796,7 @@ static int sandbox_cleanup(struct instance *in, char **cause)
 		return 0;
 	int rc = 0;
 	char *c = NULL;
+	in->cgroup = NULL;
 	if (sb->cg) {
 		if (cgroup_destroy(sb->cg, &c) < 0) {
 			rc = -1;

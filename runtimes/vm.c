@@ -512,6 +512,7 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
 	if (h->console_fd >= 0)
 		close(h->console_fd);
 	h->console_fd = -1;
+	in->cgroup = NULL;
 	if (h->cg) {
 		/* A VMM the host killed for the memory limit ends like a crash:
 		 * say why, never leave it to be guessed. */

@@ -161,7 +161,7 @@ static int matches(struct procs *p, const struct proc_sample *s)
 	if (!p->re)
 		return 1;
 	char buf[64];
-	snprintf(buf, sizeof buf, "%d %s", (int)s->pid, s->comm);
+	snprintf(buf, sizeof buf, "%d %s%s%s", (int)s->pid, s->comm, s->name[0] ? " " : "", s->name);
 	return pcre2_match(p->re, (PCRE2_SPTR)buf, strlen(buf), 0, 0, p->md, NULL) >= 0;
 }
 
@@ -404,7 +404,9 @@ static void proc_cell(void *arg, size_t row, int vcol, char *buf, size_t len, at
 	case PC_RD: case PC_WR: case PC_CCWR: fmt_rate(buf, len, col_value(s, c)); break;
 	case PC_MINFLT: case PC_MAJFLT: case PC_CSWCH: case PC_NVCSWCH: fmt_rate(buf, len, col_value(s, c)); break;
 	case PC_COMMAND:
-		snprintf(buf, len, "  %s%s%s", r->prefix, s->comm, s->exited ? " (exited)" : "");
+		/* A runtime's component by name ("exe [sentry]"): runsc's are all "exe". */
+		snprintf(buf, len, "  %s%s%s%s%s%s", r->prefix, s->comm, s->name[0] ? " [" : "", s->name,
+		    s->name[0] ? "]" : "", s->exited ? " (exited)" : "");
 		if (c == PC_COMMAND && s->cpu >= 50 && !s->exited && !r->in->ended)
 			*attr |= A_BOLD;
 		break;
@@ -446,8 +448,9 @@ static void draw_detail(struct tui *t, const struct rect *r)
 	int y = r->y, x = r->x + 1, w = r->w - 2, end = r->y + r->h;
 	const struct proc_sample *last = h ? &h->last : NULL;
 	struct live_inst *in = live_find(&t->live, p->dinst);
-	snprintf(buf, sizeof buf, " Process %d %s, %s of #%d %s %s  (Esc: back, r: refresh)", (int)p->dpid,
-	    last ? last->comm : "", last ? role_name(last->role) : "?", p->dinst, in ? in->runtime : "?",
+	snprintf(buf, sizeof buf, " Process %d %s%s%s%s, %s of #%d %s %s  (Esc: back, r: refresh)", (int)p->dpid,
+	    last ? last->comm : "", last && last->name[0] ? " [" : "", last ? last->name : "",
+	    last && last->name[0] ? "]" : "", last ? role_name(last->role) : "?", p->dinst, in ? in->runtime : "?",
 	    in ? in->workload : "?");
 	draw_text(y++, r->x, r->w, th(TH_HEADER), 1, buf);
 	y -= p->dscroll;

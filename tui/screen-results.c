@@ -7,7 +7,9 @@
  * into the run's directory; c compares the shown run (A) with an earlier
  * one picked from the same list (B, the reference), and the table then
  * shows each cell's change, p and verdict (engine/compare.c) until c
- * again.
+ * again. a shows where the host's CPU and memory went instead: per
+ * runtime and workload, the host CPU-seconds, the CPU per unit of work,
+ * the peak RSS and a bar of the CPU split by role (report_cost).
  *
  * Reports are built by base/report.c from the journal on disk, the same
  * code as `isolab report`, so the screen and the CLI never disagree.
@@ -49,6 +51,7 @@ struct results {
 	struct table cmp_tb;
 	char **picks;              /* the runs offered by "compare with..." */
 	size_t npicks;
+	int costs;                 /* a: the cost by role instead of the metrics */
 };
 
 
@@ -305,6 +308,95 @@ static void draw_compare(struct results *r, const struct rect *m)
 	draw_text(m->y + m->h - 1, m->x, m->w, th(TH_DIM), 1, foot);
 }
 
+static const int cost_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER, ROLE_LOADGEN };
+static const char cost_letter[] = "wrvhl";
+
+/* The cost by role: per runtime and workload a line of figures and a bar
+ * of the host CPU split by role (one letter per role, coloured), then a
+ * line of each role's share. */
+static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
+{
+	const struct report *rep = &r->rep;
+	char line[600];
+	snprintf(line, sizeof line, " run %s   host cost by role, mean over repetitions   a: back to the comparison",
+	    rep->run_id ? rep->run_id : "?");
+	draw_text(m->y, m->x, m->w, th(TH_INFO) | A_BOLD, 1, line);
+	snprintf(line, sizeof line, " %-12s %-9s %9s %17s %11s  CPU by role", "Runtime", "Workload", "CPU-s", "per unit",
+	    "peak RSS");
+	draw_text(m->y + 1, m->x, m->w, th(TH_HEADER), 1, line);
+	int y = m->y + 2, end = m->y + m->h - 1, bx = m->x + 1 + 12 + 1 + 9 + 1 + 9 + 1 + 17 + 1 + 11 + 2;
+	int bw = m->x + m->w - bx - 1;
+	int any = 0;
+	for (size_t i = 0; i < rep->ncosts && y + 1 < end; i++) {
+		const struct report_cost *c = &rep->costs[i];
+		if (c->role != REPORT_TOTAL || c->qty != COST_CPU_S || c->component[0])
+			continue;
+		any = 1;
+		const struct report_cost *pu = NULL, *rss = NULL;
+		for (size_t k = 0; k < rep->ncosts; k++) {
+			const struct report_cost *o = &rep->costs[k];
+			if (o->role != REPORT_TOTAL || o->component[0] || strcmp(o->runtime, c->runtime) ||
+			    strcmp(o->workload, c->workload) || strcmp(o->variant, c->variant) || strcmp(o->host, c->host))
+				continue;
+			if (o->qty == COST_CPU_PER_UNIT && o->st.n)
+				pu = o;
+			if (o->qty == COST_RSS_PEAK && o->st.n)
+				rss = o;
+		}
+		char cpu[64], pnum[64], unit[160], mem[32];
+		report_fmt_num(cpu, sizeof cpu, c->st.n ? c->st.mean : NAN);
+		report_fmt_num(pnum, sizeof pnum, pu ? pu->st.mean : NAN);
+		snprintf(unit, sizeof unit, "%s %s", pnum, pu ? pu->unit : "");
+		snprintf(mem, sizeof mem, rss ? "%.1f MiB" : "-", rss ? rss->st.mean / 1024.0 : 0.0);
+		snprintf(line, sizeof line, " %-12.12s %-9.9s %9s %17s %11s", c->runtime, c->workload, cpu, unit, mem);
+		draw_text(y, m->x, m->w, th(TH_NORMAL), 1, line);
+		/* The bar: each host role's share of the total, in its letter. */
+		char detail[300] = "";
+		size_t dl = 0;
+		int x = bx;
+		for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++) {
+			const struct report_cost *rc = NULL, *sh = NULL;
+			for (size_t j = 0; j < rep->ncosts; j++) {
+				const struct report_cost *o = &rep->costs[j];
+				if (o->role != cost_roles[k] || o->component[0] || strcmp(o->runtime, c->runtime) ||
+				    strcmp(o->workload, c->workload) || strcmp(o->variant, c->variant) || strcmp(o->host, c->host))
+					continue;
+				if (o->qty == COST_CPU_S)
+					rc = o;
+				if (o->qty == COST_CPU_SHARE)
+					sh = o;
+			}
+			const char *name = role_name((enum proc_role)cost_roles[k]);
+			if (!rc || rc->none) {
+				if (cost_roles[k] == ROLE_RUNTIME && dl < sizeof detail)
+					dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s none", name);
+				continue;
+			}
+			double share = sh && sh->st.n ? sh->st.mean : 0;
+			if (dl < sizeof detail)
+				dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s %.0f%%", name, share);
+			int wseg = bw > 0 ? (int)lround(share / 100.0 * bw) : 0;
+			if (x + wseg > bx + bw)
+				wseg = bx + bw - x;
+			if (wseg > 0) {
+				char seg[256];
+				memset(seg, cost_letter[k], sizeof seg);
+				seg[wseg < (int)sizeof seg ? wseg : (int)sizeof seg - 1] = '\0';
+				draw_text(y, x, wseg, th((enum theme_elem)(TH_SERIES1 + k)) | A_REVERSE, 0, seg);
+				x += wseg;
+			}
+		}
+		draw_text(y + 1, m->x, m->w, th(TH_DIM), 1, detail);
+		y += 2;
+	}
+	if (!any)
+		draw_text(y, m->x + 1, m->w - 2, th(TH_DIM), 0, "no process samples in this run");
+	draw_text(m->y + m->h - 1, m->x, m->w, th(TH_DIM), 1,
+	    " w workload  r runtime  v vmm  h helper  l load generator; CPU-s over each instance's life;"
+	    " the guest's own view is not in it; isolab report prints every figure");
+	(void)t;
+}
+
 static void results_draw(struct tui *t, const struct rect *rc)
 {
 	struct results *r = t->results;
@@ -333,6 +425,10 @@ static void results_draw(struct tui *t, const struct rect *rc)
 	}
 	if (r->comparing) {
 		draw_compare(r, &m);
+		return;
+	}
+	if (r->costs) {
+		draw_costs(t, r, &m);
 		return;
 	}
 	char hdr[300];
@@ -510,6 +606,15 @@ static int results_key(struct tui *t, int key)
 	case 'R':
 		results_refresh_runs(t);
 		return TUI_REDRAW;
+	case 'a':
+		if (!r->have) {
+			tui_status(t, "no report: open a run first");
+			return TUI_HANDLED;
+		}
+		r->costs = !r->costs;
+		if (r->costs && r->comparing)
+			stop_comparing(r);
+		return TUI_REDRAW;
 	}
 	return TUI_IGNORED;
 }
@@ -542,12 +647,13 @@ static const struct help_key results_help[] = {
 	{ "Enter", "in the list: open that run's report" },
 	{ "e", "export the report as CSV, JSON or an HTML page with its charts into the run's directory" },
 	{ "c", "compare with an earlier run (the reference); c again: back to the report" },
+	{ "a", "where the host's CPU and memory went: by role, per unit of work; a again: back" },
 	{ "R", "re-read the list of past runs" },
 	{ NULL, NULL },
 };
 
 static const struct help_key results_bar[] = {
-	{ "Tab", "Runs" }, { "Enter", "Open" }, { "e", "Export" }, { "c", "Compare" }, { NULL, NULL },
+	{ "Tab", "Runs" }, { "Enter", "Open" }, { "e", "Export" }, { "c", "Compare" }, { "a", "Cost" }, { NULL, NULL },
 };
 
 const struct screen_class screen_results = {

@@ -36,7 +36,7 @@ CONF
 run_isolab -c "$conf2" run -e br -n 1
 grep -Eq '^lxc +net-rr +rate +roundtrips/s +1 ' "$out" || fail "no bridged net-rr rate row"
 d3=$(latest_run)
-grep '"type":"sample"' "$d3/journal.jsonl" | grep -q '"role":"helper"' || fail "no host-side client was sampled"
+grep '"type":"sample"' "$d3/journal.jsonl" | grep -q '"role":"loadgen"' || fail "no host-side client (role loadgen) was sampled"
 ok "bridge network: the host reached the lxc instance in its own netns"
 for d in "$dir" "$d3"; do assert_nothing_left "$(basename "$d")"; done
 ok "nothing left"

@@ -21,6 +21,6 @@ grep -Eq '^sandbox +net-rr +rate +roundtrips/s +1 ' "$out" || fail "no net-rr ra
 dir=$(run_dir)
 run=$(basename "$dir")
 # The client ran on the host against the instance's own address.
-grep '"type":"sample"' "$dir/journal.jsonl" | grep -q '"role":"helper"' || fail "no host-side client was sampled"
+grep '"type":"sample"' "$dir/journal.jsonl" | grep -q '"role":"loadgen"' || fail "no host-side client (role loadgen) was sampled"
 assert_no_leftovers "$run"
 ok "bridge network: the host reached the instance in its own netns"

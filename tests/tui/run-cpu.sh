@@ -50,7 +50,7 @@ done
 # The Results screen: the run's start-up in phases (isolab's share before
 # and after the runtime's), the newest run exported as a page with its
 # charts, then compared with the older run (one repetition each: no
-# verdict).
+# verdict), then the cost by role.
 tui_start 160 48 -c "$test_state/test.conf"
 wait_for 'Runtimes' 10
 keys 4
@@ -74,8 +74,16 @@ wait_for 'native +cpu +rate .*cannot tell' 3
 assert_frame 160 48
 keys c
 wait_for 'Mean ± 95% CI' 3
+# a: where the host's CPU went, by role: native's is all the workload's.
+keys a
+wait_for 'host cost by role' 3
+wait_for '(^| )native +cpu +[0-9.]+ +[0-9.]+ us/event +[0-9.]+ MiB +w{20,}' 3
+wait_for 'workload 100%  runtime none' 2
+assert_frame 160 48
+keys a
+wait_for 'Mean ± 95% CI' 3
 keys q
 wait_exit 5
 exited_ok || fail "results: exit $exit_status"
 tui_stop
-ok "Results: HTML export and compare with an earlier run"
+ok "Results: HTML export, compare with an earlier run, the cost by role"

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef ROOT_CASES
@@ -198,6 +199,52 @@ START_TEST(test_join_pids_kill)
 }
 END_TEST
 
+/* A child that spins for 0.3 s of CPU in the cgroup: v2's cpu.stat (kept
+ * by a hybrid machine's unified hierarchy too) and v1's cpuacct.usage,
+ * where this machine has it, count it. */
+START_TEST(test_cpu_usage)
+{
+	char *cause = NULL;
+	struct cgroup *cg = cgroup_create(relpath, NULL, &cause);
+	ck_assert_msg(cg != NULL, "cgroup_create: %s", cause);
+	int sources = 0;
+	for (int src = 0; src < CGROUP_CPU__COUNT; src++) {
+		long long us = cgroup_cpu_usage_us(relpath, (enum cgroup_cpu_src)src);
+		_cleanup_free_ char *path = cgroup_cpu_path(relpath, (enum cgroup_cpu_src)src);
+		ck_assert_msg(!path == (us < 0), "%s: %lld", path ? path : cgroup_cpu_src_name((enum cgroup_cpu_src)src), us);
+		sources += us >= 0;
+		if (us >= 0)
+			ck_assert_int_lt(us, 50000);
+	}
+	ck_assert_int_ge(sources, 1);
+	pid_t kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		for (size_t i = 0; cgroup_procs_files(cg)[i]; i++)
+			if (write_file(cgroup_procs_files(cg)[i], "0", 0) < 0)
+				_exit(2);
+		struct timespec t0, t;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+		while ((t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) < 300000000LL);
+		_exit(0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (int src = 0; src < CGROUP_CPU__COUNT; src++) {
+		long long us = cgroup_cpu_usage_us(relpath, (enum cgroup_cpu_src)src);
+		/* v2 has no cpuacct, v1 no cpu.stat; a hybrid machine both. */
+		int want = src == CGROUP_CPU_V2 ? cgroup_mode() != CGROUP_V1 : cgroup_mode() != CGROUP_V2;
+		ck_assert_msg(us >= 0 || !want, "%s missing", cgroup_cpu_src_name((enum cgroup_cpu_src)src));
+		if (us >= 0)
+			ck_assert_msg(us >= 290000 && us < 2000000, "%s: %lld us", cgroup_cpu_src_name((enum cgroup_cpu_src)src), us);
+	}
+	ck_assert_int_eq(cgroup_destroy(cg, &cause), 0);
+}
+END_TEST
+
 START_TEST(test_open_and_remove)
 {
 	ck_assert_ptr_null(cgroup_open(relpath));
@@ -230,6 +277,24 @@ START_TEST(test_bad_paths)
 }
 END_TEST
 
+START_TEST(test_cpu_parse)
+{
+	ck_assert_int_eq(cgroup_parse_cpu_usage("usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\n",
+	    CGROUP_CPU_V2), 1234567);
+	ck_assert_int_eq(cgroup_parse_cpu_usage("user_usec 5\nusage_usec 7\n", CGROUP_CPU_V2), 7);
+	ck_assert_int_eq(cgroup_parse_cpu_usage("user_usec 5\n", CGROUP_CPU_V2), -1);
+	ck_assert_int_eq(cgroup_parse_cpu_usage("usage_usec x\n", CGROUP_CPU_V2), -1);
+	/* v1: nanoseconds, one number */
+	ck_assert_int_eq(cgroup_parse_cpu_usage("2500000999\n", CGROUP_CPU_V1), 2500000);
+	ck_assert_int_eq(cgroup_parse_cpu_usage("-1\n", CGROUP_CPU_V1), -1);
+	ck_assert_int_eq(cgroup_parse_cpu_usage("12 34\n", CGROUP_CPU_V1), -1);
+	ck_assert_int_eq(cgroup_parse_cpu_usage("", CGROUP_CPU_V1), -1);
+	ck_assert_int_eq(cgroup_parse_cpu_usage(NULL, CGROUP_CPU_V2), -1);
+	ck_assert_str_eq(cgroup_cpu_src_name(CGROUP_CPU_V1), "cpuacct.usage");
+	ck_assert_ptr_null(cgroup_cpu_path("../x", CGROUP_CPU_V2));
+}
+END_TEST
+
 START_TEST(test_oom_parse)
 {
 	ck_assert_uint_eq(cgroup_parse_oom_kills("low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n"), 2);
@@ -255,10 +320,12 @@ int main(void)
 	tcase_add_test(tc, test_limits_written);
 	tcase_add_test(tc, test_join_pids_kill);
 	tcase_add_test(tc, test_open_and_remove);
+	tcase_add_test(tc, test_cpu_usage);
 #else
 	tcase_add_test(tc, test_mode_detected);
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_oom_parse);
+	tcase_add_test(tc, test_cpu_parse);
 #endif
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);

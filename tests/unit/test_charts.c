@@ -12,6 +12,7 @@
 
 #include "figures.h"
 #include "html.h"
+#include "journal-fixture.h"
 #include "journal.h"
 #include "plot.h"
 #include "report.h"
@@ -24,22 +25,12 @@ static char *tmpdir;
 
 static void setup(void)
 {
-	const char *top = getenv("top_srcdir");
-	_cleanup_free_ char *dir = xasprintf("%s/tests/data/journal/report", top ? top : "../..");
-	char *cause = NULL;
-	ck_assert_msg(journal_read(dir, &jr, &cause) == 0, "%s", cause);
-	ck_assert_msg(report_build(&jr, NULL, &rep, &cause) == 0, "%s", cause);
-	char tmpl[] = "/tmp/isolab-test-charts-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	tmpdir = xstrdup(tmpl);
+	journal_fixture_open("report", "charts", &jr, &rep, &tmpdir);
 }
 
 static void teardown(void)
 {
-	report_free(&rep);
-	journal_read_free(&jr);
-	rm_rf(tmpdir);
-	free(tmpdir);
+	journal_fixture_close(&jr, &rep, &tmpdir);
 }
 
 static struct plot *bars(void)

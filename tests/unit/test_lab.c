@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "journal-fixture.h"
 #include "lab.h"
 #include "report.h"
 #include "unit.h"
@@ -27,6 +28,7 @@ static struct expect rule(void)
 	struct expect x = { .metric = (char *)"rate", .dnf = -1 };
 	x.ratio_min = x.ratio_max = x.overhead_min = x.overhead_max = NAN;
 	x.degradation_min = x.degradation_max = NAN;
+	x.value_min = x.value_max = NAN;
 	return x;
 }
 
@@ -145,6 +147,57 @@ START_TEST(interference_dnf_and_degradation)
 }
 END_TEST
 
+/* Rules on the cost by role (host.QUANTITY.ROLE) of the attribution
+ * fixture (tests/data/journal/attrib, see test_cost.c): gVisor's runtime
+ * takes 62% of the host CPU, the sandbox's 0%, native's has no process
+ * (none counts as 0), and qemu's peak RSS is 309000 kB to gVisor's 26000. */
+START_TEST(cost_rules)
+{
+	struct journal_read jr;
+	struct report r;
+	char *tmpdir = NULL;
+	journal_fixture_open("attrib", "lab", &jr, &r, &tmpdir);
+	static char *all[] = { (char *)"native", (char *)"gvisor", (char *)"qemu", (char *)"sandbox", NULL };
+	struct expect x[5];
+	for (size_t i = 0; i < 5; i++) {
+		x[i] = rule();
+		x[i].workload = (char *)"syscall";
+		x[i].metric = (char *)"host.cpu_share_pct.runtime";
+	}
+	x[0].runtime = (char *)"gvisor";
+	x[0].value_min = 10;
+	x[1].runtime = (char *)"sandbox";
+	x[1].value_max = 1;
+	x[2].runtime = (char *)"native";
+	x[2].metric = (char *)"host.cpu_s.runtime";
+	x[2].value_max = 0;
+	x[3].runtime = (char *)"qemu";
+	x[3].vs = (char *)"gvisor";
+	x[3].metric = (char *)"host.rss_peak_kb.total";
+	x[3].ratio_min = 10;
+	x[4].runtime = (char *)"gvisor";
+	x[4].value_max = 50;
+	struct experiment exp = { .runtimes = all, .workloads = wls, .expects = x, .nexpects = 5 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_msg(v.checks[i].outcome == LAB_AGREED, "rule %zu: %s: %s", i, v.checks[i].claim, v.checks[i].measured);
+	ck_assert_int_eq(v.checks[4].outcome, LAB_DISAGREED);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "gvisor syscall host.cpu_share_pct.runtime = 61.90 %"));
+	ck_assert_ptr_nonnull(strstr(v.checks[0].claim, "is at least 10"));
+	ck_assert_ptr_nonnull(strstr(v.checks[3].measured, "ratio 11.9"));
+	lab_verdict_free(&v);
+	/* A quantity or role that does not exist names no row: cannot tell. */
+	x[0].metric = (char *)"host.cpu_s.nosuchrole";
+	exp.nexpects = 1;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	lab_verdict_free(&v);
+	journal_fixture_close(&jr, &r, &tmpdir);
+}
+END_TEST
+
 START_TEST(shipped_labs_load)
 {
 	struct config cfg;
@@ -187,6 +240,7 @@ int main(void)
 	tcase_add_test(tc, overhead_is_direction_aware);
 	tcase_add_test(tc, missing_rows_cannot_tell);
 	tcase_add_test(tc, interference_dnf_and_degradation);
+	tcase_add_test(tc, cost_rules);
 	tcase_add_test(tc, shipped_labs_load);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);

@@ -410,6 +410,13 @@ START_TEST(test_track_children)
 	ck_assert_int_eq(g->role, ROLE_RUNTIME);
 	ck_assert_int_eq(g->ppid, k.pid);
 
+	/* A component's name, set once, rides on every sample of the pid. */
+	ck_assert_str_eq(g->name, "");
+	sampler_name(s, k.pid, "sentry");
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_str_eq(find(v, n, k.pid)->name, "sentry");
+	ck_assert_str_eq(find(v, n, grandchild)->name, "");
+
 	/* Instance 8 is this test process: its children (the kid) are already
 	 * tracked by instance 7 and must stay there. */
 	ck_assert_uint_eq(sampler_track_children(s, 8), 0);

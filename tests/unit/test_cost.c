@@ -1,0 +1,266 @@
+/* test_cost.c — where the host's CPU and memory went, by role, from a
+ * hand-made journal (tests/data/journal/attrib): syscall on native,
+ * gvisor and qemu, two measured repetitions each (one warm-up, one failed
+ * qemu repetition left out). Per repetition, over three samples (the first
+ * before the workload reports, then two with its rate) and a final one
+ * without processes:
+ *   native  workload 50|30, 100, 100 %CPU, RSS 800, 1000, 1000; rate 1000|1200
+ *           no runtime process: "none"
+ *   gvisor  (named by component) Sentry 10, 60, 60 % and RSS 20000; gofer 0 % and 5000; the stub
+ *           (workload) 0, 40, 40 % and 1000; the guest's own view 90 %
+ *           (not added); rate 100|125
+ *   qemu    vmm 100, 100, 80 % and RSS 100000, 200000, 300000; a relay
+ *           (helper) 0 % and 6000; a load generator (loadgen) 20 % and
+ *           3000 in the two running samples, where the guest's agent also
+ *           reports its probe at 70 %; rate 500
+ * and one sandbox repetition whose samples carry their length (dt 1, 0.5,
+ * 1, and 0.4 for a last one without processes) and its cgroup's CPU so
+ * far (cpu.stat 0.2, 1.2, 1.7, 2.9, 3.0; cpuacct.usage 0.2, 1.2, 1.73,
+ * 2.93, 3.03): the probe at 0, 100, 100, 90 % with the same processes
+ * throughout (the init, the probe, and a load generator outside the
+ * cgroup at 50 %).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal-fixture.h"
+#include "journal.h"
+#include "report.h"
+#include "unit.h"
+#include "util.h"
+
+static struct journal_read jr;
+static struct report r;
+static char *tmpdir;
+
+static void setup(void)
+{
+	journal_fixture_open("attrib", "cost", &jr, &r, &tmpdir);
+}
+
+static void teardown(void)
+{
+	journal_fixture_close(&jr, &r, &tmpdir);
+}
+
+static const struct report_cost *cost(const char *runtime, int role, enum cost_qty q)
+{
+	const struct report_cost *c = report_find_cost(&r, runtime, NULL, "syscall", role, q);
+	ck_assert_msg(c != NULL, "no cost row %s/%s/%s", runtime, report_cost_role_name(role), report_cost_qty_name(q));
+	return c;
+}
+
+START_TEST(cpu_and_memory_by_role)
+{
+	/* native: 0.5 + 1 + 1 and 0.3 + 1 + 1 CPU-s of the workload. */
+	const struct report_cost *c = cost("native", ROLE_WORKLOAD, COST_CPU_S);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 2.4, 1e-9);
+	/* sd 0.1414, t(0.975, 1) = 12.706: 12.706 * 0.1414 / sqrt(2) */
+	ck_assert_double_eq_tol(c->st.ci95, 12.706205 * 0.1, 1e-3);
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_CPU_SHARE)->st.mean, 100, 1e-9);
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_RSS_PEAK)->st.mean, 1000, 1e-9);
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_RSS_MEAN)->st.mean, 2800.0 / 3, 1e-9);
+	/* native has no runtime process: none, not 0 ± 0, and nothing to compare. */
+	c = cost("native", ROLE_RUNTIME, COST_CPU_S);
+	ck_assert_int_eq(c->none, 1);
+	ck_assert_uint_eq(c->st.n, 0);
+	ck_assert_int_eq(cost("native", ROLE_RUNTIME, COST_RSS_PEAK)->none, 1);
+	ck_assert_int_eq(cost("gvisor", ROLE_RUNTIME, COST_CPU_S)->has_baseline, 0);
+
+	/* gvisor: Sentry + gofer 0.1 + 0.6 + 0.6 = 1.3 CPU-s, the stub 0.8. */
+	c = cost("gvisor", ROLE_RUNTIME, COST_CPU_S);
+	ck_assert_int_eq(c->none, 0);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 1.3, 1e-9);
+	ck_assert_double_eq_tol(c->st.ci95, 0, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_WORKLOAD, COST_CPU_S)->st.mean, 0.8, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_RUNTIME, COST_CPU_SHARE)->st.mean, 1.3 / 2.1 * 100, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_RUNTIME, COST_RSS_PEAK)->st.mean, 25000, 1e-9);
+	/* Within the role, by component: the Sentry 1.3 CPU-s, the gofer none of it. */
+	const struct report_cost *sentry = NULL, *gofer = NULL;
+	for (size_t i = 0; i < r.ncosts; i++) {
+		const struct report_cost *k = &r.costs[i];
+		if (strcmp(k->runtime, "gvisor") || k->qty != COST_CPU_S || k->role != ROLE_RUNTIME)
+			continue;
+		if (!strcmp(k->component, "sentry"))
+			sentry = k;
+		if (!strcmp(k->component, "gofer"))
+			gofer = k;
+	}
+	ck_assert(sentry && gofer);
+	ck_assert_double_eq_tol(sentry->st.mean, 1.3, 1e-9);
+	ck_assert_double_eq_tol(gofer->st.mean, 0, 1e-9);
+	ck_assert_int_eq(gofer->none, 0);
+	/* The total is over host roles only: the guest's 2.7 CPU-s are its own view. */
+	c = cost("gvisor", REPORT_TOTAL, COST_CPU_S);
+	ck_assert_double_eq_tol(c->st.mean, 2.1, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", ROLE_GUEST, COST_CPU_S)->st.mean, 2.7, 1e-9);
+	ck_assert_ptr_null(report_find_cost(&r, "gvisor", NULL, "syscall", ROLE_GUEST, COST_CPU_SHARE));
+	/* Against native's total 2.4: (2.1 - 2.4) / 2.4, lower is better. */
+	ck_assert_int_eq(c->has_baseline, 1);
+	ck_assert_double_eq_tol(c->overhead_pct, -12.5, 1e-9);
+	ck_assert_double_eq_tol(cost("gvisor", REPORT_TOTAL, COST_RSS_PEAK)->st.mean, 26000, 1e-9);
+
+	/* qemu: the failed repetition is left out; the load generator and the
+	 * relay are kept apart from the VMM. */
+	c = cost("qemu", ROLE_VMM, COST_CPU_S);
+	ck_assert_uint_eq(c->st.n, 1);
+	ck_assert_double_eq_tol(c->st.mean, 2.8, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_LOADGEN, COST_CPU_S)->st.mean, 0.4, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_HELPER, COST_CPU_S)->st.mean, 0, 1e-9);
+	ck_assert_int_eq(cost("qemu", ROLE_HELPER, COST_CPU_S)->none, 0);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_CPU_SHARE)->st.mean, 2.8 / 3.2 * 100, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_RSS_PEAK)->st.mean, 300000, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_RSS_MEAN)->st.mean, 200000, 1e-9);
+	ck_assert_int_eq(cost("qemu", ROLE_WORKLOAD, COST_CPU_S)->none, 1);
+	/* The virtualisation tax, over the two samples the guest answered in:
+	 * the VMM's 1.0 + 0.8 CPU-s less the guest's 0.7 + 0.7. */
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_TAX_S)->st.mean, 0.4, 1e-9);
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_TAX_PCT)->st.mean, 0.4 / 1.8 * 100, 1e-9);
+	ck_assert_str_eq(cost("qemu", ROLE_VMM, COST_VIRT_TAX_PCT)->unit, "%");
+	/* not a VM: no tax row at all */
+	ck_assert_ptr_null(report_find_cost(&r, "gvisor", NULL, "syscall", ROLE_VMM, COST_VIRT_TAX_S));
+	ck_assert_int_eq(cost("qemu", ROLE_RUNTIME, COST_CPU_S)->none, 1);
+	/* A role no runtime of the workload has is there, and none. */
+	ck_assert_int_eq(cost("native", ROLE_LOADGEN, COST_CPU_S)->none, 1);
+}
+END_TEST
+
+START_TEST(per_unit_of_work)
+{
+	/* native: 1 host CPU-s per running second over 1000 and 1200 calls/s. */
+	const struct report_cost *c = cost("native", REPORT_TOTAL, COST_CPU_PER_UNIT);
+	ck_assert_str_eq(c->unit, "us/call");
+	ck_assert_str_eq(c->metric, "rate");
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->values[0], 1000, 1e-9);
+	ck_assert_double_eq_tol(c->values[1], 1e6 / 1200, 1e-9);
+	double nat = (1000 + 1e6 / 1200) / 2;
+	ck_assert_double_eq_tol(c->st.mean, nat, 1e-9);
+	/* gvisor: 0.6 + 0.4 CPU per second over 100 and 125 calls/s. */
+	c = cost("gvisor", REPORT_TOTAL, COST_CPU_PER_UNIT);
+	ck_assert_double_eq_tol(c->st.mean, 9000, 1e-9);
+	ck_assert_int_eq(c->has_baseline, 1);
+	ck_assert_double_eq_tol(c->overhead_pct, (9000 - nat) / nat * 100, 1e-9);
+	c = cost("gvisor", REPORT_TOTAL, COST_WORK_PER_CPU);
+	ck_assert_str_eq(c->unit, "call/CPU-s");
+	ck_assert_double_eq_tol(c->st.mean, 112.5, 1e-9);
+	/* more work per CPU-second is better: gvisor's is worse, positive */
+	ck_assert(c->overhead_pct > 0);
+	/* qemu: (1 + 0.2 + 0.8 + 0.2) / 2 CPU per second over 500 calls/s. */
+	ck_assert_double_eq_tol(cost("qemu", REPORT_TOTAL, COST_CPU_PER_UNIT)->st.mean, 2200, 1e-9);
+	/* per unit only for the total */
+	ck_assert_ptr_null(report_find_cost(&r, "qemu", NULL, "syscall", ROLE_VMM, COST_CPU_PER_UNIT));
+}
+END_TEST
+
+/* CPU-seconds from %CPU over each sample's own length, and the check
+ * against the cgroup over the samples with the same processes, the last
+ * one left out (its process may be exiting). */
+START_TEST(cgroup_crosscheck)
+{
+	const struct report_instance *ri = NULL;
+	for (size_t i = 0; i < r.ninsts; i++)
+		if (!strcmp(r.insts[i].runtime, "sandbox"))
+			ri = &r.insts[i];
+	ck_assert_ptr_nonnull(ri);
+	ck_assert_double_eq_tol(ri->cpu_s[ROLE_WORKLOAD], 1.0 + 0.5 + 0.9, 1e-9);
+	ck_assert_double_eq_tol(ri->cpu_s[ROLE_LOADGEN], 0.5 + 0.5 + 0.25 + 0.5, 1e-9);
+	/* samples 2 and 3: 1.5 s, 1.5 CPU-s sampled (not the load generator) */
+	ck_assert_double_eq_tol(ri->cg_window_s, 1.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_sampled_s[REPORT_CG_V2], 1.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_kernel_s[REPORT_CG_V2], 1.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_kernel_s[REPORT_CG_V1], 1.53, 1e-9);
+	ck_assert_double_eq_tol(report_cg_diff_pct(ri, REPORT_CG_V1), (1.5 - 1.53) / 1.53 * 100, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_sampled_s, 2.4, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_kernel_s[REPORT_CG_V2], 3.0, 1e-9);
+	/* host CPU per unit while it ran: (1.5 + 0.75 + 1.4) CPU-s over 2.5 s, 1000 calls/s */
+	ck_assert_double_eq_tol(cost("sandbox", REPORT_TOTAL, COST_CPU_PER_UNIT)->st.mean, 3.65 / 2.5 / 1000 * 1e6, 1e-6);
+	/* Instances without a cgroup have no cross-check. */
+	for (size_t i = 0; i < r.ninsts; i++)
+		if (strcmp(r.insts[i].runtime, "sandbox"))
+			ck_assert(isnan(r.insts[i].cg_window_s) && isnan(report_cg_diff_pct(&r.insts[i], REPORT_CG_V2)));
+
+	char *text = journal_fixture_text(&r);
+	ck_assert_ptr_nonnull(strstr(text, "  sandbox/syscall: 1 instance, 1.5 s: cpu.stat +0.0% cpuacct.usage -2.0%; "
+	    "over its life the samples saw 80% of the cgroup's 3.00 CPU-s\n"));
+	free(text);
+}
+END_TEST
+
+START_TEST(text_says_none)
+{
+	char *text = journal_fixture_text(&r);
+	ck_assert_ptr_nonnull(strstr(text, "host cost by role"));
+	/* native's runtime line says none, with no number on it */
+	const char *line = strstr(text, "\n                   runtime");
+	ck_assert_ptr_nonnull(line);
+	const char *eol = strchr(line + 1, '\n');
+	_cleanup_free_ char *l = xstrndup(line + 1, (size_t)(eol - line - 1));
+	ck_assert_msg(!strcmp(l, "                   runtime               none"), "'%s'", l);
+	ck_assert_ptr_nonnull(strstr(text, "guest (own view)"));
+	ck_assert_ptr_nonnull(strstr(text, "\n                     sentry          2   1.30        0    62%        20000"));
+	ck_assert_ptr_nonnull(strstr(text, "\n                     stub "));
+	ck_assert_ptr_nonnull(strstr(text, "loadgen"));
+	ck_assert_ptr_nonnull(strstr(text, "us/call"));
+	ck_assert_ptr_nonnull(strstr(text, "gvisor/syscall: 9.78\xc3\x97 fewer calls/s than native, 9.82\xc3\x97 the host CPU "
+	    "per call, 62% of it in the runtime\n"));
+	ck_assert_ptr_null(strstr(text, "0 \xc2\xb1 0"));
+	free(text);
+}
+END_TEST
+
+START_TEST(exports)
+{
+	char *cause = NULL;
+	_cleanup_free_ char *jpath = xasprintf("%s/r.json", tmpdir);
+	_cleanup_free_ char *cpath = xasprintf("%s/r.csv", tmpdir);
+	ck_assert_msg(report_write_json(&r, jpath, &cause) == 0, "%s", cause);
+	ck_assert_msg(report_write_csv(&r, cpath, &cause) == 0, "%s", cause);
+
+	json_error_t err;
+	json_t *doc = json_load_file(jpath, 0, &err);
+	ck_assert_ptr_nonnull(doc);
+	json_t *costs = json_object_get(doc, "cost"), *c;
+	ck_assert(json_is_array(costs));
+	size_t i;
+	int none = 0, gv = 0;
+	json_array_foreach(costs, i, c) {
+		const char *rt = json_string_value(json_object_get(c, "runtime"));
+		const char *role = json_string_value(json_object_get(c, "role"));
+		const char *q = json_string_value(json_object_get(c, "quantity"));
+		if (!strcmp(rt, "native") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s") &&
+		    json_is_null(json_object_get(c, "component"))) {
+			none = json_is_true(json_object_get(c, "none")) && json_is_null(json_object_get(c, "mean")) &&
+			    json_integer_value(json_object_get(c, "n")) == 0;
+		}
+		if (!strcmp(rt, "gvisor") && !strcmp(role, "runtime") && !strcmp(q, "cpu_s") &&
+		    json_is_null(json_object_get(c, "component")))
+			gv = fabs(json_real_value(json_object_get(c, "mean")) - 1.3) < 1e-9 &&
+			    json_array_size(json_object_get(c, "values")) == 2;
+	}
+	ck_assert_int_eq(none, 1);
+	ck_assert_int_eq(gv, 1);
+	json_decref(doc);
+
+	_cleanup_free_ char *text = read_file(cpath, NULL);
+	ck_assert_ptr_nonnull(text);
+	/* none: n 0 and no numbers */
+	ck_assert_ptr_nonnull(strstr(text, "\r\nnative,syscall,host.cpu_s.runtime,s,local,0,0,,,,,,,,0,0,0\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_s.runtime,s,local,0,2,1.3,0,0,1.3,1.3,,,0,0,0\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_us_per_unit.total,us/call,local,0,2,9000,"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.cpu_s.runtime.gofer,s,local,0,2,0,0,0,0,0,,,0,0,0\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\r\ngvisor,syscall,host.work_per_cpu_s.total,call/CPU-s,local,1,2,112.5,"));
+}
+END_TEST
+
+int main(void)
+{
+	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, text_says_none,
+		exports };
+	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
+}
