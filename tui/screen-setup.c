@@ -153,11 +153,15 @@ static void setup_done(struct tui *t)
 	if (!s)
 		return;
 	atomic_store(&s->stop, 1);
+	/* The probe in flight usually ends in a moment (it stops before the
+	 * next runtime); wait that long. */
+	for (int i = 0; i < 200 && s->thr_started && !atomic_load(&s->finished); i++)
+		usleep(10000);
 	if (s->thr_started && !atomic_load(&s->finished)) {
-		/* A probe may take seconds (a daemon that does not answer, a
+		/* A probe may take longer (a daemon that does not answer, a
 		 * remote host): never hold up quitting for it. The thread still
 		 * uses s and the configuration, so both are left to the process's
-		 * exit rather than freed under it. */
+		 * end rather than freed under it (tui_main ends it at once). */
 		pthread_detach(s->thr);
 		t->cfg_in_use = 1;
 		t->setup = NULL;

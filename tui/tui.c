@@ -51,8 +51,6 @@ static const struct screen_class *const screens[SCREEN__COUNT] = {
 static volatile sig_atomic_t curses_on;
 static volatile sig_atomic_t pending_signal;
 static int wake_fd_w = -1;
-/* The state of a TUI that left while a detached thread still reads it. */
-static struct tui *tui_lingering;
 
 /* Where the tabs and key hints were drawn, for mouse clicks. */
 static int tab_x[SCREEN__COUNT + 1];
@@ -715,10 +713,13 @@ int tui_main(const struct tui_args *a, char **cause)
 	theme_free(t->theme);
 	live_free(&t->live);
 	if (t->cfg_in_use) {
-		/* Left to the exit, reachable (so not a leak) while the probe
-		 * thread may still read it. */
-		tui_lingering = t;
-		return rc;
+		/* A probe thread is still inside a driver or an SSH session.
+		 * exit() would run the libraries' destructors (libssh's, the
+		 * crypto library's) under it, and it would crash there; nothing
+		 * is left to save (the run, the journal and the terminal are
+		 * done), so the process ends here, its output flushed. */
+		fflush(NULL);
+		_exit(rc);
 	}
 	executors_free(t->xs);
 	config_free(&t->cfg);

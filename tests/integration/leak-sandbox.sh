@@ -32,7 +32,7 @@ sleep 2
 procs_file=$(ls /sys/fs/cgroup/isolab/"$run"/1/cgroup.procs /sys/fs/cgroup/unified/isolab/"$run"/1/cgroup.procs \
 	/sys/fs/cgroup/*/isolab/"$run"/1/cgroup.procs 2>/dev/null | head -1)
 pids=$(cat "$procs_file")
-[ -n "$pids" ] || { kill -9 $pid; fail "no process in the instance's cgroup"; }
+[ -n "$pids" ] || { kill -9 $pid; cat "$test_state/out"; fail "no process in the instance's cgroup (${procs_file:-no cgroup.procs})"; }
 netns=$(awk '$1=="netns" {print $2}' "/run/isolab/$run/resources" | head -1)
 veth=$(awk '$1=="veth" {print $2}' "/run/isolab/$run/resources" | head -1)
 [ -e "/run/netns/$netns" ] || fail "netns $netns does not exist during the run"

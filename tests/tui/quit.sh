@@ -34,3 +34,34 @@ for how in q C-c; do
 	rm -rf "$test_state/runs"
 	ok "$how during a run: asks, then stops the run and leaves nothing behind ($kids)"
 done
+
+# q while a remote host's probe is still waiting (its sshd accepted the
+# connection and says nothing): quitting does not wait for the probe's
+# 15 s timeout, and the probe thread left inside libssh does not crash
+# the process's end (exit status 0, no sanitizer report).
+command -v socat >/dev/null || skip "socat is not installed (apt-get install socat)"
+port=
+for p in $(shuf -i 20000-60000 -n 20); do
+	ss -Hltn "sport = :$p" | grep -q . || { port=$p; break; }
+done
+[ -n "$port" ] || fail "no free port for the silent listener"
+socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork SYSTEM:'sleep 60' </dev/null >/dev/null 2>&1 &
+mute_pid=$!
+trap 'kill $mute_pid 2>/dev/null; tm kill-server 2>/dev/null' EXIT
+for _ in $(seq 1 50); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.1; done
+cat >"$test_state/mute.conf" <<EOC
+hosts = { mute = { address = "127.0.0.1"; port = $port; user = "root"; timeout = 15; }; };
+EOC
+tui_start 100 30 -c "$test_state/mute.conf" --host mute
+wait_for 'Runtimes' 10
+wait_for 'native@mute' 5
+sleep 1
+screen | grep -q 'native@mute.*probing' || fail "the probe of native@mute is not in flight: $(screen)"
+t0=$(date +%s%N)
+keys q
+wait_exit 10
+exited_ok || fail "quitting while a probe waits: exit $exit_status: $(screen)"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+screen | grep -q 'Sanitizer' && fail "a sanitizer report at the end: $(screen)"
+tui_stop
+ok "q while a remote probe waits: exited 0 in $ms ms, before the probe's timeout"
