@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -318,4 +319,18 @@ void argv_free(char **argv)
 	for (char **a = argv; a && *a; a++)
 		free(*a);
 	free(argv);
+}
+
+void self_usage(double *cpu_ms, unsigned long long *rss_kb)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	*cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	unsigned long long pages = 0;
+	char *statm = read_file("/proc/self/statm", NULL);
+	if (statm)
+		sscanf(statm, "%*u %llu", &pages);
+	free(statm);
+	*rss_kb = pages * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024;
 }

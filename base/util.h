@@ -56,6 +56,8 @@ uint64_t real_ns(void);
 /* Reads a whole small file (procfs, sysfs) into a malloc'd NUL-terminated
  * buffer; returns NULL with errno set on failure. *len gets the length. */
 char *read_file(const char *path, size_t *len);
+/* This process's CPU time so far (user + system, ms) and resident set (kB). */
+void self_usage(double *cpu_ms, unsigned long long *rss_kb);
 /* Same, relative to a directory fd (openat). */
 char *read_file_at(int dirfd, const char *path, size_t *len);
 /* Reads fd to its end the same way; past max bytes (0: no limit) NULL

@@ -32,6 +32,7 @@
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
+#include "window.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -98,216 +99,30 @@ int engine_running(const struct engine *e) { return atomic_load(&e->running); }
  * counted from launch would race those lines (some seconds with two, some
  * with none), so ticks fall half-way between lines, 0.5 s of margin either
  * side, and even a one-second workload is sampled while it runs. */
+static void phase_ticks(struct engine *e)
+{
+	struct itimerspec its = { .it_value = { 0, 500000000 }, .it_interval = { 1, 0 } };
+	timerfd_settime(e->tick_fd, 0, &its, NULL);
+	e->tick_due = mono_ns() + 500000000u;
+	e->tick_phased = 1;
+}
+
 static void on_ready(void *owner, struct inst *it)
 {
 	struct engine *e = owner;
-	if (e->tick_fd >= 0 && !e->tick_phased && it->role != INST_NEIGHBOUR) {
-		struct itimerspec its = { .it_value = { 0, 500000000 }, .it_interval = { 1, 0 } };
-		timerfd_settime(e->tick_fd, 0, &its, NULL);
-		e->tick_due = mono_ns() + 500000000u;
-		e->tick_phased = 1;
-	}
+	if (e->tick_fd >= 0 && !e->tick_phased && it->role != INST_NEIGHBOUR)
+		phase_ticks(e);
+}
+
+/* A step of the group's window; a timed one that opens counts its seconds
+ * from then, ticks half-way, the first 0.5 s in. */
+static void step_window(struct engine *e, struct window *w, struct inst *m, size_t n, int pending, uint64_t now)
+{
+	if (window_step(w, m, n, pending, now) && w->timed && e->tick_fd >= 0)
+		phase_ticks(e);
 }
 
 /* ---- one group ---- */
-
-/* The window of a group whose instances run together (scale, allocation,
- * interference; man isolab.conf, "Instances that run together"). It opens
- * once every member is ready; a member that does not become ready within
- * its allowance (grace + its runtime's start-up allowance, from its
- * launch) or ends first means the group never ran together: nothing is
- * measured. Timed (members that report interval values): every member is
- * measured over [open, open + len], its values those of the seconds whose
- * middle falls inside, its RSS/PSS at the window's middle; members are
- * started with a ${duration} that outlasts it and stopped when it closes.
- * A member that ends before (fixed work, a failure) closes it: the window
- * is the overlap, and the group did not run together for the full length.
- * Untimed (an interference target, a workload with only summaries): the
- * window lasts as long as the primary members run, and every other member
- * must still run when they end. */
-struct window {
-	int on;                      /* the group runs its members together */
-	int timed;
-	double len_s;                /* the experiment's duration */
-	uint64_t open_ns;            /* 0 until every member is ready */
-	uint64_t close_ns;           /* timed: when the members are stopped */
-	uint64_t mem_ns;             /* timed: RSS/PSS from the first tick after this */
-	int mem_done;
-	int closed;                  /* measured, or given up */
-	int together;                /* every member ran through the window */
-	char *why;                   /* not together: why */
-};
-
-static double allowance_s(const struct engine *e, const struct inst *it)
-{
-	return e->exp.grace + it->caps.startup_allowance_s;
-}
-
-static void not_together(struct window *w, char *why)
-{
-	if (w->together) {
-		w->together = 0;
-		free(w->why);
-		w->why = why;
-	} else {
-		free(why);
-	}
-}
-
-/* Resumes every member held ready; returns how many were. */
-static size_t release(struct inst *m, size_t n)
-{
-	size_t k = 0;
-	for (size_t j = 0; j < n; j++)
-		if (m[j].held) {
-			inst_hold(&m[j], 0);
-			k++;
-		}
-	return k;
-}
-
-/* The window never opened: every member still running is over, unmeasured. */
-static void window_give_up(struct window *w, struct inst *m, size_t n, char *why)
-{
-	release(m, n);
-	for (size_t k = 0; k < n; k++)
-		if (!m[k].over) {
-			char *c = xasprintf("not measured: %s", why);
-			inst_over(&m[k], c, 0);
-			free(c);
-			if (m[k].launched)
-				m[k].ex->ops->stop(m[k].ex, &m[k].in, 1, NULL);
-		}
-	not_together(w, why);
-	w->closed = 1;
-}
-
-static void window_open(struct engine *e, struct window *w, struct inst *m, size_t n, uint64_t now)
-{
-	size_t held = release(m, n);
-	w->open_ns = now;
-	if (w->timed) {
-		w->close_ns = now + (uint64_t)(w->len_s * 1e9) + 700000000u;
-		w->mem_ns = now + (uint64_t)(w->len_s * 1e9 / 2);
-		/* Seconds of the window: ticks half-way, the first 0.5 s in. */
-		struct itimerspec its = { .it_value = { 0, 500000000 }, .it_interval = { 1, 0 } };
-		if (e->tick_fd >= 0) {
-			timerfd_settime(e->tick_fd, 0, &its, NULL);
-			e->tick_due = now + 500000000u;
-			e->tick_phased = 1;
-		}
-	}
-	for (size_t k = 0; k < n; k++) {
-		m[k].win_open_ns = now;
-		m[k].win_len_ns = (uint64_t)(w->len_s * 1e9);
-	}
-	json_t *rec = json_pack("{s:s, s:i, s:i, s:b, s:f, s:i}", "type", "window", "group", e->group, "members", (int)n,
-	    "timed", w->timed, "len_s", w->len_s, "held", (int)held);
-	journal_append(e->journal, rec, NULL);
-	json_decref(rec);
-}
-
-/* Timed: RSS/PSS of every running member, now (a window shorter than a tick). */
-static void window_memory(struct engine *e, struct window *w, struct inst *m, size_t n)
-{
-	const struct proc_sample *ps;
-	size_t nps = 0;
-	char *cause = NULL;
-	for (size_t k = 0; k < n; k++)
-		if (m[k].launched && !m[k].over) {
-			struct pid_role pr[64];
-			inst_track(&m[k], pr, ARRAY_SIZE(pr));
-		}
-	if (sampler_sample(e->sampler, &ps, &nps, &cause) < 0) {
-		elog(e, LOG_WARN, "sampler: %s", cause);
-		free(cause);
-		return;
-	}
-	for (size_t k = 0; k < n; k++)
-		if (m[k].launched && !m[k].over && m[k].role != INST_NEIGHBOUR && !m[k].mem_done)
-			inst_memory(&m[k], ps, nps, m[k].ticks);
-	w->mem_done = 1;
-}
-
-/* One step of the window, each turn of the group's loop (pending: the
- * interference target not launched yet, or -1). */
-static void window_step(struct engine *e, struct window *w, struct inst *m, size_t n, int pending, uint64_t now)
-{
-	if (!w->on || w->closed)
-		return;
-	if (!w->open_ns) {
-		size_t ready = 0;
-		for (size_t k = 0; k < n; k++) {
-			struct inst *it = &m[k];
-			if ((int)k == pending)
-				continue;
-			if (it->over && !it->ready) {
-				window_give_up(w, m, n, xasprintf("instance %d (%s) did not become ready: %s", it->in.id,
-				    it->in.wl->name, it->cause ? it->cause : it->status));
-				return;
-			}
-			/* Its ready line may wait in its pipe (a busy loop reads
-			 * only so many fds a turn): read it before judging. */
-			if (it->launched && !it->ready && !it->over && it->out_open &&
-			    now > it->in.t_launch_ns + (uint64_t)(allowance_s(e, it) * 1e9))
-				inst_on_fd(it, INST_FD_OUT);
-			if (it->launched && !it->ready && !it->over &&
-			    now > it->in.t_launch_ns + (uint64_t)(allowance_s(e, it) * 1e9)) {
-				char *c = xasprintf("did not become ready within %.0f s of its launch (grace + the runtime's "
-				    "start-up allowance)", allowance_s(e, it));
-				inst_over(it, c, 1);
-				free(c);
-				it->ex->ops->stop(it->ex, &it->in, 1, NULL);
-				window_give_up(w, m, n, xasprintf("instance %d (%s) %s", it->in.id, it->in.wl->name, it->cause));
-				return;
-			}
-			ready += it->ready;
-		}
-		/* Timed: a ready member waits, stopped, so that its work
-		 * neither slows the others' start nor runs unmeasured. */
-		for (size_t k = 0; w->timed && ready < n && k < n; k++)
-			if (m[k].ready && !m[k].held && !m[k].over)
-				inst_hold(&m[k], 1);
-		if (pending >= 0 || ready < n)
-			return;
-		window_open(e, w, m, n, now);
-		for (size_t k = 0; k < n; k++)
-			if (m[k].over) {
-				not_together(w, xasprintf("instance %d ended before every member was ready", m[k].in.id));
-				break;
-			}
-	}
-	/* A member that ended inside the window. */
-	int primaries = 0;
-	for (size_t k = 0; k < n; k++) {
-		struct inst *it = &m[k];
-		if (it->role != INST_NEIGHBOUR && !it->over)
-			primaries++;
-		if (!it->over || (!w->timed && it->role != INST_NEIGHBOUR) || !w->together)
-			continue;
-		double at = (double)(now - w->open_ns) / 1e9;
-		if (w->timed && now < w->open_ns + (uint64_t)(w->len_s * 1e9)) {
-			/* The window is the overlap: the others' values up to now. */
-			for (size_t j = 0; j < n; j++)
-				m[j].win_len_ns = now - w->open_ns;
-			w->close_ns = now + 600000000u;
-		} else if (w->timed) {
-			continue; /* ended after the window's end: it ran through it */
-		}
-		not_together(w, xasprintf("instance %d (%s) ended %.1f s into the window: %s", it->in.id,
-		    inst_role_name(it->role), at, it->cause ? it->cause : it->status ? it->status : "its end"));
-	}
-	if (w->timed && now >= w->close_ns) {
-		if (!w->mem_done)
-			window_memory(e, w, m, n);
-		for (size_t k = 0; k < n; k++)
-			if (m[k].role != INST_NEIGHBOUR)
-				inst_window_close(&m[k]);
-		w->closed = 1;
-	} else if (!w->timed && !primaries) {
-		w->closed = 1;
-	}
-}
 
 /* The front end's frame times of the last second as one "ui" record. */
 static void ui_record(struct engine *e, double t)
@@ -345,18 +160,13 @@ static void tick_record(struct engine *e, double t, uint64_t expirations, uint64
 {
 	uint64_t due = e->tick_due + (expirations - 1) * 1000000000ull;
 	e->tick_due += expirations * 1000000000ull;
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	double cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-	unsigned long long pages = 0;
-	_cleanup_free_ char *statm = read_file("/proc/self/statm", NULL);
-	if (statm)
-		sscanf(statm, "%*u %llu", &pages);
+	double cpu_ms;
+	unsigned long long rss_kb;
+	self_usage(&cpu_ms, &rss_kb);
 	json_t *rec = json_pack("{s:s, s:i, s:f, s:I, s:f, s:f, s:f, s:I, s:i}", "type", "tick", "group", e->group,
 	    "t", t, "missed", (json_int_t)(expirations - 1), "late_ms", at > due ? (double)(at - due) / 1e6 : 0.0,
 	    "work_ms", (double)(mono_ns() - at) / 1e6, "cpu_ms", cpu_ms,
-	    "rss_kb", (json_int_t)(pages * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024), "procs", (int)procs);
+	    "rss_kb", (json_int_t)rss_kb, "procs", (int)procs);
 	journal_append(e->journal, rec, NULL);
 	json_decref(rec);
 }
@@ -521,7 +331,7 @@ static void group_loop(struct engine *e, struct window *w, struct inst *m, size_
 		/* A few rounds: the command eventfd stays readable once written. */
 		for (int r = 0; r < 8 && (nev = epoll_wait(ep, evs, 16, 0)) > 0; r++)
 			on_events(e, m, n, tfd, evs, nev, &ticks);
-		window_step(e, w, m, n, pending, mono_ns());
+		step_window(e, w, m, n, pending, mono_ns());
 	}
 	/* Seconds count from when they all run (a hundred launches take a
 	 * while), unless a ready line already set the phase. */
@@ -537,7 +347,7 @@ static void group_loop(struct engine *e, struct window *w, struct inst *m, size_
 			pending = -1;
 		for (size_t k = 0; k < n; k++)
 			inst_check(&m[k], now);
-		window_step(e, w, m, n, pending, now);
+		step_window(e, w, m, n, pending, now);
 		if (atomic_load(&e->cancel)) {
 			for (size_t k = 0; k < n; k++)
 				inst_over(&m[k], "cancelled", 0);
@@ -557,7 +367,7 @@ static void group_loop(struct engine *e, struct window *w, struct inst *m, size_
 		for (size_t k = 0; k < n; k++)
 			inst_poll(&m[k]);
 	}
-	release(m, n); /* cancelled while some waited */
+	window_release(m, n); /* cancelled while some waited */
 	/* Frames drawn since the last second still count. */
 	ui_record(e, ticks + 0.5);
 	for (size_t k = 0; k < n; k++)
@@ -652,14 +462,9 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 	for (k = 0; k < n; k++)
 		inst_announce(&m[k], group, done, e->plan.nitems, eta_s);
 	const struct experiment *x = &e->exp;
-	int windowed = x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION || x->kind == EXP_INTERFERENCE;
-	struct window w = { .on = windowed, .len_s = x->duration, .together = 1 };
-	/* Timed: copies of a workload that reports interval values, or none
-	 * at all (an idle server: its memory and isolab's cost). */
-	int intervals = !p->wl->nmetrics;
-	for (size_t j = 0; j < p->wl->nmetrics; j++)
-		intervals |= !p->wl->metrics[j].summary;
-	w.timed = (x->kind == EXP_SCALE || x->kind == EXP_ALLOCATION) && !nnb && intervals;
+	struct window w;
+	window_init(&w, x, p->wl, nnb, group, &e->ctx);
+	int windowed = w.on;
 	int failed_setup = 0;
 	for (k = 0; k < n && !atomic_load(&e->cancel); k++) {
 		if (inst_available(&m[k]) < 0) {
@@ -667,15 +472,7 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 			failed_setup = 1;
 			continue;
 		}
-		if (w.timed) {
-			/* Outlasts the window however late the last member is ready
-			 * (launches on a loaded machine take up to a second or two
-			 * each, and a held member's clock runs on); the group stops
-			 * it when the window closes. */
-			m[k].windowed = 1;
-			m[k].mem_at = 0; /* at the window's middle instead */
-			m[k].duration = x->duration + allowance_s(e, &m[k]) + 2.0 * (double)n + 10;
-		}
+		window_member(&w, &m[k], n);
 		if (inst_prepare(&m[k]) < 0 || inst_stage(&m[k]) < 0) {
 			inst_over(&m[k], m[k].cause, 0);
 			failed_setup = 1;
@@ -705,7 +502,7 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 	e->win = NULL;
 	group_end(m, n);
 	if (windowed && !w.open_ns)
-		not_together(&w, xstrdup(atomic_load(&e->cancel) ? "cancelled" : "the window never opened"));
+		window_not_together(&w, xstrdup(atomic_load(&e->cancel) ? "cancelled" : "the window never opened"));
 
 	unsigned failed = 0, ok = 0;
 	*fit = 1;
@@ -731,14 +528,8 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 		    "group", group, "kind", experiment_kind_name(x->kind), "variant", p->variant, "runtime", p->at->name,
 		    "workload", p->wl->name, "rep", (int)p->rep, "warmup", p->warmup, "n", (int)(n - nnb), "ok", (int)ok,
 		    "failed", (int)failed, "members", ids);
-		if (windowed) {
-			json_object_set_new(rec, "together", json_boolean(w.together));
-			json_object_set_new(rec, "timed", json_boolean(w.timed));
-			if (w.open_ns && w.timed)
-				json_object_set_new(rec, "window_s", json_real((double)m[0].win_len_ns / 1e9));
-			if (w.why)
-				json_object_set_new(rec, "why", json_string(w.why));
-		}
+		if (windowed)
+			window_describe(&w, m, rec);
 		journal_append(e->journal, rec, NULL);
 		json_decref(rec);
 	} else {
@@ -752,31 +543,6 @@ static unsigned run_group(struct engine *e, const struct plan_item *p, int group
 }
 
 /* ---- the run ---- */
-
-static json_t *experiment_json(const struct experiment *x)
-{
-	json_t *rts = json_array(), *wls = json_array(), *params = json_object();
-	for (char **s = x->runtimes; s && *s; s++)
-		json_array_append_new(rts, json_string(*s));
-	for (char **s = x->workloads; s && *s; s++)
-		json_array_append_new(wls, json_string(*s));
-	for (size_t i = 0; i < x->nparams; i++)
-		json_object_set_new(params, x->params[i].key, json_string(x->params[i].value));
-	const struct limits *l = &x->limits;
-	json_t *shown = NULL;
-	for (char **s = x->report_metrics; s && *s; s++) {
-		if (!shown)
-			shown = json_array();
-		json_array_append_new(shown, json_string(*s));
-	}
-	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?,"
-	    " s:{s:f, s:s?, s:i, s:I, s:I, s:i}}",
-	    "name", x->name, "kind", experiment_kind_name(x->kind), "runtimes", rts, "workloads", wls,
-	    "repetitions", (int)x->repetitions, "duration", x->duration, "warmup", (int)x->warmup,
-	    "grace", x->grace, "threads", (int)x->threads, "baseline", x->baseline, "network", x->network,
-	    "params", params, "report_metrics", shown, "limits", "cpus", l->cpus, "cpuset", l->cpuset, "weight", (int)l->weight,
-	    "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids", (int)l->pids);
-}
 
 static int scale_stopped(const struct engine *e, const struct plan_item *p)
 {
@@ -903,42 +669,6 @@ struct engine *engine_new(const struct config *cfg, struct executors *xs, const 
 	return e;
 }
 
-/* env.json: the machine, the experiment, each runtime's version where it
- * runs, the probe; and a metric_def record per metric. */
-static int write_env(struct engine *e, char **cause)
-{
-	json_t *env = journal_env_record();
-	json_object_set_new(env, "experiment", experiment_json(&e->exp));
-	json_t *versions = json_object();
-	for (size_t t = 0; t < e->plan.nruntimes; t++) {
-		const struct plan_runtime *pl = &e->plan.runtimes[t];
-		struct driver_status st = { 0 };
-		pl->ex->ops->probe(pl->ex, pl->rt, &st);
-		json_object_set_new(versions, pl->name, json_pack("{s:s, s:s, s:b, s:s?, s:s?}", "driver",
-		    pl->rt->driver, "host", pl->ex->host, "available", st.available, "version", st.version, "reason",
-		    st.reason));
-		driver_status_free(&st);
-	}
-	json_object_set_new(env, "runtimes", versions);
-	json_object_set_new(env, "probe", json_string(e->probe));
-	int rc = journal_write_env(e->journal, env, cause);
-	json_decref(env);
-	if (rc < 0)
-		return -1;
-	for (char **w = e->exp.workloads; *w; w++) {
-		const struct workload *wl = config_workload(e->cfg, *w);
-		for (size_t k = 0; k < wl->nmetrics; k++) {
-			const struct metric_def *m = &wl->metrics[k];
-			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:b}", "type", "metric_def",
-			    "workload", wl->name, "name", m->name, "unit", m->unit, "kind", m->kind,
-			    "higher_is_better", m->higher_is_better, "summary", m->summary);
-			journal_append(e->journal, rec, NULL);
-			json_decref(rec);
-		}
-	}
-	return journal_flush(e->journal, cause);
-}
-
 /* The run's network: "auto" resolved (and the reason shown), or a run
  * refused when a runtime cannot have its network or a workload's load
  * generator on the host cannot reach it there (runtimes_plan_network). */
@@ -993,7 +723,7 @@ int engine_start(struct engine *e, const struct experiment *exp, char **cause)
 	e->ctx = (struct inst_ctx){ .journal = e->journal, .events = e->events, .sampler = e->sampler,
 		.res = e->res, .run_id = journal_run_id(e->journal), .probe = e->probe, .dirs = e->dirs,
 		.exp = &e->exp, .cancel = &e->cancel, .owner = e, .on_ready = on_ready };
-	if (write_env(e, cause) < 0)
+	if (plan_write_env(&e->plan, e->cfg, &e->exp, e->probe, e->journal, cause) < 0)
 		return -1;
 	atomic_store(&e->running, 1);
 	/* The engine thread must not take the front end's signals. */

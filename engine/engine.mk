@@ -2,7 +2,7 @@
 # the executors and the agent: the library's third layer, on runtimes/ and
 # base/. Nothing here includes curses.
 libisolab_a_SOURCES += engine/engine.c engine/engine.h engine/events.c engine/events.h \
-	engine/instance.c engine/instance.h
+	engine/instance.c engine/instance.h engine/window.c engine/window.h
 
 ## reports people look at: engine/plot.c (cairo charts), engine/figures.c
 ## (a run's charts), engine/html.c (the self-contained page),

@@ -1,6 +1,7 @@
 /* plan.c — an experiment's groups, by kind (plan.h). */
 #include "config.h"
 #include "executor.h"
+#include "journal.h"
 #include "plan.h"
 #include "util.h"
 
@@ -156,4 +157,66 @@ void plan_free(struct plan *p)
 	free(p->runtimes);
 	free(p->items);
 	memset(p, 0, sizeof *p);
+}
+
+/* ---- the plan as the journal records it ---- */
+
+static json_t *experiment_json(const struct experiment *x)
+{
+	json_t *rts = json_array(), *wls = json_array(), *params = json_object();
+	for (char **s = x->runtimes; s && *s; s++)
+		json_array_append_new(rts, json_string(*s));
+	for (char **s = x->workloads; s && *s; s++)
+		json_array_append_new(wls, json_string(*s));
+	for (size_t i = 0; i < x->nparams; i++)
+		json_object_set_new(params, x->params[i].key, json_string(x->params[i].value));
+	const struct limits *l = &x->limits;
+	json_t *shown = NULL;
+	for (char **s = x->report_metrics; s && *s; s++) {
+		if (!shown)
+			shown = json_array();
+		json_array_append_new(shown, json_string(*s));
+	}
+	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?,"
+	    " s:{s:f, s:s?, s:i, s:I, s:I, s:i}}",
+	    "name", x->name, "kind", experiment_kind_name(x->kind), "runtimes", rts, "workloads", wls,
+	    "repetitions", (int)x->repetitions, "duration", x->duration, "warmup", (int)x->warmup,
+	    "grace", x->grace, "threads", (int)x->threads, "baseline", x->baseline, "network", x->network,
+	    "params", params, "report_metrics", shown, "limits", "cpus", l->cpus, "cpuset", l->cpuset, "weight", (int)l->weight,
+	    "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids", (int)l->pids);
+}
+
+int plan_write_env(const struct plan *p, const struct config *cfg, const struct experiment *x, const char *probe,
+    struct journal *j, char **cause)
+{
+	json_t *env = journal_env_record();
+	json_object_set_new(env, "experiment", experiment_json(x));
+	json_t *versions = json_object();
+	for (size_t t = 0; t < p->nruntimes; t++) {
+		const struct plan_runtime *pl = &p->runtimes[t];
+		struct driver_status st = { 0 };
+		pl->ex->ops->probe(pl->ex, pl->rt, &st);
+		json_object_set_new(versions, pl->name, json_pack("{s:s, s:s, s:b, s:s?, s:s?}", "driver",
+		    pl->rt->driver, "host", pl->ex->host, "available", st.available, "version", st.version, "reason",
+		    st.reason));
+		driver_status_free(&st);
+	}
+	json_object_set_new(env, "runtimes", versions);
+	json_object_set_new(env, "probe", json_string(probe));
+	int rc = journal_write_env(j, env, cause);
+	json_decref(env);
+	if (rc < 0)
+		return -1;
+	for (char **w = x->workloads; *w; w++) {
+		const struct workload *wl = config_workload(cfg, *w);
+		for (size_t k = 0; k < wl->nmetrics; k++) {
+			const struct metric_def *m = &wl->metrics[k];
+			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:b}", "type", "metric_def",
+			    "workload", wl->name, "name", m->name, "unit", m->unit, "kind", m->kind,
+			    "higher_is_better", m->higher_is_better, "summary", m->summary);
+			journal_append(j, rec, NULL);
+			json_decref(rec);
+		}
+	}
+	return journal_flush(j, cause);
 }

@@ -60,4 +60,11 @@ int plan_build(struct plan *p, const struct config *cfg, struct executors *xs, c
     char **cause);
 void plan_free(struct plan *p);
 
+struct journal;
+/* The run's env.json: the machine, the experiment x, each runtime's
+ * version where it runs, the probe; then a metric_def record per metric of
+ * the experiment's workloads. */
+int plan_write_env(const struct plan *p, const struct config *cfg, const struct experiment *x, const char *probe,
+    struct journal *j, char **cause);
+
 #endif
