@@ -108,6 +108,26 @@ static void runtime_from_json(const json_t *o, struct runtime_conf *rt)
 	rt->origin.file = xstrdup("(sent by the local isolab)");
 }
 
+/* The options sent against this host's driver, as `isolab config check`
+ * checks them here: the client's isolab may be newer, or its driver of
+ * that name declare other options. NULL, or a malloc'd one-line reason. */
+static char *options_refusal(const struct runtime_conf *rt)
+{
+	struct config one = { .runtimes = (struct runtime_conf *)rt, .nruntimes = 1 };
+	char **errs = NULL;
+	size_t n = runtimes_check_options(&one, &errs);
+	char *why = NULL;
+	if (n) {
+		/* "FILE:LINE: runtimes.X.options.K: ...": the file is the client's. */
+		const char *r = strstr(errs[0], "runtimes.");
+		why = xasprintf("the runtime's options do not fit this host's driver: %s", r ? r : errs[0]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(errs[i]);
+	free(errs);
+	return why;
+}
+
 static void runtime_free(struct runtime_conf *rt)
 {
 	free(rt->name);
@@ -240,6 +260,14 @@ static void on_prepare(struct agent *a, const struct agent_msg *m)
 	}
 	s->used = 1;
 	runtime_from_json(json_object_get(m->json, "runtime"), &s->rt);
+	char *refused = options_refusal(&s->rt);
+	if (refused) {
+		send_error(a, "prepare", m->id, refused);
+		free(refused);
+		runtime_free(&s->rt);
+		s->used = 0;
+		return;
+	}
 	limits_from_json(json_object_get(m->json, "limits"), &s->limits);
 	workload_from_json(json_object_get(m->json, "workload"), &s->wl);
 	const char *net = json_string_value(json_object_get(m->json, "network"));
@@ -398,7 +426,11 @@ static void on_probe(struct agent *a, const struct agent_msg *m)
 	struct runtime_conf rt;
 	struct driver_status st = { 0 };
 	runtime_from_json(json_object_get(m->json, "runtime"), &rt);
-	executor_local.ops->probe(&executor_local, &rt, &st);
+	char *refused = options_refusal(&rt);
+	if (refused)
+		st.reason = refused;
+	else
+		executor_local.ops->probe(&executor_local, &rt, &st);
 	send_msg(a, json_pack("{s:s, s:b, s:s?, s:s?, s:s?}", "type", "status", "available", st.available,
 	    "version", st.version, "reason", st.reason, "fix", st.fix));
 	driver_status_free(&st);

@@ -6,6 +6,9 @@ TESTS += tests/integration/man-isolab.sh
 EXTRA_DIST += tests/integration/man-isolab.sh
 TESTS += tests/integration/bad-input.sh
 EXTRA_DIST += tests/integration/bad-input.sh
+# The agent checks the options a client sends as config check does here.
+TESTS += tests/integration/agent-options.sh
+EXTRA_DIST += tests/integration/agent-options.sh
 # The Debian package: built (cached by a hash of the source), lintian-clean,
 # installed, run from /usr/bin and removed.
 TESTS += tests/integration/deb.sh
