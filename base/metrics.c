@@ -61,6 +61,17 @@
 #define METRICS_HEAP_LIMIT_KIB 8192
 #define METRICS_JIT_STACK_START (32 * 1024)
 #define METRICS_JIT_STACK_MAX (1024 * 1024)
+
+pcre2_match_context *metrics_bounded_context(void)
+{
+	pcre2_match_context *c = pcre2_match_context_create(NULL);
+	if (c) {
+		pcre2_set_match_limit(c, METRICS_MATCH_LIMIT);
+		pcre2_set_depth_limit(c, METRICS_DEPTH_LIMIT);
+		pcre2_set_heap_limit(c, METRICS_HEAP_LIMIT_KIB);
+	}
+	return c;
+}
 /* A captured number longer than this is not a number we want. */
 #define METRICS_NUMBER_MAX 128
 
@@ -234,15 +245,12 @@ struct metrics *metrics_new(const struct workload *wl, char **cause)
 			top = n;
 	}
 
-	m->mctx = pcre2_match_context_create(NULL);
+	m->mctx = metrics_bounded_context();
 	m->md = pcre2_match_data_create(top + 1, NULL);
 	if (!m->mctx || !m->md) {
 		err_set(cause, "workload %s: out of memory for pcre2", wl->name ? wl->name : "?");
 		goto fail;
 	}
-	pcre2_set_match_limit(m->mctx, METRICS_MATCH_LIMIT);
-	pcre2_set_depth_limit(m->mctx, METRICS_DEPTH_LIMIT);
-	pcre2_set_heap_limit(m->mctx, METRICS_HEAP_LIMIT_KIB);
 	/* NULL when the library has no JIT; the interpreter needs no stack. */
 	m->jit_stack = pcre2_jit_stack_create(METRICS_JIT_STACK_START,
 	    METRICS_JIT_STACK_MAX, NULL);

@@ -37,6 +37,11 @@ size_t metrics_feed(struct metrics *m, const char *line, size_t len,
     struct metric_value *out, size_t max);
 /* Returns 1 when the line matches the readiness pattern (or there is none). */
 int metrics_ready(struct metrics *m, const char *line, size_t len);
+/* A match context (8-bit pcre2's pcre2_match_context) with the limits a
+ * workload's patterns get (metrics.c): a pattern that backtracks without
+ * end fails its match rather than hang the caller. NULL when out of
+ * memory; free with pcre2_match_context_free. */
+struct pcre2_real_match_context_8 *metrics_bounded_context(void);
 /* Compiles one pattern alone to validate it; -1 with pcre2's message. */
 int metrics_check_pattern(const char *pattern, char **cause);
 /* Validates a metric's pattern and that it has the named group; -1 with

@@ -16,6 +16,7 @@
 #include "chart.h"
 #include "dialog.h"
 #include "draw.h"
+#include "metrics.h"
 #include "procinfo.h"
 #include "screens.h"
 #include "table.h"
@@ -66,6 +67,8 @@ struct procs {
 	char *filter;
 	pcre2_code *re;
 	pcre2_match_data *md;
+	pcre2_match_context *mc;   /* bounded: a filter never hangs the interface */
+	size_t gave_up;            /* rows of this frame the filter gave up on (its limit) */
 	struct prow *rows;
 	size_t nrows, cap;
 	pid_t sel_pid;             /* the selection, by identity */
@@ -107,6 +110,7 @@ static void procs_done(struct tui *t)
 	free(p->filter);
 	pcre2_code_free(p->re);
 	pcre2_match_data_free(p->md);
+	pcre2_match_context_free(p->mc);
 	if (p->info_ok)
 		procinfo_free(&p->info);
 	free(p);
@@ -162,7 +166,10 @@ static int matches(struct procs *p, const struct proc_sample *s)
 		return 1;
 	char buf[64];
 	snprintf(buf, sizeof buf, "%d %s%s%s", (int)s->pid, s->comm, s->name[0] ? " " : "", s->name);
-	return pcre2_match(p->re, (PCRE2_SPTR)buf, strlen(buf), 0, 0, p->md, NULL) >= 0;
+	int rc = pcre2_match(p->re, (PCRE2_SPTR)buf, strlen(buf), 0, 0, p->md, p->mc);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
+		p->gave_up++; /* too costly to decide: shown as not matching, and said */
+	return rc >= 0;
 }
 
 static struct prow *push_row(struct procs *p)
@@ -258,6 +265,7 @@ static void build_rows(struct tui *t)
 	struct procs *p = t->procs;
 	struct live *l = &t->live;
 	p->nrows = 0;
+	p->gave_up = 0;
 	sort_ctx = p;
 	const struct proc_sample **v = NULL;
 	size_t vcap = 0;
@@ -544,10 +552,13 @@ static void procs_draw(struct tui *t, const struct rect *r)
 	size_t nproc = 0;
 	for (size_t i = 0; i < p->nrows; i++)
 		nproc += p->rows[i].kind == ROW_PROC;
-	snprintf(info, sizeof info, " %zu process%s%s%s%s%s   sort: %s %s", nproc, nproc == 1 ? "" : "es",
+	char gave[96] = "";
+	if (p->gave_up)
+		snprintf(gave, sizeof gave, " (too costly for %zu row%s: hidden)", p->gave_up, p->gave_up == 1 ? "" : "s");
+	snprintf(info, sizeof info, " %zu process%s%s%s%s%s%s   sort: %s %s", nproc, nproc == 1 ? "" : "es",
 	    p->flat || p->filter ? "   list" : "   tree",
-	    p->filter ? "   filter: /" : "", p->filter ? p->filter : "", p->filter ? "/" : "", all_cols[p->sort].title,
-	    p->desc ? "descending" : "ascending");
+	    p->filter ? "   filter: /" : "", p->filter ? p->filter : "", p->filter ? "/" : "", gave,
+	    all_cols[p->sort].title, p->desc ? "descending" : "ascending");
 	draw_text(r->y, r->x, r->w, th(TH_DIM), 1, info);
 	p->trect = (struct rect){ r->y + 1, r->x, r->h - 1, r->w };
 	p->tb.focus = 1;
@@ -586,6 +597,8 @@ static void set_filter(struct tui *t, const char *pat)
 	}
 	p->re = re;
 	p->md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (!p->mc)
+		p->mc = metrics_bounded_context();
 	p->filter = xstrdup(pat);
 }
 

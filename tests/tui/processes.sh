@@ -76,9 +76,13 @@ wait_for "filter: /\\^$first /" 3
 [ "$(screen | grep -c 'isolab-probe')" -eq 1 ] || { screen; fail "the filter did not narrow the table to one process"; }
 keys / C-u 'nomatch[0-9]' Enter
 wait_for 'no process matches the filter' 3
+# A pattern that backtracks without end gives up within pcre2's bounded
+# limits, row by row, and says so: the interface keeps answering.
+keys / C-u '^((.)*)*((.)*)*\d$' Enter
+wait_for 'too costly for [0-9]+ rows?: hidden' 3
 keys Escape
 wait_gone 'filter:' 3
-ok "filter"
+ok "filter, and one too costly to decide"
 keys 5 q
 # Still running (6 s per instance): q asks.
 wait_for 'Stop it and quit' 3
