@@ -526,6 +526,18 @@ static void draw_detail(struct tui *t, const struct rect *r)
 			LINE("Last sample:  ", th(TH_NORMAL), "%%usr %.1f  %%system %.1f  %%CPU %.1f  cswch/s %.0f  nvcswch/s %.0f  minflt/s %.0f  VSZ %s",
 			    last->usr, last->system, last->cpu, last->cswch_s, last->nvcswch_s, last->minflt_s,
 			    draw_kb(last->vsz_kb, b1, sizeof b1));
+		/* Its part of the instance's host processes in the same sample
+		 * (the guest's own rows are its view of that CPU, not more). */
+		double icpu = 0, irss = 0;
+		for (size_t i = 0; in && last && i < in->nprocs; i++)
+			if (in->procs[i].role != ROLE_GUEST) {
+				icpu += in->procs[i].cpu;
+				irss += (double)in->procs[i].rss_kb;
+			}
+		if (last && last->role != ROLE_GUEST && (icpu > 0 || irss > 0))
+			LINE("Share:        ", th(TH_NORMAL), "%.0f%% of the CPU and %.0f%% of the RSS of #%d's host processes "
+			    "(%.1f%% CPU, %s)", icpu > 0 ? last->cpu / icpu * 100 : 0, irss > 0 ? (double)last->rss_kb / irss * 100 : 0,
+			    p->dinst, icpu, draw_kb((unsigned long long)irss, b2, sizeof b2));
 	}
 	if (p->info_ok) {
 		LINE("Threads:      ", th(TH_NORMAL), "%zu", p->info.nthreads);

@@ -35,6 +35,9 @@ screen | grep -Eq 'Seccomp: +(disabled|filter|strict)' || fail "drill-down: no s
 screen | grep -q 'Capabilities: effective' || fail "drill-down: no capabilities"
 screen | grep -Eq 'CPU history: ' || fail "drill-down: no CPU history"
 screen | grep -Eq 'Threads: +[0-9]' || fail "drill-down: no threads"
+# native: the probe is the instance's only host process, so nearly all of it.
+share=$(screen | sed -n 's/.*Share: *\([0-9]*\)% of the CPU.*/\1/p' | head -1)
+[ -n "$share" ] && [ "$share" -ge 50 ] && [ "$share" -le 100 ] || { screen; fail "drill-down: share of the instance '$share'"; }
 keys Escape
 wait_for 'sort: %CPU descending' 3
 ok "drill-down"
