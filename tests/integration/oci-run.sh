@@ -23,10 +23,13 @@ grep '"type":"end"' "$dir/journal.jsonl" | grep -q '"startup_ms":null' && fail "
 
 # CPU: the best of 3 interleaved repetitions each, since a shared machine's
 # other load only ever slows a repetition down; the best shows what the
-# runtime itself costs.
-run_isolab run -r native,runc -w cpu -n 3 -t 2 --baseline native
-cdir=$(latest_run)
-read -r native_cpu runc_cpu < <(python3 - "$cdir/journal.jsonl" <<'PY'
+# runtime itself costs. Load that lasts a whole round still can; up to
+# three rounds, and a runtime that really costs 5% misses in every one.
+cpu_round() {
+	run_isolab run -r native,runc -w cpu -n 3 -t 2 --baseline native
+	cdir=$(latest_run)
+	cdirs="$cdirs $cdir"
+	read -r native_cpu runc_cpu < <(python3 - "$cdir/journal.jsonl" <<'PY'
 import json, sys
 inst, best = {}, {}
 for line in open(sys.argv[1]):
@@ -39,9 +42,15 @@ for line in open(sys.argv[1]):
 print(best.get("native", 0), best.get("runc", 0))
 PY
 )
-awk -v n="$native_cpu" -v c="$runc_cpu" 'BEGIN { d = (c - n) / n; if (d < 0) d = -d; exit !(n > 0 && d <= 0.05) }' ||
-	fail "runc cpu $runc_cpu events/s (best of 3) is not within 5% of native $native_cpu"
-ok "runc cpu $runc_cpu events/s vs native $native_cpu (best of 3)"
+	awk -v n="$native_cpu" -v c="$runc_cpu" 'BEGIN { d = (c - n) / n; if (d < 0) d = -d; exit !(n > 0 && d <= 0.05) }'
+}
+rounds="" cdirs=""
+for round in 1 2 3; do
+	cpu_round && break
+	rounds="$rounds round $round: runc $runc_cpu, native $native_cpu;"
+	[ "$round" -lt 3 ] || fail "runc cpu (best of 3) is not within 5% of native in any of 3 rounds:$rounds"
+done
+ok "runc cpu $runc_cpu events/s vs native $native_cpu (best of 3, round $round)"
 
 runc_sys=$(report_mean runc syscall ns_per_call "$r")
 gv_sys=$(report_mean gvisor syscall ns_per_call "$r")
@@ -86,5 +95,5 @@ ls "$dir"/instances/*/bundle/config.json >/dev/null 2>&1 || fail "no bundle/conf
 python3 -c "import json,sys; c=json.load(open(sys.argv[1])); assert c['root']['readonly'] and c['process']['args'][0]=='/isolab-probe'" \
 	$(ls "$dir"/instances/*/bundle/config.json | head -1) || fail "config.json is not what the driver should write"
 assert_nothing_left "$(basename "$dir")"
-assert_nothing_left "$(basename "$cdir")"
+for c in $cdirs; do assert_nothing_left "$(basename "$c")"; done
 ok "runc, crun and gvisor ran cpu, syscall and start"
