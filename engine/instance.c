@@ -205,13 +205,16 @@ static void note(struct instance *in, json_t *rec)
 /* ---- output ---- */
 
 /* Whether an interval value arriving now counts for its group's window:
- * the middle of the second it covers (half a second ago) lies inside. */
+ * the second it covers began after the window opened (members ready
+ * early were stopped until then, and a second that straddles the release
+ * counts their stopped part as no work: up to half its rate lost), and
+ * its middle lies before the window's end. */
 static int in_window(const struct inst *it)
 {
 	if (!it->win_open_ns)
 		return 0;
-	uint64_t mid = mono_ns() - 500000000u;
-	return mid >= it->win_open_ns && mid <= it->win_open_ns + it->win_len_ns;
+	uint64_t now = mono_ns();
+	return now >= it->win_open_ns + 1000000000u && now - 500000000u <= it->win_open_ns + it->win_len_ns;
 }
 
 static void on_metric_line(struct inst *it, const char *line, size_t len)

@@ -6,8 +6,9 @@
  * allowance (grace + its runtime's start-up allowance, from its launch)
  * or ends first means the group never ran together: nothing is measured.
  * Timed (members that report interval values): every member is measured
- * over [open, open + len], its values those of the seconds whose middle
- * falls inside, its RSS/PSS at the window's middle; members are started
+ * over [open, open + len], its values those of the seconds that began
+ * after the opening and whose middle falls before the end (instance.c,
+ * in_window), its RSS/PSS at the window's middle; members are started
  * with a ${duration} that outlasts it and stopped when it closes. A member
  * that ends before (fixed work, a failure) closes it: the window is the
  * overlap, and the group did not run together for the full length.
