@@ -631,10 +631,11 @@ static double cost_value(const struct report_instance *ri, int role, enum cost_q
 	return role == REPORT_TOTAL ? total : v[role];
 }
 
-/* "calls/s" -> "call": the unit of one piece of work. */
-static char *work_unit(const char *rate_unit)
+char *report_work_unit(const char *rate_unit)
 {
 	size_t n = strlen(rate_unit) - 2;
+	if (n > 4 && !strncmp(rate_unit + n - 3, "ies", 3)) /* queries -> query */
+		return xasprintf("%.*sy", (int)(n - 3), rate_unit);
 	if (n > 3 && rate_unit[n - 1] == 's' && rate_unit[n - 2] >= 'a' && rate_unit[n - 2] <= 'z')
 		n--;
 	return xstrndup(rate_unit, n);
@@ -699,7 +700,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	struct report_cost *c = &out->costs[out->ncosts++];
 	char *unit;
 	if (per_unit) {
-		_cleanup_free_ char *w = work_unit(md->unit);
+		_cleanup_free_ char *w = report_work_unit(md->unit);
 		unit = q == COST_CPU_PER_UNIT ? xasprintf("us/%s", w) : xasprintf("%s/CPU-s", w);
 	} else {
 		unit = xstrdup(cost_unit_of(q));
@@ -1808,7 +1809,7 @@ static void print_costs(const struct report *r, FILE *fp)
 		if (!mine || !base || !bc || !mine->st.n || !base->st.n || !(mine->st.mean > 0) || !(bc->st.mean > 0))
 			continue;
 		double speed = base->st.mean / mine->st.mean;
-		_cleanup_free_ char *what = work_unit(mine->unit);
+		_cleanup_free_ char *what = report_work_unit(mine->unit);
 		fprintf(fp, "%s/%s: ", c->runtime, c->workload);
 		if (speed >= 1.0)
 			fprintf(fp, "%.3g\xc3\x97 fewer %s", speed, mine->unit);

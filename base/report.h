@@ -195,6 +195,9 @@ struct report_cost {
 };
 /* "cpu_s", "cpu_share_pct", "rss_peak_kb", "rss_mean_kb", "cpu_us_per_unit", "work_per_cpu_s". */
 const char *report_cost_qty_name(enum cost_qty q);
+/* The unit of one piece of work, from a rate's unit ending in "/s"
+ * ("calls/s" -> "call", "queries/s" -> "query"); malloc'd. */
+char *report_work_unit(const char *rate_unit);
 /* A role's name, "total" for REPORT_TOTAL. */
 const char *report_cost_role_name(int role);
 

@@ -149,6 +149,14 @@ START_TEST(per_unit_of_work)
 	c = cost("gvisor", REPORT_TOTAL, COST_WORK_PER_CPU);
 	ck_assert_str_eq(c->unit, "call/CPU-s");
 	ck_assert_double_eq_tol(c->st.mean, 112.5, 1e-9);
+	/* The unit of one piece of work, from the rate's unit. */
+	static const char *const units[][2] = { { "calls/s", "call" }, { "queries/s", "query" }, { "req/s", "req" },
+		{ "events/s", "event" }, { "B/s", "B" }, { "tx/s", "tx" } };
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		char *u = report_work_unit(units[i][0]);
+		ck_assert_str_eq(u, units[i][1]);
+		free(u);
+	}
 	/* more work per CPU-second is better: gvisor's is worse, positive */
 	ck_assert(c->overhead_pct > 0);
 	/* qemu: (1 + 0.2 + 0.8 + 0.2) / 2 CPU per second over 500 calls/s. */
