@@ -363,6 +363,19 @@ static void fail_later(struct inst *it, char *cause)
 		free(cause);
 }
 
+/* Its host processes, from the executor, to the sampler with their
+ * roles and component names; returns how many (into out). */
+static size_t track_pids(struct inst *it, struct pid_role *out, size_t max)
+{
+	size_t np = it->ex->ops->pids(it->ex, &it->in, out, max);
+	for (size_t i = 0; i < np; i++) {
+		sampler_track(it->ctx->sampler, out[i].pid, it->in.id, out[i].role, NULL);
+		if (out[i].name)
+			sampler_name(it->ctx->sampler, out[i].pid, out[i].name);
+	}
+	return np;
+}
+
 static void mark_ready(struct inst *it)
 {
 	/* The clock stops when the line arrived (the read that brought it),
@@ -385,14 +398,9 @@ static void mark_ready(struct inst *it)
 		push(it, ev);
 	}
 	struct pid_role pr[64];
-	size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
 	/* The sampler's first look at the processes, kept off the start-up
 	 * path (inst_launch): from here on they are sampled as before. */
-	for (size_t i = 0; i < np; i++) {
-		sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
-		if (pr[i].name)
-			sampler_name(it->ctx->sampler, pr[i].pid, pr[i].name);
-	}
+	size_t np = track_pids(it, pr, ARRAY_SIZE(pr));
 	fingerprint_ready(&it->in, it->name, pr, np, it->tail, it->ctx->journal);
 	if (it->in.wl->setup) {
 		/* Unmeasured work against the running server (loading tables):
@@ -533,12 +541,7 @@ void inst_launch(struct inst *it)
 	 * (mark_ready), after the clock stopped; a relay has no ready line. */
 	if (it->ctx->relay) {
 		struct pid_role pr[64];
-		size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
-		for (size_t i = 0; i < np; i++) {
-			sampler_track(it->ctx->sampler, pr[i].pid, it->in.id, pr[i].role, NULL);
-			if (pr[i].name)
-				sampler_name(it->ctx->sampler, pr[i].pid, pr[i].name);
-		}
+		track_pids(it, pr, ARRAY_SIZE(pr));
 	}
 	if (!it->ctx->relay && !it->in.wl->ready)
 		mark_ready(it);
@@ -656,12 +659,7 @@ int inst_poll_ms(const struct inst *it)
 
 size_t inst_track(struct inst *it, struct pid_role *out, size_t max)
 {
-	size_t np = it->ex->ops->pids(it->ex, &it->in, out, max);
-	for (size_t i = 0; i < np; i++) {
-		sampler_track(it->ctx->sampler, out[i].pid, it->in.id, out[i].role, NULL);
-		if (out[i].name)
-			sampler_name(it->ctx->sampler, out[i].pid, out[i].name);
-	}
+	size_t np = track_pids(it, out, max);
 	sampler_track_children(it->ctx->sampler, it->in.id);
 	fingerprint_tick(&it->in, it->name, out, np, it->ctx->journal);
 	return np;
