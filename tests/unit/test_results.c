@@ -402,18 +402,6 @@ START_TEST(empty_journal)
 }
 END_TEST
 
-/* The report as report_print writes it (malloc'd). */
-static char *printed(const struct report *r)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	ck_assert_ptr_nonnull(fp);
-	report_print(r, fp);
-	fclose(fp);
-	return text;
-}
-
 /* Start-up phases from end records with isolab's share (isolab_pre_ms,
  * isolab_post_ms): runc splits into create and start at create_ms, a VM
  * into its milestones, native is one runtime phase; a journal without
@@ -478,7 +466,7 @@ START_TEST(startup_phases)
 	ck_assert_str_eq(line, "runc/start: isolab 0.50 + create 25.00 + start 28.50 + isolab 1.00 = 55.00 ms "
 	    "(isolab 1.50 ms, 2.7%; p50 of 3)");
 
-	char *text = printed(&r);
+	char *text = journal_fixture_text(&r);
 	ck_assert_ptr_nonnull(strstr(text, "start-up phases"));
 	ck_assert_ptr_nonnull(strstr(text, "  qemu/start: isolab 2.00 + VMM 98.00 + kernel 1000.00 + init 200.00 + "
 	    "ready 100.00 = 1400.00 ms"));
