@@ -322,6 +322,8 @@ struct ssh_link *ssh_link_open(const struct ssh_target *t, const struct ssh_prom
 	if (t->known_hosts)
 		ssh_options_set(l->s, SSH_OPTIONS_KNOWNHOSTS, t->known_hosts);
 	ssh_options_set(l->s, SSH_OPTIONS_TIMEOUT, &timeout);
+	int nodelay = 1;
+	ssh_options_set(l->s, SSH_OPTIONS_NODELAY, &nodelay);
 	if (ssh_connect(l->s) != SSH_OK) {
 		err_set(cause, "%s: cannot connect: %s", l->name, ssh_get_error(l->s));
 		goto fail;
