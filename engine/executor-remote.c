@@ -316,75 +316,94 @@ static char *local_agent_path(void)
 	return access(PKGLIBEXECDIR "/isolab-agent", R_OK) == 0 ? xstrdup(PKGLIBEXECDIR "/isolab-agent") : NULL;
 }
 
-static int check_digest(struct conn *c, const char *local, const char *remote, char **cause)
+/* Both uploaded files against their local digests, in one command. */
+static int check_digests(struct conn *c, const char *const local[2], const char *const remote[2], char **cause)
 {
-	char want[65];
-	if (ssh_sha256_file(local, want, cause) < 0)
-		return -1;
-	char *q = ssh_shell_quote(remote);
-	char *cmd = xasprintf("sha256sum -- %s", q);
-	free(q);
+	char want[2][65];
+	for (int i = 0; i < 2; i++)
+		if (ssh_sha256_file(local[i], want[i], cause) < 0)
+			return -1;
+	char *q0 = ssh_shell_quote(remote[0]), *q1 = ssh_shell_quote(remote[1]);
+	char *cmd = xasprintf("sha256sum -- %s %s", q0, q1);
+	free(q0);
+	free(q1);
 	char *out = NULL;
 	int status = -1;
-	int rc = ssh_link_run(c->link, cmd, &out, 256, &status, cause);
+	int rc = ssh_link_run(c->link, cmd, &out, 1024, &status, cause);
 	free(cmd);
-	if (rc == 0 && (status != 0 || !out || strncmp(out, want, 64) != 0))
-		rc = err_set(cause, "%s: the uploaded %s does not have the expected SHA-256 digest %s (got '%.64s')",
-		    c->host, remote, want, out ? out : "");
+	const char *line = out;
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		if (status != 0 || !line || strncmp(line, want[i], 64) != 0)
+			rc = err_set(cause, "%s: the uploaded %s does not have the expected SHA-256 digest %s (got '%.64s')",
+			    c->host, remote[i], want[i], line ? line : "");
+		else if ((line = strchr(line, '\n')) != NULL)
+			line++;
+	}
 	free(out);
 	return rc;
 }
 
-/* Uploads the static agent and the probe and starts the agent from there. */
+/* Reads the guard's next line (its end of line removed) into line. */
+static int guard_line(struct conn *c, struct ssh_stream *guard, char *line, size_t cap, char **rerr)
+{
+	size_t n = 0;
+	line[0] = '\0';
+	/* One byte at a time: the next line must stay unread. */
+	while (n < cap - 1) {
+		ssize_t r = ssh_stream_read(guard, line + n, 1, c->timeout_s * 1000, rerr);
+		if (r == 0 && !*rerr)
+			*rerr = xasprintf("%s: no answer within %d s", c->host, c->timeout_s);
+		if (r <= 0)
+			break;
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/* Uploads the static agent and the probe and starts the agent from there.
+ * Each command on the host costs a shell start-up there (its rc files
+ * included), so the steps are folded into as few commands as they can be:
+ * the guard, the two uploads, one digest check, the agent. */
 static int start_uploaded(struct conn *c, const char *why_not_installed, char **cause)
 {
-	struct utsname u;
-	uname(&u);
-	char *out = NULL;
-	int status = -1;
-	if (ssh_link_run(c->link, "uname -m", &out, 64, &status, cause) < 0)
-		return -1;
-	if (out)
-		out[strcspn(out, "\r\n")] = '\0';
-	if (status != 0 || !out || strcmp(out, u.machine)) {
-		err_set(cause, "%s: isolab is not installed there (%s), and its architecture '%s' is not this "
-		    "machine's '%s', so the agent cannot be uploaded: install isolab on %s", c->host,
-		    why_not_installed, out ? out : "?", u.machine, c->host);
-		free(out);
-		return -1;
-	}
-	free(out);
 	_cleanup_free_ char *agent = local_agent_path();
 	_cleanup_free_ char *probe = exec_probe_path();
 	if (!agent || !probe)
 		return err_set(cause, "%s: isolab is not installed there (%s), and the static %s to upload was "
 		    "not found here (set ISOLAB_AGENT, or install isolab on %s)", c->host, why_not_installed,
 		    agent ? "isolab-probe" : "isolab-agent", c->host);
-	/* The directory is made by a guard shell that stays on a channel of its
-	 * own until the agent has started: if this process dies meanwhile (the
-	 * TUI quits during a probe, a kill), the link closes, the guard's
-	 * `read` meets the end of its input, and it removes the directory.
-	 * The link may die before the guard has even said the directory's
-	 * name: its `echo` then meets a closed pipe, so SIGPIPE (and a SIGHUP)
-	 * must not kill it before its `rm`. $TMPDIR is honoured. */
+	/* The guard says the host's architecture, then makes the directory and
+	 * stays on a channel of its own until the agent has started: if this
+	 * process dies meanwhile (the TUI quits during a probe, a kill), the
+	 * link closes, the guard's `read` meets the end of its input, and it
+	 * removes the directory. The link may die before the guard has even
+	 * said the directory's name: its `echo` then meets a closed pipe, so
+	 * SIGPIPE (and a SIGHUP) must not kill it before its `rm`. $TMPDIR is
+	 * honoured. */
 	struct ssh_stream *guard = ssh_stream_open(c->link,
-	    "umask 077; trap '' PIPE HUP; d=$(mktemp -d \"${TMPDIR:-/tmp}/isolab-agent.XXXXXXXX\") || exit 1; "
+	    "umask 077; trap '' PIPE HUP; uname -m; d=$(mktemp -d \"${TMPDIR:-/tmp}/isolab-agent.XXXXXXXX\") || exit 1; "
 	    "echo \"$d\" && read -r keep && [ \"$keep\" = keep ] || rm -rf -- \"$d\"", cause);
 	if (!guard)
 		return -1;
-	char line[256] = "";
-	size_t n = 0;
+	struct utsname u;
+	uname(&u);
+	char arch[64], line[256];
 	_cleanup_free_ char *rerr = NULL;
-	while (n < sizeof line - 1 && !memchr(line, '\n', n)) {
-		ssize_t r = ssh_stream_read(guard, line + n, sizeof line - 1 - n, c->timeout_s * 1000, &rerr);
-		if (r == 0 && !rerr)
-			rerr = xasprintf("%s: no answer within %d s", c->host, c->timeout_s);
-		if (r <= 0)
-			break;
-		n += (size_t)r;
+	if (guard_line(c, guard, arch, sizeof arch, &rerr) < 0 || strcmp(arch, u.machine)) {
+		if (!*arch && rerr)
+			err_set(cause, "%s (while asking the host's architecture)", rerr);
+		else
+			err_set(cause, "%s: isolab is not installed there (%s), and its architecture '%s' is not this "
+			    "machine's '%s', so the agent cannot be uploaded: install isolab on %s", c->host,
+			    why_not_installed, arch, u.machine, c->host);
+		ssh_stream_close(guard);
+		return -1;
 	}
-	line[n] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
+	guard_line(c, guard, line, sizeof line, &rerr);
 	/* The name goes back into commands (quoted): accept only what mktemp makes. */
 	if (!agentproto_updir_ok(line)) {
 		if (!*line && rerr)
@@ -398,10 +417,10 @@ static int start_uploaded(struct conn *c, const char *why_not_installed, char **
 	c->updir = xstrdup(line);
 	_cleanup_free_ char *ragent = xasprintf("%s/isolab-agent", c->updir);
 	_cleanup_free_ char *rprobe = xasprintf("%s/isolab-probe", c->updir);
+	const char *const local[2] = { agent, probe }, *const remote[2] = { ragent, rprobe };
 	int rc = -1;
 	if (ssh_link_upload(c->link, agent, ragent, 0700, cause) < 0 ||
-	    ssh_link_upload(c->link, probe, rprobe, 0700, cause) < 0 ||
-	    check_digest(c, agent, ragent, cause) < 0 || check_digest(c, probe, rprobe, cause) < 0)
+	    ssh_link_upload(c->link, probe, rprobe, 0700, cause) < 0 || check_digests(c, local, remote, cause) < 0)
 		goto out;
 	char *qa = ssh_shell_quote(ragent), *qd = ssh_shell_quote(c->updir);
 	char *cmd = xasprintf("exec %s agent --remove-dir %s", qa, qd);

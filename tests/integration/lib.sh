@@ -7,7 +7,7 @@ isolab_test_lib=1
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
-ok() { echo "ok: $*"; }
+ok() { echo "ok (${SECONDS}s): $*"; }
 
 # A private state directory per test, removed at exit.
 test_state=$(mktemp -d "${TMPDIR:-/tmp}/isolab-test.XXXXXX")
