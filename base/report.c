@@ -61,6 +61,7 @@ struct inst {
 	unsigned psamples;     /* samples that listed processes */
 	unsigned csamples;     /* samples in which its processes used CPU */
 	double cpu_s[ROLE__COUNT], rss_peak_kb[ROLE__COUNT];
+	double io[4][ROLE__COUNT]; /* kB read, kB written, voluntary and involuntary switches: IO_* */
 	double rss_sum_kb[ROLE__COUNT];
 	unsigned rss_n[ROLE__COUNT];
 	int running;           /* a sample carried a metric: the workload runs */
@@ -224,9 +225,16 @@ static void add_inst(struct builder *b, json_t *rec)
 		.isolab_pre_ms = NAN,
 		.isolab_post_ms = NAN,
 	};
-	for (int r = 0; r < ROLE__COUNT; r++)
+	for (int r = 0; r < ROLE__COUNT; r++) {
 		in->cpu_s[r] = in->rss_peak_kb[r] = NAN;
+		for (int k = 0; k < 4; k++)
+			in->io[k][r] = NAN;
+	}
 }
+
+/* A process's storage and scheduling counters in a sample, as rates: the
+ * field of each, in the order of struct inst's io. */
+static const char *const io_fields[4] = { "kb_rd_s", "kb_wr_s", "cswch_s", "nvcswch_s" };
 
 static int host_role(int role)
 {
@@ -339,6 +347,12 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 			}
 		}
 		seen_now[role] = 1;
+		for (int k = 0; k < 4; k++) {
+			/* -1: /proc/PID/io was unreadable (another user's process) */
+			json_t *x = json_object_get(p, io_fields[k]);
+			if (json_is_number(x) && json_number_value(x) >= 0)
+				in->io[k][role] = (isnan(in->io[k][role]) ? 0 : in->io[k][role]) + json_number_value(x) * dt;
+		}
 		if (json_is_number(cpu)) {
 			double s = json_number_value(cpu) / 100.0 * dt;
 			cpu_now[role] += s;
@@ -545,6 +559,10 @@ static void collect_instances(const struct builder *b, struct report *out)
 		};
 		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
 		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
+		memcpy(ri->rd_kb, in->io[0], sizeof ri->rd_kb);
+		memcpy(ri->wr_kb, in->io[1], sizeof ri->wr_kb);
+		memcpy(ri->csw, in->io[2], sizeof ri->csw);
+		memcpy(ri->nvcsw, in->io[3], sizeof ri->nvcsw);
 		for (int k = 0; k < ROLE__COUNT; k++)
 			ri->rss_mean_kb[k] = in->rss_n[k] ? in->rss_sum_kb[k] / in->rss_n[k] : NAN;
 		ri->run_cpu_s = in->run_cpu_s;
@@ -584,7 +602,17 @@ static const char *const qty_names[COST__COUNT] = {
 	[COST_WORK_PER_CPU] = "work_per_cpu_s",
 	[COST_VIRT_TAX_S] = "virt_tax_cpu_s",
 	[COST_VIRT_TAX_PCT] = "virt_tax_pct",
+	[COST_READ_KB] = "read_kb",
+	[COST_WRITE_KB] = "write_kb",
+	[COST_CSW] = "ctxsw_voluntary",
+	[COST_NVCSW] = "ctxsw_involuntary",
 };
+
+/* Storage I/O and context switches: counted for roles, not components. */
+static int io_qty(enum cost_qty q)
+{
+	return q == COST_READ_KB || q == COST_WRITE_KB || q == COST_CSW || q == COST_NVCSW;
+}
 
 const char *report_cost_qty_name(enum cost_qty q)
 {
@@ -617,8 +645,9 @@ static double cost_value(const struct report_instance *ri, int role, enum cost_q
 		double cpu_per_s = ri->run_cpu_s / (ri->run_secs > 0 ? ri->run_secs : ri->run_samples);
 		return q == COST_CPU_PER_UNIT ? cpu_per_s / ri->work_rate * 1e6 : ri->work_rate / cpu_per_s;
 	}
-	const double *v = q == COST_CPU_S || q == COST_CPU_SHARE ? ri->cpu_s :
-	    q == COST_RSS_PEAK ? ri->rss_peak_kb : ri->rss_mean_kb;
+	const double *v = q == COST_CPU_S || q == COST_CPU_SHARE ? ri->cpu_s : q == COST_RSS_PEAK ? ri->rss_peak_kb :
+	    q == COST_READ_KB ? ri->rd_kb : q == COST_WRITE_KB ? ri->wr_kb : q == COST_CSW ? ri->csw :
+	    q == COST_NVCSW ? ri->nvcsw : ri->rss_mean_kb;
 	double total = NAN;
 	for (int k = 0; k < ROLE__COUNT; k++)
 		if (host_role(k) && isfinite(v[k]))
@@ -643,7 +672,8 @@ char *report_work_unit(const char *rate_unit)
 
 static const char *cost_unit_of(enum cost_qty q)
 {
-	return q == COST_CPU_S || q == COST_VIRT_TAX_S ? "s" : q == COST_CPU_SHARE || q == COST_VIRT_TAX_PCT ? "%" : "kB";
+	return q == COST_CPU_S || q == COST_VIRT_TAX_S ? "s" : q == COST_CPU_SHARE || q == COST_VIRT_TAX_PCT ? "%" :
+	    q == COST_CSW || q == COST_NVCSW ? "switches" : "kB";
 }
 
 /* A named component's value in an instance; NAN when it has none. */
@@ -677,6 +707,9 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		return;
 	if (q == COST_CPU_SHARE && (role == REPORT_TOTAL || role == ROLE_GUEST))
 		return;
+	int io = io_qty(q);
+	if (io && comp[0])
+		return;
 	double *vals = NULL;
 	size_t n = 0, seen = 0;
 	for (size_t i = 0; i < out->ninsts; i++) {
@@ -688,7 +721,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		seen += isfinite(v);
 		/* A role seen in another repetition was idle or gone in this one. */
 		vals = xreallocarray(vals, n + 1, sizeof *vals);
-		vals[n++] = isfinite(v) ? v : per_unit || tax ? NAN : 0.0;
+		vals[n++] = isfinite(v) ? v : per_unit || tax || io ? NAN : 0.0;
 	}
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
@@ -1655,8 +1688,8 @@ static char *mean_cell(const struct report_cost *c)
 		return xstrdup("none");
 	if (!c->st.n)
 		return xstrdup("-");
-	/* kB are whole numbers. */
-	return !strcmp(c->unit, "kB") ? xasprintf("%.0f", c->st.mean) : fmt_cell(c->st.mean, 1);
+	/* kB and switches are whole numbers. */
+	return !strcmp(c->unit, "kB") || !strcmp(c->unit, "switches") ? xasprintf("%.0f", c->st.mean) : fmt_cell(c->st.mean, 1);
 }
 
 static char *overhead_cell(const struct report_cost *c)
@@ -1686,6 +1719,85 @@ static int group_start(const struct report *r, size_t i)
 	const struct report_cost *a = &r->costs[i], *p = i ? &r->costs[i - 1] : NULL;
 	return !p || strcmp(a->runtime, p->runtime) || strcmp(a->workload, p->workload) ||
 	    strcmp(a->variant, p->variant) || strcmp(a->host, p->host);
+}
+
+/* Storage I/O and context switches by role: the roles that have them. */
+static void print_io(const struct report *r, FILE *fp)
+{
+	int show_var = 0, show_host = 0;
+	for (size_t i = 0; i < r->ncosts; i++) {
+		show_var |= r->costs[i].variant[0] != 0;
+		show_host |= strcmp(r->costs[i].host, "local") != 0;
+	}
+	static const char *const titles[] = { "workload", "runtime", "variant", "host", "role", "n", "read kB",
+		"written kB", "voluntary switches", "involuntary switches" };
+	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1 };
+	static const enum cost_qty qs[4] = { COST_READ_KB, COST_WRITE_KB, COST_CSW, COST_NVCSW };
+	enum { NC = ARRAY_SIZE(titles) };
+	int col[NC] = { 0 }, right[NC];
+	size_t nc = 0;
+	for (size_t c = 0; c < NC; c++)
+		if ((c != 2 || show_var) && (c != 3 || show_host))
+			col[nc++] = (int)c;
+	for (size_t c = 0; c < nc; c++)
+		right[c] = right_all[col[c]];
+	char ***cells = NULL;
+	size_t n = 0;
+	const struct report_cost *prev = NULL;
+	for (size_t i = 0; i <= r->ncosts; i++) {
+		char *cell[NC] = { 0 };
+		if (i == 0) {
+			for (size_t c = 0; c < NC; c++)
+				cell[c] = xstrdup(titles[c]);
+		} else {
+			const struct report_cost *c = &r->costs[i - 1];
+			if (c->qty != COST_READ_KB || c->component[0])
+				continue;
+			const struct report_cost *q[4];
+			size_t reps = 0;
+			int any = 0;
+			for (int k = 0; k < 4; k++) {
+				q[k] = cost_at(r, c, c->role, qs[k]);
+				any |= q[k] && !q[k]->none;
+				if (q[k] && q[k]->st.n > reps)
+					reps = q[k]->st.n;
+			}
+			if (!any)
+				continue;
+			int lead = !prev || strcmp(c->runtime, prev->runtime) || strcmp(c->workload, prev->workload) ||
+			    strcmp(c->variant, prev->variant) || strcmp(c->host, prev->host);
+			prev = c;
+			cell[0] = xstrdup(lead ? c->workload : "");
+			cell[1] = xstrdup(lead ? c->runtime : "");
+			cell[2] = xstrdup(lead ? (c->variant[0] ? c->variant : "-") : "");
+			cell[3] = xstrdup(lead ? c->host : "");
+			cell[4] = xstrdup(c->role == ROLE_GUEST ? "guest (own view)" : report_cost_role_name(c->role));
+			cell[5] = xasprintf("%zu", reps);
+			for (int k = 0; k < 4; k++)
+				cell[6 + k] = q[k] && !q[k]->none ? mean_cell(q[k]) : xstrdup("-");
+		}
+		cells = xreallocarray(cells, n + 1, sizeof *cells);
+		cells[n] = xcalloc(nc, sizeof **cells);
+		for (size_t k = 0; k < nc; k++) {
+			cells[n][k] = cell[col[k]];
+			cell[col[k]] = NULL;
+		}
+		for (size_t k = 0; k < NC; k++)
+			free(cell[k]);
+		n++;
+	}
+	if (n > 1) {
+		fprintf(fp, "storage I/O and context switches by role (mean over repetitions; summed over each "
+		    "instance's samples; -: not readable, e.g. another user's process)\n");
+		print_grid(fp, cells, n, nc, right);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = 0; k < nc; k++)
+				free(cells[i][k]);
+			free(cells[i]);
+		}
+		free(cells);
+	}
 }
 
 static void print_costs(const struct report *r, FILE *fp)
@@ -1967,8 +2079,10 @@ void report_print(const struct report *r, FILE *fp)
 		report_phases_line(&r->phases[i], line, sizeof line);
 		fprintf(fp, "  %s\n", line);
 	}
-	if (r->ncosts)
+	if (r->ncosts) {
 		print_costs(r, fp);
+		print_io(r, fp);
+	}
 	print_crosscheck(r, fp);
 }
 

@@ -96,6 +96,10 @@ struct report_instance {
 	double rss_peak_kb[ROLE__COUNT];
 	/* kB: the mean over samples of the role's RSS sum; NAN as above. */
 	double rss_mean_kb[ROLE__COUNT];
+	/* Sums over the samples of the role's processes' storage reads and
+	 * writes (kB) and context switches (voluntary, involuntary); NAN when
+	 * no sample of the role carried them (/proc/PID/io unreadable). */
+	double rd_kb[ROLE__COUNT], wr_kb[ROLE__COUNT], csw[ROLE__COUNT], nvcsw[ROLE__COUNT];
 	/* While the workload ran (from its first sample carrying a metric on):
 	 * the host roles' CPU-seconds and the samples they cover. */
 	double run_cpu_s;
@@ -176,6 +180,10 @@ enum cost_qty {
 	COST_VIRT_TAX_S,   /* role vmm: the VMM's host CPU-seconds less the guest's busy CPU-seconds, over
 	                    * the samples in which both are seen (the guest's agent answers) */
 	COST_VIRT_TAX_PCT, /* role vmm: that, in % of the VMM's CPU over those samples */
+	COST_READ_KB,      /* kB read from storage (/proc/PID/io read_bytes) over the samples of the life */
+	COST_WRITE_KB,     /* kB written to storage (write_bytes), likewise */
+	COST_CSW,          /* voluntary context switches, likewise */
+	COST_NVCSW,        /* involuntary context switches, likewise */
 	COST__COUNT
 };
 struct report_cost {
@@ -193,7 +201,8 @@ struct report_cost {
 	double p_value;
 	int significant;
 };
-/* "cpu_s", "cpu_share_pct", "rss_peak_kb", "rss_mean_kb", "cpu_us_per_unit", "work_per_cpu_s". */
+/* "cpu_s", "cpu_share_pct", "rss_peak_kb", "rss_mean_kb", "cpu_us_per_unit", "work_per_cpu_s",
+ * "virt_tax_cpu_s", "virt_tax_pct", "read_kb", "write_kb", "ctxsw_voluntary", "ctxsw_involuntary". */
 const char *report_cost_qty_name(enum cost_qty q);
 /* The unit of one piece of work, from a rate's unit ending in "/s"
  * ("calls/s" -> "call", "queries/s" -> "query"); malloc'd. */

@@ -266,9 +266,48 @@ START_TEST(exports)
 }
 END_TEST
 
+/* native's workload: reads 4 kB/s in repetition 1 (unreadable, -1, in
+ * repetition 2), writes 10 and 30 kB/s, switches 100|200 times a second
+ * voluntarily and 5|1 involuntarily, over three one-second samples. */
+START_TEST(io_and_switches_by_role)
+{
+	const struct report_cost *c = cost("native", ROLE_WORKLOAD, COST_READ_KB);
+	/* the unreadable repetition is left out, not taken as 0 */
+	ck_assert_uint_eq(c->st.n, 1);
+	ck_assert_double_eq_tol(c->st.mean, 12, 1e-9);
+	ck_assert_str_eq(c->unit, "kB");
+	c = cost("native", ROLE_WORKLOAD, COST_WRITE_KB);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 60, 1e-9);
+	ck_assert_double_eq_tol(cost("native", REPORT_TOTAL, COST_WRITE_KB)->st.mean, 60, 1e-9);
+	c = cost("native", ROLE_WORKLOAD, COST_CSW);
+	ck_assert_double_eq_tol(c->st.mean, 450, 1e-9);
+	ck_assert_str_eq(c->unit, "switches");
+	ck_assert_double_eq_tol(cost("native", ROLE_WORKLOAD, COST_NVCSW)->st.mean, 9, 1e-9);
+	/* samples without the counters: none, not 0 */
+	ck_assert_int_eq(cost("gvisor", ROLE_RUNTIME, COST_WRITE_KB)->none, 1);
+	ck_assert_int_eq(cost("native", ROLE_RUNTIME, COST_CSW)->none, 1);
+	/* roles only: no row per component */
+	for (size_t i = 0; i < r.ncosts; i++)
+		ck_assert(!(r.costs[i].component[0] && r.costs[i].qty == COST_CSW));
+	ck_assert_str_eq(report_cost_qty_name(COST_NVCSW), "ctxsw_involuntary");
+
+	char *text = journal_fixture_text(&r);
+	const char *t = strstr(text, "storage I/O and context switches by role");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_msg(strstr(t, "\nsyscall   native   workload  2       12          60                 450                     9\n"),
+	    "%s", t);
+	/* gvisor's samples carry no counters: no row for it */
+	const char *end = strstr(t, "cgroup cross-check");
+	_cleanup_free_ char *table = end ? xstrndup(t, (size_t)(end - t)) : xstrdup(t);
+	ck_assert_ptr_null(strstr(table, "gvisor"));
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, text_says_none,
-		exports };
+		exports, io_and_switches_by_role };
 	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
 }
