@@ -298,7 +298,7 @@ json_t *agentproto_string(const char *s, size_t len)
 json_t *agentproto_proc_to_json(const struct proc_sample *p)
 {
 	return json_pack("{s:i, s:i, s:o, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
-	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i, s:b, s:b}",
+	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i, s:b, s:b, s:f}",
 	    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", agentproto_string(p->comm, strnlen(p->comm, sizeof p->comm)),
 	    "role", role_name(p->role),
 	    "usr", p->usr, "system", p->system, "guest", p->guest, "wait", p->wait, "cpu", p->cpu,
@@ -306,7 +306,7 @@ json_t *agentproto_proc_to_json(const struct proc_sample *p)
 	    "vsz_kb", (json_int_t)p->vsz_kb, "rss_kb", (json_int_t)p->rss_kb, "mem_pct", p->mem_pct,
 	    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
 	    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
-	    "threads", (int)p->threads, "first", p->first, "exited", p->exited);
+	    "threads", (int)p->threads, "first", p->first, "exited", p->exited, "secs", p->secs);
 }
 
 static double num(const json_t *o, const char *k)
@@ -363,6 +363,8 @@ int agentproto_proc_from_json(const json_t *o, struct proc_sample *p)
 	p->threads = threads <= UINT_MAX ? (unsigned)threads : 0;
 	p->first = json_is_true(json_object_get(o, "first"));
 	p->exited = json_is_true(json_object_get(o, "exited"));
+	double secs = num(o, "secs");
+	p->secs = secs > 0 && secs < 1e7 ? secs : 0;
 	return 0;
 }
 

@@ -52,6 +52,8 @@ struct proc_sample {
 	char name[16];        /* the runtime's component it is ("sentry", "gofer", "stub"), from its
 	                       * driver, where comm cannot tell ("exe"); "" when none */
 	int first;            /* first sample of this pid: rates are 0 */
+	double secs;          /* > 0: the seconds its rates cover, when not the sample's interval (a
+	                       * first sample, from its birth or from when it was tracked) */
 	int exited;           /* the process is gone; last report */
 };
 

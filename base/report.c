@@ -258,6 +258,17 @@ static double sample_dt(json_t *rec)
 	return v > 0 && v < 60 ? v : 1.0;
 }
 
+/* The seconds a process's rates in a sample cover: its own "dt" where the
+ * sampler gave one (a first sample, from its birth or from when it was
+ * tracked), else the sample's. Sets *own when it had one. */
+static double proc_dt(json_t *p, double sample_dt, int *own)
+{
+	json_t *dt = json_object_get(p, "dt");
+	double v = json_is_number(dt) ? json_number_value(dt) : 0;
+	*own = v > 0 && v < 1e7;
+	return *own ? v : sample_dt;
+}
+
 /* One sample's part in the cgroup cross-check (see report_instance). */
 static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
 {
@@ -276,7 +287,7 @@ static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
 	in->cg_seen = 1;
 	memcpy(in->life_kernel, v, sizeof v);
 	uint64_t sig = 0;
-	double cpu = 0;
+	double cpu = 0, life = 0, sdt = sample_dt(rec);
 	size_t i;
 	json_t *p;
 	json_array_foreach(procs, i, p) {
@@ -285,10 +296,14 @@ static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
 		json_t *pid = json_object_get(p, "pid"), *c = json_object_get(p, "cpu");
 		sig += ((uint64_t)json_integer_value(pid) + 1) * 0x9e3779b97f4a7c15ull;
 		sig ^= sig >> 29;
-		if (json_is_number(c))
-			cpu += json_number_value(c) / 100.0;
+		int own;
+		double dt = proc_dt(p, sdt, &own);
+		if (json_is_number(c)) {
+			cpu += json_number_value(c) / 100.0 * dt / sdt;
+			life += json_number_value(c) / 100.0 * dt;
+		}
 	}
-	in->life_sampled += cpu * sample_dt(rec);
+	in->life_sampled += life;
 	if (in->cg_open && sig == in->cg_sig && sig) {
 		/* The run so far, without this sample, is a candidate. */
 		if (in->cg_secs > in->best_secs) {
@@ -310,9 +325,11 @@ static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
 	memcpy(in->cg_end, v, sizeof v);
 }
 
-/* One sample's processes: CPU-seconds and RSS by role. A sample is one
- * second, so %CPU / 100 is the CPU-seconds a process used in it. */
-static void add_procs(struct inst *in, json_t *procs, double dt)
+/* One sample's processes: CPU-seconds and RSS by role. %CPU / 100 times
+ * the seconds its rates cover is the CPU-seconds a process used. A first
+ * sample counting from the process's birth is in its life's costs, not in
+ * the rates while the workload ran nor in a VM's tax. */
+static void add_procs(struct inst *in, json_t *procs, double sdt)
 {
 	if (!json_is_array(procs) || !json_array_size(procs))
 		return;
@@ -325,6 +342,8 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 		int role = role_parse(json_str(p, "role", NULL));
 		if (role < 0)
 			continue;
+		int own;
+		double dt = proc_dt(p, sdt, &own);
 		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
 		const char *name = json_str(p, "name", NULL);
 		if (name && *name) {
@@ -355,11 +374,13 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 		}
 		if (json_is_number(cpu)) {
 			double s = json_number_value(cpu) / 100.0 * dt;
-			cpu_now[role] += s;
 			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + s;
 			used += json_number_value(cpu);
-			if (in->running && host_role(role))
-				in->run_cpu_s += s;
+			if (!own) {
+				cpu_now[role] += s;
+				if (in->running && host_role(role))
+					in->run_cpu_s += s;
+			}
 		}
 		if (json_is_number(r)) {
 			rss[role] += json_number_value(r);
@@ -389,7 +410,7 @@ static void add_procs(struct inst *in, json_t *procs, double dt)
 	in->psamples++;
 	in->csamples += used > 0;
 	in->run_samples += in->running;
-	in->run_secs += in->running ? dt : 0;
+	in->run_secs += in->running ? sdt : 0;
 }
 
 static void add_sample(struct builder *b, json_t *rec)

@@ -122,8 +122,11 @@ struct report_instance {
 	double cg_window_s;
 	double cg_sampled_s[2], cg_kernel_s[2];
 	/* Over the instance's life: the cgroup's last count, and the sampled
-	 * CPU-seconds of the same roles (which miss what ran before a
-	 * process's first sample and after its last). NAN without a cgroup. */
+	 * CPU-seconds of the same roles. A process's first sample counts from
+	 * its birth when its instance launched it, and the main process's
+	 * last activity is read from its zombie; what other processes did
+	 * after their last sample (reaped by a runtime, not by isolab) is
+	 * missed. NAN without a cgroup. */
 	double cg_life_kernel_s[2], cg_life_sampled_s;
 	double startup_ms, create_ms;    /* launch to ready, launch to created; NAN when not recorded */
 	double vmm_ms, kernel_ms, init_ms, ready_ms; /* a VM's milestones, ms from launch; NAN */

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sampler_proc {
@@ -51,6 +52,11 @@ struct sampler_proc {
 	int have_prev;
 	uint64_t prev_ns;
 	struct pidstat_counters prev;
+	/* Its counters when it was tracked, and when (the baseline of a first
+	 * sample of a process born before its instance's launch). */
+	struct pidstat_counters base;
+	uint64_t base_ns;
+	int wide;                /* the next sample's span is not the sampler's interval */
 	uint64_t prev_threads;
 	int io_ok;
 	char name[16];           /* the component's name, sampler_name */
@@ -68,7 +74,36 @@ struct sampler {
 	char *buf;
 	size_t buf_size;
 	int nofile_raised;
+	/* Per instance: since when (CLOCK_MONOTONIC) the processes born are
+	 * all its own (sampler_since). */
+	struct { int instance; uint64_t ns; } *since;
+	size_t nsince;
 };
+
+/* The shortest span a first sample gives rates over. */
+#define MIN_SPAN_NS 200000000ull
+
+/* Now, in clock ticks since boot, as /proc/PID/stat's starttime counts. */
+static uint64_t boot_ticks(const struct sampler *s)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * (uint64_t)s->host.hz + (uint64_t)ts.tv_nsec * (uint64_t)s->host.hz / 1000000000u;
+}
+
+void sampler_since(struct sampler *s, int instance, uint64_t mono)
+{
+	size_t i;
+	for (i = 0; i < s->nsince && s->since[i].instance != instance; i++)
+		;
+	if (i == s->nsince) {
+		s->since = xreallocarray(s->since, s->nsince + 1, sizeof *s->since);
+		s->nsince++;
+	}
+	s->since[i].instance = instance;
+	s->since[i].ns = mono;
+}
 
 static const char *const role_names[ROLE__COUNT] = {
 	[ROLE_WORKLOAD] = "workload",
@@ -143,6 +178,7 @@ void sampler_free(struct sampler *s)
 	for (size_t i = 0; i < s->n; i++)
 		sampler_proc_free(s->procs[i]);
 	free(s->procs);
+	free(s->since);
 	free(s->out);
 	free(s->buf);
 	close(s->procfd);
@@ -280,6 +316,16 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 		goto fail;
 	}
 	p->starttime = st.f[PIDSTAT_STARTTIME];
+	/* The baseline: what a first sample counts from when the process is
+	 * older than its instance. */
+	pidstat_from_stat(&st, &p->base);
+	if (p->schedfd >= 0 && sampler_pread(s, p->schedfd) > 0)
+		pidstat_from_schedstat(s->buf, &p->base);
+	if (sampler_pread(s, p->statusfd) > 0)
+		pidstat_from_status(s->buf, &p->base);
+	if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0)
+		pidstat_from_io(s->buf, &p->base);
+	p->base_ns = mono_ns();
 	p->last.pid = pid;
 	p->last.ppid = (pid_t)st.f[PIDSTAT_PPID];
 	p->last.instance = instance;
@@ -481,15 +527,89 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	out->pid = p->pid;
 	out->instance = p->instance;
 	out->role = p->role;
-	int have = p->have_prev && now > p->prev_ns;
-	pidstat_row(&s->host, &st, p->have_prev ? &p->prev : NULL, &c,
-	    have ? (double)(now - p->prev_ns) / 1e9 : 0, io_ok, out);
+	if (!p->have_prev) {
+		/* A first sample counts from the process's birth when its
+		 * instance launched it (it did all that for the instance), else
+		 * from when it was tracked. Over less than MIN_SPAN_NS rates are
+		 * mostly rounding (clock ticks are 10 ms): then it says nothing
+		 * yet, and the next sample covers the span from there. */
+		static const struct pidstat_counters zero;
+		uint64_t since = 0, hz = (uint64_t)s->host.hz, bt = boot_ticks(s);
+		for (size_t i = 0; i < s->nsince; i++)
+			if (s->since[i].instance == p->instance)
+				since = s->since[i].ns;
+		uint64_t age_ns = bt > p->starttime ? (bt - p->starttime) * 1000000000u / hz : 0;
+		const struct pidstat_counters *from = &p->base;
+		uint64_t from_ns = p->base_ns;
+		/* starttime is in whole ticks: born up to two ticks before since
+		 * may be just after it */
+		uint64_t slack = 2 * 1000000000u / hz;
+		if (since && bt && bt - p->starttime < hz * 86400 && now >= age_ns && now - age_ns + slack >= since) {
+			from = &zero;
+			from_ns = now - age_ns;
+		}
+		if (now >= from_ns + MIN_SPAN_NS) {
+			pidstat_row(&s->host, &st, from, &c, (double)(now - from_ns) / 1e9, io_ok, out);
+			out->secs = (double)(now - from_ns) / 1e9;
+		} else {
+			pidstat_row(&s->host, &st, NULL, &c, 0, io_ok, out);
+			p->prev = *from;
+			p->prev_ns = from_ns;
+			p->have_prev = p->wide = 1;
+			memcpy(out->name, p->name, sizeof out->name);
+			p->last = *out;
+			return 0;
+		}
+	} else {
+		pidstat_row(&s->host, &st, &p->prev, &c, now > p->prev_ns ? (double)(now - p->prev_ns) / 1e9 : 0, io_ok,
+		    out);
+		/* after a first sample that said nothing: its span is longer */
+		if (p->wide && now > p->prev_ns)
+			out->secs = (double)(now - p->prev_ns) / 1e9;
+		p->wide = 0;
+	}
 	memcpy(out->name, p->name, sizeof out->name);
 	p->prev = c;
 	p->prev_ns = now;
 	p->have_prev = 1;
 	p->last = *out;
 	return 0;
+}
+
+int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out)
+{
+	ssize_t at = sampler_find(s, pid);
+	if (at < 0)
+		return -1;
+	struct sampler_proc *p = s->procs[at];
+	struct pidstat_stat st;
+	ssize_t r = sampler_pread(s, p->statfd);
+	int ok = r > 0 && pidstat_parse_stat(s->buf, &st) == 0 && st.f[PIDSTAT_STARTTIME] == p->starttime &&
+	    p->have_prev;
+	uint64_t now = mono_ns();
+	if (ok && now > p->prev_ns) {
+		/* A zombie's stat still counts its threads' CPU and faults;
+		 * status and io may be gone, and then they did not move. */
+		struct pidstat_counters c = p->prev;
+		pidstat_from_stat(&st, &c);
+		int io_ok = p->io_ok;
+		if (sampler_pread(s, p->statusfd) > 0)
+			pidstat_from_status(s->buf, &c);
+		if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0)
+			pidstat_from_io(s->buf, &c);
+		*out = (struct proc_sample){ .pid = p->pid, .instance = p->instance, .role = p->role };
+		pidstat_row(&s->host, &st, &p->prev, &c, (double)(now - p->prev_ns) / 1e9, io_ok, out);
+		out->secs = (double)(now - p->prev_ns) / 1e9;
+		/* what it held when last seen alive: a zombie holds nothing */
+		out->vsz_kb = p->last.vsz_kb;
+		out->rss_kb = p->last.rss_kb;
+		out->mem_pct = p->last.mem_pct;
+		out->threads = p->last.threads;
+		memcpy(out->name, p->name, sizeof out->name);
+		out->exited = 1;
+	}
+	sampler_remove_at(s, (size_t)at);
+	return ok ? 0 : -1;
 }
 
 int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n, char **cause)
@@ -516,6 +636,7 @@ int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n,
 		if (o->kb_rd_s >= 0)
 			o->kb_rd_s = o->kb_wr_s = o->kb_ccwr_s = 0;
 		o->first = 0;
+		o->secs = 0;
 		o->exited = 1;
 		sampler_proc_free(p);
 	}

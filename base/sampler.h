@@ -9,7 +9,10 @@
  * `exited = 1` and then dropped. Five fds per pid: on EMFILE the sampler
  * raises RLIMIT_NOFILE's soft limit to the hard limit, once. Rates are per
  * second over the real time elapsed between two samples of the same pid;
- * the first sample of a pid has rates 0 and `first = 1`.
+ * the first sample of a pid counts from its baseline: from its birth when
+ * its instance launched it (sampler_since), else from when it was
+ * tracked, over that span (proc_sample.secs); `first = 1` and rates 0 only
+ * when that span is empty.
  *
  * Fields follow pidstat -u -r -d -w (plus threads), computed by pidstat.h:
  *   %usr %system %guest %wait %CPU CPU minflt/s majflt/s VSZ RSS %MEM
@@ -41,6 +44,17 @@ void sampler_free(struct sampler *s);
 int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role role, char **cause);
 /* Names a tracked pid's component (proc_sample.name; NULL or "": none). */
 void sampler_name(struct sampler *s, pid_t pid, const char *name);
+/* The processes of instance born at or after mono (CLOCK_MONOTONIC, its
+ * launch) are all its own: their first sample counts from their birth
+ * (stat's starttime), not from when they were tracked. */
+void sampler_since(struct sampler *s, int instance, uint64_t mono);
+/* The last report of a tracked pid that has exited and is not yet reaped
+ * (a zombie: call between waitid(WNOWAIT) and the reaping wait): its
+ * activity since its previous sample, over that span (secs), with
+ * exited = 1 and the sizes of its last sample. It is no longer tracked
+ * (so no exit report of it follows). -1 when it cannot be read or was
+ * never sampled (out untouched). */
+int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out);
 /* Stops tracking pid (closes its fds). */
 void sampler_untrack(struct sampler *s, pid_t pid);
 /* Stops tracking every pid of instance. */

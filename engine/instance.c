@@ -368,6 +368,9 @@ static void fail_later(struct inst *it, char *cause)
 static size_t track_pids(struct inst *it, struct pid_role *out, size_t max)
 {
 	size_t np = it->ex->ops->pids(it->ex, &it->in, out, max);
+	/* What its processes did from their birth on is the instance's. */
+	if (it->in.t_launch_ns)
+		sampler_since(it->ctx->sampler, it->in.id, it->in.t_launch_ns);
 	for (size_t i = 0; i < np; i++) {
 		sampler_track(it->ctx->sampler, out[i].pid, it->in.id, out[i].role, NULL);
 		if (out[i].name)
@@ -553,6 +556,31 @@ static void reap_pid(pid_t pid, int *status)
 		;
 }
 
+/* Reaps the main process once it has exited (waiting for that when
+ * block), after the sampler's last look at its zombie: what it did since
+ * its last sample goes into the next sample record. Returns whether it
+ * is done (reaped, or not ours to wait for). */
+static int reap_main(struct inst *it, int block)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	int rc;
+	while ((rc = waitid(P_PID, (id_t)it->in.main_pid, &si, WEXITED | WNOWAIT | (block ? 0 : WNOHANG))) < 0 &&
+	    errno == EINTR)
+		;
+	if (rc < 0) { /* not a child of ours (any more) */
+		it->main_done = 1;
+		return 1;
+	}
+	if (si.si_pid != it->in.main_pid)
+		return 0;
+	if (!it->has_last_act && sampler_final(it->ctx->sampler, it->in.main_pid, &it->last_act) == 0)
+		it->has_last_act = 1;
+	reap_pid(it->in.main_pid, &it->main_status);
+	it->main_done = 1;
+	return 1;
+}
+
 /* companion_repeat: whether the companion that just ended successfully
  * starts again (its slices cover the duration). */
 static int companion_again(const struct inst *it)
@@ -610,8 +638,7 @@ void inst_on_fd(struct inst *it, int kind)
 	case INST_FD_PIDFD:
 		if (!it->main_done) {
 			unwatch(it, it->pidfd);
-			reap_pid(it->in.main_pid, &it->main_status);
-			it->main_done = 1;
+			reap_main(it, 1);
 		}
 		break;
 	case INST_FD_CPIDFD:
@@ -625,8 +652,8 @@ void inst_poll(struct inst *it)
 {
 	if (!it->launched)
 		return;
-	if (it->pidfd < 0 && !it->main_done && waitpid(it->in.main_pid, &it->main_status, WNOHANG) == it->in.main_pid)
-		it->main_done = 1;
+	if (it->pidfd < 0 && !it->main_done)
+		reap_main(it, 0);
 	/* A main process that exited but left a grandchild holding the pipe:
 	 * give the pipe a moment, then stop waiting for it. */
 	if (it->main_done && it->out_open && !it->in.wl->companion) {
@@ -697,6 +724,8 @@ static json_t *proc_json(const struct proc_sample *p)
 	    "threads", (int)p->threads);
 	if (o && p->name[0])
 		json_object_set_new(o, "name", json_string(p->name));
+	if (o && p->secs > 0)
+		json_object_set_new(o, "dt", json_real(p->secs));
 	return o;
 }
 
@@ -761,6 +790,10 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 	}
 	size_t np;
 	struct proc_sample *procs = inst_procs(it, ps, nps, !final, &np);
+	if (it->has_last_act) { /* inst_procs left room for one more */
+		procs[np++] = it->last_act;
+		it->has_last_act = 0;
+	}
 	json_t *pa = json_array();
 	for (size_t i = 0; i < np; i++)
 		json_array_append_new(pa, proc_json(&procs[i]));
@@ -977,12 +1010,7 @@ int inst_reap(struct inst *it, int block)
 {
 	if (!it->launched || it->main_done)
 		return 1;
-	if (block) {
-		reap_pid(it->in.main_pid, &it->main_status);
-		it->main_done = 1;
-	} else if (waitpid(it->in.main_pid, &it->main_status, WNOHANG) != 0) {
-		it->main_done = 1;
-	}
+	reap_main(it, block);
 	return it->main_done;
 }
 
@@ -1012,6 +1040,10 @@ void inst_end(struct inst *it)
 		it->over = 1;
 		it->status = "ok";
 	}
+	/* The main process's last activity, when it was reaped after the
+	 * last sample record. */
+	if (it->has_last_act)
+		inst_tick(it, NULL, 0, 1);
 	inst_over(it, it->cause ? it->cause : it->ctx->cancel && atomic_load(it->ctx->cancel) ? "cancelled" :
 	    "not launched", 0);
 	const char *error = strcmp(it->status, "ok") ? it->cause : NULL;

@@ -130,6 +130,8 @@ struct inst {
 	uint64_t comp_t0, setup_ns, pipe_wait_ns;
 	double *tick_sum, *end_val, *all_sum;
 	unsigned *tick_n, *end_n, *all_n;
+	struct proc_sample last_act;        /* the main process's last activity, read from its zombie */
+	int has_last_act;                   /* for the next sample record */
 };
 
 /* Zeroes it and sets what it is (id, runtime, executor, workload, limits);

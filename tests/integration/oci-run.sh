@@ -67,7 +67,7 @@ for c in '"comm":"exe","role":"runtime".*"name":"sentry"' '"comm":"exe","role":"
 	grep '"type":"sample"' "$dir/journal.jsonl" | grep -Eq "$c" || fail "no sample matches $c"
 done
 isolab report "$(basename "$dir")" --json "$test_state/cost.json" >/dev/null || fail "report --json"
-python3 - "$test_state/cost.json" <<'PY' || fail "the report does not attribute gVisor's runtime CPU to the Sentry"
+python3 - "$test_state/cost.json" <<'PY' || fail "the report does not attribute gVisor's runtime CPU to the Sentry, or runc's and crun's over their life"
 import json, sys
 cost = json.load(open(sys.argv[1]))["cost"]
 def get(comp):
@@ -79,6 +79,15 @@ assert sentry["mean"] > 0.3 and sentry["mean"] > 5 * gofer["mean"]
 assert abs(sentry["mean"] + gofer["mean"] - whole["mean"]) <= 0.1 * whole["mean"]
 native = [c for c in cost if c["runtime"] == "native" and c["role"] == "runtime" and c["quantity"] == "cpu_s"]
 assert native and all(c["none"] and c["mean"] is None for c in native), native
+# Over each container's life, from the workload's birth to its exit, the
+# samples add up to what its cgroup counted.
+life = [c for c in json.load(open(sys.argv[1]))["cgroup_crosscheck"]
+        if c["runtime"] in ("runc", "crun") and c["workload"] == "cpu"]
+for c in life:
+    print("%s/cpu rep %d %s: over its life the samples saw %.2f of %.2f CPU-s" % (c["runtime"], c["rep"],
+          c["source"], c["life_sampled_cpu_s"], c["life_cgroup_cpu_s"]))
+assert {c["runtime"] for c in life} == {"runc", "crun"}, life
+assert all(abs(c["life_sampled_cpu_s"] / c["life_cgroup_cpu_s"] - 1) <= 0.05 for c in life), "more than 5% apart"
 PY
 # The workload inside gVisor is invisible on the host; runsc ps shows it from
 # inside, as a guest process with the CPU the cpu probe burns.

@@ -11,12 +11,14 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -340,6 +342,164 @@ START_TEST(test_exit_zombie)
 	check_exit_once(s, k.pid);
 	sampler_free(s);
 	waitpid(k.pid, NULL, 0);
+	close(k.ready);
+}
+END_TEST
+
+/* utime + stime of pid in clock ticks, from its stat (after the last ')'). */
+static unsigned long long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ssize_t r = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_gt(r, 0);
+	buf[r] = '\0';
+	const char *q = strrchr(buf, ')');
+	ck_assert_ptr_nonnull(q);
+	unsigned long long u = 0, st = 0;
+	/* fields 3..15: state, then 10 numbers, then utime and stime */
+	ck_assert_int_eq(sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u, &st), 2);
+	return u + st;
+}
+
+/* Stops pid and waits until it is stopped, so that its counters hold
+ * still between the sampler's read and the test's. */
+static void freeze(pid_t pid)
+{
+	int st;
+	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	ck_assert_int_eq(waitpid(pid, &st, WUNTRACED), pid);
+	ck_assert(WIFSTOPPED(st));
+}
+
+static void sleep_s(double secs)
+{
+	struct timespec ts = { .tv_sec = (time_t)secs, .tv_nsec = (long)((secs - (time_t)secs) * 1e9) };
+	nanosleep(&ts, NULL);
+}
+
+/* A process its instance launched (born after sampler_since): its first
+ * sample covers its life from birth, so the CPU-seconds it gives are all
+ * the kernel counted; one born before counts from when it was tracked. */
+START_TEST(test_first_from_birth)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	struct kid old = kid_spawn(kid_burn);
+	sleep_s(0.3);
+	sampler_since(s, 7, mono_ns());
+	sampler_since(s, 8, mono_ns());
+	struct kid k = kid_spawn(kid_burn);
+	sleep_s(0.5);
+	unsigned long long old_at_track = cpu_ticks(old.pid);
+	ck_assert_int_eq(sampler_track(s, k.pid, 7, ROLE_WORKLOAD, NULL), 0);
+	ck_assert_int_eq(sampler_track(s, old.pid, 8, ROLE_WORKLOAD, NULL), 0);
+	sleep_s(0.3);
+	freeze(k.pid);
+	freeze(old.pid);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	unsigned long long k_now = cpu_ticks(k.pid), old_now = cpu_ticks(old.pid);
+	const struct proc_sample *p = find(v, n, k.pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->first, 0);
+	/* born about 0.8 s ago */
+	ck_assert_msg(p->secs > 0.6 && p->secs < 5, "secs %.3f", p->secs);
+	double got = p->cpu / 100.0 * p->secs, want = (double)k_now / (double)hz;
+	ck_assert_msg(fabs(got - want) <= 1.0 / (double)hz + 0.005, "from birth: %.3f CPU-s, the kernel %.3f", got, want);
+	/* the old one: from its tracking on, not its first 0.3 s and more */
+	p = find(v, n, old.pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->first, 0);
+	ck_assert_msg(p->secs > 0.2 && p->secs < 0.6, "secs %.3f", p->secs);
+	got = p->cpu / 100.0 * p->secs;
+	want = (double)(old_now - old_at_track) / (double)hz;
+	ck_assert_msg(fabs(got - want) <= 1.0 / (double)hz + 0.005, "from tracking: %.3f CPU-s, the kernel %.3f", got, want);
+	ck_assert_msg(got < (double)old_now / (double)hz - 0.1 || old_at_track < (unsigned long long)hz / 10,
+	    "the CPU before tracking was counted: %.3f of %.3f", got, (double)old_now / (double)hz);
+	/* the next samples cover the sampler's interval: no span of their own */
+	sleep_s(0.2);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert(find(v, n, k.pid)->secs == 0);
+	sampler_free(s);
+	kid_kill(&k);
+	kid_kill(&old);
+}
+END_TEST
+
+/* Tracked and sampled at once: nothing yet (a span too short to say), and
+ * the next sample covers the span from its tracking. */
+START_TEST(test_first_short_span)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct kid k = kid_spawn(kid_burn);
+	struct sampler *s = sampler_new("/proc");
+	unsigned long long at_track = cpu_ticks(k.pid);
+	ck_assert_int_eq(sampler_track(s, k.pid, 1, ROLE_WORKLOAD, NULL), 0);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_int_eq(find(v, n, k.pid)->first, 1);
+	sleep_s(0.5);
+	freeze(k.pid);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	unsigned long long now = cpu_ticks(k.pid);
+	const struct proc_sample *p = find(v, n, k.pid);
+	ck_assert_msg(p->secs > 0.45 && p->secs < 2, "secs %.3f", p->secs);
+	double got = p->cpu / 100.0 * p->secs, want = (double)(now - at_track) / (double)hz;
+	ck_assert_msg(fabs(got - want) <= 1.0 / (double)hz + 0.005, "%.3f CPU-s, the kernel %.3f", got, want);
+	sampler_free(s);
+	kid_kill(&k);
+}
+END_TEST
+
+/* The last look at a zombie: its CPU since its last sample, then it is
+ * no longer tracked. The samples and that last look add up to what the
+ * kernel counted over its life. */
+START_TEST(test_final_zombie)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct sampler *s = sampler_new("/proc");
+	sampler_since(s, 4, mono_ns());
+	struct kid k = kid_spawn(kid_burn);
+	ck_assert_int_eq(sampler_track(s, k.pid, 4, ROLE_WORKLOAD, NULL), 0);
+	sleep_s(0.3);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	const struct proc_sample *p = find(v, n, k.pid);
+	double sampled = p->cpu / 100.0 * (p->secs > 0 ? p->secs : 0);
+	uint64_t rss = p->rss_kb;
+	ck_assert_uint_gt(rss, 0);
+	sleep_s(0.4);
+	kill(k.pid, SIGKILL);
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	struct proc_sample last;
+	ck_assert_int_eq(sampler_final(s, k.pid, &last), 0);
+	ck_assert_int_eq(last.exited, 1);
+	ck_assert_int_eq(last.instance, 4);
+	ck_assert_int_eq(last.role, ROLE_WORKLOAD);
+	ck_assert_msg(last.secs > 0.35 && last.secs < 3, "secs %.3f", last.secs);
+	ck_assert_uint_eq(last.rss_kb, rss);
+	sampled += last.cpu / 100.0 * last.secs;
+	struct rusage ru;
+	ck_assert_int_eq(wait4(k.pid, NULL, 0, &ru), k.pid);
+	double life = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	    ru.ru_stime.tv_usec / 1e6;
+	ck_assert_msg(fabs(sampled - life) <= 3.0 / (double)hz + 0.02, "sampled %.3f CPU-s of its life's %.3f", sampled, life);
+	ck_assert_int_eq(sampler_count(s), 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_ptr_null(find(v, n, k.pid));
+	/* not tracked (any more): nothing */
+	ck_assert_int_eq(sampler_final(s, k.pid, &last), -1);
+	sampler_free(s);
+	close(k.go);
 	close(k.ready);
 }
 END_TEST
@@ -757,6 +917,9 @@ static Suite *sampler_suite(void)
 	tcase_add_test(tc, test_cswch);
 	tcase_add_test(tc, test_exit_reaped);
 	tcase_add_test(tc, test_exit_zombie);
+	tcase_add_test(tc, test_first_from_birth);
+	tcase_add_test(tc, test_first_short_span);
+	tcase_add_test(tc, test_final_zombie);
 	tcase_add_test(tc, test_comm_parens);
 	tcase_add_test(tc, test_track_children);
 	tcase_add_test(tc, test_roles);
