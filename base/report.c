@@ -1809,7 +1809,8 @@ static void print_io(const struct report *r, FILE *fp)
 	}
 	if (n > 1) {
 		fprintf(fp, "storage I/O and context switches by role (mean over repetitions; summed over each "
-		    "instance's samples; -: not readable, e.g. another user's process)\n");
+		    "instance's samples; switches of each process's main thread; -: not readable, e.g. another user's "
+		    "process)\n");
 		print_grid(fp, cells, n, nc, right);
 	} else {
 		for (size_t i = 0; i < n; i++) {
