@@ -89,6 +89,8 @@ struct remote {
 	int port, timeout;
 	pthread_mutex_t lock;    /* guards probes */
 	struct probe_cache *probes;
+	pthread_mutex_t probe_lock; /* guards probe_conn, and serialises the probes over it */
+	struct conn *probe_conn; /* kept between probes; closed with the executor */
 };
 
 /* "[user@]host[:port]", "[v6]:port": fills user, address, port. */
@@ -153,6 +155,7 @@ static struct executor *remote_open(struct executors *set, const char *host, cha
 	r->set = set;
 	r->host = xstrdup(host);
 	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->probe_lock, NULL);
 	struct executor *ex = xcalloc(1, sizeof *ex);
 	ex->ops = &executor_remote_ops;
 	ex->host = r->host;
@@ -523,26 +526,46 @@ static void remote_probe(const struct executor *ex, const struct runtime_conf *r
 		}
 	pthread_mutex_unlock(&rm->lock);
 
+	/* One connection serves every probe of the host, one after another:
+	 * a connection costs several round trips and shell start-ups there.
+	 * A kept one that has died since is replaced once. */
+	pthread_mutex_lock(&rm->probe_lock);
 	char *cause = NULL;
-	struct conn *c = conn_open(ex, &cause);
 	struct agent_msg m;
-	if (c && conn_send(c, json_pack("{s:s, s:o}", "type", "probe", "runtime", runtime_json(rt)), &cause) == 0 &&
-	    conn_wait(c, "probe", AGENT_MSG_STATUS, c->timeout_s, &m, &cause) == 0) {
-		const char *v = json_string_value(json_object_get(m.json, "version"));
-		const char *r = json_string_value(json_object_get(m.json, "reason"));
-		const char *f = json_string_value(json_object_get(m.json, "fix"));
-		st->available = json_is_true(json_object_get(m.json, "available"));
-		st->version = v ? xasprintf("%s on %s", v, c->host) : xasprintf("on %s", c->host);
-		st->reason = r ? xasprintf("on %s: %s", c->host, r) : NULL;
-		st->fix = f ? xstrdup(f) : NULL;
-		agentproto_msg_free(&m);
-	} else {
+	int ok = 0;
+	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+		struct conn *c = rm->probe_conn;
+		rm->probe_conn = NULL;
+		int kept = c != NULL;
+		if (!c)
+			c = conn_open(ex, &cause);
+		if (c && conn_send(c, json_pack("{s:s, s:o}", "type", "probe", "runtime", runtime_json(rt)), &cause) == 0 &&
+		    conn_wait(c, "probe", AGENT_MSG_STATUS, c->timeout_s, &m, &cause) == 0) {
+			const char *v = json_string_value(json_object_get(m.json, "version"));
+			const char *r = json_string_value(json_object_get(m.json, "reason"));
+			const char *f = json_string_value(json_object_get(m.json, "fix"));
+			st->available = json_is_true(json_object_get(m.json, "available"));
+			st->version = v ? xasprintf("%s on %s", v, c->host) : xasprintf("on %s", c->host);
+			st->reason = r ? xasprintf("on %s: %s", c->host, r) : NULL;
+			st->fix = f ? xstrdup(f) : NULL;
+			agentproto_msg_free(&m);
+			rm->probe_conn = c;
+			ok = 1;
+		} else {
+			conn_close(c);
+			if (!kept)
+				break;
+			free(cause);
+			cause = NULL;
+		}
+	}
+	pthread_mutex_unlock(&rm->probe_lock);
+	if (!ok) {
 		st->available = 0;
 		st->reason = cause ? cause : xstrdup("cannot reach the agent");
 		cause = NULL;
 	}
 	free(cause);
-	conn_close(c);
 	struct probe_cache *pc = xcalloc(1, sizeof *pc);
 	pc->name = xstrdup(rt->name);
 	status_copy(&pc->st, st);
@@ -564,7 +587,9 @@ static void remote_close(struct executor *ex)
 		driver_status_free(&pc->st);
 		free(pc);
 	}
+	conn_close(r->probe_conn);
 	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->probe_lock);
 	free(r->host);
 	free(r->address);
 	free(r->user);

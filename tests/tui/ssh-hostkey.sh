@@ -6,7 +6,8 @@
 #    written to known_hosts) and runs on "yes" (the key remembered);
 #  - the TUI with --host lists the runtimes as RUNTIME@HOST and asks in a
 #    dialog, once for all of them: "n" leaves them unavailable with the
-#    reason, "y" adds the key and a run on the host goes through.
+#    reason, "y" adds the key and a run on the host goes through; the
+#    probes of all its runtimes share one connection.
 . "$top_srcdir/tests/tui/lib.sh"
 . "$top_srcdir/tests/integration/ssh-lib.sh"
 trap 'tm kill-server 2>/dev/null; stop_sshd; rm -rf "${cleanup_dirs[@]}"' EXIT
@@ -69,6 +70,14 @@ keys y
 wait_gone 'Remote host' 5
 # Each runtime is probed over its own link to the host's agent.
 wait_for '\[x\] native@test' 120
+# Every runtime of the host was probed over one connection, kept open for
+# the next: one agent there, one directory.
+for ((i = 0; i < 100; i++)); do
+	screen | grep -q 'probing' || break
+	sleep 0.2
+done
+agents=$(pgrep -fc "$remote_tmp/isolab-agent\.[A-Za-z0-9]+/isolab-agent agent" || true)
+[ "$agents" = 1 ] || fail "$agents agents on the host after the probes, expected the one kept: $(remote_leftovers)"
 start_last_experiment
 wait_for 'Mean ± 95% CI' 60
 wait_for 'native@test +cpu +rate +[0-9.]+[kM]? ± ' 5
