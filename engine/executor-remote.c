@@ -50,7 +50,9 @@
  * their local SHA-256 digests with the host's sha256sum, and run with
  * --remove-dir, so the agent removes them even when the link dies; the
  * proxy removes the directory too when it closes normally.
- * Each instance has its own SSH session; connecting is unmeasured (prepare).
+ * Each instance has its own SSH session, so that a lost link loses only
+ * its instance; connecting is unmeasured (prepare). The probes of a host
+ * share one session, kept between them until the executor closes.
  */
 #include "config.h"
 #include "agentproto.h"
