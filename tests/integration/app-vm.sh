@@ -22,16 +22,49 @@ CONF
 # Its warm-up SETs 10,000 keys, not 100,000: once, the SETs through QEMU's
 # user-mode network stalled after 35,000 (0 replies a second for 30 s) and
 # the setup failed; ten times fewer keys spend ten times less there.
-run_isolab -c "$conf" run -e apps-vm -q -p requests=5000 -p keyspace=10000
+# Four connections, not sixteen: each slice connects anew through the
+# user-mode network, and a connection whose reply never comes holds
+# redis-benchmark (it has no timeout) until the grace ends. That stall,
+# Redis timing out with every other instance ok, has come back in about
+# one full CI run in two (once in the ASan pass, with the host loaded);
+# then Redis alone runs once more, and its second run must pass. Any
+# other failure, or a second stall, fails the test.
+isolab -c "$conf" run -e apps-vm -q -p requests=5000 -p keyspace=10000 -p connections=4 >"$test_state/out" 2>&1
+rc=$?
+cat "$test_state/out"
 run=$(latest_run)
+run2=
+journals=("$run/journal.jsonl")
+if [ $rc -ne 0 ]; then
+	python3 - "$run/journal.jsonl" "$test_state/others.jsonl" <<'PY' || fail "isolab run -e apps-vm exited $rc"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+inst = {r["id"]: r["workload"] for r in recs if r.get("type") == "instance"}
+bad = [r for r in recs if r.get("type") == "end" and r["status"] != "ok"]
+if not bad or any(inst[r["inst"]] != "redis" or r["status"] != "timeout" for r in bad):
+    sys.exit(1)
+stalled = {r["inst"] for r in bad}
+with open(sys.argv[2], "w") as out:
+    for r in recs:
+        if r.get("inst", r.get("id") if r.get("type") == "instance" else None) not in stalled:
+            out.write(json.dumps(r) + "\n")
+PY
+	echo "note: Redis in the VM stalled (timeout, every other instance ok): Redis alone once more"
+	run_isolab -c "$conf" run -e apps-vm -w redis -q -p requests=5000 -p keyspace=10000 -p connections=4
+	run2=$(latest_run)
+	[ "$run2" != "$run" ] || fail "no second run"
+	journals=("$test_state/others.jsonl" "$run2/journal.jsonl")
+fi
 
-app_journal_check qemu "$run/journal.jsonl" || fail "journal check"
+app_journal_check qemu "${journals[@]}" || fail "journal check"
 
 ls "$run"/instances/*/nginx.conf >/dev/null 2>&1 || fail "no generated nginx.conf in $run"
 ls -d "$run"/instances/*/mysql "$run"/instances/*/pg 2>/dev/null | grep -q . && fail "a database directory was left in $run"
 ls "$run"/instances/*.scratch.img 2>/dev/null | grep -q . && fail "a scratch disk was left in $run"
-pgrep -f "qemu-system.*$(basename "$run")" >/dev/null && fail "a QEMU of $run survived"
-left=$(app_procs "$run")
-[ -z "$left" ] || fail "processes of $run survived: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
-assert_nothing_left "$(basename "$run")"
+for r in "$run" ${run2:+"$run2"}; do
+	pgrep -f "qemu-system.*$(basename "$r")" >/dev/null && fail "a QEMU of $r survived"
+	left=$(app_procs "$r")
+	[ -z "$left" ] || fail "processes of $r survived: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+	assert_nothing_left "$(basename "$r")"
+done
 ok "nginx, MariaDB, Redis and PostgreSQL ran in a QEMU VM, loaded from the host"
