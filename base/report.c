@@ -1742,6 +1742,22 @@ static int group_start(const struct report *r, size_t i)
 	    strcmp(a->variant, p->variant) || strcmp(a->host, p->host);
 }
 
+/* Appends a row of the grid made of the ncol shown columns col[] of
+ * cell[0..ncell): those move into the row, the others are freed. */
+static char ***grid_add_row(char ***cells, size_t *n, char **cell, size_t ncell, const int *col, size_t ncol)
+{
+	cells = xreallocarray(cells, *n + 1, sizeof *cells);
+	cells[*n] = xcalloc(ncol, sizeof **cells);
+	for (size_t k = 0; k < ncol; k++) {
+		cells[*n][k] = cell[col[k]];
+		cell[col[k]] = NULL;
+	}
+	for (size_t k = 0; k < ncell; k++)
+		free(cell[k]);
+	(*n)++;
+	return cells;
+}
+
 /* Storage I/O and context switches by role: the roles that have them. */
 static void print_io(const struct report *r, FILE *fp)
 {
@@ -1797,15 +1813,7 @@ static void print_io(const struct report *r, FILE *fp)
 			for (int k = 0; k < 4; k++)
 				cell[6 + k] = q[k] && !q[k]->none ? mean_cell(q[k]) : xstrdup("-");
 		}
-		cells = xreallocarray(cells, n + 1, sizeof *cells);
-		cells[n] = xcalloc(nc, sizeof **cells);
-		for (size_t k = 0; k < nc; k++) {
-			cells[n][k] = cell[col[k]];
-			cell[col[k]] = NULL;
-		}
-		for (size_t k = 0; k < NC; k++)
-			free(cell[k]);
-		n++;
+		cells = grid_add_row(cells, &n, cell, NC, col, nc);
 	}
 	if (n > 1) {
 		fprintf(fp, "storage I/O and context switches by role (mean over repetitions; summed over each "
@@ -1916,15 +1924,7 @@ static void print_costs(const struct report *r, FILE *fp)
 					cell[12] = overhead_cell(c);
 				}
 			}
-			cells = xreallocarray(cells, n + 1, sizeof *cells);
-			cells[n] = xcalloc(nc, sizeof **cells);
-			for (size_t k = 0; k < nc; k++) {
-				cells[n][k] = cell[col[k]];
-				cell[col[k]] = NULL;
-			}
-			for (size_t k = 0; k < NC; k++)
-				free(cell[k]);
-			n++;
+			cells = grid_add_row(cells, &n, cell, NC, col, nc);
 		}
 		print_grid(fp, cells, n, nc, right);
 	}
