@@ -261,6 +261,16 @@ static int sampler_openat(struct sampler *s, int dirfd, const char *name, int fl
 	}
 }
 
+/* Adds what status (context switches) and io say into c, where they can
+ * be read; where not, c keeps what it had. */
+static void sampler_read_switches_io(struct sampler *s, const struct sampler_proc *p, struct pidstat_counters *c)
+{
+	if (sampler_pread(s, p->statusfd) > 0)
+		pidstat_from_status(s->buf, c);
+	if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0)
+		pidstat_from_io(s->buf, c);
+}
+
 int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role role, char **cause)
 {
 	if (pid <= 0)
@@ -321,10 +331,7 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 	pidstat_from_stat(&st, &p->base);
 	if (p->schedfd >= 0 && sampler_pread(s, p->schedfd) > 0)
 		pidstat_from_schedstat(s->buf, &p->base);
-	if (sampler_pread(s, p->statusfd) > 0)
-		pidstat_from_status(s->buf, &p->base);
-	if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0)
-		pidstat_from_io(s->buf, &p->base);
+	sampler_read_switches_io(s, p, &p->base);
 	p->base_ns = mono_ns();
 	p->last.pid = pid;
 	p->last.ppid = (pid_t)st.f[PIDSTAT_PPID];
@@ -593,10 +600,7 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out)
 		struct pidstat_counters c = p->prev;
 		pidstat_from_stat(&st, &c);
 		int io_ok = p->io_ok;
-		if (sampler_pread(s, p->statusfd) > 0)
-			pidstat_from_status(s->buf, &c);
-		if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0)
-			pidstat_from_io(s->buf, &c);
+		sampler_read_switches_io(s, p, &c);
 		*out = (struct proc_sample){ .pid = p->pid, .instance = p->instance, .role = p->role };
 		pidstat_row(&s->host, &st, &p->prev, &c, (double)(now - p->prev_ns) / 1e9, io_ok, out);
 		out->secs = (double)(now - p->prev_ns) / 1e9;
