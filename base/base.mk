@@ -99,14 +99,18 @@ bench_sampler_cost_run_SOURCES = bench/sampler-cost-run.c
 bench_sampler_cost_run_LDADD = $(ISOLAB_LIBS)
 EXTRA_DIST += bench/sampler-cost bench/report-build
 
-## journal: base/stats.c, base/journal.c, base/report.c
+## journal: base/stats.c, base/journal.c, base/report.c (base/samplerec.c: samples read without jansson)
 libisolab_a_SOURCES += base/stats.c base/stats.h \
-	base/journal.c base/journal.h base/report.c base/report.h base/tidy.c base/tidy.h
+	base/journal.c base/journal.h base/report.c base/report.h base/tidy.c base/tidy.h \
+	base/samplerec.c base/samplerec.h
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
-	tests/unit/test_cost
+	tests/unit/test_cost tests/unit/test_samplerec
 TESTS += tests/unit/test_stats tests/unit/test_journal tests/unit/test_journal_full tests/unit/test_results \
-	tests/unit/test_cost
+	tests/unit/test_cost tests/unit/test_samplerec
+tests_unit_test_samplerec_SOURCES = tests/unit/test_samplerec.c
+tests_unit_test_samplerec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_samplerec_LDADD = $(UNIT_LIBS)
 # A full disk (a tmpfs in a mount namespace): root or user namespaces, else 77.
 tests_unit_test_journal_full_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_full_CFLAGS = $(UNIT_CFLAGS) -DFULL_DISK_CASES

@@ -457,11 +457,20 @@ static void read_push(struct journal_read *out, json_t *rec, size_t *cap)
 
 int journal_read(const char *dir, struct journal_read *out, char **cause)
 {
+	return journal_read_hooked(dir, NULL, out, cause);
+}
+
+int journal_read_hooked(const char *dir, const struct journal_hooks *h, struct journal_read *out, char **cause)
+{
+	static const struct journal_hooks none;
+	if (!h)
+		h = &none;
 	*out = (struct journal_read){ 0 };
 	_cleanup_free_ char *jpath = xasprintf("%s/%s", dir, JOURNAL_FILE);
-	size_t len;
-	_cleanup_free_ char *text = read_file(jpath, &len);
-	if (!text)
+	/* Line by line: a long run's journal is 100 MB, and a reader that
+	 * lets its samples go (report_build_dir) then stays small. */
+	FILE *fp = fopen(jpath, "re");
+	if (!fp)
 		return err_errno(cause, "read %s", jpath);
 
 	_cleanup_free_ char *epath = xasprintf("%s/%s", dir, ENV_FILE);
@@ -475,23 +484,38 @@ int journal_read(const char *dir, struct journal_read *out, char **cause)
 		}
 	}
 
-	size_t cap = 0;
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	out->dir = xstrdup(dir);
+	if (h->begin)
+		h->begin(out, h->arg);
+	size_t cap = 0, linecap = 0;
+	char *line = NULL;
+	ssize_t got;
+	while ((got = getline(&line, &linecap, fp)) > 0) {
+		size_t n = (size_t)got;
+		if (line[n - 1] == '\n')
+			n--;
+		if (h->line && h->line(line, n, h->arg))
+			continue;
 		/* A last line without its newline was cut off mid-write unless it
 		 * happens to parse whole (a file edited by hand). */
-		json_t *rec = json_loadb(p, n, 0, NULL);
-		if (json_is_object(rec))
+		json_t *rec = json_loadb(line, n, 0, NULL);
+		if (json_is_object(rec)) {
 			read_push(out, rec, &cap);
-		else {
+			if (h->record)
+				h->record(rec, h->arg);
+		} else {
 			json_decref(rec);
 			out->bad_lines++;
 		}
-		p = nl ? nl + 1 : end;
 	}
-	out->dir = xstrdup(dir);
+	int err = ferror(fp) ? errno : 0;
+	free(line);
+	fclose(fp);
+	if (err) {
+		journal_read_free(out);
+		errno = err;
+		return err_errno(cause, "read %s", jpath);
+	}
 	return 0;
 }
 

@@ -93,6 +93,18 @@ struct journal_read {
 char *journal_resolve(const char *state_dir, const char *run, char **cause);
 /* Reads a run directory; fails only when journal.jsonl cannot be read. */
 int journal_read(const char *dir, struct journal_read *out, char **cause);
+/* journal_read with a say in each line: begin once env.json is read (out
+ * has env and dir), line for each line, which returns 1 when it took the
+ * line itself (it is then neither kept nor counted bad), else the line is
+ * parsed and kept as journal_read does, and record sees it. Any hook may
+ * be NULL. */
+struct journal_hooks {
+	void (*begin)(const struct journal_read *jr, void *arg);
+	int (*line)(const char *line, size_t len, void *arg);
+	void (*record)(json_t *rec, void *arg);
+	void *arg;
+};
+int journal_read_hooked(const char *dir, const struct journal_hooks *h, struct journal_read *out, char **cause);
 void journal_read_free(struct journal_read *r);
 /* Lists run ids under state_dir, newest first; returns count; caller frees. */
 size_t journal_list_runs(const char *state_dir, char ***ids);

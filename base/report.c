@@ -23,6 +23,7 @@
  * (struct report_instance), for the charts of where the cost went.
  */
 #include "report.h"
+#include "samplerec.h"
 #include "util.h"
 
 #include <math.h>
@@ -31,10 +32,12 @@
 #include <string.h>
 
 /* Building: borrowed strings point into the journal's JSON, which outlives
- * report_build; rows copy what they keep. */
+ * report_build; rows copy what they keep. Samples are read into a struct
+ * samplerec and let go (report_build_dir never keeps them): what a report
+ * keeps of them is copied. */
 
 struct acc {
-	const char *name;
+	char *name;
 	double sum;
 	size_t n;
 };
@@ -108,6 +111,7 @@ struct builder {
 	int oneshot_startup;   /* one-shot workloads report their start-up (not in startup and scale,
 	                        * which report every instance's) */
 	json_t *shown;         /* borrowed: the experiment's report_metrics (names), or NULL: all */
+	struct samplerec srec; /* the sample being added, when read from a tree */
 };
 
 static const char *json_str(json_t *obj, const char *key, const char *def)
@@ -137,9 +141,8 @@ static char *inst_key(json_t *id)
 	return NULL;
 }
 
-static struct inst *find_inst(struct builder *b, json_t *id)
+static struct inst *find_inst_key(struct builder *b, const char *key)
 {
-	_cleanup_free_ char *key = inst_key(id);
 	if (!key)
 		return NULL;
 	if (b->last < b->ninsts && !strcmp(b->insts[b->last].key, key))
@@ -152,6 +155,12 @@ static struct inst *find_inst(struct builder *b, json_t *id)
 		}
 	}
 	return NULL;
+}
+
+static struct inst *find_inst(struct builder *b, json_t *id)
+{
+	_cleanup_free_ char *key = inst_key(id);
+	return find_inst_key(b, key);
 }
 
 static size_t order_of(const char ***list, size_t *n, const char *s)
@@ -232,10 +241,6 @@ static void add_inst(struct builder *b, json_t *rec)
 	}
 }
 
-/* A process's storage and scheduling counters in a sample, as rates: the
- * field of each, in the order of struct inst's io. */
-static const char *const io_fields[4] = { "kb_rd_s", "kb_wr_s", "cswch_s", "nvcswch_s" };
-
 static int host_role(int role)
 {
 	return role >= 0 && role < ROLE__COUNT && role != ROLE_GUEST;
@@ -251,33 +256,29 @@ static int cgroup_role(int role)
 }
 
 /* The seconds a sample covers: its "dt" when recorded, else one. */
-static double sample_dt(json_t *rec)
+static double sample_dt(const struct samplerec *rec)
 {
-	json_t *dt = json_object_get(rec, "dt");
-	double v = json_is_number(dt) ? json_number_value(dt) : 1.0;
+	double v = isnan(rec->dt) ? 1.0 : rec->dt;
 	return v > 0 && v < 60 ? v : 1.0;
 }
 
 /* The seconds a process's rates in a sample cover: its own "dt" where the
  * sampler gave one (a first sample, from its birth or from when it was
  * tracked), else the sample's. Sets *own when it had one. */
-static double proc_dt(json_t *p, double sample_dt, int *own)
+static double proc_dt(const struct samplerec_proc *p, double sample_dt, int *own)
 {
-	json_t *dt = json_object_get(p, "dt");
-	double v = json_is_number(dt) ? json_number_value(dt) : 0;
+	double v = p->dt;
 	*own = v > 0 && v < 1e7;
 	return *own ? v : sample_dt;
 }
 
 /* One sample's part in the cgroup cross-check (see report_instance). */
-static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
+static void add_cgroup(struct inst *in, const struct samplerec *rec)
 {
-	json_t *cg = json_object_get(rec, "cgroup_cpu_s");
 	double v[2];
 	int any = 0;
 	for (int k = 0; k < 2; k++) {
-		json_t *x = json_object_get(cg, report_cg_source[k]);
-		v[k] = json_is_number(x) ? json_number_value(x) : NAN;
+		v[k] = rec->cg[k];
 		any |= isfinite(v[k]);
 	}
 	if (!any) {
@@ -288,19 +289,17 @@ static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
 	memcpy(in->life_kernel, v, sizeof v);
 	uint64_t sig = 0;
 	double cpu = 0, life = 0, sdt = sample_dt(rec);
-	size_t i;
-	json_t *p;
-	json_array_foreach(procs, i, p) {
-		if (!cgroup_role(role_parse(json_str(p, "role", NULL))))
+	for (size_t i = 0; i < rec->nprocs; i++) {
+		const struct samplerec_proc *p = &rec->procs[i];
+		if (!cgroup_role(p->role))
 			continue;
-		json_t *pid = json_object_get(p, "pid"), *c = json_object_get(p, "cpu");
-		sig += ((uint64_t)json_integer_value(pid) + 1) * 0x9e3779b97f4a7c15ull;
+		sig += ((uint64_t)p->pid + 1) * 0x9e3779b97f4a7c15ull;
 		sig ^= sig >> 29;
 		int own;
 		double dt = proc_dt(p, sdt, &own);
-		if (json_is_number(c)) {
-			cpu += json_number_value(c) / 100.0 * dt / sdt;
-			life += json_number_value(c) / 100.0 * dt;
+		if (!isnan(p->cpu)) {
+			cpu += p->cpu / 100.0 * dt / sdt;
+			life += p->cpu / 100.0 * dt;
 		}
 	}
 	in->life_sampled += life;
@@ -329,24 +328,24 @@ static void add_cgroup(struct inst *in, json_t *rec, json_t *procs)
  * the seconds its rates cover is the CPU-seconds a process used. A first
  * sample counting from the process's birth is in its life's costs, not in
  * the rates while the workload ran nor in a VM's tax. */
-static void add_procs(struct inst *in, json_t *procs, double sdt)
+static void add_procs(struct inst *in, const struct samplerec *rec, double sdt)
 {
-	if (!json_is_array(procs) || !json_array_size(procs))
+	if (!rec->nprocs)
 		return;
 	double rss[ROLE__COUNT] = { 0 }, crss[REPORT_MAX_COMPONENTS] = { 0 }, cpu_now[ROLE__COUNT] = { 0 };
 	int has_rss[ROLE__COUNT] = { 0 }, has_crss[REPORT_MAX_COMPONENTS] = { 0 }, seen_now[ROLE__COUNT] = { 0 };
 	double used = 0;
-	size_t i;
-	json_t *p;
-	json_array_foreach(procs, i, p) {
-		int role = role_parse(json_str(p, "role", NULL));
+	for (size_t i = 0; i < rec->nprocs; i++) {
+		const struct samplerec_proc *p = &rec->procs[i];
+		int role = p->role;
 		if (role < 0)
 			continue;
 		int own;
 		double dt = proc_dt(p, sdt, &own);
-		json_t *cpu = json_object_get(p, "cpu"), *r = json_object_get(p, "rss_kb");
-		const char *name = json_str(p, "name", NULL);
-		if (name && *name) {
+		char name[sizeof in->comp[0].name];
+		snprintf(name, sizeof name, "%.*s", (int)(p->namelen < sizeof name ? p->namelen : sizeof name - 1),
+		    p->name ? p->name : "");
+		if (*name) {
 			unsigned c;
 			for (c = 0; c < in->ncomp; c++)
 				if (in->comp[c].role == role && !strncmp(in->comp[c].name, name, sizeof in->comp[c].name - 1))
@@ -357,33 +356,33 @@ static void add_procs(struct inst *in, json_t *procs, double sdt)
 				in->ncomp++;
 			}
 			if (c < in->ncomp) {
-				if (json_is_number(cpu))
-					in->comp[c].cpu_s += json_number_value(cpu) / 100.0 * dt;
-				if (json_is_number(r)) {
-					crss[c] += json_number_value(r);
+				if (!isnan(p->cpu))
+					in->comp[c].cpu_s += p->cpu / 100.0 * dt;
+				if (!isnan(p->rss_kb)) {
+					crss[c] += p->rss_kb;
 					has_crss[c] = 1;
 				}
 			}
 		}
 		seen_now[role] = 1;
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < SREC__IO; k++) {
 			/* -1: /proc/PID/io was unreadable (another user's process) */
-			json_t *x = json_object_get(p, io_fields[k]);
-			if (json_is_number(x) && json_number_value(x) >= 0)
-				in->io[k][role] = (isnan(in->io[k][role]) ? 0 : in->io[k][role]) + json_number_value(x) * dt;
+			double x = p->io[k];
+			if (x >= 0)
+				in->io[k][role] = (isnan(in->io[k][role]) ? 0 : in->io[k][role]) + x * dt;
 		}
-		if (json_is_number(cpu)) {
-			double s = json_number_value(cpu) / 100.0 * dt;
+		if (!isnan(p->cpu)) {
+			double s = p->cpu / 100.0 * dt;
 			in->cpu_s[role] = (isnan(in->cpu_s[role]) ? 0 : in->cpu_s[role]) + s;
-			used += json_number_value(cpu);
+			used += p->cpu;
 			if (!own) {
 				cpu_now[role] += s;
 				if (in->running && host_role(role))
 					in->run_cpu_s += s;
 			}
 		}
-		if (json_is_number(r)) {
-			rss[role] += json_number_value(r);
+		if (!isnan(p->rss_kb)) {
+			rss[role] += p->rss_kb;
 			has_rss[role] = 1;
 		}
 	}
@@ -413,32 +412,28 @@ static void add_procs(struct inst *in, json_t *procs, double sdt)
 	in->run_secs += in->running ? sdt : 0;
 }
 
-static void add_sample(struct builder *b, json_t *rec)
+static void add_sample(struct builder *b, const struct samplerec *rec)
 {
-	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	struct inst *in = find_inst_key(b, rec->inst);
 	if (!in)
 		return;
-	json_t *metrics = json_object_get(rec, "metrics");
-	if (json_is_object(metrics) && json_object_size(metrics))
+	if (rec->nmetrics)
 		in->running = 1;
-	add_procs(in, json_object_get(rec, "procs"), sample_dt(rec));
-	add_cgroup(in, rec, json_object_get(rec, "procs"));
-	if (!json_is_object(metrics))
-		return;
-	const char *name;
-	json_t *v;
-	json_object_foreach(metrics, name, v) {
-		if (!json_is_number(v))
+	add_procs(in, rec, sample_dt(rec));
+	add_cgroup(in, rec);
+	for (size_t k = 0; k < rec->nmetrics; k++) {
+		const struct samplerec_metric *m = &rec->metrics[k];
+		if (!m->is_number)
 			continue;
 		size_t i;
 		for (i = 0; i < in->nacc; i++)
-			if (!strcmp(in->acc[i].name, name))
+			if (strlen(in->acc[i].name) == m->namelen && !memcmp(in->acc[i].name, m->name, m->namelen))
 				break;
 		if (i == in->nacc) {
 			in->acc = xreallocarray(in->acc, in->nacc + 1, sizeof(*in->acc));
-			in->acc[in->nacc++] = (struct acc){ .name = name };
+			in->acc[in->nacc++] = (struct acc){ .name = xstrndup(m->name, m->namelen) };
 		}
-		in->acc[i].sum += json_number_value(v);
+		in->acc[i].sum += m->value;
 		in->acc[i].n++;
 	}
 }
@@ -1068,8 +1063,11 @@ static void builder_free(struct builder *b)
 {
 	for (size_t i = 0; i < b->ninsts; i++) {
 		free(b->insts[i].key);
+		for (size_t a = 0; a < b->insts[i].nacc; a++)
+			free(b->insts[i].acc[a].name);
 		free(b->insts[i].acc);
 	}
+	samplerec_free(&b->srec);
 	free(b->insts);
 	free(b->defs);
 	free(b->runtimes);
@@ -1361,14 +1359,20 @@ static void aggregate_check(struct builder *b, long long ncpus)
 	}
 }
 
-int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause)
+/* A report being built from a journal's records, one at a time. */
+struct feed {
+	struct builder b;
+	struct report *out;
+	double *ui_p50;
+};
+
+static void feed_begin(struct feed *f, const struct journal_read *jr, const char *baseline, struct report *out)
 {
 	*out = (struct report){ 0 };
 	if (!baseline)
 		baseline = json_str(json_object_get(jr->env, "experiment"), "baseline", NULL);
 	out->baseline = xstrdup(baseline && *baseline ? baseline : "native");
 	out->run_id = report_run_id(jr);
-	out->bad_lines = jr->bad_lines;
 	out->partial = 1;
 	json_t *exp = json_object_get(jr->env, "experiment");
 	{
@@ -1378,42 +1382,55 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	const char *exp_name = json_str(exp, "name", NULL);
 	out->experiment = exp_name ? xstrdup(exp_name) : NULL;
 	out->ui_frame_ms_max = out->ui_frame_ms_p50 = NAN;
-	double *ui_p50 = NULL;
-
-	struct builder b = {
-		.oneshot_startup = out->kind != EXP_STARTUP && out->kind != EXP_SCALE,
-		.shown = json_object_get(exp, "report_metrics"),
+	*f = (struct feed){
+		.b = {
+			.oneshot_startup = out->kind != EXP_STARTUP && out->kind != EXP_SCALE,
+			.shown = json_object_get(exp, "report_metrics"),
+		},
+		.out = out,
 	};
-	for (size_t i = 0; i < jr->nrecords; i++) {
-		json_t *rec = jr->records[i];
-		const char *type = json_str(rec, "type", "");
-		if (!strcmp(type, "metric_def"))
-			add_def(&b, rec);
-		else if (!strcmp(type, "instance"))
-			add_inst(&b, rec);
-		else if (!strcmp(type, "sample"))
-			add_sample(&b, rec);
-		else if (!strcmp(type, "end"))
-			add_end(&b, rec);
-		else if (!strcmp(type, "group"))
-			add_group(out, rec);
-		else if (!strcmp(type, "startup"))
-			add_phases(&b, rec, out->kind == EXP_STARTUP || out->kind == EXP_SCALE);
-		else if (!strcmp(type, "ui")) {
-			json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
-			if (!json_is_number(mx) || !json_is_number(md))
-				continue;
-			if (isnan(out->ui_frame_ms_max) || json_number_value(mx) > out->ui_frame_ms_max)
-				out->ui_frame_ms_max = json_number_value(mx);
-			ui_p50 = xreallocarray(ui_p50, out->ui_seconds + 1, sizeof(*ui_p50));
-			ui_p50[out->ui_seconds++] = json_number_value(md);
-		}
-		else if (!strcmp(type, "run_end")) {
-			/* A cancelled run ended cleanly but did not run its whole plan. */
-			out->cancelled = json_truthy(json_object_get(rec, "cancelled"));
-			out->partial = out->cancelled;
-		}
+}
+
+/* One record; it must outlive the report's building unless a sample. */
+static void feed_record(struct feed *f, json_t *rec)
+{
+	struct builder *b = &f->b;
+	struct report *out = f->out;
+	const char *type = json_str(rec, "type", "");
+	if (!strcmp(type, "metric_def"))
+		add_def(b, rec);
+	else if (!strcmp(type, "instance"))
+		add_inst(b, rec);
+	else if (!strcmp(type, "sample")) {
+		samplerec_from_json(&b->srec, rec);
+		add_sample(b, &b->srec);
+	} else if (!strcmp(type, "end"))
+		add_end(b, rec);
+	else if (!strcmp(type, "group"))
+		add_group(out, rec);
+	else if (!strcmp(type, "startup"))
+		add_phases(b, rec, out->kind == EXP_STARTUP || out->kind == EXP_SCALE);
+	else if (!strcmp(type, "ui")) {
+		json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
+		if (!json_is_number(mx) || !json_is_number(md))
+			return;
+		if (isnan(out->ui_frame_ms_max) || json_number_value(mx) > out->ui_frame_ms_max)
+			out->ui_frame_ms_max = json_number_value(mx);
+		f->ui_p50 = xreallocarray(f->ui_p50, out->ui_seconds + 1, sizeof(*f->ui_p50));
+		f->ui_p50[out->ui_seconds++] = json_number_value(md);
+	} else if (!strcmp(type, "run_end")) {
+		/* A cancelled run ended cleanly but did not run its whole plan. */
+		out->cancelled = json_truthy(json_object_get(rec, "cancelled"));
+		out->partial = out->cancelled;
 	}
+}
+
+static void feed_finish(struct feed *f, const struct journal_read *jr)
+{
+	struct builder b = f->b;
+	struct report *out = f->out;
+	double *ui_p50 = f->ui_p50;
+	out->bad_lines = jr->bad_lines;
 	collect(&b, out);
 	collect_instances(&b, out);
 	collect_phases(out);
@@ -1461,6 +1478,55 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
 	free(idx);
 	free(b.rows);
 	builder_free(&b);
+}
+
+int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause)
+{
+	(void)cause;
+	struct feed f;
+	feed_begin(&f, jr, baseline, out);
+	for (size_t i = 0; i < jr->nrecords; i++)
+		feed_record(&f, jr->records[i]);
+	feed_finish(&f, jr);
+	return 0;
+}
+
+/* journal_read's hooks for report_build_dir: a sample the line reader
+ * reads whole is added and let go; every other record is kept and fed. */
+static int feed_line(const char *line, size_t len, void *arg)
+{
+	struct feed *f = arg;
+	if (samplerec_parse(&f->b.srec, line, len) < 0 || !f->b.srec.is_sample)
+		return 0;
+	add_sample(&f->b, &f->b.srec);
+	return 1;
+}
+
+static void feed_rec(json_t *rec, void *arg)
+{
+	feed_record(arg, rec);
+}
+
+struct feed_start {
+	struct feed f;         /* first: the hooks' argument is both */
+	const char *baseline;
+	struct report *out;
+};
+
+static void feed_start(const struct journal_read *jr, void *arg)
+{
+	struct feed_start *fs = arg;
+	feed_begin(&fs->f, jr, fs->baseline, fs->out);
+}
+
+int report_build_dir(const char *dir, const char *baseline, struct journal_read *jr, struct report *out,
+    char **cause)
+{
+	struct feed_start fs = { .baseline = baseline, .out = out };
+	struct journal_hooks h = { .begin = feed_start, .line = feed_line, .record = feed_rec, .arg = &fs };
+	if (journal_read_hooked(dir, &h, jr, cause) < 0)
+		return -1; /* before the first line: nothing was fed */
+	feed_finish(&fs.f, jr);
 	return 0;
 }
 

@@ -250,6 +250,12 @@ struct report {
 
 /* Builds the report of a journal; baseline NULL takes env.json's experiment.baseline, else "native". */
 int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause);
+/* The same read from a run directory as it goes (journal_read with hooks):
+ * the samples, nearly all of a long run's journal, are read without
+ * jansson where they can be and not kept, so jr holds every other record
+ * only. For what needs no sample afterwards (the text, JSON and CSV). */
+int report_build_dir(const char *dir, const char *baseline, struct journal_read *jr, struct report *out,
+    char **cause);
 void report_free(struct report *r);
 /* Prints the comparison table for a terminal (plain text, aligned). */
 void report_print(const struct report *r, FILE *fp);

@@ -114,7 +114,7 @@ static int lab_judge(const struct config *cfg, const char *state_dir, const char
 	char *dir = journal_resolve(state_dir, run, &cause);
 	struct journal_read jr = { 0 };
 	struct report rep = { 0 };
-	if (!dir || journal_read(dir, &jr, &cause) < 0 || report_build(&jr, NULL, &rep, &cause) < 0) {
+	if (!dir || report_build_dir(dir, NULL, &jr, &rep, &cause) < 0) {
 		cli_error("lab: %s", cause);
 		free(cause);
 		free(dir);

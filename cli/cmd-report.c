@@ -33,12 +33,16 @@ static void loaded_free(struct loaded *l)
 	free(l->dir);
 }
 
-static int load(const char *state_dir, const char *run, const char *baseline, struct loaded *l)
+/* samples: whether what follows reads the samples (the time series,
+ * the figures); without them, they are read as they go and not kept. */
+static int load(const char *state_dir, const char *run, const char *baseline, int samples, struct loaded *l)
 {
 	char *cause = NULL;
 	*l = (struct loaded){ 0 };
 	l->dir = journal_resolve(state_dir, run, &cause);
-	if (!l->dir || journal_read(l->dir, &l->jr, &cause) < 0 || report_build(&l->jr, baseline, &l->rep, &cause) < 0) {
+	if (!l->dir ||
+	    (samples ? journal_read(l->dir, &l->jr, &cause) < 0 || report_build(&l->jr, baseline, &l->rep, &cause) < 0
+		     : report_build_dir(l->dir, baseline, &l->jr, &l->rep, &cause) < 0)) {
 		cli_error("%s", cause);
 		free(cause);
 		loaded_free(l);
@@ -58,10 +62,11 @@ static int failed(char *cause)
 int cli_print_report(const char *state_dir, const char *run_id, const struct report_opts *o)
 {
 	struct loaded a, b;
-	if (load(state_dir, run_id, o->baseline, &a) < 0)
+	int samples = o->series_csv || o->procs_csv || o->html || o->png || o->pdf;
+	if (load(state_dir, run_id, o->baseline, samples, &a) < 0)
 		return 1;
 	int against = o->against != NULL;
-	if (against && load(state_dir, o->against, o->baseline, &b) < 0) {
+	if (against && load(state_dir, o->against, o->baseline, 0, &b) < 0) {
 		loaded_free(&a);
 		return 1;
 	}

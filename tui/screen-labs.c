@@ -95,7 +95,7 @@ void labs_run_ended(struct tui *t, const char *run_dir)
 	char *cause = NULL;
 	struct journal_read jr = { 0 };
 	struct report rep = { 0 };
-	if (!run_dir || journal_read(run_dir, &jr, &cause) < 0 || report_build(&jr, NULL, &rep, &cause) < 0) {
+	if (!run_dir || report_build_dir(run_dir, NULL, &jr, &rep, &cause) < 0) {
 		tui_status(t, "lab: %s", cause ? cause : "the run left no journal");
 		free(cause);
 		journal_read_free(&jr);

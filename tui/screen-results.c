@@ -139,7 +139,7 @@ int results_load(struct tui *t, const char *run)
 	char *dir = journal_resolve(t->state_dir, run, &cause);
 	struct journal_read jr = { 0 };
 	struct report rep = { 0 };
-	if (!dir || journal_read(dir, &jr, &cause) < 0 || report_build(&jr, NULL, &rep, &cause) < 0) {
+	if (!dir || report_build_dir(dir, NULL, &jr, &rep, &cause) < 0) {
 		live_log(&t->live, LOG_ERROR, "results: %s", cause ? cause : "cannot read the run");
 		tui_status(t, "results: %s", cause ? cause : "cannot read the run");
 		free(cause);
@@ -528,7 +528,7 @@ static void compare_chosen(struct tui *t, int ok, size_t choice, const char *tex
 	char *dir = journal_resolve(t->state_dir, r->picks[choice], &cause);
 	struct journal_read jr = { 0 };
 	struct report b = { 0 };
-	if (!dir || journal_read(dir, &jr, &cause) < 0 || report_build(&jr, r->rep.baseline, &b, &cause) < 0) {
+	if (!dir || report_build_dir(dir, r->rep.baseline, &jr, &b, &cause) < 0) {
 		live_log(&t->live, LOG_ERROR, "compare: %s", cause ? cause : "cannot read the run");
 		tui_status(t, "compare: %s", cause ? cause : "cannot read the run");
 	} else {
