@@ -311,38 +311,79 @@ static void draw_compare(struct results *r, const struct rect *m)
 static const int cost_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER, ROLE_LOADGEN };
 static const char cost_letter[] = "wrvhl";
 
+/* The cost row of c's runtime, workload, variant and host for role and
+ * qty (no component), or NULL. */
+static const struct report_cost *cost_of(const struct report *rep, const struct report_cost *c, int role,
+    enum cost_qty qty)
+{
+	for (size_t j = 0; j < rep->ncosts; j++) {
+		const struct report_cost *o = &rep->costs[j];
+		if (o->role == role && o->qty == qty && !o->component[0] && !strcmp(o->runtime, c->runtime) &&
+		    !strcmp(o->workload, c->workload) && !strcmp(o->variant, c->variant) && !strcmp(o->host, c->host))
+			return o;
+	}
+	return NULL;
+}
+
+/* A role's mean peak RSS in kB, 0 without one. */
+static double role_rss(const struct report *rep, const struct report_cost *c, int role)
+{
+	const struct report_cost *o = cost_of(rep, c, role, COST_RSS_PEAK);
+	return o && !o->none && o->st.n && o->st.mean > 0 ? o->st.mean : 0;
+}
+
+/* A bar of segments in the roles' letters: widths[k] cells of role k. */
+static void draw_segments(int y, int x, const int *widths)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++) {
+		if (widths[k] <= 0)
+			continue;
+		char seg[256];
+		memset(seg, cost_letter[k], sizeof seg);
+		seg[widths[k] < (int)sizeof seg ? widths[k] : (int)sizeof seg - 1] = '\0';
+		draw_text(y, x, widths[k], th((enum theme_elem)(TH_SERIES1 + k)) | A_REVERSE, 0, seg);
+		x += widths[k];
+	}
+}
+
 /* The cost by role: per runtime and workload a line of figures and a bar
- * of the host CPU split by role (one letter per role, coloured), then a
- * line of each role's share. */
+ * of the host CPU split by role (one letter per role, coloured), a line of
+ * each role's share, then the memory: each role's peak RSS, stacked on one
+ * scale for every row, so that a VM's footprint is seen against a
+ * container's. */
 static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 {
 	const struct report *rep = &r->rep;
 	char line[600];
+	double mem_max = 0;
+	for (size_t i = 0; i < rep->ncosts; i++) {
+		const struct report_cost *c = &rep->costs[i];
+		if (c->role != REPORT_TOTAL || c->qty != COST_CPU_S || c->component[0])
+			continue;
+		double sum = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++)
+			sum += role_rss(rep, c, cost_roles[k]);
+		if (sum > mem_max)
+			mem_max = sum;
+	}
 	snprintf(line, sizeof line, " run %s   host cost by role, mean over repetitions   a: back to the comparison",
 	    rep->run_id ? rep->run_id : "?");
 	draw_text(m->y, m->x, m->w, th(TH_INFO) | A_BOLD, 1, line);
-	snprintf(line, sizeof line, " %-12s %-9s %9s %17s %11s  CPU by role", "Runtime", "Workload", "CPU-s", "per unit",
-	    "peak RSS");
+	snprintf(line, sizeof line, " %-12s %-9s %9s %17s %11s  CPU by role; then peak RSS by role, one scale for all",
+	    "Runtime", "Workload", "CPU-s", "per unit", "peak RSS");
 	draw_text(m->y + 1, m->x, m->w, th(TH_HEADER), 1, line);
 	int y = m->y + 2, end = m->y + m->h - 1, bx = m->x + 1 + 12 + 1 + 9 + 1 + 9 + 1 + 17 + 1 + 11 + 2;
 	int bw = m->x + m->w - bx - 1;
 	int any = 0;
-	for (size_t i = 0; i < rep->ncosts && y + 1 < end; i++) {
+	for (size_t i = 0; i < rep->ncosts && y + 2 < end; i++) {
 		const struct report_cost *c = &rep->costs[i];
 		if (c->role != REPORT_TOTAL || c->qty != COST_CPU_S || c->component[0])
 			continue;
 		any = 1;
-		const struct report_cost *pu = NULL, *rss = NULL;
-		for (size_t k = 0; k < rep->ncosts; k++) {
-			const struct report_cost *o = &rep->costs[k];
-			if (o->role != REPORT_TOTAL || o->component[0] || strcmp(o->runtime, c->runtime) ||
-			    strcmp(o->workload, c->workload) || strcmp(o->variant, c->variant) || strcmp(o->host, c->host))
-				continue;
-			if (o->qty == COST_CPU_PER_UNIT && o->st.n)
-				pu = o;
-			if (o->qty == COST_RSS_PEAK && o->st.n)
-				rss = o;
-		}
+		const struct report_cost *pu = cost_of(rep, c, REPORT_TOTAL, COST_CPU_PER_UNIT);
+		const struct report_cost *rss = cost_of(rep, c, REPORT_TOTAL, COST_RSS_PEAK);
+		pu = pu && pu->st.n ? pu : NULL;
+		rss = rss && rss->st.n ? rss : NULL;
 		char cpu[64], pnum[64], unit[160], mem[32];
 		report_fmt_num(cpu, sizeof cpu, c->st.n ? c->st.mean : NAN);
 		report_fmt_num(pnum, sizeof pnum, pu ? pu->st.mean : NAN);
@@ -351,22 +392,25 @@ static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 		snprintf(line, sizeof line, " %-12.12s %-9.9s %9s %17s %11s", c->runtime, c->workload, cpu, unit, mem);
 		draw_text(y, m->x, m->w, th(TH_NORMAL), 1, line);
 		/* The bar: each host role's share of the total, in its letter. */
-		char detail[300] = "";
-		size_t dl = 0;
-		int x = bx;
+		char detail[300] = "", mdetail[300] = " peak RSS:";
+		size_t dl = 0, ml = strlen(mdetail);
+		int cpu_w[ARRAY_SIZE(cost_roles)] = { 0 }, mem_w[ARRAY_SIZE(cost_roles)] = { 0 }, used = 0, mused = 0;
+		int any_mem = 0;
 		for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++) {
-			const struct report_cost *rc = NULL, *sh = NULL;
-			for (size_t j = 0; j < rep->ncosts; j++) {
-				const struct report_cost *o = &rep->costs[j];
-				if (o->role != cost_roles[k] || o->component[0] || strcmp(o->runtime, c->runtime) ||
-				    strcmp(o->workload, c->workload) || strcmp(o->variant, c->variant) || strcmp(o->host, c->host))
-					continue;
-				if (o->qty == COST_CPU_S)
-					rc = o;
-				if (o->qty == COST_CPU_SHARE)
-					sh = o;
-			}
+			const struct report_cost *rc = cost_of(rep, c, cost_roles[k], COST_CPU_S);
+			const struct report_cost *sh = cost_of(rep, c, cost_roles[k], COST_CPU_SHARE);
 			const char *name = role_name((enum proc_role)cost_roles[k]);
+			double kb = role_rss(rep, c, cost_roles[k]);
+			if (kb > 0) {
+				if (ml < sizeof mdetail)
+					ml += (size_t)snprintf(mdetail + ml, sizeof mdetail - ml, " %s %.1f", name, kb / 1024.0);
+				/* at least a cell: a role with memory is seen */
+				int w = bw > 0 && mem_max > 0 ? (int)lround(kb / mem_max * bw) : 0;
+				w = w < 1 ? 1 : w;
+				any_mem = 1;
+				mem_w[k] = w < bw - mused ? w : bw - mused;
+				mused += mem_w[k];
+			}
 			if (!rc || rc->none) {
 				if (cost_roles[k] == ROLE_RUNTIME && dl < sizeof detail)
 					dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s none", name);
@@ -375,19 +419,17 @@ static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 			double share = sh && sh->st.n ? sh->st.mean : 0;
 			if (dl < sizeof detail)
 				dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s %.0f%%", name, share);
-			int wseg = bw > 0 ? (int)lround(share / 100.0 * bw) : 0;
-			if (x + wseg > bx + bw)
-				wseg = bx + bw - x;
-			if (wseg > 0) {
-				char seg[256];
-				memset(seg, cost_letter[k], sizeof seg);
-				seg[wseg < (int)sizeof seg ? wseg : (int)sizeof seg - 1] = '\0';
-				draw_text(y, x, wseg, th((enum theme_elem)(TH_SERIES1 + k)) | A_REVERSE, 0, seg);
-				x += wseg;
-			}
+			int w = bw > 0 ? (int)lround(share / 100.0 * bw) : 0;
+			cpu_w[k] = w < bw - used ? w : bw - used;
+			used += cpu_w[k];
 		}
+		draw_segments(y, bx, cpu_w);
 		draw_text(y + 1, m->x, m->w, th(TH_DIM), 1, detail);
-		y += 2;
+		if (ml < sizeof mdetail)
+			snprintf(mdetail + ml, sizeof mdetail - ml, "%s", any_mem ? " MiB" : " none sampled");
+		draw_text(y + 2, m->x, bx - m->x - 1, th(TH_DIM), 1, mdetail);
+		draw_segments(y + 2, bx, mem_w);
+		y += 3;
 	}
 	if (!any)
 		draw_text(y, m->x + 1, m->w - 2, th(TH_DIM), 0, "no process samples in this run");
