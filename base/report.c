@@ -83,6 +83,8 @@ struct inst {
 	unsigned run_samples;
 	double run_secs;       /* the seconds those samples cover */
 	double tax_vmm_s, tax_guest_s; /* VMs: over the samples with both */
+	double tax_vmm_rss_sum, tax_guest_rss_sum; /* VMs: RSS, kB, over the samples with both */
+	unsigned tax_rss_n;
 };
 
 struct mdef {
@@ -406,6 +408,11 @@ static void add_procs(struct inst *in, const struct samplerec *rec, double sdt)
 		in->tax_vmm_s += cpu_now[ROLE_VMM];
 		in->tax_guest_s += cpu_now[ROLE_GUEST];
 	}
+	if (has_rss[ROLE_VMM] && has_rss[ROLE_GUEST]) {
+		in->tax_vmm_rss_sum += rss[ROLE_VMM];
+		in->tax_guest_rss_sum += rss[ROLE_GUEST];
+		in->tax_rss_n++;
+	}
 	in->psamples++;
 	in->csamples += used > 0;
 	in->run_samples += in->running;
@@ -597,6 +604,8 @@ static void collect_instances(const struct builder *b, struct report *out)
 		ri->ncomp = in->ncomp;
 		ri->tax_vmm_s = in->tax_vmm_s;
 		ri->tax_guest_s = in->tax_guest_s;
+		ri->tax_vmm_rss_kb = in->tax_rss_n ? in->tax_vmm_rss_sum / in->tax_rss_n : NAN;
+		ri->tax_guest_rss_kb = in->tax_rss_n ? in->tax_guest_rss_sum / in->tax_rss_n : NAN;
 		for (unsigned c = 0; c < in->ncomp; c++) {
 			ri->comp[c] = in->comp[c];
 			ri->comp[c].rss_mean_kb = in->comp_rss_n[c] ? in->comp_rss_sum[c] / in->comp_rss_n[c] : NAN;
@@ -622,7 +631,15 @@ static const char *const qty_names[COST__COUNT] = {
 	[COST_WRITE_KB] = "write_kb",
 	[COST_CSW] = "ctxsw_voluntary",
 	[COST_NVCSW] = "ctxsw_involuntary",
+	[COST_VIRT_MEM_KB] = "virt_tax_rss_kb",
+	[COST_VIRT_MEM_X] = "virt_tax_rss_x",
 };
+
+/* A VM's tax: what its VMM costs beyond what the guest says it uses. */
+static int tax_qty(enum cost_qty q)
+{
+	return q == COST_VIRT_TAX_S || q == COST_VIRT_TAX_PCT || q == COST_VIRT_MEM_KB || q == COST_VIRT_MEM_X;
+}
 
 /* Storage I/O and context switches: counted for roles, not components. */
 static int io_qty(enum cost_qty q)
@@ -654,6 +671,12 @@ static double cost_value(const struct report_instance *ri, int role, enum cost_q
 			return NAN;
 		double tax = ri->tax_vmm_s - ri->tax_guest_s;
 		return q == COST_VIRT_TAX_S ? tax : tax / ri->tax_vmm_s * 100.0;
+	}
+	if (q == COST_VIRT_MEM_KB || q == COST_VIRT_MEM_X) {
+		if (role != ROLE_VMM || !(ri->tax_vmm_rss_kb > 0) || !(ri->tax_guest_rss_kb > 0))
+			return NAN;
+		return q == COST_VIRT_MEM_KB ? ri->tax_vmm_rss_kb - ri->tax_guest_rss_kb
+		    : ri->tax_vmm_rss_kb / ri->tax_guest_rss_kb;
 	}
 	if (q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU) {
 		if (role != REPORT_TOTAL || !ri->run_samples || !(ri->work_rate > 0) || !(ri->run_cpu_s > 0))
@@ -689,7 +712,7 @@ char *report_work_unit(const char *rate_unit)
 static const char *cost_unit_of(enum cost_qty q)
 {
 	return q == COST_CPU_S || q == COST_VIRT_TAX_S ? "s" : q == COST_CPU_SHARE || q == COST_VIRT_TAX_PCT ? "%" :
-	    q == COST_CSW || q == COST_NVCSW ? "switches" : "kB";
+	    q == COST_CSW || q == COST_NVCSW ? "switches" : q == COST_VIRT_MEM_X ? "x" : "kB";
 }
 
 /* A named component's value in an instance; NAN when it has none. */
@@ -718,7 +741,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	int per_unit = q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU;
 	if (per_unit && (role != REPORT_TOTAL || !md || comp[0]))
 		return;
-	int tax = q == COST_VIRT_TAX_S || q == COST_VIRT_TAX_PCT;
+	int tax = tax_qty(q);
 	if (tax && (role != ROLE_VMM || comp[0]))
 		return;
 	if (q == COST_CPU_SHARE && (role == REPORT_TOTAL || role == ROLE_GUEST))
@@ -2022,7 +2045,8 @@ static void print_costs(const struct report *r, FILE *fp)
 			fprintf(fp, ", %.0f%% in the VMM", vm->st.mean);
 		fputc('\n', fp);
 	}
-	/* VMs: the host CPU the guest does not see itself spend. */
+	/* VMs: the host CPU the guest does not see itself spend, and the
+	 * memory the VMM holds beyond what the guest's processes use. */
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct report_cost *c = &r->costs[i];
 		const struct report_cost *pct = cost_at(r, c, ROLE_VMM, COST_VIRT_TAX_PCT);
@@ -2030,6 +2054,16 @@ static void print_costs(const struct report *r, FILE *fp)
 			continue;
 		fprintf(fp, "%s/%s: virtualisation tax %.3g CPU-s, %.0f%% of the VMM's host CPU, where the guest's agent "
 		    "reported its own busy CPU\n", c->runtime, c->workload, c->st.mean, pct->st.mean);
+	}
+	for (size_t i = 0; i < r->ncosts; i++) {
+		const struct report_cost *c = &r->costs[i];
+		const struct report_cost *x = cost_at(r, c, ROLE_VMM, COST_VIRT_MEM_X);
+		if (c->qty != COST_VIRT_MEM_KB || !c->st.n || !x || !x->st.n)
+			continue;
+		int prec = x->st.mean >= 100 ? 0 : x->st.mean >= 10 ? 1 : 2;
+		fprintf(fp, "%s/%s: memory tax %.1f MiB: the VMM's mean RSS is %.*f\xc3\x97 that of the guest's processes "
+		    "(their own view; the guest's kernel and page cache are in the VMM's)\n", c->runtime, c->workload,
+		    c->st.mean / 1024.0, prec, x->st.mean);
 	}
 }
 

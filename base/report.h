@@ -111,6 +111,7 @@ struct report_instance {
 	/* VMs: over the samples with both, the VMM's host CPU-seconds and the
 	 * guest's own busy CPU-seconds; 0 and 0 without such samples. */
 	double tax_vmm_s, tax_guest_s;
+	double tax_vmm_rss_kb, tax_guest_rss_kb; /* VMs: mean RSS of each over the samples with both, NAN without */
 	struct report_component comp[REPORT_MAX_COMPONENTS];
 	unsigned ncomp;
 	/* The cross-check with the kernel's accounting of the instance's
@@ -187,6 +188,9 @@ enum cost_qty {
 	COST_WRITE_KB,     /* kB written to storage (write_bytes), likewise */
 	COST_CSW,          /* voluntary context switches, likewise */
 	COST_NVCSW,        /* involuntary context switches, likewise */
+	COST_VIRT_MEM_KB,  /* role vmm: the VMM's mean RSS less the mean RSS of the guest's processes (its
+	                    * agent's view), in kB, over the samples in which both are seen */
+	COST_VIRT_MEM_X,   /* role vmm: the VMM's mean RSS over the guest processes', there: "x" */
 	COST__COUNT
 };
 struct report_cost {

@@ -122,8 +122,22 @@ START_TEST(cpu_and_memory_by_role)
 	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_TAX_S)->st.mean, 0.4, 1e-9);
 	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_TAX_PCT)->st.mean, 0.4 / 1.8 * 100, 1e-9);
 	ck_assert_str_eq(cost("qemu", ROLE_VMM, COST_VIRT_TAX_PCT)->unit, "%");
+	/* The memory tax, over the same two samples: the VMM's 200000 and
+	 * 300000 kB against the guest's processes' 4 and 4. */
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_MEM_KB)->st.mean, 250000 - 4, 1e-9);
+	ck_assert_str_eq(cost("qemu", ROLE_VMM, COST_VIRT_MEM_KB)->unit, "kB");
+	ck_assert_double_eq_tol(cost("qemu", ROLE_VMM, COST_VIRT_MEM_X)->st.mean, 250000.0 / 4, 1e-9);
+	ck_assert_str_eq(cost("qemu", ROLE_VMM, COST_VIRT_MEM_X)->unit, "x");
+	ck_assert_uint_eq(cost("qemu", ROLE_VMM, COST_VIRT_MEM_KB)->st.n, 1); /* the failed repetition is not in it */
+	char *text = journal_fixture_text(&r);
+	ck_assert_msg(strstr(text, "\nqemu/syscall: memory tax 244.1 MiB: the VMM's mean RSS is 62500\xc3\x97 that of the "
+	    "guest's processes"), "%s", text);
+	ck_assert_ptr_null(strstr(text, "gvisor/syscall: memory tax"));
+	free(text);
 	/* not a VM: no tax row at all */
 	ck_assert_ptr_null(report_find_cost(&r, "gvisor", NULL, "syscall", ROLE_VMM, COST_VIRT_TAX_S));
+	ck_assert_ptr_null(report_find_cost(&r, "gvisor", NULL, "syscall", ROLE_VMM, COST_VIRT_MEM_KB));
+	ck_assert_ptr_null(report_find_cost(&r, "native", NULL, "syscall", ROLE_VMM, COST_VIRT_MEM_X));
 	ck_assert_int_eq(cost("qemu", ROLE_RUNTIME, COST_CPU_S)->none, 1);
 	/* A role no runtime of the workload has is there, and none. */
 	ck_assert_int_eq(cost("native", ROLE_LOADGEN, COST_CPU_S)->none, 1);
