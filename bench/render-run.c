@@ -139,6 +139,11 @@ int main(int argc, char **argv)
 			struct live_inst *li = &l->inst[i];
 			live_series_put(&li->m[0], li->m[0].n, 1000 + 400 * sin((double)(li->m[0].n + f) / 17));
 			live_series_put(&li->m[1], li->m[1].n, 50000 + 20000 * cos((double)(li->m[1].n + f) / 13));
+			/* the legend's CPU by role: three roles, changing */
+			li->has_role_cpu = 1;
+			li->role_cpu[ROLE_WORKLOAD] = 80 + 15 * sin((double)(f + i) / 7);
+			li->role_cpu[ROLE_RUNTIME] = i % 2 ? 20 + 10 * cos((double)f / 5) : 0;
+			li->role_cpu[ROLE_HELPER] = 3;
 		}
 		tui_set_screen(t, SCREEN_DASHBOARD);
 		t->damage |= DAMAGE_ALL | (repaint ? DAMAGE_CLEAR : 0);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "chart.h"
 #include "draw.h"
+#include "sampler.h"
 #include "util.h"
 
 #include <math.h>
@@ -245,4 +246,29 @@ void chart_hbar(int y, int x, int w, double frac, attr_t attr, int utf8)
 		draw_text(y, x + col, 1, attr, 0, utf8 ? eighths[part] : (part >= 4 ? "#" : "="));
 		col++;
 	}
+}
+
+const int chart_roles[CHART_NROLES] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER, ROLE_LOADGEN };
+const char chart_role_letters[CHART_NROLES + 1] = "wrvhl";
+
+int chart_stack(int y, int x, int w, const double *parts, double scale, int min1)
+{
+	int used = 0;
+	for (int k = 0; k < CHART_NROLES && used < w; k++) {
+		if (!(parts[k] > 0) || !(scale > 0))
+			continue;
+		int cells = (int)lround(parts[k] / scale * w);
+		if (min1 && cells < 1)
+			cells = 1;
+		if (cells > w - used)
+			cells = w - used;
+		if (cells <= 0)
+			continue;
+		char seg[256];
+		memset(seg, chart_role_letters[k], sizeof seg);
+		seg[cells < (int)sizeof seg ? cells : (int)sizeof seg - 1] = '\0';
+		draw_text(y, x + used, cells, th((enum theme_elem)(TH_SERIES1 + k)) | A_REVERSE, 0, seg);
+		used += cells;
+	}
+	return used;
 }

@@ -35,6 +35,16 @@ void chart_draw(const struct rect *r, const struct chart_series *s, size_t ns, c
 void chart_spark(int y, int x, int w, const double *v, size_t n, double max, attr_t attr, int utf8);
 /* A horizontal bar filling frac (0..1) of w columns, in eighths with UTF-8. */
 void chart_hbar(int y, int x, int w, double frac, attr_t attr, int utf8);
+/* The host roles in the order a stacked bar draws them, with their
+ * letters ("wrvhl": workload, runtime, vmm, helper, load generator); the
+ * k-th is drawn in TH_SERIES1 + k, in reverse video. */
+#define CHART_NROLES 5
+extern const int chart_roles[CHART_NROLES];
+extern const char chart_role_letters[CHART_NROLES + 1];
+/* A stacked bar of the roles' parts[k] on a scale where scale fills w
+ * columns; with min1, a part above 0 gets at least a cell. Returns the
+ * columns drawn. */
+int chart_stack(int y, int x, int w, const double *parts, double scale, int min1);
 /* A "nice" axis maximum at or above v (1, 2, 2.5 or 5 times a power of 10). */
 double chart_nice_max(double v);
 

@@ -241,6 +241,13 @@ int live_event(struct live *l, const struct engine_event *ev)
 		in->procs = xmalloc((ev->nprocs ? ev->nprocs : 1) * sizeof *in->procs);
 		memcpy(in->procs, ev->procs, ev->nprocs * sizeof *in->procs);
 		in->nprocs = ev->nprocs;
+		if (ev->nprocs) {
+			memset(in->role_cpu, 0, sizeof in->role_cpu);
+			for (size_t i = 0; i < ev->nprocs; i++)
+				if ((unsigned)ev->procs[i].role < ROLE__COUNT && ev->procs[i].cpu > 0)
+					in->role_cpu[ev->procs[i].role] += ev->procs[i].cpu;
+			in->has_role_cpu = 1;
+		}
 		for (size_t i = 0; i < ev->nprocs; i++) {
 			struct live_hist *h = hist_get(l, &ev->procs[i]);
 			size_t slot = h->n % LIVE_HIST;

@@ -51,6 +51,10 @@ struct live_inst {
 	size_t nm;
 	struct proc_sample *procs;      /* latest sample */
 	size_t nprocs;
+	/* Host %CPU (100: one core) by role in the latest sample that listed
+	 * processes, which the last one of an ended instance may not. */
+	double role_cpu[ROLE__COUNT];
+	int has_role_cpu;
 };
 
 struct live_hist {

@@ -1,7 +1,8 @@
 /*
  * screen-dashboard.c — the run, live: progress with an ETA, a throughput
  * chart and a latency chart (p50/p95/p99), one series per instance of the
- * workload being measured, a legend with current/mean/min/max, and the
+ * workload being measured, a legend with current/mean/min/max and each
+ * instance's host CPU by role in its last second (a stacked bar), and the
  * instances that failed with their error.
  *
  * Series are the instances of the current workload (the last eight), so
@@ -78,6 +79,40 @@ static void series_stats(const struct live_series *s, double *cur, double *mean,
 	}
 	if (k)
 		*mean = sum / (double)k;
+}
+
+/* An instance's host CPU in its latest sample with processes, by role in
+ * chart_roles' order (% of one core; the guest's own view is not the
+ * host's); returns the total. */
+static double role_cpu(const struct live_inst *in, double *parts)
+{
+	double total = 0;
+	for (int k = 0; k < CHART_NROLES; k++) {
+		parts[k] = in->has_role_cpu ? in->role_cpu[chart_roles[k]] : 0;
+		total += parts[k];
+	}
+	return total;
+}
+
+/* The legend's last column: "CPU by role", a figure and a stacked bar on
+ * one scale for every row (the busiest row, at least one core). */
+#define ROLE_COL_MIN 24
+
+static void draw_roles(const struct live_inst *in, double scale, int y, int x, int w)
+{
+	double parts[CHART_NROLES];
+	double total = role_cpu(in, parts);
+	char fig[32];
+	if (!in->has_role_cpu) {
+		draw_text(y, x, w, th(TH_DIM), 0, "-");
+		return;
+	}
+	snprintf(fig, sizeof fig, "%5.0f%% ", total);
+	int used = draw_text(y, x, w, th(TH_NORMAL), 0, fig);
+	int bw = w - used - 1;
+	if (bw > 50)
+		bw = 50;
+	chart_stack(y, x + used, bw, parts, scale, 1);
 }
 
 static void draw_progress(struct tui *t, int y, int x, int w)
@@ -189,9 +224,17 @@ static void dash_draw(struct tui *t, const struct rect *r)
 
 	/* Legend. */
 	if (leg_h > 1) {
-		char hdr[160];
-		snprintf(hdr, sizeof hdr, "   %-24s %9s %9s %9s %9s %9s", "instance", "current", "mean", "min", "max",
-		    li >= 0 ? wl->metrics[li].name : "");
+		char hdr[200];
+		/* The CPU by role column, where the width leaves room for it. */
+		int rx = r->x + 4 + 24 + 5 * 10 + 2, rw = r->x + r->w - 1 - rx;
+		int roles = rw >= ROLE_COL_MIN;
+		double scale = 100;
+		for (size_t i = 0; roles && i < ns; i++) {
+			double parts[CHART_NROLES], tot = role_cpu(sel[i], parts);
+			scale = tot > scale ? tot : scale;
+		}
+		snprintf(hdr, sizeof hdr, "   %-24s %9s %9s %9s %9s %9s  %s", "instance", "current", "mean", "min", "max",
+		    li >= 0 ? wl->metrics[li].name : "", roles ? "host CPU by role, last second (w r v h l)" : "");
 		draw_text(y, r->x + 1, r->w - 2, th(TH_HEADER), 1, hdr);
 		y++;
 		size_t first = ns > (size_t)(leg_h - 1) ? ns - (size_t)(leg_h - 1) : 0;
@@ -210,6 +253,8 @@ static void dash_draw(struct tui *t, const struct rect *r)
 			    li >= 0 ? draw_si(lc, b5, sizeof b5) : "");
 			draw_text(y, r->x + 1, 2, th((enum theme_elem)(TH_SERIES1 + i)), 0, t->utf8 ? "\xe2\x96\xa0" : "*");
 			draw_text(y, r->x + 4, r->w - 5, th(in->ended && strcmp(in->status, "ok") ? TH_WARN : TH_NORMAL), 0, line);
+			if (roles)
+				draw_roles(in, scale, y, rx, rw);
 		}
 	}
 

@@ -308,8 +308,6 @@ static void draw_compare(struct results *r, const struct rect *m)
 	draw_text(m->y + m->h - 1, m->x, m->w, th(TH_DIM), 1, foot);
 }
 
-static const int cost_roles[] = { ROLE_WORKLOAD, ROLE_RUNTIME, ROLE_VMM, ROLE_HELPER, ROLE_LOADGEN };
-static const char cost_letter[] = "wrvhl";
 
 /* The cost row of c's runtime, workload, variant and host for role and
  * qty (no component), or NULL. */
@@ -332,20 +330,6 @@ static double role_rss(const struct report *rep, const struct report_cost *c, in
 	return o && !o->none && o->st.n && o->st.mean > 0 ? o->st.mean : 0;
 }
 
-/* A bar of segments in the roles' letters: widths[k] cells of role k. */
-static void draw_segments(int y, int x, const int *widths)
-{
-	for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++) {
-		if (widths[k] <= 0)
-			continue;
-		char seg[256];
-		memset(seg, cost_letter[k], sizeof seg);
-		seg[widths[k] < (int)sizeof seg ? widths[k] : (int)sizeof seg - 1] = '\0';
-		draw_text(y, x, widths[k], th((enum theme_elem)(TH_SERIES1 + k)) | A_REVERSE, 0, seg);
-		x += widths[k];
-	}
-}
-
 /* The cost by role: per runtime and workload a line of figures and a bar
  * of the host CPU split by role (one letter per role, coloured), a line of
  * each role's share, then the memory: each role's peak RSS, stacked on one
@@ -361,8 +345,8 @@ static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 		if (c->role != REPORT_TOTAL || c->qty != COST_CPU_S || c->component[0])
 			continue;
 		double sum = 0;
-		for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++)
-			sum += role_rss(rep, c, cost_roles[k]);
+		for (size_t k = 0; k < CHART_NROLES; k++)
+			sum += role_rss(rep, c, chart_roles[k]);
 		if (sum > mem_max)
 			mem_max = sum;
 	}
@@ -394,41 +378,34 @@ static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 		/* The bar: each host role's share of the total, in its letter. */
 		char detail[300] = "", mdetail[300] = " peak RSS:";
 		size_t dl = 0, ml = strlen(mdetail);
-		int cpu_w[ARRAY_SIZE(cost_roles)] = { 0 }, mem_w[ARRAY_SIZE(cost_roles)] = { 0 }, used = 0, mused = 0;
+		double shares[CHART_NROLES] = { 0 }, kbs[CHART_NROLES] = { 0 };
 		int any_mem = 0;
-		for (size_t k = 0; k < ARRAY_SIZE(cost_roles); k++) {
-			const struct report_cost *rc = cost_of(rep, c, cost_roles[k], COST_CPU_S);
-			const struct report_cost *sh = cost_of(rep, c, cost_roles[k], COST_CPU_SHARE);
-			const char *name = role_name((enum proc_role)cost_roles[k]);
-			double kb = role_rss(rep, c, cost_roles[k]);
-			if (kb > 0) {
+		for (size_t k = 0; k < CHART_NROLES; k++) {
+			const struct report_cost *rc = cost_of(rep, c, chart_roles[k], COST_CPU_S);
+			const struct report_cost *sh = cost_of(rep, c, chart_roles[k], COST_CPU_SHARE);
+			const char *name = role_name((enum proc_role)chart_roles[k]);
+			kbs[k] = role_rss(rep, c, chart_roles[k]);
+			if (kbs[k] > 0) {
 				if (ml < sizeof mdetail)
-					ml += (size_t)snprintf(mdetail + ml, sizeof mdetail - ml, " %s %.1f", name, kb / 1024.0);
-				/* at least a cell: a role with memory is seen */
-				int w = bw > 0 && mem_max > 0 ? (int)lround(kb / mem_max * bw) : 0;
-				w = w < 1 ? 1 : w;
+					ml += (size_t)snprintf(mdetail + ml, sizeof mdetail - ml, " %s %.1f", name, kbs[k] / 1024.0);
 				any_mem = 1;
-				mem_w[k] = w < bw - mused ? w : bw - mused;
-				mused += mem_w[k];
 			}
 			if (!rc || rc->none) {
-				if (cost_roles[k] == ROLE_RUNTIME && dl < sizeof detail)
+				if (chart_roles[k] == ROLE_RUNTIME && dl < sizeof detail)
 					dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s none", name);
 				continue;
 			}
-			double share = sh && sh->st.n ? sh->st.mean : 0;
+			shares[k] = sh && sh->st.n ? sh->st.mean : 0;
 			if (dl < sizeof detail)
-				dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s %.0f%%", name, share);
-			int w = bw > 0 ? (int)lround(share / 100.0 * bw) : 0;
-			cpu_w[k] = w < bw - used ? w : bw - used;
-			used += cpu_w[k];
+				dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s %.0f%%", name, shares[k]);
 		}
-		draw_segments(y, bx, cpu_w);
+		chart_stack(y, bx, bw, shares, 100.0, 0);
 		draw_text(y + 1, m->x, m->w, th(TH_DIM), 1, detail);
 		if (ml < sizeof mdetail)
 			snprintf(mdetail + ml, sizeof mdetail - ml, "%s", any_mem ? " MiB" : " none sampled");
 		draw_text(y + 2, m->x, bx - m->x - 1, th(TH_DIM), 1, mdetail);
-		draw_segments(y + 2, bx, mem_w);
+		/* at least a cell: a role with memory is seen */
+		chart_stack(y + 2, bx, bw, kbs, mem_max, 1);
 		y += 3;
 	}
 	if (!any)
