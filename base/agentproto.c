@@ -297,7 +297,7 @@ json_t *agentproto_string(const char *s, size_t len)
 
 json_t *agentproto_proc_to_json(const struct proc_sample *p)
 {
-	return json_pack("{s:i, s:i, s:o, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
+	json_t *o = json_pack("{s:i, s:i, s:o, s:s, s:f, s:f, s:f, s:f, s:f, s:i, s:f, s:f, s:I, s:I, s:f,"
 	    " s:f, s:f, s:f, s:I, s:f, s:f, s:i, s:b, s:b, s:f}",
 	    "pid", (int)p->pid, "ppid", (int)p->ppid, "comm", agentproto_string(p->comm, strnlen(p->comm, sizeof p->comm)),
 	    "role", role_name(p->role),
@@ -307,6 +307,13 @@ json_t *agentproto_proc_to_json(const struct proc_sample *p)
 	    "kb_rd_s", p->kb_rd_s, "kb_wr_s", p->kb_wr_s, "kb_ccwr_s", p->kb_ccwr_s,
 	    "iodelay", (json_int_t)p->iodelay, "cswch_s", p->cswch_s, "nvcswch_s", p->nvcswch_s,
 	    "threads", (int)p->threads, "first", p->first, "exited", p->exited, "secs", p->secs);
+	/* the runtime's component (gVisor's sentry, gofer, stub), where known */
+	if (o && p->name[0])
+		json_object_set_new(o, "name", agentproto_string(p->name, strnlen(p->name, sizeof p->name)));
+	/* a VMM's vCPU threads' part of its CPU, where they are told apart */
+	if (o && p->has_vcpu)
+		json_object_set_new(o, "vcpu_cpu", json_real(p->vcpu_cpu));
+	return o;
 }
 
 static double num(const json_t *o, const char *k)
@@ -339,6 +346,8 @@ int agentproto_proc_from_json(const json_t *o, struct proc_sample *p)
 	p->ppid = (pid_t)inum(o, "ppid");
 	const char *comm = json_string_value(json_object_get(o, "comm"));
 	snprintf(p->comm, sizeof p->comm, "%s", comm ? comm : "?");
+	const char *name = json_string_value(json_object_get(o, "name"));
+	snprintf(p->name, sizeof p->name, "%s", name ? name : "");
 	const char *role = json_string_value(json_object_get(o, "role"));
 	int r = role ? role_parse(role) : -1;
 	p->role = r >= 0 ? (enum proc_role)r : ROLE_GUEST;
@@ -365,6 +374,11 @@ int agentproto_proc_from_json(const json_t *o, struct proc_sample *p)
 	p->exited = json_is_true(json_object_get(o, "exited"));
 	double secs = num(o, "secs");
 	p->secs = secs > 0 && secs < 1e7 ? secs : 0;
+	json_t *vcpu = json_object_get(o, "vcpu_cpu");
+	if (json_is_number(vcpu) && json_number_value(vcpu) >= 0 && json_number_value(vcpu) <= p->cpu) {
+		p->has_vcpu = 1;
+		p->vcpu_cpu = json_number_value(vcpu);
+	}
 	return 0;
 }
 

@@ -150,3 +150,11 @@ void pidstat_row(const struct pidstat_host *h, const struct pidstat_stat *st, co
 	out->cswch_s = rate(o->nvcsw, c->nvcsw, secs);
 	out->nvcswch_s = rate(o->nivcsw, c->nivcsw, secs);
 }
+
+int pidstat_is_vcpu_thread(const char *comm)
+{
+	/* QEMU with debug-threads=on: "CPU <n>/<accelerator>"; Firecracker: "fc_vcpu <n>" */
+	if (!strncmp(comm, "CPU ", 4))
+		return comm[4] >= '0' && comm[4] <= '9' && strchr(comm + 4, '/') != NULL;
+	return !strncmp(comm, "fc_vcpu ", 8) && comm[8] >= '0' && comm[8] <= '9';
+}

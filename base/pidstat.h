@@ -55,7 +55,13 @@ struct proc_sample {
 	double secs;          /* > 0: the seconds its rates cover, when not the sample's interval (a
 	                       * first sample, from its birth or from when it was tracked) */
 	int exited;           /* the process is gone; last report */
+	/* A VMM's vCPU threads (QEMU's "CPU 0/KVM", "CPU 1/TCG"; Firecracker's
+	 * "fc_vcpu 0"): their %CPU, part of cpu, when has_vcpu. */
+	int has_vcpu;
+	double vcpu_cpu;
 };
+/* Whether a thread's comm names a VMM's vCPU thread. */
+int pidstat_is_vcpu_thread(const char *comm);
 
 /* stat fields used, numbered as in proc(5). */
 enum {

@@ -330,6 +330,26 @@ static void add_cgroup(struct inst *in, const struct samplerec *rec)
  * the seconds its rates cover is the CPU-seconds a process used. A first
  * sample counting from the process's birth is in its life's costs, not in
  * the rates while the workload ran nor in a VM's tax. */
+/* The slot of role's component name in the instance, made when new;
+ * -1 when the instance has no room for another. */
+static int comp_slot(struct inst *in, int role, const char *name)
+{
+	unsigned c;
+	for (c = 0; c < in->ncomp; c++)
+		if (in->comp[c].role == role && !strncmp(in->comp[c].name, name, sizeof in->comp[c].name - 1))
+			return (int)c;
+	if (c >= REPORT_MAX_COMPONENTS)
+		return -1;
+	in->comp[c] = (struct report_component){ .role = role, .rss_peak_kb = NAN };
+	snprintf(in->comp[c].name, sizeof in->comp[c].name, "%s", name);
+	in->ncomp++;
+	return (int)c;
+}
+
+/* A VMM's threads, where its vCPU threads are told apart: two components
+ * of its CPU (their memory is the process's, not theirs). */
+static const char *const vcpu_comp[2] = { "vcpu threads", "other threads" };
+
 static void add_procs(struct inst *in, const struct samplerec *rec, double sdt)
 {
 	if (!rec->nprocs)
@@ -347,23 +367,20 @@ static void add_procs(struct inst *in, const struct samplerec *rec, double sdt)
 		char name[sizeof in->comp[0].name];
 		snprintf(name, sizeof name, "%.*s", (int)(p->namelen < sizeof name ? p->namelen : sizeof name - 1),
 		    p->name ? p->name : "");
-		if (*name) {
-			unsigned c;
-			for (c = 0; c < in->ncomp; c++)
-				if (in->comp[c].role == role && !strncmp(in->comp[c].name, name, sizeof in->comp[c].name - 1))
-					break;
-			if (c == in->ncomp && c < REPORT_MAX_COMPONENTS) {
-				in->comp[c] = (struct report_component){ .role = role, .rss_peak_kb = NAN };
-				snprintf(in->comp[c].name, sizeof in->comp[c].name, "%s", name);
-				in->ncomp++;
+		int c = *name ? comp_slot(in, role, name) : -1;
+		if (c >= 0) {
+			if (!isnan(p->cpu))
+				in->comp[c].cpu_s += p->cpu / 100.0 * dt;
+			if (!isnan(p->rss_kb)) {
+				crss[c] += p->rss_kb;
+				has_crss[c] = 1;
 			}
-			if (c < in->ncomp) {
-				if (!isnan(p->cpu))
-					in->comp[c].cpu_s += p->cpu / 100.0 * dt;
-				if (!isnan(p->rss_kb)) {
-					crss[c] += p->rss_kb;
-					has_crss[c] = 1;
-				}
+		}
+		if (role == ROLE_VMM && p->vcpu_cpu >= 0 && p->vcpu_cpu <= p->cpu) {
+			int v = comp_slot(in, role, vcpu_comp[0]), o = comp_slot(in, role, vcpu_comp[1]);
+			if (v >= 0 && o >= 0) {
+				in->comp[v].cpu_s += p->vcpu_cpu / 100.0 * dt;
+				in->comp[o].cpu_s += (p->cpu - p->vcpu_cpu) / 100.0 * dt;
 			}
 		}
 		seen_now[role] = 1;

@@ -61,6 +61,9 @@ struct sampler_proc {
 	int io_ok;
 	char name[16];           /* the component's name, sampler_name */
 	struct proc_sample last; /* what the exit report repeats */
+	/* A VMM: its vCPU threads' CPU ticks, when tracked, and at the last
+	 * sample (sampler_vcpu_ticks); -1: none found. */
+	int64_t vcpu_base, vcpu_prev;
 };
 
 struct sampler {
@@ -261,6 +264,54 @@ static int sampler_openat(struct sampler *s, int dirfd, const char *name, int fl
 	}
 }
 
+/* A VMM's vCPU threads' user and system ticks so far (their stat files,
+ * under task/); -1 when it has none by those names, or they cannot be
+ * read. Only for role vmm: a few threads, once a second. */
+static int64_t sampler_vcpu_ticks(struct sampler *s, const struct sampler_proc *p)
+{
+	if (p->role != ROLE_VMM)
+		return -1;
+	int taskfd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (taskfd < 0)
+		return -1;
+	DIR *d = fdopendir(taskfd);
+	if (!d) {
+		close(taskfd);
+		return -1;
+	}
+	int64_t sum = 0;
+	int found = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		char path[300];
+		snprintf(path, sizeof path, "%s/stat", de->d_name);
+		int fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		struct pidstat_stat st;
+		ssize_t r = sampler_pread(s, fd);
+		close(fd);
+		if (r <= 0 || pidstat_parse_stat(s->buf, &st) < 0 || !pidstat_is_vcpu_thread(st.comm))
+			continue;
+		sum += (int64_t)(st.f[PIDSTAT_UTIME] + st.f[PIDSTAT_STIME]);
+		found = 1;
+	}
+	closedir(d);
+	return found ? sum : -1;
+}
+
+/* The vCPU threads' %CPU over secs since the ticks from (-1: none). */
+static void sampler_vcpu_row(const struct sampler *s, int64_t from, int64_t now, double secs, struct proc_sample *out)
+{
+	if (from < 0 || now < 0 || secs <= 0)
+		return;
+	double v = (double)(now >= from ? now - from : 0) * 100.0 / (double)s->host.hz / secs;
+	out->has_vcpu = 1;
+	out->vcpu_cpu = v < out->cpu ? v : out->cpu; /* ticks of threads and process round apart */
+}
+
 /* Adds what status (context switches) and io say into c, where they can
  * be read; where not, c keeps what it had. */
 static void sampler_read_switches_io(struct sampler *s, const struct sampler_proc *p, struct pidstat_counters *c)
@@ -279,10 +330,14 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 		return err_set(cause, "track pid %d: unknown role %d", (int)pid, (int)role);
 	ssize_t at = sampler_find(s, pid);
 	if (at >= 0) {
-		s->procs[at]->instance = instance;
-		s->procs[at]->role = role;
-		s->procs[at]->last.instance = instance;
-		s->procs[at]->last.role = role;
+		struct sampler_proc *q = s->procs[at];
+		int was_vmm = q->role == ROLE_VMM;
+		q->instance = instance;
+		q->role = role;
+		q->last.instance = instance;
+		q->last.role = role;
+		if (role == ROLE_VMM && !was_vmm)
+			q->vcpu_base = q->vcpu_prev = sampler_vcpu_ticks(s, q);
 		return 0;
 	}
 
@@ -332,6 +387,7 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 	if (p->schedfd >= 0 && sampler_pread(s, p->schedfd) > 0)
 		pidstat_from_schedstat(s->buf, &p->base);
 	sampler_read_switches_io(s, p, &p->base);
+	p->vcpu_base = p->vcpu_prev = sampler_vcpu_ticks(s, p);
 	p->base_ns = mono_ns();
 	p->last.pid = pid;
 	p->last.ppid = (pid_t)st.f[PIDSTAT_PPID];
@@ -534,6 +590,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	out->pid = p->pid;
 	out->instance = p->instance;
 	out->role = p->role;
+	int64_t vcpu = sampler_vcpu_ticks(s, p);
 	if (!p->have_prev) {
 		/* A first sample counts from the process's birth when its
 		 * instance launched it (it did all that for the instance), else
@@ -555,13 +612,16 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 			from = &zero;
 			from_ns = now - age_ns;
 		}
+		int64_t vcpu_from = from == &zero ? (vcpu >= 0 ? 0 : -1) : p->vcpu_base;
 		if (now >= from_ns + MIN_SPAN_NS) {
 			pidstat_row(&s->host, &st, from, &c, (double)(now - from_ns) / 1e9, io_ok, out);
 			out->secs = (double)(now - from_ns) / 1e9;
+			sampler_vcpu_row(s, vcpu_from, vcpu, out->secs, out);
 		} else {
 			pidstat_row(&s->host, &st, NULL, &c, 0, io_ok, out);
 			p->prev = *from;
 			p->prev_ns = from_ns;
+			p->vcpu_prev = vcpu_from;
 			p->have_prev = p->wide = 1;
 			memcpy(out->name, p->name, sizeof out->name);
 			p->last = *out;
@@ -570,6 +630,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	} else {
 		pidstat_row(&s->host, &st, &p->prev, &c, now > p->prev_ns ? (double)(now - p->prev_ns) / 1e9 : 0, io_ok,
 		    out);
+		sampler_vcpu_row(s, p->vcpu_prev, vcpu, now > p->prev_ns ? (double)(now - p->prev_ns) / 1e9 : 0, out);
 		/* after a first sample that said nothing: its span is longer */
 		if (p->wide && now > p->prev_ns)
 			out->secs = (double)(now - p->prev_ns) / 1e9;
@@ -578,6 +639,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	memcpy(out->name, p->name, sizeof out->name);
 	p->prev = c;
 	p->prev_ns = now;
+	p->vcpu_prev = vcpu;
 	p->have_prev = 1;
 	p->last = *out;
 	return 0;

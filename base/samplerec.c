@@ -261,7 +261,7 @@ static struct samplerec_proc *push_proc(struct samplerec *r)
 		r->procs = xreallocarray(r->procs, r->procs_cap, sizeof(*r->procs));
 	}
 	struct samplerec_proc *p = &r->procs[r->nprocs++];
-	*p = (struct samplerec_proc){ .role = -1, .cpu = NAN, .rss_kb = NAN };
+	*p = (struct samplerec_proc){ .role = -1, .cpu = NAN, .rss_kb = NAN, .vcpu_cpu = NAN };
 	for (int k = 0; k < SREC__IO; k++)
 		p->io[k] = NAN;
 	return p;
@@ -323,6 +323,8 @@ static int parse_proc(struct scan *s, struct samplerec_proc *p)
 			p->rss_kb = v;
 		else if (key_is(k, kn, "dt"))
 			p->dt = num ? v : 0;
+		else if (key_is(k, kn, "vcpu_cpu"))
+			p->vcpu_cpu = v;
 		else
 			for (int i = 0; i < SREC__IO; i++)
 				if (key_is(k, kn, samplerec_io_fields[i]))
@@ -516,6 +518,7 @@ void samplerec_from_json(struct samplerec *r, json_t *rec)
 		p->pid = json_is_integer(pid) ? (long long)json_integer_value(pid) : 0;
 		p->cpu = num_or_nan(json_object_get(v, "cpu"));
 		p->rss_kb = num_or_nan(json_object_get(v, "rss_kb"));
+		p->vcpu_cpu = num_or_nan(json_object_get(v, "vcpu_cpu"));
 		for (int k = 0; k < SREC__IO; k++)
 			p->io[k] = num_or_nan(json_object_get(v, samplerec_io_fields[k]));
 		json_t *dt = json_object_get(v, "dt");

@@ -29,6 +29,7 @@ struct samplerec_proc {
 	double cpu, rss_kb;    /* NAN unless numbers */
 	double io[SREC__IO];   /* NAN unless numbers */
 	double dt;             /* its own span, 0 when it has none */
+	double vcpu_cpu;       /* a VMM's vCPU threads' %CPU, NAN unless a number */
 	const char *name;      /* its component, or NULL; namelen bytes, not terminated */
 	size_t namelen;
 };

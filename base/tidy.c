@@ -176,7 +176,7 @@ int tidy_write_series(const struct journal_read *jr, const char *path, char **ca
 
 static const char *const proc_cols[] = { "usr", "system", "guest", "wait", "cpu", "cpu_num", "minflt_s", "majflt_s",
 	"vsz_kb", "rss_kb", "mem_pct", "kb_rd_s", "kb_wr_s", "kb_ccwr_s", "iodelay", "cswch_s", "nvcswch_s",
-	"threads" };
+	"threads", "vcpu_cpu" };
 
 static void proc_rows(FILE *fp, const struct tidy *t, const struct tinst *in, json_t *r)
 {

@@ -726,6 +726,8 @@ static json_t *proc_json(const struct proc_sample *p)
 		json_object_set_new(o, "name", json_string(p->name));
 	if (o && p->secs > 0)
 		json_object_set_new(o, "dt", json_real(p->secs));
+	if (o && p->has_vcpu)
+		json_object_set_new(o, "vcpu_cpu", json_real(p->vcpu_cpu));
 	return o;
 }
 

@@ -35,8 +35,12 @@ with open(sys.argv[3], newline="") as f:
     procs = list(csv.DictReader(f))
 cols = ["run", "instance", "runtime", "rep", "t", "pid", "comm", "role", "component", "usr", "system", "guest",
         "wait", "cpu", "cpu_num", "minflt_s", "majflt_s", "vsz_kb", "rss_kb", "mem_pct", "kb_rd_s", "kb_wr_s",
-        "kb_ccwr_s", "iodelay", "cswch_s", "nvcswch_s", "threads"]
+        "kb_ccwr_s", "iodelay", "cswch_s", "nvcswch_s", "threads", "vcpu_cpu"]
 assert list(procs[0].keys()) == cols, procs[0].keys()
+# QEMU's vCPU thread's part: where the sampler told it apart, else empty
+vcpu = [p["vcpu_cpu"] for p in procs if p["runtime"] == "qemu" and p["role"] == "vmm"]
+assert vcpu[:3] == ["60", "70", "50"], vcpu
+assert all(p["vcpu_cpu"] == "" for p in procs if p["role"] != "vmm"), "vcpu_cpu outside a VMM"
 assert len(procs) == sum(len(s["procs"]) for s in samples), (len(procs), sum(len(s["procs"]) for s in samples))
 sentry = [p for p in procs if p["component"] == "sentry"]
 assert len(sentry) == 6 and all(p["comm"] == "exe" and p["role"] == "runtime" and p["pid"] == "21" for p in sentry)

@@ -3,8 +3,8 @@
 # it works, else TCG, as on this machine) and runs cpu, syscall
 # and start in each: every instance succeeds, the start-up breakdown is in
 # the journal in order (VMM < kernel < init < ready), the process table has
-# QEMU on the host side and the workload inside the guest, and nothing of
-# the run is left behind.
+# QEMU on the host side, its vCPU thread's CPU told apart, and the workload
+# inside the guest, and nothing of the run is left behind.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
 t0=$(date +%s)
@@ -36,9 +36,15 @@ for i, r in inst.items():
     assert any(p["comm"] == "init" for p in guest), "the guest's init (the agent)"
     assert any(p["comm"] == "isolab-probe" and p["cpu"] > 10 for p in guest), \
         "the guest's workload, busy: " + str([(p["comm"], p["cpu"]) for p in guest])
+    # QEMU's vCPU thread ("CPU 0/TCG" or "CPU 0/KVM") told apart, busy with cpu
+    vc = [p for p in vmm if "vcpu_cpu" in p]
+    assert vc and all(0 <= p["vcpu_cpu"] <= p["cpu"] for p in vc), ("vcpu_cpu", vmm)
+    if r["workload"] == "cpu":
+        assert max(p["vcpu_cpu"] for p in vc) > 30, ("the vCPU thread, busy", [p["vcpu_cpu"] for p in vc])
     print("procs %-13s %-8s host: %s; guest: %s" % (r["runtime"], r["workload"],
           sorted({p["comm"] for p in procs if p["role"] != "guest"}), sorted({p["comm"] for p in guest})))
 PY
+grep -Eq '^ +vcpu threads +[0-9]+ +[0-9.]+' "$out" || fail "the report does not split QEMU's vCPU threads from the rest"
 assert_nothing_left "$(basename "$run")"
 # This test's QEMUs only (their disks are in its state directory): another test's may run.
 pgrep -f -- "file=$test_state/" >/dev/null && fail "a QEMU of this test survived its run"

@@ -210,14 +210,35 @@ START_TEST(test_proc_roundtrip)
 {
 	struct proc_sample p = { .pid = 123, .ppid = 1, .role = ROLE_RUNTIME, .usr = 12.5, .cpu = 50,
 		.rss_kb = 4096, .threads = 3, .cswch_s = 7, .kb_rd_s = -1 };
-	snprintf(p.comm, sizeof p.comm, "runsc-sandbox");
+	snprintf(p.comm, sizeof p.comm, "exe");
+	snprintf(p.name, sizeof p.name, "sentry");
 	json_t *o = agentproto_proc_to_json(&p);
 	struct proc_sample q;
 	ck_assert_int_eq(agentproto_proc_from_json(o, &q), 0);
 	json_decref(o);
 	ck_assert_int_eq(q.pid, 123);
 	ck_assert_int_eq(q.role, ROLE_RUNTIME);
-	ck_assert_str_eq(q.comm, "runsc-sandbox");
+	ck_assert_str_eq(q.comm, "exe");
+	/* the component's name crosses to the host, as the local sampler gives it */
+	ck_assert_str_eq(q.name, "sentry");
+	ck_assert_int_eq(q.has_vcpu, 0);
+	/* a VMM's vCPU threads' part crosses too, never more than the whole */
+	p.has_vcpu = 1;
+	p.vcpu_cpu = 30;
+	o = agentproto_proc_to_json(&p);
+	ck_assert_int_eq(agentproto_proc_from_json(o, &q), 0);
+	ck_assert(q.has_vcpu == 1 && q.vcpu_cpu == 30);
+	json_object_set_new(o, "vcpu_cpu", json_real(51));
+	ck_assert_int_eq(agentproto_proc_from_json(o, &q), 0);
+	ck_assert_int_eq(q.has_vcpu, 0);
+	json_decref(o);
+	p.has_vcpu = 0;
+	p.name[0] = '\0';
+	o = agentproto_proc_to_json(&p);
+	ck_assert_ptr_null(json_object_get(o, "name"));
+	ck_assert_int_eq(agentproto_proc_from_json(o, &q), 0);
+	ck_assert_str_eq(q.name, "");
+	json_decref(o);
 	ck_assert(q.usr == 12.5 && q.cpu == 50 && q.kb_rd_s == -1);
 	ck_assert_uint_eq(q.rss_kb, 4096);
 	ck_assert_uint_eq(q.threads, 3);
@@ -228,6 +249,7 @@ START_TEST(test_proc_roundtrip)
 	ck_assert_int_eq(q.role, ROLE_GUEST);
 	ck_assert(q.cpu == 0);
 	ck_assert_uint_eq(strlen(q.comm), sizeof q.comm - 1);
+	ck_assert_str_eq(q.name, ""); /* none given */
 	json_decref(odd);
 	json_t *nopid = json_pack("{s:s}", "comm", "x");
 	ck_assert_int_eq(agentproto_proc_from_json(nopid, &q), -1);

@@ -93,6 +93,24 @@ START_TEST(cpu_and_memory_by_role)
 	}
 	ck_assert(sentry && gofer);
 	ck_assert_double_eq_tol(sentry->st.mean, 1.3, 1e-9);
+	/* QEMU's vCPU threads (60, 70, 50 of its 100, 100, 80 %CPU), and the
+	 * rest of its threads; no memory of their own. */
+	const struct report_cost *vcpu = NULL, *other = NULL, *vcpu_rss = NULL;
+	for (size_t i = 0; i < r.ncosts; i++) {
+		const struct report_cost *k = &r.costs[i];
+		if (strcmp(k->runtime, "qemu") || k->role != ROLE_VMM)
+			continue;
+		if (k->qty == COST_CPU_S && !strcmp(k->component, "vcpu threads"))
+			vcpu = k;
+		if (k->qty == COST_CPU_S && !strcmp(k->component, "other threads"))
+			other = k;
+		if (k->qty == COST_RSS_PEAK && !strcmp(k->component, "vcpu threads"))
+			vcpu_rss = k;
+	}
+	ck_assert(vcpu && other && vcpu_rss);
+	ck_assert_double_eq_tol(vcpu->st.mean, 1.8, 1e-9);
+	ck_assert_double_eq_tol(other->st.mean, 1.0, 1e-9);
+	ck_assert_uint_eq(vcpu_rss->st.n, 0);
 	ck_assert_double_eq_tol(gofer->st.mean, 0, 1e-9);
 	ck_assert_int_eq(gofer->none, 0);
 	/* The total is over host roles only: the guest's 2.7 CPU-s are its own view. */

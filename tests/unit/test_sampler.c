@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -596,6 +597,74 @@ START_TEST(test_track_children)
 }
 END_TEST
 
+/* A VMM's threads as QEMU names them: a vCPU thread and an I/O thread,
+ * both burning; the main thread waits. */
+static void *burn_thread(void *arg)
+{
+	(void)arg;
+	for (volatile unsigned long i = 0;; i++)
+		;
+	return NULL;
+}
+
+static void kid_vmm(int go, int ready)
+{
+	pthread_t a, b;
+	if (pthread_create(&a, NULL, burn_thread, NULL) || pthread_create(&b, NULL, burn_thread, NULL))
+		_exit(2);
+	pthread_setname_np(a, "CPU 0/TCG");
+	pthread_setname_np(b, "IO mon_iothread");
+	kid_signal(ready, "r", 1);
+	for (;;)
+		pause();
+}
+
+START_TEST(test_vcpu_threads)
+{
+	ck_assert(pidstat_is_vcpu_thread("CPU 0/KVM") && pidstat_is_vcpu_thread("CPU 12/TCG"));
+	ck_assert(pidstat_is_vcpu_thread("fc_vcpu 3"));
+	ck_assert(!pidstat_is_vcpu_thread("CPU hog") && !pidstat_is_vcpu_thread("qemu-system-x86") &&
+	    !pidstat_is_vcpu_thread("IO mon_iothread") && !pidstat_is_vcpu_thread("CPU 0"));
+	struct kid k = kid_spawn(kid_vmm);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	char *cause = NULL;
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_msg(sampler_track(s, k.pid, 1, ROLE_VMM, &cause) == 0, "track: %s", cause);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	struct timespec ts = { .tv_sec = 1 };
+	nanosleep(&ts, NULL);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	const struct proc_sample *p = find(v, n, k.pid);
+	ck_assert_ptr_nonnull(p);
+	fprintf(stderr, "vmm: %%CPU %.1f, its vCPU thread %.1f\n", p->cpu, p->vcpu_cpu);
+	/* two busy threads, one of them the vCPU: about half, whatever the load */
+	ck_assert_int_eq(p->has_vcpu, 1);
+	ck_assert_msg(p->cpu >= 30, "%%CPU %.1f", p->cpu);
+	ck_assert_msg(p->vcpu_cpu >= 0.3 * p->cpu && p->vcpu_cpu <= 0.7 * p->cpu, "vCPU %.1f of %%CPU %.1f",
+	    p->vcpu_cpu, p->cpu);
+	/* the same process in another role: its threads are not looked at */
+	ck_assert_int_eq(sampler_track(s, k.pid, 1, ROLE_HELPER, &cause), 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	p = find(v, n, k.pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->has_vcpu, 0);
+	/* and a VMM without vCPU threads by those names has none */
+	struct kid plain = kid_spawn(kid_burn);
+	ck_assert_int_eq(sampler_track(s, plain.pid, 2, ROLE_VMM, &cause), 0);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	nanosleep(&(struct timespec){ .tv_nsec = 300000000 }, NULL);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+	p = find(v, n, plain.pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->has_vcpu, 0);
+	sampler_free(s);
+	kid_kill(&plain);
+	kid_kill(&k);
+}
+END_TEST
+
 START_TEST(test_roles)
 {
 	for (int r = 0; r < ROLE__COUNT; r++) {
@@ -923,6 +992,7 @@ static Suite *sampler_suite(void)
 	tcase_add_test(tc, test_comm_parens);
 	tcase_add_test(tc, test_track_children);
 	tcase_add_test(tc, test_roles);
+	tcase_add_test(tc, test_vcpu_threads);
 	tcase_add_test(tc, test_track_missing);
 	tcase_add_test(tc, test_many_pids);
 	suite_add_tcase(su, tc);

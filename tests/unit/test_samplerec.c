@@ -61,6 +61,7 @@ static int parse_both(const char *line)
 			ck_assert_int_eq(a->role, b->role);
 			ck_assert_int_eq(a->pid, b->pid);
 			ck_assert(same_num(a->cpu, b->cpu) && same_num(a->rss_kb, b->rss_kb) && same_num(a->dt, b->dt));
+			ck_assert(same_num(a->vcpu_cpu, b->vcpu_cpu));
 			for (int k = 0; k < SREC__IO; k++)
 				ck_assert(same_num(a->io[k], b->io[k]));
 			ck_assert_msg(same_str(a->name, a->namelen, b->name, b->namelen), "name of %s", line);
@@ -77,7 +78,7 @@ static int parse_both(const char *line)
 	"\"procs\":[{\"pid\":4242,\"ppid\":1,\"comm\":\"exe\",\"role\":\"runtime\",\"name\":\"sentry\",\"usr\":60.5,"   \
 	"\"system\":9.5,\"cpu\":70.0,\"rss_kb\":20480,\"kb_rd_s\":1.5,\"kb_wr_s\":0,\"cswch_s\":12.0,"                  \
 	"\"nvcswch_s\":-1,\"dt\":0.4,\"threads\":3},{\"pid\":4243,\"comm\":\"isolab-probe\",\"role\":\"workload\","    \
-	"\"cpu\":99.9,\"rss_kb\":1000}],\"dt\":1.0,\"cgroup_cpu_s\":{\"cpu.stat\":17.25,\"cpuacct.usage\":17.3}}"
+	"\"cpu\":99.9,\"rss_kb\":1000,\"vcpu_cpu\":87.5}],\"dt\":1.0,\"cgroup_cpu_s\":{\"cpu.stat\":17.25,\"cpuacct.usage\":17.3}}"
 
 START_TEST(reads_an_engine_line)
 {
@@ -97,6 +98,7 @@ START_TEST(reads_an_engine_line)
 	ck_assert(same_str(s.procs[0].name, s.procs[0].namelen, "sentry", 6));
 	ck_assert_int_eq(s.procs[1].role, ROLE_WORKLOAD);
 	ck_assert(s.procs[1].dt == 0 && isnan(s.procs[1].io[SREC_CSW]) && !s.procs[1].name);
+	ck_assert(isnan(s.procs[0].vcpu_cpu) && s.procs[1].vcpu_cpu == 87.5);
 	samplerec_free(&s);
 }
 END_TEST
