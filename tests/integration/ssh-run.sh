@@ -50,22 +50,6 @@ else
 	echo "runc@test not tried: runc is not installed"
 fi
 
-# gVisor on the remote host: its processes, all "exe", come back named by
-# component (the Sentry, the gofer), as local runs name them.
-if command -v runsc >/dev/null; then
-	isolab -c "$conf" run -r gvisor@test -w syscall -n 1 -t 2 >"$out" 2>&1 ||
-		{ cat "$out"; fail "gvisor@test failed"; }
-	grep -Eq '^gvisor +test +syscall +rate +calls/s +1 ' "$out" || { cat "$out"; fail "gvisor@test: no test row"; }
-	j=$test_state/runs/$(readlink "$test_state/runs/latest" | xargs basename)/journal.jsonl
-	grep '"type":"sample"' "$j" | grep -q '"role":"runtime","[^}]*"name":"sentry"' ||
-		fail "gvisor@test: no sample names the remote Sentry: $(grep '"type":"sample"' "$j" | tail -1 | cut -c1-600)"
-	grep -Eq 'sentry +1 ' "$out" || { cat "$out"; fail "gvisor@test: the report has no sentry row"; }
-	ok "gvisor@test: the remote Sentry and gofer named by component"
-	[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
-else
-	echo "gvisor@test not tried: runsc is not installed"
-fi
-
 # A VM on the remote host: the agent runs the qemu driver's stage (its
 # initramfs and disk) before launch, as the engine does locally.
 if command -v qemu-system-x86_64 >/dev/null && { ls /boot/vmlinuz-* || ls "${ISOLAB_CACHE:-/var/cache/isolab}"/kernel/*/boot/vmlinuz-*; } >/dev/null 2>&1; then
