@@ -68,9 +68,12 @@ static void write_all(const char *path, const uint8_t *p, size_t n)
 }
 
 /* The report built as the journal is read equals the one from memory.
- * Only where the input names a sample: elsewhere both read every record
- * the same way, and the gate's time is better spent on new inputs. */
+ * Only where the input names a sample (elsewhere both read every record
+ * the same way), and for every other such input: it costs as much as the
+ * rest of the target, and the gate's time is better spent on new inputs
+ * (the first input, as a replayed artifact is, is always checked). */
 static int has_sample;
+static unsigned long sampled_inputs;
 
 static void check_streamed(const struct report *r, json_t *j, const char *baseline)
 {
@@ -105,7 +108,7 @@ static void check_report(const struct journal_read *jr, const char *baseline)
 		abort();
 	char *s = json_dumps(j, JSON_COMPACT);
 	free(s);
-	if (has_sample)
+	if (has_sample && sampled_inputs++ % 2 == 0)
 		check_streamed(&r, j, baseline);
 	json_decref(j);
 	report_free(&r);
