@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal-fixture.h"
 #include "journal.h"
 #include "report.h"
 #include "samplerec.h"
@@ -162,21 +163,10 @@ START_TEST(decimal_comma)
 }
 END_TEST
 
-/* The report of each shipped journal, built as it reads, is the report
- * built from the journal in memory: the same JSON, the same text. */
-static char *text_of(const struct report *r)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	ck_assert_ptr_nonnull(fp);
-	report_print(r, fp);
-	fclose(fp);
-	return text;
-}
-
-/* Returns the journal's samples; kept: those the line reader leaves to
- * jansson, which report_build_dir keeps like every other record. */
+/* The report of a journal built as it reads is the report built from
+ * the journal in memory: the same JSON, the same text. Returns the
+ * journal's samples; kept: those the line reader leaves to jansson, which
+ * report_build_dir keeps like every other record. */
 static size_t same_report(const char *dir, size_t kept)
 {
 	struct journal_read jr, jr2;
@@ -187,8 +177,8 @@ static size_t same_report(const char *dir, size_t kept)
 	ck_assert_msg(report_build_dir(dir, NULL, &jr2, &b, &cause) == 0, "%s", cause);
 	json_t *ja = report_to_json(&a), *jb = report_to_json(&b);
 	ck_assert_msg(json_equal(ja, jb), "%s: the reports differ", dir);
-	_cleanup_free_ char *ta = text_of(&a);
-	_cleanup_free_ char *tb = text_of(&b);
+	_cleanup_free_ char *ta = journal_fixture_text(&a);
+	_cleanup_free_ char *tb = journal_fixture_text(&b);
 	ck_assert_str_eq(ta, tb);
 	ck_assert_uint_eq(a.bad_lines, b.bad_lines);
 	/* the samples were read and let go */
