@@ -264,6 +264,18 @@ static int sampler_openat(struct sampler *s, int dirfd, const char *name, int fl
 	}
 }
 
+/* The pid's task/ directory (its threads), or NULL. */
+static DIR *sampler_task_dir(const struct sampler_proc *p)
+{
+	int taskfd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (taskfd < 0)
+		return NULL;
+	DIR *d = fdopendir(taskfd);
+	if (!d)
+		close(taskfd);
+	return d;
+}
+
 /* A VMM's vCPU threads' user and system ticks so far (their stat files,
  * under task/); -1 when it has none by those names, or they cannot be
  * read. Only for role vmm: a few threads, once a second. */
@@ -271,14 +283,9 @@ static int64_t sampler_vcpu_ticks(struct sampler *s, const struct sampler_proc *
 {
 	if (p->role != ROLE_VMM)
 		return -1;
-	int taskfd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (taskfd < 0)
+	DIR *d = sampler_task_dir(p);
+	if (!d)
 		return -1;
-	DIR *d = fdopendir(taskfd);
-	if (!d) {
-		close(taskfd);
-		return -1;
-	}
 	int64_t sum = 0;
 	int found = 0;
 	struct dirent *de;
@@ -440,14 +447,9 @@ void sampler_untrack_instance(struct sampler *s, int instance)
  * of p. */
 static void sampler_children_of(struct sampler_proc *p, pid_t **list, size_t *n, size_t *cap)
 {
-	int taskfd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (taskfd < 0)
+	DIR *d = sampler_task_dir(p);
+	if (!d)
 		return;
-	DIR *d = fdopendir(taskfd);
-	if (!d) {
-		close(taskfd);
-		return;
-	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')

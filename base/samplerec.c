@@ -141,25 +141,21 @@ static int literal(struct scan *s, const char *word)
 	return 0;
 }
 
-static int skip(struct scan *s, int depth);
-
-/* Members of an object or elements of an array, each skipped. */
-static int skip_container(struct scan *s, char close, int depth)
+/* Iterates an object's members (open '{') or an array's elements ('['):
+ * call first with *first = 1. Returns 1 with the scanner at the next
+ * value (an object's key in *k, *kn), 0 at the end, -1 when malformed. */
+static int next_item(struct scan *s, char open, int *first, const char **k, size_t *kn)
 {
-	s->p++;
-	if (peek(s) == close) {
-		s->p++;
-		return 0;
-	}
-	for (;;) {
-		if (close == '}') {
-			const char *k;
-			size_t kn;
-			if (string(s, &k, &kn) < 0 || expect(s, ':') < 0)
-				return -1;
-		}
-		if (skip(s, depth + 1) < 0)
+	char close = open == '{' ? '}' : ']';
+	if (*first) {
+		*first = 0;
+		if (expect(s, open) < 0)
 			return -1;
+		if (peek(s) == close) {
+			s->p++;
+			return 0;
+		}
+	} else {
 		char c = peek(s);
 		s->p++;
 		if (c == close)
@@ -167,6 +163,35 @@ static int skip_container(struct scan *s, char close, int depth)
 		if (c != ',')
 			return -1;
 	}
+	if (open == '{' && (string(s, k, kn) < 0 || expect(s, ':') < 0))
+		return -1;
+	return 1;
+}
+
+static int next_member(struct scan *s, int *first, const char **k, size_t *kn)
+{
+	return next_item(s, '{', first, k, kn);
+}
+
+static int next_element(struct scan *s, int *first)
+{
+	const char *k;
+	size_t kn;
+	return next_item(s, '[', first, &k, &kn);
+}
+
+static int skip(struct scan *s, int depth);
+
+/* Members of an object or elements of an array, each skipped. */
+static int skip_container(struct scan *s, char open, int depth)
+{
+	int first = 1, rc;
+	const char *k;
+	size_t kn;
+	while ((rc = next_item(s, open, &first, &k, &kn)) == 1)
+		if (skip(s, depth + 1) < 0)
+			return -1;
+	return rc;
 }
 
 static int skip(struct scan *s, int depth)
@@ -180,8 +205,8 @@ static int skip(struct scan *s, int depth)
 	int is_int;
 	switch (peek(s)) {
 	case '"': return string(s, &str, &n);
-	case '{': return skip_container(s, '}', depth);
-	case '[': return skip_container(s, ']', depth);
+	case '{': return skip_container(s, '{', depth);
+	case '[': return skip_container(s, '[', depth);
 	case 't': return literal(s, "true");
 	case 'f': return literal(s, "false");
 	case 'n': return literal(s, "null");
@@ -206,52 +231,6 @@ static int number_or_skip(struct scan *s, double *v, int *was_number, long long 
 static int key_is(const char *k, size_t n, const char *word)
 {
 	return strlen(word) == n && !memcmp(k, word, n);
-}
-
-/* Iterates an object's members: call first with *first = 1. Returns 1
- * with the next key (the scanner at its value), 0 at the end, -1 when
- * malformed. */
-static int next_member(struct scan *s, int *first, const char **k, size_t *kn)
-{
-	if (*first) {
-		*first = 0;
-		if (expect(s, '{') < 0)
-			return -1;
-		if (peek(s) == '}') {
-			s->p++;
-			return 0;
-		}
-	} else {
-		char c = peek(s);
-		s->p++;
-		if (c == '}')
-			return 0;
-		if (c != ',')
-			return -1;
-	}
-	if (string(s, k, kn) < 0 || expect(s, ':') < 0)
-		return -1;
-	return 1;
-}
-
-/* The same for an array's elements: 1 with the scanner at the next one. */
-static int next_element(struct scan *s, int *first)
-{
-	if (*first) {
-		*first = 0;
-		if (expect(s, '[') < 0)
-			return -1;
-		if (peek(s) == ']') {
-			s->p++;
-			return 0;
-		}
-		return 1;
-	}
-	char c = peek(s);
-	s->p++;
-	if (c == ']')
-		return 0;
-	return c == ',' ? 1 : -1;
 }
 
 static struct samplerec_proc *push_proc(struct samplerec *r)
