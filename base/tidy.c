@@ -3,22 +3,27 @@
  *
  * Rows are written in journal order, so an instance's seconds come in
  * order; the instance record before its samples gives the columns that
- * identify it. A sample of an instance the journal never introduced, or a
- * warm-up's, is left out.
+ * identify it. A sample of an instance the journal has not introduced
+ * before it, or a warm-up's, is left out. The journal is read line by
+ * line and only its other records are kept: a one-hour run's samples are
+ * about 90 MB of JSON, a gigabyte as trees.
  */
 #include "tidy.h"
 #include "report.h"
 #include "sampler.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct tinst {
 	json_int_t id;
-	const char *runtime, *host;
+	char *runtime, *host;
 	json_int_t rep;
 	int warmup;
 };
@@ -27,30 +32,29 @@ struct tidy {
 	struct tinst *insts;
 	size_t n;
 	char *run;
+	FILE *out[2];          /* series, processes: NULL when not asked for */
+	char *tmp[2];          /* where each is written, renamed to its path when whole */
 };
 
-static void tidy_load(struct tidy *t, const struct journal_read *jr)
+static void tidy_add_inst(struct tidy *t, json_t *r)
 {
-	*t = (struct tidy){ .run = report_run_id(jr) };
-	for (size_t i = 0; i < jr->nrecords; i++) {
-		json_t *r = jr->records[i];
-		if (strcmp(json_string_value(json_object_get(r, "type")) ?: "", "instance") ||
-		    !json_is_integer(json_object_get(r, "id")))
-			continue;
-		const char *host = json_string_value(json_object_get(r, "host"));
-		json_t *w = json_object_get(r, "warmup");
-		t->insts = xreallocarray(t->insts, t->n + 1, sizeof *t->insts);
-		t->insts[t->n++] = (struct tinst){
-			.id = json_integer_value(json_object_get(r, "id")),
-			.runtime = json_string_value(json_object_get(r, "runtime")) ?: "?",
-			.host = host && *host ? host : "local",
-			.rep = json_integer_value(json_object_get(r, "rep")),
-			.warmup = json_is_true(w) || (json_is_number(w) && json_number_value(w) != 0),
-		};
-	}
+	if (strcmp(json_string_value(json_object_get(r, "type")) ?: "", "instance") ||
+	    !json_is_integer(json_object_get(r, "id")))
+		return;
+	const char *host = json_string_value(json_object_get(r, "host"));
+	json_t *w = json_object_get(r, "warmup");
+	t->insts = xreallocarray(t->insts, t->n + 1, sizeof *t->insts);
+	t->insts[t->n++] = (struct tinst){
+		.id = json_integer_value(json_object_get(r, "id")),
+		.runtime = xstrdup(json_string_value(json_object_get(r, "runtime")) ?: "?"),
+		.host = xstrdup(host && *host ? host : "local"),
+		.rep = json_integer_value(json_object_get(r, "rep")),
+		.warmup = json_is_true(w) || (json_is_number(w) && json_number_value(w) != 0),
+	};
 }
 
-/* The instance of a sample: the newest with its id (a newer replaces an older). */
+/* The instance of a sample: the newest with its id so far (a newer
+ * replaces an older). */
 static const struct tinst *tidy_inst(const struct tidy *t, json_t *rec)
 {
 	json_t *id = json_object_get(rec, "inst");
@@ -71,18 +75,6 @@ static void num(FILE *fp, json_t *v)
 		fprintf(fp, "%.15g", json_real_value(v));
 }
 
-/* Closes the memory stream (which sets *data and *len) and writes the file. */
-static int finish(FILE *fp, char **data, size_t *len, const char *path, char **cause)
-{
-	if (fclose(fp) != 0) {
-		free(*data);
-		return err_errno(cause, "%s", path);
-	}
-	int rc = journal_write_atomic(path, *data, *len, cause);
-	free(*data);
-	return rc;
-}
-
 /* run,instance,runtime,host,rep,t */
 static void series_key(FILE *fp, const struct tidy *t, const struct tinst *in, json_t *tt)
 {
@@ -94,34 +86,6 @@ static void series_key(FILE *fp, const struct tidy *t, const struct tinst *in, j
 	fprintf(fp, ",%lld", (long long)in->rep);
 	num(fp, tt);
 	fputc(',', fp);
-}
-
-/* One sample of a measured instance as rows. */
-typedef void tidy_rows_fn(FILE *fp, const struct tidy *t, const struct tinst *in, json_t *rec);
-
-/* The header, then rows for every sample of a measured instance, in order. */
-static int tidy_write(const struct journal_read *jr, const char *path, const char *header, tidy_rows_fn *rows,
-    char **cause)
-{
-	char *data = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&data, &len);
-	if (!fp)
-		return err_errno(cause, "%s", path);
-	struct tidy t;
-	tidy_load(&t, jr);
-	fputs(header, fp);
-	for (size_t i = 0; i < jr->nrecords; i++) {
-		json_t *r = jr->records[i];
-		if (strcmp(json_string_value(json_object_get(r, "type")) ?: "", "sample"))
-			continue;
-		const struct tinst *in = tidy_inst(&t, r);
-		if (in)
-			rows(fp, &t, in, r);
-	}
-	free(t.insts);
-	free(t.run);
-	return finish(fp, &data, &len, path, cause);
 }
 
 static void series_rows(FILE *fp, const struct tidy *t, const struct tinst *in, json_t *r)
@@ -169,11 +133,6 @@ static void series_rows(FILE *fp, const struct tidy *t, const struct tinst *in, 
 	}
 }
 
-int tidy_write_series(const struct journal_read *jr, const char *path, char **cause)
-{
-	return tidy_write(jr, path, "run,instance,runtime,host,rep,t,metric,value\r\n", series_rows, cause);
-}
-
 static const char *const proc_cols[] = { "usr", "system", "guest", "wait", "cpu", "cpu_num", "minflt_s", "majflt_s",
 	"vsz_kb", "rss_kb", "mem_pct", "kb_rd_s", "kb_wr_s", "kb_ccwr_s", "iodelay", "cswch_s", "nvcswch_s",
 	"threads", "vcpu_cpu" };
@@ -201,16 +160,110 @@ static void proc_rows(FILE *fp, const struct tidy *t, const struct tinst *in, js
 	}
 }
 
-int tidy_write_procs(const struct journal_read *jr, const char *path, char **cause)
+static void proc_header(FILE *fp)
 {
-	_cleanup_free_ char *header = xstrdup("run,instance,runtime,rep,t,pid,comm,role,component");
-	for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++) {
-		char *h = xasprintf("%s,%s", header, proc_cols[c]);
-		free(header);
-		header = h;
+	fputs("run,instance,runtime,rep,t,pid,comm,role,component", fp);
+	for (size_t c = 0; c < ARRAY_SIZE(proc_cols); c++)
+		fprintf(fp, ",%s", proc_cols[c]);
+	fputs("\r\n", fp);
+}
+
+static void tidy_begin(const struct journal_read *jr, void *arg)
+{
+	struct tidy *t = arg;
+	t->run = report_run_id(jr);
+}
+
+/* A sample is written and let go here; any other line is left to the
+ * reader, which keeps it and shows it to tidy_record. */
+static int tidy_line(const char *line, size_t len, void *arg)
+{
+	struct tidy *t = arg;
+	json_t *r = json_loadb(line, len, 0, NULL);
+	if (!json_is_object(r) || strcmp(json_string_value(json_object_get(r, "type")) ?: "", "sample")) {
+		json_decref(r);
+		return 0;
 	}
-	char *h = xasprintf("%s\r\n", header);
-	free(header);
-	header = h;
-	return tidy_write(jr, path, header, proc_rows, cause);
+	const struct tinst *in = tidy_inst(t, r);
+	if (in && t->out[0])
+		series_rows(t->out[0], t, in, r);
+	if (in && t->out[1])
+		proc_rows(t->out[1], t, in, r);
+	json_decref(r);
+	return 1;
+}
+
+static void tidy_record(json_t *rec, void *arg)
+{
+	tidy_add_inst(arg, rec);
+}
+
+/* A table is written to a temporary file beside its path, renamed over it
+ * only when whole, so a failed export leaves the old file as it was. */
+static int out_open(struct tidy *t, int k, const char *path, char **cause)
+{
+	t->tmp[k] = xasprintf("%s.XXXXXX", path);
+	int fd = mkostemp(t->tmp[k], O_CLOEXEC);
+	if (fd < 0) {
+		err_errno(cause, "create %s (a temporary file beside it)", path);
+		free(t->tmp[k]);
+		t->tmp[k] = NULL;
+		return -1;
+	}
+	fchmod(fd, 0644);
+	if (!(t->out[k] = fdopen(fd, "w"))) {
+		close(fd);
+		return err_errno(cause, "%s", t->tmp[k]);
+	}
+	return 0;
+}
+
+/* ok: whether everything so far went well; the file is kept only then. */
+static int out_close(struct tidy *t, int k, const char *path, int ok, char **cause)
+{
+	int rc = 0;
+	if (t->out[k]) {
+		if (ok && (fflush(t->out[k]) != 0 || ferror(t->out[k]) || fsync(fileno(t->out[k])) < 0))
+			rc = err_errno(cause, "write %s", t->tmp[k]);
+		if (fclose(t->out[k]) != 0 && ok && rc == 0)
+			rc = err_errno(cause, "close %s", t->tmp[k]);
+		if (ok && rc == 0 && rename(t->tmp[k], path) < 0)
+			rc = err_errno(cause, "rename %s to %s", t->tmp[k], path);
+	}
+	if (t->tmp[k] && (!ok || rc < 0))
+		unlink(t->tmp[k]);
+	free(t->tmp[k]);
+	return rc;
+}
+
+int tidy_write_dir(const char *dir, const char *series_path, const char *procs_path, char **cause)
+{
+	const char *path[2] = { series_path, procs_path };
+	struct tidy t = { 0 };
+	int rc = 0;
+	for (int k = 0; k < 2 && rc == 0; k++)
+		if (path[k])
+			rc = out_open(&t, k, path[k], cause);
+	if (rc == 0) {
+		if (t.out[0])
+			fputs("run,instance,runtime,host,rep,t,metric,value\r\n", t.out[0]);
+		if (t.out[1])
+			proc_header(t.out[1]);
+		struct journal_hooks h = { .begin = tidy_begin, .line = tidy_line, .record = tidy_record, .arg = &t };
+		struct journal_read jr;
+		if (journal_read_hooked(dir, &h, &jr, cause) < 0)
+			rc = -1;
+		else
+			journal_read_free(&jr);
+	}
+	for (int k = 0; k < 2; k++)
+		if (path[k] && out_close(&t, k, path[k], rc == 0, cause) < 0)
+			rc = -1;
+	for (size_t i = 0; i < t.n; i++) {
+		free(t.insts[i].runtime);
+		free(t.insts[i].host);
+	}
+	free(t.insts);
+	free(t.run);
+	return rc;
 }

@@ -24,7 +24,10 @@
 
 #include "journal.h"
 
-int tidy_write_series(const struct journal_read *jr, const char *path, char **cause);
-int tidy_write_procs(const struct journal_read *jr, const char *path, char **cause);
+/* Writes the series to series_path and the processes to procs_path (either
+ * may be NULL) from the run directory dir, in one pass over its journal:
+ * each sample is parsed, written and let go, so a one-hour run's journal
+ * is never held whole. */
+int tidy_write_dir(const char *dir, const char *series_path, const char *procs_path, char **cause);
 
 #endif

@@ -33,8 +33,8 @@ static void loaded_free(struct loaded *l)
 	free(l->dir);
 }
 
-/* samples: whether what follows reads the samples (the time series,
- * the figures); without them, they are read as they go and not kept. */
+/* samples: whether what follows reads the samples (the figures); without
+ * them, they are read as they go and not kept. */
 static int load(const char *state_dir, const char *run, const char *baseline, int samples, struct loaded *l)
 {
 	char *cause = NULL;
@@ -62,7 +62,7 @@ static int failed(char *cause)
 int cli_print_report(const char *state_dir, const char *run_id, const struct report_opts *o)
 {
 	struct loaded a, b;
-	int samples = o->series_csv || o->procs_csv || o->html || o->png || o->pdf;
+	int samples = o->html || o->png || o->pdf;
 	if (load(state_dir, run_id, o->baseline, samples, &a) < 0)
 		return 1;
 	int against = o->against != NULL;
@@ -97,9 +97,7 @@ int cli_print_report(const char *state_dir, const char *run_id, const struct rep
 	}
 	if (o->csv && report_write_csv(&a.rep, o->csv, &cause) < 0)
 		rc = failed(cause), cause = NULL;
-	if (o->series_csv && tidy_write_series(&a.jr, o->series_csv, &cause) < 0)
-		rc = failed(cause), cause = NULL;
-	if (o->procs_csv && tidy_write_procs(&a.jr, o->procs_csv, &cause) < 0)
+	if ((o->series_csv || o->procs_csv) && tidy_write_dir(a.dir, o->series_csv, o->procs_csv, &cause) < 0)
 		rc = failed(cause), cause = NULL;
 	if (o->html || o->png || o->pdf) {
 		struct figures fig;

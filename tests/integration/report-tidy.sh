@@ -47,6 +47,13 @@ assert len(sentry) == 6 and all(p["comm"] == "exe" and p["role"] == "runtime" an
 assert sum(float(p["cpu"]) for p in sentry) == 260
 print("series: %d rows, processes: %d rows" % (len(rows), len(procs)))
 PY
+# an export that cannot be written fails by its path, and leaves nothing
+# half-written beside either file
+isolab report "$j" --series-csv "$test_state/no/such/dir/s.csv" --procs-csv "$test_state/p2.csv" >"$test_state/out" 2>&1 &&
+	fail "an export into a missing directory was accepted"
+grep -q "create $test_state/no/such/dir/s.csv" "$test_state/out" || fail "the error does not name the file: $(cat "$test_state/out")"
+ls "$test_state" | grep -q '\.csv\.' && fail "a temporary export was left: $(ls "$test_state")"
+[ -e "$test_state/p2.csv" ] && fail "the other export was written though the run's exports failed"
 # one run's series only: not with --against
 isolab report "$j" --against "$j" --series-csv "$test_state/x.csv" >"$test_state/out" 2>&1 &&
 	fail "--series-csv with --against was accepted"
