@@ -142,6 +142,13 @@ void tui_curses_setup(struct tui *t)
 		use_default_colors();
 	}
 	theme_use(t->theme);
+	/* Until a screen has been left once and come back to, this ncurses
+	 * (6.4) takes itself to be in its initial state and flushes its
+	 * output after every cursor move: about a hundred write(2)s a frame,
+	 * each its own packet over SSH, and most of a frame's time. Leaving
+	 * and coming back now makes a frame one or two writes. */
+	endwin();
+	doupdate();
 	t->rows = LINES;
 	t->cols = COLS;
 	t->damage = DAMAGE_ALL | DAMAGE_CLEAR;
