@@ -27,7 +27,8 @@
  *   "group"    {group, kind, variant, runtime, workload, rep, warmup, n, ok,
  *               failed, members:[id...]}  — a non-benchmark group ended
  *   "group_skipped" {group, variant, runtime, workload, rep, why}  — scale: N not tried
- *   "memory"   {inst, t, rss_kb, pss_kb}  — the instance's processes, once mid-run
+ *   "memory"   {inst, t, rss_kb, pss_kb, roles:{ROLE:{rss_kb, pss_kb}}}  — the
+ *               instance's processes, once mid-run, in all and by role
  *   "fingerprint" {inst, runtime, ...}  — isolation seen at ready (runtimes/fingerprint.h)
  *   "startup"  {inst, vmm_ms, kernel_ms, init_ms, ready_ms, guest_kernel_s,
  *               guest_init_s}  — a VM's start-up milestones, ms from launch

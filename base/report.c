@@ -67,6 +67,7 @@ struct inst {
 	double io[4][ROLE__COUNT]; /* kB read, kB written, voluntary and involuntary switches: IO_* */
 	double rss_sum_kb[ROLE__COUNT];
 	unsigned rss_n[ROLE__COUNT];
+	double pss_kb[ROLE__COUNT]; /* from its "memory" record, NAN without */
 	int running;           /* a sample carried a metric: the workload runs */
 	/* the cgroup cross-check: the open run of samples, and the best so far */
 	int cg_open;
@@ -237,7 +238,7 @@ static void add_inst(struct builder *b, json_t *rec)
 		.isolab_post_ms = NAN,
 	};
 	for (int r = 0; r < ROLE__COUNT; r++) {
-		in->cpu_s[r] = in->rss_peak_kb[r] = NAN;
+		in->cpu_s[r] = in->rss_peak_kb[r] = in->pss_kb[r] = NAN;
 		for (int k = 0; k < 4; k++)
 			in->io[k][r] = NAN;
 	}
@@ -599,6 +600,7 @@ static void collect_instances(const struct builder *b, struct report *out)
 		};
 		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
 		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
+		memcpy(ri->pss_kb, in->pss_kb, sizeof ri->pss_kb);
 		memcpy(ri->rd_kb, in->io[0], sizeof ri->rd_kb);
 		memcpy(ri->wr_kb, in->io[1], sizeof ri->wr_kb);
 		memcpy(ri->csw, in->io[2], sizeof ri->csw);
@@ -650,6 +652,7 @@ static const char *const qty_names[COST__COUNT] = {
 	[COST_NVCSW] = "ctxsw_involuntary",
 	[COST_VIRT_MEM_KB] = "virt_tax_rss_kb",
 	[COST_VIRT_MEM_X] = "virt_tax_rss_x",
+	[COST_PSS] = "pss_kb",
 };
 
 /* A VM's tax: what its VMM costs beyond what the guest says it uses. */
@@ -702,6 +705,7 @@ static double cost_value(const struct report_instance *ri, int role, enum cost_q
 		return q == COST_CPU_PER_UNIT ? cpu_per_s / ri->work_rate * 1e6 : ri->work_rate / cpu_per_s;
 	}
 	const double *v = q == COST_CPU_S || q == COST_CPU_SHARE ? ri->cpu_s : q == COST_RSS_PEAK ? ri->rss_peak_kb :
+	    q == COST_PSS ? ri->pss_kb :
 	    q == COST_READ_KB ? ri->rd_kb : q == COST_WRITE_KB ? ri->wr_kb : q == COST_CSW ? ri->csw :
 	    q == COST_NVCSW ? ri->nvcsw : ri->rss_mean_kb;
 	double total = NAN;
@@ -766,6 +770,11 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	int io = io_qty(q);
 	if (io && comp[0])
 		return;
+	/* PSS is read once per instance, where a run asks for memory (scale,
+	 * footprint): by role, not by component. */
+	int pss = q == COST_PSS;
+	if (pss && comp[0])
+		return;
 	double *vals = NULL;
 	size_t n = 0, seen = 0;
 	for (size_t i = 0; i < out->ninsts; i++) {
@@ -777,7 +786,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		seen += isfinite(v);
 		/* A role seen in another repetition was idle or gone in this one. */
 		vals = xreallocarray(vals, n + 1, sizeof *vals);
-		vals[n++] = isfinite(v) ? v : per_unit || tax || io ? NAN : 0.0;
+		vals[n++] = isfinite(v) ? v : per_unit || tax || io || pss ? NAN : 0.0;
 	}
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
@@ -794,7 +803,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	} else {
 		unit = xstrdup(cost_unit_of(q));
 	}
-	if (tax && !seen) { /* not a VM, or no guest agent: no row rather than "none" */
+	if ((tax || pss) && !seen) { /* not a VM, no guest agent, or PSS not read: no row rather than "none" */
 		free(unit);
 		free(vals);
 		out->ncosts--;
@@ -1431,6 +1440,22 @@ static void feed_begin(struct feed *f, const struct journal_read *jr, const char
 	};
 }
 
+/* A "memory" record: its processes' PSS by role, read once. */
+static void add_memory(struct builder *b, json_t *rec)
+{
+	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	json_t *roles = json_object_get(rec, "roles"), *v;
+	const char *name;
+	if (!in)
+		return;
+	json_object_foreach(roles, name, v) {
+		int role = role_parse(name);
+		json_t *pss = json_object_get(v, "pss_kb");
+		if (role >= 0 && json_is_number(pss) && json_number_value(pss) >= 0)
+			in->pss_kb[role] = json_number_value(pss);
+	}
+}
+
 /* One record; it must outlive the report's building unless a sample. */
 static void feed_record(struct feed *f, json_t *rec)
 {
@@ -1450,6 +1475,8 @@ static void feed_record(struct feed *f, json_t *rec)
 		add_group(out, rec);
 	else if (!strcmp(type, "startup"))
 		add_phases(b, rec, out->kind == EXP_STARTUP || out->kind == EXP_SCALE);
+	else if (!strcmp(type, "memory"))
+		add_memory(b, rec);
 	else if (!strcmp(type, "ui")) {
 		json_t *mx = json_object_get(rec, "frame_ms_max"), *md = json_object_get(rec, "frame_ms_p50");
 		if (!json_is_number(mx) || !json_is_number(md))
@@ -1938,20 +1965,21 @@ static void print_io(const struct report *r, FILE *fp)
 
 static void print_costs(const struct report *r, FILE *fp)
 {
-	int show_var = 0, show_host = 0, any_unit = 0;
+	int show_var = 0, show_host = 0, any_unit = 0, any_pss = 0;
 	for (size_t i = 0; i < r->ncosts; i++) {
+		any_pss |= r->costs[i].qty == COST_PSS && r->costs[i].st.n;
 		show_var |= r->costs[i].variant[0] != 0;
 		show_host |= strcmp(r->costs[i].host, "local") != 0;
 		any_unit |= r->costs[i].qty == COST_CPU_PER_UNIT && r->costs[i].st.n;
 	}
 	static const char *const titles[] = { "workload", "runtime", "variant", "host", "role", "n", "CPU-s",
-		"\xc2\xb1" "95% CI", "share", "peak RSS kB", "\xc2\xb1" "95% CI", "mean RSS kB", "CPU-s vs baseline" };
-	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1 };
+		"\xc2\xb1" "95% CI", "share", "peak RSS kB", "\xc2\xb1" "95% CI", "mean RSS kB", "PSS kB", "CPU-s vs baseline" };
+	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
 	enum { NC = ARRAY_SIZE(titles) };
 	int col[NC] = { 0 };
 	size_t nc = 0;
 	for (size_t c = 0; c < NC; c++)
-		if ((c != 2 || show_var) && (c != 3 || show_host))
+		if ((c != 2 || show_var) && (c != 3 || show_host) && (c != 12 || any_pss))
 			col[nc++] = (int)c;
 	int right[NC];
 	for (size_t c = 0; c < nc; c++)
@@ -1967,7 +1995,8 @@ static void print_costs(const struct report *r, FILE *fp)
 			    "metric)\n");
 		} else {
 			fprintf(fp, "host cost by role (mean over repetitions; CPU-s over each instance's life; share of the "
-			    "host roles' CPU; guest: its own view, not in the total)\n");
+			    "host roles' CPU; guest: its own view, not in the total%s)\n",
+			    any_pss ? "; PSS: read once, mid-run" : "");
 		}
 		cells = NULL;
 		n = 0;
@@ -1983,7 +2012,8 @@ static void print_costs(const struct report *r, FILE *fp)
 					free(cell[9]), cell[9] = xstrdup("work per CPU-s");
 					free(cell[10]), cell[10] = xstrdup("unit");
 					free(cell[11]), cell[11] = xstrdup("");
-					free(cell[12]), cell[12] = xstrdup("vs baseline");
+					free(cell[12]), cell[12] = xstrdup("");
+					free(cell[13]), cell[13] = xstrdup("vs baseline");
 				}
 			} else {
 				const struct report_cost *c = &r->costs[i - 1];
@@ -2003,6 +2033,7 @@ static void print_costs(const struct report *r, FILE *fp)
 					const struct report_cost *sh = cost_at(r, c, c->role, COST_CPU_SHARE);
 					const struct report_cost *pk = cost_at(r, c, c->role, COST_RSS_PEAK);
 					const struct report_cost *mn = cost_at(r, c, c->role, COST_RSS_MEAN);
+					const struct report_cost *ps = c->component[0] ? NULL : cost_at(r, c, c->role, COST_PSS);
 					if (c->component[0])
 						cell[4] = xasprintf("  %s", c->component);
 					else if (c->role == ROLE_GUEST)
@@ -2016,7 +2047,10 @@ static void print_costs(const struct report *r, FILE *fp)
 					cell[9] = c->none ? xstrdup("") : pk && !pk->none ? mean_cell(pk) : xstrdup("-");
 					cell[10] = c->none ? xstrdup("") : pk && !pk->none ? ci_cell(pk) : xstrdup("");
 					cell[11] = c->none ? xstrdup("") : mn && !mn->none ? mean_cell(mn) : xstrdup("-");
-					cell[12] = c->role == ROLE_GUEST ? xstrdup("") : overhead_cell(c);
+					/* blank for a component or the guest, which are never read */
+					cell[12] = c->none || c->component[0] || c->role == ROLE_GUEST ? xstrdup("") :
+					    ps && ps->st.n ? mean_cell(ps) : xstrdup("-");
+					cell[13] = c->role == ROLE_GUEST ? xstrdup("") : overhead_cell(c);
 				} else {
 					const struct report_cost *w = cost_at(r, c, REPORT_TOTAL, COST_WORK_PER_CPU);
 					cell[4] = xstrdup(c->metric);
@@ -2027,7 +2061,8 @@ static void print_costs(const struct report *r, FILE *fp)
 					cell[9] = w && w->st.n ? fmt_cell(w->st.mean, 1) : xstrdup("-");
 					cell[10] = xstrdup(w ? w->unit : "");
 					cell[11] = xstrdup("");
-					cell[12] = overhead_cell(c);
+					cell[12] = xstrdup("");
+					cell[13] = overhead_cell(c);
 				}
 			}
 			cells = grid_add_row(cells, &n, cell, NC, col, nc);

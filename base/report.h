@@ -96,6 +96,9 @@ struct report_instance {
 	double rss_peak_kb[ROLE__COUNT];
 	/* kB: the mean over samples of the role's RSS sum; NAN as above. */
 	double rss_mean_kb[ROLE__COUNT];
+	/* kB: the role's PSS sum, read once mid-run (scale, footprint); NAN
+	 * when not read. */
+	double pss_kb[ROLE__COUNT];
 	/* Sums over the samples of the role's processes' storage reads and
 	 * writes (kB) and context switches (voluntary, involuntary); NAN when
 	 * no sample of the role carried them (/proc/PID/io unreadable). */
@@ -191,6 +194,8 @@ enum cost_qty {
 	COST_VIRT_MEM_KB,  /* role vmm: the VMM's mean RSS less the mean RSS of the guest's processes (its
 	                    * agent's view), in kB, over the samples in which both are seen */
 	COST_VIRT_MEM_X,   /* role vmm: the VMM's mean RSS over the guest processes', there: "x" */
+	COST_PSS,          /* kB: the role's processes' PSS, where it was read (the "memory" record:
+	                    * scale and footprint runs); no row when it was not */
 	COST__COUNT
 };
 struct report_cost {
@@ -209,7 +214,8 @@ struct report_cost {
 	int significant;
 };
 /* "cpu_s", "cpu_share_pct", "rss_peak_kb", "rss_mean_kb", "cpu_us_per_unit", "work_per_cpu_s",
- * "virt_tax_cpu_s", "virt_tax_pct", "read_kb", "write_kb", "ctxsw_voluntary", "ctxsw_involuntary". */
+ * "virt_tax_cpu_s", "virt_tax_pct", "read_kb", "write_kb", "ctxsw_voluntary", "ctxsw_involuntary",
+ * "virt_tax_rss_kb", "virt_tax_rss_x", "pss_kb". */
 const char *report_cost_qty_name(enum cost_qty q);
 /* The unit of one piece of work, from a rate's unit ending in "/s"
  * ("calls/s" -> "call", "queries/s" -> "query"); malloc'd. */

@@ -731,43 +731,58 @@ static json_t *proc_json(const struct proc_sample *p)
 	return o;
 }
 
-/* RSS and PSS in kB of every live process of instance id, summed, from
- * smaps_rollup: costly (the kernel walks the page tables), so read once
- * per instance at steady state, never every second. */
-static void instance_memory(const struct proc_sample *ps, size_t nps, int id, double *rss_kb, double *pss_kb)
+/* RSS and PSS in kB of every live process of instance id, summed, in
+ * all and by role, from smaps_rollup: costly (the kernel walks the page
+ * tables), so read once per instance at steady state, never every second.
+ * A role without a process stays NAN; a process without smaps_rollup
+ * counts its RSS only. */
+static void instance_memory(const struct proc_sample *ps, size_t nps, int id, double *rss_kb, double *pss_kb,
+    double role_rss[ROLE__COUNT], double role_pss[ROLE__COUNT])
 {
 	*rss_kb = *pss_kb = 0;
+	for (int r = 0; r < ROLE__COUNT; r++)
+		role_rss[r] = role_pss[r] = NAN;
 	for (size_t i = 0; i < nps; i++) {
 		if (ps[i].instance != id || ps[i].exited)
 			continue;
+		int role = (unsigned)ps[i].role < ROLE__COUNT ? (int)ps[i].role : -1;
+		double rss = (double)ps[i].rss_kb, pss = 0;
 		char path[64];
 		snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)ps[i].pid);
 		char *text = read_file(path, NULL);
-		if (!text) {
-			*rss_kb += (double)ps[i].rss_kb; /* no smaps_rollup: RSS only */
-			continue;
-		}
 		for (char *line = text; line && *line;) {
 			unsigned long long kb;
 			if (sscanf(line, "Rss: %llu kB", &kb) == 1)
-				*rss_kb += (double)kb;
+				rss = (double)kb;
 			else if (sscanf(line, "Pss: %llu kB", &kb) == 1)
-				*pss_kb += (double)kb;
+				pss = (double)kb;
 			line = strchr(line, '\n');
 			if (line)
 				line++;
 		}
 		free(text);
+		*rss_kb += rss;
+		*pss_kb += pss;
+		if (role >= 0) {
+			role_rss[role] = (isnan(role_rss[role]) ? 0 : role_rss[role]) + rss;
+			role_pss[role] = (isnan(role_pss[role]) ? 0 : role_pss[role]) + pss;
+		}
 	}
 }
 
 void inst_memory(struct inst *it, const struct proc_sample *ps, size_t nps, double t)
 {
-	instance_memory(ps, nps, it->in.id, &it->rss_kb, &it->pss_kb);
+	double role_rss[ROLE__COUNT], role_pss[ROLE__COUNT];
+	instance_memory(ps, nps, it->in.id, &it->rss_kb, &it->pss_kb, role_rss, role_pss);
 	it->mem_done = 1;
 	it->mem_due = 0;
-	record(it, json_pack("{s:s, s:i, s:f, s:f, s:f}", "type", "memory", "inst", it->in.id, "t", t,
-	    "rss_kb", it->rss_kb, "pss_kb", it->pss_kb));
+	json_t *roles = json_object();
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if (!isnan(role_rss[r]))
+			json_object_set_new(roles, role_name((enum proc_role)r),
+			    json_pack("{s:f, s:f}", "rss_kb", role_rss[r], "pss_kb", role_pss[r]));
+	record(it, json_pack("{s:s, s:i, s:f, s:f, s:f, s:o}", "type", "memory", "inst", it->in.id, "t", t,
+	    "rss_kb", it->rss_kb, "pss_kb", it->pss_kb, "roles", roles));
 }
 
 void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int final)

@@ -153,6 +153,11 @@ for rt in "${rts[@]}"; do
 		"scale on $rt: RSS and PSS per instance"
 	check "row('$rt','N=4','rate')['n'] == 4 and abs(row('$rt','N=4','rate')['aggregate'] - 4 * row('$rt','N=4','rate')['mean']) < 1e-6 * row('$rt','N=4','rate')['aggregate'] + 1e-9" \
 		"scale on $rt: aggregate is the sum of the instances"
+	# PSS by role: every instance's workload, and in all what the instance's row says
+	check "[(c['n'], c['mean'] > 0) for c in d['cost'] if c['runtime'] == '$rt' and c['variant'] == 'N=4' and c['role'] == 'workload' and c['quantity'] == 'pss_kb' and not c['component']] == [(4, True)]" \
+		"scale on $rt: PSS of the workload role in every instance"
+	check "abs([c['mean'] for c in d['cost'] if c['runtime'] == '$rt' and c['variant'] == 'N=4' and c['role'] == 'total' and c['quantity'] == 'pss_kb'][0] - row('$rt','N=4','pss_kb')['mean']) <= 0.01 * row('$rt','N=4','pss_kb')['mean']" \
+		"scale on $rt: PSS by role adds up to the instance's"
 	check "row('$rt','N=4','startup_nth_ms')['n'] == 1 and row('$rt','N=1','rate')['n'] == 1" "scale on $rt: start-up of the N-th"
 	check "any(f['runtime'] == '$rt' and f['fit'] == 4 and f['tried'] == 4 for f in d['fits'])" "scale on $rt: 4 of 4 fit"
 done

@@ -337,9 +337,79 @@ START_TEST(io_and_switches_by_role)
 }
 END_TEST
 
+/* PSS by role, from "memory" records added to the fixture: gVisor's
+ * runtime 12000|14000 kB and workload 800|1000 kB (a Sentry and a stub, as
+ * a scale run reads them once mid-run); native's first repetition only
+ * (its second has no record: one value, not a 0). The fixture itself has
+ * none, and then there is no PSS row and no column. */
+START_TEST(pss_by_role)
+{
+	for (size_t i = 0; i < r.ncosts; i++)
+		ck_assert_msg(r.costs[i].qty != COST_PSS, "a PSS row without a memory record");
+	char *text = journal_fixture_text(&r);
+	ck_assert_ptr_null(strstr(text, "PSS kB"));
+	free(text);
+
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *src = xasprintf("%s/tests/data/journal/attrib/journal.jsonl", top ? top : "../..");
+	_cleanup_free_ char *orig = read_file(src, NULL);
+	ck_assert_ptr_nonnull(orig);
+	_cleanup_free_ char *jpath = xasprintf("%s/journal.jsonl", tmpdir);
+	FILE *fp = fopen(jpath, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(orig, fp);
+	fputs("{\"type\":\"memory\",\"inst\":3,\"t\":2,\"rss_kb\":26000,\"pss_kb\":12800,\"roles\":{"
+	      "\"runtime\":{\"rss_kb\":25000,\"pss_kb\":12000},\"workload\":{\"rss_kb\":1000,\"pss_kb\":800}}}\n"
+	      "{\"type\":\"memory\",\"inst\":4,\"t\":2,\"rss_kb\":26000,\"pss_kb\":15000,\"roles\":{"
+	      "\"runtime\":{\"rss_kb\":25000,\"pss_kb\":14000},\"workload\":{\"rss_kb\":1000,\"pss_kb\":1000}}}\n"
+	      "{\"type\":\"memory\",\"inst\":1,\"t\":2,\"rss_kb\":1000,\"pss_kb\":600,\"roles\":{"
+	      "\"workload\":{\"rss_kb\":1000,\"pss_kb\":600},\"bogus\":{\"pss_kb\":5}}}\n", fp);
+	fclose(fp);
+	struct journal_read jr2;
+	struct report r2;
+	char *cause = NULL;
+	ck_assert_msg(journal_read(tmpdir, &jr2, &cause) == 0, "%s", cause);
+	ck_assert_msg(report_build(&jr2, NULL, &r2, &cause) == 0, "%s", cause);
+	const struct report_cost *c = report_find_cost(&r2, "gvisor", NULL, "syscall", ROLE_RUNTIME, COST_PSS);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 13000, 1e-9);
+	ck_assert_str_eq(c->unit, "kB");
+	c = report_find_cost(&r2, "gvisor", NULL, "syscall", REPORT_TOTAL, COST_PSS);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_double_eq_tol(c->st.mean, 13900, 1e-9);
+	c = report_find_cost(&r2, "native", NULL, "syscall", ROLE_WORKLOAD, COST_PSS);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->st.n, 1);
+	ck_assert_double_eq_tol(c->st.mean, 600, 1e-9);
+	/* qemu had no record: no row; nor per component */
+	ck_assert_ptr_null(report_find_cost(&r2, "qemu", NULL, "syscall", ROLE_VMM, COST_PSS));
+	for (size_t i = 0; i < r2.ncosts; i++)
+		ck_assert(!(r2.costs[i].component[0] && r2.costs[i].qty == COST_PSS));
+	ck_assert_str_eq(report_cost_qty_name(COST_PSS), "pss_kb");
+	text = journal_fixture_text(&r2);
+	const char *t = strstr(text, "host cost by role");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(strstr(t, "PSS: read once, mid-run"));
+	ck_assert_ptr_nonnull(strstr(t, "PSS kB"));
+	/* gVisor's runtime row carries its PSS; its components do not */
+	const char *g = strstr(t, "\nsyscall   gvisor");
+	ck_assert_ptr_nonnull(g);
+	const char *rt = strstr(g, "\n                   runtime "), *sentry = strstr(g, "\n                     sentry ");
+	ck_assert(rt && sentry);
+	_cleanup_free_ char *row = xstrndup(rt + 1, (size_t)(strchr(rt + 1, '\n') - rt - 1));
+	_cleanup_free_ char *srow = xstrndup(sentry + 1, (size_t)(strchr(sentry + 1, '\n') - sentry - 1));
+	ck_assert_msg(strstr(row, " 25000   13000 "), "%s", row);
+	ck_assert_msg(!strstr(srow, "13000") && !strstr(srow, "12000"), "%s", srow);
+	free(text);
+	report_free(&r2);
+	journal_read_free(&jr2);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, text_says_none,
-		exports, io_and_switches_by_role };
+		exports, io_and_switches_by_role, pss_by_role };
 	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
 }
