@@ -18,7 +18,9 @@
  *   "sample"   {inst, t, metrics:{name:value}, procs:[{pid, ppid, comm, role,
  *               usr, system, guest, wait, cpu, cpu_num, minflt_s, majflt_s,
  *               vsz_kb, rss_kb, mem_pct, kb_rd_s, kb_wr_s, kb_ccwr_s, iodelay,
- *               cswch_s, nvcswch_s, threads}]}
+ *               cswch_s, nvcswch_s, threads}], dt, cgroup_cpu_s:{...},
+ *               guest_used_kb (a VM guest's MemTotal - MemAvailable, when its
+ *               agent sent it)}
  *   "end"      {inst, status:"ok"|"failed"|"timeout"|"cancelled", error,
  *               metrics:{name:value}, startup_ms, create_ms, elapsed_s, extra:{...};
  *               once ready also isolab_pre_ms (launch to the driver's call of

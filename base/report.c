@@ -86,6 +86,10 @@ struct inst {
 	double tax_vmm_s, tax_guest_s; /* VMs: over the samples with both */
 	double tax_vmm_rss_sum, tax_guest_rss_sum; /* VMs: RSS, kB, over the samples with both */
 	unsigned tax_rss_n;
+	/* VMs: the VMM's RSS and the guest kernel's used memory, over the
+	 * samples with both (the agent sent it) */
+	double tax_kern_vmm_sum, tax_kern_used_sum;
+	unsigned tax_kern_n;
 };
 
 struct mdef {
@@ -431,6 +435,11 @@ static void add_procs(struct inst *in, const struct samplerec *rec, double sdt)
 		in->tax_guest_rss_sum += rss[ROLE_GUEST];
 		in->tax_rss_n++;
 	}
+	if (has_rss[ROLE_VMM] && rec->guest_used_kb > 0) {
+		in->tax_kern_vmm_sum += rss[ROLE_VMM];
+		in->tax_kern_used_sum += rec->guest_used_kb;
+		in->tax_kern_n++;
+	}
 	in->psamples++;
 	in->csamples += used > 0;
 	in->run_samples += in->running;
@@ -623,8 +632,16 @@ static void collect_instances(const struct builder *b, struct report *out)
 		ri->ncomp = in->ncomp;
 		ri->tax_vmm_s = in->tax_vmm_s;
 		ri->tax_guest_s = in->tax_guest_s;
-		ri->tax_vmm_rss_kb = in->tax_rss_n ? in->tax_vmm_rss_sum / in->tax_rss_n : NAN;
-		ri->tax_guest_rss_kb = in->tax_rss_n ? in->tax_guest_rss_sum / in->tax_rss_n : NAN;
+		/* Against the guest kernel's own count of its used memory where
+		 * its agent sent it, else against its processes' RSS. */
+		ri->tax_guest_kernel = in->tax_kern_n > 0;
+		if (ri->tax_guest_kernel) {
+			ri->tax_vmm_rss_kb = in->tax_kern_vmm_sum / in->tax_kern_n;
+			ri->tax_guest_rss_kb = in->tax_kern_used_sum / in->tax_kern_n;
+		} else {
+			ri->tax_vmm_rss_kb = in->tax_rss_n ? in->tax_vmm_rss_sum / in->tax_rss_n : NAN;
+			ri->tax_guest_rss_kb = in->tax_rss_n ? in->tax_guest_rss_sum / in->tax_rss_n : NAN;
+		}
 		for (unsigned c = 0; c < in->ncomp; c++) {
 			ri->comp[c] = in->comp[c];
 			ri->comp[c].rss_mean_kb = in->comp_rss_n[c] ? in->comp_rss_sum[c] / in->comp_rss_n[c] : NAN;
@@ -654,6 +671,17 @@ static const char *const qty_names[COST__COUNT] = {
 	[COST_VIRT_MEM_X] = "virt_tax_rss_x",
 	[COST_PSS] = "pss_kb",
 };
+
+int report_tax_vs_kernel(const struct report *r, const struct report_cost *c)
+{
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *ri = &r->insts[i];
+		if (ri->tax_guest_kernel && !strcmp(ri->runtime, c->runtime) && !strcmp(ri->workload, c->workload) &&
+		    !strcmp(ri->variant, c->variant) && !strcmp(ri->host, c->host))
+			return 1;
+	}
+	return 0;
+}
 
 /* A VM's tax: what its VMM costs beyond what the guest says it uses. */
 static int tax_qty(enum cost_qty q)
@@ -2113,9 +2141,14 @@ static void print_costs(const struct report *r, FILE *fp)
 		if (c->qty != COST_VIRT_MEM_KB || !c->st.n || !x || !x->st.n)
 			continue;
 		int prec = x->st.mean >= 100 ? 0 : x->st.mean >= 10 ? 1 : 2;
-		fprintf(fp, "%s/%s: memory tax %.1f MiB: the VMM's mean RSS is %.*f\xc3\x97 that of the guest's processes "
-		    "(their own view; the guest's kernel and page cache are in the VMM's)\n", c->runtime, c->workload,
-		    c->st.mean / 1024.0, prec, x->st.mean);
+		if (report_tax_vs_kernel(r, c))
+			fprintf(fp, "%s/%s: memory tax %.1f MiB: the VMM's mean RSS is %.*f\xc3\x97 the memory the guest's "
+			    "kernel counts as used (MemTotal - MemAvailable, its own view)\n", c->runtime, c->workload,
+			    c->st.mean / 1024.0, prec, x->st.mean);
+		else
+			fprintf(fp, "%s/%s: memory tax %.1f MiB: the VMM's mean RSS is %.*f\xc3\x97 that of the guest's "
+			    "processes (their own view; the guest's kernel and page cache are in the VMM's)\n", c->runtime,
+			    c->workload, c->st.mean / 1024.0, prec, x->st.mean);
 	}
 }
 
@@ -2483,6 +2516,9 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "unit", json_text(c->unit));
 		json_object_set_new(o, "metric", c->metric[0] ? json_text(c->metric) : json_null());
 		json_object_set_new(o, "none", json_boolean(c->none));
+		if (c->qty == COST_VIRT_MEM_KB || c->qty == COST_VIRT_MEM_X) /* what the guest's side is */
+			json_object_set_new(o, "guest_memory", json_text(report_tax_vs_kernel(r, c) ? "kernel used" :
+			    "processes' RSS"));
 		json_set_stats(o, &c->st, values, c->has_baseline, c->overhead_pct, c->p_value, c->significant);
 		json_array_append_new(costs, o);
 	}

@@ -114,7 +114,10 @@ struct report_instance {
 	/* VMs: over the samples with both, the VMM's host CPU-seconds and the
 	 * guest's own busy CPU-seconds; 0 and 0 without such samples. */
 	double tax_vmm_s, tax_guest_s;
-	double tax_vmm_rss_kb, tax_guest_rss_kb; /* VMs: mean RSS of each over the samples with both, NAN without */
+	double tax_vmm_rss_kb, tax_guest_rss_kb; /* VMs: mean RSS of each over the samples with both, NAN without;
+	                                          * with tax_guest_kernel, the guest's is its kernel's count of
+	                                          * its used memory (MemTotal - MemAvailable), not its processes' */
+	int tax_guest_kernel;
 	struct report_component comp[REPORT_MAX_COMPONENTS];
 	unsigned ncomp;
 	/* The cross-check with the kernel's accounting of the instance's
@@ -191,9 +194,10 @@ enum cost_qty {
 	COST_WRITE_KB,     /* kB written to storage (write_bytes), likewise */
 	COST_CSW,          /* voluntary context switches, likewise */
 	COST_NVCSW,        /* involuntary context switches, likewise */
-	COST_VIRT_MEM_KB,  /* role vmm: the VMM's mean RSS less the mean RSS of the guest's processes (its
-	                    * agent's view), in kB, over the samples in which both are seen */
-	COST_VIRT_MEM_X,   /* role vmm: the VMM's mean RSS over the guest processes', there: "x" */
+	COST_VIRT_MEM_KB,  /* role vmm: the VMM's mean RSS less the guest's used memory as its kernel counts
+	                    * it (MemTotal - MemAvailable) where its agent sent it, else less the mean RSS of
+	                    * the guest's processes (its agent's view), in kB, over the samples with both */
+	COST_VIRT_MEM_X,   /* role vmm: the VMM's mean RSS over the guest's, there: "x" */
 	COST_PSS,          /* kB: the role's processes' PSS, where it was read (the "memory" record:
 	                    * scale and footprint runs); no row when it was not */
 	COST__COUNT
@@ -266,6 +270,10 @@ int report_build(const struct journal_read *jr, const char *baseline, struct rep
  * only. For what needs no sample afterwards (the text, JSON and CSV). */
 int report_build_dir(const char *dir, const char *baseline, struct journal_read *jr, struct report *out,
     char **cause);
+/* Whether a group's memory tax (c's runtime, workload, variant and host)
+ * is against the guest kernel's count of its used memory, not its
+ * processes' RSS. */
+int report_tax_vs_kernel(const struct report *r, const struct report_cost *c);
 void report_free(struct report *r);
 /* Prints the comparison table for a terminal (plain text, aligned). */
 void report_print(const struct report *r, FILE *fp);

@@ -383,6 +383,7 @@ static void reset(struct samplerec *r)
 	r->inst = NULL;
 	r->dt = NAN;
 	r->cg[0] = r->cg[1] = NAN;
+	r->guest_used_kb = NAN;
 	r->has_metrics = 0;
 	r->nmetrics = r->nprocs = 0;
 }
@@ -426,10 +427,11 @@ int samplerec_parse(struct samplerec *r, const char *line, size_t len)
 					r->inst = r->instbuf;
 				}
 			}
-		} else if (key_is(k, kn, "dt")) {
+		} else if (key_is(k, kn, "dt") || key_is(k, kn, "guest_used_kb")) {
 			long long iv;
 			int num, is_int;
-			if (number_or_skip(&s, &r->dt, &num, &iv, &is_int, 1) < 0)
+			double *to = key_is(k, kn, "dt") ? &r->dt : &r->guest_used_kb;
+			if (number_or_skip(&s, to, &num, &iv, &is_int, 1) < 0)
 				return -1;
 		} else if (key_is(k, kn, "metrics")) {
 			if (parse_metrics(r, &s) < 0)
@@ -471,6 +473,7 @@ void samplerec_from_json(struct samplerec *r, json_t *rec)
 		r->inst = r->instbuf;
 	}
 	r->dt = num_or_nan(json_object_get(rec, "dt"));
+	r->guest_used_kb = num_or_nan(json_object_get(rec, "guest_used_kb"));
 	json_t *cg = json_object_get(rec, "cgroup_cpu_s");
 	r->cg[0] = num_or_nan(json_object_get(cg, "cpu.stat"));
 	r->cg[1] = num_or_nan(json_object_get(cg, "cpuacct.usage"));

@@ -47,6 +47,7 @@ struct samplerec {
 	char instbuf[40];      /* where inst points when it had to be written */
 	double dt;             /* the sample's "dt", NAN when not a number */
 	double cg[2];          /* cgroup_cpu_s: cpu.stat and cpuacct.usage, NAN when not numbers */
+	double guest_used_kb;  /* a VM guest's own count of its used memory, NAN when not a number */
 	int has_metrics;       /* "metrics" is an object */
 	struct samplerec_metric *metrics; /* its members, numbers or not */
 	size_t nmetrics, metrics_cap;

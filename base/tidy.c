@@ -122,6 +122,13 @@ static void series_rows(FILE *fp, const struct tidy *t, const struct tinst *in, 
 		series_key(fp, t, in, tt);
 		fprintf(fp, "rss_kb.%s,%.15g\r\n", role_name((enum proc_role)role), rss[role]);
 	}
+	v = json_object_get(r, "guest_used_kb");
+	if (json_is_number(v)) {
+		series_key(fp, t, in, tt);
+		fputs("guest_used_kb", fp);
+		num(fp, v);
+		fputs("\r\n", fp);
+	}
 	json_object_foreach(json_object_get(r, "cgroup_cpu_s"), name, v) {
 		if (!json_is_number(v))
 			continue;

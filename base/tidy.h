@@ -8,8 +8,9 @@
  * where metric is the workload's own (rate, p50, ...) or, from the
  * sample's processes, cpu_pct.ROLE and rss_kb.ROLE (each role's sum; the
  * guest role's are the guest's own view, not the host's),
- * and cgroup_cpu_s.SOURCE (the instance's cgroup's CPU so far: cpu.stat,
- * cpuacct.usage) where the sample carries it.
+ * cgroup_cpu_s.SOURCE (the instance's cgroup's CPU so far: cpu.stat,
+ * cpuacct.usage) and guest_used_kb (a VM guest kernel's MemTotal -
+ * MemAvailable) where the sample carries them.
  *
  * Processes: every process of every sample of those instances, with
  *   run,instance,runtime,rep,t,pid,comm,role,component, then the pidstat

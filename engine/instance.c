@@ -822,6 +822,11 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 	uint64_t now = mono_ns();
 	if (it->tick_ns)
 		json_object_set_new(rec, "dt", json_real((double)(now - it->tick_ns) / 1e9));
+	/* A VM guest's own count of its used memory, with its processes. */
+	if (it->in.guest_used_kb > 0) {
+		json_object_set_new(rec, "guest_used_kb", json_real(it->in.guest_used_kb));
+		it->in.guest_used_kb = 0;
+	}
 	it->tick_ns = now;
 	if (it->in.cgroup) {
 		json_t *cg = json_object();

@@ -87,6 +87,9 @@ struct instance {
 	unsigned copies;               /* driver: the workload runs as this many copies at once (containers
 	                                * inside one VM), all on out_fd; a metric is then the copies' mean,
 	                                * per second and at the end. 0 or 1: one. At most MAX_COPIES. */
+	double guest_used_kb;          /* driver: a VM guest's kernel's count of its used memory
+	                                * (MemTotal - MemAvailable, kB) with the guest samples it gave
+	                                * last; the engine journals it once and sets it to 0. 0: none */
 	const char *cgroup;            /* driver: the relative path of the cgroup that holds the instance's
 	                                * processes (cgroup.h), while it exists; NULL: none */
 	char *addr;                    /* driver: address the host reaches the workload at */

@@ -330,6 +330,7 @@ static void side_record(struct vm_relay *r, char *line)
 		}
 		r->batch[r->nbatch++] = s;
 	} else if (!strcmp(type, "tick")) {
+		r->last_used_kb = kv_double(payload, "mem_used_kb");
 		if (r->nbatch)
 			memcpy(r->last, r->batch, r->nbatch * sizeof *r->batch);
 		r->nlast = r->nbatch;
@@ -464,7 +465,10 @@ size_t vm_host_samples(struct instance *in, struct vm_host *h, struct proc_sampl
 	if (!h->relay_started)
 		return 0;
 	vm_host_poll(in, h);
-	return vm_relay_samples(&h->relay, out, max);
+	size_t n = vm_relay_samples(&h->relay, out, max);
+	if (n)
+		in->guest_used_kb = h->relay.last_used_kb;
+	return n;
 }
 
 int vm_host_stop(struct vm_host *h, int force, char **cause)

@@ -56,6 +56,8 @@ struct vm_relay {
 	struct proc_sample *batch, *last;            /* guest processes: being filled, last complete */
 	size_t nbatch, nlast, cap;
 	int fresh;            /* last holds a batch not yet handed out */
+	double last_used_kb;  /* the guest's used memory with the last complete batch: its kernel's
+	                       * MemTotal - MemAvailable (kB), 0 when unknown */
 	char **logs;          /* agent "log" frames not yet reported */
 	size_t nlogs;
 };
@@ -68,7 +70,7 @@ int vm_relay_start(struct vm_relay *r, const int *fds, size_t nfds, struct metri
 /* Reads what the relay sent so far (never blocks). */
 void vm_relay_poll(struct vm_relay *r);
 /* Copies the last complete batch of guest samples to out (at most max),
- * once; returns how many. */
+ * once; returns how many. The guest's used memory then is last_used_kb. */
 size_t vm_relay_samples(struct vm_relay *r, struct proc_sample *out, size_t max);
 /* Closes the relay's pipes and frees what it holds (the process is the
  * engine's to reap as main_pid). */

@@ -4,7 +4,8 @@
 # and start in each: every instance succeeds, the start-up breakdown is in
 # the journal in order (VMM < kernel < init < ready), the process table has
 # QEMU on the host side, its vCPU thread's CPU told apart, and the workload
-# inside the guest, and nothing of the run is left behind.
+# inside the guest, the guest kernel's used memory is in the samples and
+# the memory tax is against it, and nothing of the run is left behind.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
 t0=$(date +%s)
@@ -41,10 +42,18 @@ for i, r in inst.items():
     assert vc and all(0 <= p["vcpu_cpu"] <= p["cpu"] for p in vc), ("vcpu_cpu", vmm)
     if r["workload"] == "cpu":
         assert max(p["vcpu_cpu"] for p in vc) > 30, ("the vCPU thread, busy", [p["vcpu_cpu"] for p in vc])
+    # the guest kernel's own count of its used memory: more than its
+    # processes' RSS (it holds the kernel's own), less than QEMU's RSS
+    used = [s["guest_used_kb"] for s in recs if s["type"] == "sample" and s["inst"] == i and "guest_used_kb" in s]
+    assert used, "no guest_used_kb in the samples of %s" % r
+    assert all(0 < u < max(p["rss_kb"] for p in vmm) for u in used), ("guest_used_kb", used)
+    assert max(used) > max(p["rss_kb"] for p in guest), ("used vs a guest process", used)
     print("procs %-13s %-8s host: %s; guest: %s" % (r["runtime"], r["workload"],
           sorted({p["comm"] for p in procs if p["role"] != "guest"}), sorted({p["comm"] for p in guest})))
 PY
 grep -Eq '^ +vcpu threads +[0-9]+ +[0-9.]+' "$out" || fail "the report does not split QEMU's vCPU threads from the rest"
+grep -Eq "^qemu/cpu: memory tax [0-9.]+ MiB: the VMM's mean RSS is [0-9.]+.* the memory the guest's kernel counts as used" "$out" ||
+	fail "the memory tax is not against the guest kernel's used memory: $(grep 'memory tax' "$out")"
 assert_nothing_left "$(basename "$run")"
 # This test's QEMUs only (their disks are in its state directory): another test's may run.
 pgrep -f -- "file=$test_state/" >/dev/null && fail "a QEMU of this test survived its run"

@@ -337,6 +337,71 @@ START_TEST(io_and_switches_by_role)
 }
 END_TEST
 
+/* The attrib fixture's journal text (malloc'd). */
+static char *attrib_text(void)
+{
+	const char *top = getenv("top_srcdir");
+	_cleanup_free_ char *src = xasprintf("%s/tests/data/journal/attrib/journal.jsonl", top ? top : "../..");
+	char *text = read_file(src, NULL);
+	ck_assert_ptr_nonnull(text);
+	return text;
+}
+
+/* text as the journal of the scratch directory, read and reported. */
+static void build_from_text(const char *text, struct journal_read *jr2, struct report *r2)
+{
+	_cleanup_free_ char *jpath = xasprintf("%s/journal.jsonl", tmpdir);
+	FILE *fp = fopen(jpath, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	char *cause = NULL;
+	ck_assert_msg(journal_read(tmpdir, jr2, &cause) == 0, "%s", cause);
+	ck_assert_msg(report_build(jr2, NULL, r2, &cause) == 0, "%s", cause);
+}
+
+/* The memory tax against the guest kernel's own count of its used memory,
+ * where the samples carry it (qemu's second and third: 60000 and 40000 kB,
+ * while its VMM held 200000 and 300000): 250000 - 50000 kB, 5x. */
+START_TEST(memory_tax_vs_guest_kernel)
+{
+	ck_assert_int_eq(report_tax_vs_kernel(&r, cost("qemu", ROLE_VMM, COST_VIRT_MEM_KB)), 0);
+	_cleanup_free_ char *text = attrib_text();
+	static const char *const at[2] = { "{\"type\":\"sample\",\"inst\":5,\"t\":2,",
+		"{\"type\":\"sample\",\"inst\":5,\"t\":3," };
+	static const char *const used[2] = { "\"guest_used_kb\":60000,", "\"guest_used_kb\":40000," };
+	for (int k = 0; k < 2; k++) {
+		char *p = strstr(text, at[k]);
+		ck_assert_ptr_nonnull(p);
+		size_t head = (size_t)(p - text) + strlen(at[k]);
+		char *next = xasprintf("%.*s%s%s", (int)head, text, used[k], text + head);
+		free(text);
+		text = next;
+	}
+	struct journal_read jr2;
+	struct report r2;
+	build_from_text(text, &jr2, &r2);
+	const struct report_cost *kb = report_find_cost(&r2, "qemu", NULL, "syscall", ROLE_VMM, COST_VIRT_MEM_KB);
+	const struct report_cost *x = report_find_cost(&r2, "qemu", NULL, "syscall", ROLE_VMM, COST_VIRT_MEM_X);
+	ck_assert(kb && x);
+	ck_assert_double_eq_tol(kb->st.mean, 200000, 1e-9);
+	ck_assert_double_eq_tol(x->st.mean, 5, 1e-9);
+	ck_assert_int_eq(report_tax_vs_kernel(&r2, kb), 1);
+	char *out = journal_fixture_text(&r2);
+	const char *line = strstr(out, "qemu/syscall: memory tax");
+	ck_assert_ptr_nonnull(line);
+	_cleanup_free_ char *tax = xstrndup(line, strcspn(line, "\n"));
+	ck_assert_msg(strstr(tax, "memory tax 195.3 MiB: the VMM's mean RSS is 5.00\xc3\x97 the memory the guest's kernel "
+	    "counts as used"), "%s", tax);
+	free(out);
+	out = journal_fixture_text(&r);
+	ck_assert_ptr_nonnull(strstr(out, "that of the guest's processes"));
+	free(out);
+	report_free(&r2);
+	journal_read_free(&jr2);
+}
+END_TEST
+
 /* PSS by role, from "memory" records added to the fixture: gVisor's
  * runtime 12000|14000 kB and workload 800|1000 kB (a Sentry and a stub, as
  * a scale run reads them once mid-run); native's first repetition only
@@ -350,26 +415,17 @@ START_TEST(pss_by_role)
 	ck_assert_ptr_null(strstr(text, "PSS kB"));
 	free(text);
 
-	const char *top = getenv("top_srcdir");
-	_cleanup_free_ char *src = xasprintf("%s/tests/data/journal/attrib/journal.jsonl", top ? top : "../..");
-	_cleanup_free_ char *orig = read_file(src, NULL);
-	ck_assert_ptr_nonnull(orig);
-	_cleanup_free_ char *jpath = xasprintf("%s/journal.jsonl", tmpdir);
-	FILE *fp = fopen(jpath, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs(orig, fp);
-	fputs("{\"type\":\"memory\",\"inst\":3,\"t\":2,\"rss_kb\":26000,\"pss_kb\":12800,\"roles\":{"
-	      "\"runtime\":{\"rss_kb\":25000,\"pss_kb\":12000},\"workload\":{\"rss_kb\":1000,\"pss_kb\":800}}}\n"
-	      "{\"type\":\"memory\",\"inst\":4,\"t\":2,\"rss_kb\":26000,\"pss_kb\":15000,\"roles\":{"
-	      "\"runtime\":{\"rss_kb\":25000,\"pss_kb\":14000},\"workload\":{\"rss_kb\":1000,\"pss_kb\":1000}}}\n"
-	      "{\"type\":\"memory\",\"inst\":1,\"t\":2,\"rss_kb\":1000,\"pss_kb\":600,\"roles\":{"
-	      "\"workload\":{\"rss_kb\":1000,\"pss_kb\":600},\"bogus\":{\"pss_kb\":5}}}\n", fp);
-	fclose(fp);
+	_cleanup_free_ char *orig = attrib_text();
+	_cleanup_free_ char *all = xasprintf("%s%s", orig,
+	    "{\"type\":\"memory\",\"inst\":3,\"t\":2,\"rss_kb\":26000,\"pss_kb\":12800,\"roles\":{"
+	    "\"runtime\":{\"rss_kb\":25000,\"pss_kb\":12000},\"workload\":{\"rss_kb\":1000,\"pss_kb\":800}}}\n"
+	    "{\"type\":\"memory\",\"inst\":4,\"t\":2,\"rss_kb\":26000,\"pss_kb\":15000,\"roles\":{"
+	    "\"runtime\":{\"rss_kb\":25000,\"pss_kb\":14000},\"workload\":{\"rss_kb\":1000,\"pss_kb\":1000}}}\n"
+	    "{\"type\":\"memory\",\"inst\":1,\"t\":2,\"rss_kb\":1000,\"pss_kb\":600,\"roles\":{"
+	    "\"workload\":{\"rss_kb\":1000,\"pss_kb\":600},\"bogus\":{\"pss_kb\":5}}}\n");
 	struct journal_read jr2;
 	struct report r2;
-	char *cause = NULL;
-	ck_assert_msg(journal_read(tmpdir, &jr2, &cause) == 0, "%s", cause);
-	ck_assert_msg(report_build(&jr2, NULL, &r2, &cause) == 0, "%s", cause);
+	build_from_text(all, &jr2, &r2);
 	const struct report_cost *c = report_find_cost(&r2, "gvisor", NULL, "syscall", ROLE_RUNTIME, COST_PSS);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_eq(c->st.n, 2);
@@ -410,6 +466,6 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, text_says_none,
-		exports, io_and_switches_by_role, pss_by_role };
+		exports, io_and_switches_by_role, pss_by_role, memory_tax_vs_guest_kernel };
 	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
 }

@@ -48,6 +48,7 @@ static int parse_both(const char *line)
 		ck_assert_int_eq(t.is_sample, j.is_sample);
 		ck_assert_msg((!t.inst && !j.inst) || (t.inst && j.inst && !strcmp(t.inst, j.inst)), "inst of %s", line);
 		ck_assert_msg(same_num(t.dt, j.dt), "dt of %s", line);
+		ck_assert_msg(same_num(t.guest_used_kb, j.guest_used_kb), "guest_used_kb of %s", line);
 		ck_assert_msg(same_num(t.cg[0], j.cg[0]) && same_num(t.cg[1], j.cg[1]), "cgroup of %s", line);
 		ck_assert_int_eq(t.has_metrics, j.has_metrics);
 		ck_assert_uint_eq(t.nmetrics, j.nmetrics);
@@ -79,7 +80,8 @@ static int parse_both(const char *line)
 	"\"procs\":[{\"pid\":4242,\"ppid\":1,\"comm\":\"exe\",\"role\":\"runtime\",\"name\":\"sentry\",\"usr\":60.5,"   \
 	"\"system\":9.5,\"cpu\":70.0,\"rss_kb\":20480,\"kb_rd_s\":1.5,\"kb_wr_s\":0,\"cswch_s\":12.0,"                  \
 	"\"nvcswch_s\":-1,\"dt\":0.4,\"threads\":3},{\"pid\":4243,\"comm\":\"isolab-probe\",\"role\":\"workload\","    \
-	"\"cpu\":99.9,\"rss_kb\":1000,\"vcpu_cpu\":87.5}],\"dt\":1.0,\"cgroup_cpu_s\":{\"cpu.stat\":17.25,\"cpuacct.usage\":17.3}}"
+	"\"cpu\":99.9,\"rss_kb\":1000,\"vcpu_cpu\":87.5}],\"dt\":1.0,\"guest_used_kb\":61234,"                            \
+	"\"cgroup_cpu_s\":{\"cpu.stat\":17.25,\"cpuacct.usage\":17.3}}"
 
 START_TEST(reads_an_engine_line)
 {
@@ -88,7 +90,7 @@ START_TEST(reads_an_engine_line)
 	ck_assert_int_eq(samplerec_parse(&s, ENGINE_LINE, strlen(ENGINE_LINE)), 0);
 	ck_assert(s.is_sample);
 	ck_assert_str_eq(s.inst, "3");
-	ck_assert(s.dt == 1.0 && s.cg[0] == 17.25 && s.cg[1] == 17.3);
+	ck_assert(s.dt == 1.0 && s.cg[0] == 17.25 && s.cg[1] == 17.3 && s.guest_used_kb == 61234);
 	ck_assert_uint_eq(s.nmetrics, 2);
 	ck_assert(s.metrics[0].is_number && s.metrics[0].value == 991234.5 && s.metrics[1].value == 1000);
 	ck_assert_uint_eq(s.nprocs, 2);

@@ -21,7 +21,8 @@
  *      guest), all on that pipe;
  *   5. once a second samples the guest's /proc with the columns of isolab's
  *      host sampler (base/pidstat.c, built into the probe too) and sends
- *      one frame per process, then a tick;
+ *      one frame per process, then a tick with the guest kernel's used
+ *      memory (MemTotal - MemAvailable);
  *   6. when the workload has exited and its output is read, sends its exit
  *      status, syncs and powers the guest off (or reboots it, with
  *      isolab.halt=reboot, where the VMM exits on a reboot instead).
@@ -502,7 +503,30 @@ read_counters(int pid, struct pidstat_counters *c)
 	return 1;
 }
 
-/* One frame per process (kernel threads only when they ran), then a tick. */
+/* The guest kernel's count of its used memory, MemTotal - MemAvailable
+ * (free(1)'s "used" since procps 3.3.10), in kB; 0 when unknown. */
+static unsigned long long
+guest_used_kb(void)
+{
+	char text[4096];
+	unsigned long long total = 0, avail = 0, v;
+	int have_avail = 0;
+	if (read_small("/proc/meminfo", text, sizeof text) <= 0)
+		return 0;
+	for (char *line = text; line != NULL && *line != '\0';) {
+		if (sscanf(line, "MemTotal: %llu kB", &v) == 1)
+			total = v;
+		else if (sscanf(line, "MemAvailable: %llu kB", &v) == 1)
+			avail = v, have_avail = 1;
+		line = strchr(line, '\n');
+		if (line != NULL)
+			line++;
+	}
+	return have_avail && total > avail ? total - avail : 0;
+}
+
+/* One frame per process (kernel threads only when they ran), then a tick
+ * with the guest's used memory. */
 static void
 sample_procs(double dt)
 {
@@ -558,7 +582,11 @@ sample_procs(double dt)
 		if (pst[i].seen)
 			pst[w++] = pst[i];
 	npst = w;
-	send_fmt("tick", "uptime=%.3f procs=%u", uptime_s(), count);
+	unsigned long long used_kb = guest_used_kb();
+	if (used_kb)
+		send_fmt("tick", "uptime=%.3f procs=%u mem_used_kb=%llu", uptime_s(), count, used_kb);
+	else
+		send_fmt("tick", "uptime=%.3f procs=%u", uptime_s(), count);
 }
 
 /* ---- the workload ---- */
