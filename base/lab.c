@@ -60,7 +60,7 @@ static const struct report_row *find_cost(const struct report *r, const char *ru
 		*tmp = (struct report_row){ .runtime = c->runtime, .workload = c->workload, .metric = (char *)metric,
 			.unit = c->unit, .host = c->host, .variant = c->variant, .st = c->st,
 			.higher_is_better = c->qty == COST_WORK_PER_CPU, .p50 = NAN, .p95 = NAN, .aggregate = NAN,
-			.degradation_pct = NAN };
+			.fairness = NAN, .fair_lowest = NAN, .degradation_pct = NAN };
 		if (c->none) { /* no process of the role: it used nothing */
 			tmp->st = (struct stats){ .n = 1 };
 		}

@@ -1007,6 +1007,8 @@ static struct report_row *get_row(struct builder *b, const char *baseline, const
 		.p50 = NAN,
 		.p95 = NAN,
 		.aggregate = NAN,
+		.fairness = NAN,
+		.fair_lowest = NAN,
 		.degradation_pct = NAN,
 		.target = in->target,
 	};
@@ -1330,8 +1332,43 @@ static double percentile(const double *v, size_t n, double p)
 	return v[k ? k - 1 : 0];
 }
 
-/* What only groups give: percentiles, per-group sums, the comparison with
- * the first variant. */
+/* Jain's index, and the lowest share of an equal one, of the values of
+ * each group of at least two (group[k] >= 0), averaged over the groups. */
+static void fairness(struct report_row *r, const long long *group, size_t n)
+{
+	double jain = 0, lowest = 0;
+	size_t ng = 0;
+	for (size_t k = 0; k < n; k++) {
+		int seen = group[k] < 0;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = group[j] == group[k];
+		if (seen)
+			continue;
+		double s = 0, s2 = 0, lo = INFINITY;
+		size_t m = 0;
+		for (size_t j = k; j < n; j++) {
+			double v = r->values[j];
+			if (group[j] != group[k] || !isfinite(v) || v < 0)
+				continue;
+			s += v;
+			s2 += v * v;
+			lo = v < lo ? v : lo;
+			m++;
+		}
+		if (m < 2 || !(s2 > 0))
+			continue;
+		jain += s * s / ((double)m * s2);
+		lowest += lo / (s / (double)m);
+		ng++;
+	}
+	if (ng) {
+		r->fairness = jain / (double)ng;
+		r->fair_lowest = lowest / (double)ng;
+	}
+}
+
+/* What only groups give: percentiles, per-group sums, fairness, the
+ * comparison with the first variant. */
 static void group_fields(struct builder *b, struct report *out)
 {
 	int scale = out->kind == EXP_SCALE;
@@ -1360,6 +1397,8 @@ static void group_fields(struct builder *b, struct report *out)
 			}
 			r->aggregate = sum / (double)groups;
 		}
+		if (r->higher_is_better)
+			fairness(r, b->vgroup[i], n);
 		if (!r->variant[0])
 			continue;
 		/* The reference: the same runtime's row of the first variant met. */
@@ -1991,6 +2030,33 @@ static void print_io(const struct report *r, FILE *fp)
 	}
 }
 
+/* One line per runtime, workload and throughput whose instances ran
+ * together: Jain's index per variant, and the least-served instance's
+ * share of an equal one. */
+static void print_fairness(const struct report *r, FILE *fp)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct report_row *a = &r->rows[i];
+		int first = 1;
+		for (size_t k = 0; k < i && first; k++)
+			first = !(isfinite(r->rows[k].fairness) && !strcmp(r->rows[k].runtime, a->runtime) &&
+			    !strcmp(r->rows[k].workload, a->workload) && !strcmp(r->rows[k].metric, a->metric) &&
+			    !strcmp(r->rows[k].host, a->host));
+		if (!isfinite(a->fairness) || !first)
+			continue;
+		fprintf(fp, "fairness: %s/%s %s (Jain's index of the instances that ran together, 1 = equal shares; "
+		    "lowest: the least-served one's share of an equal one):", a->runtime, a->workload, a->metric);
+		for (size_t k = i; k < r->nrows; k++) {
+			const struct report_row *b = &r->rows[k];
+			if (isfinite(b->fairness) && !strcmp(b->runtime, a->runtime) && !strcmp(b->workload, a->workload) &&
+			    !strcmp(b->metric, a->metric) && !strcmp(b->host, a->host))
+				fprintf(fp, "%s %s%s%.3f, lowest %.2f", k == i ? "" : ";", b->variant, b->variant[0] ? " " : "",
+				    b->fairness, b->fair_lowest);
+		}
+		fputc('\n', fp);
+	}
+}
+
 static void print_costs(const struct report *r, FILE *fp)
 {
 	int show_var = 0, show_host = 0, any_unit = 0, any_pss = 0;
@@ -2276,6 +2342,7 @@ void report_print(const struct report *r, FILE *fp)
 	for (size_t i = 0; i < r->nfits; i++)
 		fprintf(fp, "fit: %s/%s: %u of %u instances ran together%s\n", r->fits[i].runtime, r->fits[i].workload,
 		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (a larger N did not start or did not run together)" : "");
+	print_fairness(r, fp);
 	if (r->ui_seconds)
 		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
 		    r->ui_frame_ms_p50, r->ui_seconds);
@@ -2465,6 +2532,8 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "p50", json_num_or_null(row->p50, has));
 		json_object_set_new(o, "p95", json_num_or_null(row->p95, has));
 		json_object_set_new(o, "aggregate", json_num_or_null(row->aggregate, has));
+		json_object_set_new(o, "fairness", isfinite(row->fairness) ? json_pack("{s:f, s:f}", "jain",
+		    row->fairness, "lowest_share", row->fair_lowest) : json_null());
 		json_object_set_new(o, "degradation_pct", json_num_or_null(row->degradation_pct, row->has_degradation));
 		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
 		json_object_set_new(o, "error", row->error ? json_text(row->error) : json_null());

@@ -58,6 +58,12 @@ struct report_row {
 	char *variant;        /* "" when the run has none */
 	double p50, p95;      /* of values; NAN when there are none */
 	double aggregate;     /* scale: mean per group of the sum of its instances' values; NAN */
+	/* Instances that ran together (a group of at least two), for a
+	 * throughput: how evenly they shared, as Jain's index of their values
+	 * ((sum x)^2 / (n sum x^2): 1 when equal, 1/n when one got all), and
+	 * the least-served instance's value over the group's mean (its share
+	 * of an equal one); each the mean over groups. NAN otherwise. */
+	double fairness, fair_lowest;
 	int has_degradation;
 	double degradation_pct; /* % worse than the first variant (direction-aware) */
 	unsigned dnf;         /* interference: target repetitions that did not finish */

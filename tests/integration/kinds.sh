@@ -153,6 +153,9 @@ for rt in "${rts[@]}"; do
 		"scale on $rt: RSS and PSS per instance"
 	check "row('$rt','N=4','rate')['n'] == 4 and abs(row('$rt','N=4','rate')['aggregate'] - 4 * row('$rt','N=4','rate')['mean']) < 1e-6 * row('$rt','N=4','rate')['aggregate'] + 1e-9" \
 		"scale on $rt: aggregate is the sum of the instances"
+	# how evenly the instances shared: Jain's index between 1/N and 1
+	check "0.25 < row('$rt','N=4','rate')['fairness']['jain'] <= 1 and 0 < row('$rt','N=4','rate')['fairness']['lowest_share'] <= 1 and row('$rt','N=1','rate')['fairness'] is None" \
+		"scale on $rt: fairness of the instances' rates"
 	# PSS by role: every instance's workload, and in all what the instance's row says
 	check "[(c['n'], c['mean'] > 0) for c in d['cost'] if c['runtime'] == '$rt' and c['variant'] == 'N=4' and c['role'] == 'workload' and c['quantity'] == 'pss_kb' and not c['component']] == [(4, True)]" \
 		"scale on $rt: PSS of the workload role in every instance"

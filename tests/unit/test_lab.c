@@ -17,7 +17,7 @@ static struct report_row row(const char *rt, const char *variant, const char *wl
 {
 	struct report_row r = { .runtime = (char *)rt, .variant = (char *)variant, .workload = (char *)wl,
 		.metric = (char *)metric, .unit = (char *)"u", .host = (char *)"local", .higher_is_better = hib,
-		.p50 = NAN, .p95 = NAN, .aggregate = NAN, .degradation_pct = NAN };
+		.p50 = NAN, .p95 = NAN, .aggregate = NAN, .fairness = NAN, .fair_lowest = NAN, .degradation_pct = NAN };
 	r.st.n = 3;
 	r.st.mean = mean;
 	return r;

@@ -135,6 +135,12 @@ START_TEST(scale)
 	ck_assert_double_eq_tol(n2->st.mean, 550, 1e-9);
 	ck_assert_double_eq_tol(n2->aggregate, 1100, 1e-9);
 	ck_assert_double_eq_tol(n2->degradation_pct, 45.0, 1e-9);
+	/* fairness of 600 and 500: 1100^2 / (2 x 610000), and 500 of a fair 550 */
+	ck_assert_double_eq_tol(n2->fairness, 1100.0 * 1100 / (2 * 610000.0), 1e-12);
+	ck_assert_double_eq_tol(n2->fair_lowest, 500.0 / 550, 1e-12);
+	/* one instance, or a quantity where less is better: none */
+	ck_assert(isnan(report_find(&r, "sandbox", "N=1", "cpu", "rate")->fairness));
+	ck_assert(isnan(report_find(&r, "sandbox", "N=2", "cpu", "pss_kb")->fairness));
 	const struct report_row *pss = report_find(&r, "sandbox", "N=2", "cpu", "pss_kb");
 	ck_assert_ptr_nonnull(pss);
 	ck_assert_str_eq(pss->unit, "kB");
@@ -145,6 +151,27 @@ START_TEST(scale)
 	ck_assert_uint_eq(r.nfits, 1);
 	ck_assert_uint_eq(r.fits[0].fit, 2);
 	ck_assert_uint_eq(r.fits[0].tried, 8);
+	char *text = printed(&r);
+	ck_assert_msg(strstr(text, "fairness: sandbox/cpu rate (Jain's index") && strstr(text, "N=2 0.992, lowest 0.91\n"),
+	    "%s", text);
+	free(text);
+	json_t *doc = report_to_json(&r);
+	json_t *rows = json_object_get(doc, "rows"), *row;
+	size_t k;
+	int seen = 0;
+	json_array_foreach(rows, k, row) {
+		json_t *f = json_object_get(row, "fairness");
+		if (!strcmp(json_string_value(json_object_get(row, "variant")) ?: "", "N=2") &&
+		    !strcmp(json_string_value(json_object_get(row, "metric")), "rate")) {
+			ck_assert_double_eq_tol(json_real_value(json_object_get(f, "jain")), n2->fairness, 1e-12);
+			ck_assert_double_eq_tol(json_real_value(json_object_get(f, "lowest_share")), n2->fair_lowest, 1e-12);
+			seen = 1;
+		} else {
+			ck_assert(json_is_null(f));
+		}
+	}
+	ck_assert(seen);
+	json_decref(doc);
 	report_free(&r);
 	unload();
 }
