@@ -64,7 +64,21 @@ struct sampler_proc {
 	/* A VMM: its vCPU threads' CPU ticks, when tracked, and at the last
 	 * sample (sampler_vcpu_ticks); -1: none found. */
 	int64_t vcpu_base, vcpu_prev;
+	/* Whose descendant it is: the oldest tracked ancestor of the same
+	 * instance when it was tracked (itself when none), the process whose
+	 * children's CPU (cutime, cstime) counts its CPU once it is reaped
+	 * through the chain. */
+	pid_t root;
+	uint64_t counted_from;   /* the ticks its first sample counted from (0: its birth) */
+	uint64_t cu_base, cs_base; /* its children's ticks when tracked */
 };
+
+/* The ticks the samples gave a process so far. */
+static uint64_t counted_ticks(const struct sampler_proc *p)
+{
+	uint64_t t = p->prev.utime + p->prev.stime;
+	return p->have_prev && t > p->counted_from ? t - p->counted_from : 0;
+}
 
 struct sampler {
 	char *root; /* for messages */
@@ -81,7 +95,25 @@ struct sampler {
 	 * all its own (sampler_since). */
 	struct { int instance; uint64_t ns; } *since;
 	size_t nsince;
+	/* Per root (sampler_proc.root): the ticks the samples gave its
+	 * descendants that are gone, for sampler_final's tail. */
+	struct { pid_t root; int instance; uint64_t ticks; } *gone;
+	size_t ngone;
 };
+
+static void gone_add(struct sampler *s, const struct sampler_proc *p)
+{
+	if (p->root == p->pid || p->root <= 0)
+		return;
+	size_t i;
+	for (i = 0; i < s->ngone && (s->gone[i].root != p->root || s->gone[i].instance != p->instance); i++)
+		;
+	if (i == s->ngone) {
+		s->gone = xreallocarray(s->gone, s->ngone + 1, sizeof *s->gone);
+		s->gone[s->ngone++] = (typeof(*s->gone)){ .root = p->root, .instance = p->instance };
+	}
+	s->gone[i].ticks += counted_ticks(p);
+}
 
 /* The shortest span a first sample gives rates over. */
 #define MIN_SPAN_NS 200000000ull
@@ -182,6 +214,7 @@ void sampler_free(struct sampler *s)
 		sampler_proc_free(s->procs[i]);
 	free(s->procs);
 	free(s->since);
+	free(s->gone);
 	free(s->out);
 	free(s->buf);
 	close(s->procfd);
@@ -388,6 +421,12 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 		goto fail;
 	}
 	p->starttime = st.f[PIDSTAT_STARTTIME];
+	p->cu_base = st.f[PIDSTAT_CUTIME];
+	p->cs_base = st.f[PIDSTAT_CSTIME];
+	p->root = pid;
+	ssize_t par = sampler_find(s, (pid_t)st.f[PIDSTAT_PPID]);
+	if (par >= 0 && s->procs[par]->instance == instance)
+		p->root = s->procs[par]->root;
 	/* The baseline: what a first sample counts from when the process is
 	 * older than its instance. */
 	pidstat_from_stat(&st, &p->base);
@@ -431,8 +470,19 @@ void sampler_untrack(struct sampler *s, pid_t pid)
 		sampler_remove_at(s, (size_t)at);
 }
 
+/* Forgets the gone descendants of root (any root when root is 0) of instance. */
+static void gone_forget(struct sampler *s, pid_t root, int instance)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < s->ngone; i++)
+		if (s->gone[i].instance != instance || (root && s->gone[i].root != root))
+			s->gone[j++] = s->gone[i];
+	s->ngone = j;
+}
+
 void sampler_untrack_instance(struct sampler *s, int instance)
 {
+	gone_forget(s, 0, instance);
 	size_t j = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->procs[i]->instance == instance)
@@ -615,6 +665,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 			from_ns = now - age_ns;
 		}
 		int64_t vcpu_from = from == &zero ? (vcpu >= 0 ? 0 : -1) : p->vcpu_base;
+		p->counted_from = from->utime + from->stime;
 		if (now >= from_ns + MIN_SPAN_NS) {
 			pidstat_row(&s->host, &st, from, &c, (double)(now - from_ns) / 1e9, io_ok, out);
 			out->secs = (double)(now - from_ns) / 1e9;
@@ -647,7 +698,55 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	return 0;
 }
 
-int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out)
+/* The CPU of p's descendants that the samples did not give them: the
+ * children's ticks its zombie counts (cutime, cstime, since it was
+ * tracked) less what the samples gave its descendants that are gone, in
+ * the list now or before. It goes to the busiest of those gone now, as
+ * what it did after its last sample (tail->pid 0: none). */
+static void sampler_tail(struct sampler *s, const struct sampler_proc *p, const struct pidstat_stat *st, uint64_t now,
+    struct proc_sample *tail)
+{
+	tail->pid = 0;
+	uint64_t cu = st->f[PIDSTAT_CUTIME] > p->cu_base ? st->f[PIDSTAT_CUTIME] - p->cu_base : 0;
+	uint64_t cs = st->f[PIDSTAT_CSTIME] > p->cs_base ? st->f[PIDSTAT_CSTIME] - p->cs_base : 0;
+	uint64_t seen = 0;
+	for (size_t i = 0; i < s->ngone; i++)
+		if (s->gone[i].root == p->pid && s->gone[i].instance == p->instance)
+			seen += s->gone[i].ticks;
+	struct sampler_proc *busiest = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		struct sampler_proc *q = s->procs[i];
+		if (q == p || q->root != p->pid || q->instance != p->instance)
+			continue;
+		struct pidstat_stat qs;
+		ssize_t r = sampler_pread(s, q->statfd);
+		if (r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime)
+			continue; /* alive, or a zombie nobody reaped: not in p's children's ticks */
+		seen += counted_ticks(q);
+		if (q->have_prev && (!busiest || q->last.cpu > busiest->last.cpu))
+			busiest = q;
+		q->root = q->pid; /* accounted for: not again when its exit is found */
+	}
+	gone_forget(s, p->pid, p->instance);
+	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns)
+		return;
+	double ticks = (double)(cu + cs - seen), secs = (double)(now - busiest->prev_ns) / 1e9;
+	*tail = busiest->last;
+	tail->secs = secs;
+	tail->cpu = ticks / (double)s->host.hz / secs * 100.0;
+	tail->usr = tail->cpu * (double)cu / (double)(cu + cs);
+	tail->system = tail->cpu - tail->usr;
+	tail->guest = tail->wait = 0;
+	tail->minflt_s = tail->majflt_s = tail->cswch_s = tail->nvcswch_s = 0;
+	tail->iodelay = 0;
+	if (tail->kb_rd_s >= 0)
+		tail->kb_rd_s = tail->kb_wr_s = tail->kb_ccwr_s = 0;
+	tail->has_vcpu = 0;
+	tail->first = 0;
+	tail->exited = 1;
+}
+
+int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct proc_sample *tail)
 {
 	ssize_t at = sampler_find(s, pid);
 	if (at < 0)
@@ -676,6 +775,11 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out)
 		memcpy(out->name, p->name, sizeof out->name);
 		out->exited = 1;
 	}
+	if (tail) {
+		tail->pid = 0;
+		if (ok)
+			sampler_tail(s, p, &st, now, tail);
+	}
 	sampler_remove_at(s, (size_t)at);
 	return ok ? 0 : -1;
 }
@@ -696,6 +800,7 @@ int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n,
 			continue;
 		}
 		/* The exit report: identity and the last sizes, no activity. */
+		gone_add(s, p);
 		*o = p->last;
 		o->usr = o->system = o->guest = o->wait = o->cpu = 0;
 		o->minflt_s = o->majflt_s = 0;

@@ -574,7 +574,7 @@ static int reap_main(struct inst *it, int block)
 	}
 	if (si.si_pid != it->in.main_pid)
 		return 0;
-	if (!it->has_last_act && sampler_final(it->ctx->sampler, it->in.main_pid, &it->last_act) == 0)
+	if (!it->has_last_act && sampler_final(it->ctx->sampler, it->in.main_pid, &it->last_act, &it->tail_act) == 0)
 		it->has_last_act = 1;
 	reap_pid(it->in.main_pid, &it->main_status);
 	it->main_done = 1;
@@ -698,7 +698,7 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 	struct proc_sample fs[256];
 	size_t nf = foreign && it->ex->ops->foreign_samples ?
 	    it->ex->ops->foreign_samples(it->ex, &it->in, fs, ARRAY_SIZE(fs)) : 0;
-	struct proc_sample *out = xcalloc(nps + nf + 1, sizeof *out);
+	struct proc_sample *out = xcalloc(nps + nf + 2, sizeof *out);
 	*n = 0;
 	for (size_t i = 0; i < nps; i++)
 		if (ps[i].instance == it->in.id)
@@ -807,9 +807,12 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 	}
 	size_t np;
 	struct proc_sample *procs = inst_procs(it, ps, nps, !final, &np);
-	if (it->has_last_act) { /* inst_procs left room for one more */
+	if (it->has_last_act) { /* inst_procs left room for two more */
 		procs[np++] = it->last_act;
 		it->has_last_act = 0;
+		if (it->tail_act.pid)
+			procs[np++] = it->tail_act;
+		it->tail_act.pid = 0;
 	}
 	json_t *pa = json_array();
 	for (size_t i = 0; i < np; i++)

@@ -132,6 +132,9 @@ struct inst {
 	unsigned *tick_n, *end_n, *all_n;
 	struct proc_sample last_act;        /* the main process's last activity, read from its zombie */
 	int has_last_act;                   /* for the next sample record */
+	struct proc_sample tail_act;        /* what its descendants did after their last sample, by its
+	                                     * zombie's count of its reaped children (sampler_final); pid 0:
+	                                     * none. In the same record. */
 };
 
 /* Zeroes it and sets what it is (id, runtime, executor, workload, limits);

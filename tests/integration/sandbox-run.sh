@@ -4,7 +4,8 @@
 # sandbox's own processes to the runtime, and nothing is left behind.
 # The report says where the host CPU went by role, and its cross-check
 # with the kernel holds: the sampled CPU of the instance's processes is
-# within 5% of its cgroup's cpu.stat (and cpuacct.usage where v1 has it).
+# within 5% of its cgroup's cpu.stat (and cpuacct.usage where v1 has it),
+# over the samples with the same processes and over the instance's life.
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
 
 out=$test_state/out
@@ -39,6 +40,12 @@ for c in d["cgroup_crosscheck"]:
     assert c["window_s"] >= 0.9, "window too short"
     assert c["cgroup_cpu_s"] > 0.3, "the cgroup counted almost no CPU"
     assert abs(c["diff_pct"]) <= 5, "more than 5% apart"
+    # over the whole life too: the workload's last partial second, after
+    # its last sample, comes from the sandbox's zombie (its reaped children)
+    life = c["life_sampled_cpu_s"] / c["life_cgroup_cpu_s"]
+    print("  over its life: sampled %.3f of the cgroup's %.3f CPU-s (%.1f%%)" % (c["life_sampled_cpu_s"],
+          c["life_cgroup_cpu_s"], 100 * life))
+    assert 0.95 <= life <= 1.05, "over its life more than 5% apart"
     seen.setdefault(c["workload"], set()).add(c["source"])
 assert seen.get("cpu") == want and seen.get("syscall") == want, "sources %s, want %s for cpu and syscall" % (seen, want)
 total = [c for c in d["cost"] if c["runtime"] == "sandbox" and c["workload"] == "cpu" and c["role"] == "total"

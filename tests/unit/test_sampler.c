@@ -382,6 +382,82 @@ static void sleep_s(double secs)
 	nanosleep(&ts, NULL);
 }
 
+/* The main process of an instance (a runtime's init) forks the workload,
+ * which burns for a second and exits between two samples; the main
+ * process reaps it, then exits itself. What the workload did after its
+ * last sample is no sample's, but the main process's zombie counts it
+ * among its children's CPU: sampler_final gives it as the workload's
+ * last report (the tail), and the samples then add up to the kernel's
+ * count of the whole tree's life. */
+static void kid_reaper(int go, int ready)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		uint64_t end = mono_ns() + 1000000000ull;
+		while (mono_ns() < end)
+			;
+		_exit(0);
+	}
+	kid_signal(ready, "r", 1);
+	waitpid(c, NULL, 0);
+	kid_signal(ready, "d", 1);
+	char x;
+	while (read(go, &x, 1) < 0 && errno == EINTR)
+		;
+}
+
+START_TEST(test_final_tail)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	sampler_since(s, 9, mono_ns());
+	struct kid k = kid_spawn(kid_reaper);
+	ck_assert_int_eq(sampler_track(s, k.pid, 9, ROLE_RUNTIME, NULL), 0);
+	ck_assert_uint_eq(sampler_track_children(s, 9), 1);
+	sleep_s(0.4);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	pid_t child = 0;
+	double sampled = 0;
+	for (size_t i = 0; i < n; i++) {
+		sampled += v[i].cpu / 100.0 * (v[i].secs > 0 ? v[i].secs : 0.4);
+		if (v[i].pid != k.pid)
+			child = v[i].pid;
+	}
+	ck_assert_int_gt(child, 0);
+	char c;
+	ck_assert_int_eq(read(k.ready, &c, 1), 1); /* the child was reaped */
+	ck_assert_int_eq(c, 'd');
+	ck_assert_int_eq(write(k.go, "x", 1), 1);
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	struct proc_sample last, tail;
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, &tail), 0);
+	ck_assert_int_eq(tail.pid, child);
+	ck_assert_int_eq(tail.exited, 1);
+	ck_assert_int_eq(tail.instance, 9);
+	ck_assert_msg(tail.secs > 0.4 && tail.secs < 3, "tail secs %.3f", tail.secs);
+	double after = tail.cpu / 100.0 * tail.secs;
+	ck_assert_msg(after > 0.3, "the workload's last 0.6 s: %.3f CPU-s", after);
+	sampled += last.cpu / 100.0 * last.secs + after;
+	struct rusage ru;
+	ck_assert_int_eq(wait4(k.pid, NULL, 0, &ru), k.pid);
+	double life = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	    ru.ru_stime.tv_usec / 1e6;
+	ck_assert_msg(fabs(sampled - life) <= 4.0 / (double)hz + 0.02, "sampled %.3f CPU-s of the tree's %.3f", sampled,
+	    life);
+	/* the child's exit is not counted again */
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert(v[i].cpu == 0);
+	sampler_free(s);
+	close(k.go);
+	close(k.ready);
+}
+END_TEST
+
 /* A process its instance launched (born after sampler_since): its first
  * sample covers its life from birth, so the CPU-seconds it gives are all
  * the kernel counted; one born before counts from when it was tracked. */
@@ -482,7 +558,7 @@ START_TEST(test_final_zombie)
 	siginfo_t si;
 	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
 	struct proc_sample last;
-	ck_assert_int_eq(sampler_final(s, k.pid, &last), 0);
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, NULL), 0);
 	ck_assert_int_eq(last.exited, 1);
 	ck_assert_int_eq(last.instance, 4);
 	ck_assert_int_eq(last.role, ROLE_WORKLOAD);
@@ -498,7 +574,7 @@ START_TEST(test_final_zombie)
 	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
 	ck_assert_ptr_null(find(v, n, k.pid));
 	/* not tracked (any more): nothing */
-	ck_assert_int_eq(sampler_final(s, k.pid, &last), -1);
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, NULL), -1);
 	sampler_free(s);
 	close(k.go);
 	close(k.ready);
@@ -987,6 +1063,7 @@ static Suite *sampler_suite(void)
 	tcase_add_test(tc, test_exit_reaped);
 	tcase_add_test(tc, test_exit_zombie);
 	tcase_add_test(tc, test_first_from_birth);
+	tcase_add_test(tc, test_final_tail);
 	tcase_add_test(tc, test_first_short_span);
 	tcase_add_test(tc, test_final_zombie);
 	tcase_add_test(tc, test_comm_parens);
