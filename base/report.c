@@ -2237,7 +2237,7 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 		if (!header++)
 			fprintf(fp, "cgroup cross-check (sampled CPU of the workload, runtime and vmm roles against the "
 			    "kernel's accounting of the instance's cgroup, over the samples with the same processes):\n");
-		double worst[2] = { NAN, NAN }, secs = 0, life_k = 0, life_s = 0;
+		double worst[2] = { NAN, NAN }, secs = 0, life_k = 0, life_s = 0, pool_s[2] = { 0, 0 }, pool_k[2] = { 0, 0 };
 		unsigned n = 0;
 		for (size_t j = i; j < r->ninsts; j++) {
 			const struct report_instance *b = &r->insts[j];
@@ -2255,12 +2255,23 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 				double d = report_cg_diff_pct(b, k);
 				if (isfinite(d) && !(fabs(d) <= fabs(worst[k])))
 					worst[k] = d;
+				if (isfinite(d)) {
+					pool_s[k] += b->cg_sampled_s[k];
+					pool_k[k] += b->cg_kernel_s[k];
+				}
 			}
 		}
 		fprintf(fp, "  %s/%s%s%s: %u instance%s, %.1f s:", a->runtime, a->workload, a->variant[0] ? "/" : "",
 		    a->variant, n, n == 1 ? "" : "s", secs);
+		/* Several instances: all of their windows together, and the
+		 * instance furthest off (a short window of a small share of a
+		 * CPU is a few 10 ms clock ticks of each process: a tick or two
+		 * is several per cent). */
 		for (int k = 0; k < 2; k++)
-			if (isfinite(worst[k]))
+			if (isfinite(worst[k]) && n > 1 && pool_k[k] > 0)
+				fprintf(fp, " %s %+.1f%% (the instance furthest off %+.1f%%)", report_cg_source[k],
+				    (pool_s[k] / pool_k[k] - 1.0) * 100.0, worst[k]);
+			else if (isfinite(worst[k]))
 				fprintf(fp, " %s %+.1f%%", report_cg_source[k], worst[k]);
 		if (life_k > 0)
 			fprintf(fp, "; over its life the samples saw %.0f%% of the cgroup's %.2f CPU-s", life_s / life_k * 100.0,

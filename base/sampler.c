@@ -99,6 +99,12 @@ struct sampler {
 	 * descendants that are gone, for sampler_final's tail. */
 	struct { pid_t root; int instance; uint64_t ticks; } *gone;
 	size_t ngone;
+	/* When the last pass began: every rate of a pass is over the span
+	 * from the process's previous pass to this one, as pidstat's are, so
+	 * that a sample's rates times its interval add up to the counters'
+	 * change whatever the pass's own length (hundreds of ms with many
+	 * processes on a loaded machine). */
+	uint64_t pass_ns;
 };
 
 static void gone_add(struct sampler *s, const struct sampler_proc *p)
@@ -598,7 +604,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 		return 1;
 	if ((st.state == 'Z' && st.f[PIDSTAT_NUM_THREADS] <= 1) || st.state == 'X')
 		return 1;
-	uint64_t now = mono_ns();
+	uint64_t now = s->pass_ns;
 
 	struct pidstat_counters c = { 0 };
 	pidstat_from_stat(&st, &c);
@@ -784,8 +790,14 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	return ok ? 0 : -1;
 }
 
+uint64_t sampler_pass_ns(const struct sampler *s)
+{
+	return s->pass_ns;
+}
+
 int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n, char **cause)
 {
+	s->pass_ns = mono_ns();
 	if (s->out_cap < s->n) {
 		s->out_cap = s->n;
 		free(s->out);

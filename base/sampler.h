@@ -77,5 +77,9 @@ size_t sampler_track_children(struct sampler *s, int instance);
 int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n, char **cause);
 /* Number of pids tracked. */
 size_t sampler_count(const struct sampler *s);
+/* When the last sampler_sample began (mono_ns; 0 before the first): its
+ * rates are over the span from each process's previous pass to this
+ * time, so a record's interval should be counted between these times. */
+uint64_t sampler_pass_ns(const struct sampler *s);
 
 #endif

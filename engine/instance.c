@@ -822,8 +822,11 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 	/* The seconds this sample covers, for CPU-seconds from %CPU, and the
 	 * kernel's own count of the instance's CPU so far, to check the sum
 	 * over roles against (one small read per cgroup and second). */
-	uint64_t now = mono_ns();
-	if (it->tick_ns)
+	/* Between the sampler's passes, over which its rates are, when this
+	 * tick has one; else now (a last record after the reaping). */
+	uint64_t now = ps && it->ctx->sampler && sampler_pass_ns(it->ctx->sampler) ?
+	    sampler_pass_ns(it->ctx->sampler) : mono_ns();
+	if (it->tick_ns && now > it->tick_ns)
 		json_object_set_new(rec, "dt", json_real((double)(now - it->tick_ns) / 1e9));
 	/* A VM guest's own count of its used memory, with its processes. */
 	if (it->in.guest_used_kb > 0) {

@@ -367,12 +367,49 @@ START_TEST(report_metrics)
 }
 END_TEST
 
+/* Two instances that ran together, each cross-checked with its cgroup
+ * over its window (the samples after the first with the same processes,
+ * the last left out): 1.0 CPU-s sampled in each, against 0.8 and 1.2 in
+ * their cgroups. The group's line gives both windows together (+0.0%)
+ * and the instance furthest off (+25.0%). */
+#define SAMPLE(i, t, cg) "{\"type\":\"sample\",\"inst\":" #i ",\"t\":" #t ",\"dt\":1,\"metrics\":{\"rate\":100}," \
+	"\"procs\":[{\"pid\":" #i "0,\"comm\":\"isolab-probe\",\"role\":\"workload\",\"cpu\":50}]," \
+	"\"cgroup_cpu_s\":{\"cpu.stat\":" #cg "}}"
+START_TEST(crosscheck_pooled)
+{
+	static const char *const lines[] = {
+		DEF,
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"N=2\"}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"N=2\"}",
+		SAMPLE(1, 1, 0), SAMPLE(2, 1, 0),
+		SAMPLE(1, 2, 0.4), SAMPLE(2, 2, 0.6),
+		SAMPLE(1, 3, 0.8), SAMPLE(2, 3, 1.2),
+		SAMPLE(1, 4, 1.3), SAMPLE(2, 4, 1.7),
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":100}}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":100}}",
+		"{\"type\":\"group\",\"kind\":\"scale\",\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"n\":2,\"ok\":2,\"failed\":0}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("scale", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	char *text = printed(&r);
+	ck_assert_ptr_nonnull(strstr(text, "  sandbox/cpu/N=2: 2 instances, 4.0 s: cpu.stat +0.0% (the instance furthest "
+	    "off +25.0%)"));
+	free(text);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report_groups");
 	TCase *tc = tcase_create("groups");
 	tcase_add_test(tc, interference);
 	tcase_add_test(tc, scale);
+	tcase_add_test(tc, crosscheck_pooled);
 	tcase_add_test(tc, scale_impossible);
 	tcase_add_test(tc, scale_loaded);
 	tcase_add_test(tc, startup);
