@@ -704,6 +704,22 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	return 0;
 }
 
+/* A process's exit report: its identity and last sizes, no activity. */
+static void exit_report(const struct sampler_proc *p, struct proc_sample *o)
+{
+	*o = p->last;
+	o->usr = o->system = o->guest = o->wait = o->cpu = 0;
+	o->minflt_s = o->majflt_s = 0;
+	o->cswch_s = o->nvcswch_s = 0;
+	o->iodelay = 0;
+	if (o->kb_rd_s >= 0)
+		o->kb_rd_s = o->kb_wr_s = o->kb_ccwr_s = 0;
+	o->has_vcpu = 0;
+	o->first = 0;
+	o->secs = 0;
+	o->exited = 1;
+}
+
 /* The CPU of p's descendants that the samples did not give them: the
  * children's ticks its zombie counts (cutime, cstime, since it was
  * tracked) less what the samples gave its descendants that are gone, in
@@ -737,19 +753,11 @@ static void sampler_tail(struct sampler *s, const struct sampler_proc *p, const 
 	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns)
 		return;
 	double ticks = (double)(cu + cs - seen), secs = (double)(now - busiest->prev_ns) / 1e9;
-	*tail = busiest->last;
+	exit_report(busiest, tail);
 	tail->secs = secs;
 	tail->cpu = ticks / (double)s->host.hz / secs * 100.0;
 	tail->usr = tail->cpu * (double)cu / (double)(cu + cs);
 	tail->system = tail->cpu - tail->usr;
-	tail->guest = tail->wait = 0;
-	tail->minflt_s = tail->majflt_s = tail->cswch_s = tail->nvcswch_s = 0;
-	tail->iodelay = 0;
-	if (tail->kb_rd_s >= 0)
-		tail->kb_rd_s = tail->kb_wr_s = tail->kb_ccwr_s = 0;
-	tail->has_vcpu = 0;
-	tail->first = 0;
-	tail->exited = 1;
 }
 
 int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct proc_sample *tail)
@@ -813,16 +821,7 @@ int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n,
 		}
 		/* The exit report: identity and the last sizes, no activity. */
 		gone_add(s, p);
-		*o = p->last;
-		o->usr = o->system = o->guest = o->wait = o->cpu = 0;
-		o->minflt_s = o->majflt_s = 0;
-		o->cswch_s = o->nvcswch_s = 0;
-		o->iodelay = 0;
-		if (o->kb_rd_s >= 0)
-			o->kb_rd_s = o->kb_wr_s = o->kb_ccwr_s = 0;
-		o->first = 0;
-		o->secs = 0;
-		o->exited = 1;
+		exit_report(p, o);
 		sampler_proc_free(p);
 	}
 	s->n = keep;
