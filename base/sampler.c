@@ -368,6 +368,27 @@ static void sampler_read_switches_io(struct sampler *s, const struct sampler_pro
 		pidstat_from_io(s->buf, c);
 }
 
+/* Processes of p's instance tracked before their ancestor p (a driver's
+ * list in another order) become descendants of p's root, so that what
+ * its zombie counts of them is not given twice. */
+static void reroot(struct sampler *s, const struct sampler_proc *p)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			struct sampler_proc *q = s->procs[i];
+			if (q == p || q->instance != p->instance || q->root == p->root)
+				continue;
+			ssize_t par = sampler_find(s, q->last.ppid);
+			if (par >= 0 && s->procs[par]->instance == q->instance && s->procs[par]->root == p->root &&
+			    q->root != p->root) {
+				q->root = p->root;
+				changed = 1;
+			}
+		}
+	}
+}
+
 int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role role, char **cause)
 {
 	if (pid <= 0)
@@ -456,6 +477,7 @@ int sampler_track(struct sampler *s, pid_t pid, int instance, enum proc_role rol
 	memmove(&s->procs[pos + 1], &s->procs[pos], (s->n - pos) * sizeof(*s->procs));
 	s->procs[pos] = p;
 	s->n++;
+	reroot(s, p);
 	return 0;
 fail:
 	sampler_proc_free(p);

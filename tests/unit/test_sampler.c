@@ -406,15 +406,36 @@ static void kid_reaper(int go, int ready)
 		;
 }
 
-START_TEST(test_final_tail)
+/* The child of pid as /proc lists it, 0 when none yet. */
+static pid_t child_of(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	for (int i = 0; i < 200; i++) {
+		_cleanup_free_ char *text = read_file(path, NULL);
+		if (text && atoi(text) > 0)
+			return (pid_t)atoi(text);
+		sleep_s(0.005);
+	}
+	return 0;
+}
+
+/* child_first: the child is tracked before its parent (a driver's list in
+ * that order): it is still the parent's descendant, not counted twice. */
+static void final_tail(int child_first)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	struct sampler *s = sampler_new("/proc");
 	ck_assert_ptr_nonnull(s);
 	sampler_since(s, 9, mono_ns());
 	struct kid k = kid_spawn(kid_reaper);
+	if (child_first) {
+		pid_t c = child_of(k.pid);
+		ck_assert_int_gt(c, 0);
+		ck_assert_int_eq(sampler_track(s, c, 9, ROLE_WORKLOAD, NULL), 0);
+	}
 	ck_assert_int_eq(sampler_track(s, k.pid, 9, ROLE_RUNTIME, NULL), 0);
-	ck_assert_uint_eq(sampler_track_children(s, 9), 1);
+	ck_assert_uint_eq(sampler_track_children(s, 9), child_first ? 0 : 1);
 	sleep_s(0.4);
 	const struct proc_sample *v;
 	size_t n;
@@ -455,6 +476,17 @@ START_TEST(test_final_tail)
 	sampler_free(s);
 	close(k.go);
 	close(k.ready);
+}
+
+START_TEST(test_final_tail)
+{
+	final_tail(0);
+}
+END_TEST
+
+START_TEST(test_final_tail_child_first)
+{
+	final_tail(1);
 }
 END_TEST
 
@@ -1064,6 +1096,7 @@ static Suite *sampler_suite(void)
 	tcase_add_test(tc, test_exit_zombie);
 	tcase_add_test(tc, test_first_from_birth);
 	tcase_add_test(tc, test_final_tail);
+	tcase_add_test(tc, test_final_tail_child_first);
 	tcase_add_test(tc, test_first_short_span);
 	tcase_add_test(tc, test_final_zombie);
 	tcase_add_test(tc, test_comm_parens);
