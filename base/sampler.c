@@ -742,15 +742,45 @@ static void exit_report(const struct sampler_proc *p, struct proc_sample *o)
 	o->exited = 1;
 }
 
-/* The CPU of p's descendants that the samples did not give them: the
- * children's ticks its zombie counts (cutime, cstime, since it was
- * tracked) less what the samples gave its descendants that are gone, in
- * the list now or before. It goes to the busiest of those gone now, as
- * what it did after its last sample (tail->pid 0: none). */
-static void sampler_tail(struct sampler *s, const struct sampler_proc *p, const struct pidstat_stat *st, uint64_t now,
-    struct proc_sample *tail)
+/* A zombie's last report: its activity since its last sample (a zombie's
+ * stat still counts its threads' CPU and faults; status and io may be
+ * gone, and then they did not move), with the sizes it had when last seen
+ * alive. */
+static void zombie_row(struct sampler *s, struct sampler_proc *p, const struct pidstat_stat *st, uint64_t now,
+    struct proc_sample *out)
 {
-	tail->pid = 0;
+	struct pidstat_counters c = p->prev;
+	pidstat_from_stat(st, &c);
+	int io_ok = p->io_ok;
+	sampler_read_switches_io(s, p, &c);
+	*out = (struct proc_sample){ .pid = p->pid, .instance = p->instance, .role = p->role };
+	pidstat_row(&s->host, st, &p->prev, &c, (double)(now - p->prev_ns) / 1e9, io_ok, out);
+	out->secs = (double)(now - p->prev_ns) / 1e9;
+	out->vsz_kb = p->last.vsz_kb;
+	out->rss_kb = p->last.rss_kb;
+	out->mem_pct = p->last.mem_pct;
+	out->threads = p->last.threads;
+	out->ppid = p->last.ppid;
+	memcpy(out->comm, p->last.comm, sizeof out->comm);
+	memcpy(out->name, p->name, sizeof out->name);
+	out->exited = 1;
+}
+
+/* What the rest of p's instance did after its last sample, as p (its main
+ * process) is about to be reaped, into extra[0..max):
+ *  - every process of the instance that is a zombie now (no one reaped it:
+ *    an orphan, such as gVisor's stubs, waiting for isolab): its last
+ *    report, read from its zombie; it is no longer tracked;
+ *  - the CPU of p's descendants that the samples did not give them: the
+ *    children's ticks p's zombie counts (cutime, cstime, since it was
+ *    tracked) less what the samples gave its descendants that are gone, in
+ *    the list now or before, as the last report of the busiest of those
+ *    gone now.
+ * Returns how many rows it wrote. */
+static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, const struct pidstat_stat *st,
+    uint64_t now, struct proc_sample *extra, size_t max)
+{
+	size_t n = 0;
 	uint64_t cu = st->f[PIDSTAT_CUTIME] > p->cu_base ? st->f[PIDSTAT_CUTIME] - p->cu_base : 0;
 	uint64_t cs = st->f[PIDSTAT_CSTIME] > p->cs_base ? st->f[PIDSTAT_CSTIME] - p->cs_base : 0;
 	uint64_t seen = 0;
@@ -758,32 +788,47 @@ static void sampler_tail(struct sampler *s, const struct sampler_proc *p, const 
 		if (s->gone[i].root == p->pid && s->gone[i].instance == p->instance)
 			seen += s->gone[i].ticks;
 	struct sampler_proc *busiest = NULL;
+	size_t keep = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct sampler_proc *q = s->procs[i];
-		if (q == p || q->root != p->pid || q->instance != p->instance)
+		s->procs[keep++] = q;
+		if (q == p || q->instance != p->instance)
 			continue;
 		struct pidstat_stat qs;
 		ssize_t r = sampler_pread(s, q->statfd);
-		if (r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime)
-			continue; /* alive, or a zombie nobody reaped: not in p's children's ticks */
+		int readable = r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime;
+		if (readable && qs.state == 'Z' && q->have_prev && now > q->prev_ns && n < max) {
+			zombie_row(s, q, &qs, now, &extra[n++]);
+			sampler_proc_free(q); /* reported: no exit report of it follows */
+			keep--;
+			continue;
+		}
+		if (readable || q->root != p->pid)
+			continue; /* alive, or not p's to count */
 		seen += counted_ticks(q);
 		if (q->have_prev && (!busiest || q->last.cpu > busiest->last.cpu))
 			busiest = q;
 		q->root = q->pid; /* accounted for: not again when its exit is found */
 	}
+	s->n = keep;
 	gone_forget(s, p->pid, p->instance);
-	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns)
-		return;
+	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns || n >= max)
+		return n;
+	struct proc_sample *tail = &extra[n++];
 	double ticks = (double)(cu + cs - seen), secs = (double)(now - busiest->prev_ns) / 1e9;
 	exit_report(busiest, tail);
 	tail->secs = secs;
 	tail->cpu = ticks / (double)s->host.hz / secs * 100.0;
 	tail->usr = tail->cpu * (double)cu / (double)(cu + cs);
 	tail->system = tail->cpu - tail->usr;
+	return n;
 }
 
-int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct proc_sample *tail)
+int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct proc_sample *extra, size_t max,
+    size_t *nextra)
 {
+	if (nextra)
+		*nextra = 0;
 	ssize_t at = sampler_find(s, pid);
 	if (at < 0)
 		return -1;
@@ -793,30 +838,11 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	int ok = r > 0 && pidstat_parse_stat(s->buf, &st) == 0 && st.f[PIDSTAT_STARTTIME] == p->starttime &&
 	    p->have_prev;
 	uint64_t now = mono_ns();
-	if (ok && now > p->prev_ns) {
-		/* A zombie's stat still counts its threads' CPU and faults;
-		 * status and io may be gone, and then they did not move. */
-		struct pidstat_counters c = p->prev;
-		pidstat_from_stat(&st, &c);
-		int io_ok = p->io_ok;
-		sampler_read_switches_io(s, p, &c);
-		*out = (struct proc_sample){ .pid = p->pid, .instance = p->instance, .role = p->role };
-		pidstat_row(&s->host, &st, &p->prev, &c, (double)(now - p->prev_ns) / 1e9, io_ok, out);
-		out->secs = (double)(now - p->prev_ns) / 1e9;
-		/* what it held when last seen alive: a zombie holds nothing */
-		out->vsz_kb = p->last.vsz_kb;
-		out->rss_kb = p->last.rss_kb;
-		out->mem_pct = p->last.mem_pct;
-		out->threads = p->last.threads;
-		memcpy(out->name, p->name, sizeof out->name);
-		out->exited = 1;
-	}
-	if (tail) {
-		tail->pid = 0;
-		if (ok)
-			sampler_tail(s, p, &st, now, tail);
-	}
-	sampler_remove_at(s, (size_t)at);
+	if (ok && now > p->prev_ns)
+		zombie_row(s, p, &st, now, out);
+	if (ok && extra && nextra)
+		*nextra = sampler_rest(s, p, &st, now, extra, max);
+	sampler_remove_at(s, (size_t)sampler_find(s, pid));
 	return ok ? 0 : -1;
 }
 

@@ -54,14 +54,18 @@ void sampler_since(struct sampler *s, int instance, uint64_t mono);
  * exited = 1 and the sizes of its last sample. It is no longer tracked
  * (so no exit report of it follows). -1 when it cannot be read or was
  * never sampled (out untouched).
- * With tail (may be NULL): what its descendants did that no sample gave
- * them, from its zombie's count of its reaped children's CPU (as the
+ * With extra (may be NULL), at most max rows of what the rest of its
+ * instance did after its last sample, *nextra of them: the last report of
+ * each of the instance's processes that is a zombie now (an orphan
+ * waiting for isolab to reap it, such as gVisor's ptrace stubs), which is
+ * then no longer tracked; and what its own descendants did that no sample
+ * gave them, from its zombie's count of its reaped children's CPU (the
  * kernel's cutime and cstime) less what the samples gave those of its
  * descendants that are gone, as the last report of the busiest of those
  * gone since the last sample (a runtime's init that reaped the workload
- * in its last partial second: that second); tail->pid is 0 when there is
- * none. */
-int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct proc_sample *tail);
+ * in its last partial second: that second). */
+int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct proc_sample *extra, size_t max,
+    size_t *nextra);
 /* Stops tracking pid (closes its fds). */
 void sampler_untrack(struct sampler *s, pid_t pid);
 /* Stops tracking every pid of instance. */

@@ -574,7 +574,8 @@ static int reap_main(struct inst *it, int block)
 	}
 	if (si.si_pid != it->in.main_pid)
 		return 0;
-	if (!it->has_last_act && sampler_final(it->ctx->sampler, it->in.main_pid, &it->last_act, &it->tail_act) == 0)
+	if (!it->has_last_act && sampler_final(it->ctx->sampler, it->in.main_pid, &it->last_act, it->rest_act,
+	    INST_MAX_REST, &it->nrest_act) == 0)
 		it->has_last_act = 1;
 	reap_pid(it->in.main_pid, &it->main_status);
 	it->main_done = 1;
@@ -698,7 +699,7 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 	struct proc_sample fs[256];
 	size_t nf = foreign && it->ex->ops->foreign_samples ?
 	    it->ex->ops->foreign_samples(it->ex, &it->in, fs, ARRAY_SIZE(fs)) : 0;
-	struct proc_sample *out = xcalloc(nps + nf + 2, sizeof *out);
+	struct proc_sample *out = xcalloc(nps + nf + 1 + INST_MAX_REST, sizeof *out);
 	*n = 0;
 	for (size_t i = 0; i < nps; i++)
 		if (ps[i].instance == it->in.id)
@@ -807,12 +808,12 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 	}
 	size_t np;
 	struct proc_sample *procs = inst_procs(it, ps, nps, !final, &np);
-	if (it->has_last_act) { /* inst_procs left room for two more */
+	if (it->has_last_act) { /* inst_procs left room for these */
 		procs[np++] = it->last_act;
 		it->has_last_act = 0;
-		if (it->tail_act.pid)
-			procs[np++] = it->tail_act;
-		it->tail_act.pid = 0;
+		for (size_t i = 0; i < it->nrest_act; i++)
+			procs[np++] = it->rest_act[i];
+		it->nrest_act = 0;
 	}
 	json_t *pa = json_array();
 	for (size_t i = 0; i < np; i++)

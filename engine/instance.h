@@ -78,6 +78,8 @@ enum inst_role { INST_INSTANCE, INST_TARGET, INST_NEIGHBOUR };
 /* Which of an instance's fds is readable: the low byte of its epoll tags. */
 enum inst_fd { INST_FD_OUT = 1, INST_FD_PIDFD, INST_FD_COUT, INST_FD_CPIDFD, INST_FD__COUNT };
 
+#define INST_MAX_REST 16  /* rows of an instance's last record beyond its main process's */
+
 struct inst {
 	struct instance in;              /* what the executor and its driver see */
 	const struct inst_ctx *ctx;
@@ -132,9 +134,11 @@ struct inst {
 	unsigned *tick_n, *end_n, *all_n;
 	struct proc_sample last_act;        /* the main process's last activity, read from its zombie */
 	int has_last_act;                   /* for the next sample record */
-	struct proc_sample tail_act;        /* what its descendants did after their last sample, by its
-	                                     * zombie's count of its reaped children (sampler_final); pid 0:
-	                                     * none. In the same record. */
+	/* What the rest of the instance did after its last sample, read as
+	 * the main process is reaped (sampler_final): its zombies' last
+	 * reports, and its reaped descendants' last CPU. In the same record. */
+	struct proc_sample rest_act[INST_MAX_REST];
+	size_t nrest_act;
 };
 
 /* Zeroes it and sets what it is (id, runtime, executor, workload, limits);

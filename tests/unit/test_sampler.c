@@ -455,7 +455,9 @@ static void final_tail(int child_first)
 	siginfo_t si;
 	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
 	struct proc_sample last, tail;
-	ck_assert_int_eq(sampler_final(s, k.pid, &last, &tail), 0);
+	size_t nrest;
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, &tail, 1, &nrest), 0);
+	ck_assert_uint_eq(nrest, 1);
 	ck_assert_int_eq(tail.pid, child);
 	ck_assert_int_eq(tail.exited, 1);
 	ck_assert_int_eq(tail.instance, 9);
@@ -487,6 +489,86 @@ END_TEST
 START_TEST(test_final_tail_child_first)
 {
 	final_tail(1);
+}
+END_TEST
+
+/* An orphan: the main process's child exits and is not reaped by it; when
+ * the main process exits too, the child is a zombie of the subreaper (as
+ * gVisor's stubs are of isolab). What it did after its last sample is
+ * read from its zombie when the main process is reaped. */
+static void kid_orphaner(int go, int ready)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		uint64_t end = mono_ns() + 1000000000ull;
+		while (mono_ns() < end)
+			;
+		_exit(0);
+	}
+	kid_signal(ready, "r", 1);
+	siginfo_t si;
+	while (waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	kid_signal(ready, "d", 1);
+	char x;
+	while (read(go, &x, 1) < 0 && errno == EINTR)
+		;
+}
+
+static double rusage_s(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 + (double)ru->ru_stime.tv_sec +
+	    ru->ru_stime.tv_usec / 1e6;
+}
+
+START_TEST(test_final_zombies)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0); /* this test's own process (check forks) */
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	sampler_since(s, 5, mono_ns());
+	struct kid k = kid_spawn(kid_orphaner);
+	ck_assert_int_eq(sampler_track(s, k.pid, 5, ROLE_RUNTIME, NULL), 0);
+	ck_assert_uint_eq(sampler_track_children(s, 5), 1);
+	sleep_s(0.4);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	pid_t child = 0;
+	double sampled = 0;
+	for (size_t i = 0; i < n; i++) {
+		sampled += v[i].cpu / 100.0 * (v[i].secs > 0 ? v[i].secs : 0.4);
+		if (v[i].pid != k.pid)
+			child = v[i].pid;
+	}
+	ck_assert_int_gt(child, 0);
+	char c;
+	ck_assert_int_eq(read(k.ready, &c, 1), 1); /* the child exited, not reaped */
+	ck_assert_int_eq(c, 'd');
+	ck_assert_int_eq(write(k.go, "x", 1), 1);
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	struct proc_sample last, rest[4];
+	size_t nrest = 0;
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, rest, ARRAY_SIZE(rest), &nrest), 0);
+	ck_assert_uint_eq(nrest, 1);
+	ck_assert_int_eq(rest[0].pid, child);
+	ck_assert_int_eq(rest[0].exited, 1);
+	ck_assert_int_eq(rest[0].instance, 5);
+	double after = rest[0].cpu / 100.0 * rest[0].secs;
+	ck_assert_msg(after > 0.3, "the orphan's last 0.6 s: %.3f CPU-s", after);
+	ck_assert_uint_eq(sampler_count(s), 0); /* both reported: neither is tracked any more */
+	sampled += last.cpu / 100.0 * last.secs + after;
+	struct rusage ru_main, ru_child;
+	ck_assert_int_eq(wait4(k.pid, NULL, 0, &ru_main), k.pid);
+	ck_assert_int_eq(wait4(child, NULL, 0, &ru_child), child); /* ours now, as the subreaper */
+	double life = rusage_s(&ru_main) + rusage_s(&ru_child);
+	ck_assert_msg(fabs(sampled - life) <= 4.0 / (double)hz + 0.02, "sampled %.3f CPU-s of the two's %.3f", sampled,
+	    life);
+	sampler_free(s);
+	close(k.go);
+	close(k.ready);
 }
 END_TEST
 
@@ -590,7 +672,7 @@ START_TEST(test_final_zombie)
 	siginfo_t si;
 	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
 	struct proc_sample last;
-	ck_assert_int_eq(sampler_final(s, k.pid, &last, NULL), 0);
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, NULL, 0, NULL), 0);
 	ck_assert_int_eq(last.exited, 1);
 	ck_assert_int_eq(last.instance, 4);
 	ck_assert_int_eq(last.role, ROLE_WORKLOAD);
@@ -606,7 +688,7 @@ START_TEST(test_final_zombie)
 	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
 	ck_assert_ptr_null(find(v, n, k.pid));
 	/* not tracked (any more): nothing */
-	ck_assert_int_eq(sampler_final(s, k.pid, &last, NULL), -1);
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, NULL, 0, NULL), -1);
 	sampler_free(s);
 	close(k.go);
 	close(k.ready);
@@ -1097,6 +1179,7 @@ static Suite *sampler_suite(void)
 	tcase_add_test(tc, test_first_from_birth);
 	tcase_add_test(tc, test_final_tail);
 	tcase_add_test(tc, test_final_tail_child_first);
+	tcase_add_test(tc, test_final_zombies);
 	tcase_add_test(tc, test_first_short_span);
 	tcase_add_test(tc, test_final_zombie);
 	tcase_add_test(tc, test_comm_parens);
