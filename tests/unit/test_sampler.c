@@ -382,6 +382,19 @@ static void sleep_s(double secs)
 	nanosleep(&ts, NULL);
 }
 
+/* A child that burns CPU for a second and exits. */
+static pid_t fork_burner(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		uint64_t end = mono_ns() + 1000000000ull;
+		while (mono_ns() < end)
+			;
+		_exit(0);
+	}
+	return c;
+}
+
 /* The main process of an instance (a runtime's init) forks the workload,
  * which burns for a second and exits between two samples; the main
  * process reaps it, then exits itself. What the workload did after its
@@ -391,19 +404,39 @@ static void sleep_s(double secs)
  * count of the whole tree's life. */
 static void kid_reaper(int go, int ready)
 {
-	pid_t c = fork();
-	if (c == 0) {
-		uint64_t end = mono_ns() + 1000000000ull;
-		while (mono_ns() < end)
-			;
-		_exit(0);
-	}
+	pid_t c = fork_burner();
 	kid_signal(ready, "r", 1);
 	waitpid(c, NULL, 0);
 	kid_signal(ready, "d", 1);
 	char x;
 	while (read(go, &x, 1) < 0 && errno == EINTR)
 		;
+}
+
+/* A main process k and its child, both tracked: one sample after 0.4 s,
+ * then the child ends (k tells) and k exits, unreaped. Returns the CPU-s
+ * that sample gave them, and the child's pid in *child. */
+static double sample_then_end(struct sampler *s, const struct kid *k, pid_t *child)
+{
+	sleep_s(0.4);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	*child = 0;
+	double sampled = 0;
+	for (size_t i = 0; i < n; i++) {
+		sampled += v[i].cpu / 100.0 * (v[i].secs > 0 ? v[i].secs : 0.4);
+		if (v[i].pid != k->pid)
+			*child = v[i].pid;
+	}
+	ck_assert_int_gt(*child, 0);
+	char c;
+	ck_assert_int_eq(read(k->ready, &c, 1), 1); /* the child ended */
+	ck_assert_int_eq(c, 'd');
+	ck_assert_int_eq(write(k->go, "x", 1), 1);
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k->pid, &si, WEXITED | WNOWAIT), 0);
+	return sampled;
 }
 
 /* The child of pid as /proc lists it, 0 when none yet. */
@@ -436,24 +469,8 @@ static void final_tail(int child_first)
 	}
 	ck_assert_int_eq(sampler_track(s, k.pid, 9, ROLE_RUNTIME, NULL), 0);
 	ck_assert_uint_eq(sampler_track_children(s, 9), child_first ? 0 : 1);
-	sleep_s(0.4);
-	const struct proc_sample *v;
-	size_t n;
-	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
-	pid_t child = 0;
-	double sampled = 0;
-	for (size_t i = 0; i < n; i++) {
-		sampled += v[i].cpu / 100.0 * (v[i].secs > 0 ? v[i].secs : 0.4);
-		if (v[i].pid != k.pid)
-			child = v[i].pid;
-	}
-	ck_assert_int_gt(child, 0);
-	char c;
-	ck_assert_int_eq(read(k.ready, &c, 1), 1); /* the child was reaped */
-	ck_assert_int_eq(c, 'd');
-	ck_assert_int_eq(write(k.go, "x", 1), 1);
-	siginfo_t si;
-	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	pid_t child;
+	double sampled = sample_then_end(s, &k, &child);
 	struct proc_sample last, tail;
 	size_t nrest;
 	ck_assert_int_eq(sampler_final(s, k.pid, &last, &tail, 1, &nrest), 0);
@@ -472,6 +489,8 @@ static void final_tail(int child_first)
 	ck_assert_msg(fabs(sampled - life) <= 4.0 / (double)hz + 0.02, "sampled %.3f CPU-s of the tree's %.3f", sampled,
 	    life);
 	/* the child's exit is not counted again */
+	const struct proc_sample *v;
+	size_t n;
 	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
 	for (size_t i = 0; i < n; i++)
 		ck_assert(v[i].cpu == 0);
@@ -498,13 +517,7 @@ END_TEST
  * read from its zombie when the main process is reaped. */
 static void kid_orphaner(int go, int ready)
 {
-	pid_t c = fork();
-	if (c == 0) {
-		uint64_t end = mono_ns() + 1000000000ull;
-		while (mono_ns() < end)
-			;
-		_exit(0);
-	}
+	pid_t c = fork_burner();
 	kid_signal(ready, "r", 1);
 	siginfo_t si;
 	while (waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
@@ -531,24 +544,8 @@ START_TEST(test_final_zombies)
 	struct kid k = kid_spawn(kid_orphaner);
 	ck_assert_int_eq(sampler_track(s, k.pid, 5, ROLE_RUNTIME, NULL), 0);
 	ck_assert_uint_eq(sampler_track_children(s, 5), 1);
-	sleep_s(0.4);
-	const struct proc_sample *v;
-	size_t n;
-	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
-	pid_t child = 0;
-	double sampled = 0;
-	for (size_t i = 0; i < n; i++) {
-		sampled += v[i].cpu / 100.0 * (v[i].secs > 0 ? v[i].secs : 0.4);
-		if (v[i].pid != k.pid)
-			child = v[i].pid;
-	}
-	ck_assert_int_gt(child, 0);
-	char c;
-	ck_assert_int_eq(read(k.ready, &c, 1), 1); /* the child exited, not reaped */
-	ck_assert_int_eq(c, 'd');
-	ck_assert_int_eq(write(k.go, "x", 1), 1);
-	siginfo_t si;
-	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	pid_t child;
+	double sampled = sample_then_end(s, &k, &child);
 	struct proc_sample last, rest[4];
 	size_t nrest = 0;
 	ck_assert_int_eq(sampler_final(s, k.pid, &last, rest, ARRAY_SIZE(rest), &nrest), 0);
