@@ -27,15 +27,17 @@ CONF
 # redis-benchmark (it has no timeout) until the grace ends. That stall,
 # Redis timing out with every other instance ok, has come back in about
 # one full CI run in two (once in the ASan pass, with the host loaded),
-# and once Redis alone failed in 5 s where it had always timed out. When
-# Redis alone did not end ok (its error is printed), it runs once more,
-# and its second run must pass. Any other failure, or a second one of
-# Redis, fails the test.
+# and once Redis alone failed in 5 s where it had always timed out; once,
+# in the ASan pass, its warm-up stalled the same way when Redis ran again
+# alone. When Redis alone did not end ok (its error is printed), it runs
+# alone up to twice more, and one of those runs must pass. Any other
+# failure, or three of Redis, fails the test.
 isolab -c "$conf" run -e apps-vm -q -p requests=5000 -p keyspace=10000 -p connections=4 >"$test_state/out" 2>&1
 rc=$?
 cat "$test_state/out"
 run=$(latest_run)
 run2=
+extra=()
 journals=("$run/journal.jsonl")
 if [ $rc -ne 0 ]; then
 	python3 - "$run/journal.jsonl" "$test_state/others.jsonl" <<'PY' || fail "isolab run -e apps-vm exited $rc"
@@ -53,10 +55,19 @@ with open(sys.argv[2], "w") as out:
         if r.get("inst", r.get("id") if r.get("type") == "instance" else None) not in stalled:
             out.write(json.dumps(r) + "\n")
 PY
-	echo "note: Redis in the VM did not end ok, every other instance did: Redis alone once more"
-	run_isolab -c "$conf" run -e apps-vm -w redis -q -p requests=5000 -p keyspace=10000 -p connections=4
-	run2=$(latest_run)
-	[ "$run2" != "$run" ] || fail "no second run"
+	for attempt in 1 2; do
+		echo "note: Redis in the VM did not end ok, every other instance did: Redis alone, attempt $attempt of 2"
+		isolab -c "$conf" run -e apps-vm -w redis -q -p requests=5000 -p keyspace=10000 -p connections=4 \
+			>"$test_state/redis.out" 2>&1
+		rc2=$?
+		cat "$test_state/redis.out"
+		r=$(latest_run)
+		[ "$r" != "$run" ] && [ "$r" != "$run2" ] || fail "no new run of Redis alone"
+		extra+=("$r")
+		run2=$r
+		[ $rc2 -eq 0 ] && break
+		[ "$attempt" -eq 2 ] && fail "Redis in the VM failed three times (see above)"
+	done
 	journals=("$test_state/others.jsonl" "$run2/journal.jsonl")
 fi
 
@@ -65,7 +76,7 @@ app_journal_check qemu "${journals[@]}" || fail "journal check"
 ls "$run"/instances/*/nginx.conf >/dev/null 2>&1 || fail "no generated nginx.conf in $run"
 ls -d "$run"/instances/*/mysql "$run"/instances/*/pg 2>/dev/null | grep -q . && fail "a database directory was left in $run"
 ls "$run"/instances/*.scratch.img 2>/dev/null | grep -q . && fail "a scratch disk was left in $run"
-for r in "$run" ${run2:+"$run2"}; do
+for r in "$run" "${extra[@]}"; do
 	pgrep -f "qemu-system.*$(basename "$r")" >/dev/null && fail "a QEMU of $r survived"
 	left=$(app_procs "$r")
 	[ -z "$left" ] || fail "processes of $r survived: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
