@@ -172,46 +172,54 @@ const char *journal_dir(const struct journal *j)
 	return j->dir;
 }
 
+FILE *journal_atomic_open(const char *path, char **tmp, char **cause)
+{
+	*tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err_errno(cause, "create %s (a temporary file beside it)", path);
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	fchmod(fd, 0644);
+	FILE *fp = fdopen(fd, "w");
+	if (!fp) {
+		err_errno(cause, "%s", *tmp);
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return fp;
+}
+
+int journal_atomic_close(FILE *fp, char *tmp, const char *path, int ok, char **cause)
+{
+	int rc = 0;
+	if (ok && (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) < 0))
+		rc = err_errno(cause, "write %s", tmp);
+	if (fclose(fp) != 0 && ok && rc == 0)
+		rc = err_errno(cause, "close %s", tmp);
+	if (ok && rc == 0 && rename(tmp, path) < 0)
+		rc = err_errno(cause, "rename %s to %s", tmp, path);
+	if (!ok || rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 int journal_write_atomic(const char *path, const char *data, size_t len, char **cause)
 {
-	_cleanup_free_ char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_errno(cause, "create %s", tmp);
-	fchmod(fd, 0644);
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			err_errno(cause, "write %s", tmp);
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0) {
-		err_errno(cause, "fsync %s", tmp);
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err_errno(cause, "close %s", tmp);
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		err_errno(cause, "rename %s to %s", tmp, path);
-		goto fail;
-	}
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
+	char *tmp;
+	FILE *fp = journal_atomic_open(path, &tmp, cause);
+	if (!fp)
+		return -1;
+	int ok = fwrite(data, 1, len, fp) == len;
+	if (!ok)
+		err_errno(cause, "write %s", tmp);
+	int rc = journal_atomic_close(fp, tmp, path, ok, cause);
+	return ok ? rc : -1;
 }
 
 int journal_write_env(struct journal *j, json_t *env, char **cause)

@@ -74,6 +74,11 @@ int journal_close(struct journal *j, char **cause);
 size_t journal_pending(const struct journal *j);
 /* Writes data to path atomically (temp file + fsync + rename); for env.json and exports. */
 int journal_write_atomic(const char *path, const char *data, size_t len, char **cause);
+/* The same as a stream: a temporary file beside path (*tmp, malloc'd), or
+ * NULL; then journal_atomic_close renames it over path when ok and the
+ * writes went well, else removes it; it frees tmp either way. */
+FILE *journal_atomic_open(const char *path, char **tmp, char **cause);
+int journal_atomic_close(FILE *fp, char *tmp, const char *path, int ok, char **cause);
 
 /* Builds the environment record (new reference, the caller's): kernel{sysname,
  * release, version, machine}, cpu_model, cpus, mem_total_kb, governor, mitigations{},

@@ -13,13 +13,10 @@
 #include "sampler.h"
 #include "util.h"
 
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 struct tinst {
 	json_int_t id;
@@ -205,52 +202,16 @@ static void tidy_record(json_t *rec, void *arg)
 	tidy_add_inst(arg, rec);
 }
 
-/* A table is written to a temporary file beside its path, renamed over it
- * only when whole, so a failed export leaves the old file as it was. */
-static int out_open(struct tidy *t, int k, const char *path, char **cause)
-{
-	t->tmp[k] = xasprintf("%s.XXXXXX", path);
-	int fd = mkostemp(t->tmp[k], O_CLOEXEC);
-	if (fd < 0) {
-		err_errno(cause, "create %s (a temporary file beside it)", path);
-		free(t->tmp[k]);
-		t->tmp[k] = NULL;
-		return -1;
-	}
-	fchmod(fd, 0644);
-	if (!(t->out[k] = fdopen(fd, "w"))) {
-		close(fd);
-		return err_errno(cause, "%s", t->tmp[k]);
-	}
-	return 0;
-}
-
-/* ok: whether everything so far went well; the file is kept only then. */
-static int out_close(struct tidy *t, int k, const char *path, int ok, char **cause)
-{
-	int rc = 0;
-	if (t->out[k]) {
-		if (ok && (fflush(t->out[k]) != 0 || ferror(t->out[k]) || fsync(fileno(t->out[k])) < 0))
-			rc = err_errno(cause, "write %s", t->tmp[k]);
-		if (fclose(t->out[k]) != 0 && ok && rc == 0)
-			rc = err_errno(cause, "close %s", t->tmp[k]);
-		if (ok && rc == 0 && rename(t->tmp[k], path) < 0)
-			rc = err_errno(cause, "rename %s to %s", t->tmp[k], path);
-	}
-	if (t->tmp[k] && (!ok || rc < 0))
-		unlink(t->tmp[k]);
-	free(t->tmp[k]);
-	return rc;
-}
-
 int tidy_write_dir(const char *dir, const char *series_path, const char *procs_path, char **cause)
 {
 	const char *path[2] = { series_path, procs_path };
 	struct tidy t = { 0 };
 	int rc = 0;
+	/* Each table goes to a temporary file beside its path, renamed over
+	 * it only when whole: a failed export leaves the old file as it was. */
 	for (int k = 0; k < 2 && rc == 0; k++)
-		if (path[k])
-			rc = out_open(&t, k, path[k], cause);
+		if (path[k] && !(t.out[k] = journal_atomic_open(path[k], &t.tmp[k], cause)))
+			rc = -1;
 	if (rc == 0) {
 		if (t.out[0])
 			fputs("run,instance,runtime,host,rep,t,metric,value\r\n", t.out[0]);
@@ -264,7 +225,7 @@ int tidy_write_dir(const char *dir, const char *series_path, const char *procs_p
 			journal_read_free(&jr);
 	}
 	for (int k = 0; k < 2; k++)
-		if (path[k] && out_close(&t, k, path[k], rc == 0, cause) < 0)
+		if (t.out[k] && journal_atomic_close(t.out[k], t.tmp[k], path[k], rc == 0, cause) < 0)
 			rc = -1;
 	for (size_t i = 0; i < t.n; i++) {
 		free(t.insts[i].runtime);
