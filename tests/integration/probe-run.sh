@@ -34,9 +34,29 @@ check start 0 start
 check mallocbomb 1 mallocbomb --time 1 --limit 64M --step 8M
 [ "$(summary_value "$tmp/mallocbomb.out" stopped)" = limit ] || fail "mallocbomb did not stop at its limit"
 [ "$(summary_value "$tmp/mallocbomb.out" allocated_mb)" = 67.1 ] || fail "mallocbomb allocated the wrong amount"
+# At its limit it keeps writing what it holds: 64 MiB many times over in
+# the second after the allocation (a bomb that only held would say 0).
+awk -v v="$(summary_value "$tmp/mallocbomb.out" touched_mb_s)" 'BEGIN { exit !(v > 67.1) }' ||
+	fail "mallocbomb did not keep touching its memory: touched_mb_s=$(summary_value "$tmp/mallocbomb.out" touched_mb_s)"
 check forkbomb 1 forkbomb --time 1 --limit 20
 [ "$(summary_value "$tmp/forkbomb.out" procs)" = 20 ] || fail "forkbomb did not reach 20 children"
 [ "$(summary_value "$tmp/forkbomb.out" stopped)" = limit ] || fail "forkbomb did not stop at its limit"
+# At its own limit it keeps forking (children that exit at once): far more
+# than the 20 forks a bomb that only held would make, and never more than
+# 21 processes below it.
+"$PROBE" forkbomb --time 2 --limit 20 >"$tmp/fbp.out" 2>&1 &
+fbp=$!
+most=0
+for _ in $(seq 1 30); do
+	sleep 0.05
+	k=$(pgrep -P "$fbp" | wc -l)
+	[ "$k" -gt "$most" ] && most=$k
+done
+wait "$fbp" || fail "forkbomb --time 2 --limit 20 exited $?"
+[ "$most" -ge 20 ] && [ "$most" -le 21 ] || fail "forkbomb held $most children at a limit of 20"
+events=$(summary_value "$tmp/fbp.out" events)
+[ "${events:-0}" -gt 200 ] || fail "forkbomb did not keep forking at its limit: $events forks in 2 s"
+echo "ok: forkbomb kept forking at its limit ($events forks in 2 s, at most $most children)"
 
 # --events alone bounds the run exactly.
 check events 0 cpu --events 7

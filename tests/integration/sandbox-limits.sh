@@ -100,15 +100,21 @@ ok "memory=64M stopped the mallocbomb at ${top} MB and recorded the OOM kill"
 
 run_exp pids20
 dir=$(run_dir)
-procs=$(python3 - "$dir" <<'PY'
+read -r procs failed <<EOF2
+$(python3 - "$dir" <<'PY'
 import json, sys
-m = 0
+m = f = 0
 for line in open(sys.argv[1] + "/journal.jsonl"):
     r = json.loads(line)
     if r.get("type") in ("sample", "end"):
         m = max(m, r.get("metrics", {}).get("procs", 0))
-print(int(m))
+        f = max(f, r.get("metrics", {}).get("failed", 0))
+print(int(m), int(f))
 PY
 )
+EOF2
 [ "$procs" -gt 0 ] && [ "$procs" -le 20 ] || fail "the forkbomb reached $procs processes with pids=20"
 ok "pids=20 stopped the forkbomb at $procs processes"
+# ... and it kept calling fork(): failed forks each second at the limit.
+[ "$failed" -ge 100 ] || fail "the forkbomb stopped pressing at pids=20: at most $failed failed forks/s"
+ok "at pids=20 the forkbomb kept forking: up to $failed failed forks/s"

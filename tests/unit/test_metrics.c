@@ -801,7 +801,8 @@ static const char *probe_key(const char *metric)
 		{ "max", "max_ns" }, { "copy", "copy_mbps" }, { "triad", "triad_mbps" },
 		{ "ns_per_call", "ns_per_call" }, { "roundtrip", "us_per_roundtrip" },
 		{ "read_iops", "read_iops" }, { "write_iops", "write_iops" }, { "rr", "us_per_rr" },
-		{ "allocated", "allocated_mb" }, { "procs", "procs" },
+		{ "allocated", "allocated_mb" }, { "procs", "procs" }, { "failed", "failed_s" },
+		{ "touched", "touched_mb_s" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i][0], metric))
@@ -884,6 +885,17 @@ START_TEST(test_probe_numbers)
 	expect(&r, "rr", 0, 28210);
 	expect(&r, "rr", 1, 31980);
 	expect(&r, "rate", 1, 31225.73);
+	run_free(&r);
+	/* The bombs' pressure at their limit: a pids cgroup's EAGAIN, and
+	 * the malloc bomb's writes once its 256 MiB were mapped. */
+	run_file(&r, "forkbomb", "probe-forkbomb.txt");
+	expect(&r, "failed", 0, 7601.9);
+	expect(&r, "failed", 1, 7457.8);
+	expect(&r, "procs", 1, 98);
+	run_free(&r);
+	run_file(&r, "mallocbomb", "probe-mallocbomb.txt");
+	expect(&r, "touched", 0, 16918.3);
+	expect(&r, "touched", 1, 31990.1);
 	run_free(&r);
 }
 END_TEST

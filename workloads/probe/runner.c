@@ -70,8 +70,10 @@ worker_claim(struct worker *w, uint64_t n)
 	return limit - old < n ? limit - old : n;
 }
 
-void
-worker_add(struct worker *w, uint64_t ns, uint64_t events, const uint64_t *c)
+/* One record into the worker's current tally: a histogram value when ns
+ * is given, events and counter increments (c may be NULL). */
+static void
+worker_record(struct worker *w, const uint64_t *ns, uint64_t events, const uint64_t *c)
 {
 	struct slot *s = w->slot;
 	uint64_t seq = ++w->seq;
@@ -79,12 +81,25 @@ worker_add(struct worker *w, uint64_t ns, uint64_t events, const uint64_t *c)
 	atomic_store_explicit(&s->enter, seq, memory_order_seq_cst);
 	struct tally *t = &s->t[atomic_load_explicit(&s->phase,
 						     memory_order_seq_cst)];
-	hist_record(&t->hist, ns);
+	if (ns != NULL)
+		hist_record(&t->hist, *ns);
 	t->events += events;
 	if (c != NULL)
 		for (int i = 0; i < TALLY_COUNTERS; i++)
 			t->c[i] += c[i];
 	atomic_store_explicit(&s->leave, seq, memory_order_release);
+}
+
+void
+worker_add(struct worker *w, uint64_t ns, uint64_t events, const uint64_t *c)
+{
+	worker_record(w, &ns, events, c);
+}
+
+void
+worker_count(struct worker *w, const uint64_t *c)
+{
+	worker_record(w, NULL, 0, c);
 }
 
 void

@@ -78,6 +78,9 @@ uint64_t worker_claim(struct worker *w, uint64_t n);
  * increments c (TALLY_COUNTERS values, or NULL). Lock-free. */
 void worker_add(struct worker *w, uint64_t ns, uint64_t events,
 		const uint64_t *c);
+/* Adds counter increments c (TALLY_COUNTERS values) without an event or
+ * a histogram value: what a benchmark counts beside its timed events. */
+void worker_count(struct worker *w, const uint64_t *c);
 /* Records a failure; the first one wins and stops the run. */
 void worker_fail(struct worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
