@@ -38,7 +38,8 @@
  *   "ui"       {t, frame_ms_max, frame_ms_p50, frames}  — the front end's frame
  *               times in one second, while a run is on
  *   "error"    {inst (or -1), msg}
- *   "metric_def" {workload, name, unit, kind, higher_is_better, summary} — once per metric used
+ *   "metric_def" {workload, name, unit, kind, higher_is_better, summary} — once per metric of
+ *               each workload the experiment runs, its neighbours' included
  *   "run_end"  {}  — the last record of a run that finished; without it the run is partial
  *   any other type is kept and ignored by the reader.
  * The reader skips a last line cut off mid-write and any line that is not a

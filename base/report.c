@@ -53,6 +53,7 @@ struct inst {
 	json_t *ready_j;       /* borrowed: the end record's launch-to-ready time (startup_ms), or NULL */
 	const char *variant;   /* "" when none */
 	int neighbour, target;
+	const char *class_name; /* a neighbour's class (competing, orthogonal, adversarial), or "" */
 	int started;           /* it ran: became ready, or timed out trying */
 	long long group;
 	struct acc *acc;
@@ -233,6 +234,7 @@ static void add_inst(struct builder *b, json_t *rec)
 		.warmup = json_truthy(json_object_get(rec, "warmup")),
 		.variant = json_str(rec, "variant", ""),
 		.neighbour = !strcmp(role, "neighbour"),
+		.class_name = json_str(rec, "class", ""),
 		.target = !strcmp(role, "target"),
 		.group = json_is_integer(group) ? json_integer_value(group) : -1,
 		.rep = json_is_integer(rep) ? (int)json_integer_value(rep) : 0,
@@ -1127,6 +1129,71 @@ static void collect(struct builder *b, struct report *out)
 	}
 }
 
+/* The neighbours' load: per runtime, variant, host, workload and class,
+ * the mean of each defined metric of their workload over the instances.
+ * A neighbour that ended early (an OOM-killed malloc bomb) still counts
+ * with what its samples showed while it pressed. */
+static void collect_loads(const struct builder *b, struct report *out)
+{
+	for (size_t i = 0; i < b->ninsts; i++) {
+		const struct inst *in = &b->insts[i];
+		if (in->warmup || !in->neighbour)
+			continue;
+		struct report_load *l = NULL;
+		for (size_t k = 0; k < out->nloads && !l; k++) {
+			struct report_load *c = &out->loads[k];
+			if (!strcmp(c->runtime, in->runtime) && !strcmp(c->variant, in->variant) &&
+			    !strcmp(c->host, in->host) && !strcmp(c->workload, in->workload) &&
+			    !strcmp(c->class_name, in->class_name))
+				l = c;
+		}
+		if (!l) {
+			out->loads = xreallocarray(out->loads, out->nloads + 1, sizeof *out->loads);
+			l = &out->loads[out->nloads++];
+			*l = (struct report_load){ .runtime = xstrdup(in->runtime), .variant = xstrdup(in->variant),
+				.workload = xstrdup(in->workload), .class_name = xstrdup(in->class_name),
+				.host = xstrdup(in->host) };
+			for (size_t d = 0; d < b->ndefs; d++) {
+				const struct mdef *def = &b->defs[d];
+				int seen = 0;
+				for (size_t m = 0; m < l->nmetrics && !seen; m++)
+					seen = !strcmp(l->metrics[m].name, def->name);
+				if (seen || strcmp(def->workload, in->workload))
+					continue;
+				l->metrics = xreallocarray(l->metrics, l->nmetrics + 1, sizeof *l->metrics);
+				/* mean holds the sum until the end */
+				l->metrics[l->nmetrics++] = (struct report_load_metric){ .name = xstrdup(def->name),
+					.unit = xstrdup(def->unit) };
+			}
+			/* A journal without its definitions: the end record's names. */
+			const char *name;
+			json_t *v;
+			if (!l->nmetrics && in->end_metrics)
+				json_object_foreach(in->end_metrics, name, v) {
+					if (!json_is_number(v))
+						continue;
+					l->metrics = xreallocarray(l->metrics, l->nmetrics + 1, sizeof *l->metrics);
+					l->metrics[l->nmetrics++] = (struct report_load_metric){ .name = xstrdup(name),
+						.unit = xstrdup("") };
+				}
+		}
+		l->n++;
+		l->ended_early += !in->status || strcmp(in->status, "ok");
+		for (size_t m = 0; m < l->nmetrics; m++) {
+			double v = inst_value(in, l->metrics[m].name);
+			if (isfinite(v)) {
+				l->metrics[m].mean += v;
+				l->metrics[m].n++;
+			}
+		}
+	}
+	for (size_t k = 0; k < out->nloads; k++)
+		for (size_t m = 0; m < out->loads[k].nmetrics; m++) {
+			struct report_load_metric *lm = &out->loads[k].metrics[m];
+			lm->mean = lm->n ? lm->mean / lm->n : NAN;
+		}
+}
+
 static int cmp_rows(const void *pa, const void *pb, void *arg)
 {
 	const struct builder *bl = arg;
@@ -1566,6 +1633,7 @@ static void feed_finish(struct feed *f, const struct journal_read *jr)
 	double *ui_p50 = f->ui_p50;
 	out->bad_lines = jr->bad_lines;
 	collect(&b, out);
+	collect_loads(&b, out);
 	collect_instances(&b, out);
 	collect_phases(out);
 	build_costs(&b, out);
@@ -1695,6 +1763,20 @@ void report_free(struct report *r)
 		free(r->phases[i].workload);
 	}
 	free(r->phases);
+	for (size_t i = 0; i < r->nloads; i++) {
+		struct report_load *l = &r->loads[i];
+		free(l->runtime);
+		free(l->variant);
+		free(l->workload);
+		free(l->class_name);
+		free(l->host);
+		for (size_t m = 0; m < l->nmetrics; m++) {
+			free(l->metrics[m].name);
+			free(l->metrics[m].unit);
+		}
+		free(l->metrics);
+	}
+	free(r->loads);
 	for (size_t i = 0; i < r->ncosts; i++) {
 		struct report_cost *c = &r->costs[i];
 		free(c->runtime);
@@ -2057,6 +2139,36 @@ static void print_fairness(const struct report *r, FILE *fp)
 	}
 }
 
+/* "neighbours: sandbox/neighbours: forkbomb (adversarial, n 2): rate 1484
+ * forks/s, procs 63 processes, failed 5587 forks/s". */
+static void print_loads(const struct report *r, FILE *fp)
+{
+	if (r->nloads)
+		fprintf(fp, "neighbours' load (the mean per neighbour instance of what it kept up beside the target):\n");
+	for (size_t i = 0; i < r->nloads; i++) {
+		const struct report_load *l = &r->loads[i];
+		fprintf(fp, "  %s%s%s/%s: %s (%s%sn %u", l->runtime, strcmp(l->host, "local") ? "@" : "",
+		    strcmp(l->host, "local") ? l->host : "", l->variant[0] ? l->variant : "-", l->workload,
+		    l->class_name, l->class_name[0] ? ", " : "", l->n);
+		if (l->ended_early)
+			fprintf(fp, ", %u ended early", l->ended_early);
+		fputs(")", fp);
+		int any = 0;
+		for (size_t m = 0; m < l->nmetrics; m++) {
+			char v[32];
+			if (!l->metrics[m].n)
+				continue;
+			report_fmt_num(v, sizeof v, l->metrics[m].mean);
+			fprintf(fp, "%s %s %s%s%s", any ? "," : ":", l->metrics[m].name, v,
+			    l->metrics[m].unit[0] ? " " : "", l->metrics[m].unit);
+			any = 1;
+		}
+		if (!any)
+			fputs(": no metric reported", fp);
+		fputc('\n', fp);
+	}
+}
+
 static void print_costs(const struct report *r, FILE *fp)
 {
 	int show_var = 0, show_host = 0, any_unit = 0, any_pss = 0;
@@ -2354,6 +2466,7 @@ void report_print(const struct report *r, FILE *fp)
 		fprintf(fp, "fit: %s/%s: %u of %u instances ran together%s\n", r->fits[i].runtime, r->fits[i].workload,
 		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (a larger N did not start or did not run together)" : "");
 	print_fairness(r, fp);
+	print_loads(r, fp);
 	if (r->ui_seconds)
 		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
 		    r->ui_frame_ms_p50, r->ui_seconds);
@@ -2579,6 +2692,21 @@ json_t *report_to_json(const struct report *r)
 		    p->isolab_ms, "phases", ms));
 	}
 	json_object_set_new(doc, "phases", phases);
+	json_t *loads = json_array();
+	for (size_t i = 0; i < r->nloads; i++) {
+		const struct report_load *l = &r->loads[i];
+		json_t *ms = json_object();
+		for (size_t m = 0; m < l->nmetrics; m++)
+			json_object_set_new(ms, l->metrics[m].name, json_pack("{s:o, s:o, s:i}", "mean",
+			    json_num_or_null(l->metrics[m].mean, 1), "unit", json_text(l->metrics[m].unit), "n",
+			    (int)l->metrics[m].n));
+		json_array_append_new(loads, json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:o}", "runtime",
+		    json_text(l->runtime), "variant", l->variant[0] ? json_text(l->variant) : json_null(), "host",
+		    json_text(l->host), "workload", json_text(l->workload), "class",
+		    l->class_name[0] ? json_text(l->class_name) : json_null(), "n", (int)l->n, "ended_early",
+		    (int)l->ended_early, "metrics", ms));
+	}
+	json_object_set_new(doc, "neighbours", loads);
 	json_t *costs = json_array();
 	for (size_t i = 0; i < r->ncosts; i++) {
 		const struct report_cost *c = &r->costs[i];

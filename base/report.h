@@ -242,6 +242,24 @@ struct report_fit {
 	int capped;           /* an N failed: larger successes do not count */
 };
 
+/* interference: what a runtime's neighbours of one workload and class kept
+ * up beside the target in a variant, the load the degradation is against:
+ * the mean over those neighbour instances (every repetition) of each of
+ * their workload's metrics (a fork bomb's forks/s, failed forks/s and
+ * processes; a malloc bomb's MB allocated and MB/s written). */
+struct report_load_metric {
+	char *name, *unit;
+	double mean;          /* NAN when no instance had it */
+	unsigned n;           /* instances with a value */
+};
+struct report_load {
+	char *runtime, *variant, *workload, *class_name, *host;
+	unsigned n;           /* neighbour instances */
+	unsigned ended_early; /* of them, those that did not end ok (OOM-killed, failed, timed out) */
+	struct report_load_metric *metrics;
+	size_t nmetrics;
+};
+
 struct report {
 	char *run_id;
 	char *baseline;
@@ -266,6 +284,8 @@ struct report {
 	unsigned ui_seconds;
 	struct report_phases *phases;  /* start-up phases per runtime × workload, where recorded */
 	size_t nphases;
+	struct report_load *loads;     /* interference: the neighbours' load, in first-appearance order */
+	size_t nloads;
 };
 
 /* Builds the report of a journal; baseline NULL takes env.json's experiment.baseline, else "native". */

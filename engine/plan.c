@@ -207,8 +207,25 @@ int plan_write_env(const struct plan *p, const struct config *cfg, const struct 
 	json_decref(env);
 	if (rc < 0)
 		return -1;
-	for (char **w = x->workloads; *w; w++) {
-		const struct workload *wl = config_workload(cfg, *w);
+	/* The targets' workloads, then the neighbours' (the report gives
+	 * their load), each once. */
+	size_t nw = 0;
+	for (char **w = x->workloads; *w; w++)
+		nw++;
+	const char **names = xcalloc(nw + x->nneighbours + 1, sizeof *names);
+	size_t nn = 0;
+	for (size_t i = 0; i < nw + x->nneighbours; i++) {
+		const char *name = i < nw ? x->workloads[i] : x->neighbours[i - nw].workload;
+		int seen = 0;
+		for (size_t k = 0; k < nn && !seen; k++)
+			seen = !strcmp(names[k], name);
+		if (!seen)
+			names[nn++] = name;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		const struct workload *wl = config_workload(cfg, names[i]);
+		if (!wl)
+			continue;
 		for (size_t k = 0; k < wl->nmetrics; k++) {
 			const struct metric_def *m = &wl->metrics[k];
 			json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b, s:b}", "type", "metric_def",
@@ -218,5 +235,6 @@ int plan_write_env(const struct plan *p, const struct config *cfg, const struct 
 			json_decref(rec);
 		}
 	}
+	free(names);
 	return journal_flush(j, cause);
 }

@@ -71,6 +71,21 @@ for rt in sys.argv[2].split(","):
 PY
 ok "the report says whether each target finished"
 
+# The bombs kept pressing at their pids limit, and the report says how hard.
+python3 - "$test_state/r.json" "$rts" <<'PY' || fail "report: the neighbours' load"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for rt in sys.argv[2].split(","):
+    l = [x for x in d["neighbours"] if x["runtime"] == rt and x["workload"] == "forkbomb"]
+    assert l and l[0]["class"] == "adversarial" and l[0]["n"] == 2, (rt, l)
+    m = l[0]["metrics"]
+    assert m["failed"]["unit"] == "forks/s" and m["failed"]["mean"] > 100, (rt, m)
+    print("%s: each bomb held %.0f processes and kept up %.0f failed forks/s" % (rt, m["procs"]["mean"], m["failed"]["mean"]))
+PY
+grep -Eq "^  sandbox/neighbours: forkbomb \(adversarial, n 2\): .*failed [0-9.]+ forks/s" "$test_state/out" ||
+	fail "the text report does not give the bombs' load: $(grep -A3 "neighbours' load" "$test_state/out")"
+ok "the report gives the bombs' load: failed forks/s at the limit"
+
 run=$(basename "$(ls -d "$test_state"/runs/2* | head -1)")
 assert_no_leftovers "$run"
 for pid in $(pgrep -f isolab-probe); do

@@ -57,15 +57,21 @@ START_TEST(interference)
 {
 	static const char *const lines[] = {
 		DEF,
+		"{\"type\":\"metric_def\",\"workload\":\"forkbomb\",\"name\":\"rate\",\"unit\":\"forks/s\",\"higher_is_better\":true}",
+		"{\"type\":\"metric_def\",\"workload\":\"forkbomb\",\"name\":\"failed\",\"unit\":\"forks/s\",\"higher_is_better\":true}",
 		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"alone\"}",
 		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000},\"startup_ms\":50}",
 		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"target\",\"variant\":\"neighbours\"}",
-		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"runc\",\"workload\":\"forkbomb\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"neighbour\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"runc\",\"workload\":\"forkbomb\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"neighbour\",\"variant\":\"neighbours\",\"class\":\"adversarial\"}",
+		/* the bomb's failed forks/s while it ran: its end record lacks them */
+		"{\"type\":\"sample\",\"inst\":3,\"t\":1,\"metrics\":{\"failed\":1000},\"procs\":[]}",
 		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":700},\"startup_ms\":50}",
 		"{\"type\":\"end\",\"inst\":3,\"status\":\"failed\",\"metrics\":{\"rate\":5}}",
 		/* a second repetition: the target starves */
 		"{\"type\":\"instance\",\"id\":4,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":2,\"warmup\":false,\"group\":4,\"role\":\"target\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"instance\",\"id\":6,\"runtime\":\"runc\",\"workload\":\"forkbomb\",\"rep\":2,\"warmup\":false,\"group\":4,\"role\":\"neighbour\",\"variant\":\"neighbours\",\"class\":\"adversarial\"}",
 		"{\"type\":\"end\",\"inst\":4,\"status\":\"timeout\",\"metrics\":{},\"startup_ms\":null}",
+		"{\"type\":\"end\",\"inst\":6,\"status\":\"ok\",\"metrics\":{\"rate\":15,\"failed\":3000}}",
 		/* a third: it never started because its neighbour failed: not DNF */
 		"{\"type\":\"instance\",\"id\":5,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":3,\"warmup\":false,\"group\":5,\"role\":\"target\",\"variant\":\"neighbours\"}",
 		"{\"type\":\"end\",\"inst\":5,\"status\":\"failed\",\"metrics\":{},\"startup_ms\":null}",
@@ -91,8 +97,26 @@ START_TEST(interference)
 	ck_assert_uint_eq(r.failed_instances, 2); /* the neighbour's failure is not the run's */
 	ck_assert_uint_eq(r.ui_seconds, 2);
 	ck_assert_double_eq_tol(r.ui_frame_ms_max, 12.5, 1e-9);
+	/* The neighbours' load: both bombs, the one that failed with what
+	 * its samples showed; no row of their own. */
+	ck_assert_uint_eq(r.nloads, 1);
+	const struct report_load *l = &r.loads[0];
+	ck_assert_str_eq(l->workload, "forkbomb");
+	ck_assert_str_eq(l->class_name, "adversarial");
+	ck_assert_str_eq(l->variant, "neighbours");
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_uint_eq(l->ended_early, 1);
+	ck_assert_uint_eq(l->nmetrics, 2);
+	ck_assert_str_eq(l->metrics[0].name, "rate");
+	ck_assert_double_eq_tol(l->metrics[0].mean, 10.0, 1e-9);
+	ck_assert_str_eq(l->metrics[1].name, "failed");
+	ck_assert_str_eq(l->metrics[1].unit, "forks/s");
+	ck_assert_double_eq_tol(l->metrics[1].mean, 2000.0, 1e-9);
+	ck_assert_uint_eq(l->metrics[1].n, 2);
 
 	char *text = printed(&r);
+	ck_assert_msg(strstr(text, "  runc/neighbours: forkbomb (adversarial, n 2, 1 ended early): rate 10"), "%s", text);
+	ck_assert_msg(strstr(text, " forks/s, failed 2000"), "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, "degradation"));
 	ck_assert_ptr_nonnull(strstr(text, "DNF 1"));
 	ck_assert_ptr_nonnull(strstr(text, "+30.0%"));
@@ -104,6 +128,11 @@ START_TEST(interference)
 	ck_assert_str_eq(json_string_value(json_object_get(row, "variant")), "neighbours");
 	ck_assert_int_eq(json_integer_value(json_object_get(row, "dnf")), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "interference");
+	json_t *load = json_array_get(json_object_get(doc, "neighbours"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(load, "class")), "adversarial");
+	ck_assert_int_eq(json_integer_value(json_object_get(load, "ended_early")), 1);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(json_object_get(load, "metrics"),
+	    "failed"), "mean")), 2000.0, 1e-9);
 	json_decref(doc);
 	report_free(&r);
 	unload();
