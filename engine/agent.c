@@ -395,8 +395,15 @@ static void sample_all(struct agent *a)
 		for (size_t k = 0; k < n; k++)
 			json_array_append_new(procs, agentproto_proc_to_json(&rows[k]));
 		free(rows);
-		send_msg(a, json_pack("{s:s, s:i, s:f, s:o}", "type", "sample", "id", s->it.in.id,
-		    "t", (double)(mono_ns() - s->it.in.t_launch_ns) / 1e9, "procs", procs));
+		json_t *msg = json_pack("{s:s, s:i, s:f, s:o}", "type", "sample", "id", s->it.in.id,
+		    "t", (double)(mono_ns() - s->it.in.t_launch_ns) / 1e9, "procs", procs);
+		/* A VM guest's own count of its used memory, as the local
+		 * engine journals it beside the processes of that second. */
+		if (s->it.in.guest_used_kb > 0) {
+			json_object_set_new(msg, "guest_used_kb", json_real(s->it.in.guest_used_kb));
+			s->it.in.guest_used_kb = 0;
+		}
+		send_msg(a, msg);
 	}
 }
 

@@ -32,7 +32,9 @@
  *   pids     — none: nothing of the instance runs here.
  *   foreign_samples — the agent's sampler rows for the last second, with
  *              their real roles (workload, runtime, vmm...), which the
- *              engine journals and shows like local ones.
+ *              engine journals and shows like local ones, and a VM
+ *              guest's own count of its used memory when the agent sent
+ *              one (for the memory tax).
  *
  * A dead link: the relay sends a ping when the agent has been silent for a
  * third of the host's timeout (a running instance sends samples every
@@ -629,6 +631,7 @@ struct remote_inst {
 	pthread_mutex_t lock;    /* guards samples */
 	struct proc_sample samples[MAX_SAMPLES];
 	size_t nsamples;
+	double guest_used_kb;    /* with the samples: a VM guest's used memory, 0 if none */
 	int fresh;
 };
 
@@ -749,6 +752,8 @@ static void on_relay_msg(struct remote_inst *ri, const struct agent_msg *m, int 
 		json_array_foreach(procs, i, p)
 			if (ri->nsamples < MAX_SAMPLES && agentproto_proc_from_json(p, &ri->samples[ri->nsamples]) == 0)
 				ri->nsamples++;
+		json_t *gu = json_object_get(m->json, "guest_used_kb");
+		ri->guest_used_kb = json_is_number(gu) && json_number_value(gu) > 0 ? json_number_value(gu) : 0;
 		ri->fresh = 1;
 		pthread_mutex_unlock(&ri->lock);
 		break;
@@ -931,6 +936,8 @@ static size_t remote_foreign_samples(const struct executor *ex, struct instance 
 	if (ri->fresh) {
 		n = ri->nsamples < max ? ri->nsamples : max;
 		memcpy(out, ri->samples, n * sizeof *out);
+		if (ri->guest_used_kb > 0)
+			in->guest_used_kb = ri->guest_used_kb;
 		ri->fresh = 0;
 	}
 	pthread_mutex_unlock(&ri->lock);

@@ -56,6 +56,19 @@ if command -v qemu-system-x86_64 >/dev/null && { ls /boot/vmlinuz-* || ls "${ISO
 	printf 'experiments = { rvm = { runtimes = [ "qemu" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 2.0; grace = 60.0; baseline = "qemu"; }; };\n' >"$test_state/rvm.conf"
 	isolab -c "$conf" -c "$test_state/rvm.conf" run --host test -e rvm >"$out" 2>&1 || { cat "$out"; fail "qemu@test failed"; }
 	grep -Eq '^qemu +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "qemu@test: no test row"; }
+	# The guest kernel's count of its used memory comes across with the
+	# samples, and the memory tax is taken against it, as locally.
+	python3 - "$test_state/runs/latest/journal.jsonl" <<'PY' || fail "qemu@test: no guest_used_kb in the remote VM's samples"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+used = [r["guest_used_kb"] for r in recs if r["type"] == "sample" and "guest_used_kb" in r]
+vmm = [p["rss_kb"] for r in recs if r["type"] == "sample" for p in r["procs"] if p["role"] == "vmm"]
+assert used and vmm, (len(used), len(vmm))
+assert all(0 < u < max(vmm) for u in used), ("guest_used_kb", used, max(vmm))
+print("qemu@test: guest_used_kb %.0f-%.0f KiB in %d samples" % (min(used), max(used), len(used)))
+PY
+	grep -Eq "^qemu/cpu: memory tax [0-9.]+ MiB: the VMM's mean RSS is [0-9.]+.* the memory the guest's kernel counts as used" "$out" ||
+		fail "qemu@test: the memory tax is not against the guest kernel's used memory: $(grep 'memory tax' "$out")"
 	ok "qemu@test: a VM on the remote host"
 	# Containers inside a remote VM: the agent says how many copies ran, so
 	# the metric here is their mean (container-0 and container-1: 0.5).
