@@ -110,7 +110,8 @@ static const char *const variant_keys[] = { "name", "limits", "count", NULL };
 static const char *const expect_keys[] = {
 	"workload", "metric", "runtime", "variant", "vs", "vs_variant",
 	"ratio_min", "ratio_max", "overhead_min", "overhead_max",
-	"degradation_min", "degradation_max", "value_min", "value_max", "dnf", "text", NULL,
+	"degradation_min", "degradation_max", "value_min", "value_max", "dnf", "equivalent", "needs_kvm",
+	"text", NULL,
 };
 static const char *const neighbour_class_values[] = {
 	"competing", "orthogonal", "adversarial", NULL,
@@ -1444,6 +1445,7 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	x->overhead_min = x->overhead_max = NAN;
 	x->degradation_min = x->degradation_max = NAN;
 	x->value_min = x->value_max = NAN;
+	x->equivalent = NAN;
 	x->dnf = -1;
 	check_keys(c, g, path, expect_keys);
 	get_name(c, g, path, "workload", 0, &x->workload);
@@ -1461,21 +1463,28 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	get_number(c, g, path, "degradation_max", -INFINITY, 0, INFINITY, &x->degradation_max);
 	get_number(c, g, path, "value_min", -INFINITY, 0, INFINITY, &x->value_min);
 	get_number(c, g, path, "value_max", -INFINITY, 0, INFINITY, &x->value_max);
+	get_number(c, g, path, "equivalent", 0, 0, 100, &x->equivalent);
 	get_string(c, g, path, "text", 0, &x->text);
 	int dnf;
 	if (get_bool(c, g, path, "dnf", &dnf) == 1)
 		x->dnf = dnf;
+	int kvm;
+	if (get_bool(c, g, path, "needs_kvm", &kvm) == 1)
+		x->needs_kvm = kvm;
 	exp->nexpects = i + 1;
 	int bounds = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
 	    !isnan(x->overhead_max) || !isnan(x->degradation_min) || !isnan(x->degradation_max) ||
-	    !isnan(x->value_min) || !isnan(x->value_max) || x->dnf >= 0;
+	    !isnan(x->value_min) || !isnan(x->value_max) || x->dnf >= 0 || !isnan(x->equivalent);
 	if (!bounds)
 		report(c, g, path, "expected at least one of ratio_min, ratio_max, overhead_min, "
-		    "overhead_max, degradation_min, degradation_max, value_min, value_max or dnf, got none");
+		    "overhead_max, equivalent, degradation_min, degradation_max, value_min, value_max or dnf, got none");
 	int compares = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
-	    !isnan(x->overhead_max);
+	    !isnan(x->overhead_max) || !isnan(x->equivalent);
 	if (compares && !x->vs && !x->vs_variant)
-		report(c, g, path, "expected vs or vs_variant with a ratio or overhead bound, got neither");
+		report(c, g, path, "expected vs or vs_variant with a ratio, overhead or equivalent bound, got neither");
+	if (!isnan(x->equivalent) && (!isnan(x->overhead_min) || !isnan(x->overhead_max)))
+		report(c, g, path, "expected either equivalent or overhead bounds, got both (equivalent is "
+		    "the two-sided claim)");
 }
 
 static void expects_parse(struct ctx *c, const config_setting_t *g, const char *path,

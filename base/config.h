@@ -178,6 +178,9 @@ struct expect {
 	double degradation_min, degradation_max; /* interference: % worse than alone */
 	double value_min, value_max;        /* the row's own mean (e.g. a role's share of the host CPU) */
 	int dnf;              /* interference: the target did (1) / did not (0) finish */
+	double equivalent;    /* margin in %: the row is as good as vs's within +-margin (two
+	                       * one-sided tests at 5%: the 90% CI of the overhead inside it) */
+	int needs_kvm;        /* the claim is about hardware-assisted VMs: under TCG, cannot tell */
 	char *text;           /* the claim in words, shown with the verdict */
 };
 

@@ -116,33 +116,17 @@ static int within(double v, double lo, double hi)
 	return (isnan(lo) || v >= lo) && (isnan(hi) || v <= hi);
 }
 
-static void judge(const struct experiment *exp, const struct report *r, const struct expect *x,
-    struct lab_check *c)
+/* The rule in words, made from its bounds (malloc'd). */
+static char *rule_bounds(const struct experiment *exp, const struct expect *x)
 {
-	const char *runtime = x->runtime ? x->runtime : exp->runtimes ? exp->runtimes[0] : NULL;
-	const char *workload = x->workload ? x->workload : exp->workloads ? exp->workloads[0] : NULL;
-	const char *variant = x->variant;
-	if (!variant && exp->kind == EXP_INTERFERENCE)
-		variant = "neighbours";
-	char an[160], bn[160];
-	char *claim = NULL;
+	const char *runtime = x->runtime ? x->runtime : exp->runtimes ? exp->runtimes[0] : "?";
+	const char *workload = x->workload ? x->workload : exp->workloads ? exp->workloads[0] : "?";
+	const char *vs = x->vs ? x->vs : runtime;
 	int has_ratio = !isnan(x->ratio_min) || !isnan(x->ratio_max);
 	int has_over = !isnan(x->overhead_min) || !isnan(x->overhead_max);
 	int has_degr = !isnan(x->degradation_min) || !isnan(x->degradation_max);
 	int has_value = !isnan(x->value_min) || !isnan(x->value_max);
-	struct report_row ta, tb;
-
-	c->outcome = LAB_UNKNOWN;
-	if (!runtime || !workload) {
-		c->claim = xstrdup(x->text ? x->text : "(a rule without a runtime or workload)");
-		c->measured = xstrdup("the experiment names no runtime or workload");
-		return;
-	}
-	const struct report_row *a = find_row(r, runtime, variant, workload, x->metric, &ta);
-	const char *vs = x->vs ? x->vs : runtime;
-	const char *vs_variant = x->vs_variant ? x->vs_variant : x->vs ? (a ? a->variant : variant) : NULL;
-	const struct report_row *b = (has_ratio || has_over) ? find_row(r, vs, vs_variant, workload, x->metric, &tb) :
-	    NULL;
+	char *claim = NULL;
 
 	if (has_ratio) {
 		if (!isnan(x->ratio_min) && !isnan(x->ratio_max))
@@ -174,6 +158,9 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 			claim_add(&claim, "beside its neighbours %s %s loses at most %g%%", runtime, workload,
 			    x->degradation_max);
 	}
+	if (!isnan(x->equivalent))
+		claim_add(&claim, "%s is as good as %s on %s %s, within %g%%", runtime, vs, workload, x->metric,
+		    x->equivalent);
 	if (x->dnf >= 0)
 		claim_add(&claim, "the %s target %s beside its neighbours", runtime, x->dnf ? "does not finish" : "finishes");
 	if (has_value) {
@@ -184,9 +171,124 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		else
 			claim_add(&claim, "%s %s %s is at most %g", runtime, workload, x->metric, x->value_max);
 	}
-	c->claim = x->text ? xstrdup(x->text) : claim;
-	if (x->text)
-		free(claim);
+	if (x->needs_kvm)
+		claim_add(&claim, "(about hardware-assisted VMs)");
+	return claim ? claim : xstrdup("(a rule without bounds)");
+}
+
+char *lab_rule_claim(const struct experiment *exp, const struct expect *x)
+{
+	return x->text ? xstrdup(x->text) : rule_bounds(exp, x);
+}
+
+/* Whether a VM of runtime ran emulated (TCG) in this run. */
+static int runtime_emulated(const struct report *r, const char *runtime)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i].emulated && !strcmp(r->rows[i].runtime, runtime))
+			return 1;
+	return 0;
+}
+
+/* The half-width, in % of b's mean, of the CI at confidence of a's mean
+ * less b's (Welch): the CI of the overhead is over +- it. NAN when a side
+ * has fewer than two repetitions. */
+static double over_ci(const struct report_row *a, const struct report_row *b, double confidence)
+{
+	double h = stats_welch_ci(&a->st, &b->st, confidence);
+	return isfinite(h) && b->st.mean != 0 ? h / fabs(b->st.mean) * 100 : NAN;
+}
+
+/* Overhead bounds against the 95% CI of the overhead: a bound holds when
+ * the whole interval is on its side, fails when the whole interval is
+ * past it, and cannot be told while the interval straddles it, or
+ * without an interval (one repetition). */
+static void judge_over(const struct expect *x, const struct report_row *a, const struct report_row *b, double over,
+    int *agree, int *tell, char **m)
+{
+	double h = over_ci(a, b, 0.95);
+	if (!isfinite(over)) {
+		*agree = 0;
+		return;
+	}
+	if (isnan(h)) {
+		*tell = 0;
+		claim_add(m, "one repetition of a side gives no confidence interval to judge a bound by");
+		return;
+	}
+	double lo = over - h, hi = over + h;
+	claim_add(m, "95%% CI %+.1f%% to %+.1f%%", lo, hi);
+	if (!isnan(x->overhead_min)) {
+		if (hi < x->overhead_min)
+			*agree = 0;
+		else if (lo < x->overhead_min)
+			*tell = 0;
+	}
+	if (!isnan(x->overhead_max)) {
+		if (lo > x->overhead_max)
+			*agree = 0;
+		else if (hi > x->overhead_max)
+			*tell = 0;
+	}
+}
+
+/* Equivalence within +-margin, by two one-sided tests at 5%: the 90% CI of
+ * the overhead inside the margin agrees, wholly outside it disagrees, and
+ * across its edge cannot be told (more repetitions would). */
+static void judge_equiv(const struct expect *x, const struct report_row *a, const struct report_row *b, double over,
+    int *agree, int *tell, char **m)
+{
+	double h = over_ci(a, b, 0.90), mg = x->equivalent;
+	if (!isfinite(over)) {
+		*agree = 0;
+		return;
+	}
+	if (isnan(h)) {
+		*tell = 0;
+		claim_add(m, "equivalence needs two repetitions of each side or more");
+		return;
+	}
+	double lo = over - h, hi = over + h;
+	if (lo >= -mg && hi <= mg)
+		claim_add(m, "90%% CI %+.1f%% to %+.1f%%, inside +-%g%%: equivalent", lo, hi, mg);
+	else if (lo > mg || hi < -mg) {
+		*agree = 0;
+		claim_add(m, "90%% CI %+.1f%% to %+.1f%%, outside +-%g%%: not equivalent", lo, hi, mg);
+	} else {
+		*tell = 0;
+		claim_add(m, "90%% CI %+.1f%% to %+.1f%% reaches past +-%g%%: more repetitions would tell", lo, hi, mg);
+	}
+}
+
+static void judge(const struct experiment *exp, const struct report *r, const struct expect *x,
+    struct lab_check *c)
+{
+	const char *runtime = x->runtime ? x->runtime : exp->runtimes ? exp->runtimes[0] : NULL;
+	const char *workload = x->workload ? x->workload : exp->workloads ? exp->workloads[0] : NULL;
+	const char *variant = x->variant;
+	if (!variant && exp->kind == EXP_INTERFERENCE)
+		variant = "neighbours";
+	char an[160], bn[160];
+	int has_ratio = !isnan(x->ratio_min) || !isnan(x->ratio_max);
+	int has_over = !isnan(x->overhead_min) || !isnan(x->overhead_max);
+	int has_degr = !isnan(x->degradation_min) || !isnan(x->degradation_max);
+	int has_value = !isnan(x->value_min) || !isnan(x->value_max);
+	int has_equiv = !isnan(x->equivalent);
+	struct report_row ta, tb;
+
+	c->outcome = LAB_UNKNOWN;
+	if (!runtime || !workload) {
+		c->claim = xstrdup(x->text ? x->text : "(a rule without a runtime or workload)");
+		c->measured = xstrdup("the experiment names no runtime or workload");
+		return;
+	}
+	const struct report_row *a = find_row(r, runtime, variant, workload, x->metric, &ta);
+	const char *vs = x->vs ? x->vs : runtime;
+	const char *vs_variant = x->vs_variant ? x->vs_variant : x->vs ? (a ? a->variant : variant) : NULL;
+	const struct report_row *b = (has_ratio || has_over || has_equiv) ?
+	    find_row(r, vs, vs_variant, workload, x->metric, &tb) : NULL;
+
+	c->claim = lab_rule_claim(exp, x);
 
 	if (!a) {
 		c->measured = xasprintf("no %s%s%s row for %s %s in this run (did the runtime run here?)", runtime,
@@ -199,14 +301,14 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		    x->metric);
 		return;
 	}
-	if ((has_ratio || has_over) && (!b || !b->st.n)) {
+	if ((has_ratio || has_over || has_equiv) && (!b || !b->st.n)) {
 		c->measured = xasprintf("no result for %s%s%s %s %s to compare with", vs, vs_variant && *vs_variant ? "/" : "",
 		    vs_variant ? vs_variant : "", workload, x->metric);
 		return;
 	}
-	int agree = 1;
+	int agree = 1, tell = 1;
 	char *m = NULL;
-	if (has_ratio || has_over) {
+	if (has_ratio || has_over || has_equiv) {
 		if (dnf) {
 			c->measured = xasprintf("%s did not finish: no value to compare", row_name(a, an, sizeof an));
 			return;
@@ -215,12 +317,14 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		double over = stats_overhead_pct(a->st.mean, b->st.mean, a->higher_is_better);
 		if (has_ratio)
 			agree &= isfinite(ratio) && within(ratio, x->ratio_min, x->ratio_max);
-		if (has_over)
-			agree &= isfinite(over) && within(over, x->overhead_min, x->overhead_max);
 		char av[32], bv[32];
 		m = xasprintf("%s %s %s = %s %s, %s = %s: ratio %.3g, %+.1f%% (positive is worse)",
 		    row_name(a, an, sizeof an), workload, x->metric, fmt_value(a->st.mean, av, sizeof av), a->unit,
 		    row_name(b, bn, sizeof bn), fmt_value(b->st.mean, bv, sizeof bv), ratio, over);
+		if (has_over)
+			judge_over(x, a, b, over, &agree, &tell, &m);
+		if (has_equiv)
+			judge_equiv(x, a, b, over, &agree, &tell, &m);
 	}
 	if (has_degr) {
 		if (dnf) {
@@ -248,7 +352,16 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		claim_add(&m, "%s %s %s = %s %s", row_name(a, an, sizeof an), workload, x->metric,
 		    fmt_value(a->st.mean, av, sizeof av), a->unit);
 	}
-	c->outcome = agree ? LAB_AGREED : LAB_DISAGREED;
+	c->outcome = !agree ? LAB_DISAGREED : tell ? LAB_AGREED : LAB_UNKNOWN;
+	/* A finding about hardware-assisted VMs says nothing about an
+	 * emulator's figures: shown, not judged. */
+	if (x->needs_kvm && (runtime_emulated(r, runtime) || (b && runtime_emulated(r, b->runtime)))) {
+		c->outcome = LAB_UNKNOWN;
+		c->measured = xasprintf("cannot tell: emulated (TCG), not hardware-assisted as the finding's VMs; "
+		    "under TCG: %s", m ? m : "-");
+		free(m);
+		return;
+	}
 	c->measured = m;
 }
 

@@ -8,7 +8,13 @@
  *   - ratio: the row's mean over another row's (vs, vs_variant);
  *   - overhead: % worse than that row, direction-aware (stats.h);
  *   - degradation: an interference target's % worse than alone;
- *   - dnf: whether the target did not finish beside its neighbours.
+ *   - dnf: whether the target did not finish beside its neighbours;
+ *   - equivalent: as good as another row within +-margin %, by two
+ *     one-sided tests at 5% (the 90% CI of the overhead inside the margin).
+ * Overhead bounds are judged by the 95% CI of the overhead, not its mean:
+ * an interval across a bound cannot tell. A rule marked needs_kvm is a
+ * finding about hardware-assisted VMs: where a VM of the rule ran
+ * emulated (TCG) it cannot tell, and shows the emulated figures.
  * A rule whose rows are missing (a runtime not available here, a failed
  * run) cannot be judged: the verdict is then "could not tell" with the
  * reason, never a guess. The verdict agrees when every rule agrees and
@@ -40,6 +46,8 @@ struct lab_verdict {
  * with lab_verdict_free. A lab without rules gives LAB_UNKNOWN, no checks. */
 void lab_verdict(const struct experiment *exp, const struct report *r, struct lab_verdict *out);
 void lab_verdict_free(struct lab_verdict *v);
+/* A rule in words: its text, else made from its bounds (malloc'd). */
+char *lab_rule_claim(const struct experiment *exp, const struct expect *x);
 /* "agreed", "did not agree", "could not tell". Static. */
 const char *lab_outcome_name(enum lab_outcome o);
 /* One plain sentence for the whole verdict ("This machine agreed with the

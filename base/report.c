@@ -54,6 +54,7 @@ struct inst {
 	const char *variant;   /* "" when none */
 	int neighbour, target;
 	const char *class_name; /* a neighbour's class (competing, orthogonal, adversarial), or "" */
+	int emulated;          /* a VM that ran under TCG (the driver's "accelerator: ..." info record) */
 	int started;           /* it ran: became ready, or timed out trying */
 	long long group;
 	struct acc *acc;
@@ -1099,6 +1100,7 @@ static void collect(struct builder *b, struct report *out)
 			if (!shown(b, in->workload, names[k]))
 				continue;
 			struct report_row *r = get_row(b, out->baseline, in, names[k]);
+			r->emulated |= in->emulated;
 			if (!in->status) {
 				r->incomplete++;
 				continue;
@@ -1600,6 +1602,13 @@ static void feed_record(struct feed *f, json_t *rec)
 		add_def(b, rec);
 	else if (!strcmp(type, "instance"))
 		add_inst(b, rec);
+	else if (!strcmp(type, "info")) {
+		/* A VM driver says which accelerator ran the guest. */
+		struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+		const char *msg = json_str(rec, "msg", "");
+		if (in && !strncmp(msg, "accelerator: emulated", 21))
+			in->emulated = 1;
+	}
 	else if (!strcmp(type, "sample")) {
 		samplerec_from_json(&b->srec, rec);
 		add_sample(b, &b->srec);
@@ -2660,6 +2669,7 @@ json_t *report_to_json(const struct report *r)
 		    row->fairness, "lowest_share", row->fair_lowest) : json_null());
 		json_object_set_new(o, "degradation_pct", json_num_or_null(row->degradation_pct, row->has_degradation));
 		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
+		json_object_set_new(o, "emulated", json_boolean(row->emulated));
 		json_object_set_new(o, "error", row->error ? json_text(row->error) : json_null());
 		json_array_append_new(rows, o);
 	}

@@ -68,6 +68,7 @@ struct report_row {
 	double degradation_pct; /* % worse than the first variant (direction-aware) */
 	unsigned dnf;         /* interference: target repetitions that did not finish */
 	int target;           /* the rows of an interference target */
+	int emulated;         /* a VM of the row ran emulated (TCG), not hardware-assisted (its "info" record) */
 	/* scale: the aggregate is more than the machine can do, an error of
 	 * the measurement (a CPU-bound workload above 1.1 x N_cpus x its
 	 * single-instance rate per CPU); NULL when it is possible */

@@ -156,14 +156,19 @@ double stats_welch_p(const struct stats *a, const struct stats *b)
 	return t_two_sided_p(diff / sqrt(se2), df);
 }
 
-double stats_welch_ci95(const struct stats *a, const struct stats *b)
+double stats_welch_ci(const struct stats *a, const struct stats *b, double confidence)
 {
 	if (a->n < 2 || b->n < 2)
 		return NAN;
 	double df, se2 = welch_se2(a, b, &df);
 	if (se2 <= 0.0)
 		return 0.0;
-	return stats_t_critical(0.95, df) * sqrt(se2);
+	return stats_t_critical(confidence, df) * sqrt(se2);
+}
+
+double stats_welch_ci95(const struct stats *a, const struct stats *b)
+{
+	return stats_welch_ci(a, b, 0.95);
 }
 
 double stats_overhead_pct(double x, double b, int higher_is_better)

@@ -29,6 +29,9 @@ double stats_welch_p(const struct stats *a, const struct stats *b);
  * Welch–Satterthwaite degrees of freedom; NAN when either side has n < 2,
  * 0 when both variances are 0. */
 double stats_welch_ci95(const struct stats *a, const struct stats *b);
+/* The same at any confidence level (0.90: the interval of two one-sided
+ * tests at 5%, for equivalence). */
+double stats_welch_ci(const struct stats *a, const struct stats *b, double confidence);
 /* Overhead of x against baseline b in percent, oriented so that a positive
  * value is always worse: for higher-is-better metrics (b-x)/|b|*100, else (x-b)/|b|*100; NAN when b is 0. */
 double stats_overhead_pct(double x, double b, int higher_is_better);

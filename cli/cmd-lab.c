@@ -11,6 +11,7 @@
 #include "report.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,6 +63,66 @@ static void print_lab_text(const struct experiment *x, FILE *fp)
 	if (x->published) {
 		fprintf(fp, "\nPublished\n");
 		wrap(fp, "  ", x->published, 76);
+	}
+}
+
+/* A NULL-terminated list as "a, b, c". */
+static void print_list(FILE *fp, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		fprintf(fp, "%s%s", i ? ", " : "", v[i]);
+}
+
+/* What a run of the lab does and how it is judged: its runtimes,
+ * workloads, durations, limits and neighbours, then its rules. */
+static void print_lab_plan(const struct experiment *x, FILE *fp)
+{
+	fprintf(fp, "\nThe experiment\n  %s: runtimes ", experiment_kind_name(x->kind));
+	print_list(fp, x->runtimes);
+	fprintf(fp, "; workloads ");
+	print_list(fp, x->workloads);
+	fprintf(fp, "\n  %u repetition%s of %g s each", x->repetitions, x->repetitions == 1 ? "" : "s", x->duration);
+	if (x->warmup)
+		fprintf(fp, " after %u warm-up%s", x->warmup, x->warmup == 1 ? "" : "s");
+	fprintf(fp, " (an instance is stopped %g s past it)\n", x->grace);
+	const struct limits *l = &x->limits;
+	if (l->cpus > 0 || l->cpuset || l->weight || l->mem_hard || l->mem_soft || l->pids) {
+		fprintf(fp, "  limits:");
+		if (l->cpus > 0)
+			fprintf(fp, " cpus %g", l->cpus);
+		if (l->cpuset)
+			fprintf(fp, " cpuset %s", l->cpuset);
+		if (l->weight)
+			fprintf(fp, " weight %u", l->weight);
+		if (l->mem_hard)
+			fprintf(fp, " memory %llu MiB", (unsigned long long)(l->mem_hard >> 20));
+		if (l->mem_soft)
+			fprintf(fp, " memory_soft %llu MiB", (unsigned long long)(l->mem_soft >> 20));
+		if (l->pids)
+			fprintf(fp, " pids %u", l->pids);
+		fputc('\n', fp);
+	}
+	for (size_t i = 0; i < x->nneighbours; i++)
+		fprintf(fp, "  %s %u x %s (%s)\n", i ? "    " : "beside the target:", x->neighbours[i].count,
+		    x->neighbours[i].workload, x->neighbours[i].nclass ? x->neighbours[i].nclass : "competing");
+	for (size_t i = 0; i < x->nvariants; i++)
+		fprintf(fp, "  %s %s\n", i ? "    " : "variants:", x->variants[i].name);
+	if (!x->nexpects)
+		return;
+	fprintf(fp, "\nVerdict rules (all must hold)\n");
+	for (size_t i = 0; i < x->nexpects; i++) {
+		_cleanup_free_ char *claim = lab_rule_claim(x, &x->expects[i]);
+		fprintf(fp, "  - %s\n", claim);
+		const struct expect *e = &x->expects[i];
+		if (!isnan(e->equivalent))
+			wrap(fp, "    ", "judged by two one-sided tests at 5%: agreed when the 90% CI of the difference "
+			    "is inside the margin, not when it is wholly outside, cannot tell in between", 72);
+		else if (!isnan(e->overhead_min) || !isnan(e->overhead_max))
+			wrap(fp, "    ", "judged by the 95% CI of the overhead: cannot tell while it crosses the bound",
+			    72);
+		if (e->needs_kvm)
+			wrap(fp, "    ", "a finding about hardware-assisted VMs: under TCG (no usable KVM) this "
+			    "rule cannot tell, and shows the emulator's figure", 72);
 	}
 }
 
@@ -157,6 +218,7 @@ static int cmd_lab_exec(const struct globals *g, int argc, char **argv)
 		const struct experiment *x = find_lab(&cfg, argv[2]);
 		if (x) {
 			print_lab_text(x, stdout);
+			print_lab_plan(x, stdout);
 			rc = 0;
 		}
 	} else if (!strcmp(sub, "verdict") && argc <= 3) {

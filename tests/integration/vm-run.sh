@@ -54,6 +54,18 @@ PY
 grep -Eq '^ +vcpu threads +[0-9]+ +[0-9.]+' "$out" || fail "the report does not split QEMU's vCPU threads from the rest"
 grep -Eq "^qemu/cpu: memory tax [0-9.]+ MiB: the VMM's mean RSS is [0-9.]+.* the memory the guest's kernel counts as used" "$out" ||
 	fail "the memory tax is not against the guest kernel's used memory: $(grep 'memory tax' "$out")"
+# The report knows which rows an emulator made (lab rules about
+# hardware-assisted VMs cannot tell from them).
+tcg=false
+grep -q "emulated (TCG)" "$out" && tcg=true
+isolab report --json "$test_state/vm.json" >/dev/null 2>&1 || fail "report --json of the VM run"
+python3 - "$test_state/vm.json" "$tcg" <<'PY' || fail "the report's rows do not say whether TCG ran them"
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+want = sys.argv[2] == "true"
+assert rows and all(r["emulated"] is want for r in rows if r["runtime"].startswith("qemu")), \
+    [(r["runtime"], r["emulated"]) for r in rows]
+PY
 assert_nothing_left "$(basename "$run")"
 # This test's QEMUs only (their disks are in its state directory): another test's may run.
 pgrep -f -- "file=$test_state/" >/dev/null && fail "a QEMU of this test survived its run"

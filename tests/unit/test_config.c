@@ -526,6 +526,20 @@ START_TEST(test_schema_corners)
 		{ "experiments = { e = { runtimes = [ \"a b\" ]; workloads = [ \"w\" ];\n}; };\n",
 		  "1: experiments.e.runtimes[0]: expected a name of letters, digits, '_', '.' "
 		  "and '-', got \"a b\"" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "expect = { vs = \"m\"; ratio_min = 1; equivalent = 0; }; }; };\n",
+		  "2: experiments.e.expect.equivalent: expected a number > 0 and <= 100, got 0" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "expect = { vs = \"m\"; equivalent = 5; overhead_max = 2; }; }; };\n",
+		  "2: experiments.e.expect: expected either equivalent or overhead bounds, got both "
+		  "(equivalent is the two-sided claim)" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "expect = { equivalent = 5; }; }; };\n",
+		  "2: experiments.e.expect: expected vs or vs_variant with a ratio, overhead or equivalent "
+		  "bound, got neither" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "expect = { vs = \"m\"; ratio_min = 1; needs_kvm = 1; }; }; };\n",
+		  "2: experiments.e.expect.needs_kvm: expected a boolean (true or false), got an integer" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 

@@ -29,7 +29,17 @@ static struct expect rule(void)
 	x.ratio_min = x.ratio_max = x.overhead_min = x.overhead_max = NAN;
 	x.degradation_min = x.degradation_max = NAN;
 	x.value_min = x.value_max = NAN;
+	x.equivalent = NAN;
 	return x;
+}
+
+/* A row whose repetitions spread: n of them, standard deviation sd. */
+static struct report_row spread(const char *rt, const char *wl, double mean, double sd, size_t n)
+{
+	struct report_row r = row(rt, "", wl, "rate", mean, 1);
+	r.st.n = n;
+	r.st.stddev = sd;
+	return r;
 }
 
 static char *rts[] = { (char *)"native", (char *)"gvisor", NULL };
@@ -81,6 +91,123 @@ START_TEST(overhead_is_direction_aware)
 	ck_assert_int_eq(v.outcome, LAB_AGREED);
 	lab_verdict_free(&v);
 	rows[1].st.mean = 900; /* 10% worse */
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(equivalence_by_two_one_sided_tests)
+{
+	/* 5 repetitions each, sd 10 at 1000: the 90% CI of the overhead is
+	 * about +-1.2 points around it. */
+	struct report_row rows[] = {
+		spread("native", "cpu", 1000, 10, 5),
+		spread("runc", "cpu", 990, 10, 5),
+	};
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"runc";
+	x.vs = (char *)"native";
+	x.workload = (char *)"cpu";
+	x.equivalent = 5;
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_AGREED, "%s", v.checks[0].measured);
+	ck_assert_msg(strstr(v.checks[0].measured, "inside +-5%: equivalent"), "%s", v.checks[0].measured);
+	ck_assert_msg(strstr(v.checks[0].claim, "as good as native on cpu rate, within 5%"), "%s", v.checks[0].claim);
+	lab_verdict_free(&v);
+
+	/* 19.9% faster is a difference, not an equivalence, in either direction. */
+	rows[1].st.mean = 1199;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_DISAGREED, "%s", v.checks[0].measured);
+	ck_assert_msg(strstr(v.checks[0].measured, "outside +-5%: not equivalent"), "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+
+	/* 4% worse with a wide spread: the interval crosses the margin. */
+	rows[1].st.mean = 960;
+	rows[1].st.stddev = 40;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_UNKNOWN, "%s", v.checks[0].measured);
+	ck_assert_msg(strstr(v.checks[0].measured, "more repetitions would tell"), "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+
+	/* One repetition: no interval, no equivalence claimed. */
+	rows[1].st.n = 1;
+	rows[1].st.mean = 1000;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	ck_assert_msg(strstr(v.checks[0].measured, "two repetitions"), "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(at_least_uses_the_interval)
+{
+	struct report_row rows[] = {
+		spread("native", "file", 1000, 10, 5),
+		spread("qemu", "file", 700, 10, 5),
+	};
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"qemu";
+	x.vs = (char *)"native";
+	x.workload = (char *)"file";
+	x.overhead_min = 20;
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_AGREED, "%s", v.checks[0].measured); /* 30% worse, CI +-1.5 */
+	lab_verdict_free(&v);
+
+	/* 21% worse on the mean, but the 95% CI reaches down to about 9%. */
+	rows[1].st.mean = 790;
+	rows[1].st.stddev = 100;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_UNKNOWN, "%s", v.checks[0].measured);
+	ck_assert_msg(strstr(v.checks[0].measured, "95% CI"), "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+
+	/* 5% worse, the whole interval below 20%. */
+	rows[1].st.mean = 950;
+	rows[1].st.stddev = 10;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_DISAGREED, "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(needs_kvm_under_tcg_cannot_tell)
+{
+	struct report_row rows[] = {
+		row("native", "", "cpu", "rate", 1000, 1),
+		row("qemu", "", "cpu", "rate", 183, 1),
+	};
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"qemu";
+	x.vs = (char *)"native";
+	x.workload = (char *)"cpu";
+	x.overhead_max = 5;
+	x.needs_kvm = 1;
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	/* Under KVM the rule is judged: 81.7% worse is not at most 5%. */
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_DISAGREED, "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+	/* Under TCG it cannot tell, and shows the emulator's figure. */
+	rows[1].emulated = 1;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	ck_assert_int_eq(v.checks[0].outcome, LAB_UNKNOWN);
+	ck_assert_msg(strstr(v.checks[0].measured, "cannot tell: emulated (TCG)"), "%s", v.checks[0].measured);
+	ck_assert_msg(strstr(v.checks[0].measured, "+81.7%"), "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+	/* A rule not about hardware-assisted VMs is judged under TCG too. */
+	x.needs_kvm = 0;
 	lab_verdict(&exp, &r, &v);
 	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
 	lab_verdict_free(&v);
@@ -238,6 +365,9 @@ int main(void)
 	TCase *tc = tcase_create("verdict");
 	tcase_add_test(tc, ratio_agrees_and_disagrees);
 	tcase_add_test(tc, overhead_is_direction_aware);
+	tcase_add_test(tc, equivalence_by_two_one_sided_tests);
+	tcase_add_test(tc, at_least_uses_the_interval);
+	tcase_add_test(tc, needs_kvm_under_tcg_cannot_tell);
 	tcase_add_test(tc, missing_rows_cannot_tell);
 	tcase_add_test(tc, interference_dnf_and_degradation);
 	tcase_add_test(tc, cost_rules);
