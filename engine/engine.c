@@ -414,8 +414,9 @@ static struct inst *group_new(struct engine *e, const struct plan_item *p, int *
 {
 	const struct experiment *x = &e->exp;
 	*nnb = 0;
-	for (size_t i = 0; p->with_neighbours && i < x->nneighbours; i++)
-		*nnb += x->neighbours[i].count;
+	for (size_t i = 0; i < x->nneighbours; i++)
+		if (plan_item_has_neighbour(p, &x->neighbours[i]))
+			*nnb += x->neighbours[i].count;
 	size_t count = p->count ? p->count : 1;
 	*n = count + *nnb;
 	struct inst *m = xcalloc(*n, sizeof *m);
@@ -424,7 +425,7 @@ static struct inst *group_new(struct engine *e, const struct plan_item *p, int *
 		int nb = k >= count;
 		const struct neighbour *b = NULL;
 		for (size_t i = 0, c = count; nb && !b; i++)
-			if (k < (c += x->neighbours[i].count))
+			if (plan_item_has_neighbour(p, &x->neighbours[i]) && k < (c += x->neighbours[i].count))
 				b = &x->neighbours[i];
 		struct inst *it = &m[k];
 		inst_init(it, &e->ctx, (*next_id)++, p->at->ex, p->at->rt, p->at->name,

@@ -28,6 +28,25 @@ static int check_adversaries(const struct experiment *x, const struct config *cf
 	return 0;
 }
 
+const char *neighbour_class(const struct neighbour *nb)
+{
+	return nb->nclass ? nb->nclass : "competing";
+}
+
+/* Whether neighbour i is the first of its class in x. */
+static int neighbour_class_first(const struct experiment *x, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(neighbour_class(&x->neighbours[k]), neighbour_class(&x->neighbours[i])))
+			return 0;
+	return 1;
+}
+
+int plan_item_has_neighbour(const struct plan_item *p, const struct neighbour *nb)
+{
+	return p->with_neighbours && (!p->nclass || !strcmp(p->nclass, neighbour_class(nb)));
+}
+
 /* Resolves every runtime of x to its configured runtime and executor. */
 static int place_runtimes(struct plan *p, struct executors *xs, const struct experiment *x, char **cause)
 {
@@ -78,15 +97,28 @@ static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, co
 static void plan_one(struct plan *p, size_t *cap, const struct experiment *x, struct plan_item *it)
 {
 	switch (x->kind) {
-	case EXP_INTERFERENCE:
+	case EXP_INTERFERENCE: {
 		snprintf(it->variant, sizeof it->variant, "alone");
 		push(p, cap, it);
-		if (x->nneighbours) {
-			snprintf(it->variant, sizeof it->variant, "neighbours");
-			it->with_neighbours = 1;
+		/* Neighbours of one class: one phase, "neighbours". Of several:
+		 * a phase per class, in the order they first appear, each
+		 * against the same target alone (the studies measured
+		 * competing, orthogonal and adversarial neighbours apart). */
+		size_t nclasses = 0;
+		for (size_t i = 0; i < x->nneighbours; i++)
+			nclasses += neighbour_class_first(x, i);
+		it->with_neighbours = 1;
+		for (size_t i = 0; i < x->nneighbours; i++) {
+			if (!neighbour_class_first(x, i))
+				continue;
+			it->nclass = nclasses > 1 ? neighbour_class(&x->neighbours[i]) : NULL;
+			snprintf(it->variant, sizeof it->variant, "%s", it->nclass ? it->nclass : "neighbours");
 			push(p, cap, it);
 		}
+		it->with_neighbours = 0;
+		it->nclass = NULL;
 		break;
+	}
 	case EXP_ALLOCATION:
 		if (!x->nvariants) {
 			it->count = x->instances ? x->instances : 1;

@@ -40,6 +40,8 @@ struct plan_item {
 	const struct limits *limits;     /* every member's */
 	unsigned count;                  /* instances of wl (scale, allocation); 1 otherwise */
 	int with_neighbours;             /* interference: the experiment's neighbours join */
+	const char *nclass;              /* interference: only those of this class (one phase per
+	                                  * class when they have several); NULL: all of them */
 	int footprint;                   /* startup: an idle instance, measured, then stopped */
 	unsigned scale_n;                /* scale: N, to stop growing once N did not fit */
 	char variant[48];                /* row label: "alone", "N=4", a variant's name; "" none */
@@ -66,5 +68,10 @@ struct journal;
  * the experiment's workloads. */
 int plan_write_env(const struct plan *p, const struct config *cfg, const struct experiment *x, const char *probe,
     struct journal *j, char **cause);
+
+/* A neighbour's class, "competing" when it names none. */
+const char *neighbour_class(const struct neighbour *nb);
+/* Whether neighbour nb joins plan item p's group. */
+int plan_item_has_neighbour(const struct plan_item *p, const struct neighbour *nb);
 
 #endif

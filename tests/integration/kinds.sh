@@ -50,6 +50,9 @@ experiments = {
   t-interference = { kind = "interference"; runtimes = [ "native", "sandbox" ]; workloads = [ "cpu" ];
     repetitions = 1; duration = 2.0;
     neighbours = ( { workload = "cpu"; class = "competing"; } ); };
+  t-classes = { kind = "interference"; runtimes = [ "sandbox" ]; workloads = [ "cpu" ];
+    repetitions = 1; duration = 2.0; limits = { pids = 64; memory = "128M"; };
+    neighbours = ( { workload = "cpu"; class = "competing"; }, { workload = "forkbomb"; class = "adversarial"; } ); };
   t-starve = { kind = "interference"; runtimes = [ "sandbox" ]; workloads = [ "cpu-events" ];
     repetitions = 1; duration = 1.0; grace = 4.0; limits = { cpuset = "0"; };
     neighbours = ( { workload = "cpu"; class = "competing"; count = 11; } ); };
@@ -106,6 +109,16 @@ done
 check "all(r['variant'] in ('alone', 'neighbours') for r in rows) and d['kind'] == 'interference'" "interference: only target rows"
 grep -q '"role":"neighbour"' "$test_state"/runs/*/journal.jsonl || fail "interference: no neighbour instance journaled"
 ok "interference: degradation per runtime (${rts[*]})"
+
+# Neighbours of two classes: a phase for each, against the same target
+# alone, each with only its class's neighbours.
+run_exp t-classes
+check "row('sandbox','competing','rate')['degradation_pct'] is not None and row('sandbox','adversarial','rate')['degradation_pct'] is not None and row('sandbox','alone','rate')['n'] == 1" \
+	"interference by class: a degradation per class"
+check "all(r['variant'] in ('alone', 'competing', 'adversarial') for r in rows)" "interference by class: a row per class"
+check "sorted((l['variant'], l['workload'], l['class']) for l in d['neighbours']) == [('adversarial', 'forkbomb', 'adversarial'), ('competing', 'cpu', 'competing')]" \
+	"interference by class: each phase had only its class's neighbours"
+ok "interference: a phase per neighbour class"
 
 # A target that needs one CPU-second of work, pinned with eleven neighbours
 # to one core: alone it finishes, beside them it cannot within duration + grace.

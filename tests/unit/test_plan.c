@@ -25,6 +25,12 @@ static const char conf_text[] =
 	"        repetitions = 2; warmup = 1; };\n"
 	"  i = { kind = \"interference\"; runtimes = [ \"native\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
 	"        neighbours = ( { workload = \"cpu\"; class = \"competing\"; count = 2; } ); };\n"
+	"  ic = { kind = \"interference\"; runtimes = [ \"native\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
+	"        limits = { pids = 64; memory = \"128M\"; };\n"
+	"        neighbours = ( { workload = \"cpu\"; class = \"competing\"; },\n"
+	"                       { workload = \"forkbomb\"; class = \"adversarial\"; },\n"
+	"                       { workload = \"file\"; class = \"orthogonal\"; },\n"
+	"                       { workload = \"mallocbomb\"; class = \"adversarial\"; count = 2; } ); };\n"
 	"  bomb = { kind = \"interference\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
 	"        limits = { pids = 64; };\n"
 	"        neighbours = ( { workload = \"forkbomb\"; class = \"adversarial\"; } ); };\n"
@@ -80,7 +86,7 @@ static void expect(const struct plan *p, size_t i, const char *want)
 	const struct plan_item *it = &p->items[i];
 	char got[200];
 	snprintf(got, sizeof got, "%s %s %u %d %u %s%s%s", it->at->name, it->wl->name, it->rep, it->warmup, it->count,
-	    it->variant[0] ? it->variant : "-", it->with_neighbours ? " +neighbours" : "",
+	    it->variant[0] ? it->variant : "-", !it->with_neighbours ? "" : it->nclass ? " +class" : " +neighbours",
 	    it->footprint ? " +footprint" : "");
 	ck_assert_str_eq(got, want);
 }
@@ -112,6 +118,29 @@ START_TEST(interference_alone_then_beside)
 	ck_assert_uint_eq(p.nitems, 2);
 	expect(&p, 0, "native cpu 1 0 1 alone");
 	expect(&p, 1, "native cpu 1 0 1 neighbours +neighbours");
+	plan_free(&p);
+}
+END_TEST
+
+START_TEST(interference_a_phase_per_class)
+{
+	struct plan p;
+	build(&p, "ic");
+	ck_assert_uint_eq(p.nitems, 4);
+	expect(&p, 0, "native cpu 1 0 1 alone");
+	expect(&p, 1, "native cpu 1 0 1 competing +class");
+	expect(&p, 2, "native cpu 1 0 1 adversarial +class");
+	expect(&p, 3, "native cpu 1 0 1 orthogonal +class");
+	/* Each phase has only its class's neighbours: both bombs, not the file. */
+	const struct experiment *x = config_experiment(&cfg, "ic");
+	size_t with = 0;
+	for (size_t i = 0; i < x->nneighbours; i++)
+		if (plan_item_has_neighbour(&p.items[2], &x->neighbours[i]))
+			with += x->neighbours[i].count;
+	ck_assert_uint_eq(with, 3);
+	ck_assert(!plan_item_has_neighbour(&p.items[0], &x->neighbours[0]));
+	ck_assert(plan_item_has_neighbour(&p.items[1], &x->neighbours[0]));
+	ck_assert(!plan_item_has_neighbour(&p.items[1], &x->neighbours[2]));
 	plan_free(&p);
 }
 END_TEST
@@ -228,7 +257,7 @@ END_TEST
 static Suite *plan_suite(void)
 {
 	const TTest *const tests[] = { benchmark_interleaves_runtimes_inside_repetitions,
-		interference_alone_then_beside, scale_doubles_up_to_max, allocation_variants_with_their_limits,
+		interference_alone_then_beside, interference_a_phase_per_class, scale_doubles_up_to_max, allocation_variants_with_their_limits,
 		startup_cold_starts_then_footprints, hosts_resolve_to_executors, refusals };
 	Suite *s = suite_create("plan");
 	TCase *tc = tcase_create("core");
