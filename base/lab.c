@@ -199,6 +199,27 @@ static double over_ci(const struct report_row *a, const struct report_row *b, do
 	return isfinite(h) && b->st.mean != 0 ? h / fabs(b->st.mean) * 100 : NAN;
 }
 
+/* The CI at confidence of the overhead, in *lo and *hi; 0 when there is
+ * none: the rule then fails (no overhead to bound) or cannot tell (one
+ * repetition of a side), which why says in the measured text. */
+static int over_interval(const struct report_row *a, const struct report_row *b, double over, double confidence,
+    const char *why, int *agree, int *tell, char **m, double *lo, double *hi)
+{
+	double h = over_ci(a, b, confidence);
+	if (!isfinite(over)) {
+		*agree = 0;
+		return 0;
+	}
+	if (isnan(h)) {
+		*tell = 0;
+		claim_add(m, "%s", why);
+		return 0;
+	}
+	*lo = over - h;
+	*hi = over + h;
+	return 1;
+}
+
 /* Overhead bounds against the 95% CI of the overhead: a bound holds when
  * the whole interval is on its side, fails when the whole interval is
  * past it, and cannot be told while the interval straddles it, or
@@ -206,17 +227,10 @@ static double over_ci(const struct report_row *a, const struct report_row *b, do
 static void judge_over(const struct expect *x, const struct report_row *a, const struct report_row *b, double over,
     int *agree, int *tell, char **m)
 {
-	double h = over_ci(a, b, 0.95);
-	if (!isfinite(over)) {
-		*agree = 0;
+	double lo, hi;
+	if (!over_interval(a, b, over, 0.95, "one repetition of a side gives no confidence interval to judge a bound by",
+	    agree, tell, m, &lo, &hi))
 		return;
-	}
-	if (isnan(h)) {
-		*tell = 0;
-		claim_add(m, "one repetition of a side gives no confidence interval to judge a bound by");
-		return;
-	}
-	double lo = over - h, hi = over + h;
 	claim_add(m, "95%% CI %+.1f%% to %+.1f%%", lo, hi);
 	if (!isnan(x->overhead_min)) {
 		if (hi < x->overhead_min)
@@ -238,17 +252,10 @@ static void judge_over(const struct expect *x, const struct report_row *a, const
 static void judge_equiv(const struct expect *x, const struct report_row *a, const struct report_row *b, double over,
     int *agree, int *tell, char **m)
 {
-	double h = over_ci(a, b, 0.90), mg = x->equivalent;
-	if (!isfinite(over)) {
-		*agree = 0;
+	double lo, hi, mg = x->equivalent;
+	if (!over_interval(a, b, over, 0.90, "equivalence needs two repetitions of each side or more", agree, tell, m,
+	    &lo, &hi))
 		return;
-	}
-	if (isnan(h)) {
-		*tell = 0;
-		claim_add(m, "equivalence needs two repetitions of each side or more");
-		return;
-	}
-	double lo = over - h, hi = over + h;
 	if (lo >= -mg && hi <= mg)
 		claim_add(m, "90%% CI %+.1f%% to %+.1f%%, inside +-%g%%: equivalent", lo, hi, mg);
 	else if (lo > mg || hi < -mg) {

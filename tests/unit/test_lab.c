@@ -97,120 +97,92 @@ START_TEST(overhead_is_direction_aware)
 }
 END_TEST
 
+/* The verdict of rule x (runtime, vs and workload set) on two rows; its
+ * measured text in measured (static until the next call). */
+static enum lab_outcome judge2(struct report_row *rows, struct expect *x, const char **measured)
+{
+	static char text[512];
+	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
+	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	snprintf(text, sizeof text, "%s | %s", v.checks[0].measured, v.checks[0].claim);
+	enum lab_outcome o = v.checks[0].outcome;
+	ck_assert_int_eq(v.outcome, o);
+	lab_verdict_free(&v);
+	*measured = text;
+	return o;
+}
+
+static struct expect rule_vs(const char *rt, const char *vs, const char *wl)
+{
+	struct expect x = rule();
+	x.runtime = (char *)rt;
+	x.vs = (char *)vs;
+	x.workload = (char *)wl;
+	return x;
+}
+
+#define ASSERT_VERDICT(rows, x, want, text) do { \
+		const char *m_; \
+		ck_assert_msg(judge2(rows, x, &m_) == (want) && strstr(m_, text), "%s", m_); \
+	} while (0)
+
 START_TEST(equivalence_by_two_one_sided_tests)
 {
 	/* 5 repetitions each, sd 10 at 1000: the 90% CI of the overhead is
 	 * about +-1.2 points around it. */
-	struct report_row rows[] = {
-		spread("native", "cpu", 1000, 10, 5),
-		spread("runc", "cpu", 990, 10, 5),
-	};
-	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
-	struct expect x = rule();
-	x.runtime = (char *)"runc";
-	x.vs = (char *)"native";
-	x.workload = (char *)"cpu";
+	struct report_row rows[] = { spread("native", "cpu", 1000, 10, 5), spread("runc", "cpu", 990, 10, 5) };
+	struct expect x = rule_vs("runc", "native", "cpu");
 	x.equivalent = 5;
-	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
-	struct lab_verdict v;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_AGREED, "%s", v.checks[0].measured);
-	ck_assert_msg(strstr(v.checks[0].measured, "inside +-5%: equivalent"), "%s", v.checks[0].measured);
-	ck_assert_msg(strstr(v.checks[0].claim, "as good as native on cpu rate, within 5%"), "%s", v.checks[0].claim);
-	lab_verdict_free(&v);
-
+	ASSERT_VERDICT(rows, &x, LAB_AGREED, "inside +-5%: equivalent");
+	ASSERT_VERDICT(rows, &x, LAB_AGREED, "as good as native on cpu rate, within 5%");
 	/* 19.9% faster is a difference, not an equivalence, in either direction. */
 	rows[1].st.mean = 1199;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_DISAGREED, "%s", v.checks[0].measured);
-	ck_assert_msg(strstr(v.checks[0].measured, "outside +-5%: not equivalent"), "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
-
+	ASSERT_VERDICT(rows, &x, LAB_DISAGREED, "outside +-5%: not equivalent");
 	/* 4% worse with a wide spread: the interval crosses the margin. */
 	rows[1].st.mean = 960;
 	rows[1].st.stddev = 40;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_UNKNOWN, "%s", v.checks[0].measured);
-	ck_assert_msg(strstr(v.checks[0].measured, "more repetitions would tell"), "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
-
+	ASSERT_VERDICT(rows, &x, LAB_UNKNOWN, "more repetitions would tell");
 	/* One repetition: no interval, no equivalence claimed. */
 	rows[1].st.n = 1;
 	rows[1].st.mean = 1000;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
-	ck_assert_msg(strstr(v.checks[0].measured, "two repetitions"), "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
+	ASSERT_VERDICT(rows, &x, LAB_UNKNOWN, "two repetitions");
 }
 END_TEST
 
 START_TEST(at_least_uses_the_interval)
 {
-	struct report_row rows[] = {
-		spread("native", "file", 1000, 10, 5),
-		spread("qemu", "file", 700, 10, 5),
-	};
-	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
-	struct expect x = rule();
-	x.runtime = (char *)"qemu";
-	x.vs = (char *)"native";
-	x.workload = (char *)"file";
+	struct report_row rows[] = { spread("native", "file", 1000, 10, 5), spread("qemu", "file", 700, 10, 5) };
+	struct expect x = rule_vs("qemu", "native", "file");
 	x.overhead_min = 20;
-	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
-	struct lab_verdict v;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_AGREED, "%s", v.checks[0].measured); /* 30% worse, CI +-1.5 */
-	lab_verdict_free(&v);
-
+	ASSERT_VERDICT(rows, &x, LAB_AGREED, "95% CI +28"); /* 30% worse, CI +-1.5 */
 	/* 21% worse on the mean, but the 95% CI reaches down to about 9%. */
 	rows[1].st.mean = 790;
 	rows[1].st.stddev = 100;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_UNKNOWN, "%s", v.checks[0].measured);
-	ck_assert_msg(strstr(v.checks[0].measured, "95% CI"), "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
-
+	ASSERT_VERDICT(rows, &x, LAB_UNKNOWN, "95% CI");
 	/* 5% worse, the whole interval below 20%. */
 	rows[1].st.mean = 950;
 	rows[1].st.stddev = 10;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_DISAGREED, "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
+	ASSERT_VERDICT(rows, &x, LAB_DISAGREED, "95% CI");
 }
 END_TEST
 
 START_TEST(needs_kvm_under_tcg_cannot_tell)
 {
-	struct report_row rows[] = {
-		row("native", "", "cpu", "rate", 1000, 1),
-		row("qemu", "", "cpu", "rate", 183, 1),
-	};
-	struct report r = { .rows = rows, .nrows = 2, .run_id = (char *)"t" };
-	struct expect x = rule();
-	x.runtime = (char *)"qemu";
-	x.vs = (char *)"native";
-	x.workload = (char *)"cpu";
+	struct report_row rows[] = { row("native", "", "cpu", "rate", 1000, 1), row("qemu", "", "cpu", "rate", 183, 1) };
+	struct expect x = rule_vs("qemu", "native", "cpu");
 	x.overhead_max = 5;
 	x.needs_kvm = 1;
-	struct experiment exp = { .runtimes = rts, .workloads = wls, .expects = &x, .nexpects = 1 };
-	struct lab_verdict v;
 	/* Under KVM the rule is judged: 81.7% worse is not at most 5%. */
-	lab_verdict(&exp, &r, &v);
-	ck_assert_msg(v.outcome == LAB_DISAGREED, "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
+	ASSERT_VERDICT(rows, &x, LAB_DISAGREED, "+81.7%");
 	/* Under TCG it cannot tell, and shows the emulator's figure. */
 	rows[1].emulated = 1;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
-	ck_assert_int_eq(v.checks[0].outcome, LAB_UNKNOWN);
-	ck_assert_msg(strstr(v.checks[0].measured, "cannot tell: emulated (TCG)"), "%s", v.checks[0].measured);
-	ck_assert_msg(strstr(v.checks[0].measured, "+81.7%"), "%s", v.checks[0].measured);
-	lab_verdict_free(&v);
+	ASSERT_VERDICT(rows, &x, LAB_UNKNOWN, "cannot tell: emulated (TCG)");
+	ASSERT_VERDICT(rows, &x, LAB_UNKNOWN, "+81.7%");
 	/* A rule not about hardware-assisted VMs is judged under TCG too. */
 	x.needs_kvm = 0;
-	lab_verdict(&exp, &r, &v);
-	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
-	lab_verdict_free(&v);
+	ASSERT_VERDICT(rows, &x, LAB_DISAGREED, "+81.7%");
 }
 END_TEST
 
