@@ -220,6 +220,25 @@ static int over_interval(const struct report_row *a, const struct report_row *b,
 	return 1;
 }
 
+/* Bounds min and max (NAN: none) against an interval [lo, hi]: a bound
+ * holds when the whole interval is on its side, fails when the whole
+ * interval is past it, and cannot be told while the interval crosses it. */
+static void bounds_by_interval(double lo, double hi, double min, double max, int *agree, int *tell)
+{
+	if (!isnan(min)) {
+		if (hi < min)
+			*agree = 0;
+		else if (lo < min)
+			*tell = 0;
+	}
+	if (!isnan(max)) {
+		if (lo > max)
+			*agree = 0;
+		else if (hi > max)
+			*tell = 0;
+	}
+}
+
 /* Overhead bounds against the 95% CI of the overhead: a bound holds when
  * the whole interval is on its side, fails when the whole interval is
  * past it, and cannot be told while the interval straddles it, or
@@ -232,18 +251,7 @@ static void judge_over(const struct expect *x, const struct report_row *a, const
 	    agree, tell, m, &lo, &hi))
 		return;
 	claim_add(m, "95%% CI %+.1f%% to %+.1f%%", lo, hi);
-	if (!isnan(x->overhead_min)) {
-		if (hi < x->overhead_min)
-			*agree = 0;
-		else if (lo < x->overhead_min)
-			*tell = 0;
-	}
-	if (!isnan(x->overhead_max)) {
-		if (lo > x->overhead_max)
-			*agree = 0;
-		else if (hi > x->overhead_max)
-			*tell = 0;
-	}
+	bounds_by_interval(lo, hi, x->overhead_min, x->overhead_max, agree, tell);
 }
 
 /* Equivalence within +-margin, by two one-sided tests at 5%: the 90% CI of
@@ -343,9 +351,17 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 			c->measured = xasprintf("%s has no run alone to compare with", row_name(a, an, sizeof an));
 			return;
 		} else {
-			agree &= within(a->degradation_pct, x->degradation_min, x->degradation_max);
+			/* By its 95% CI, as an overhead bound. */
+			double d = a->degradation_pct, h = a->degradation_ci95;
 			claim_add(&m, "%s %s %s is %+.1f%% against the target alone", row_name(a, an, sizeof an), workload,
-			    x->metric, a->degradation_pct);
+			    x->metric, d);
+			if (isnan(h)) {
+				tell = 0;
+				claim_add(&m, "one repetition of a side gives no confidence interval to judge a bound by");
+			} else {
+				claim_add(&m, "95%% CI %+.1f%% to %+.1f%%", d - h, d + h);
+				bounds_by_interval(d - h, d + h, x->degradation_min, x->degradation_max, &agree, &tell);
+			}
 		}
 	}
 	if (x->dnf >= 0) {

@@ -11,7 +11,7 @@
  *   - dnf: whether the target did not finish beside its neighbours;
  *   - equivalent: as good as another row within +-margin %, by two
  *     one-sided tests at 5% (the 90% CI of the overhead inside the margin).
- * Overhead bounds are judged by the 95% CI of the overhead, not its mean:
+ * Overhead and degradation bounds are judged by their 95% CI, not the mean:
  * an interval across a bound cannot tell. A rule marked needs_kvm is a
  * finding about hardware-assisted VMs: where a VM of the rule ran
  * emulated (TCG) it cannot tell, and shows the emulated figures.

@@ -1013,6 +1013,7 @@ static struct report_row *get_row(struct builder *b, const char *baseline, const
 		.fairness = NAN,
 		.fair_lowest = NAN,
 		.degradation_pct = NAN,
+		.degradation_ci95 = NAN,
 		.target = in->target,
 	};
 	return &b->rows[b->nrows++];
@@ -1483,6 +1484,8 @@ static void group_fields(struct builder *b, struct report *out)
 		if (ref && ref != r && r->st.n && strcmp(ref->variant, r->variant)) {
 			r->has_degradation = 1;
 			r->degradation_pct = stats_overhead_pct(r->st.mean, ref->st.mean, r->higher_is_better);
+			double h = stats_welch_ci95(&r->st, &ref->st);
+			r->degradation_ci95 = isfinite(h) && ref->st.mean != 0 ? h / fabs(ref->st.mean) * 100 : NAN;
 		}
 	}
 }
@@ -2668,6 +2671,7 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "fairness", isfinite(row->fairness) ? json_pack("{s:f, s:f}", "jain",
 		    row->fairness, "lowest_share", row->fair_lowest) : json_null());
 		json_object_set_new(o, "degradation_pct", json_num_or_null(row->degradation_pct, row->has_degradation));
+		json_object_set_new(o, "degradation_ci95", json_num_or_null(row->degradation_ci95, row->has_degradation));
 		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
 		json_object_set_new(o, "emulated", json_boolean(row->emulated));
 		json_object_set_new(o, "error", row->error ? json_text(row->error) : json_null());

@@ -66,6 +66,8 @@ struct report_row {
 	double fairness, fair_lowest;
 	int has_degradation;
 	double degradation_pct; /* % worse than the first variant (direction-aware) */
+	double degradation_ci95; /* half-width, in points, of its 95% CI (Welch's, against that variant's
+	                          * row); NAN with fewer than two repetitions on a side */
 	unsigned dnf;         /* interference: target repetitions that did not finish */
 	int target;           /* the rows of an interference target */
 	int emulated;         /* a VM of the row ran emulated (TCG), not hardware-assisted (its "info" record) */

@@ -235,6 +235,24 @@ START_TEST(interference_dnf_and_degradation)
 	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
 	lab_verdict_free(&v);
 
+	/* Judged by its 95% CI: one crossing the bound cannot tell, and
+	 * without one (a single repetition) neither can it. */
+	rows[1].degradation_ci95 = 15; /* 15% to 45% */
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.checks[1].outcome == LAB_UNKNOWN, "%s", v.checks[1].measured);
+	ck_assert_msg(strstr(v.checks[1].measured, "95% CI +15.0% to +45.0%"), "%s", v.checks[1].measured);
+	lab_verdict_free(&v);
+	rows[1].degradation_ci95 = NAN;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.checks[1].outcome, LAB_UNKNOWN);
+	lab_verdict_free(&v);
+	rows[1].degradation_ci95 = 2; /* 28% to 32%, past 25% */
+	x[1].degradation_max = 25;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.checks[1].outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+	x[1].degradation_max = 40;
+
 	rows[1].st.n = 0; /* starved */
 	rows[1].dnf = 1;
 	rows[1].has_degradation = 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "stats.h"
 #include "unit.h"
 #include "util.h"
 
@@ -133,6 +134,43 @@ START_TEST(interference)
 	ck_assert_int_eq(json_integer_value(json_object_get(load, "ended_early")), 1);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(json_object_get(load, "metrics"),
 	    "failed"), "mean")), 2000.0, 1e-9);
+	json_decref(doc);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
+/* A degradation's 95% CI from the repetitions on both sides (Welch's). */
+START_TEST(degradation_interval)
+{
+	static const char *const lines[] = {
+		DEF,
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"alone\"}",
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000}}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"target\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":700}}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":2,\"warmup\":false,\"group\":3,\"role\":\"instance\",\"variant\":\"alone\"}",
+		"{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"metrics\":{\"rate\":1020}}",
+		"{\"type\":\"instance\",\"id\":4,\"runtime\":\"runc\",\"workload\":\"cpu\",\"rep\":2,\"warmup\":false,\"group\":4,\"role\":\"target\",\"variant\":\"neighbours\"}",
+		"{\"type\":\"end\",\"inst\":4,\"status\":\"ok\",\"metrics\":{\"rate\":740}}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("interference", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	const struct report_row *alone = report_find(&r, "runc", "alone", "cpu", "rate");
+	const struct report_row *with = report_find(&r, "runc", "neighbours", "cpu", "rate");
+	ck_assert_ptr_nonnull(with);
+	ck_assert_double_eq_tol(with->degradation_pct, (1010.0 - 720.0) / 1010.0 * 100, 1e-9);
+	/* sd 14.14 and 28.28, n 2 each: se 22.36 on 3.4 df (t 2.99), over 1010. */
+	double se = sqrt(200.0 / 2 + 800.0 / 2), df = se * se * se * se /
+	    ((200.0 / 2) * (200.0 / 2) + (800.0 / 2) * (800.0 / 2));
+	ck_assert_double_eq_tol(with->degradation_ci95, stats_t_critical(0.95, df) * se / 1010.0 * 100, 1e-6);
+	ck_assert(isnan(alone->degradation_ci95));
+	json_t *doc = report_to_json(&r);
+	json_t *row = json_array_get(json_object_get(doc, "rows"), 1);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(row, "degradation_ci95")), with->degradation_ci95, 1e-9);
 	json_decref(doc);
 	report_free(&r);
 	unload();
@@ -437,6 +475,7 @@ int main(void)
 	Suite *s = suite_create("report_groups");
 	TCase *tc = tcase_create("groups");
 	tcase_add_test(tc, interference);
+	tcase_add_test(tc, degradation_interval);
 	tcase_add_test(tc, scale);
 	tcase_add_test(tc, crosscheck_pooled);
 	tcase_add_test(tc, scale_impossible);
