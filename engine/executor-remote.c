@@ -752,8 +752,11 @@ static void on_relay_msg(struct remote_inst *ri, const struct agent_msg *m, int 
 		json_array_foreach(procs, i, p)
 			if (ri->nsamples < MAX_SAMPLES && agentproto_proc_from_json(p, &ri->samples[ri->nsamples]) == 0)
 				ri->nsamples++;
+		/* Kept until the engine takes it: two messages can arrive
+		 * between its ticks, and the later one may not carry it. */
 		json_t *gu = json_object_get(m->json, "guest_used_kb");
-		ri->guest_used_kb = json_is_number(gu) && json_number_value(gu) > 0 ? json_number_value(gu) : 0;
+		if (json_is_number(gu) && json_number_value(gu) > 0)
+			ri->guest_used_kb = json_number_value(gu);
 		ri->fresh = 1;
 		pthread_mutex_unlock(&ri->lock);
 		break;
@@ -938,6 +941,7 @@ static size_t remote_foreign_samples(const struct executor *ex, struct instance 
 		memcpy(out, ri->samples, n * sizeof *out);
 		if (ri->guest_used_kb > 0)
 			in->guest_used_kb = ri->guest_used_kb;
+		ri->guest_used_kb = 0;
 		ri->fresh = 0;
 	}
 	pthread_mutex_unlock(&ri->lock);

@@ -53,17 +53,19 @@ fi
 # A VM on the remote host: the agent runs the qemu driver's stage (its
 # initramfs and disk) before launch, as the engine does locally.
 if command -v qemu-system-x86_64 >/dev/null && { ls /boot/vmlinuz-* || ls "${ISOLAB_CACHE:-/var/cache/isolab}"/kernel/*/boot/vmlinuz-*; } >/dev/null 2>&1; then
-	printf 'experiments = { rvm = { runtimes = [ "qemu" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 2.0; grace = 60.0; baseline = "qemu"; }; };\n' >"$test_state/rvm.conf"
+	printf 'experiments = { rvm = { runtimes = [ "qemu" ]; workloads = [ "cpu" ]; repetitions = 1; duration = 3.0; grace = 60.0; baseline = "qemu"; }; };\n' >"$test_state/rvm.conf"
 	isolab -c "$conf" -c "$test_state/rvm.conf" run --host test -e rvm >"$out" 2>&1 || { cat "$out"; fail "qemu@test failed"; }
 	grep -Eq '^qemu +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "qemu@test: no test row"; }
 	# The guest kernel's count of its used memory comes across with the
 	# samples, and the memory tax is taken against it, as locally.
-	python3 - "$test_state/runs/latest/journal.jsonl" <<'PY' || fail "qemu@test: no guest_used_kb in the remote VM's samples"
+	python3 - "$test_state/runs/latest/journal.jsonl" <<'PY' || { cat "$out"; fail "qemu@test: no guest_used_kb in the remote VM's samples"; }
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
-used = [r["guest_used_kb"] for r in recs if r["type"] == "sample" and "guest_used_kb" in r]
-vmm = [p["rss_kb"] for r in recs if r["type"] == "sample" for p in r["procs"] if p["role"] == "vmm"]
-assert used and vmm, (len(used), len(vmm))
+samples = [r for r in recs if r["type"] == "sample"]
+used = [r["guest_used_kb"] for r in samples if "guest_used_kb" in r]
+vmm = [p["rss_kb"] for r in samples for p in r["procs"] if p["role"] == "vmm"]
+guest = [r["t"] for r in samples if any(p["role"] == "guest" for p in r["procs"])]
+assert used and vmm, ("samples", len(samples), "with guest_used_kb", len(used), "with guest processes at t", guest)
 assert all(0 < u < max(vmm) for u in used), ("guest_used_kb", used, max(vmm))
 print("qemu@test: guest_used_kb %.0f-%.0f KiB in %d samples" % (min(used), max(used), len(used)))
 PY
