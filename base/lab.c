@@ -199,14 +199,14 @@ static double over_ci(const struct report_row *a, const struct report_row *b, do
 	return isfinite(h) && b->st.mean != 0 ? h / fabs(b->st.mean) * 100 : NAN;
 }
 
-/* The CI at confidence of the overhead, in *lo and *hi; 0 when there is
- * none: the rule then fails (no overhead to bound) or cannot tell (one
- * repetition of a side), which why says in the measured text. */
-static int over_interval(const struct report_row *a, const struct report_row *b, double over, double confidence,
-    const char *why, int *agree, int *tell, char **m, double *lo, double *hi)
+static const char no_ci_for_bound[] = "one repetition of a side gives no confidence interval to judge a bound by";
+
+/* The interval v +- h in *lo and *hi; 0 when there is none: the rule then
+ * fails (no value v to bound) or cannot tell (h NAN: one repetition of a
+ * side), which why says in the measured text. */
+static int interval(double v, double h, const char *why, int *agree, int *tell, char **m, double *lo, double *hi)
 {
-	double h = over_ci(a, b, confidence);
-	if (!isfinite(over)) {
+	if (!isfinite(v)) {
 		*agree = 0;
 		return 0;
 	}
@@ -215,8 +215,8 @@ static int over_interval(const struct report_row *a, const struct report_row *b,
 		claim_add(m, "%s", why);
 		return 0;
 	}
-	*lo = over - h;
-	*hi = over + h;
+	*lo = v - h;
+	*hi = v + h;
 	return 1;
 }
 
@@ -247,8 +247,7 @@ static void judge_over(const struct expect *x, const struct report_row *a, const
     int *agree, int *tell, char **m)
 {
 	double lo, hi;
-	if (!over_interval(a, b, over, 0.95, "one repetition of a side gives no confidence interval to judge a bound by",
-	    agree, tell, m, &lo, &hi))
+	if (!interval(over, over_ci(a, b, 0.95), no_ci_for_bound, agree, tell, m, &lo, &hi))
 		return;
 	claim_add(m, "95%% CI %+.1f%% to %+.1f%%", lo, hi);
 	bounds_by_interval(lo, hi, x->overhead_min, x->overhead_max, agree, tell);
@@ -261,8 +260,8 @@ static void judge_equiv(const struct expect *x, const struct report_row *a, cons
     int *agree, int *tell, char **m)
 {
 	double lo, hi, mg = x->equivalent;
-	if (!over_interval(a, b, over, 0.90, "equivalence needs two repetitions of each side or more", agree, tell, m,
-	    &lo, &hi))
+	if (!interval(over, over_ci(a, b, 0.90), "equivalence needs two repetitions of each side or more", agree, tell,
+	    m, &lo, &hi))
 		return;
 	if (lo >= -mg && hi <= mg)
 		claim_add(m, "90%% CI %+.1f%% to %+.1f%%, inside +-%g%%: equivalent", lo, hi, mg);
@@ -352,15 +351,12 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 			return;
 		} else {
 			/* By its 95% CI, as an overhead bound. */
-			double d = a->degradation_pct, h = a->degradation_ci95;
+			double d = a->degradation_pct, lo, hi;
 			claim_add(&m, "%s %s %s is %+.1f%% against the target alone", row_name(a, an, sizeof an), workload,
 			    x->metric, d);
-			if (isnan(h)) {
-				tell = 0;
-				claim_add(&m, "one repetition of a side gives no confidence interval to judge a bound by");
-			} else {
-				claim_add(&m, "95%% CI %+.1f%% to %+.1f%%", d - h, d + h);
-				bounds_by_interval(d - h, d + h, x->degradation_min, x->degradation_max, &agree, &tell);
+			if (interval(d, a->degradation_ci95, no_ci_for_bound, &agree, &tell, &m, &lo, &hi)) {
+				claim_add(&m, "95%% CI %+.1f%% to %+.1f%%", lo, hi);
+				bounds_by_interval(lo, hi, x->degradation_min, x->degradation_max, &agree, &tell);
 			}
 		}
 	}
