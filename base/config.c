@@ -105,8 +105,8 @@ static const char *const experiment_keys[] = {
 	"max_instances", "instances", "variants", "expect", "skip_unavailable",
 	"report_metrics", NULL,
 };
-static const char *const neighbour_keys[] = { "workload", "class", "count", NULL };
-static const char *const variant_keys[] = { "name", "limits", "count", NULL };
+static const char *const neighbour_keys[] = { "workload", "class", "count", "limits", NULL };
+static const char *const variant_keys[] = { "name", "limits", "count", "neighbour_limits", NULL };
 static const char *const expect_keys[] = {
 	"workload", "metric", "runtime", "variant", "vs", "vs_variant",
 	"ratio_min", "ratio_max", "overhead_min", "overhead_max",
@@ -340,6 +340,22 @@ static int get_name(struct ctx *c, const config_setting_t *g, const char *path,
 		return -1;
 	}
 	return r;
+}
+
+/* A report row's variant as a rule names it: a name, or VARIANT/PHASE
+ * (an interference experiment with variants: "cpuset/neighbours"). */
+static void get_row_label(struct ctx *c, const config_setting_t *g, const char *path, const char *key,
+    char **out)
+{
+	if (get_string(c, g, path, key, 0, out) != 1)
+		return;
+	const char *slash = strchr(*out, '/');
+	_cleanup_free_ char *head = slash ? xstrndup(*out, (size_t)(slash - *out)) : NULL;
+	if (slash ? valid_name(head) && valid_name(slash + 1) : valid_name(*out))
+		return;
+	_cleanup_free_ char *p = path_key(path, key);
+	report(c, member(g, key), p, "expected a name of letters, digits, '_', '.' and '-', or "
+	    "VARIANT/PHASE, got \"%s\"", *out);
 }
 
 static int get_enum(struct ctx *c, const config_setting_t *g, const char *path,
@@ -1152,11 +1168,13 @@ void experiment_clear(struct experiment *exp)
 	for (size_t i = 0; i < exp->nneighbours; i++) {
 		free(exp->neighbours[i].workload);
 		free(exp->neighbours[i].nclass);
+		free(exp->neighbours[i].limits.cpuset);
 	}
 	free(exp->neighbours);
 	for (size_t i = 0; i < exp->nvariants; i++) {
 		free(exp->variants[i].name);
 		free(exp->variants[i].limits.cpuset);
+		free(exp->variants[i].neighbour_limits.cpuset);
 	}
 	free(exp->variants);
 	for (size_t i = 0; i < exp->nexpects; i++) {
@@ -1219,12 +1237,14 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 		dst->neighbours[i] = src->neighbours[i];
 		dst->neighbours[i].workload = dup_or_null(src->neighbours[i].workload);
 		dst->neighbours[i].nclass = dup_or_null(src->neighbours[i].nclass);
+		dst->neighbours[i].limits.cpuset = dup_or_null(src->neighbours[i].limits.cpuset);
 	}
 	dst->variants = xcalloc(src->nvariants + 1, sizeof(*dst->variants));
 	for (size_t i = 0; i < src->nvariants; i++) {
 		dst->variants[i] = src->variants[i];
 		dst->variants[i].name = dup_or_null(src->variants[i].name);
 		dst->variants[i].limits.cpuset = dup_or_null(src->variants[i].limits.cpuset);
+		dst->variants[i].neighbour_limits.cpuset = dup_or_null(src->variants[i].neighbour_limits.cpuset);
 	}
 	dst->expects = xcalloc(src->nexpects + 1, sizeof(*dst->expects));
 	for (size_t i = 0; i < src->nexpects; i++) {
@@ -1301,14 +1321,16 @@ static int get_size(struct ctx *c, const config_setting_t *g, const char *path,
 	return 1;
 }
 
-static void limits_parse(struct ctx *c, const config_setting_t *eg, const char *path,
+/* The group `key` of eg ("limits", "neighbour_limits") into l; 1 when
+ * it is there. */
+static int limits_parse_key(struct ctx *c, const config_setting_t *eg, const char *path, const char *key,
     struct limits *l)
 {
-	config_setting_t *g = member(eg, "limits");
-	_cleanup_free_ char *p = path_key(path, "limits");
+	config_setting_t *g = member(eg, key);
+	_cleanup_free_ char *p = path_key(path, key);
 	long long v;
 	if (!g || want_group(c, g, p) < 0)
-		return;
+		return 0;
 	check_keys(c, g, p, limits_keys);
 	get_number(c, g, p, "cpus", 0, 0, 1024, &l->cpus);
 	if (get_string(c, g, p, "cpuset", 0, &l->cpuset) == 1 && !valid_cpuset(l->cpuset)) {
@@ -1328,6 +1350,12 @@ static void limits_parse(struct ctx *c, const config_setting_t *eg, const char *
 	}
 	if (get_int(c, g, p, "pids", 1, 4194304, &v) == 1)
 		l->pids = (unsigned)v;
+	return 1;
+}
+
+static int limits_parse(struct ctx *c, const config_setting_t *eg, const char *path, struct limits *l)
+{
+	return limits_parse_key(c, eg, path, "limits", l);
 }
 
 /* A list of names, each at most once. */
@@ -1399,6 +1427,7 @@ static void neighbour_parse(struct ctx *c, const config_setting_t *g, const char
 	n->count = 1;
 	if (get_int(c, g, path, "count", 1, 1024, &v) == 1)
 		n->count = (unsigned)v;
+	n->has_limits = limits_parse(c, g, path, &n->limits);
 	exp->nneighbours = i + 1;
 }
 
@@ -1418,8 +1447,21 @@ static void variant_parse(struct ctx *c, const config_setting_t *g, const char *
 	check_keys(c, g, path, variant_keys);
 	get_name(c, g, path, "name", 1, &vr->name);
 	limits_parse(c, g, path, &vr->limits);
-	if (get_int(c, g, path, "count", 1, 4096, &v) == 1)
+	vr->has_neighbour_limits = limits_parse_key(c, g, path, "neighbour_limits", &vr->neighbour_limits);
+	if (vr->has_neighbour_limits && exp->kind != EXP_INTERFERENCE) {
+		_cleanup_free_ char *pn = path_key(path, "neighbour_limits");
+		report(c, member(g, "neighbour_limits"), pn, "expected only in an interference experiment "
+		    "(the limits of its neighbours), got it in a%s %s experiment",
+		    exp->kind == EXP_ALLOCATION ? "n" : "", experiment_kind_name(exp->kind));
+	}
+	if (get_int(c, g, path, "count", 1, 4096, &v) == 1) {
 		vr->count = (unsigned)v;
+		if (exp->kind == EXP_INTERFERENCE) {
+			_cleanup_free_ char *pc = path_key(path, "count");
+			report(c, member(g, "count"), pc, "expected no count in an interference experiment "
+			    "(its target is one instance; give the neighbours' count in neighbours)");
+		}
+	}
 	exp->nvariants = i + 1;
 	for (size_t j = 0; vr->name && j < i; j++)
 		if (exp->variants[j].name && !strcmp(exp->variants[j].name, vr->name)) {
@@ -1433,6 +1475,12 @@ static void variants_parse(struct ctx *c, const config_setting_t *g, const char 
     struct experiment *exp)
 {
 	exp->variants = xcalloc(list_length(g, "variants") + 1, sizeof(*exp->variants));
+	if (member(g, "variants") && exp->kind != EXP_ALLOCATION && exp->kind != EXP_INTERFERENCE) {
+		_cleanup_free_ char *pv = path_key(path, "variants");
+		report(c, member(g, "variants"), pv, "expected only in an allocation or interference "
+		    "experiment, got them in a %s experiment", experiment_kind_name(exp->kind));
+		return;
+	}
 	each_group(c, g, path, "variants", variant_parse, exp);
 }
 
@@ -1452,9 +1500,14 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	x->metric = xstrdup("rate");
 	get_nonempty(c, g, path, "metric", 0, &x->metric);
 	get_name(c, g, path, "runtime", 0, &x->runtime);
-	get_name(c, g, path, "variant", 0, &x->variant);
+	get_row_label(c, g, path, "variant", &x->variant);
 	get_name(c, g, path, "vs", 0, &x->vs);
-	get_name(c, g, path, "vs_variant", 0, &x->vs_variant);
+	get_row_label(c, g, path, "vs_variant", &x->vs_variant);
+	if (exp->kind == EXP_INTERFERENCE && exp->nvariants && !x->variant) {
+		_cleanup_free_ char *pv = path_key(path, "variant");
+		report(c, g, pv, "expected a variant such as \"%s/neighbours\" (the experiment has variants)",
+		    exp->variants[0].name ? exp->variants[0].name : "VARIANT");
+	}
 	get_number(c, g, path, "ratio_min", 0, 1, INFINITY, &x->ratio_min);
 	get_number(c, g, path, "ratio_max", 0, 0, INFINITY, &x->ratio_max);
 	get_number(c, g, path, "overhead_min", -INFINITY, 0, INFINITY, &x->overhead_min);

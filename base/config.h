@@ -154,6 +154,8 @@ struct neighbour {
 	char *workload;
 	char *nclass;         /* "competing", "orthogonal" or "adversarial" */
 	unsigned count;       /* instances of it, default 1 */
+	struct limits limits; /* its own, replacing the target's whole (has_limits) */
+	int has_limits;
 };
 
 /* allocation: one way of giving the share; each variant runs as its own group. */
@@ -161,6 +163,8 @@ struct variant {
 	char *name;
 	struct limits limits; /* replace the experiment's limits whole */
 	unsigned count;       /* concurrent instances, 0: the experiment's `instances` */
+	struct limits neighbour_limits; /* interference: the neighbours' in this variant */
+	int has_neighbour_limits;
 };
 
 /* A lab's verdict rule: a report row, optionally compared with another, and

@@ -15,6 +15,7 @@
  * showing, so the reader skips (and counts) lines it cannot use instead of
  * failing.
  */
+#include "config.h"
 #include "journal.h"
 #include "util.h"
 
@@ -633,4 +634,11 @@ char *journal_resolve(const char *state_dir, const char *run, char **cause)
 		return NULL;
 	}
 	return xstrdup(run);
+}
+
+json_t *journal_limits(const struct limits *l)
+{
+	return json_pack("{s:f, s:s?, s:i, s:I, s:I, s:i}", "cpus", l->cpus, "cpuset", l->cpuset, "weight",
+	    (int)l->weight, "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids",
+	    (int)l->pids);
 }

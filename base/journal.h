@@ -88,6 +88,11 @@ int journal_atomic_close(FILE *fp, char *tmp, const char *path, int ok, char **c
  * (as "experiment", whose "baseline" the report uses). */
 json_t *journal_env_record(void);
 
+struct limits;
+/* Limits as records carry them: cpus, cpuset, weight, memory, memory_soft
+ * (bytes), pids; 0 (or no cpuset) where unset. */
+json_t *journal_limits(const struct limits *l);
+
 /* Reading back. */
 struct journal_read {
 	json_t *env;          /* env.json, or NULL when missing */

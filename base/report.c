@@ -1471,12 +1471,17 @@ static void group_fields(struct builder *b, struct report *out)
 			fairness(r, b->vgroup[i], n);
 		if (!r->variant[0])
 			continue;
-		/* The reference: the same runtime's row of the first variant met. */
+		/* The reference: the same runtime's row of the first variant met;
+		 * for "VARIANT/PHASE" rows (an interference experiment with
+		 * variants), the first of the same VARIANT/. */
 		const struct report_row *ref = NULL;
+		const char *slash = strchr(r->variant, '/');
+		size_t pre = slash ? (size_t)(slash - r->variant) + 1 : 0;
 		for (size_t k = 0; k < b->nrows; k++) {
 			const struct report_row *c = &b->rows[k];
 			if (strcmp(c->runtime, r->runtime) || strcmp(c->workload, r->workload) ||
-			    strcmp(c->metric, r->metric) || strcmp(c->host, r->host) || !c->st.n)
+			    strcmp(c->metric, r->metric) || strcmp(c->host, r->host) || !c->st.n ||
+			    strncmp(c->variant, r->variant, pre))
 				continue;
 			if (!ref || b->order[k][3] < b->order[(size_t)(ref - b->rows)][3])
 				ref = c;
@@ -2467,8 +2472,9 @@ void report_print(const struct report *r, FILE *fp)
 		fprintf(fp, "overhead: positive is worse than %s; sig: * when Welch's t-test gives p < 0.05\n",
 		    r->baseline);
 	if (show[COL_DEGR])
-		fprintf(fp, "degradation: positive is worse than the same runtime's first variant (%s)\n",
-		    r->kind == EXP_INTERFERENCE ? "the target alone" : "first row of each block");
+		fprintf(fp, "degradation: positive is worse than %s\n", r->kind == EXP_INTERFERENCE ?
+		    "the same runtime's target alone (in the same variant where there are variants)" :
+		    "the same runtime's first variant (first row of each block)");
 	if (show[COL_DNF])
 		fprintf(fp, "dnf: repetitions in which the target did not finish (timed out or failed) beside its neighbours\n");
 	for (size_t i = 0; i < r->nrows; i++)

@@ -73,6 +73,27 @@ static void print_list(FILE *fp, char *const *v)
 		fprintf(fp, "%s%s", i ? ", " : "", v[i]);
 }
 
+/* " cpus 0.5 cpuset 1 ..." after label; nothing when l sets none. */
+static void print_limits(FILE *fp, const char *label, const struct limits *l)
+{
+	if (!limits_requested(l))
+		return;
+	fputs(label, fp);
+	if (l->cpus > 0)
+		fprintf(fp, " cpus %g", l->cpus);
+	if (l->cpuset)
+		fprintf(fp, " cpuset %s", l->cpuset);
+	if (l->weight)
+		fprintf(fp, " weight %u", l->weight);
+	if (l->mem_hard)
+		fprintf(fp, " memory %llu MiB", (unsigned long long)(l->mem_hard >> 20));
+	if (l->mem_soft)
+		fprintf(fp, " memory_soft %llu MiB", (unsigned long long)(l->mem_soft >> 20));
+	if (l->pids)
+		fprintf(fp, " pids %u", l->pids);
+	fputc('\n', fp);
+}
+
 /* What a run of the lab does and how it is judged: its runtimes,
  * workloads, durations, limits and neighbours, then its rules. */
 static void print_lab_plan(const struct experiment *x, FILE *fp)
@@ -85,28 +106,23 @@ static void print_lab_plan(const struct experiment *x, FILE *fp)
 	if (x->warmup)
 		fprintf(fp, " after %u warm-up%s", x->warmup, x->warmup == 1 ? "" : "s");
 	fprintf(fp, " (an instance is stopped %g s past it)\n", x->grace);
-	const struct limits *l = &x->limits;
-	if (l->cpus > 0 || l->cpuset || l->weight || l->mem_hard || l->mem_soft || l->pids) {
-		fprintf(fp, "  limits:");
-		if (l->cpus > 0)
-			fprintf(fp, " cpus %g", l->cpus);
-		if (l->cpuset)
-			fprintf(fp, " cpuset %s", l->cpuset);
-		if (l->weight)
-			fprintf(fp, " weight %u", l->weight);
-		if (l->mem_hard)
-			fprintf(fp, " memory %llu MiB", (unsigned long long)(l->mem_hard >> 20));
-		if (l->mem_soft)
-			fprintf(fp, " memory_soft %llu MiB", (unsigned long long)(l->mem_soft >> 20));
-		if (l->pids)
-			fprintf(fp, " pids %u", l->pids);
-		fputc('\n', fp);
+	if (x->threads > 1)
+		fprintf(fp, "  %u threads in every instance\n", x->threads);
+	print_limits(fp, "  limits:", &x->limits);
+	for (size_t i = 0; i < x->nneighbours; i++) {
+		const struct neighbour *nb = &x->neighbours[i];
+		fprintf(fp, "  %s %u x %s (%s)\n", i ? "    " : "beside the target:", nb->count, nb->workload,
+		    nb->nclass ? nb->nclass : "competing");
+		if (nb->has_limits)
+			print_limits(fp, "      its limits:", &nb->limits);
 	}
-	for (size_t i = 0; i < x->nneighbours; i++)
-		fprintf(fp, "  %s %u x %s (%s)\n", i ? "    " : "beside the target:", x->neighbours[i].count,
-		    x->neighbours[i].workload, x->neighbours[i].nclass ? x->neighbours[i].nclass : "competing");
-	for (size_t i = 0; i < x->nvariants; i++)
-		fprintf(fp, "  %s %s\n", i ? "    " : "variants:", x->variants[i].name);
+	for (size_t i = 0; i < x->nvariants; i++) {
+		const struct variant *vr = &x->variants[i];
+		fprintf(fp, "  variant %s\n", vr->name);
+		print_limits(fp, x->kind == EXP_INTERFERENCE ? "    the target:" : "    limits:", &vr->limits);
+		if (vr->has_neighbour_limits)
+			print_limits(fp, "    the neighbours:", &vr->neighbour_limits);
+	}
 	if (!x->nexpects)
 		return;
 	fprintf(fp, "\nVerdict rules (all must hold)\n");

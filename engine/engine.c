@@ -429,7 +429,7 @@ static struct inst *group_new(struct engine *e, const struct plan_item *p, int *
 				b = &x->neighbours[i];
 		struct inst *it = &m[k];
 		inst_init(it, &e->ctx, (*next_id)++, p->at->ex, p->at->rt, p->at->name,
-		    nb ? config_workload(e->cfg, b->workload) : p->wl, p->limits);
+		    nb ? config_workload(e->cfg, b->workload) : p->wl, nb ? plan_neighbour_limits(p, b) : p->limits);
 		it->role = nb ? INST_NEIGHBOUR : *nnb ? INST_TARGET : INST_INSTANCE;
 		it->variant = p->variant[0] ? p->variant : NULL;
 		it->rep = p->rep;

@@ -1183,6 +1183,9 @@ void inst_announce(struct inst *it, int group, size_t done, size_t total, double
 			json_object_set_new(rec, "variant", json_string(it->variant));
 		if (it->nclass)
 			json_object_set_new(rec, "class", json_string(it->nclass));
+		/* Members may differ (a neighbour's own, a variant's). */
+		if (it->in.limits && limits_requested(it->in.limits))
+			json_object_set_new(rec, "limits", journal_limits(it->in.limits));
 	}
 	record(it, rec);
 }

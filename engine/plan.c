@@ -8,8 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+const struct limits *plan_neighbour_limits(const struct plan_item *p, const struct neighbour *nb)
+{
+	return nb->has_limits ? &nb->limits : p->nb_limits ? p->nb_limits : p->limits;
+}
+
 /* Adversaries take a host down unless a cgroup holds them: refuse them
- * without both a pids and a memory limit, whatever the runtime. */
+ * without both a pids and a memory limit, whatever the runtime, in every
+ * variant they run in. */
 static int check_adversaries(const struct experiment *x, const struct config *cfg, char **cause)
 {
 	for (size_t i = 0; i < x->nneighbours; i++) {
@@ -18,10 +24,16 @@ static int check_adversaries(const struct experiment *x, const struct config *cf
 		    !strcmp(nb->workload, "forkbomb") || !strcmp(nb->workload, "mallocbomb");
 		if (!adversarial)
 			continue;
-		if (!x->limits.pids || !x->limits.mem_hard)
-			return err_set(cause, "experiment %s: the adversarial neighbour '%s' needs limits.pids and "
-			    "limits.memory (it could take the host down without them); set both",
-			    x->name ? x->name : "", nb->workload);
+		for (size_t v = 0; v < (x->nvariants ? x->nvariants : 1); v++) {
+			const struct variant *vr = x->nvariants ? &x->variants[v] : NULL;
+			struct plan_item it = { .limits = vr ? &vr->limits : &x->limits,
+				.nb_limits = vr && vr->has_neighbour_limits ? &vr->neighbour_limits : NULL };
+			const struct limits *l = plan_neighbour_limits(&it, nb);
+			if (!l->pids || !l->mem_hard)
+				return err_set(cause, "experiment %s%s%s: the adversarial neighbour '%s' needs limits.pids and "
+				    "limits.memory (it could take the host down without them); set both",
+				    x->name ? x->name : "", vr ? ", variant " : "", vr ? vr->name : "", nb->workload);
+		}
 		if (!config_workload(cfg, nb->workload))
 			return err_set(cause, "unknown workload '%s' (see 'isolab list workloads')", nb->workload);
 	}
@@ -93,32 +105,51 @@ static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, co
 		}
 }
 
+/* interference: the target alone, then a phase with its neighbours.
+ * Neighbours of one class: one phase, "neighbours". Of several: a phase
+ * per class, in the order they first appear, each against the same target
+ * alone (the studies measured competing, orthogonal and adversarial
+ * neighbours apart). A variant's phases are labelled "VARIANT/PHASE". */
+static void plan_phases(struct plan *p, size_t *cap, const struct experiment *x, struct plan_item *it,
+    const char *variant)
+{
+	const char *pre = variant ? variant : "", *sep = variant ? "/" : "";
+	snprintf(it->variant, sizeof it->variant, "%s%salone", pre, sep);
+	push(p, cap, it);
+	size_t nclasses = 0;
+	for (size_t i = 0; i < x->nneighbours; i++)
+		nclasses += neighbour_class_first(x, i);
+	it->with_neighbours = 1;
+	for (size_t i = 0; i < x->nneighbours; i++) {
+		if (!neighbour_class_first(x, i))
+			continue;
+		it->nclass = nclasses > 1 ? neighbour_class(&x->neighbours[i]) : NULL;
+		snprintf(it->variant, sizeof it->variant, "%s%s%s", pre, sep, it->nclass ? it->nclass : "neighbours");
+		push(p, cap, it);
+	}
+	it->with_neighbours = 0;
+	it->nclass = NULL;
+}
+
 /* The groups of one repetition, workload and runtime, by kind. */
 static void plan_one(struct plan *p, size_t *cap, const struct experiment *x, struct plan_item *it)
 {
 	switch (x->kind) {
-	case EXP_INTERFERENCE: {
-		snprintf(it->variant, sizeof it->variant, "alone");
-		push(p, cap, it);
-		/* Neighbours of one class: one phase, "neighbours". Of several:
-		 * a phase per class, in the order they first appear, each
-		 * against the same target alone (the studies measured
-		 * competing, orthogonal and adversarial neighbours apart). */
-		size_t nclasses = 0;
-		for (size_t i = 0; i < x->nneighbours; i++)
-			nclasses += neighbour_class_first(x, i);
-		it->with_neighbours = 1;
-		for (size_t i = 0; i < x->nneighbours; i++) {
-			if (!neighbour_class_first(x, i))
-				continue;
-			it->nclass = nclasses > 1 ? neighbour_class(&x->neighbours[i]) : NULL;
-			snprintf(it->variant, sizeof it->variant, "%s", it->nclass ? it->nclass : "neighbours");
-			push(p, cap, it);
+	case EXP_INTERFERENCE:
+		if (!x->nvariants)
+			plan_phases(p, cap, x, it, NULL);
+		/* A variant's target limits and its neighbours': each runs its
+		 * own target alone and its own phases ("cpuset/alone",
+		 * "cpuset/neighbours"), so each is judged against itself. */
+		for (size_t v = 0; v < x->nvariants; v++) {
+			const struct variant *vr = &x->variants[v];
+			it->limits = &vr->limits;
+			it->nb_limits = vr->has_neighbour_limits ? &vr->neighbour_limits : NULL;
+			plan_phases(p, cap, x, it, vr->name);
 		}
-		it->with_neighbours = 0;
-		it->nclass = NULL;
+		it->limits = &x->limits;
+		it->nb_limits = NULL;
 		break;
-	}
 	case EXP_ALLOCATION:
 		if (!x->nvariants) {
 			it->count = x->instances ? x->instances : 1;
@@ -202,20 +233,17 @@ static json_t *experiment_json(const struct experiment *x)
 		json_array_append_new(wls, json_string(*s));
 	for (size_t i = 0; i < x->nparams; i++)
 		json_object_set_new(params, x->params[i].key, json_string(x->params[i].value));
-	const struct limits *l = &x->limits;
 	json_t *shown = NULL;
 	for (char **s = x->report_metrics; s && *s; s++) {
 		if (!shown)
 			shown = json_array();
 		json_array_append_new(shown, json_string(*s));
 	}
-	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?,"
-	    " s:{s:f, s:s?, s:i, s:I, s:I, s:i}}",
+	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?, s:o}",
 	    "name", x->name, "kind", experiment_kind_name(x->kind), "runtimes", rts, "workloads", wls,
 	    "repetitions", (int)x->repetitions, "duration", x->duration, "warmup", (int)x->warmup,
 	    "grace", x->grace, "threads", (int)x->threads, "baseline", x->baseline, "network", x->network,
-	    "params", params, "report_metrics", shown, "limits", "cpus", l->cpus, "cpuset", l->cpuset, "weight", (int)l->weight,
-	    "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids", (int)l->pids);
+	    "params", params, "report_metrics", shown, "limits", journal_limits(&x->limits));
 }
 
 int plan_write_env(const struct plan *p, const struct config *cfg, const struct experiment *x, const char *probe,

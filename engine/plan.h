@@ -40,6 +40,9 @@ struct plan_item {
 	const struct limits *limits;     /* every member's */
 	unsigned count;                  /* instances of wl (scale, allocation); 1 otherwise */
 	int with_neighbours;             /* interference: the experiment's neighbours join */
+	const struct limits *nb_limits;  /* interference: the neighbours' (a variant's
+	                                  * neighbour_limits); NULL: limits. A neighbour's
+	                                  * own limits win over both. */
 	const char *nclass;              /* interference: only those of this class (one phase per
 	                                  * class when they have several); NULL: all of them */
 	int footprint;                   /* startup: an idle instance, measured, then stopped */
@@ -53,6 +56,10 @@ struct plan {
 	struct plan_item *items;
 	size_t nitems;
 };
+
+/* The limits of neighbour nb in plan item p: its own, else the item's
+ * neighbour limits, else the item's. */
+const struct limits *plan_neighbour_limits(const struct plan_item *p, const struct neighbour *nb);
 
 /* Checks x (its runtimes and workloads exist, adversaries have limits)
  * and builds its plan, resolving runtimes through xs. Strings and limits

@@ -540,6 +540,34 @@ START_TEST(test_schema_corners)
 		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "expect = { vs = \"m\"; ratio_min = 1; needs_kvm = 1; }; }; };\n",
 		  "2: experiments.e.expect.needs_kvm: expected a boolean (true or false), got an integer" },
+		/* Per-member limits: a neighbour's own, a variant's for its neighbours. */
+		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "neighbours = ( { workload = \"w\"; limits = { cpuset = \"x\"; }; } ); }; };\n",
+		  "2: experiments.e.neighbours[0].limits.cpuset: expected a CPU list like \"0-3,6\", got \"x\"" },
+		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "neighbours = ( { workload = \"w\"; limit = { cpus = 1; }; } ); }; };\n",
+		  "2: experiments.e.neighbours[0].limit: expected one of the keys workload, class, count, limits, "
+		  "got an unknown key" },
+		{ "experiments = { e = { kind = \"allocation\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "variants = ( { name = \"v\"; neighbour_limits = { cpus = 1; }; } ); }; };\n",
+		  "2: experiments.e.variants[0].neighbour_limits: expected only in an interference experiment "
+		  "(the limits of its neighbours), got it in an allocation experiment" },
+		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "variants = ( { name = \"v\"; count = 2; } ); }; };\n",
+		  "2: experiments.e.variants[0].count: expected no count in an interference experiment "
+		  "(its target is one instance; give the neighbours' count in neighbours)" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "variants = ( { name = \"v\"; } ); }; };\n",
+		  "2: experiments.e.variants: expected only in an allocation or interference experiment, "
+		  "got them in a benchmark experiment" },
+		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "variants = ( { name = \"v\"; } ); expect = ( { degradation_max = 5.0; } ); }; };\n",
+		  "2: experiments.e.expect[0].variant: expected a variant such as \"v/neighbours\" (the experiment "
+		  "has variants)" },
+		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "variants = ( { name = \"v\"; } ); expect = ( { variant = \"v/a/b\"; degradation_max = 5.0; } ); }; };\n",
+		  "2: experiments.e.expect[0].variant: expected a name of letters, digits, '_', '.' and '-', or "
+		  "VARIANT/PHASE, got \"v/a/b\"" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 

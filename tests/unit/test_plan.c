@@ -34,6 +34,17 @@ static const char conf_text[] =
 	"  bomb = { kind = \"interference\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
 	"        limits = { pids = 64; };\n"
 	"        neighbours = ( { workload = \"forkbomb\"; class = \"adversarial\"; } ); };\n"
+	"  iv = { kind = \"interference\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
+	"        limits = { pids = 64; memory = \"128M\"; };\n"
+	"        neighbours = ( { workload = \"cpu\"; },\n"
+	"                       { workload = \"forkbomb\"; class = \"adversarial\"; limits = { pids = 32; memory = \"64M\"; }; } );\n"
+	"        variants = ( { name = \"pinned\"; limits = { cpuset = \"0\"; pids = 64; memory = \"128M\"; };\n"
+	"                       neighbour_limits = { cpuset = \"1\"; }; },\n"
+	"                     { name = \"shared\"; limits = { weight = 100; pids = 64; memory = \"128M\"; }; } ); };\n"
+	"  vbomb = { kind = \"interference\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
+	"        neighbours = ( { workload = \"mallocbomb\"; class = \"adversarial\"; } );\n"
+	"        variants = ( { name = \"held\"; limits = { pids = 64; memory = \"128M\"; }; },\n"
+	"                     { name = \"loose\"; limits = { pids = 64; memory = \"128M\"; }; neighbour_limits = { pids = 9; }; } ); };\n"
 	"  s = { kind = \"scale\"; runtimes = [ \"native\", \"sandbox\" ]; workloads = [ \"cpu\" ];\n"
 	"        repetitions = 1; max_instances = 6; };\n"
 	"  a = { kind = \"allocation\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
@@ -142,6 +153,40 @@ START_TEST(interference_a_phase_per_class)
 	ck_assert(plan_item_has_neighbour(&p.items[1], &x->neighbours[0]));
 	ck_assert(!plan_item_has_neighbour(&p.items[1], &x->neighbours[2]));
 	plan_free(&p);
+}
+END_TEST
+
+/* Variants of an interference experiment: each its own target alone and
+ * phases, the target under the variant's limits and the neighbours under
+ * neighbour_limits, unless a neighbour has limits of its own. */
+START_TEST(interference_variants_per_member_limits)
+{
+	struct plan p;
+	build(&p, "iv");
+	const struct experiment *x = config_experiment(&cfg, "iv");
+	ck_assert_uint_eq(p.nitems, 6);
+	expect(&p, 0, "sandbox cpu 1 0 1 pinned/alone");
+	expect(&p, 1, "sandbox cpu 1 0 1 pinned/competing +class");
+	expect(&p, 2, "sandbox cpu 1 0 1 pinned/adversarial +class");
+	expect(&p, 3, "sandbox cpu 1 0 1 shared/alone");
+	expect(&p, 5, "sandbox cpu 1 0 1 shared/adversarial +class");
+	const struct neighbour *cpu = &x->neighbours[0], *bomb = &x->neighbours[1];
+	ck_assert_ptr_eq(p.items[1].limits, &x->variants[0].limits);
+	ck_assert_str_eq(p.items[1].limits->cpuset, "0");
+	ck_assert_str_eq(plan_neighbour_limits(&p.items[1], cpu)->cpuset, "1");
+	ck_assert_uint_eq(plan_neighbour_limits(&p.items[2], bomb)->pids, 32);
+	/* Without neighbour_limits the neighbours share the variant's. */
+	ck_assert_ptr_eq(plan_neighbour_limits(&p.items[4], cpu), &x->variants[1].limits);
+	ck_assert_uint_eq(plan_neighbour_limits(&p.items[5], bomb)->mem_hard, 64u << 20);
+	plan_free(&p);
+
+	/* An adversary held in one variant but not in another is refused,
+	 * naming the variant. */
+	char *cause = NULL;
+	ck_assert_int_eq(plan_build(&p, &cfg, xs, config_experiment(&cfg, "vbomb"), &cause), -1);
+	ck_assert_str_eq(cause, "experiment vbomb, variant loose: the adversarial neighbour 'mallocbomb' needs limits.pids "
+	    "and limits.memory (it could take the host down without them); set both");
+	free(cause);
 }
 END_TEST
 
@@ -257,7 +302,8 @@ END_TEST
 static Suite *plan_suite(void)
 {
 	const TTest *const tests[] = { benchmark_interleaves_runtimes_inside_repetitions,
-		interference_alone_then_beside, interference_a_phase_per_class, scale_doubles_up_to_max, allocation_variants_with_their_limits,
+		interference_alone_then_beside, interference_a_phase_per_class,
+		interference_variants_per_member_limits, scale_doubles_up_to_max, allocation_variants_with_their_limits,
 		startup_cold_starts_then_footprints, hosts_resolve_to_executors, refusals };
 	Suite *s = suite_create("plan");
 	TCase *tc = tcase_create("core");

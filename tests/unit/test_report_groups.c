@@ -177,6 +177,40 @@ START_TEST(degradation_interval)
 }
 END_TEST
 
+/* An interference experiment with variants: each "VARIANT/PHASE" row
+ * against its own variant's target alone, not the first variant's. */
+START_TEST(degradation_per_variant)
+{
+	static const char *const lines[] = {
+		DEF,
+		"{\"type\":\"instance\",\"id\":1,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":1,\"role\":\"instance\",\"variant\":\"cpuset/alone\"}",
+		"{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000}}",
+		"{\"type\":\"instance\",\"id\":2,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":2,\"role\":\"target\",\"variant\":\"cpuset/neighbours\"}",
+		"{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":950}}",
+		"{\"type\":\"instance\",\"id\":3,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":3,\"role\":\"instance\",\"variant\":\"shares/alone\"}",
+		"{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"metrics\":{\"rate\":2000}}",
+		"{\"type\":\"instance\",\"id\":4,\"runtime\":\"sandbox\",\"workload\":\"cpu\",\"rep\":1,\"warmup\":false,\"group\":4,\"role\":\"target\",\"variant\":\"shares/neighbours\"}",
+		"{\"type\":\"end\",\"inst\":4,\"status\":\"ok\",\"metrics\":{\"rate\":1000}}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("interference", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	const struct report_row *c = report_find(&r, "sandbox", "cpuset/neighbours", "cpu", "rate");
+	const struct report_row *s = report_find(&r, "sandbox", "shares/neighbours", "cpu", "rate");
+	const struct report_row *sa = report_find(&r, "sandbox", "shares/alone", "cpu", "rate");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(sa);
+	ck_assert_double_eq_tol(c->degradation_pct, 5.0, 1e-9);
+	ck_assert_double_eq_tol(s->degradation_pct, 50.0, 1e-9); /* against 2000, not 1000 */
+	ck_assert_int_eq(sa->has_degradation, 0);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
 START_TEST(scale)
 {
 	static const char *const lines[] = {
@@ -476,6 +510,7 @@ int main(void)
 	TCase *tc = tcase_create("groups");
 	tcase_add_test(tc, interference);
 	tcase_add_test(tc, degradation_interval);
+	tcase_add_test(tc, degradation_per_variant);
 	tcase_add_test(tc, scale);
 	tcase_add_test(tc, crosscheck_pooled);
 	tcase_add_test(tc, scale_impossible);
