@@ -103,8 +103,9 @@ static const char *const experiment_keys[] = {
 	"runtimes", "workloads", "repetitions", "duration", "warmup", "grace",
 	"threads", "baseline", "network", "limits", "params", "neighbours",
 	"max_instances", "instances", "variants", "expect", "skip_unavailable",
-	"report_metrics", NULL,
+	"report_metrics", "sweep", NULL,
 };
+static const char *const sweep_keys[] = { "param", "values", NULL };
 static const char *const neighbour_keys[] = { "workload", "class", "count", "limits", NULL };
 static const char *const variant_keys[] = { "name", "limits", "count", "neighbour_limits", NULL };
 static const char *const expect_keys[] = {
@@ -1188,6 +1189,8 @@ void experiment_clear(struct experiment *exp)
 		free(x->text);
 	}
 	free(exp->expects);
+	free(exp->sweep.param);
+	argv_free(exp->sweep.values);
 	free(exp->origin.file);
 	memset(exp, 0, sizeof(*exp));
 }
@@ -1259,6 +1262,8 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 		y->vs_variant = dup_or_null(x->vs_variant);
 		y->text = dup_or_null(x->text);
 	}
+	dst->sweep.param = dup_or_null(src->sweep.param);
+	dst->sweep.values = strv_dup(src->sweep.values);
 	dst->origin.file = dup_or_null(src->origin.file);
 }
 
@@ -1484,6 +1489,40 @@ static void variants_parse(struct ctx *c, const config_setting_t *g, const char 
 	each_group(c, g, path, "variants", variant_parse, exp);
 }
 
+/* sweep = { param = "threads"; values = [ 1, 2, 4 ]; }: the values are
+ * scalars, kept as text (checked with every file loaded). */
+static void sweep_parse(struct ctx *c, const config_setting_t *eg, const char *path, struct sweep *sw)
+{
+	config_setting_t *g = member(eg, "sweep");
+	_cleanup_free_ char *p = path_key(path, "sweep");
+	if (!g || want_group(c, g, p) < 0)
+		return;
+	check_keys(c, g, p, sweep_keys);
+	get_nonempty(c, g, p, "param", 1, &sw->param);
+	config_setting_t *v = member(g, "values");
+	_cleanup_free_ char *pv = path_key(p, "values");
+	if (!v) {
+		report(c, g, pv, "expected an array of values, got nothing");
+		return;
+	}
+	if (!config_setting_is_array(v) && !config_setting_is_list(v)) {
+		report(c, v, pv, "expected an array of values, got %s", type_name(v));
+		return;
+	}
+	int n = config_setting_length(v);
+	if (n == 0) {
+		report(c, v, pv, "expected an array of values, got an empty one");
+		return;
+	}
+	sw->values = xcalloc((size_t)n + 1, sizeof *sw->values);
+	for (int i = 0, k = 0; i < n; i++) {
+		_cleanup_free_ char *pi = path_index(pv, i);
+		char *val = NULL;
+		if (want_scalar(c, config_setting_get_elem(v, (unsigned)i), pi, &val) == 1)
+			sw->values[k++] = val;
+	}
+}
+
 static void expect_parse(struct ctx *c, const config_setting_t *g, const char *path,
     size_t i, void *arg)
 {
@@ -1597,6 +1636,7 @@ static void experiment_parse(struct ctx *c, const config_setting_t *g, const cha
 		exp.instances = (unsigned)v;
 	neighbours_parse(c, g, path, &exp);
 	variants_parse(c, g, path, &exp);
+	sweep_parse(c, g, path, &exp.sweep);
 	expects_parse(c, g, path, &exp);
 
 	fc->experiments = xreallocarray(fc->experiments, fc->nexperiments + 1, sizeof(exp));
@@ -1992,6 +2032,15 @@ static int check_references(struct config *cfg, char **cause)
 				    "report derives: startup_ms, create_ms, rss_kb, ...), got \"%s\"", k,
 				    only ? only : "one of the experiment's workloads", entry);
 		}
+		if (e->sweep.param) {
+			char *why = NULL;
+			if (experiment_check_sweep(cfg, (struct experiment *)e, &why) < 0) {
+				int r = err_set(cause, "%s:%d: experiments.%s.%s", e->origin.file, e->origin.line, e->name,
+				    why);
+				free(why);
+				return r;
+			}
+		}
 		/* A param no workload declares is a typo that would silently
 		 * change nothing; a value of the wrong type would fail late,
 		 * inside a tool, or not at all. */
@@ -2181,6 +2230,85 @@ static char *param_list(const struct workload *wl)
 	char *s = join(names);
 	free(names);
 	return s;
+}
+
+int limits_set(struct limits *l, const char *name, const char *value, char **cause)
+{
+	char *end;
+	long long v;
+	errno = 0;
+	if (!strcmp(name, "cpus")) {
+		double d = strtod(value, &end);
+		if (end == value || *end || !(d > 0 && d <= 1024))
+			return err_set(cause, "expected a number of CPUs > 0 and <= 1024, got \"%s\"", value);
+		l->cpus = d;
+	} else if (!strcmp(name, "cpuset")) {
+		if (!valid_cpuset(value))
+			return err_set(cause, "expected a CPU list like \"0-3,6\", got \"%s\"", value);
+		l->cpuset = (char *)value;
+	} else if (!strcmp(name, "weight") || !strcmp(name, "pids")) {
+		long long max = !strcmp(name, "weight") ? 10000 : 4194304;
+		v = strtoll(value, &end, 10);
+		if (end == value || *end || errno || v < 1 || v > max)
+			return err_set(cause, "expected an integer from 1 to %lld, got \"%s\"", max, value);
+		if (!strcmp(name, "weight"))
+			l->weight = (unsigned)v;
+		else
+			l->pids = (unsigned)v;
+	} else if (!strcmp(name, "memory") || !strcmp(name, "memory_soft")) {
+		uint64_t b;
+		if (parse_size(value, &b) < 0 || !b)
+			return err_set(cause, "expected a size like \"256M\", got \"%s\"", value);
+		*(!strcmp(name, "memory") ? &l->mem_hard : &l->mem_soft) = b;
+	} else {
+		_cleanup_free_ char *known = join(limits_keys);
+		return err_set(cause, "expected limits.NAME with NAME one of %s, got limits.%s", known, name);
+	}
+	return 0;
+}
+
+int experiment_check_sweep(const struct config *cfg, struct experiment *exp, char **cause)
+{
+	struct sweep *sw = &exp->sweep;
+	if (!sw->param)
+		return 0;
+	if (exp->kind != EXP_BENCHMARK)
+		return err_set(cause, "sweep: expected only in a benchmark experiment, got it in a%s %s experiment",
+		    exp->kind == EXP_ALLOCATION || exp->kind == EXP_INTERFERENCE ? "n" : "",
+		    experiment_kind_name(exp->kind));
+	if (!sw->values || !sw->values[0])
+		return err_set(cause, "sweep.values: expected at least one value, got none");
+	for (size_t i = 0; sw->values[i]; i++) {
+		char *canon = NULL, *why = NULL;
+		const char *v = sw->values[i];
+		int r;
+		if (!strcmp(sw->param, "threads")) {
+			char *end;
+			errno = 0;
+			long long t = strtoll(v, &end, 10);
+			r = end == v || *end || errno || t < 1 || t > 1024 ?
+			    err_set(&why, "expected an integer from 1 to 1024, got \"%s\"", v) : 0;
+		} else if (!strncmp(sw->param, "limits.", 7)) {
+			struct limits l = { 0 };
+			r = limits_set(&l, sw->param + 7, v, &why);
+		} else {
+			r = experiment_check_param(cfg, exp, sw->param, v, 1, &canon, &why);
+		}
+		if (r < 0) {
+			r = err_set(cause, "sweep.values[%zu]: %s (sweep.param %s)", i, why, sw->param);
+			free(why);
+			return r;
+		}
+		if (canon) {
+			free(sw->values[i]);
+			sw->values[i] = canon;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(sw->values[k], sw->values[i]))
+				return err_set(cause, "sweep.values[%zu]: expected each value once, got \"%s\" again", i,
+				    sw->values[i]);
+	}
+	return 0;
 }
 
 int experiment_check_param(const struct config *cfg, const struct experiment *exp, const char *name,

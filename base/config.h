@@ -198,6 +198,13 @@ enum experiment_kind {
 	EXP_KIND__COUNT
 };
 
+/* A benchmark run once per value of one parameter: "threads", a limit
+ * ("limits.cpus") or a parameter of the experiment's workloads. */
+struct sweep {
+	char *param;          /* NULL: no sweep */
+	char **values;        /* NULL-terminated, each once, canonical */
+};
+
 struct experiment {
 	char *name;
 	enum experiment_kind kind;
@@ -226,6 +233,7 @@ struct experiment {
 	unsigned instances;           /* allocation: instances per variant group, default 2 */
 	struct variant *variants;     /* allocation */
 	size_t nvariants;
+	struct sweep sweep;           /* benchmark: one parameter over a list of values */
 	struct expect *expects;       /* lab verdict rules, all must hold */
 	size_t nexpects;
 	int skip_unavailable;         /* runtimes that cannot run here are left out, not failed */
@@ -341,6 +349,15 @@ int workload_serves_host(const struct workload *wl);
  * workloads' parameters named) in *cause. */
 int experiment_check_param(const struct config *cfg, const struct experiment *exp, const char *name,
     const char *value, int declared_by_any, char **canon, char **cause);
+/* Checks exp's sweep, if it has one, against cfg: exp is a benchmark,
+ * its param is "threads", "limits.NAME" or a parameter of its workloads,
+ * and each value is valid for it and given once (stored in its canonical
+ * spelling). 0, or -1 with "sweep...: expected ..., got ..." in *cause. */
+int experiment_check_sweep(const struct config *cfg, struct experiment *exp, char **cause);
+/* Sets limit name ("cpus", "cpuset", "weight", "memory", "memory_soft",
+ * "pids") of l to value (l keeps a pointer to a cpuset value). 0, or -1
+ * with "expected ..., got ..." in *cause. */
+int limits_set(struct limits *l, const char *name, const char *value, char **cause);
 /* Parses "64M", "1G", "512k", "100" into bytes (binary units; "512MiB",
  * "512MB" and "100B" also accepted); 0, or -1 on bad input or overflow. */
 int parse_size(const char *s, uint64_t *out);

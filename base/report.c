@@ -1469,7 +1469,9 @@ static void group_fields(struct builder *b, struct report *out)
 		}
 		if (r->higher_is_better)
 			fairness(r, b->vgroup[i], n);
-		if (!r->variant[0])
+		/* A sweep's values are not variants of one thing: no degradation
+		 * against the first. */
+		if (!r->variant[0] || out->sweep_param)
 			continue;
 		/* The reference: the same runtime's row of the first variant met;
 		 * for "VARIANT/PHASE" rows (an interference experiment with
@@ -1574,6 +1576,8 @@ static void feed_begin(struct feed *f, const struct journal_read *jr, const char
 	}
 	const char *exp_name = json_str(exp, "name", NULL);
 	out->experiment = exp_name ? xstrdup(exp_name) : NULL;
+	const char *sweep = json_str(json_object_get(exp, "sweep"), "param", NULL);
+	out->sweep_param = sweep && *sweep ? xstrdup(sweep) : NULL;
 	out->ui_frame_ms_max = out->ui_frame_ms_p50 = NAN;
 	*f = (struct feed){
 		.b = {
@@ -1749,8 +1753,52 @@ int report_build_dir(const char *dir, const char *baseline, struct journal_read 
 	return 0;
 }
 
+const char *report_sweep_value(const struct report *r, const struct report_row *row)
+{
+	size_t n = r->sweep_param ? strlen(r->sweep_param) : 0;
+	if (!n || strncmp(row->variant, r->sweep_param, n) || row->variant[n] != '=')
+		return NULL;
+	return row->variant + n + 1;
+}
+
+size_t report_sweep_values(const struct report *r, const char ***out)
+{
+	const char **vals = xcalloc(r->nrows + 1, sizeof *vals);
+	size_t nv = 0;
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *v = report_sweep_value(r, &r->rows[i]);
+		size_t k = 0;
+		while (v && k < nv && strcmp(vals[k], v))
+			k++;
+		if (v && k == nv)
+			vals[nv++] = v;
+	}
+	*out = vals;
+	return nv;
+}
+
+void report_sweep_line(const struct report *r, const struct report_row *like, const char *const *vals, size_t nv,
+    double *y, char *used)
+{
+	for (size_t j = 0; j < nv; j++)
+		y[j] = NAN;
+	for (size_t m = 0; m < r->nrows; m++) {
+		const struct report_row *o = &r->rows[m];
+		const char *v = report_sweep_value(r, o);
+		if (!v || strcmp(o->workload, like->workload) || strcmp(o->metric, like->metric) ||
+		    strcmp(o->runtime, like->runtime) || strcmp(o->host, like->host))
+			continue;
+		if (used)
+			used[m] = 1;
+		for (size_t j = 0; j < nv; j++)
+			if (!strcmp(vals[j], v))
+				y[j] = o->st.n ? o->st.mean : NAN;
+	}
+}
+
 void report_free(struct report *r)
 {
+	free(r->sweep_param);
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct report_row *row = &r->rows[i];
 		free(row->runtime);
@@ -2471,6 +2519,9 @@ void report_print(const struct report *r, FILE *fp)
 	if (r->nrows && any_baseline)
 		fprintf(fp, "overhead: positive is worse than %s; sig: * when Welch's t-test gives p < 0.05\n",
 		    r->baseline);
+	if (r->sweep_param && r->nrows)
+		fprintf(fp, "sweep: a row per value of %s (the variant %s=VALUE); 'isolab report --png DIR' draws each "
+		    "metric against it\n", r->sweep_param, r->sweep_param);
 	if (show[COL_DEGR])
 		fprintf(fp, "degradation: positive is worse than %s\n", r->kind == EXP_INTERFERENCE ?
 		    "the same runtime's target alone (in the same variant where there are variants)" :
@@ -2681,6 +2732,9 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(o, "dnf", row->target ? json_integer(row->dnf) : json_null());
 		json_object_set_new(o, "emulated", json_boolean(row->emulated));
 		json_object_set_new(o, "error", row->error ? json_text(row->error) : json_null());
+		const char *sv = report_sweep_value(r, row);
+		if (r->sweep_param)
+			json_object_set_new(o, "sweep_value", sv ? json_text(sv) : json_null());
 		json_array_append_new(rows, o);
 	}
 	json_t *doc = json_object();
@@ -2692,6 +2746,7 @@ json_t *report_to_json(const struct report *r)
 	json_object_set_new(doc, "failed_instances", json_integer(r->failed_instances));
 	json_object_set_new(doc, "incomplete_instances", json_integer(r->incomplete_instances));
 	json_object_set_new(doc, "kind", json_text(experiment_kind_name(r->kind)));
+	json_object_set_new(doc, "sweep", r->sweep_param ? json_text(r->sweep_param) : json_null());
 	json_t *fits = json_array();
 	for (size_t i = 0; i < r->nfits; i++)
 		json_array_append_new(fits, json_pack("{s:o, s:o, s:i, s:i}", "runtime", json_text(r->fits[i].runtime),

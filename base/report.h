@@ -275,6 +275,7 @@ struct report {
 	unsigned incomplete_instances; /* measured instances without an "end" record */
 	enum experiment_kind kind;     /* the experiment's kind (env.json), default benchmark */
 	char *experiment;              /* its name, or NULL */
+	char *sweep_param;             /* a sweep (env.json): its param, rows labelled PARAM=VALUE; or NULL */
 	struct report_fit *fits;       /* scale */
 	size_t nfits;
 	struct report_instance *insts; /* measured instances, in journal order */
@@ -291,6 +292,17 @@ struct report {
 	size_t nloads;
 };
 
+/* A sweep's value of row (its variant past "PARAM="), or NULL when r has
+ * no sweep or row is not one of its values. */
+const char *report_sweep_value(const struct report *r, const struct report_row *row);
+/* A sweep's values in the order the run took them (pointers into r's
+ * rows; free the array only); how many. */
+size_t report_sweep_values(const struct report *r, const char ***out);
+/* The line of like's runtime, host, workload and metric across the sweep:
+ * y[j] the mean at vals[j], NAN where it has none. used (r->nrows flags,
+ * or NULL) gets a 1 for each row taken. */
+void report_sweep_line(const struct report *r, const struct report_row *like, const char *const *vals, size_t nv,
+    double *y, char *used);
 /* Builds the report of a journal; baseline NULL takes env.json's experiment.baseline, else "native". */
 int report_build(const struct journal_read *jr, const char *baseline, struct report *out, char **cause);
 /* The same read from a run directory as it goes (journal_read with hooks):

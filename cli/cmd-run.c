@@ -37,6 +37,7 @@ static void run_usage(FILE *fp, int interface)
 		fprintf(fp,
 		    "usage: isolab tui [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
 		    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
+		    "                  [--sweep NAME=V1,V2,...]\n"
 		    "                  [--network none|host|bridge|auto] [--host HOST] [--accept-new-host-key]\n"
 		    "Opens the interface on a run already going (without options: the interface alone).\n"
 		    "The options are those of 'isolab run' but --json, --csv and --quiet:\n");
@@ -44,7 +45,7 @@ static void run_usage(FILE *fp, int interface)
 		fprintf(fp,
 		    "usage: isolab run [-r RUNTIMES] [-w WORKLOADS] [-n REPS] [-t SECONDS] [-e EXPERIMENT]\n"
 		    "                  [--baseline RT] [--warmup N] [--threads N] [-p NAME=VALUE]...\n"
-		    "                  [--network none|host|bridge|auto]\n"
+		    "                  [--sweep NAME=V1,V2,...] [--network none|host|bridge|auto]\n"
 		    "                  [--json FILE] [--csv FILE] [--quiet] [--host HOST] [--accept-new-host-key]\n");
 	fprintf(fp,
 	    "  -r, --runtimes LIST    comma-separated runtimes (default: native); RUNTIME@HOST runs on HOST\n"
@@ -56,6 +57,8 @@ static void run_usage(FILE *fp, int interface)
 	    "      --warmup N         discarded repetitions before measuring\n"
 	    "      --threads N        threads for workloads that take ${threads}\n"
 	    "  -p, --param NAME=VALUE set a workload parameter (see 'isolab list workloads')\n"
+	    "      --sweep NAME=V1,V2,...  run once per value of NAME: threads, limits.cpus (or another\n"
+	    "                         limit) or a workload parameter; a report row per value\n"
 	    "      --network MODE     none, host or bridge; default auto: none, or for a workload whose\n"
 	    "                         load generator runs on the host, bridge or else host\n"
 	    "      --json FILE        also export the report as JSON\n"
@@ -253,6 +256,7 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 		{ "time", required_argument, NULL, 't' },
 		{ "experiment", required_argument, NULL, 'e' },
 		{ "param", required_argument, NULL, 'p' },
+		{ "sweep", required_argument, NULL, 'S' },
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "warmup", required_argument, NULL, 'W' },
 		{ "threads", required_argument, NULL, 'T' },
@@ -273,6 +277,7 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 	double duration = 0;
 	size_t nparams = 0;
 	struct kv *params = xcalloc((size_t)argc + 1, sizeof *params);
+	struct sweep sweep = { 0 };
 	int c, rc = 2;
 	while ((c = getopt_long(argc, argv, "r:w:n:t:e:p:qh", opts, NULL)) != -1) {
 		char *end;
@@ -328,6 +333,18 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 			}
 			params[nparams].key = xstrndup(optarg, (size_t)(eq - optarg));
 			params[nparams++].value = xstrdup(eq + 1);
+			break;
+		}
+		case 'S': {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] || strchr(eq + 1, '=')) {
+				cli_error("%s: --sweep: expected NAME=V1,V2,... (e.g. threads=1,2,4), got '%s'", cmd, optarg);
+				goto out;
+			}
+			free(sweep.param);
+			strv_free(sweep.values);
+			sweep.param = xstrndup(optarg, (size_t)(eq - optarg));
+			sweep.values = split_list(eq + 1);
 			break;
 		}
 		case 'h': run_usage(stdout, interface); rc = 0; goto out;
@@ -487,6 +504,21 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 			goto out_cfg;
 		}
 	}
+	/* A sweep from the command line replaces the experiment's; either is
+	 * checked against the run's workloads (-w may have changed them). */
+	if (sweep.param)
+		exp.sweep = sweep;
+	if (exp.sweep.param) {
+		char *swhy = NULL;
+		if (experiment_check_sweep(&cfg, &exp, &swhy) < 0) {
+			cli_error("%s: %s%s: %s", cmd, sweep.param ? "--" : "experiment ", sweep.param ? "sweep" : exp.name,
+			    swhy);
+			free(swhy);
+			goto out_cfg;
+		}
+		if (sweep.param)
+			sweep = exp.sweep; /* canonical values */
+	}
 	/* The network is resolved by the engine; a run that cannot work on
 	 * it is bad usage, refused here before anything starts. */
 	const char *net = NULL;
@@ -602,6 +634,8 @@ out_cfg:
 	experiment_clear(&defaults);
 	config_free(&cfg);
 out:
+	free(sweep.param);
+	strv_free(sweep.values);
 	for (size_t i = 0; i < nparams; i++) {
 		free(params[i].key);
 		free(params[i].value);

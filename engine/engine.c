@@ -432,6 +432,11 @@ static struct inst *group_new(struct engine *e, const struct plan_item *p, int *
 		    nb ? config_workload(e->cfg, b->workload) : p->wl, nb ? plan_neighbour_limits(p, b) : p->limits);
 		it->role = nb ? INST_NEIGHBOUR : *nnb ? INST_TARGET : INST_INSTANCE;
 		it->variant = p->variant[0] ? p->variant : NULL;
+		if (p->sweep_value && !nb) {
+			it->sweep_value = p->sweep_value;
+			if (!strcmp(x->sweep.param, "threads"))
+				it->in.threads = (unsigned)strtoul(p->sweep_value, NULL, 10);
+		}
 		it->rep = p->rep;
 		it->warmup = p->warmup;
 		if (nb) {

@@ -60,6 +60,7 @@
 #include "agentproto.h"
 #include "exec.h"
 #include "executor.h"
+#include "journal.h"
 #include "runtime.h"
 #include "ssh.h"
 #include "util.h"
@@ -652,11 +653,8 @@ static int remote_prepare(const struct executor *ex, struct instance *in, char *
 	ri->c = conn_open(ex, cause);
 	if (!ri->c)
 		return -1;
-	const struct limits *l = in->limits;
-	json_t *lim = json_pack("{s:f, s:s?, s:i, s:I, s:I, s:i}", "cpus", l ? l->cpus : 0.0,
-	    "cpuset", l ? l->cpuset : NULL, "weight", l ? (int)l->weight : 0,
-	    "memory", (json_int_t)(l ? l->mem_hard : 0), "memory_soft", (json_int_t)(l ? l->mem_soft : 0),
-	    "pids", l ? (int)l->pids : 0);
+	static const struct limits none;
+	json_t *lim = journal_limits(in->limits ? in->limits : &none);
 	/* What the remote driver reads of the workload: its name, root file
 	 * system kind and readiness pattern (a VM's relay matches it). */
 	json_t *wl = json_pack("{s:s, s:s, s:s?}", "name", in->wl ? in->wl->name : "workload",

@@ -132,6 +132,53 @@ static void metric_charts(const struct report *r, struct figures *out)
 	free(done);
 }
 
+/* ---- a sweep: each metric against the swept value ---- */
+
+/* For each workload and metric: a line per runtime (and host) through the
+ * mean at each value, the values in the order the run took them. */
+static void sweep_charts(const struct report *r, struct figures *out)
+{
+	if (!r->sweep_param)
+		return;
+	const char **vals;
+	size_t nv = report_sweep_values(r, &vals);
+	char *done = xcalloc(r->nrows ? r->nrows : 1, 1), *taken = xcalloc(r->nrows ? r->nrows : 1, 1);
+	double *y = xcalloc(nv ? nv : 1, sizeof *y);
+	for (size_t i = 0; nv && i < r->nrows; i++) {
+		const struct report_row *g = &r->rows[i];
+		if (done[i] || !report_sweep_value(r, g))
+			continue;
+		_cleanup_free_ char *id = xasprintf("sweep-%s-%s", g->workload, g->metric);
+		_cleanup_free_ char *title = xasprintf("%s \xe2\x80\x94 %s against %s", g->workload, g->metric, r->sweep_param);
+		struct plot *p = plot_new(PLOT_LINES, id, title);
+		plot_categories(p, vals, nv, r->sweep_param);
+		/* One line per runtime and host: rows of the same workload and metric. */
+		for (size_t k = i; k < r->nrows; k++) {
+			const struct report_row *row = &r->rows[k];
+			if (taken[k] || strcmp(row->workload, g->workload) || strcmp(row->metric, g->metric) ||
+			    !report_sweep_value(r, row))
+				continue;
+			report_sweep_line(r, row, vals, nv, y, taken);
+			_cleanup_free_ char *label = row_label(row->runtime, row->host, "", NULL);
+			plot_add_line(p, label, y, nv);
+		}
+		for (size_t k = i; k < r->nrows; k++)
+			done[k] |= !strcmp(r->rows[k].workload, g->workload) && !strcmp(r->rows[k].metric, g->metric);
+		plot_set(&p->subtitle, "%s%smean over repetitions at each value of %s; %s is better", g->unit,
+		    *g->unit ? "; " : "", r->sweep_param, g->higher_is_better ? "higher" : "lower");
+		if (*g->unit)
+			plot_set(&p->axis, "%s", g->unit);
+		if (!plot_has_data(p))
+			plot_set(&p->nodata, "no repetition of %s %s finished", g->workload, g->metric);
+		footer(p, r);
+		figures_add(out, FIG_METRIC, p);
+	}
+	free(y);
+	free(done);
+	free(taken);
+	free(vals);
+}
+
 /* ---- over time ---- */
 
 struct mdef {
@@ -547,6 +594,7 @@ static void instance_charts(const struct report *r, struct figures *out)
 void figures_build(const struct journal_read *jr, const struct report *r, struct figures *out)
 {
 	*out = (struct figures){ 0 };
+	sweep_charts(r, out);
 	metric_charts(r, out);
 	series_charts(jr, r, out);
 	instance_charts(r, out);

@@ -103,7 +103,7 @@ static const char *var_lookup(const char *name, void *arg)
 		return v->buf[0];
 	}
 	if (!strcmp(name, "threads")) {
-		snprintf(v->buf[1], sizeof v->buf[1], "%u", exp && exp->threads ? exp->threads : 1);
+		snprintf(v->buf[1], sizeof v->buf[1], "%u", it->in.threads ? it->in.threads : 1);
 		return v->buf[1];
 	}
 	if (!strcmp(name, "addr")) {
@@ -121,6 +121,8 @@ static const char *var_lookup(const char *name, void *arg)
 		snprintf(v->buf[3], sizeof v->buf[3], "%d", it->in.id);
 		return v->buf[3];
 	}
+	if (it->sweep_value && exp && exp->sweep.param && !strcmp(exp->sweep.param, name))
+		return it->sweep_value;
 	for (size_t i = 0; exp && i < exp->nparams; i++)
 		if (!strcmp(exp->params[i].key, name))
 			return exp->params[i].value;
@@ -1183,6 +1185,15 @@ void inst_announce(struct inst *it, int group, size_t done, size_t total, double
 			json_object_set_new(rec, "variant", json_string(it->variant));
 		if (it->nclass)
 			json_object_set_new(rec, "class", json_string(it->nclass));
+	}
+	/* A sweep's value, in any kind that has one. */
+	if (it->sweep_value && it->ctx->exp && it->ctx->exp->sweep.param) {
+		if (it->variant)
+			json_object_set_new(rec, "variant", json_string(it->variant));
+		json_object_set_new(rec, "sweep", json_pack("{s:s, s:s}", "param", it->ctx->exp->sweep.param, "value",
+		    it->sweep_value));
+	}
+	if (it->ctx->exp && (it->ctx->exp->kind != EXP_BENCHMARK || it->sweep_value)) {
 		/* Members may differ (a neighbour's own, a variant's). */
 		if (it->in.limits && limits_requested(it->in.limits))
 			json_object_set_new(rec, "limits", journal_limits(it->in.limits));

@@ -90,6 +90,7 @@ struct inst {
 	enum inst_role role;
 	const char *nclass;              /* a neighbour's class, or NULL */
 	const char *variant;             /* its group's label, or NULL */
+	const char *sweep_value;         /* its value of the experiment's sweep.param, or NULL */
 	unsigned rep;
 	int warmup;
 	double duration;                 /* its ${duration} */

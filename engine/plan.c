@@ -178,6 +178,9 @@ int plan_build(struct plan *p, const struct config *cfg, struct executors *xs, c
 		return err_set(cause, "experiment %s: no workloads", x->name ? x->name : "");
 	if (check_adversaries(x, cfg, cause) < 0)
 		return -1;
+	if (x->sweep.param && x->kind != EXP_BENCHMARK)
+		return err_set(cause, "experiment %s: a sweep needs a benchmark experiment, not %s", x->name ? x->name : "",
+		    experiment_kind_name(x->kind));
 	if (place_runtimes(p, xs, x, cause) < 0) {
 		plan_free(p);
 		return -1;
@@ -192,15 +195,34 @@ int plan_build(struct plan *p, const struct config *cfg, struct executors *xs, c
 		plan_scale(p, &cap, cfg, x, nwl);
 		return 0;
 	}
+	/* A sweep: every value is a group of its own, runtimes still innermost. */
+	size_t nvalues = 0;
+	while (x->sweep.param && x->sweep.values && x->sweep.values[nvalues])
+		nvalues++;
+	if (nvalues && !strncmp(x->sweep.param, "limits.", 7)) {
+		p->sweep_limits = xcalloc(nvalues, sizeof *p->sweep_limits);
+		for (size_t v = 0; v < nvalues; v++) {
+			p->sweep_limits[v] = x->limits;
+			if (limits_set(&p->sweep_limits[v], x->sweep.param + 7, x->sweep.values[v], cause) < 0) {
+				plan_free(p);
+				return -1;
+			}
+		}
+	}
 	unsigned reps = x->warmup + x->repetitions;
 	for (unsigned rep = 0; rep < reps; rep++)
 		for (size_t w = 0; w < nwl; w++)
-			for (size_t t = 0; t < p->nruntimes; t++) {
-				struct plan_item it = { .at = &p->runtimes[t], .wl = config_workload(cfg, x->workloads[w]),
-					.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1, .warmup = rep < x->warmup,
-					.limits = &x->limits, .count = 1 };
-				plan_one(p, &cap, x, &it);
-			}
+			for (size_t v = 0; v < (nvalues ? nvalues : 1); v++)
+				for (size_t t = 0; t < p->nruntimes; t++) {
+					struct plan_item it = { .at = &p->runtimes[t], .wl = config_workload(cfg, x->workloads[w]),
+						.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1, .warmup = rep < x->warmup,
+						.limits = p->sweep_limits ? &p->sweep_limits[v] : &x->limits, .count = 1 };
+					if (nvalues) {
+						it.sweep_value = x->sweep.values[v];
+						snprintf(it.variant, sizeof it.variant, "%s=%s", x->sweep.param, it.sweep_value);
+					}
+					plan_one(p, &cap, x, &it);
+				}
 	/* startup: the memory of an idle instance, once per runtime, after the cold starts. */
 	const struct workload *idle = config_workload(cfg, "idle");
 	if (x->kind == EXP_STARTUP && idle)
@@ -219,6 +241,7 @@ void plan_free(struct plan *p)
 		free(p->runtimes[i].name);
 	free(p->runtimes);
 	free(p->items);
+	free(p->sweep_limits);
 	memset(p, 0, sizeof *p);
 }
 
@@ -239,11 +262,18 @@ static json_t *experiment_json(const struct experiment *x)
 			shown = json_array();
 		json_array_append_new(shown, json_string(*s));
 	}
-	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?, s:o}",
+	json_t *sweep = NULL;
+	if (x->sweep.param) {
+		json_t *vals = json_array();
+		for (char **s = x->sweep.values; s && *s; s++)
+			json_array_append_new(vals, json_string(*s));
+		sweep = json_pack("{s:s, s:o}", "param", x->sweep.param, "values", vals);
+	}
+	return json_pack("{s:s?, s:s?, s:o, s:o, s:i, s:f, s:i, s:f, s:i, s:s?, s:s?, s:o, s:o?, s:o, s:o?}",
 	    "name", x->name, "kind", experiment_kind_name(x->kind), "runtimes", rts, "workloads", wls,
 	    "repetitions", (int)x->repetitions, "duration", x->duration, "warmup", (int)x->warmup,
 	    "grace", x->grace, "threads", (int)x->threads, "baseline", x->baseline, "network", x->network,
-	    "params", params, "report_metrics", shown, "limits", journal_limits(&x->limits));
+	    "params", params, "report_metrics", shown, "limits", journal_limits(&x->limits), "sweep", sweep);
 }
 
 int plan_write_env(const struct plan *p, const struct config *cfg, const struct experiment *x, const char *probe,

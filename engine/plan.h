@@ -47,6 +47,7 @@ struct plan_item {
 	                                  * class when they have several); NULL: all of them */
 	int footprint;                   /* startup: an idle instance, measured, then stopped */
 	unsigned scale_n;                /* scale: N, to stop growing once N did not fit */
+	const char *sweep_value;         /* a sweep: this item's value of the experiment's sweep.param */
 	char variant[48];                /* row label: "alone", "N=4", a variant's name; "" none */
 };
 
@@ -55,6 +56,7 @@ struct plan {
 	size_t nruntimes;
 	struct plan_item *items;
 	size_t nitems;
+	struct limits *sweep_limits;     /* a sweep of limits.NAME: the limits of each value */
 };
 
 /* The limits of neighbour nb in plan item p: its own, else the item's

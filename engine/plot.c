@@ -102,6 +102,10 @@ void plot_free(struct plot *p)
 		free(p->lines[i].y);
 	}
 	free(p->lines);
+	for (size_t i = 0; i < p->nxlabels; i++)
+		free(p->xlabels[i]);
+	free(p->xlabels);
+	free(p->xaxis);
 	free(p);
 }
 
@@ -147,6 +151,15 @@ struct plot_line *plot_add_line(struct plot *p, const char *label, const double 
 	if (n)
 		memcpy(l->y, y, n * sizeof *l->y);
 	return l;
+}
+
+void plot_categories(struct plot *p, const char *const *labels, size_t n, const char *xaxis)
+{
+	p->xlabels = xcalloc(n ? n : 1, sizeof *p->xlabels);
+	for (size_t i = 0; i < n; i++)
+		p->xlabels[i] = xstrdup(labels[i]);
+	p->nxlabels = n;
+	p->xaxis = xaxis ? xstrdup(xaxis) : NULL;
 }
 
 /* The sum of a bar's finite segments; NAN when it has none. */
@@ -494,10 +507,16 @@ static void layout(const struct plot *p, cairo_t *cr, struct layout *L)
 			hi = p->ymax;
 		nice_axis(lo, hi, 4, &L->vmin, &L->vmax, &L->step);
 		double tmin;
-		nice_axis(0, (double)tn, 6, &tmin, &L->tmax, &L->tstep);
-		if (L->tstep < 1) {
+		if (p->nxlabels) {
+			/* Categories at 1..n, half a step of room either side. */
+			L->tmax = (double)p->nxlabels + 0.5;
 			L->tstep = 1;
-			L->tmax = ceil(L->tmax);
+		} else {
+			nice_axis(0, (double)tn, 6, &tmin, &L->tmax, &L->tstep);
+			if (L->tstep < 1) {
+				L->tstep = 1;
+				L->tmax = ceil(L->tmax);
+			}
 		}
 		double yw = 0;
 		for (double v = L->vmin; v <= L->vmax + L->step / 2; v += L->step) {
@@ -648,14 +667,19 @@ static void draw_lines(const struct plot *p, const struct layout *L, struct pen 
 		text(pn, L->x0 - 4, y + tick_pt * 0.35, tick_pt, 0, 2, &muted,
 		    plot_fmt(fabs(v) < L->step / 1e6 ? 0 : v, buf, sizeof buf));
 	}
-	for (double t = 0; t <= L->tmax + L->tstep / 2; t += L->tstep) {
+	for (size_t i = 0; i < p->nxlabels; i++) {
+		double x = tx(L, (double)(i + 1));
+		vline(cr, x, L->y1, L->y1 + 3, &muted, 0.8);
+		text(pn, x, L->y1 + 4 + tick_pt, tick_pt, 0, 1, &muted, p->xlabels[i]);
+	}
+	for (double t = 0; !p->nxlabels && t <= L->tmax + L->tstep / 2; t += L->tstep) {
 		double x = tx(L, t);
 		vline(cr, x, L->y1, L->y1 + 3, &muted, 0.8);
 		text(pn, x, L->y1 + 4 + tick_pt, tick_pt, 0, 1, &muted, plot_fmt(t, buf, sizeof buf));
 	}
 	hline(cr, L->x0, L->x1, vy(L, L->vmin > 0 ? L->vmin : 0), &muted, 0.9);
 	text(pn, (L->x0 + L->x1) / 2, L->y1 + 4 + tick_pt + 2 + label_pt + 2, label_pt * 0.9, 0, 1, &muted,
-	    "seconds since launch");
+	    p->nxlabels ? (p->xaxis ? p->xaxis : "") : "seconds since launch");
 	if (p->axis)
 		text(pn, L->x0, L->top + tick_pt, tick_pt, 0, 0, &muted, p->axis);
 	cairo_save(cr);
@@ -672,7 +696,16 @@ static void draw_lines(const struct plot *p, const struct layout *L, struct pen 
 				continue;
 			double x = tx(L, (double)(k + 1)), y = vy(L, l->y[k]);
 			int prev = k > 0 && isfinite(l->y[k - 1]), next = k + 1 < l->n && isfinite(l->y[k + 1]);
-			if (!prev && !next) {
+			if (p->nxlabels) {
+				/* A measured point: a dot, and a segment from the one before. */
+				if (prev) {
+					cairo_move_to(cr, tx(L, (double)k), vy(L, l->y[k - 1]));
+					cairo_line_to(cr, x, y);
+					cairo_stroke(cr);
+				}
+				cairo_arc(cr, x, y, 3.0, 0, 2 * M_PI);
+				cairo_fill(cr);
+			} else if (!prev && !next) {
 				cairo_arc(cr, x, y, 2.0, 0, 2 * M_PI);
 				cairo_fill(cr);
 			} else if (!prev) {

@@ -4,7 +4,8 @@
  *
  * A chart knows nothing of journals or runtimes: it is a title, labelled
  * horizontal bars (a bar is one value, or segments stacked left to right,
- * with an optional whisker around its total), or lines over seconds. The
+ * with an optional whisker around its total), or lines over seconds or
+ * over named categories (a sweep's values). The
  * caller (figures.c for reports) fills it from wherever the numbers come
  * from. A chart without data carries the reason (plot.nodata) and is
  * drawn as a titled frame saying "no data: <reason>", never as zeros.
@@ -57,6 +58,10 @@ struct plot {
 	struct plot_line *lines;
 	size_t nlines;
 	double ymax;        /* lines: the top of the y axis (shared by related charts); 0: fit */
+	char **xlabels;     /* lines: y[i] is at the category xlabels[i] (a sweep's values),
+	                     * drawn with a dot each, instead of second i + 1; NULL: seconds */
+	size_t nxlabels;
+	char *xaxis;        /* lines with xlabels: the x axis's name */
 };
 
 /* A new chart; id and title are copied. Free with plot_free. */
@@ -71,6 +76,8 @@ void plot_segments(struct plot *p, const char *const *names, size_t n);
 struct plot_bar *plot_add_bar(struct plot *p, const char *label, const double *seg, double ci);
 /* Adds a line of n values (copied). Returns it, owned by p. */
 struct plot_line *plot_add_line(struct plot *p, const char *label, const double *y, size_t n);
+/* Lines over categories instead of seconds: n labels, copied, and the x axis's name. */
+void plot_categories(struct plot *p, const char *const *labels, size_t n, const char *xaxis);
 /* Whether any bar or line has a finite value. */
 int plot_has_data(const struct plot *p);
 

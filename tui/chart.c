@@ -80,7 +80,7 @@ void chart_draw(const struct rect *r, const struct chart_series *s, size_t ns, c
 	for (size_t i = 0; i < ns; i++)
 		longest = s[i].n > longest ? s[i].n : longest;
 	size_t dots_w = (size_t)(ra.w * ra.xd);
-	size_t window = o->window ? o->window : (longest > 10 ? longest : 10);
+	size_t window = o->nxlabels ? o->nxlabels : o->window ? o->window : (longest > 10 ? longest : 10);
 	size_t last = longest > o->back ? longest - o->back : 0;
 	if (last < window)
 		last = window;
@@ -108,9 +108,11 @@ void chart_draw(const struct rect *r, const struct chart_series *s, size_t ns, c
 			f = f < 0 ? 0 : f > 1 ? 1 : f;
 			int dy = dots_h - 1 - (int)lround(f * (dots_h - 1));
 			if (prev_y >= 0) {
-				/* Join to the previous point: a run of dots between the two columns. */
+				/* Join to the previous point: a run of dots between the two
+				 * columns, straight from (x0, y0) to (dx, dy). */
+				int x0 = prev_x, y0 = prev_y;
 				for (int x = prev_x + 1; x <= dx; x++) {
-					int yy = prev_y + (int)lround((double)(dy - prev_y) * (x - prev_x) / (double)(dx - prev_x));
+					int yy = y0 + (int)lround((double)(dy - y0) * (x - x0) / (double)(dx - x0));
 					int lo = yy < prev_y ? yy : prev_y, hi = yy < prev_y ? prev_y : yy;
 					if (x == dx) {
 						lo = dy < lo ? dy : lo;
@@ -154,10 +156,26 @@ void chart_draw(const struct rect *r, const struct chart_series *s, size_t ns, c
 	else
 		mvhline(by, px, '-', ra.w);
 	attrset(A_NORMAL);
-	snprintf(buf, sizeof buf, "%zus", first);
-	draw_text(by, px, ra.w, axis, 0, buf);
-	snprintf(buf, sizeof buf, "%zus", last);
-	draw_text(by, px + ra.w - (int)strlen(buf), (int)strlen(buf), axis, 0, buf);
+	if (o->nxlabels) {
+		/* Each category under its column, centred, clipped to the plot;
+		 * later ones give way to an earlier one they would overlap. */
+		int free_from = px;
+		for (size_t k = 0; k < o->nxlabels; k++) {
+			int dx = (int)((double)k * (double)(dots_w - 1) / (double)(window > 1 ? window - 1 : 1));
+			int col = px + dx / ra.xd, len = (int)strlen(o->xlabels[k]);
+			int x = col - len / 2;
+			x = x < px ? px : x + len > px + ra.w ? px + ra.w - len : x;
+			if (x < free_from)
+				continue;
+			draw_text(by, x, len, axis, 0, o->xlabels[k]);
+			free_from = x + len + 1;
+		}
+	} else {
+		snprintf(buf, sizeof buf, "%zus", first);
+		draw_text(by, px, ra.w, axis, 0, buf);
+		snprintf(buf, sizeof buf, "%zus", last);
+		draw_text(by, px + ra.w - (int)strlen(buf), (int)strlen(buf), axis, 0, buf);
+	}
 	if (o->title) {
 		snprintf(buf, sizeof buf, " %s ", o->title);
 		int tw = ra.w / 2;

@@ -26,6 +26,9 @@ struct chart_opts {
 	size_t window;            /* seconds shown across the width; 0: fit the longest series (at least 10) */
 	size_t back;              /* seconds scrolled back from the newest */
 	int utf8;
+	const char *const *xlabels; /* categories instead of seconds: v[i] at xlabels[i], spread
+	                             * across the width, each named on the bottom row (a sweep) */
+	size_t nxlabels;
 };
 
 /* Draws the series in r: a y axis with 3 labels on the left, the time axis

@@ -169,8 +169,10 @@ int results_load(struct tui *t, const char *run)
 		int w = draw_width(row->runtime);
 		if (row->host && *row->host && strcmp(row->host, "local"))
 			w += 1 + draw_width(row->host);
+		if (row->variant && *row->variant)
+			w += 3 + draw_width(row->variant);
 		if (w > r->cols[RC_RUNTIME].width)
-			r->cols[RC_RUNTIME].width = w > 24 ? 24 : w;
+			r->cols[RC_RUNTIME].width = w > 32 ? 32 : w;
 	}
 	for (size_t i = 0; i < r->nruns; i++)
 		if (rep.run_id && !strcmp(r->runs[i], rep.run_id))
@@ -206,14 +208,17 @@ static void row_cell(void *arg, size_t i, int col, char *buf, size_t len, attr_t
 	int base = r->rep.baseline && !strcmp(row->runtime, r->rep.baseline);
 	char a[32], b[32];
 	switch (col) {
-	case RC_RUNTIME:
-		if (row->host && *row->host && strcmp(row->host, "local"))
-			snprintf(buf, len, "%s@%s", row->runtime, row->host);
-		else
-			snprintf(buf, len, "%s", row->runtime);
+	case RC_RUNTIME: {
+		/* "runc", "runc@db1", "runc / alone", "native / threads=2": a
+		 * group's rows apart by their variant. */
+		int remote = row->host && *row->host && strcmp(row->host, "local");
+		int v = row->variant && *row->variant;
+		snprintf(buf, len, "%s%s%s%s%s", row->runtime, remote ? "@" : "", remote ? row->host : "", v ? " / " : "",
+		    v ? row->variant : "");
 		if (base)
 			*attr = th(TH_BAR_BASELINE);
 		break;
+	}
 	case RC_WORKLOAD: snprintf(buf, len, "%s", row->workload); break;
 	case RC_METRIC: snprintf(buf, len, "%s", row->metric); break;
 	case RC_MEAN:
@@ -416,6 +421,60 @@ static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 	(void)t;
 }
 
+/* The selected row's workload and metric against the sweep's values: a
+ * line per runtime (and host), named in its colour on the title row. */
+static void draw_sweep(struct tui *t, struct results *r, const struct rect *rc)
+{
+	const struct report *rep = &r->rep;
+	const struct report_row *like = NULL;
+	if (r->rows_tb.sel < rep->nrows && report_sweep_value(rep, &rep->rows[r->rows_tb.sel]))
+		like = &rep->rows[r->rows_tb.sel];
+	for (size_t i = 0; !like && i < rep->nrows; i++)
+		if (report_sweep_value(rep, &rep->rows[i]))
+			like = &rep->rows[i];
+	if (!like || rc->h < 4)
+		return;
+	const char **vals;
+	size_t nv = report_sweep_values(rep, &vals);
+	enum { MAXLINES = 8 };
+	double *ys[MAXLINES] = { 0 };
+	struct chart_series ser[MAXLINES];
+	const struct report_row *who[MAXLINES];
+	size_t ns = 0;
+	for (size_t i = 0; i < rep->nrows && ns < MAXLINES; i++) {
+		const struct report_row *row = &rep->rows[i];
+		int seen = !report_sweep_value(rep, row) || strcmp(row->workload, like->workload) ||
+		    strcmp(row->metric, like->metric);
+		for (size_t k = 0; k < ns && !seen; k++)
+			seen = !strcmp(who[k]->runtime, row->runtime) && !strcmp(who[k]->host, row->host);
+		if (seen)
+			continue;
+		ys[ns] = xcalloc(nv ? nv : 1, sizeof **ys);
+		report_sweep_line(rep, row, vals, nv, ys[ns], NULL);
+		who[ns] = row;
+		ser[ns] = (struct chart_series){ .v = ys[ns], .n = nv, .colour = (enum theme_elem)(TH_SERIES1 + (int)ns) };
+		ns++;
+	}
+	char title[200];
+	int n = snprintf(title, sizeof title, " %s %s (%s) against %s: ", like->workload, like->metric, like->unit,
+	    rep->sweep_param);
+	draw_text(rc->y, rc->x, rc->w, th(TH_INFO) | A_BOLD, 1, title);
+	int x = rc->x + (n < rc->w ? n : rc->w);
+	for (size_t k = 0; k < ns && x < rc->x + rc->w; k++) {
+		char name[96];
+		snprintf(name, sizeof name, "%s%s%s ", who[k]->runtime, strcmp(who[k]->host, "local") ? "@" : "",
+		    strcmp(who[k]->host, "local") ? who[k]->host : "");
+		int len = (int)strlen(name);
+		draw_text(rc->y, x, rc->x + rc->w - x, th(ser[k].colour) | A_BOLD, 0, name);
+		x += len;
+	}
+	struct chart_opts o = { .utf8 = t->utf8, .xlabels = vals, .nxlabels = nv };
+	chart_draw(&(struct rect){ rc->y + 1, rc->x, rc->h - 1, rc->w }, ser, ns, &o);
+	for (size_t k = 0; k < ns; k++)
+		free(ys[k]);
+	free(vals);
+}
+
 static void results_draw(struct tui *t, const struct rect *rc)
 {
 	struct results *r = t->results;
@@ -461,7 +520,10 @@ static void results_draw(struct tui *t, const struct rect *rc)
 	if (nph > maxph)
 		nph = maxph > 0 ? maxph : 0;
 	int phh = nph ? nph + 1 : 0;
-	r->rows_rect = (struct rect){ m.y + 1, m.x, m.h - 2 - phh, m.w };
+	/* A sweep: the selected row's metric against the swept value, under
+	 * the table, when there is room for both. */
+	int swh = r->rep.sweep_param && m.h - phh >= 18 ? (m.h - phh) * 2 / 5 : 0;
+	r->rows_rect = (struct rect){ m.y + 1, m.x, m.h - 2 - phh - swh, m.w };
 	r->rows_tb.focus = r->focus == 1;
 	table_draw(&r->rows_tb, &r->rows_rect, 1, row_cell, t);
 	/* Bars: the flex column, drawn after the text cells. */
@@ -481,6 +543,8 @@ static void results_draw(struct tui *t, const struct rect *rc)
 			    th(base ? TH_BAR_BASELINE : TH_BAR), t->utf8);
 		}
 	}
+	if (swh)
+		draw_sweep(t, r, &(struct rect){ r->rows_rect.y + r->rows_rect.h, m.x, swh, m.w });
 	if (phh) {
 		int y = m.y + m.h - 1 - phh;
 		draw_text(y, m.x, m.w, th(TH_INFO) | A_BOLD, 1,

@@ -127,6 +127,31 @@ START_TEST(no_data_is_said)
 }
 END_TEST
 
+/* Lines over a sweep's values: each value named under its point, the
+ * sweep's name as the x axis, no seconds. */
+START_TEST(lines_over_categories)
+{
+	struct plot *p = plot_new(PLOT_LINES, "sweep-cpu-rate", "cpu rate against threads");
+	static const char *const vals[] = { "1", "2", "16" };
+	plot_categories(p, vals, 3, "threads");
+	double y[3] = { 1000, 1900, NAN };
+	plot_add_line(p, "native", y, 3);
+	ck_assert_int_eq(plot_has_data(p), 1);
+	char *svg = plot_svg(p, "s-", NULL);
+	ck_assert_ptr_nonnull(svg);
+	ck_assert_ptr_nonnull(strstr(svg, ">threads</text>"));
+	ck_assert_ptr_nonnull(strstr(svg, ">16</text>"));
+	ck_assert_ptr_null(strstr(svg, "seconds since launch"));
+	free(svg);
+	char *png = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(plot_png(p, 1.0, &png, &len, NULL), 0);
+	ck_assert_uint_gt(len, 1000);
+	free(png);
+	plot_free(p);
+}
+END_TEST
+
 static const struct plot *find(const struct figures *f, const char *id)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -308,6 +333,7 @@ static Suite *charts_suite(void)
 	tcase_add_test(tc, svg_text_and_ids);
 	tcase_add_test(tc, png_and_pdf);
 	tcase_add_test(tc, no_data_is_said);
+	tcase_add_test(tc, lines_over_categories);
 	tcase_add_test(tc, figures_of_the_journal);
 	tcase_add_test(tc, no_samples_no_bars);
 	tcase_add_test(tc, startup_phases);

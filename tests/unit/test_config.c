@@ -540,6 +540,12 @@ START_TEST(test_schema_corners)
 		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "expect = { vs = \"m\"; ratio_min = 1; needs_kvm = 1; }; }; };\n",
 		  "2: experiments.e.expect.needs_kvm: expected a boolean (true or false), got an integer" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"threads\"; values = [ ]; }; }; };\n",
+		  "2: experiments.e.sweep.values: expected an array of values, got an empty one" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"threads\"; values = [ 1 ]; value = [ 1 ]; }; }; };\n",
+		  "2: experiments.e.sweep.value: expected one of the keys param, values, got an unknown key" },
 		/* Per-member limits: a neighbour's own, a variant's for its neighbours. */
 		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "neighbours = ( { workload = \"w\"; limits = { cpuset = \"x\"; }; } ); }; };\n",
@@ -630,6 +636,42 @@ START_TEST(test_cross_references)
 		  "report_metrics = [ \"cpu.rate\" ]; }; };\n",
 		  "3: experiments.e.report_metrics[0]: expected WORKLOAD.METRIC with one of the "
 		  "experiment's workloads, got \"cpu.rate\"" },
+		/* A sweep: its values checked as the param they set. */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"${n}\" ];\n params = { n = { type = \"int\"; min = 1; max = 9;\n"
+		  "default = 1; }; }; }; };\n"
+		  "experiments = {\n e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"n\"; values = [ 1, 5, 10 ]; }; }; };\n",
+		  "6: experiments.e.sweep.values[2]: expected an integer from 1 to 9 (parameter n of workload w), "
+		  "got \"10\" (sweep.param n)" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"thread\"; values = [ 1, 2 ]; }; }; };\n",
+		  "3: experiments.e.sweep.values[0]: expected a parameter of workload w (none), got an undeclared one "
+		  "(sweep.param thread)" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"threads\"; values = [ 1, 2, 1 ]; }; }; };\n",
+		  "3: experiments.e.sweep.values[2]: expected each value once, got \"1\" again" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"limits.cpu\"; values = [ 1 ]; }; }; };\n",
+		  "3: experiments.e.sweep.values[0]: expected limits.NAME with NAME one of cpus, cpuset, weight, "
+		  "memory, memory_soft, pids, got limits.cpu (sweep.param limits.cpu)" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"limits.memory\"; values = [ \"64M\", \"lots\" ]; }; }; };\n",
+		  "3: experiments.e.sweep.values[1]: expected a size like \"256M\", got \"lots\" (sweep.param "
+		  "limits.memory)" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { kind = \"scale\"; runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"threads\"; values = [ 1, 2 ]; }; }; };\n",
+		  "3: experiments.e.sweep: expected only in a benchmark experiment, got it in a scale experiment" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	char *ex[1] = { path };

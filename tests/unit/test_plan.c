@@ -45,6 +45,10 @@ static const char conf_text[] =
 	"        neighbours = ( { workload = \"mallocbomb\"; class = \"adversarial\"; } );\n"
 	"        variants = ( { name = \"held\"; limits = { pids = 64; memory = \"128M\"; }; },\n"
 	"                     { name = \"loose\"; limits = { pids = 64; memory = \"128M\"; }; neighbour_limits = { pids = 9; }; } ); };\n"
+	"  sw = { runtimes = [ \"native\", \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 2;\n"
+	"        limits = { memory = \"64M\"; }; sweep = { param = \"limits.cpus\"; values = [ 0.5, 1.0 ]; }; };\n"
+	"  sp = { runtimes = [ \"native\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
+	"        sweep = { param = \"max_prime\"; values = [ 1000, 2000, 4000 ]; }; };\n"
 	"  s = { kind = \"scale\"; runtimes = [ \"native\", \"sandbox\" ]; workloads = [ \"cpu\" ];\n"
 	"        repetitions = 1; max_instances = 6; };\n"
 	"  a = { kind = \"allocation\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
@@ -190,6 +194,34 @@ START_TEST(interference_variants_per_member_limits)
 }
 END_TEST
 
+/* A sweep: a group per value inside each repetition, runtimes innermost;
+ * a limit's values each in limits of their own on top of the experiment's. */
+START_TEST(sweep_a_group_per_value)
+{
+	struct plan p;
+	build(&p, "sw");
+	const struct experiment *x = config_experiment(&cfg, "sw");
+	ck_assert_uint_eq(p.nitems, 2 * 2 * 2);
+	expect(&p, 0, "native cpu 1 0 1 limits.cpus=0.5");
+	expect(&p, 1, "sandbox cpu 1 0 1 limits.cpus=0.5");
+	expect(&p, 2, "native cpu 1 0 1 limits.cpus=1");
+	expect(&p, 7, "sandbox cpu 2 0 1 limits.cpus=1");
+	ck_assert_str_eq(p.items[1].sweep_value, "0.5");
+	ck_assert_double_eq(p.items[1].limits->cpus, 0.5);
+	ck_assert_double_eq(p.items[3].limits->cpus, 1.0);
+	ck_assert_uint_eq(p.items[3].limits->mem_hard, 64u << 20);
+	ck_assert_ptr_ne(p.items[3].limits, &x->limits);
+	ck_assert_double_eq(x->limits.cpus, 0); /* the experiment's own are untouched */
+	plan_free(&p);
+
+	build(&p, "sp");
+	ck_assert_uint_eq(p.nitems, 3);
+	expect(&p, 2, "native cpu 1 0 1 max_prime=4000");
+	ck_assert_ptr_eq(p.items[2].limits, &config_experiment(&cfg, "sp")->limits);
+	plan_free(&p);
+}
+END_TEST
+
 START_TEST(scale_doubles_up_to_max)
 {
 	struct plan p;
@@ -303,7 +335,7 @@ static Suite *plan_suite(void)
 {
 	const TTest *const tests[] = { benchmark_interleaves_runtimes_inside_repetitions,
 		interference_alone_then_beside, interference_a_phase_per_class,
-		interference_variants_per_member_limits, scale_doubles_up_to_max, allocation_variants_with_their_limits,
+		interference_variants_per_member_limits, sweep_a_group_per_value, scale_doubles_up_to_max, allocation_variants_with_their_limits,
 		startup_cold_starts_then_footprints, hosts_resolve_to_executors, refusals };
 	Suite *s = suite_create("plan");
 	TCase *tc = tcase_create("core");

@@ -21,6 +21,11 @@ static void load(const char *kind, const char *const *lines)
 	memset(&jr, 0, sizeof jr);
 	jr.env = json_pack("{s:s, s:{s:s, s:s, s:s}}", "run_id", "t", "experiment", "name", "x", "kind", kind,
 	    "baseline", "native");
+	if (!strcmp(kind, "benchmark-sweep")) {
+		json_t *x = json_object_get(jr.env, "experiment");
+		json_object_set_new(x, "kind", json_string("benchmark"));
+		json_object_set_new(x, "sweep", json_pack("{s:s, s:[s, s, s]}", "param", "threads", "values", "1", "2", "4"));
+	}
 	size_t n = 0;
 	while (lines[n])
 		n++;
@@ -206,6 +211,62 @@ START_TEST(degradation_per_variant)
 	ck_assert_double_eq_tol(c->degradation_pct, 5.0, 1e-9);
 	ck_assert_double_eq_tol(s->degradation_pct, 50.0, 1e-9); /* against 2000, not 1000 */
 	ck_assert_int_eq(sa->has_degradation, 0);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
+/* A sweep: a row per value, none "degraded" against the first value, each
+ * with its value in the JSON, and a line per runtime across the values
+ * (a value a runtime lacks is a gap). */
+#define SWEEP_INST(id, rt, v) "{\"type\":\"instance\",\"id\":" #id ",\"runtime\":\"" rt "\",\"workload\":\"cpu\"," \
+	"\"rep\":1,\"warmup\":false,\"variant\":\"threads=" v "\",\"sweep\":{\"param\":\"threads\",\"value\":\"" v "\"}}"
+START_TEST(sweep)
+{
+	static const char *const lines[] = {
+		DEF,
+		SWEEP_INST(1, "native", "1"), "{\"type\":\"end\",\"inst\":1,\"status\":\"ok\",\"metrics\":{\"rate\":1000}}",
+		SWEEP_INST(2, "runc", "1"), "{\"type\":\"end\",\"inst\":2,\"status\":\"ok\",\"metrics\":{\"rate\":990}}",
+		SWEEP_INST(3, "native", "2"), "{\"type\":\"end\",\"inst\":3,\"status\":\"ok\",\"metrics\":{\"rate\":1900}}",
+		SWEEP_INST(4, "runc", "2"), "{\"type\":\"end\",\"inst\":4,\"status\":\"failed\",\"metrics\":{}}",
+		SWEEP_INST(5, "native", "4"), "{\"type\":\"end\",\"inst\":5,\"status\":\"ok\",\"metrics\":{\"rate\":2000}}",
+		SWEEP_INST(6, "runc", "4"), "{\"type\":\"end\",\"inst\":6,\"status\":\"ok\",\"metrics\":{\"rate\":1950}}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("benchmark-sweep", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_str_eq(r.sweep_param, "threads");
+	const struct report_row *n2 = report_find(&r, "native", "threads=2", "cpu", "rate");
+	const struct report_row *r4 = report_find(&r, "runc", "threads=4", "cpu", "rate");
+	ck_assert_ptr_nonnull(n2);
+	ck_assert_ptr_nonnull(r4);
+	ck_assert_str_eq(report_sweep_value(&r, n2), "2");
+	ck_assert_int_eq(n2->has_degradation, 0);
+	/* Overhead is against the baseline at the same value. */
+	ck_assert_int_eq(r4->has_baseline, 1);
+	ck_assert_double_eq_tol(r4->overhead_pct, 2.5, 1e-9);
+	const char **vals;
+	size_t nv = report_sweep_values(&r, &vals);
+	ck_assert_uint_eq(nv, 3);
+	ck_assert_str_eq(vals[0], "1");
+	ck_assert_str_eq(vals[2], "4");
+	double y[3];
+	report_sweep_line(&r, r4, vals, nv, y, NULL);
+	ck_assert_double_eq_tol(y[0], 990, 1e-9);
+	ck_assert(isnan(y[1]));
+	ck_assert_double_eq_tol(y[2], 1950, 1e-9);
+	free(vals);
+	char *text = printed(&r);
+	ck_assert_msg(strstr(text, "sweep: a row per value of threads"), "%s", text);
+	ck_assert_msg(!strstr(text, "degradation"), "%s", text);
+	free(text);
+	json_t *doc = report_to_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "sweep")), "threads");
+	json_t *row = json_array_get(json_object_get(doc, "rows"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(row, "sweep_value")), "1");
+	json_decref(doc);
 	report_free(&r);
 	unload();
 }
@@ -511,6 +572,7 @@ int main(void)
 	tcase_add_test(tc, interference);
 	tcase_add_test(tc, degradation_interval);
 	tcase_add_test(tc, degradation_per_variant);
+	tcase_add_test(tc, sweep);
 	tcase_add_test(tc, scale);
 	tcase_add_test(tc, crosscheck_pooled);
 	tcase_add_test(tc, scale_impossible);
