@@ -81,6 +81,19 @@ static char *row_label(const char *runtime, const char *host, const char *varian
 
 /* ---- per metric ---- */
 
+/* A chart of row g's workload and metric: its axis in g's unit, "no
+ * data" when nothing finished, the footer; then into out. */
+static void metric_chart_done(struct plot *p, const struct report *r, const struct report_row *g,
+    struct figures *out)
+{
+	if (*g->unit)
+		plot_set(&p->axis, "%s", g->unit);
+	if (!plot_has_data(p))
+		plot_set(&p->nodata, "no repetition of %s %s finished", g->workload, g->metric);
+	footer(p, r);
+	figures_add(out, FIG_METRIC, p);
+}
+
 static void metric_charts(const struct report *r, struct figures *out)
 {
 	char *done = xcalloc(r->nrows ? r->nrows : 1, 1);
@@ -122,12 +135,7 @@ static void metric_charts(const struct report *r, struct figures *out)
 		    g->unit, *g->unit ? "; " : "", g->higher_is_better ? "higher" : "lower",
 		    any_base ? "; overhead against " : "", any_base ? r->baseline : "",
 		    any_base ? " (positive is worse, * p < 0.05)" : "");
-		if (*g->unit)
-			plot_set(&p->axis, "%s", g->unit);
-		if (!plot_has_data(p))
-			plot_set(&p->nodata, "no repetition of %s %s finished", g->workload, g->metric);
-		footer(p, r);
-		figures_add(out, FIG_METRIC, p);
+		metric_chart_done(p, r, g, out);
 	}
 	free(done);
 }
@@ -166,12 +174,7 @@ static void sweep_charts(const struct report *r, struct figures *out)
 			done[k] |= !strcmp(r->rows[k].workload, g->workload) && !strcmp(r->rows[k].metric, g->metric);
 		plot_set(&p->subtitle, "%s%smean over repetitions at each value of %s; %s is better", g->unit,
 		    *g->unit ? "; " : "", r->sweep_param, g->higher_is_better ? "higher" : "lower");
-		if (*g->unit)
-			plot_set(&p->axis, "%s", g->unit);
-		if (!plot_has_data(p))
-			plot_set(&p->nodata, "no repetition of %s %s finished", g->workload, g->metric);
-		footer(p, r);
-		figures_add(out, FIG_METRIC, p);
+		metric_chart_done(p, r, g, out);
 	}
 	free(y);
 	free(done);

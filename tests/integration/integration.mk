@@ -5,7 +5,7 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/run-native.sh \
 TESTS += tests/integration/man-isolab.sh
 EXTRA_DIST += tests/integration/man-isolab.sh
 TESTS += tests/integration/bad-input.sh tests/integration/sweep.sh
-EXTRA_DIST += tests/integration/bad-input.sh tests/integration/sweep.sh
+EXTRA_DIST += tests/integration/bad-input.sh tests/integration/sweep.sh tests/integration/journal_procs.py
 # The agent checks the options a client sends as config check does here.
 TESTS += tests/integration/agent-options.sh
 EXTRA_DIST += tests/integration/agent-options.sh

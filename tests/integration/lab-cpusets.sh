@@ -28,17 +28,11 @@ done
 ok "lab run: a verdict on both rules ($(grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ' | tr '\n' ' '))"
 
 run=$(run_dir)
-python3 - "$run/journal.jsonl" "$test_state/r.json" <<'EOF' || fail "the journal or report does not show per-member limits"
+PYTHONPATH=$top_srcdir/tests/integration python3 - "$run/journal.jsonl" "$test_state/r.json" <<'EOF' || fail "the journal or report does not show per-member limits"
 import json, sys, collections
-insts, cores = {}, collections.defaultdict(collections.Counter)
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r.get("type") == "instance":
-        insts[r["id"]] = r
-    elif r.get("type") == "sample":
-        for p in r.get("procs", []):
-            if p.get("role") == "workload" and p.get("cpu", 0) > 0:
-                cores[r["inst"]][p["cpu_num"]] += 1
+import journal_procs
+insts, procs = journal_procs.read(sys.argv[1])
+cores = {i: collections.Counter(p["cpu_num"] for p in ps if p.get("cpu", 0) > 0) for i, ps in procs.items()}
 def fail(msg):
     print("FAIL:", msg)
     sys.exit(1)

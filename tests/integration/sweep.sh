@@ -30,17 +30,11 @@ isolab run -r native -w cpu --sweep threads=1,4 -t 1 -n 2 -q --json "$test_state
 	fail "the threads sweep failed: $(cat "$out")"
 grep -q "^sweep: a row per value of threads" "$out" || fail "the report does not say it is a sweep: $(cat "$out")"
 run=$(ls -d "$test_state"/runs/2* | head -1)
-python3 - "$run/journal.jsonl" "$test_state/t.json" <<'EOF' || fail "the threads sweep did not reach the workload"
+PYTHONPATH=$top_srcdir/tests/integration python3 - "$run/journal.jsonl" "$test_state/t.json" <<'EOF' || fail "the threads sweep did not reach the workload"
 import json, sys
-insts, threads = {}, {}
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r.get("type") == "instance":
-        insts[r["id"]] = r
-    elif r.get("type") == "sample":
-        for p in r.get("procs", []):
-            if p.get("role") == "workload":
-                threads[r["inst"]] = max(threads.get(r["inst"], 0), p.get("threads", 0))
+import journal_procs
+insts, procs = journal_procs.read(sys.argv[1])
+threads = {i: max(p.get("threads", 0) for p in ps) for i, ps in procs.items()}
 by = {}
 for i, r in insts.items():
     sw = r.get("sweep") or {}
@@ -72,17 +66,11 @@ rm -rf "$test_state/runs"
 isolab run -r sandbox -w cpu --sweep limits.cpus=0.25,1.0 -t 2 -n 1 -q >"$out" 2>&1 ||
 	fail "the limits sweep failed: $(cat "$out")"
 run=$(ls -d "$test_state"/runs/2* | head -1)
-python3 - "$run/journal.jsonl" <<'EOF' || fail "the limits sweep did not reach the cgroup"
-import json, sys
-insts, cpu = {}, {}
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r.get("type") == "instance":
-        insts[r["id"]] = r
-    elif r.get("type") == "sample":
-        for p in r.get("procs", []):
-            if p.get("role") == "workload" and p.get("dt", 0) >= 0.5:
-                cpu.setdefault(r["inst"], []).append(p["cpu"])
+PYTHONPATH=$top_srcdir/tests/integration python3 - "$run/journal.jsonl" <<'EOF' || fail "the limits sweep did not reach the cgroup"
+import sys
+import journal_procs
+insts, procs = journal_procs.read(sys.argv[1])
+cpu = {i: [p["cpu"] for p in ps if p.get("dt", 0) >= 0.5] for i, ps in procs.items()}
 for i, r in insts.items():
     want = float(r["sweep"]["value"])
     if r.get("limits", {}).get("cpus") != want:
