@@ -2272,22 +2272,30 @@ int experiment_check_sweep(const struct config *cfg, struct experiment *exp, cha
 	struct sweep *sw = &exp->sweep;
 	if (!sw->param)
 		return 0;
-	if (exp->kind != EXP_BENCHMARK)
-		return err_set(cause, "sweep: expected only in a benchmark experiment, got it in a%s %s experiment",
-		    exp->kind == EXP_ALLOCATION || exp->kind == EXP_INTERFERENCE ? "n" : "",
+	int instances = !strcmp(sw->param, "instances");
+	if (instances && exp->kind != EXP_SCALE)
+		return err_set(cause, "sweep: param instances: expected a scale experiment (N instances at once), "
+		    "got a%s %s experiment", exp->kind == EXP_ALLOCATION || exp->kind == EXP_INTERFERENCE ? "n" : "",
 		    experiment_kind_name(exp->kind));
+	if (!instances && exp->kind != EXP_BENCHMARK)
+		return err_set(cause, "sweep: expected only in a benchmark experiment (or param instances in a scale "
+		    "one), got it in a%s %s experiment", exp->kind == EXP_ALLOCATION || exp->kind == EXP_INTERFERENCE ?
+		    "n" : "", experiment_kind_name(exp->kind));
 	if (!sw->values || !sw->values[0])
 		return err_set(cause, "sweep.values: expected at least one value, got none");
 	for (size_t i = 0; sw->values[i]; i++) {
 		char *canon = NULL, *why = NULL;
 		const char *v = sw->values[i];
 		int r;
-		if (!strcmp(sw->param, "threads")) {
+		if (!strcmp(sw->param, "threads") || instances) {
 			char *end;
 			errno = 0;
-			long long t = strtoll(v, &end, 10);
-			r = end == v || *end || errno || t < 1 || t > 1024 ?
-			    err_set(&why, "expected an integer from 1 to 1024, got \"%s\"", v) : 0;
+			long long t = strtoll(v, &end, 10), max = instances ? 4096 : 1024;
+			r = end == v || *end || errno || t < 1 || t > max ?
+			    err_set(&why, "expected an integer from 1 to %lld, got \"%s\"", max, v) : 0;
+			if (instances && !r && i && t <= strtoll(sw->values[i - 1], NULL, 10))
+				r = err_set(&why, "expected instance counts in increasing order, got %s after %s", v,
+				    sw->values[i - 1]);
 		} else if (!strncmp(sw->param, "limits.", 7)) {
 			struct limits l = { 0 };
 			r = limits_set(&l, sw->param + 7, v, &why);

@@ -1471,7 +1471,7 @@ static void group_fields(struct builder *b, struct report *out)
 			fairness(r, b->vgroup[i], n);
 		/* A sweep's values are not variants of one thing: no degradation
 		 * against the first. */
-		if (!r->variant[0] || out->sweep_param)
+		if (!r->variant[0] || (out->sweep_param && !scale))
 			continue;
 		/* The reference: the same runtime's row of the first variant met;
 		 * for "VARIANT/PHASE" rows (an interference experiment with
@@ -1576,7 +1576,8 @@ static void feed_begin(struct feed *f, const struct journal_read *jr, const char
 	}
 	const char *exp_name = json_str(exp, "name", NULL);
 	out->experiment = exp_name ? xstrdup(exp_name) : NULL;
-	const char *sweep = json_str(json_object_get(exp, "sweep"), "param", NULL);
+	/* A scale run's rows are its own sweep, of N (instances at once). */
+	const char *sweep = out->kind == EXP_SCALE ? "N" : json_str(json_object_get(exp, "sweep"), "param", NULL);
 	out->sweep_param = sweep && *sweep ? xstrdup(sweep) : NULL;
 	out->ui_frame_ms_max = out->ui_frame_ms_p50 = NAN;
 	*f = (struct feed){
@@ -2519,7 +2520,7 @@ void report_print(const struct report *r, FILE *fp)
 	if (r->nrows && any_baseline)
 		fprintf(fp, "overhead: positive is worse than %s; sig: * when Welch's t-test gives p < 0.05\n",
 		    r->baseline);
-	if (r->sweep_param && r->nrows)
+	if (r->sweep_param && r->nrows && r->kind != EXP_SCALE)
 		fprintf(fp, "sweep: a row per value of %s (the variant %s=VALUE); 'isolab report --png DIR' draws each "
 		    "metric against it\n", r->sweep_param, r->sweep_param);
 	if (show[COL_DEGR])

@@ -275,7 +275,8 @@ struct report {
 	unsigned incomplete_instances; /* measured instances without an "end" record */
 	enum experiment_kind kind;     /* the experiment's kind (env.json), default benchmark */
 	char *experiment;              /* its name, or NULL */
-	char *sweep_param;             /* a sweep (env.json): its param, rows labelled PARAM=VALUE; or NULL */
+	char *sweep_param;             /* a sweep (env.json): its param, rows labelled PARAM=VALUE; "N" for
+	                                * scale (N=4); or NULL */
 	struct report_fit *fits;       /* scale */
 	size_t nfits;
 	struct report_instance *insts; /* measured instances, in journal order */

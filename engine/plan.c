@@ -85,24 +85,34 @@ static struct plan_item *push(struct plan *p, size_t *cap, const struct plan_ite
 	return &p->items[p->nitems++];
 }
 
-/* scale: N = 1, 2, 4... and max itself, for each workload, repetition and runtime. */
+/* scale: N = 1, 2, 4... and max itself (or a sweep's instance counts),
+ * for each workload, repetition and runtime. */
 static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, const struct experiment *x,
     size_t nwl)
 {
 	unsigned max = x->max_instances ? x->max_instances : 64, reps = x->warmup + x->repetitions;
-	for (size_t w = 0; w < nwl; w++)
+	unsigned ns[4096 / 2 + 16];
+	size_t nn = 0;
+	if (x->sweep.param && !strcmp(x->sweep.param, "instances")) {
+		for (char **v = x->sweep.values; *v && nn < ARRAY_SIZE(ns); v++)
+			ns[nn++] = (unsigned)strtoul(*v, NULL, 10);
+	} else {
 		for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
+			ns[nn++] = n;
+			if (n >= max)
+				break;
+		}
+	}
+	for (size_t w = 0; w < nwl; w++)
+		for (size_t k = 0; k < nn; k++)
 			for (unsigned rep = 0; rep < reps; rep++)
 				for (size_t t = 0; t < p->nruntimes; t++) {
 					struct plan_item it = { .at = &p->runtimes[t], .wl = config_workload(cfg, x->workloads[w]),
 						.rep = rep < x->warmup ? rep + 1 : rep - x->warmup + 1, .warmup = rep < x->warmup,
-						.limits = &x->limits, .count = n, .scale_n = n };
-					snprintf(it.variant, sizeof it.variant, "N=%u", n);
+						.limits = &x->limits, .count = ns[k], .scale_n = ns[k] };
+					snprintf(it.variant, sizeof it.variant, "N=%u", ns[k]);
 					push(p, cap, &it);
 				}
-			if (n >= max)
-				break;
-		}
 }
 
 /* interference: the target alone, then a phase with its neighbours.
@@ -178,9 +188,9 @@ int plan_build(struct plan *p, const struct config *cfg, struct executors *xs, c
 		return err_set(cause, "experiment %s: no workloads", x->name ? x->name : "");
 	if (check_adversaries(x, cfg, cause) < 0)
 		return -1;
-	if (x->sweep.param && x->kind != EXP_BENCHMARK)
-		return err_set(cause, "experiment %s: a sweep needs a benchmark experiment, not %s", x->name ? x->name : "",
-		    experiment_kind_name(x->kind));
+	if (x->sweep.param && x->kind != EXP_BENCHMARK && !(x->kind == EXP_SCALE && !strcmp(x->sweep.param, "instances")))
+		return err_set(cause, "experiment %s: a sweep needs a benchmark experiment (or instances in a scale one), "
+		    "not %s", x->name ? x->name : "", experiment_kind_name(x->kind));
 	if (place_runtimes(p, xs, x, cause) < 0) {
 		plan_free(p);
 		return -1;

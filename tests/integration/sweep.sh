@@ -22,7 +22,11 @@ bad "sweep.values\[0\]: expected a parameter of workload cpu (max_prime), got an
 	--sweep max_primes=10,20
 bad "expected NAME=V1,V2,... (e.g. threads=1,2,4), got 'threads'" --sweep threads
 bad "sweep.values\[1\]: expected each value once, got \"1\" again" --sweep threads=1,1
-bad "sweep: expected only in a benchmark experiment, got it in a scale experiment" -e scale --sweep threads=1,2
+bad "sweep: expected only in a benchmark experiment (or param instances in a scale one), got it in a scale experiment" \
+	-e scale --sweep threads=1,2
+bad "sweep: param instances: expected a scale experiment (N instances at once), got a benchmark experiment" \
+	--sweep instances=1,2
+bad "expected instance counts in increasing order, got 2 after 4" -e scale --sweep instances=1,4,2
 [ -z "$(ls "$test_state/runs" 2>/dev/null)" ] || fail "a refused sweep left a run: $(ls "$test_state/runs")"
 ok "bad sweeps: one line each, nothing run"
 

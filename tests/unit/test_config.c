@@ -671,7 +671,14 @@ START_TEST(test_cross_references)
 		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
 		  "experiments = { e = { kind = \"scale\"; runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
 		  "sweep = { param = \"threads\"; values = [ 1, 2 ]; }; }; };\n",
-		  "3: experiments.e.sweep: expected only in a benchmark experiment, got it in a scale experiment" },
+		  "3: experiments.e.sweep: expected only in a benchmark experiment (or param instances in a scale one), "
+		  "got it in a scale experiment" },
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
+		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "sweep = { param = \"instances\"; values = [ 1, 2 ]; }; }; };\n",
+		  "3: experiments.e.sweep: param instances: expected a scale experiment (N instances at once), got a "
+		  "benchmark experiment" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	char *ex[1] = { path };

@@ -49,6 +49,8 @@ static const char conf_text[] =
 	"        limits = { memory = \"64M\"; }; sweep = { param = \"limits.cpus\"; values = [ 0.5, 1.0 ]; }; };\n"
 	"  sp = { runtimes = [ \"native\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
 	"        sweep = { param = \"max_prime\"; values = [ 1000, 2000, 4000 ]; }; };\n"
+	"  sn = { kind = \"scale\"; runtimes = [ \"native\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
+	"        sweep = { param = \"instances\"; values = [ 1, 3, 8 ]; }; };\n"
 	"  s = { kind = \"scale\"; runtimes = [ \"native\", \"sandbox\" ]; workloads = [ \"cpu\" ];\n"
 	"        repetitions = 1; max_instances = 6; };\n"
 	"  a = { kind = \"allocation\"; runtimes = [ \"sandbox\" ]; workloads = [ \"cpu\" ]; repetitions = 1;\n"
@@ -212,6 +214,15 @@ START_TEST(sweep_a_group_per_value)
 	ck_assert_uint_eq(p.items[3].limits->mem_hard, 64u << 20);
 	ck_assert_ptr_ne(p.items[3].limits, &x->limits);
 	ck_assert_double_eq(x->limits.cpus, 0); /* the experiment's own are untouched */
+	plan_free(&p);
+
+	/* A scale experiment's instance counts as given, not doubling. */
+	build(&p, "sn");
+	ck_assert_uint_eq(p.nitems, 3);
+	expect(&p, 0, "native cpu 1 0 1 N=1");
+	expect(&p, 1, "native cpu 1 0 3 N=3");
+	expect(&p, 2, "native cpu 1 0 8 N=8");
+	ck_assert_uint_eq(p.items[2].scale_n, 8);
 	plan_free(&p);
 
 	build(&p, "sp");
