@@ -112,7 +112,7 @@ static const char *const expect_keys[] = {
 	"workload", "metric", "runtime", "variant", "vs", "vs_variant",
 	"ratio_min", "ratio_max", "overhead_min", "overhead_max",
 	"degradation_min", "degradation_max", "value_min", "value_max", "dnf", "equivalent", "needs_kvm",
-	"text", NULL,
+	"fairness_min", "text", NULL,
 };
 static const char *const neighbour_class_values[] = {
 	"competing", "orthogonal", "adversarial", NULL,
@@ -343,8 +343,19 @@ static int get_name(struct ctx *c, const config_setting_t *g, const char *path,
 	return r;
 }
 
-/* A report row's variant as a rule names it: a name, or VARIANT/PHASE
- * (an interference experiment with variants: "cpuset/neighbours"). */
+/* A name, or a sweep's NAME=VALUE ("threads=2", "N=4"). */
+static int valid_label_part(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	if (!eq)
+		return valid_name(s);
+	_cleanup_free_ char *name = xstrndup(s, (size_t)(eq - s));
+	return valid_name(name) && valid_name(eq + 1);
+}
+
+/* A report row's variant as a rule names it: a name, NAME=VALUE (a sweep's
+ * value), or VARIANT/PHASE (an interference experiment with variants:
+ * "cpuset/neighbours"). */
 static void get_row_label(struct ctx *c, const config_setting_t *g, const char *path, const char *key,
     char **out)
 {
@@ -352,10 +363,10 @@ static void get_row_label(struct ctx *c, const config_setting_t *g, const char *
 		return;
 	const char *slash = strchr(*out, '/');
 	_cleanup_free_ char *head = slash ? xstrndup(*out, (size_t)(slash - *out)) : NULL;
-	if (slash ? valid_name(head) && valid_name(slash + 1) : valid_name(*out))
+	if (slash ? valid_name(head) && valid_name(slash + 1) : valid_label_part(*out))
 		return;
 	_cleanup_free_ char *p = path_key(path, key);
-	report(c, member(g, key), p, "expected a name of letters, digits, '_', '.' and '-', or "
+	report(c, member(g, key), p, "expected a name of letters, digits, '_', '.' and '-', NAME=VALUE or "
 	    "VARIANT/PHASE, got \"%s\"", *out);
 }
 
@@ -1533,6 +1544,7 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	x->degradation_min = x->degradation_max = NAN;
 	x->value_min = x->value_max = NAN;
 	x->equivalent = NAN;
+	x->fairness_min = NAN;
 	x->dnf = -1;
 	check_keys(c, g, path, expect_keys);
 	get_name(c, g, path, "workload", 0, &x->workload);
@@ -1556,6 +1568,7 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	get_number(c, g, path, "value_min", -INFINITY, 0, INFINITY, &x->value_min);
 	get_number(c, g, path, "value_max", -INFINITY, 0, INFINITY, &x->value_max);
 	get_number(c, g, path, "equivalent", 0, 0, 100, &x->equivalent);
+	get_number(c, g, path, "fairness_min", 0, 1, 1, &x->fairness_min);
 	get_string(c, g, path, "text", 0, &x->text);
 	int dnf;
 	if (get_bool(c, g, path, "dnf", &dnf) == 1)
@@ -1566,10 +1579,12 @@ static void expect_parse(struct ctx *c, const config_setting_t *g, const char *p
 	exp->nexpects = i + 1;
 	int bounds = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
 	    !isnan(x->overhead_max) || !isnan(x->degradation_min) || !isnan(x->degradation_max) ||
-	    !isnan(x->value_min) || !isnan(x->value_max) || x->dnf >= 0 || !isnan(x->equivalent);
+	    !isnan(x->value_min) || !isnan(x->value_max) || x->dnf >= 0 || !isnan(x->equivalent) ||
+	    !isnan(x->fairness_min);
 	if (!bounds)
 		report(c, g, path, "expected at least one of ratio_min, ratio_max, overhead_min, "
-		    "overhead_max, equivalent, degradation_min, degradation_max, value_min, value_max or dnf, got none");
+		    "overhead_max, equivalent, degradation_min, degradation_max, value_min, value_max, fairness_min "
+		    "or dnf, got none");
 	int compares = !isnan(x->ratio_min) || !isnan(x->ratio_max) || !isnan(x->overhead_min) ||
 	    !isnan(x->overhead_max) || !isnan(x->equivalent);
 	if (compares && !x->vs && !x->vs_variant)

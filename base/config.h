@@ -181,6 +181,7 @@ struct expect {
 	double overhead_min, overhead_max;  /* % worse than vs (direction-aware) */
 	double degradation_min, degradation_max; /* interference: % worse than alone */
 	double value_min, value_max;        /* the row's own mean (e.g. a role's share of the host CPU) */
+	double fairness_min;  /* instances run together: Jain's index of their shares (0..1) at least this */
 	int dnf;              /* interference: the target did (1) / did not (0) finish */
 	double equivalent;    /* margin in %: the row is as good as vs's within +-margin (two
 	                       * one-sided tests at 5%: the 90% CI of the overhead inside it) */

@@ -171,6 +171,9 @@ static char *rule_bounds(const struct experiment *exp, const struct expect *x)
 		else
 			claim_add(&claim, "%s %s %s is at most %g", runtime, workload, x->metric, x->value_max);
 	}
+	if (!isnan(x->fairness_min))
+		claim_add(&claim, "the %s instances of %s share %s evenly: Jain's index at least %g", runtime, workload,
+		    x->metric, x->fairness_min);
 	if (x->needs_kvm)
 		claim_add(&claim, "(about hardware-assisted VMs)");
 	return claim ? claim : xstrdup("(a rule without bounds)");
@@ -370,6 +373,17 @@ static void judge(const struct experiment *exp, const struct report *r, const st
 		agree &= !dnf && within(a->st.mean, x->value_min, x->value_max);
 		claim_add(&m, "%s %s %s = %s %s", row_name(a, an, sizeof an), workload, x->metric,
 		    fmt_value(a->st.mean, av, sizeof av), a->unit);
+	}
+	if (!isnan(x->fairness_min)) {
+		if (!isfinite(a->fairness)) {
+			free(m);
+			c->measured = xasprintf("%s %s %s has no instances that ran together to judge their shares",
+			    row_name(a, an, sizeof an), workload, x->metric);
+			return;
+		}
+		agree &= a->fairness >= x->fairness_min;
+		claim_add(&m, "%s %s %s: Jain's index %.3f, the least-served instance at %.0f%% of an equal share",
+		    row_name(a, an, sizeof an), workload, x->metric, a->fairness, a->fair_lowest * 100);
 	}
 	c->outcome = !agree ? LAB_DISAGREED : tell ? LAB_AGREED : LAB_UNKNOWN;
 	/* A finding about hardware-assisted VMs says nothing about an

@@ -572,8 +572,8 @@ START_TEST(test_schema_corners)
 		  "has variants)" },
 		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "variants = ( { name = \"v\"; } ); expect = ( { variant = \"v/a/b\"; degradation_max = 5.0; } ); }; };\n",
-		  "2: experiments.e.expect[0].variant: expected a name of letters, digits, '_', '.' and '-', or "
-		  "VARIANT/PHASE, got \"v/a/b\"" },
+		  "2: experiments.e.expect[0].variant: expected a name of letters, digits, '_', '.' and '-', NAME=VALUE "
+		  "or VARIANT/PHASE, got \"v/a/b\"" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 

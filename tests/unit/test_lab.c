@@ -30,6 +30,7 @@ static struct expect rule(void)
 	x.degradation_min = x.degradation_max = NAN;
 	x.value_min = x.value_max = NAN;
 	x.equivalent = NAN;
+	x.fairness_min = NAN;
 	return x;
 }
 
@@ -268,6 +269,41 @@ END_TEST
  * fixture (tests/data/journal/attrib, see test_cost.c): gVisor's runtime
  * takes 62% of the host CPU, the sandbox's 0%, native's has no process
  * (none counts as 0), and qemu's peak RSS is 309000 kB to gVisor's 26000. */
+/* Fair shares: Jain's index of the instances that ran together against
+ * the bound; a row without a group to judge cannot tell. */
+START_TEST(fairness_rules)
+{
+	struct report_row rows[] = { row("sandbox", "equal", "cpu", "rate", 1000, 1) };
+	rows[0].fairness = 0.99;
+	rows[0].fair_lowest = 0.93;
+	struct report r = { .rows = rows, .nrows = 1, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"sandbox";
+	x.variant = (char *)"equal";
+	x.fairness_min = 0.95;
+	char *w[] = { (char *)"cpu", NULL }, *rt[] = { (char *)"sandbox", NULL };
+	struct experiment exp = { .kind = EXP_ALLOCATION, .runtimes = rt, .workloads = w, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_AGREED);
+	ck_assert_msg(strstr(v.checks[0].measured, "Jain's index 0.990, the least-served instance at 93% of an equal share"),
+	    "%s", v.checks[0].measured);
+	lab_verdict_free(&v);
+	rows[0].fairness = 0.80;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+	rows[0].fairness = NAN;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "no instances that ran together"));
+	lab_verdict_free(&v);
+	char *claim = lab_rule_claim(&exp, &x);
+	ck_assert_str_eq(claim, "the sandbox instances of cpu share rate evenly: Jain's index at least 0.95");
+	free(claim);
+}
+END_TEST
+
 START_TEST(cost_rules)
 {
 	struct journal_read jr;
@@ -361,6 +397,7 @@ int main(void)
 	tcase_add_test(tc, missing_rows_cannot_tell);
 	tcase_add_test(tc, interference_dnf_and_degradation);
 	tcase_add_test(tc, cost_rules);
+	tcase_add_test(tc, fairness_rules);
 	tcase_add_test(tc, shipped_labs_load);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);

@@ -1,0 +1,41 @@
+#!/bin/bash
+# lab-studies.sh — the labs that reproduce the studies' designs on the
+# container runtimes, each at a small size, each rule reaching a verdict
+# (agreed or did not agree: every runtime they name runs here):
+# lab-fair-share (four instances on two cores, equal weights and a quarter
+# of a CPU each: Jain's index and the quota) and lab-threads (a sweep over
+# threads, runc against native).
+. "$top_srcdir/tests/integration/sandbox-lib.sh"
+[ "$(nproc --all)" -ge 2 ] || skip "the labs share cores 0-1: this machine has one CPU"
+for rt in sandbox runc; do
+	isolab list runtimes 2>/dev/null | awk -v rt=$rt '$1 == rt && $3 == "available"' | grep -q . ||
+		fail "the $rt runtime is not available: $(isolab list runtimes 2>&1 | grep "^$rt ")"
+done
+out=$test_state/out
+
+# run_lab NAME ARGS... then each expected rule text: a verdict on each.
+verdicts() {
+	local lab=$1 rule
+	shift
+	for rule in "$@"; do
+		grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" || fail "$lab: no verdict on '$rule': $(cat "$out")"
+	done
+	ok "$lab: $(grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ' | tr '\n' ' ')"
+}
+
+isolab lab run lab-fair-share -t 2 -n 2 -q >"$out" 2>&1
+[ $? -le 1 ] || fail "lab-fair-share exited badly: $(cat "$out")"
+verdicts lab-fair-share "four sandboxes of equal weight share two cores evenly" \
+	"four runc containers of equal weight share two cores evenly" "a quarter of a CPU holds"
+grep -Eq "sandbox/equal cpu rate: Jain's index (0\.9[0-9]{2}|1\.000)" "$out" ||
+	fail "lab-fair-share: Jain's index not shown: $(cat "$out")"
+
+isolab lab run lab-threads -t 1 -n 2 -q >"$out" 2>&1
+[ $? -le 1 ] || fail "lab-threads exited badly: $(cat "$out")"
+verdicts lab-threads "with 1 thread, runc reaches 80-90% of native" "with 2 threads, runc reaches 80-90%" \
+	"with 4 threads, runc reaches 80-90%"
+grep -q "runc/threads=4 cpu rate = " "$out" || fail "lab-threads: no threads=4 figure: $(cat "$out")"
+for run in "$test_state"/runs/2*; do
+	assert_no_leftovers "$(basename "$run")"
+done
+ok "nothing left behind"
