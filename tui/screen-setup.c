@@ -438,6 +438,8 @@ static void start(struct tui *t)
 		exp.nexpects = g.nexpects;
 		exp.max_instances = g.max_instances;
 		exp.instances = g.instances;
+		exp.sweep = g.sweep;
+		g.sweep = (struct sweep){ 0 };
 		g.neighbours = NULL;
 		g.variants = NULL;
 		g.expects = NULL;
@@ -478,6 +480,14 @@ static void start(struct tui *t)
 		have_base |= strlen(s->baseline) == strcspn(*p, "@") && !strncmp(*p, s->baseline, strcspn(*p, "@"));
 	free(exp.baseline);
 	exp.baseline = have_base ? xstrdup(s->baseline) : xstrndup(exp.runtimes[0], strcspn(exp.runtimes[0], "@"));
+	/* The workloads chosen here may not take the experiment's sweep. */
+	char *why = NULL;
+	if (experiment_check_sweep(&t->cfg, &exp, &why) < 0) {
+		tui_status(t, "experiment %s: %s", exp.name, why);
+		free(why);
+		experiment_clear(&exp);
+		return;
+	}
 	tui_start_run(t, &exp);
 }
 
