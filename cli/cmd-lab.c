@@ -108,6 +108,11 @@ static void print_lab_plan(const struct experiment *x, FILE *fp)
 	fprintf(fp, " (an instance is stopped %g s past it)\n", x->grace);
 	if (x->threads > 1)
 		fprintf(fp, "  %u threads in every instance\n", x->threads);
+	if (x->sweep.param) {
+		fprintf(fp, "  swept: %s = ", x->sweep.param);
+		print_list(fp, x->sweep.values);
+		fprintf(fp, ", a group and a report row per value\n");
+	}
 	print_limits(fp, "  limits:", &x->limits);
 	for (size_t i = 0; i < x->nneighbours; i++) {
 		const struct neighbour *nb = &x->neighbours[i];

@@ -81,6 +81,11 @@ static void list_experiments(const struct config *cfg)
 		printf("\n");
 		if (x->title)
 			printf("%-22s %s\n", "", x->title);
+		if (x->sweep.param) {
+			printf("%-22s swept: %s = ", "", x->sweep.param);
+			print_names(x->sweep.values);
+			printf("\n");
+		}
 	}
 }
 

@@ -30,6 +30,9 @@ verdicts lab-fair-share "four sandboxes of equal weight share two cores evenly" 
 grep -Eq "sandbox/equal cpu rate: Jain's index (0\.9[0-9]{2}|1\.000)" "$out" ||
 	fail "lab-fair-share: Jain's index not shown: $(cat "$out")"
 
+isolab lab show lab-threads >"$out" 2>&1 || fail "lab show lab-threads: $(cat "$out")"
+grep -q "^  swept: threads = 1, 2, 4, a group and a report row per value$" "$out" ||
+	fail "lab show does not give the sweep: $(cat "$out")"
 isolab lab run lab-threads -t 1 -n 2 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-threads exited badly: $(cat "$out")"
 verdicts lab-threads "with 1 thread, runc reaches 80-90% of native" "with 2 threads, runc reaches 80-90%" \
