@@ -106,7 +106,7 @@ static const char *const experiment_keys[] = {
 	"report_metrics", "sweep", NULL,
 };
 static const char *const sweep_keys[] = { "param", "values", NULL };
-static const char *const neighbour_keys[] = { "workload", "class", "count", "limits", NULL };
+static const char *const neighbour_keys[] = { "workload", "class", "count", "limits", "params", NULL };
 static const char *const variant_keys[] = { "name", "limits", "count", "neighbour_limits", NULL };
 static const char *const expect_keys[] = {
 	"workload", "metric", "runtime", "variant", "vs", "vs_variant",
@@ -1181,6 +1181,7 @@ void experiment_clear(struct experiment *exp)
 		free(exp->neighbours[i].workload);
 		free(exp->neighbours[i].nclass);
 		free(exp->neighbours[i].limits.cpuset);
+		kv_free(exp->neighbours[i].params, exp->neighbours[i].nparams);
 	}
 	free(exp->neighbours);
 	for (size_t i = 0; i < exp->nvariants; i++) {
@@ -1224,6 +1225,18 @@ static char **strv_dup(char *const *v)
 	return out;
 }
 
+static struct kv *kv_dup(const struct kv *src, size_t n)
+{
+	struct kv *dst = xcalloc(n + 1, sizeof(*dst));
+	for (size_t i = 0; i < n; i++) {
+		dst[i].key = xstrdup(src[i].key);
+		dst[i].value = xstrdup(src[i].value);
+		dst[i].origin.file = dup_or_null(src[i].origin.file);
+		dst[i].origin.line = src[i].origin.line;
+	}
+	return dst;
+}
+
 void experiment_copy(struct experiment *dst, const struct experiment *src)
 {
 	*dst = *src;
@@ -1239,19 +1252,14 @@ void experiment_copy(struct experiment *dst, const struct experiment *src)
 	dst->baseline = dup_or_null(src->baseline);
 	dst->network = dup_or_null(src->network);
 	dst->limits.cpuset = dup_or_null(src->limits.cpuset);
-	dst->params = xcalloc(src->nparams + 1, sizeof(*dst->params));
-	for (size_t i = 0; i < src->nparams; i++) {
-		dst->params[i].key = xstrdup(src->params[i].key);
-		dst->params[i].value = xstrdup(src->params[i].value);
-		dst->params[i].origin.file = dup_or_null(src->params[i].origin.file);
-		dst->params[i].origin.line = src->params[i].origin.line;
-	}
+	dst->params = kv_dup(src->params, src->nparams);
 	dst->neighbours = xcalloc(src->nneighbours + 1, sizeof(*dst->neighbours));
 	for (size_t i = 0; i < src->nneighbours; i++) {
 		dst->neighbours[i] = src->neighbours[i];
 		dst->neighbours[i].workload = dup_or_null(src->neighbours[i].workload);
 		dst->neighbours[i].nclass = dup_or_null(src->neighbours[i].nclass);
 		dst->neighbours[i].limits.cpuset = dup_or_null(src->neighbours[i].limits.cpuset);
+		dst->neighbours[i].params = kv_dup(src->neighbours[i].params, src->neighbours[i].nparams);
 	}
 	dst->variants = xcalloc(src->nvariants + 1, sizeof(*dst->variants));
 	for (size_t i = 0; i < src->nvariants; i++) {
@@ -1444,6 +1452,7 @@ static void neighbour_parse(struct ctx *c, const config_setting_t *g, const char
 	if (get_int(c, g, path, "count", 1, 1024, &v) == 1)
 		n->count = (unsigned)v;
 	n->has_limits = limits_parse(c, g, path, &n->limits);
+	get_kv(c, g, path, "params", &n->params, &n->nparams);
 	exp->nneighbours = i + 1;
 }
 
@@ -1991,6 +2000,8 @@ static int cross_fail(char **cause, const struct experiment *e, const char *fmt,
 	    e->origin.line, e->name, what);
 }
 
+static char *param_list(const struct workload *wl);
+
 /* What can only be checked with every file loaded: the names an experiment
  * refers to, and its params against its workloads' declarations (a value
  * is stored in its canonical spelling). */
@@ -2009,10 +2020,38 @@ static int check_references(struct config *cfg, char **cause)
 		if (!config_runtime(cfg, e->baseline))
 			return cross_fail(cause, e, "baseline: expected a defined runtime, "
 			    "got \"%s\"", e->baseline);
-		for (size_t j = 0; j < e->nneighbours; j++)
-			if (!config_workload(cfg, e->neighbours[j].workload))
+		for (size_t j = 0; j < e->nneighbours; j++) {
+			const struct neighbour *nb = &e->neighbours[j];
+			const struct workload *wl = config_workload(cfg, nb->workload);
+			if (!wl)
 				return cross_fail(cause, e, "neighbours[%zu].workload: expected a "
-				    "defined workload, got \"%s\"", j, e->neighbours[j].workload);
+				    "defined workload, got \"%s\"", j, nb->workload);
+			/* Its own parameters: its workload's, each of its type. */
+			for (size_t k = 0; k < nb->nparams; k++) {
+				struct kv *prm = &nb->params[k];
+				const struct param *decl = NULL;
+				for (size_t d = 0; d < wl->nparams && !decl; d++)
+					if (!strcmp(wl->params[d].name, prm->key))
+						decl = &wl->params[d];
+				_cleanup_free_ char *list = param_list(wl);
+				if (!decl)
+					return err_set(cause, "%s:%d: experiments.%s.neighbours[%zu].params.%s: expected a "
+					    "parameter of workload %s (%s), got an undeclared one", prm->origin.file,
+					    prm->origin.line, e->name, j, prm->key, wl->name, list);
+				char *canon = NULL, *why = NULL;
+				if (value_check(&decl->spec, prm->value, &canon, &why) < 0) {
+					_cleanup_free_ char *want = value_spec_describe(&decl->spec);
+					free(why);
+					return err_set(cause, "%s:%d: experiments.%s.neighbours[%zu].params.%s: expected %s "
+					    "(parameter %s of workload %s), got \"%s\"", prm->origin.file, prm->origin.line,
+					    e->name, j, prm->key, want, prm->key, wl->name, prm->value);
+				}
+				if (canon) {
+					free(prm->value);
+					prm->value = canon;
+				}
+			}
+		}
 		for (size_t j = 0; j < e->nexpects; j++) {
 			const struct expect *x = &e->expects[j];
 			if (x->runtime && !config_runtime(cfg, x->runtime))

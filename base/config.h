@@ -156,6 +156,8 @@ struct neighbour {
 	unsigned count;       /* instances of it, default 1 */
 	struct limits limits; /* its own, replacing the target's whole (has_limits) */
 	int has_limits;
+	struct kv *params;    /* its own workload parameters, over the experiment's */
+	size_t nparams;
 };
 
 /* allocation: one way of giving the share; each variant runs as its own group. */

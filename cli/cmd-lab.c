@@ -120,6 +120,10 @@ static void print_lab_plan(const struct experiment *x, FILE *fp)
 		    nb->nclass ? nb->nclass : "competing");
 		if (nb->has_limits)
 			print_limits(fp, "      its limits:", &nb->limits);
+		for (size_t k = 0; k < nb->nparams; k++)
+			fprintf(fp, "%s %s=%s", k ? "" : "      its parameters:", nb->params[k].key, nb->params[k].value);
+		if (nb->nparams)
+			fputc('\n', fp);
 	}
 	for (size_t i = 0; i < x->nvariants; i++) {
 		const struct variant *vr = &x->variants[i];

@@ -441,6 +441,8 @@ static struct inst *group_new(struct engine *e, const struct plan_item *p, int *
 		it->warmup = p->warmup;
 		if (nb) {
 			it->nclass = b->nclass;
+			it->params = b->params;
+			it->nparams = b->nparams;
 			/* Outlives its target; the group stops it when the target ends. */
 			it->duration = 2 * x->duration + x->grace + 10;
 			it->deadline = UINT64_MAX;

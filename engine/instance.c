@@ -121,6 +121,9 @@ static const char *var_lookup(const char *name, void *arg)
 		snprintf(v->buf[3], sizeof v->buf[3], "%d", it->in.id);
 		return v->buf[3];
 	}
+	for (size_t i = 0; i < it->nparams; i++)
+		if (!strcmp(it->params[i].key, name))
+			return it->params[i].value;
 	if (it->sweep_value && exp && exp->sweep.param && !strcmp(exp->sweep.param, name))
 		return it->sweep_value;
 	for (size_t i = 0; exp && i < exp->nparams; i++)

@@ -91,6 +91,9 @@ struct inst {
 	const char *nclass;              /* a neighbour's class, or NULL */
 	const char *variant;             /* its group's label, or NULL */
 	const char *sweep_value;         /* its value of the experiment's sweep.param, or NULL */
+	const struct kv *params;         /* its own workload parameters (a neighbour's), over the
+	                                  * experiment's; nparams of them */
+	size_t nparams;
 	unsigned rep;
 	int warmup;
 	double duration;                 /* its ${duration} */

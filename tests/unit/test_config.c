@@ -552,7 +552,7 @@ START_TEST(test_schema_corners)
 		  "2: experiments.e.neighbours[0].limits.cpuset: expected a CPU list like \"0-3,6\", got \"x\"" },
 		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "neighbours = ( { workload = \"w\"; limit = { cpus = 1; }; } ); }; };\n",
-		  "2: experiments.e.neighbours[0].limit: expected one of the keys workload, class, count, limits, "
+		  "2: experiments.e.neighbours[0].limit: expected one of the keys workload, class, count, limits, params, "
 		  "got an unknown key" },
 		{ "experiments = { e = { kind = \"allocation\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "variants = ( { name = \"v\"; neighbour_limits = { cpus = 1; }; } ); }; };\n",
@@ -636,6 +636,14 @@ START_TEST(test_cross_references)
 		  "report_metrics = [ \"cpu.rate\" ]; }; };\n",
 		  "3: experiments.e.report_metrics[0]: expected WORKLOAD.METRIC with one of the "
 		  "experiment's workloads, got \"cpu.rate\"" },
+		/* A neighbour's own params: its workload's, of their type. */
+		{ "runtimes = { native = { driver = \"native\"; }; };\n"
+		  "workloads = { w = { argv = [ \"${n}\" ];\n params = { n = { type = \"int\"; min = 1; max = 9;\n"
+		  "default = 1; }; }; }; };\n"
+		  "experiments = {\n e = { kind = \"interference\"; runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
+		  "neighbours = ( { workload = \"w\";\n params = { n = 12; }; } ); }; };\n",
+		  "8: experiments.e.neighbours[0].params.n: expected an integer from 1 to 9 (parameter n of workload w), "
+		  "got \"12\"" },
 		/* A sweep: its values checked as the param they set. */
 		{ "runtimes = { native = { driver = \"native\"; }; };\n"
 		  "workloads = { w = { argv = [ \"${n}\" ];\n params = { n = { type = \"int\"; min = 1; max = 9;\n"
