@@ -1248,12 +1248,24 @@ char *report_run_id(const struct journal_read *jr)
 	return xstrndup(jr->dir + s, n - s);
 }
 
-/* scale: a "group" record adds to the fit of its runtime and workload. */
+/* A "group" record: one that did not run together is noted; in scale, it
+ * adds to the fit of its runtime and workload. */
 static void add_group(struct report *out, json_t *rec)
 {
 	const char *kind = json_str(rec, "kind", ""), *rt = json_str(rec, "runtime", NULL);
 	const char *wl = json_str(rec, "workload", NULL);
-	if (strcmp(kind, "scale") || !rt || !wl || json_truthy(json_object_get(rec, "warmup")))
+	if (!rt || !wl || json_truthy(json_object_get(rec, "warmup")))
+		return;
+	/* Scale says it in its fit instead. */
+	json_t *tog = json_object_get(rec, "together");
+	if (json_is_boolean(tog) && !json_is_true(tog) && strcmp(kind, "scale")) {
+		out->aparts = xreallocarray(out->aparts, out->naparts + 1, sizeof(*out->aparts));
+		out->aparts[out->naparts++] = (struct report_apart){ .runtime = xstrdup(rt), .workload = xstrdup(wl),
+			.variant = xstrdup(json_str(rec, "variant", "")),
+			.rep = (unsigned)json_integer_value(json_object_get(rec, "rep")),
+			.why = xstrdup(json_str(rec, "why", "no reason recorded")) };
+	}
+	if (strcmp(kind, "scale"))
 		return;
 	json_int_t n = json_integer_value(json_object_get(rec, "n"));
 	json_int_t ok = json_integer_value(json_object_get(rec, "ok"));
@@ -1817,6 +1829,13 @@ void report_free(struct report *r)
 		free(r->fits[i].workload);
 	}
 	free(r->fits);
+	for (size_t i = 0; i < r->naparts; i++) {
+		free(r->aparts[i].runtime);
+		free(r->aparts[i].workload);
+		free(r->aparts[i].variant);
+		free(r->aparts[i].why);
+	}
+	free(r->aparts);
 	for (size_t i = 0; i < r->ninsts; i++) {
 		free(r->insts[i].runtime);
 		free(r->insts[i].workload);
@@ -2535,6 +2554,11 @@ void report_print(const struct report *r, FILE *fp)
 	for (size_t i = 0; i < r->nfits; i++)
 		fprintf(fp, "fit: %s/%s: %u of %u instances ran together%s\n", r->fits[i].runtime, r->fits[i].workload,
 		    r->fits[i].fit, r->fits[i].tried, r->fits[i].fit < r->fits[i].tried ? " (a larger N did not start or did not run together)" : "");
+	for (size_t i = 0; i < r->naparts; i++) {
+		const struct report_apart *a = &r->aparts[i];
+		fprintf(fp, "warning: %s/%s%s%s, repetition %u: its instances did not run together over one window: %s\n",
+		    a->runtime, a->workload, *a->variant ? " " : "", a->variant, a->rep, a->why);
+	}
 	print_fairness(r, fp);
 	print_loads(r, fp);
 	if (r->ui_seconds)
@@ -2753,6 +2777,12 @@ json_t *report_to_json(const struct report *r)
 		json_array_append_new(fits, json_pack("{s:o, s:o, s:i, s:i}", "runtime", json_text(r->fits[i].runtime),
 		    "workload", json_text(r->fits[i].workload), "fit", (int)r->fits[i].fit, "tried", (int)r->fits[i].tried));
 	json_object_set_new(doc, "fits", fits);
+	json_t *aparts = json_array();
+	for (size_t i = 0; i < r->naparts; i++)
+		json_array_append_new(aparts, json_pack("{s:o, s:o, s:o, s:i, s:o}", "runtime", json_text(r->aparts[i].runtime),
+		    "workload", json_text(r->aparts[i].workload), "variant", json_text(r->aparts[i].variant), "rep",
+		    (int)r->aparts[i].rep, "why", json_text(r->aparts[i].why)));
+	json_object_set_new(doc, "not_together", aparts);
 	json_object_set_new(doc, "ui", r->ui_seconds ? json_pack("{s:f, s:f, s:i}", "frame_ms_max", r->ui_frame_ms_max,
 	    "frame_ms_p50", r->ui_frame_ms_p50, "seconds", (int)r->ui_seconds) : json_null());
 	json_object_set_new(doc, "rows", rows);

@@ -245,6 +245,18 @@ struct report_fit {
 	int capped;           /* an N failed: larger successes do not count */
 };
 
+/* A group whose members did not run together over one window (an
+ * interference phase whose neighbour ended early or never became ready,
+ * an allocation variant's copies): the report warns. Scale says it in
+ * its fit instead. */
+struct report_apart {
+	char *runtime;
+	char *workload;
+	char *variant;
+	unsigned rep;
+	char *why;            /* the engine's reason */
+};
+
 /* interference: what a runtime's neighbours of one workload and class kept
  * up beside the target in a variant, the load the degradation is against:
  * the mean over those neighbour instances (every repetition) of each of
@@ -279,6 +291,8 @@ struct report {
 	                                * scale (N=4); or NULL */
 	struct report_fit *fits;       /* scale */
 	size_t nfits;
+	struct report_apart *aparts;   /* measured groups that did not run together, in journal order */
+	size_t naparts;
 	struct report_instance *insts; /* measured instances, in journal order */
 	size_t ninsts;
 	struct report_cost *costs;     /* grouped by workload, the baseline first, then role and quantity */

@@ -145,6 +145,41 @@ START_TEST(interference)
 }
 END_TEST
 
+/* A phase whose members did not run together is warned about, in the
+ * text and the JSON; a warm-up's is not, nor one that did. */
+START_TEST(not_together_warned)
+{
+	static const char *const lines[] = {
+		DEF,
+		"{\"type\":\"group\",\"group\":1,\"kind\":\"interference\",\"variant\":\"neighbours\",\"runtime\":\"runc\","
+		"\"workload\":\"mem\",\"rep\":1,\"warmup\":true,\"n\":1,\"ok\":0,\"failed\":1,\"together\":false,\"why\":\"w\"}",
+		"{\"type\":\"group\",\"group\":2,\"kind\":\"interference\",\"variant\":\"neighbours\",\"runtime\":\"runc\","
+		"\"workload\":\"mem\",\"rep\":1,\"warmup\":false,\"n\":1,\"ok\":0,\"failed\":1,\"together\":false,"
+		"\"why\":\"instance 3 (neighbour) ended 0.9 s into the window\"}",
+		"{\"type\":\"group\",\"group\":3,\"kind\":\"interference\",\"variant\":\"neighbours\",\"runtime\":\"runc\","
+		"\"workload\":\"mem\",\"rep\":2,\"warmup\":false,\"n\":1,\"ok\":1,\"failed\":0,\"together\":true}",
+		"{\"type\":\"run_end\"}",
+		NULL,
+	};
+	load("interference", lines);
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_uint_eq(r.naparts, 1);
+	ck_assert_uint_eq(r.aparts[0].rep, 1);
+	char *text = printed(&r);
+	ck_assert_msg(strstr(text, "warning: runc/mem neighbours, repetition 1: its instances did not run together over "
+	    "one window: instance 3 (neighbour) ended 0.9 s into the window\n"), "%s", text);
+	free(text);
+	json_t *doc = report_to_json(&r);
+	json_t *a = json_array_get(json_object_get(doc, "not_together"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "variant")), "neighbours");
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "not_together")), 1);
+	json_decref(doc);
+	report_free(&r);
+	unload();
+}
+END_TEST
+
 /* A degradation's 95% CI from the repetitions on both sides (Welch's). */
 START_TEST(degradation_interval)
 {
@@ -571,6 +606,7 @@ int main(void)
 	TCase *tc = tcase_create("groups");
 	tcase_add_test(tc, interference);
 	tcase_add_test(tc, degradation_interval);
+	tcase_add_test(tc, not_together_warned);
 	tcase_add_test(tc, degradation_per_variant);
 	tcase_add_test(tc, sweep);
 	tcase_add_test(tc, scale);
