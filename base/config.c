@@ -1291,29 +1291,36 @@ int experiment_is_lab(const struct experiment *exp)
 	return exp->title && *exp->title && exp->question && *exp->question;
 }
 
-/* "0", "0-3", "0,2-3": what cpuset.cpus accepts. */
-static int valid_cpuset(const char *s)
+int cpuset_count(const char *s)
 {
+	int n = 0;
 	while (*s) {
 		char *end;
 		if (!isdigit((unsigned char)*s))
-			return 0;
-		unsigned long a = strtoul(s, &end, 10);
+			return -1;
+		unsigned long a = strtoul(s, &end, 10), b = a;
 		s = end;
 		if (*s == '-') {
 			if (!isdigit((unsigned char)s[1]))
-				return 0;
-			unsigned long b = strtoul(s + 1, &end, 10);
+				return -1;
+			b = strtoul(s + 1, &end, 10);
 			if (b < a)
-				return 0;
+				return -1;
 			s = end;
 		}
+		n += (int)(b - a + 1);
 		if (*s == ',' && s[1])
 			s++;
 		else if (*s)
-			return 0;
+			return -1;
 	}
-	return 1;
+	return n;
+}
+
+/* "0", "0-3", "0,2-3": what cpuset.cpus accepts. */
+static int valid_cpuset(const char *s)
+{
+	return cpuset_count(s) > 0;
 }
 
 /* Memory: "512M" or an integer number of bytes. */

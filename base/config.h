@@ -361,6 +361,8 @@ int experiment_check_sweep(const struct config *cfg, struct experiment *exp, cha
  * "pids") of l to value (l keeps a pointer to a cpuset value). 0, or -1
  * with "expected ..., got ..." in *cause. */
 int limits_set(struct limits *l, const char *name, const char *value, char **cause);
+/* The CPUs a cpuset list names ("0-3,6": 5); -1 when it is not one. */
+int cpuset_count(const char *list);
 /* Parses "64M", "1G", "512k", "100" into bytes (binary units; "512MiB",
  * "512MB" and "100B" also accepted); 0, or -1 on bad input or overflow. */
 int parse_size(const char *s, uint64_t *out);

@@ -57,6 +57,7 @@ struct inst {
 	int emulated;          /* a VM that ran under TCG (the driver's "accelerator: ..." info record) */
 	int started;           /* it ran: became ready, or timed out trying */
 	long long group;
+	json_t *limits;        /* borrowed: the limits it ran under (its instance record), or NULL */
 	struct acc *acc;
 	size_t nacc;
 	int rep;
@@ -238,6 +239,7 @@ static void add_inst(struct builder *b, json_t *rec)
 		.class_name = json_str(rec, "class", ""),
 		.target = !strcmp(role, "target"),
 		.group = json_is_integer(group) ? json_integer_value(group) : -1,
+		.limits = json_object_get(rec, "limits"),
 		.rep = json_is_integer(rep) ? (int)json_integer_value(rep) : 0,
 		.startup_ms = NAN,
 		.create_ms = NAN,
@@ -609,6 +611,11 @@ static void collect_instances(const struct builder *b, struct report *out)
 			.ready_ms = ms_of(in->milestones, "ready_ms"),
 			.isolab_pre_ms = in->isolab_pre_ms,
 			.isolab_post_ms = in->isolab_post_ms,
+			.group = in->group,
+			.entitled_cpus = NAN,
+			.lim_cpus = json_number_value(json_object_get(in->limits, "cpus")),
+			.lim_weight = (double)json_integer_value(json_object_get(in->limits, "weight")),
+			.lim_cpuset = xstrdup(json_str(in->limits, "cpuset", "")),
 		};
 		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
 		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
@@ -650,6 +657,96 @@ static void collect_instances(const struct builder *b, struct report *out)
 			ri->comp[c].rss_mean_kb = in->comp_rss_n[c] ? in->comp_rss_sum[c] / in->comp_rss_n[c] : NAN;
 		}
 	}
+}
+
+/* ---- allocation: each instance's CPU against its entitlement ---- */
+
+/* For each measured group of an allocation run: what each instance was
+ * entitled to (stats_fair_shares over the pool of its cpuset, or the
+ * machine's CPUs; its demand its threads or its quota; its weight, or
+ * cgroup v2's default 100). Left NAN where the members' cpusets differ
+ * (pools that overlap have no one answer). */
+static void entitlements(struct report *out, const json_t *env)
+{
+	double cpus = (double)json_integer_value(json_object_get(env, "cpus"));
+	json_int_t th = json_integer_value(json_object_get(json_object_get(env, "experiment"), "threads"));
+	double threads = th > 0 ? (double)th : 1;
+	if (out->kind != EXP_ALLOCATION || cpus <= 0 || !out->ninsts)
+		return;
+	double *w = xcalloc(out->ninsts, sizeof *w), *d = xcalloc(out->ninsts, sizeof *d);
+	double *sh = xcalloc(out->ninsts, sizeof *sh);
+	size_t *who = xcalloc(out->ninsts, sizeof *who);
+	char *done = xcalloc(out->ninsts, 1);
+	for (size_t i = 0; i < out->ninsts; i++) {
+		const struct report_instance *ri = &out->insts[i];
+		if (ri->group < 0 || done[i])
+			continue;
+		size_t n = 0;
+		int same = 1;
+		for (size_t k = i; k < out->ninsts; k++) {
+			const struct report_instance *rk = &out->insts[k];
+			if (rk->group != ri->group)
+				continue;
+			done[k] = 1;
+			w[n] = rk->lim_weight > 0 ? rk->lim_weight : 100;
+			d[n] = rk->lim_cpus > 0 && rk->lim_cpus < threads ? rk->lim_cpus : threads;
+			same &= !strcmp(rk->lim_cpuset, ri->lim_cpuset);
+			who[n++] = k;
+		}
+		double pool = *ri->lim_cpuset ? (double)cpuset_count(ri->lim_cpuset) : cpus;
+		if (!same || pool <= 0)
+			continue;
+		stats_fair_shares(w, d, n, pool, sh);
+		for (size_t k = 0; k < n; k++)
+			out->insts[who[k]].entitled_cpus = sh[k];
+	}
+	free(w);
+	free(d);
+	free(sh);
+	free(who);
+	free(done);
+}
+
+/* The instances of r's group k (runtime, host, workload, variant of
+ * insts[k]) with an entitlement and CPU use: their count, the means of
+ * both, and the lowest and highest use as % of the entitlement. */
+static size_t entitlement_of(const struct report *r, size_t k, double *ent, double *used, double *lo, double *hi)
+{
+	const struct report_instance *a = &r->insts[k];
+	size_t n = 0;
+	*ent = *used = 0;
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *b = &r->insts[i];
+		if (!isfinite(b->entitled_cpus) || b->entitled_cpus <= 0 || b->run_secs <= 0 || strcmp(a->runtime, b->runtime) ||
+		    strcmp(a->host, b->host) || strcmp(a->workload, b->workload) || strcmp(a->variant, b->variant))
+			continue;
+		double u = b->run_cpu_s / b->run_secs, pct = u / b->entitled_cpus * 100;
+		*ent += b->entitled_cpus;
+		*used += u;
+		*lo = pct < *lo ? pct : *lo;
+		*hi = pct > *hi ? pct : *hi;
+		n++;
+	}
+	if (n) {
+		*ent /= (double)n;
+		*used /= (double)n;
+	}
+	return n;
+}
+
+/* Whether insts[k] is the first of its runtime, host, workload and variant. */
+static int first_of_variant(const struct report *r, size_t k)
+{
+	const struct report_instance *a = &r->insts[k];
+	for (size_t i = 0; i < k; i++) {
+		const struct report_instance *b = &r->insts[i];
+		if (!strcmp(a->runtime, b->runtime) && !strcmp(a->host, b->host) && !strcmp(a->workload, b->workload) &&
+		    !strcmp(a->variant, b->variant))
+			return 0;
+	}
+	return 1;
 }
 
 /* ---- where the cost went: by role, per unit of work ---- */
@@ -1669,6 +1766,7 @@ static void feed_finish(struct feed *f, const struct journal_read *jr)
 	collect(&b, out);
 	collect_loads(&b, out);
 	collect_instances(&b, out);
+	entitlements(out, jr->env);
 	collect_phases(out);
 	build_costs(&b, out);
 	if (out->ui_seconds) {
@@ -1837,6 +1935,7 @@ void report_free(struct report *r)
 	}
 	free(r->aparts);
 	for (size_t i = 0; i < r->ninsts; i++) {
+		free(r->insts[i].lim_cpuset);
 		free(r->insts[i].runtime);
 		free(r->insts[i].workload);
 		free(r->insts[i].host);
@@ -2200,6 +2299,24 @@ static void print_io(const struct report *r, FILE *fp)
 /* One line per runtime, workload and throughput whose instances ran
  * together: Jain's index per variant, and the least-served instance's
  * share of an equal one. */
+static void print_entitlements(const struct report *r, FILE *fp)
+{
+	int any = 0;
+	for (size_t k = 0; k < r->ninsts; k++) {
+		double ent, used, lo, hi;
+		if (!first_of_variant(r, k) || !entitlement_of(r, k, &ent, &used, &lo, &hi))
+			continue;
+		if (!any++)
+			fprintf(fp, "entitlement (the CPUs each instance's weight, quota and cpuset give it among those that "
+			    "ran with it, against the host CPU it used per second while it ran; a member held stopped "
+			    "for the others counts as idle):\n");
+		const struct report_instance *a = &r->insts[k];
+		fprintf(fp, "  %s%s%s/%s %s: entitled %.2f CPU, used %.2f (%.0f%% to %.0f%% of it)\n", a->runtime,
+		    strcmp(a->host, "local") ? "@" : "", strcmp(a->host, "local") ? a->host : "", a->workload,
+		    *a->variant ? a->variant : "-", ent, used, lo, hi);
+	}
+}
+
 static void print_fairness(const struct report *r, FILE *fp)
 {
 	for (size_t i = 0; i < r->nrows; i++) {
@@ -2560,6 +2677,7 @@ void report_print(const struct report *r, FILE *fp)
 		    a->runtime, a->workload, *a->variant ? " " : "", a->variant, a->rep, a->why);
 	}
 	print_fairness(r, fp);
+	print_entitlements(r, fp);
 	print_loads(r, fp);
 	if (r->ui_seconds)
 		fprintf(fp, "interface: slowest frame %.1f ms, median frame %.1f ms over %u s\n", r->ui_frame_ms_max,
@@ -2783,6 +2901,19 @@ json_t *report_to_json(const struct report *r)
 		    "workload", json_text(r->aparts[i].workload), "variant", json_text(r->aparts[i].variant), "rep",
 		    (int)r->aparts[i].rep, "why", json_text(r->aparts[i].why)));
 	json_object_set_new(doc, "not_together", aparts);
+	json_t *ents = json_array();
+	for (size_t k = 0; k < r->ninsts; k++) {
+		double ent, used, lo, hi;
+		size_t n;
+		if (!first_of_variant(r, k) || !(n = entitlement_of(r, k, &ent, &used, &lo, &hi)))
+			continue;
+		const struct report_instance *a = &r->insts[k];
+		json_array_append_new(ents, json_pack("{s:o, s:o, s:o, s:o, s:i, s:f, s:f, s:f, s:f}", "runtime",
+		    json_text(a->runtime), "host", json_text(a->host), "workload", json_text(a->workload), "variant",
+		    json_text(a->variant), "n", (int)n, "entitled_cpus", ent, "used_cpus", used, "lowest_pct", lo,
+		    "highest_pct", hi));
+	}
+	json_object_set_new(doc, "entitlements", ents);
 	json_object_set_new(doc, "ui", r->ui_seconds ? json_pack("{s:f, s:f, s:i}", "frame_ms_max", r->ui_frame_ms_max,
 	    "frame_ms_p50", r->ui_frame_ms_p50, "seconds", (int)r->ui_seconds) : json_null());
 	json_object_set_new(doc, "rows", rows);

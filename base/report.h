@@ -95,6 +95,13 @@ struct report_component {
 struct report_instance {
 	char *runtime, *workload, *host, *variant;
 	int rep;
+	long long group;                 /* the group it ran in (instances that ran together), -1 */
+	/* allocation: the CPUs it was entitled to by its weight, quota and
+	 * cpuset among its group (weighted max-min fair shares of the pool);
+	 * NAN when not an allocation run or its group's cpusets differ */
+	double entitled_cpus;
+	double lim_cpus, lim_weight;     /* the limits it ran under: quota in CPUs, weight; 0 unset */
+	char *lim_cpuset;                /* "" unset */
 	int ok;                          /* its end record says "ok" */
 	unsigned samples;                /* samples that listed processes */
 	/* CPU-seconds: each sample covers one second, so the sum over samples

@@ -178,3 +178,38 @@ double stats_overhead_pct(double x, double b, int higher_is_better)
 	double d = higher_is_better ? b - x : x - b;
 	return d / fabs(b) * 100.0;
 }
+
+void stats_fair_shares(const double *weight, const double *demand, size_t n, double pool, double *share)
+{
+	for (size_t i = 0; i < n; i++)
+		share[i] = -1; /* not settled */
+	double left = pool;
+	for (;;) {
+		double w = 0;
+		for (size_t i = 0; i < n; i++)
+			if (share[i] < 0)
+				w += weight[i];
+		if (w <= 0)
+			return;
+		/* Settle every member whose demand is below its offer; the
+		 * rest share what is left once none is. */
+		int settled = 0;
+		for (size_t i = 0; i < n; i++)
+			if (share[i] < 0 && demand[i] <= left * weight[i] / w) {
+				share[i] = demand[i];
+				settled = 1;
+			}
+		if (!settled) {
+			for (size_t i = 0; i < n; i++)
+				if (share[i] < 0)
+					share[i] = left * weight[i] / w;
+			return;
+		}
+		left = pool;
+		for (size_t i = 0; i < n; i++)
+			if (share[i] >= 0)
+				left -= share[i];
+		if (left < 0)
+			left = 0;
+	}
+}

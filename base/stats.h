@@ -35,6 +35,13 @@ double stats_welch_ci(const struct stats *a, const struct stats *b, double confi
 /* Overhead of x against baseline b in percent, oriented so that a positive
  * value is always worse: for higher-is-better metrics (b-x)/|b|*100, else (x-b)/|b|*100; NAN when b is 0. */
 double stats_overhead_pct(double x, double b, int higher_is_better);
+/* Weighted max-min fair shares of pool CPUs, as a work-conserving
+ * weighted scheduler gives them: each of n members gets pool * its weight
+ * over the weights of those still wanting more, but never more than its
+ * demand (the CPUs it can use: its threads, or its quota), and what a
+ * member cannot use goes to the others by weight. share[i] gets member
+ * i's; weights must be > 0. */
+void stats_fair_shares(const double *weight, const double *demand, size_t n, double pool, double *share);
 /* Regularised incomplete beta I_x(a,b) (for the t distribution); NAN unless a, b > 0. */
 double stats_incbeta(double a, double b, double x);
 

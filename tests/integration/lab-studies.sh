@@ -29,6 +29,22 @@ verdicts lab-fair-share "four sandboxes of equal weight share two cores evenly" 
 	"four runc containers of equal weight share two cores evenly" "a quarter of a CPU holds"
 grep -Eq "sandbox/equal cpu rate: Jain's index (0\.9[0-9]{2}|1\.000)" "$out" ||
 	fail "lab-fair-share: Jain's index not shown: $(cat "$out")"
+# Each instance against its entitlement: half of cores 0-1 by weight, a
+# quarter by quota, which a capped instance cannot pass.
+isolab report --json "$test_state/fair.json" >"$out" 2>&1 || fail "report of lab-fair-share: $(cat "$out")"
+grep -q "^  sandbox/cpu equal: entitled 0.50 CPU, used " "$out" &&
+	grep -q "^  runc/cpu quarter: entitled 0.25 CPU, used " "$out" || fail "no entitlements: $(cat "$out")"
+python3 - "$test_state/fair.json" <<'EOF' || fail "lab-fair-share: the entitlements are wrong"
+import json, sys
+ents = {(e["runtime"], e["variant"]): e for e in json.load(open(sys.argv[1]))["entitlements"]}
+for rt in ("sandbox", "runc"):
+    eq, qu = ents[(rt, "equal")], ents[(rt, "quarter")]
+    if abs(eq["entitled_cpus"] - 0.5) > 1e-9 or abs(qu["entitled_cpus"] - 0.25) > 1e-9 or eq["n"] != 8:
+        print("FAIL: %s: %s %s" % (rt, eq, qu)); sys.exit(1)
+    if qu["highest_pct"] > 110 or qu["lowest_pct"] < 50:
+        print("FAIL: %s quarter used %.0f%% to %.0f%% of its quota" % (rt, qu["lowest_pct"], qu["highest_pct"])); sys.exit(1)
+print("ok: quarter used %s" % [(rt, round(ents[(rt, "quarter")]["lowest_pct"]), round(ents[(rt, "quarter")]["highest_pct"])) for rt in ("sandbox", "runc")])
+EOF
 
 isolab lab show lab-threads >"$out" 2>&1 || fail "lab show lab-threads: $(cat "$out")"
 grep -q "^  swept: threads = 1, 2, 4, a group and a report row per value$" "$out" ||

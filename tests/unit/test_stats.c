@@ -145,6 +145,41 @@ START_TEST(overhead_orientation)
 }
 END_TEST
 
+/* Weighted max-min fair shares, as a work-conserving scheduler gives them. */
+START_TEST(fair_shares)
+{
+	double sh[4];
+	/* Four equal weights on two CPUs, each able to use one: half each. */
+	double w4[] = { 100, 100, 100, 100 }, d1[] = { 1, 1, 1, 1 };
+	stats_fair_shares(w4, d1, 4, 2, sh);
+	for (int i = 0; i < 4; i++)
+		ck_assert_double_eq_tol(sh[i], 0.5, 1e-12);
+	/* Quotas of a quarter each: the cap, the rest of the pool idle. */
+	double q[] = { 0.25, 0.25, 0.25, 0.25 };
+	stats_fair_shares(w4, q, 4, 2, sh);
+	for (int i = 0; i < 4; i++)
+		ck_assert_double_eq_tol(sh[i], 0.25, 1e-12);
+	/* Weights 1:3 on one CPU: a quarter and three quarters. */
+	double w2[] = { 1, 3 }, big[] = { 8, 8 };
+	stats_fair_shares(w2, big, 2, 1, sh);
+	ck_assert_double_eq_tol(sh[0], 0.25, 1e-12);
+	ck_assert_double_eq_tol(sh[1], 0.75, 1e-12);
+	/* What a capped member cannot use goes to the others by weight:
+	 * 2 CPUs, one capped at 0.2, the other two (weights 1 and 3) share
+	 * the remaining 1.8, and one of them caps at 1 thread. */
+	double w3[] = { 100, 100, 300 }, d3[] = { 0.2, 4, 1 };
+	stats_fair_shares(w3, d3, 3, 2, sh);
+	ck_assert_double_eq_tol(sh[0], 0.2, 1e-12);
+	ck_assert_double_eq_tol(sh[2], 1.0, 1e-12);
+	ck_assert_double_eq_tol(sh[1], 0.8, 1e-12);
+	/* Nobody wants more than the pool: each its demand. */
+	double d2[] = { 0.5, 0.5 };
+	stats_fair_shares(w2, d2, 2, 4, sh);
+	ck_assert_double_eq_tol(sh[0], 0.5, 1e-12);
+	ck_assert_double_eq_tol(sh[1], 0.5, 1e-12);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -157,6 +192,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, welch_known_values);
 	tcase_add_test(tc, welch_degenerate);
 	tcase_add_test(tc, overhead_orientation);
+	tcase_add_test(tc, fair_shares);
 	suite_add_tcase(s, tc);
 	return s;
 }
