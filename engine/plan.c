@@ -91,10 +91,11 @@ static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, co
     size_t nwl)
 {
 	unsigned max = x->max_instances ? x->max_instances : 64, reps = x->warmup + x->repetitions;
-	unsigned ns[4096 / 2 + 16];
+	/* At most 4096 counts (each one more than the last), or the doubling's. */
+	unsigned *ns = xcalloc(4096 + 64, sizeof *ns);
 	size_t nn = 0;
 	if (x->sweep.param && !strcmp(x->sweep.param, "instances")) {
-		for (char **v = x->sweep.values; *v && nn < ARRAY_SIZE(ns); v++)
+		for (char **v = x->sweep.values; *v; v++)
 			ns[nn++] = (unsigned)strtoul(*v, NULL, 10);
 	} else {
 		for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
@@ -113,6 +114,7 @@ static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, co
 					snprintf(it.variant, sizeof it.variant, "N=%u", ns[k]);
 					push(p, cap, &it);
 				}
+	free(ns);
 }
 
 /* interference: the target alone, then a phase with its neighbours.
