@@ -153,9 +153,19 @@ static void qemu_probe(const struct runtime_conf *rt, struct driver_status *st)
 	}
 	const char *accel = runtime_option(rt, "accel", "auto");
 	_cleanup_free_ char *why = NULL;
-	enum kvm_verdict v = !strcmp(accel, "tcg") ? KVM_UNUSABLE : kvm_cached(ver, k.path, &why);
+	int tcg = !strcmp(accel, "tcg"), kvm = !strcmp(accel, "kvm");
+	enum kvm_verdict v = tcg ? KVM_UNUSABLE : kvm_cached(ver, k.path, &why);
+	if (kvm && v == KVM_UNUSABLE) {
+		/* Insists on KVM: a run would be refused, so say it here. */
+		st->reason = xasprintf("accel = \"kvm\" but KVM is unusable here: %s", why ? why : "the boot probe said so");
+		st->fix = xstrdup("run qemu (KVM when usable, else TCG) or qemu-tcg instead; for KVM, a host whose /dev/kvm boots guests");
+		guestkernel_free(&k);
+		return;
+	}
 	const char *label = v == KVM_USABLE ? "KVM"
+	    : v == KVM_UNKNOWN && kvm		? "KVM if its boot probe passes at the first run, else refused"
 	    : v == KVM_UNKNOWN			? "KVM if its boot probe passes at the first run, else emulated (TCG)"
+	    : tcg				? "emulated (TCG), as its option accel says"
 						: "emulated (TCG)";
 	st->available = 1;
 	st->version = xasprintf("QEMU %s, machine %s, %s, kernel %s", ver, machine, label,
