@@ -7,10 +7,10 @@
 out=$test_state/out
 isolab lab list >"$out" 2>&1 || fail "lab list: $(cat "$out")"
 for l in lab-container-metal lab-gvisor-syscalls lab-forkbomb lab-startup lab-vm-cpu lab-cpusets-shares lab-fair-share lab-threads \
-	lab-disk-hypervisor lab-containers-in-vm lab-sandbox-cost; do
+	lab-disk-hypervisor lab-containers-in-vm lab-sandbox-cost lab-emulated-vm; do
 	grep -q "^$l " "$out" || fail "lab list lacks $l"
 done
-ok "lab list: the eleven labs"
+ok "lab list: the twelve labs"
 
 isolab lab show lab-gvisor-syscalls >"$out" 2>&1 || fail "lab show"
 grep -q "How it works" "$out" && grep -q "Sentry" "$out" && grep -q "15-60x" "$out" || fail "lab show: $(cat "$out")"
@@ -20,6 +20,12 @@ grep -q "^  benchmark: runtimes native, qemu; workloads cpu$" "$out" &&
 	grep -q "^  3 repetitions of 5 s each" "$out" &&
 	grep -q "^  - computation in a hardware-assisted VM runs within 5% of native" "$out" &&
 	grep -q "under TCG (no usable KVM) this" "$out" || fail "lab show: no plan or rules: $(cat "$out")"
+# Xie's emulated VM: the shipped qemu-tcg, on every machine.
+isolab lab show lab-emulated-vm >"$out" 2>&1 || fail "lab show lab-emulated-vm"
+grep -q "^  benchmark: runtimes native, runc, qemu-tcg; workloads cpu, mem$" "$out" &&
+	grep -q "^  5 repetitions of 3 s each" "$out" &&
+	grep -q "^  - computation in an emulated VM is markedly slower than native, at least 30%" "$out" ||
+	fail "lab show lab-emulated-vm: no plan or rules: $(cat "$out")"
 isolab lab show lab-container-metal >"$out" 2>&1 || fail "lab show lab-container-metal"
 grep -q "two one-sided tests at 5%" "$out" || fail "lab show: the equivalence rule is not explained: $(cat "$out")"
 isolab lab show no-such-lab >"$out" 2>&1 && fail "lab show of an unknown lab succeeded"
