@@ -193,3 +193,46 @@ char *vmlinux_get(const char *bzimage, char **cause)
 	}
 	return path;
 }
+
+/* XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h). */
+#define PVH_NOTE_TYPE 18
+
+int vmlinux_has_pvh(const char *path, char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = xasprintf("%s: %s", path, strerror(errno));
+		return 0;
+	}
+	Elf64_Ehdr eh;
+	int found = 0;
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64) {
+		*why = xasprintf("%s is not a 64-bit ELF kernel", path);
+		close(fd);
+		return 0;
+	}
+	for (unsigned i = 0; i < eh.e_phnum && !found; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * sizeof ph)) != (ssize_t)sizeof ph)
+			break;
+		if (ph.p_type != PT_NOTE || ph.p_filesz == 0 || ph.p_filesz > (1u << 20))
+			continue;
+		_cleanup_free_ unsigned char *buf = xmalloc(ph.p_filesz);
+		if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+			break;
+		/* Notes: namesz, descsz, type, then name and desc, each 4-aligned. */
+		for (size_t off = 0; off + 12 <= ph.p_filesz && !found;) {
+			uint32_t namesz = le32(buf + off), descsz = le32(buf + off + 4), type = le32(buf + off + 8);
+			size_t name = off + 12, next = name + ((namesz + 3u) & ~3u) + ((descsz + 3u) & ~3u);
+			if (namesz > ph.p_filesz || descsz > ph.p_filesz || next > ph.p_filesz || next <= off)
+				break;
+			found = type == PVH_NOTE_TYPE && namesz == 4 && !memcmp(buf + name, "Xen", 4);
+			off = next;
+		}
+	}
+	close(fd);
+	if (!found)
+		*why = xasprintf("%s has no PVH entry point (a kernel built without CONFIG_PVH)", path);
+	return found;
+}

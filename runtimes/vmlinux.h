@@ -24,5 +24,10 @@ int vmlinux_extract(const char *bzimage, const char *out, char **cause);
 /* The vmlinux of bzimage in isolab's cache (<cache>/vmlinux/<hash>),
  * extracted once per image (keyed by path, size and mtime); malloc'd path. */
 char *vmlinux_get(const char *bzimage, char **cause);
+/* 1 when path is a 64-bit ELF kernel with a PVH entry point (the Xen
+ * note PHYS32_ENTRY, CONFIG_PVH), which QEMU boots directly as -kernel;
+ * 0 when not, or unreadable (*why says which; malloc'd). Reads only the
+ * headers and notes. */
+int vmlinux_has_pvh(const char *path, char **why);
 
 #endif

@@ -11,6 +11,18 @@
 t0=$(date +%s)
 vm_run -r qemu,qemu-microvm -w start,cpu,syscall -n 1
 grep -q "emulated (TCG)\|accelerator: KVM" "$out" || fail "the accelerator is not named in the run's output"
+# The guest boots the kernel uncompressed (an ELF with a PVH entry, from
+# the cache) unless the kernel cannot be; either way the output says which.
+boot=$(grep -o "guest: kernel [^ ]* ([^)]*)" "$out" | sort -u)
+[ "$(echo "$boot" | grep -c .)" -eq 1 ] || fail "not one kernel line for all six VMs: $boot"
+case "$boot" in
+*"(booted uncompressed through its PVH entry: "*)
+	vmlinux=${boot##*: } vmlinux=${vmlinux%)}
+	[ "$(head -c 4 "$vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] || fail "the booted kernel is not an ELF image: $vmlinux"
+	echo "booted uncompressed: $vmlinux ($(stat -c %s "$vmlinux") bytes)" ;;
+*"(booted compressed: "*) echo "booted compressed, as said: $boot" ;;
+*) fail "the kernel line does not say how the kernel booted: $boot" ;;
+esac
 run=$(latest_run)
 j=$run/journal.jsonl
 [ "$(grep -c '"type":"end".*"status":"ok"' "$j")" -eq 6 ] || fail "not all 6 VM instances succeeded"

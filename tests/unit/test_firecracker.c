@@ -22,6 +22,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <elf.h>
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -291,6 +292,79 @@ START_TEST(probe_without_binary)
 }
 END_TEST
 
+/* An ELF64 kernel image with one PT_NOTE segment holding a note of
+ * name (NULL: no note segment at all) and type, after a first note "GNU". */
+static char *write_elf_note(const char *file, const char *name, uint32_t type)
+{
+	unsigned char img[512] = { 0 };
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_phoff = sizeof *eh;
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = name ? 1 : 0;
+	unsigned char *n = img + 256;
+	size_t len = 0;
+	put32(n, 4); put32(n + 4, 4); put32(n + 8, 3); memcpy(n + 12, "GNU", 4); put32(n + 16, 0xabcd);
+	len = 20;
+	if (name) {
+		size_t namesz = strlen(name) + 1;
+		put32(n + len, (uint32_t)namesz); put32(n + len + 4, 8); put32(n + len + 8, type);
+		memcpy(n + len + 12, name, namesz);
+		len += 12 + ((namesz + 3) & ~(size_t)3) + 8;
+		Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof *eh);
+		ph->p_type = PT_NOTE;
+		ph->p_offset = 256;
+		ph->p_filesz = len;
+	}
+	char *path = xasprintf("%s/%s", tmpdir, file);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(img, 1, sizeof img, f), sizeof img);
+	fclose(f);
+	return path;
+}
+
+/* QEMU boots the uncompressed kernel only through its PVH entry: the Xen
+ * note PHYS32_ENTRY (18); any other note, or none, is not one. */
+START_TEST(vmlinux_pvh_note)
+{
+	char *why = NULL;
+	char *pvh = write_elf_note("pvh", "Xen", 18);
+	ck_assert_int_eq(vmlinux_has_pvh(pvh, &why), 1);
+	ck_assert_ptr_null(why);
+	char *other = write_elf_note("other-type", "Xen", 17);
+	ck_assert_int_eq(vmlinux_has_pvh(other, &why), 0);
+	ck_assert_msg(why && strstr(why, "no PVH entry point") && strstr(why, "other-type"), "%s", why ? why : "");
+	free(why);
+	why = NULL;
+	char *none = write_elf_note("no-notes", NULL, 0);
+	ck_assert_int_eq(vmlinux_has_pvh(none, &why), 0);
+	ck_assert_msg(why && strstr(why, "no PVH entry point"), "%s", why ? why : "");
+	free(why);
+	why = NULL;
+	char *bz = xasprintf("%s/not-elf", tmpdir);
+	FILE *f = fopen(bz, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("MZ not an ELF image, a bzImage say", f);
+	fclose(f);
+	ck_assert_int_eq(vmlinux_has_pvh(bz, &why), 0);
+	ck_assert_msg(why && strstr(why, "not a 64-bit ELF kernel"), "%s", why ? why : "");
+	free(why);
+	why = NULL;
+	char *missing = xasprintf("%s/missing", tmpdir);
+	ck_assert_int_eq(vmlinux_has_pvh(missing, &why), 0);
+	ck_assert_msg(why && strstr(why, "No such file"), "%s", why ? why : "");
+	free(why);
+	free(pvh);
+	free(other);
+	free(none);
+	free(bz);
+	free(missing);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("firecracker");
@@ -303,6 +377,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, vmlinux_xz_with_size_trailer);
 	tcase_add_test(tc, vmlinux_gzip);
 	tcase_add_test(tc, vmlinux_refuses_other_files);
+	tcase_add_test(tc, vmlinux_pvh_note);
 	tcase_add_test(tc, probe_without_binary);
 	suite_add_tcase(s, tc);
 	return s;
