@@ -420,7 +420,8 @@ static int qemu_stage(struct instance *in, char **cause)
 	if (!q->initrd)
 		return err_wrap(cause, "qemu: initramfs");
 	_cleanup_free_ char *boot = choose_kernel(in, q);
-	note_info(in, "guest: kernel %s (%s), initramfs %s", q->k.path, boot, q->initrd);
+	note_info(in, "guest: kernel %s (%s), initramfs %s, scratch disk cache=%s", q->k.path, boot, q->initrd,
+	    runtime_option(in->rt, "disk_cache", "none"));
 	if (choose_accel(in, q, cause) < 0 || make_scratch(in, q, cause) < 0)
 		return -1;
 	if (q->net && in->port > 0)

@@ -7,10 +7,10 @@
 out=$test_state/out
 isolab lab list >"$out" 2>&1 || fail "lab list: $(cat "$out")"
 for l in lab-container-metal lab-gvisor-syscalls lab-forkbomb lab-startup lab-vm-cpu lab-cpusets-shares lab-fair-share lab-threads \
-	lab-disk-hypervisor lab-containers-in-vm lab-sandbox-cost lab-emulated-vm; do
+	lab-disk-hypervisor lab-containers-in-vm lab-sandbox-cost lab-emulated-vm lab-vm-disk-cache; do
 	grep -q "^$l " "$out" || fail "lab list lacks $l"
 done
-ok "lab list: the twelve labs"
+ok "lab list: the thirteen labs"
 
 isolab lab show lab-gvisor-syscalls >"$out" 2>&1 || fail "lab show"
 grep -q "How it works" "$out" && grep -q "Sentry" "$out" && grep -q "15-60x" "$out" || fail "lab show: $(cat "$out")"
