@@ -91,14 +91,16 @@ static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, co
     size_t nwl)
 {
 	unsigned max = x->max_instances ? x->max_instances : 64, reps = x->warmup + x->repetitions;
-	/* At most 4096 counts (each one more than the last), or the doubling's. */
-	unsigned *ns = xcalloc(4096 + 64, sizeof *ns);
+	unsigned *ns = NULL;
 	size_t nn = 0;
 	if (x->sweep.param && !strcmp(x->sweep.param, "instances")) {
-		for (char **v = x->sweep.values; *v; v++)
+		for (char **v = x->sweep.values; *v; v++) {
+			ns = xreallocarray(ns, nn + 1, sizeof *ns);
 			ns[nn++] = (unsigned)strtoul(*v, NULL, 10);
+		}
 	} else {
 		for (unsigned n = 1;; n = n * 2 > max && n < max ? max : n * 2) {
+			ns = xreallocarray(ns, nn + 1, sizeof *ns);
 			ns[nn++] = n;
 			if (n >= max)
 				break;

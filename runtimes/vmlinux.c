@@ -206,7 +206,7 @@ int vmlinux_has_pvh(const char *path, char **why)
 	}
 	Elf64_Ehdr eh;
 	int found = 0;
-	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh || !is_elf((const char *)&eh, sizeof eh) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64) {
 		*why = xasprintf("%s is not a 64-bit ELF kernel", path);
 		close(fd);
