@@ -18,7 +18,10 @@ grep -q "^  variant cpuset$" "$out" && grep -q "^    the target: cpuset 0$" "$ou
 	fail "lab show does not give each member's limits: $(cat "$out")"
 ok "lab show: the target's and the neighbours' limits per variant"
 
-isolab lab run lab-cpusets-shares -t 2 -n 4 -q --json "$test_state/r.json" >"$out" 2>&1
+# Five repetitions of 3 s: with four of 2 s, one noisy repetition of the
+# target alone (an ASan pass, 2026-12-05) widened the cpuset variant's 95%
+# CI to -43.9..+25.4%, too wide for either rule.
+isolab lab run lab-cpusets-shares -t 3 -n 5 -q --json "$test_state/r.json" >"$out" 2>&1
 rc=$?
 [ $rc -le 1 ] || fail "lab run exited $rc: $(cat "$out")"
 for rule in "with shares, the target beside its neighbour loses at least 25%" \
@@ -39,8 +42,8 @@ def fail(msg):
 pinned = [i for i in insts.values() if i.get("variant") == "cpuset/neighbours"]
 targets = [i for i in pinned if i["role"] == "target"]
 nbs = [i for i in pinned if i["role"] == "neighbour"]
-if len(targets) != 4 or len(nbs) != 4:
-    fail("expected 4 targets and 4 neighbours in cpuset/neighbours, got %d and %d" % (len(targets), len(nbs)))
+if len(targets) != 5 or len(nbs) != 5:
+    fail("expected 5 targets and 5 neighbours in cpuset/neighbours, got %d and %d" % (len(targets), len(nbs)))
 for i in targets:
     if i.get("limits", {}).get("cpuset") != "0":
         fail("target %d: limits %s, expected cpuset 0" % (i["id"], i.get("limits")))
