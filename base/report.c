@@ -2633,6 +2633,9 @@ void report_print(const struct report *r, FILE *fp)
 	fprintf(fp, "run %s (baseline %s)\n", r->run_id, r->baseline);
 	if (r->nrows)
 		print_table(r, show, fp);
+	else if (r->ncosts)
+		fprintf(fp, "no workload metrics: the workloads of this run report none (an idle instance); "
+		    "what was measured is the host cost below\n");
 	else
 		fprintf(fp, "no results: no repetition of this run was measured\n");
 

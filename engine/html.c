@@ -170,7 +170,9 @@ static void comparison(FILE *fp, const struct report *r)
 {
 	fputs("<section id=\"comparison\"><h2>Comparison</h2>\n", fp);
 	if (!r->nrows) {
-		elem(fp, "p", "note", "No results: no repetition of this run was measured.");
+		elem(fp, "p", "note", r->ncosts ? "No workload metrics: the workloads of this run report none "
+		    "(an idle instance); what was measured is the host cost below." :
+		    "No results: no repetition of this run was measured.");
 		fputs("</section>\n", fp);
 		return;
 	}

@@ -402,6 +402,29 @@ START_TEST(empty_journal)
 }
 END_TEST
 
+/* Instances measured whose workload reports no metric (idle): the text
+ * says so and points at the host cost, not "no repetition was measured". */
+START_TEST(costs_without_rows)
+{
+	struct report r;
+	ck_assert_int_eq(report_build(&jr, NULL, &r, NULL), 0);
+	ck_assert_uint_gt(r.ncosts, 0);
+	size_t nrows = r.nrows;
+	r.nrows = 0; /* as an idle workload leaves it: costs, no rows */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	report_print(&r, fp);
+	fclose(fp);
+	r.nrows = nrows;
+	ck_assert_ptr_nonnull(strstr(text, "no workload metrics: the workloads of this run report none"));
+	ck_assert_ptr_null(strstr(text, "no results"));
+	ck_assert_ptr_nonnull(strstr(text, "host cost by role"));
+	free(text);
+	report_free(&r);
+}
+END_TEST
+
 /* Start-up phases from end records with isolab's share (isolab_pre_ms,
  * isolab_post_ms): runc splits into create and start at create_ms, a VM
  * into its milestones, native is one runtime phase; a journal without
@@ -507,6 +530,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, export_csv);
 	tcase_add_test(tc, instances_by_role);
 	tcase_add_test(tc, empty_journal);
+	tcase_add_test(tc, costs_without_rows);
 	tcase_add_test(tc, startup_phases);
 	suite_add_tcase(s, tc);
 	return s;
