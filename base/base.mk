@@ -187,7 +187,7 @@ endif
 TESTS += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh \
 	tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh tests/integration/member-params.sh \
 	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh
-EXTRA_DIST += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh \
+EXTRA_DIST += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh tests/integration/lab-lib.sh \
 	tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh tests/integration/member-params.sh \
 	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh
 

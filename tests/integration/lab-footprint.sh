@@ -9,28 +9,16 @@
 #    points at the host cost, which has each runtime's memory by role.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
+. "$top_srcdir/tests/integration/lab-lib.sh"
 for r in runc gvisor docker podman; do need_runtime "$r"; done
 out=$test_state/out
-
-verdict() {
-	grep -Eq "^  \[(agreed|did not agree)\] $1" "$out" || fail "no verdict on '$1': $(cat "$out")"
-}
-vm_verdict() {
-	if grep -q "accelerator: emulated (TCG)" "$out"; then
-		grep -A1 -E "^  \[could not tell\] $1" "$out" | grep -q "cannot tell: emulated (TCG)" ||
-			fail "under TCG, '$1' does not say it cannot tell: $(cat "$out")"
-	else
-		verdict "$1"
-	fi
-}
-verdicts() { grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ' | tr '\n' ' '; }
 
 # --- lab-memory-footprint --------------------------------------------------
 isolab lab run lab-memory-footprint -t 2 -n 2 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-memory-footprint exited badly: $(cat "$out")"
-verdict "a container's runtime holds no memory once its workload runs"
-verdict "gVisor's own kernel and gofer hold tens of MiB"
-verdict "an idle micro-VM holds at least 10 times the host memory of an idle container"
+lab_verdict "a container's runtime holds no memory once its workload runs"
+lab_verdict "gVisor's own kernel and gofer hold tens of MiB"
+lab_verdict "an idle micro-VM holds at least 10 times the host memory of an idle container"
 grep -q "^no workload metrics: the workloads of this run report none" "$out" && ! grep -q "^no results" "$out" ||
 	fail "the idle run's report does not say why it has no workload rows: $(head -3 "$out")"
 # Every runtime's memory, from the host cost rows: runc's runtime none,
@@ -54,19 +42,19 @@ print("peak RSS kB: runc %d, gvisor %d, qemu-microvm %d" % tuple(peak(rt, "total
 EOF
 run=$(latest_run)
 assert_nothing_left "$(basename "$run")"
-ok "lab-memory-footprint: $(verdicts)"
+ok "lab-memory-footprint: $(lab_outcomes)"
 
 # --- lab-startup-order -----------------------------------------------------
 isolab lab run lab-startup-order -n 2 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-startup-order exited badly: $(cat "$out")"
-verdict "Docker's daemon, containerd and shim make a start markedly slower than runc alone"
-verdict "Docker starts a container in under a second"
-vm_verdict "a micro-VM starts slower than a Docker container"
-vm_verdict "a micro-VM starts in under 0.8 s"
-vm_verdict "a classic VM starts slower than a micro-VM"
+lab_verdict "Docker's daemon, containerd and shim make a start markedly slower than runc alone"
+lab_verdict "Docker starts a container in under a second"
+lab_vm_verdict "a micro-VM starts slower than a Docker container"
+lab_vm_verdict "a micro-VM starts in under 0.8 s"
+lab_vm_verdict "a classic VM starts slower than a micro-VM"
 for rt in runc docker podman qemu-microvm qemu; do
 	grep -Eq "^$rt +- +start +startup_ms +ms +2 " "$out" || fail "lab-startup-order: no startup_ms of $rt over 2 starts: $(cat "$out")"
 done
 run=$(latest_run)
 assert_nothing_left "$(basename "$run")"
-ok "lab-startup-order: $(verdicts)"
+ok "lab-startup-order: $(lab_outcomes)"

@@ -14,6 +14,7 @@
 # repetitions unpinned; the lab pins target and bomb to cores of their own).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
+. "$top_srcdir/tests/integration/lab-lib.sh"
 need_runtime runc
 out=$test_state/out
 
@@ -22,20 +23,7 @@ out=$test_state/out
 vm_n=3
 isolab list runtimes 2>/dev/null | grep -q '^qemu .*emulated (TCG)' && vm_n=1
 
-# verdict RULE: the rule reached agreed or did not agree in $out.
-verdict() {
-	grep -Eq "^  \[(agreed|did not agree)\] $1" "$out" || fail "no verdict on '$1': $(cat "$out")"
-}
-# vm_verdict RULE: a verdict with KVM, "cannot tell: emulated" under TCG.
-vm_verdict() {
-	if grep -q "accelerator: emulated (TCG)" "$out"; then
-		grep -A1 -E "^  \[could not tell\] $1" "$out" | grep -q "cannot tell: emulated (TCG)" ||
-			fail "under TCG, '$1' does not say it cannot tell: $(cat "$out")"
-	else
-		verdict "$1"
-	fi
-}
-# ends_ok N: the latest run's N instances all ended ok; its name.
+# ends_ok N: the latest run's N instances all ended ok, and nothing of it is left.
 ends_ok() {
 	local run
 	run=$(latest_run)
@@ -65,12 +53,12 @@ for attempt in 1 2; do
 	grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" && break
 	[ $attempt -eq 1 ] && echo "lab-malloc-bomb, runc: no verdict at the first attempt, again: $(grep -A2 -E "^  \[could not tell\] $rule" "$out" | tr -s ' \n' ' ')"
 done
-verdict "$rule"
+lab_verdict "$rule"
 ok "lab-malloc-bomb, runc: $(grep -A2 -E '^  \[[a-z ]+\] a container beside a malloc bomb' "$out" | tr -s ' \n' ' ' | cut -c1-200); the bomb touched $touched MB/s"
 
 isolab lab run lab-malloc-bomb -r qemu -t 2 -n $vm_n -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-malloc-bomb (qemu) exited badly: $(cat "$out")"
-vm_verdict "a VM beside a malloc bomb loses less"
+lab_vm_verdict "a VM beside a malloc bomb loses less"
 touched=$(load qemu mallocbomb touched)
 ends_ok $((3 * vm_n))
 ok "lab-malloc-bomb, qemu: $(grep -Eo '^  \[[a-z ]+\] a VM beside' "$out"); the bomb in its VM touched $touched MB/s"
@@ -78,14 +66,14 @@ ok "lab-malloc-bomb, qemu: $(grep -Eo '^  \[[a-z ]+\] a VM beside' "$out"); the 
 # --- lab-disk-neighbour ----------------------------------------------------
 isolab lab run lab-disk-neighbour -r runc -t 2 -n 3 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-disk-neighbour (runc) exited badly: $(cat "$out")"
-verdict "a container's I/O latency beside a disk hog at least doubles"
+lab_verdict "a container's I/O latency beside a disk hog at least doubles"
 iops=$(load runc file rate)
 ends_ok 9
 ok "lab-disk-neighbour, runc: $(grep -A2 -E "^  \[[a-z ]+\] a container's I/O latency" "$out" | tr -s ' \n' ' ' | cut -c1-200); the hog did $iops IOPS"
 
 isolab lab run lab-disk-neighbour -r qemu -t 2 -n $vm_n -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-disk-neighbour (qemu) exited badly: $(cat "$out")"
-vm_verdict "a VM's I/O latency beside a disk hog at most doubles"
+lab_vm_verdict "a VM's I/O latency beside a disk hog at most doubles"
 iops=$(load qemu file rate)
 ends_ok $((3 * vm_n))
 ok "lab-disk-neighbour, qemu: $(grep -Eo "^  \[[a-z ]+\] a VM's I/O latency" "$out"); the hog in its VM did $iops IOPS"
