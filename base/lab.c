@@ -12,7 +12,10 @@
  * row of its runtime, workload and metric in report order. A metric
  * "host.QUANTITY.ROLE" (host.cpu_share_pct.runtime) names the report's cost
  * row of that role (report.h); a role without processes counts as 0 there,
- * which is what "none" means for CPU and memory.
+ * which is what "none" means for CPU and memory. A metric
+ * "aggregate.METRIC" (aggregate.rate) names a scale row's aggregate, the
+ * sum over the group's N instances (the mean over repetitions), judged
+ * by its value alone as ratio and value rules are.
  */
 #include "lab.h"
 #include "stats.h"
@@ -74,6 +77,16 @@ static const struct report_row *find_row(const struct report *r, const char *run
 {
 	if (!strncmp(metric, "host.", 5))
 		return find_cost(r, runtime, variant, workload, metric, tmp);
+	if (!strncmp(metric, "aggregate.", 10)) {
+		const struct report_row *row = find_row(r, runtime, variant, workload, metric + 10, tmp);
+		if (!row || !isfinite(row->aggregate))
+			return NULL;
+		*tmp = *row;
+		tmp->metric = (char *)metric;
+		tmp->st = (struct stats){ .n = 1, .mean = row->aggregate, .min = row->aggregate, .max = row->aggregate };
+		tmp->has_degradation = 0;
+		return tmp;
+	}
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct report_row *row = &r->rows[i];
 		if (!strcmp(row->runtime, runtime) && !strcmp(row->workload, workload) &&

@@ -351,6 +351,53 @@ START_TEST(cost_rules)
 }
 END_TEST
 
+/* aggregate.METRIC judges a scale group's aggregate (the sum over its N
+ * instances), not the mean per instance. */
+START_TEST(aggregate_rules)
+{
+	struct report_row rows[] = {
+		row("runc", "N=1", "postgresql", "rate", 1600, 1),
+		row("runc", "N=8", "postgresql", "rate", 170, 1),
+		row("qemu", "N=1", "postgresql", "rate", 1000, 1),
+	};
+	rows[0].aggregate = 1600;
+	rows[1].aggregate = 8 * 170;
+	static char *scale_rts[] = { (char *)"runc", (char *)"qemu", NULL };
+	static char *scale_wls[] = { (char *)"postgresql", NULL };
+	struct report r = { .rows = rows, .nrows = 3, .run_id = (char *)"t" };
+	struct expect x = rule();
+	x.runtime = (char *)"runc";
+	x.vs = (char *)"runc";
+	x.variant = (char *)"N=8";
+	x.vs_variant = (char *)"N=1";
+	x.metric = (char *)"aggregate.rate";
+	x.ratio_min = 0.7;
+	struct experiment exp = { .runtimes = scale_rts, .workloads = scale_wls, .expects = &x, .nexpects = 1 };
+	struct lab_verdict v;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_msg(v.outcome == LAB_AGREED, "%s", v.checks[0].measured);
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "runc/N=8 postgresql aggregate.rate = 1360"));
+	ck_assert_ptr_nonnull(strstr(v.checks[0].measured, "ratio 0.85"));
+	lab_verdict_free(&v);
+	/* The per-instance mean, 170 against 1600, would not agree. */
+	x.metric = (char *)"rate";
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_DISAGREED);
+	lab_verdict_free(&v);
+	/* A row without an aggregate (not a scale group) names none. */
+	x.metric = (char *)"aggregate.rate";
+	x.runtime = (char *)"qemu";
+	x.vs = NULL;
+	x.variant = (char *)"N=1";
+	x.vs_variant = NULL;
+	x.ratio_min = NAN;
+	x.value_min = 1;
+	lab_verdict(&exp, &r, &v);
+	ck_assert_int_eq(v.outcome, LAB_UNKNOWN);
+	lab_verdict_free(&v);
+}
+END_TEST
+
 START_TEST(shipped_labs_load)
 {
 	struct config cfg;
@@ -398,6 +445,7 @@ int main(void)
 	tcase_add_test(tc, interference_dnf_and_degradation);
 	tcase_add_test(tc, cost_rules);
 	tcase_add_test(tc, fairness_rules);
+	tcase_add_test(tc, aggregate_rules);
 	tcase_add_test(tc, shipped_labs_load);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
