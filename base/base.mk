@@ -186,10 +186,12 @@ endif
 # beside a target (host responsive, all reaped); the lab command.
 TESTS += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh \
 	tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh tests/integration/member-params.sh \
-	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh
+	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh \
+	tests/integration/lab-postgres-scale.sh
 EXTRA_DIST += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh tests/integration/lab-lib.sh \
 	tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh tests/integration/member-params.sh \
-	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh
+	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh \
+	tests/integration/lab-postgres-scale.sh
 
 ## agentproto: the agent protocol's framing and validation (docs/agent-protocol.md)
 libisolab_a_SOURCES += base/agentproto.c base/agentproto.h
