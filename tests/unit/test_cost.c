@@ -232,6 +232,26 @@ START_TEST(cgroup_crosscheck)
 }
 END_TEST
 
+/* A sample after a long gap (the engine blocked for 101 s, no pass ran):
+ * its rates cover the whole gap, and the CPU of it counts. */
+START_TEST(cgroup_crosscheck_after_a_gap)
+{
+	struct journal_read gj;
+	struct report gr;
+	char *gdir = NULL;
+	journal_fixture_open("gap", "gap", &gj, &gr, &gdir);
+	ck_assert_uint_eq(gr.ninsts, 1);
+	const struct report_instance *ri = &gr.insts[0];
+	ck_assert_double_eq_tol(ri->cpu_s[ROLE_WORKLOAD], 0.5 + 0.5 + 50.5 + 0.5, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_sampled_s, 52.0, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_kernel_s[REPORT_CG_V2], 52.0, 1e-9);
+	char *text = journal_fixture_text(&gr);
+	ck_assert_ptr_nonnull(strstr(text, "over its life the samples saw 100% of the cgroup's 52.00 CPU-s"));
+	free(text);
+	journal_fixture_close(&gj, &gr, &gdir);
+}
+END_TEST
+
 START_TEST(text_says_none)
 {
 	char *text = journal_fixture_text(&r);
@@ -465,7 +485,8 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, text_says_none,
+	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, cgroup_crosscheck_after_a_gap,
+		text_says_none,
 		exports, io_and_switches_by_role, pss_by_role, memory_tax_vs_guest_kernel };
 	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
 }
