@@ -6,6 +6,7 @@
 # variant's degradation is against its own target alone, and the lab
 # reaches a verdict on both of its rules.
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
+. "$top_srcdir/tests/integration/lab-lib.sh"
 command -v python3 >/dev/null || skip "python3 is needed to read the journal"
 [ "$(nproc --all)" -ge 2 ] || skip "the lab pins two instances to cores 0 and 1: this machine has one CPU"
 isolab list runtimes 2>/dev/null | awk '$1 == "sandbox" && $3 == "available"' | grep -q . ||
@@ -26,9 +27,9 @@ rc=$?
 [ $rc -le 1 ] || fail "lab run exited $rc: $(cat "$out")"
 for rule in "with shares, the target beside its neighbour loses at least 25%" \
 	"with cpusets, the pinned target loses less than 25%"; do
-	grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" || fail "no verdict on '$rule': $(cat "$out")"
+	lab_verdict "$rule"
 done
-ok "lab run: a verdict on both rules ($(grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ' | tr '\n' ' '))"
+ok "lab run: a verdict on both rules ($(lab_outcomes))"
 
 run=$(run_dir)
 PYTHONPATH=$top_srcdir/tests/integration python3 - "$run/journal.jsonl" "$test_state/r.json" <<'EOF' || fail "the journal or report does not show per-member limits"

@@ -30,3 +30,14 @@ lab_vm_verdict() {
 
 # lab_outcomes: the outcome of each rule in $out, on one line.
 lab_outcomes() { grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ' | tr '\n' ' '; }
+
+# lab_ends_ok N: the latest run's N instances all ended ok, and nothing of
+# it is left.
+lab_ends_ok() {
+	local run
+	run=$(latest_run)
+	[ "$(grep -c '"type":"end"' "$run/journal.jsonl")" -eq "$1" ] &&
+		[ "$(grep '"type":"end"' "$run/journal.jsonl" | grep -vc '"status":"ok"')" -eq 0 ] ||
+		fail "$(basename "$run"): not $1 instances ended ok: $(grep '"type":"end"' "$run/journal.jsonl")"
+	assert_nothing_left "$(basename "$run")"
+}

@@ -23,15 +23,6 @@ out=$test_state/out
 vm_n=3
 isolab list runtimes 2>/dev/null | grep -q '^qemu .*emulated (TCG)' && vm_n=1
 
-# ends_ok N: the latest run's N instances all ended ok, and nothing of it is left.
-ends_ok() {
-	local run
-	run=$(latest_run)
-	[ "$(grep -c '"type":"end"' "$run/journal.jsonl")" -eq "$1" ] &&
-		[ "$(grep '"type":"end"' "$run/journal.jsonl" | grep -vc '"status":"ok"')" -eq 0 ] ||
-		fail "$(basename "$run"): not $1 instances ended ok: $(grep '"type":"end"' "$run/journal.jsonl")"
-	assert_nothing_left "$(basename "$run")"
-}
 # load RT WORKLOAD METRIC: the neighbours' load line's METRIC is above 0.
 load() {
 	local v
@@ -49,7 +40,7 @@ for attempt in 1 2; do
 	isolab lab run lab-malloc-bomb -r runc -t 3 -n 6 -q >"$out" 2>&1
 	[ $? -le 1 ] || fail "lab-malloc-bomb (runc) exited badly: $(cat "$out")"
 	touched=$(load runc mallocbomb touched)
-	ends_ok 18
+	lab_ends_ok 18
 	grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" && break
 	[ $attempt -eq 1 ] && echo "lab-malloc-bomb, runc: no verdict at the first attempt, again: $(grep -A2 -E "^  \[could not tell\] $rule" "$out" | tr -s ' \n' ' ')"
 done
@@ -60,7 +51,7 @@ isolab lab run lab-malloc-bomb -r qemu -t 2 -n $vm_n -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-malloc-bomb (qemu) exited badly: $(cat "$out")"
 lab_vm_verdict "a VM beside a malloc bomb loses less"
 touched=$(load qemu mallocbomb touched)
-ends_ok $((3 * vm_n))
+lab_ends_ok $((3 * vm_n))
 ok "lab-malloc-bomb, qemu: $(grep -Eo '^  \[[a-z ]+\] a VM beside' "$out"); the bomb in its VM touched $touched MB/s"
 
 # --- lab-disk-neighbour ----------------------------------------------------
@@ -68,12 +59,12 @@ isolab lab run lab-disk-neighbour -r runc -t 2 -n 3 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-disk-neighbour (runc) exited badly: $(cat "$out")"
 lab_verdict "a container's I/O latency beside a disk hog at least doubles"
 iops=$(load runc file rate)
-ends_ok 9
+lab_ends_ok 9
 ok "lab-disk-neighbour, runc: $(grep -A2 -E "^  \[[a-z ]+\] a container's I/O latency" "$out" | tr -s ' \n' ' ' | cut -c1-200); the hog did $iops IOPS"
 
 isolab lab run lab-disk-neighbour -r qemu -t 2 -n $vm_n -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-disk-neighbour (qemu) exited badly: $(cat "$out")"
 lab_vm_verdict "a VM's I/O latency beside a disk hog at most doubles"
 iops=$(load qemu file rate)
-ends_ok $((3 * vm_n))
+lab_ends_ok $((3 * vm_n))
 ok "lab-disk-neighbour, qemu: $(grep -Eo "^  \[[a-z ]+\] a VM's I/O latency" "$out"); the hog in its VM did $iops IOPS"

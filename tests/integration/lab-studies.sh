@@ -6,6 +6,7 @@
 # of a CPU each: Jain's index and the quota) and lab-threads (a sweep over
 # threads, runc against native).
 . "$top_srcdir/tests/integration/sandbox-lib.sh"
+. "$top_srcdir/tests/integration/lab-lib.sh"
 [ "$(nproc --all)" -ge 2 ] || skip "the labs share cores 0-1: this machine has one CPU"
 for rt in sandbox runc; do
 	isolab list runtimes 2>/dev/null | awk -v rt=$rt '$1 == rt && $3 == "available"' | grep -q . ||
@@ -18,9 +19,9 @@ verdicts() {
 	local lab=$1 rule
 	shift
 	for rule in "$@"; do
-		grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" || fail "$lab: no verdict on '$rule': $(cat "$out")"
+		lab_verdict "$rule"
 	done
-	ok "$lab: $(grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ' | tr '\n' ' ')"
+	ok "$lab: $(lab_outcomes)"
 }
 
 isolab lab run lab-fair-share -t 2 -n 2 -q >"$out" 2>&1

@@ -7,12 +7,13 @@
 # Under ISOLAB_TEST_KVM the machine played is whatever vm-lib.sh plays.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
+. "$top_srcdir/tests/integration/lab-lib.sh"
 out=$test_state/out
 
 isolab lab run lab-vm-disk-cache -t 2 -n 2 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-vm-disk-cache exited badly: $(cat "$out")"
 rule="with the host's page cache under its disk, the same VM's random I/O is markedly faster"
-grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" || fail "lab-vm-disk-cache: no verdict: $(cat "$out")"
+lab_verdict "$rule"
 run=$(latest_run)
 python3 - "$run/journal.jsonl" <<'PY' || fail "lab-vm-disk-cache: the cache modes"
 import json, re, sys
@@ -30,5 +31,5 @@ ends = [r for r in recs if r["type"] == "end"]
 assert len(ends) == 4 and all(e["status"] == "ok" for e in ends), ends
 print("cache modes:", {k: sorted(v) for k, v in seen.items()})
 PY
-ok "lab-vm-disk-cache: $(grep -Eo '^  \[[a-z ]+\]' "$out" | tr -d ' ') $(grep -Eo 'qemu-writeback file rate = [0-9]+ IOPS, qemu = [0-9]+: ratio [0-9.]+' "$out")"
+ok "lab-vm-disk-cache: $(lab_outcomes)$(grep -Eo 'qemu-writeback file rate = [0-9]+ IOPS, qemu = [0-9]+: ratio [0-9.]+' "$out")"
 assert_nothing_left "$(basename "$run")"
