@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,7 +83,7 @@ static void __attribute__((noreturn)) child_fail(int st, int what)
 	_exit(127);
 }
 
-enum { FAIL_CGROUP = 1, FAIL_CWD, FAIL_EXEC, FAIL_FDS };
+enum { FAIL_CGROUP = 1, FAIL_CWD, FAIL_EXEC, FAIL_FDS, FAIL_NETNS };
 
 /* In the child: closes every fd from lo up, except keep. */
 static void close_from(int lo, int keep)
@@ -143,6 +144,12 @@ int exec_spawn(char *const *argv, const struct exec_opts *given, struct exec_chi
 				close(fd);
 			}
 		}
+		if (opts->netns) {
+			int fd = open(opts->netns, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+				child_fail(st[1], FAIL_NETNS);
+			close(fd);
+		}
 		if (opts->cwd && chdir(opts->cwd) < 0)
 			child_fail(st[1], FAIL_CWD);
 		if (!opts->keep_stdin) {
@@ -194,6 +201,7 @@ int exec_spawn(char *const *argv, const struct exec_opts *given, struct exec_chi
 		case FAIL_CGROUP: return err_errno(cause, "%s: cannot join cgroup", argv[0]);
 		case FAIL_CWD: return err_errno(cause, "%s: cannot chdir to %s", argv[0], opts->cwd);
 		case FAIL_FDS: return err_errno(cause, "%s: cannot set up stdio", argv[0]);
+		case FAIL_NETNS: return err_errno(cause, "%s: cannot join network namespace %s", argv[0], opts->netns);
 		default: return err_errno(cause, "%s: cannot execute %s", argv[0], path);
 		}
 	}

@@ -20,6 +20,7 @@ struct exec_opts {
 	const char *const *cgroup_procs; /* cgroup.procs files to join, NULL-terminated, or NULL */
 	int keep_stdin;           /* 1: inherit stdin instead of /dev/null */
 	int no_pipe;              /* 1: inherit stdout/stderr instead of a pipe */
+	const char *netns;        /* a network namespace to join (e.g. /run/netns/NAME), or NULL */
 };
 
 struct exec_child {

@@ -39,6 +39,8 @@ const char *netns_path(const struct netns *ns) { return ns->path; }
 const char *netns_name(const struct netns *ns) { return ns->name; }
 const char *netns_addr(const struct netns *ns) { return ns->addr; }
 const char *netns_host_if(const struct netns *ns) { return ns->host_if; }
+const char *netns_host_addr(const struct netns *ns) { return ns->host_addr; }
+int netns_prefix(const struct netns *ns) { (void)ns; return 30; }
 
 /* Runs `ip ARGS...`; on failure the cause carries ip's last output line. */
 static int ip(char **cause, const char *const *args)
@@ -158,6 +160,25 @@ struct netns *netns_create(struct resources *res, const char *run_id, int inst, 
 fail:
 	netns_destroy(ns, res, NULL);
 	return NULL;
+}
+
+const char *netns_add_tap(struct netns *ns, char **cause)
+{
+	char inst_cidr[32];
+	snprintf(inst_cidr, sizeof inst_cidr, "%s/30", ns->addr);
+	const char *steps[][10] = {
+		{ "-n", ns->name, "link", "add", "br0", "type", "bridge", NULL },
+		{ "-n", ns->name, "tuntap", "add", "dev", "tap0", "mode", "tap", NULL },
+		{ "-n", ns->name, "addr", "del", inst_cidr, "dev", "eth0", NULL },
+		{ "-n", ns->name, "link", "set", "eth0", "master", "br0", NULL },
+		{ "-n", ns->name, "link", "set", "tap0", "master", "br0", NULL },
+		{ "-n", ns->name, "link", "set", "tap0", "up", NULL },
+		{ "-n", ns->name, "link", "set", "br0", "up", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
+		if (ip(cause, steps[i]) < 0)
+			return NULL;
+	return "tap0";
 }
 
 int netns_link_delete(const char *ifname, char **cause)

@@ -32,6 +32,18 @@ const char *netns_name(const struct netns *ns);
 const char *netns_addr(const struct netns *ns);
 /* The host end's interface name. Owned by ns. */
 const char *netns_host_if(const struct netns *ns);
+/* The host end's address (the instance's gateway). Owned by ns. */
+const char *netns_host_addr(const struct netns *ns);
+/* The prefix length of the instance's link (30). */
+int netns_prefix(const struct netns *ns);
+
+/* For a VM on the instance's link: makes a bridge br0 in the namespace,
+ * puts eth0 (the veth's inside end) and a new persistent tap device on it,
+ * and takes eth0's address off, since the guest behind the tap holds it.
+ * The host then reaches netns_addr() over veth, bridge and tap. Returns
+ * the tap's name ("tap0", inside the namespace: open it from there). Both
+ * devices go with the namespace in netns_destroy. */
+const char *netns_add_tap(struct netns *ns, char **cause);
 /* Deletes the pair and the namespace, marks them done in res, frees ns. */
 int netns_destroy(struct netns *ns, struct resources *res, char **cause);
 
