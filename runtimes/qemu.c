@@ -31,17 +31,22 @@
  * directory and the scratch disk are all in the resource journal, so
  * `isolab cleanup` reaps a VM whose isolab was killed.
  *
- * Network: "none" gives the guest no NIC. "bridge" (and "host", since a
- * VM cannot share the host's stack) is QEMU's user-mode network (slirp):
- * a virtio-net NIC, the guest at 10.0.2.15/24 behind the gateway 10.0.2.2
- * (the agent configures eth0 from isolab.net=). The workload binds the
- * guest's address (in->bind_addr: ${addr} in its argv, files and prepare)
- * and the instance's ${port} is forwarded from 127.0.0.1 on the host, which
- * is ${addr} for the host's companion and setup; a literal
- * "127.0.0.1:PORT" in argv is rewritten to the guest's address and its port
- * forwarded too. No tap into isolab's bridge netns: slirp needs no
- * privileges and no host configuration, and what it costs (a user-space
- * TCP/IP stack in QEMU) is part of what a user-mode VM network is.
+ * Network: "none" gives the guest no NIC. "bridge" is the containers'
+ * network, with the VM on it: the instance's namespace and veth pair
+ * (netns.h), a bridge in the namespace with a tap device on it, and QEMU,
+ * started in the namespace, gives the guest a virtio-net NIC on the tap
+ * (vhost-net where /dev/vhost-net opens). The guest holds the instance's
+ * address (the agent configures eth0 from isolab.net=ADDR/30,HOSTADDR), so
+ * the host reaches it at ${addr} as it reaches a container: host veth end,
+ * bridge, tap, virtio-net — no NAT. The option netdev = "user" (the runtime
+ * qemu-usernet), and network "host" (a VM cannot share the host's stack),
+ * give QEMU's user-mode network (slirp) instead: the guest at 10.0.2.15/24
+ * behind 10.0.2.2, the instance's ${port} forwarded from 127.0.0.1 on the
+ * host, which is then ${addr}; it needs no privileges, and what it costs
+ * (a user-space TCP/IP stack in QEMU) is part of what it measures. Either
+ * way the workload binds the guest's address (in->bind_addr: ${addr} in its
+ * argv, files and prepare), and a literal "127.0.0.1:PORT" in argv is
+ * rewritten to the guest's address (and, user-mode, its port forwarded).
  *
  * Applications (rootfs "host"): the initramfs carries the programs argv
  * names and their libraries plus the workload's guest_files, and the
@@ -70,6 +75,7 @@
 #include "initramfs.h"
 #include "kvm.h"
 #include "metrics.h"
+#include "netns.h"
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
@@ -108,8 +114,11 @@ struct qemu {
 	struct vm_host h;    /* QEMU, the relay, the console log, the cgroup */
 	int qmp_fd;
 	struct metrics *m;
-	int net;             /* user-mode network with port forwards */
-	char *hostfwd;       /* ",hostfwd=tcp:127.0.0.1:P-:P..." */
+	int net;             /* a NIC: user-mode network with port forwards, or tap */
+	char *hostfwd;       /* ",hostfwd=tcp:127.0.0.1:P-:P..." (user-mode) */
+	struct netns *ns;    /* network bridge with netdev tap: the instance's namespace */
+	const char *tap;     /* the tap device in it */
+	int vhost;           /* /dev/vhost-net opens */
 };
 
 #define QEMU_GUEST_ADDR "10.0.2.15"
@@ -328,16 +337,25 @@ static int qemu_prepare(struct instance *in, char **cause)
 	struct qemu *q = xcalloc(1, sizeof *q);
 	in->priv = q;
 	q->net = strcmp(net, "none") != 0;
-	/* ${addr}, substituted after prepare: the host reaches forwarded ports
-	 * there, and the workload binds the guest's address, where slirp
-	 * delivers them. */
-	in->addr = xstrdup("127.0.0.1");
-	if (q->net)
-		in->bind_addr = QEMU_GUEST_ADDR;
-	if (q->net)
-		note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening ports "
-			      "forwarded from 127.0.0.1%s",
-		    net, QEMU_GUEST_ADDR, !strcmp(net, "host") ? " (a VM cannot share the host's network stack)" : "");
+	if (!strcmp(net, "bridge") && !strcmp(runtime_option(in->rt, "netdev", "tap"), "tap")) {
+		q->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
+		q->ns = vm_net_bridge(in, q->vhost ? "vhost-net: the host kernel moves the packets"
+		    : "no vhost-net: /dev/vhost-net does not open, QEMU moves the packets itself", &q->tap, cause);
+		if (!q->ns)
+			return err_wrap(cause, "qemu: network bridge");
+	} else {
+		/* ${addr}, substituted after prepare: the host reaches forwarded
+		 * ports there, and the workload binds the guest's address, where
+		 * slirp delivers them. */
+		in->addr = xstrdup("127.0.0.1");
+		if (q->net)
+			in->bind_addr = QEMU_GUEST_ADDR;
+		if (q->net)
+			note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening "
+				      "ports forwarded from 127.0.0.1%s",
+			    net, QEMU_GUEST_ADDR, !strcmp(net, "host") ? " (a VM cannot share the host's network stack)"
+			    : " (netdev user)");
+	}
 	q->h.who = "qemu";
 	q->qmp_fd = q->h.console_fd = -1;
 	q->microvm = is_microvm(in->rt);
@@ -424,7 +442,7 @@ static int qemu_stage(struct instance *in, char **cause)
 	    runtime_option(in->rt, "disk_cache", "none"));
 	if (choose_accel(in, q, cause) < 0 || make_scratch(in, q, cause) < 0)
 		return -1;
-	if (q->net && in->port > 0)
+	if (q->net && !q->ns && in->port > 0)
 		q->hostfwd = xasprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", in->port, in->port);
 	return 0;
 }
@@ -471,9 +489,14 @@ static void build_argv(struct instance *in, struct qemu *q, struct argvb *a, con
 	    runtime_option(in->rt, "disk_cache", "none"));
 	argvb_add(a, "-device");
 	argvb_addf(a, "virtio-blk-%s,drive=disk0", bus);
-	if (q->net) {
+	if (q->ns) {
+		argvb_add(a, "-netdev");
+		argvb_addf(a, "tap,id=net0,ifname=%s,script=no,downscript=no%s", q->tap, q->vhost ? ",vhost=on" : "");
+	} else if (q->net) {
 		argvb_add(a, "-netdev");
 		argvb_addf(a, "user,id=net0%s", q->hostfwd ? q->hostfwd : "");
+	}
+	if (q->net) {
 		argvb_add(a, "-device");
 		/* Under TCG the guest's virtio-net path has stalled for good with
 		 * event_idx (notification suppression) on: Redis through the
@@ -589,11 +612,11 @@ static unsigned long host_tsc_khz(void)
 	return p ? (unsigned long)(strtod(p + 1, NULL) * 1000 + 0.5) : 0;
 }
 
-/* The guest's view of argv under user-mode networking: each
- * "127.0.0.1:PORT" becomes QEMU_GUEST_ADDR ":PORT" and its port is added to
- * q->hostfwd; a bare "127.0.0.1" argument becomes QEMU_GUEST_ADDR.
- * malloc'd, NULL-terminated. */
-static char **guest_argv(struct qemu *q, char *const *argv)
+/* The guest's view of argv when it has a network: each "127.0.0.1:PORT"
+ * becomes the guest's address and PORT (under user-mode networking the
+ * port is added to q->hostfwd); a bare "127.0.0.1" argument becomes the
+ * guest's address. malloc'd, NULL-terminated. */
+static char **guest_argv(struct qemu *q, const char *guest, char *const *argv)
 {
 	static const char host[] = "127.0.0.1";
 	size_t n = 0;
@@ -602,7 +625,7 @@ static char **guest_argv(struct qemu *q, char *const *argv)
 	char **out = xcalloc(n + 1, sizeof *out);
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(argv[i], host)) {
-			out[i] = xstrdup(QEMU_GUEST_ADDR);
+			out[i] = xstrdup(guest);
 			continue;
 		}
 		char *o = xstrdup("");
@@ -614,9 +637,9 @@ static char **guest_argv(struct qemu *q, char *const *argv)
 			int boundary = hit == argv[i] || !strchr("0123456789.", hit[-1]);
 			char *next;
 			if (port > 0 && port < 65536 && boundary) {
-				next = xasprintf("%s%.*s%s", o, (int)(hit - p), p, QEMU_GUEST_ADDR);
+				next = xasprintf("%s%.*s%s", o, (int)(hit - p), p, guest);
 				_cleanup_free_ char *fwd = xasprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", port, port);
-				if (!q->hostfwd || !strstr(q->hostfwd, fwd)) {
+				if (!q->ns && (!q->hostfwd || !strstr(q->hostfwd, fwd))) {
 					char *h = xasprintf("%s%s", q->hostfwd ? q->hostfwd : "", fwd);
 					free(q->hostfwd);
 					q->hostfwd = h;
@@ -637,7 +660,7 @@ static char **guest_argv(struct qemu *q, char *const *argv)
 static int qemu_launch(struct instance *in, char **cause)
 {
 	struct qemu *q = in->priv;
-	char **gargv = q->net ? guest_argv(q, in->argv) : NULL;
+	char **gargv = q->net ? guest_argv(q, q->ns ? netns_addr(q->ns) : QEMU_GUEST_ADDR, in->argv) : NULL;
 	_cleanup_free_ char *argp = vm_argv_param(gargv ? gargv : in->argv, in->probe);
 	argv_free(gargv);
 	_cleanup_free_ char *disk = vm_escape(in->dir);
@@ -648,8 +671,10 @@ static int qemu_launch(struct instance *in, char **cause)
 	unsigned long khz = q->microvm ? host_tsc_khz() : 0;
 	_cleanup_free_ char *tsc = khz ? xasprintf(" tsc_early_khz=%lu", khz) : xstrdup("");
 	_cleanup_free_ char *copies = in->copies ? xasprintf(" isolab.containers=%u", in->copies) : xstrdup("");
+	_cleanup_free_ char *bridged = q->ns ? vm_net_param(q->ns) : NULL;
+	_cleanup_free_ char *netp = q->net ? xasprintf(" isolab.net=%s", bridged ? bridged : QEMU_GUEST_NET) : xstrdup("");
 	_cleanup_free_ char *append = xasprintf("console=ttyS0 quiet panic=-1%s isolab.port=1 isolab.disk=%s%s%s %s",
-	    tsc, disk, q->net ? " isolab.net=" QEMU_GUEST_NET : "", copies, argp);
+	    tsc, disk, netp, copies, argp);
 	if (strlen(append) > CMDLINE_MAX)
 		return err_set(cause, "qemu: the workload's argv makes the kernel command line %zu bytes (at most %d)",
 		    strlen(append), CMDLINE_MAX);
@@ -661,7 +686,8 @@ static int qemu_launch(struct instance *in, char **cause)
 
 	struct argvb a = { 0 };
 	build_argv(in, q, &a, append);
-	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(q->h.cg) };
+	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(q->h.cg),
+		.netns = q->ns ? netns_path(q->ns) : NULL };
 	struct exec_child c;
 	in->t_called_ns = mono_ns();
 	int rc = exec_spawn(a.v, &o, &c, cause);
@@ -733,6 +759,10 @@ static int qemu_cleanup(struct instance *in, char **cause)
 	if (!q)
 		return 0;
 	int rc = vm_host_cleanup(in, &q->h, cause);
+	/* After QEMU is gone: it held the tap. */
+	if (vm_net_release(in, q->ns, rc < 0 ? NULL : cause) < 0)
+		rc = -1;
+	q->ns = NULL;
 	if (q->qmp_fd >= 0)
 		close(q->qmp_fd);
 	q->qmp_fd = -1;
@@ -773,6 +803,9 @@ static const struct option_decl qemu_options[] = {
 	{ .name = "boot_kernel", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "vmlinux", "bzimage", NULL } },
 	  .doc = "vmlinux (default): boot the kernel uncompressed, through its PVH entry (extracted once into the cache); "
 		 "bzimage: boot the compressed kernel, which decompresses itself at every boot" },
+	{ .name = "netdev", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "tap", "user", NULL } },
+	  .doc = "with network bridge: tap (default: virtio-net on a tap on the instance's bridge, vhost-net where "
+		 "/dev/vhost-net opens) or user (QEMU's user-mode network, the port forwarded from 127.0.0.1)" },
 	{ .name = "binary", .doc = "the QEMU program (default qemu-system-x86_64)" },
 	{ .name = "extra_args", .doc = "more QEMU arguments, split on white space" },
 	{ 0 },
@@ -780,9 +813,11 @@ static const struct option_decl qemu_options[] = {
 
 static char *qemu_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
 {
-	(void)rt;
-	return serve && !strcmp(net, "none") ? xstrdup("network none gives the VM no network card (bridge and host "
-	    "give it QEMU's user-mode network, the instance's port forwarded from the host)") : NULL;
+	if (!strcmp(net, "bridge") && !strcmp(runtime_option(rt, "netdev", "tap"), "tap") && geteuid() != 0)
+		return xstrdup("network bridge puts the VM on a tap on the instance's bridge, which needs root (the "
+			       "runtime option netdev = \"user\", as in qemu-usernet, needs none)");
+	return serve && !strcmp(net, "none") ? xstrdup("network none gives the VM no network card (bridge puts it on "
+	    "the instance's bridge through a tap, host gives it QEMU's user-mode network)") : NULL;
 }
 
 const struct driver driver_qemu = {

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "cgroup.h"
 #include "metrics.h"
+#include "netns.h"
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
@@ -543,4 +544,65 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
 	free(h->cg_rel);
 	h->vmm_pid_s = h->vmm_start_s = h->relay_pid_s = h->relay_start_s = h->cg_rel = NULL;
 	return rc;
+}
+
+/* ---- network bridge ---- */
+
+static void vm_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vm_info(struct instance *in, const char *fmt, ...)
+{
+	if (!in->note)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
+}
+
+struct netns *vm_net_bridge(struct instance *in, const char *detail, const char **tap, char **cause)
+{
+	struct netns *ns = netns_create(in->res, in->run_id, in->id, cause);
+	if (!ns)
+		return NULL;
+	*tap = netns_add_tap(ns, cause);
+	if (!*tap) {
+		netns_destroy(ns, in->res, NULL);
+		return NULL;
+	}
+	free(in->addr);
+	in->addr = xstrdup(netns_addr(ns));
+	in->bind_addr = netns_addr(ns);
+	if (in->note)
+		in->note(in, json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "netns", "name", netns_name(ns), "veth",
+		    netns_host_if(ns), "addr", netns_addr(ns), "tap", *tap));
+	vm_info(in, "network bridge: virtio-net on tap %s, on a bridge in namespace %s with veth %s, the guest at %s "
+		    "(%s); no NAT between the host and the guest",
+	    *tap, netns_name(ns), netns_host_if(ns), netns_addr(ns), detail);
+	return ns;
+}
+
+char *vm_net_param(const struct netns *ns)
+{
+	return xasprintf("%s/%d,%s", netns_addr(ns), netns_prefix(ns), netns_host_addr(ns));
+}
+
+int vm_net_release(struct instance *in, struct netns *ns, char **cause)
+{
+	if (!ns)
+		return 0;
+	unsigned long long v[4] = { 0 };
+	static const char *const names[] = { "rx_packets", "tx_packets", "rx_bytes", "tx_bytes" };
+	int have = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(names) && have; i++) {
+		_cleanup_free_ char *path = xasprintf("/sys/class/net/%s/statistics/%s", netns_host_if(ns), names[i]);
+		_cleanup_free_ char *s = read_file(path, NULL);
+		have = s != NULL;
+		v[i] = s ? strtoull(s, NULL, 10) : 0;
+	}
+	/* The host end's tx is what went to the guest. */
+	if (have)
+		vm_info(in, "network: veth %s carried %llu packets (%llu bytes) to the guest and %llu (%llu bytes) from it",
+		    netns_host_if(ns), v[1], v[3], v[0], v[2]);
+	return netns_destroy(ns, in->res, cause);
 }

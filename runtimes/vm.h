@@ -126,6 +126,24 @@ int vm_host_stop(struct vm_host *h, int force, char **cause);
  * journal, and frees what h holds. */
 int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause);
 
+/* Network bridge for a VM, as a container has it: the instance's
+ * namespace and veth pair (netns.h) with a bridge in the namespace and a
+ * tap device on it, which the VMM, started in the namespace (exec_opts
+ * netns: netns_path()), backs with the guest's virtio-net card. The guest
+ * holds the instance's address (vm_net_param() for the agent), so the host
+ * reaches it at in->addr with no NAT. Sets in->addr and in->bind_addr,
+ * records the namespace in the run's journal (with the tap) and says in an
+ * info record what it made; detail says how the VMM moves the packets.
+ * *tap gets the tap's name. NULL on error. */
+struct netns;
+struct netns *vm_net_bridge(struct instance *in, const char *detail, const char **tap, char **cause);
+/* The agent's isolab.net= value for it: "ADDR/PREFIX,GATEWAY". malloc'd. */
+char *vm_net_param(const struct netns *ns);
+/* Once the VMM is gone: notes what the veth carried each way over the
+ * instance's life, then removes the veth and the namespace (with the
+ * bridge and tap in it). */
+int vm_net_release(struct instance *in, struct netns *ns, char **cause);
+
 /* The options every VM driver reads for its guest, as entries of its
  * option table (struct option_decl, runtime.h). */
 #define VM_OPTIONS                                                                                 \

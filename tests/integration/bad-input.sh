@@ -284,6 +284,18 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	want_line "sandbox .*failed .*error: runtime sandbox is not available here: .*root" "non-root sandbox"
 	no_leftover "non-root"
 	ok "a non-root user asking for root-only runtimes (runc, sandbox)"
+
+	# A VM on the bridge is on a tap in a network namespace: root only,
+	# said before anything starts, with the way that needs no root.
+	out=$(timeout -s KILL 60 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env -u XDG_CONFIG_HOME -u XDG_STATE_HOME HOME="$tmp/rundir-nobody" \
+		ISOLAB_RUNDIR="$tmp/rundir-nobody" "$ISOLAB" --state-dir "$tmp/state-nobody" \
+		-c "$tmp/tour.conf" run -r qemu -w nginx -n 1 -t 1 --network bridge 2>&1 </dev/null)
+	rc=$?
+	want_rc 2 "non-root VM on the bridge"; one_line "non-root VM on the bridge"
+	want_line "runtime qemu cannot have network bridge: .*tap.*needs root.*qemu-usernet" "non-root VM on the bridge"
+	no_leftover "non-root VM on the bridge"
+	ok "a non-root user asking for a VM on the bridge"
 else
 	echo "not root: the unwritable state directory case needs another user"
 fi

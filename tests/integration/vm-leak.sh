@@ -1,6 +1,8 @@
 #!/bin/bash
 # Kill isolab with SIGKILL while a VM runs, then `isolab cleanup`: no QEMU
-# or relay process, no scratch disk, sockets, cgroup or run directory left.
+# or relay process, no scratch disk, sockets, cgroup or run directory left,
+# and no network: the VM is on network bridge, so its namespace (with the
+# bridge and tap in it) and veth pair must go too.
 # The QEMU and relay watched are this run's own: the processes of role vmm
 # and helper in the run's journal samples, each also in the run's resource
 # journal (so cleanup knows it) and QEMU named after the run (-name
@@ -9,7 +11,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
 # Not through the isolab function: $! must be isolab's own pid.
-"$ISOLAB" --state-dir "$test_state" -c "$vm_conf" run -e vm -r qemu-microvm -w cpu -t 60 >"$test_state/leak" 2>&1 &
+"$ISOLAB" --state-dir "$test_state" -c "$vm_conf" run -e vm -r qemu-microvm -w cpu -t 60 --network bridge >"$test_state/leak" 2>&1 &
 pid=$!
 # Wait (bounded: a TCG boot) until the guest's workload reports: a sample
 # with the guest's processes in the run's journal.
@@ -48,6 +50,11 @@ grep -q "^pid $rpid " "$res" || fail "the relay $rpid is not in the run's resour
 tr '\0' ' ' <"/proc/$qpid/cmdline" | grep -q -- "-name isolab-$id-1," || fail "process $qpid is not this run's QEMU"
 scratch=$run/instances/1.scratch.img
 grep -q "^file $scratch " "$res" && [ -f "$scratch" ] || fail "no scratch disk $scratch in the resource journal and on disk"
+ns=$(sed -n 's/.*"type":"netns","name":"\([^"]*\)".*"tap":"\([^"]*\)".*/\1 \2/p' "$run/journal.jsonl" | head -n1)
+[ -n "$ns" ] || fail "no netns record with a tap in the run's journal"
+set -- $ns
+grep -q "^netns $1" "$res" || fail "namespace $1 is not in the run's resource journal $res"
+ip -n "$1" link show "$2" >/dev/null 2>&1 || fail "no tap $2 in namespace $1 while the VM runs"
 kill -KILL $pid
 wait $pid 2>/dev/null
 for p in $qpid $rpid; do
@@ -61,4 +68,5 @@ gone "$qpid" || fail "QEMU $qpid survived cleanup"
 gone "$rpid" || fail "the relay $rpid survived cleanup"
 [ -e "$scratch" ] && fail "the scratch disk $scratch was left"
 assert_nothing_left "$id"
-ok "after SIGKILL, isolab cleanup left no QEMU, relay, disk, sockets or cgroup"
+[ -e "/run/netns/$1" ] && fail "namespace $1 was left"
+ok "after SIGKILL, isolab cleanup left no QEMU, relay, disk, sockets, cgroup or network namespace"
