@@ -22,7 +22,11 @@
  * cgroup, wait for S, PUT /machine-config, /boot-source, /drives/scratch,
  * start the relay, PUT /actions InstanceStart (the "vmm" milestone).
  * No jailer: isolab runs Firecracker as root in its cgroup, as QEMU.
- * Network: none only (Firecracker's network needs a tap device).
+ * Network: "none", or "bridge" as the qemu driver has it (vm.h,
+ * vm_net_bridge): Firecracker starts in the instance's namespace and gets
+ * the tap there as eth0 through PUT /network-interfaces/eth0, and the
+ * guest holds the instance's address. "host" is refused: a VM cannot share
+ * the host's stack, and Firecracker has no user-mode network.
  *
  * Resources: the instance's cgroup, the socket directory (API socket
  * inside), the scratch disk, Firecracker's and the relay's pids, all in
@@ -38,6 +42,7 @@
 #include "initramfs.h"
 #include "kvm.h"
 #include "metrics.h"
+#include "netns.h"
 #include "resources.h"
 #include "runtime.h"
 #include "util.h"
@@ -107,6 +112,9 @@ int firecracker_configure(const char *api_sock, const struct fc_boot *b, int tim
 			       "is_root_device", 0, "is_read_only", 0),
 			   timeout_ms, cause) < 0)
 		return -1;
+	if (b->tap && fc_put(api_sock, "/network-interfaces/eth0",
+			  json_pack("{s:s, s:s}", "iface_id", "eth0", "host_dev_name", b->tap), timeout_ms, cause) < 0)
+		return -1;
 	return 0;
 }
 
@@ -125,6 +133,8 @@ struct fc {
 	char *rdir, *sock, *scratch;
 	struct vm_host h;    /* firecracker, the relay, the console log, the cgroup */
 	struct metrics *m;
+	struct netns *ns;    /* network bridge: the instance's namespace */
+	const char *tap;     /* the tap device in it */
 };
 
 static const char *fc_binary_name(const struct runtime_conf *rt)
@@ -244,11 +254,13 @@ static int fc_scratch(struct instance *in, struct fc *f, char **cause)
 static char *fc_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
 {
 	(void)rt;
-	if (strcmp(net, "none"))
-		return xstrdup("a Firecracker VM has network none only here: this driver sets up no tap device "
-			       "(qemu-microvm's user-mode network forwards ports)");
-	return serve ? xstrdup("a Firecracker VM has network none only here, no network card, which no host "
-			       "program reaches (qemu-microvm serves on bridge or host)") : NULL;
+	if (!strcmp(net, "host"))
+		return xstrdup("a Firecracker VM cannot share the host's network stack and has no user-mode network "
+			       "(bridge puts it on a tap on the instance's bridge)");
+	if (!strcmp(net, "bridge") && geteuid() != 0)
+		return xstrdup("network bridge puts the Firecracker VM on a tap on the instance's bridge, which needs root");
+	return serve && !strcmp(net, "none") ? xstrdup("network none gives the Firecracker VM no network card, which "
+	    "no host program reaches (bridge puts it on a tap on the instance's bridge)") : NULL;
 }
 
 static int fc_prepare(struct instance *in, char **cause)
@@ -280,6 +292,11 @@ static int fc_prepare(struct instance *in, char **cause)
 	if (!f->initrd)
 		return err_wrap(cause, "firecracker: initramfs");
 	note_info(in, "guest: kernel %s (as ELF %s), initramfs %s", f->k.path, f->vmlinux, f->initrd);
+	if (in->network && !strcmp(in->network, "bridge")) {
+		f->ns = vm_net_bridge(in, "Firecracker's virtio-net, the tap given through its API", &f->tap, cause);
+		if (!f->ns)
+			return err_wrap(cause, "firecracker: network bridge");
+	}
 
 	f->rdir = xasprintf("%s/firecracker-%d", resources_dir(in->res), in->id);
 	if (resources_add(in->res, "dir", f->rdir, NULL, cause) < 0)
@@ -343,9 +360,11 @@ static int fc_launch(struct instance *in, char **cause)
 		return err_set(cause, "firecracker: launch without prepare");
 	_cleanup_free_ char *argp = vm_argv_param(in->argv, in->probe);
 	_cleanup_free_ char *disk = vm_escape(in->dir);
+	_cleanup_free_ char *bridged = f->ns ? vm_net_param(f->ns) : NULL;
+	_cleanup_free_ char *netp = bridged ? xasprintf(" isolab.net=%s", bridged) : xstrdup("");
 	_cleanup_free_ char *args = xasprintf("console=ttyS0 reboot=k panic=1 pci=off quiet i8042.noaux "
-					      "isolab.halt=reboot isolab.disk=%s %s",
-	    disk, argp);
+					      "isolab.halt=reboot isolab.disk=%s%s %s",
+	    disk, netp, argp);
 	if (strlen(args) > FC_CMDLINE_MAX)
 		return err_set(cause, "firecracker: the workload's argv makes the kernel command line %zu bytes (at most %d)",
 		    strlen(args), FC_CMDLINE_MAX);
@@ -370,7 +389,8 @@ static int fc_launch(struct instance *in, char **cause)
 	argvb_add(&a, "--id");
 	argvb_add(&a, id);
 	argvb_add_words(&a, runtime_option(in->rt, "extra_args", ""));
-	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(f->h.cg) };
+	struct exec_opts o = { .cwd = in->dir, .cgroup_procs = cgroup_procs_files(f->h.cg),
+		.netns = f->ns ? netns_path(f->ns) : NULL };
 	struct exec_child c;
 	in->t_called_ns = mono_ns();
 	int rc = exec_spawn(a.v, &o, &c, cause);
@@ -384,7 +404,7 @@ static int fc_launch(struct instance *in, char **cause)
 	if (vm_record_pid(in, c.pid, &f->h.vmm_pid_s, &f->h.vmm_start_s, cause) < 0)
 		goto fail;
 	struct fc_boot b = { .kernel = f->vmlinux, .initrd = f->initrd, .boot_args = args, .disk = f->scratch,
-		.vcpus = fc_vcpus(in), .mem_mib = fc_mem_mib(in) };
+		.tap = f->tap, .vcpus = fc_vcpus(in), .mem_mib = fc_mem_mib(in) };
 	if (wait_api(f->sock, f->h.vmm_pid, cause) < 0 || firecracker_configure(f->sock, &b, FC_API_MS, cause) < 0)
 		goto fail;
 	/* Firecracker's stdout carries the serial console (and its own log). */
@@ -434,6 +454,10 @@ static int fc_cleanup(struct instance *in, char **cause)
 	if (!f)
 		return 0;
 	int rc = vm_host_cleanup(in, &f->h, cause);
+	/* After Firecracker is gone: it held the tap. */
+	if (vm_net_release(in, f->ns, rc < 0 ? NULL : cause) < 0)
+		rc = -1;
+	f->ns = NULL;
 	if (f->sock && (unlink(f->sock) == 0 || errno == ENOENT))
 		resources_done(in->res, "file", f->sock, NULL);
 	if (f->scratch && (unlink(f->scratch) == 0 || errno == ENOENT))

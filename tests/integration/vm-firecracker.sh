@@ -5,7 +5,9 @@
 # Firecracker needs it). The driver's API requests are checked against a
 # fake API server in tests/unit/test_firecracker. Only where firecracker
 # is installed and KVM works does this boot real micro-VMs (start and cpu)
-# and check the start-up breakdown and the guest's process table;
+# and check the start-up breakdown and the guest's process table, then
+# run net-rr with the guest on the instance's bridge (the tap given through
+# Firecracker's API) and check the veth carried its round trips;
 # otherwise, after the checks above, it is skipped (77) with exactly what
 # it did not run and why.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -24,7 +26,7 @@ if ! echo "$line" | awk '{ exit $3 != "available" }'; then
 		why="KVM is unusable here, and Firecracker has no emulation fallback"
 	fi
 	ok "list runtimes says why firecracker cannot run, with the fix"
-	skip "booting Firecracker micro-VMs (start, cpu): $why"
+	skip "booting Firecracker micro-VMs (start, cpu; net-rr on the bridge): $why"
 fi
 run_isolab -c "$vm_conf" run -e vm -r firecracker -w start,cpu -n 1
 run=$(latest_run)
@@ -42,3 +44,16 @@ assert any(p["role"] == "guest" and p["comm"] == "isolab-probe" for p in procs),
 PY
 assert_nothing_left "$(basename "$run")"
 ok "firecracker ran start and cpu in real micro-VMs"
+
+run_isolab -c "$vm_conf" run -e vm -r firecracker -w net-rr -n 1 -t 3 --network bridge
+run=$(latest_run)
+j=$run/journal.jsonl
+grep -q '"type":"end".*"status":"ok"' "$j" || fail "net-rr in Firecracker on the bridge did not succeed"
+grep -q '"msg":"network bridge: virtio-net on tap tap0, on a bridge in namespace isolab-[0-9]*' "$j" ||
+	fail "the Firecracker instance does not say it is on a tap on the instance's bridge"
+rate=$(report_mean firecracker net-rr rate "$out")
+traffic=$(grep -o '"network: veth isolab[0-9]*h carried [0-9]* packets' "$j" | grep -o '[0-9]* packets' | grep -o '[0-9]*')
+[ -n "$rate" ] && [ -n "$traffic" ] || fail "no round-trip rate ('$rate') or veth count ('$traffic')"
+awk -v t="$traffic" -v r="$rate" 'BEGIN { exit !(r > 0 && t >= r) }' || fail "rate $rate, $traffic packets to the guest"
+assert_nothing_left "$(basename "$run")"
+ok "net-rr into a Firecracker guest on the bridge: $rate round trips/s, $traffic packets to it over the veth"

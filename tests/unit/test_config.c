@@ -1261,9 +1261,12 @@ START_TEST(test_network_plan)
 		  "bridge: docker: docker cannot join" },
 		{ { "native" }, "web", "none", "none", NULL },
 		{ { "runc", "docker" }, "cpu", "host", "host", NULL },
-		{ { "runc", "fc" }, "web", "auto", NULL,
-		  "web's load generator runs on the host and cannot reach fc on network bridge nor host: a Firecracker "
-		  "VM has network none only here" },
+		{ { "runc", "fc" }, "web", "auto", "bridge", NULL },
+		{ { "fc" }, "web", "none", NULL,
+		  "web's load generator runs on the host and cannot reach fc on network none: network none gives the "
+		  "Firecracker VM no network card" },
+		{ { "native", "fc" }, "cpu", "host", NULL, "runtime fc cannot have network host: a Firecracker VM cannot "
+		  "share the host's network stack" },
 		{ { "gvnone" }, "web", "auto", NULL,
 		  "web's load generator runs on the host and cannot reach gvnone on network bridge nor host: gvnone "
 		  "runs with --network=none (its option network)" },
@@ -1279,9 +1282,9 @@ START_TEST(test_network_plan)
 		{ { "docker" }, "web", "bridge", NULL,
 		  "runtime docker cannot have network bridge: docker cannot join isolab's bridge network namespace "
 		  "(Docker joins only its own containers' namespaces; podman can); use network host" },
-		{ { "fc" }, "cpu", "host", NULL, "runtime fc cannot have network host: a Firecracker VM has network none "
-		  "only here: this driver sets up no tap device (qemu-microvm's user-mode network forwards ports); use "
-		  "network none" },
+		{ { "fc" }, "cpu", "host", NULL, "runtime fc cannot have network host: a Firecracker VM cannot share the "
+		  "host's network stack and has no user-mode network (bridge puts it on a tap on the instance's bridge); "
+		  "use network none or bridge" },
 	};
 	struct experiment x;
 	experiment_defaults(&x);

@@ -7,7 +7,7 @@
  * Firecracker does (204, or 400 with a fault_message). Checked: the order
  * of the requests and that their bodies carry exactly the fields of
  * Firecracker's API (src/firecracker/swagger/firecracker.yaml: BootSource,
- * Drive, MachineConfiguration, InstanceActionInfo); a refusal's
+ * Drive, MachineConfiguration, NetworkInterface, InstanceActionInfo); a refusal's
  * fault_message reaching the cause; the ELF vmlinux extracted from
  * synthetic bzImages (xz with the kernel's size trailer, gzip) and a
  * non-kernel refused; probe's reason and fix when the binary is missing.
@@ -130,6 +130,38 @@ START_TEST(request_sequence)
 	ck_assert_str_eq(line, "PUT /actions HTTP/1.1");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "action_type")), "InstanceStart");
 	ck_assert_int_eq(json_object_size(j), 1);
+	json_decref(j);
+}
+END_TEST
+
+/* Network bridge: the tap in Firecracker's namespace becomes eth0, after
+ * the drive and before the start, with exactly the fields of the API's
+ * NetworkInterface. */
+START_TEST(network_interface_request)
+{
+	const char *replies[] = { NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT };
+	pid_t srv = fake_serve(sock, tmpdir, replies, 5);
+	ck_assert_int_gt(srv, 0);
+	struct fc_boot b = { .kernel = "/k", .initrd = "/i", .boot_args = "isolab.net=10.213.0.2/30,10.213.0.1",
+		.disk = "/d", .tap = "tap0", .vcpus = 1, .mem_mib = 128 };
+	char *cause = NULL;
+	ck_assert_msg(firecracker_configure(sock, &b, 2000, &cause) == 0, "%s", cause ? cause : "");
+	ck_assert_msg(firecracker_start(sock, 2000, &cause) == 0, "%s", cause ? cause : "");
+	fake_stop(srv);
+	char line[256];
+	json_t *j = recorded(2, line, sizeof line);
+	ck_assert_str_eq(line, "PUT /drives/scratch HTTP/1.1");
+	json_decref(j);
+	j = recorded(3, line, sizeof line);
+	ck_assert_str_eq(line, "PUT /network-interfaces/eth0 HTTP/1.1");
+	static const char *const ni[] = { "iface_id", "guest_mac", "host_dev_name", "rx_rate_limiter",
+		"tx_rate_limiter", NULL };
+	only_fields(j, ni);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "iface_id")), "eth0");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "host_dev_name")), "tap0");
+	json_decref(j);
+	j = recorded(4, line, sizeof line);
+	ck_assert_str_eq(line, "PUT /actions HTTP/1.1");
 	json_decref(j);
 }
 END_TEST
@@ -372,6 +404,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, request_sequence);
+	tcase_add_test(tc, network_interface_request);
 	tcase_add_test(tc, refusal_carries_fault_message);
 	tcase_add_test(tc, no_api_socket);
 	tcase_add_test(tc, vmlinux_xz_with_size_trailer);
