@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "journal.h"
 #include "lab.h"
+#include "plan.h"
 #include "report.h"
 #include "util.h"
 
@@ -108,6 +109,19 @@ static void print_lab_plan(const struct experiment *x, FILE *fp)
 	fprintf(fp, " (an instance is stopped %g s past it)\n", x->grace);
 	if (x->threads > 1)
 		fprintf(fp, "  %u threads in every instance\n", x->threads);
+	for (size_t k = 0; k < x->nparams; k++)
+		fprintf(fp, "%s %s=%s%s", k ? "" : "  parameters:", x->params[k].key, x->params[k].value,
+		    k + 1 == x->nparams ? "\n" : "");
+	if (x->network && strcmp(x->network, "auto"))
+		fprintf(fp, "  network: %s\n", x->network);
+	if (x->kind == EXP_SCALE) {
+		_cleanup_free_ unsigned *ns = NULL;
+		size_t nn = plan_scale_counts(x, &ns);
+		fprintf(fp, "  instances together: N =");
+		for (size_t k = 0; k < nn; k++)
+			fprintf(fp, " %u", ns[k]);
+		fprintf(fp, ", measured over one common window once all N are ready\n");
+	}
 	if (x->sweep.param) {
 		fprintf(fp, "  swept: %s = ", x->sweep.param);
 		print_list(fp, x->sweep.values);

@@ -85,12 +85,9 @@ static struct plan_item *push(struct plan *p, size_t *cap, const struct plan_ite
 	return &p->items[p->nitems++];
 }
 
-/* scale: N = 1, 2, 4... and max itself (or a sweep's instance counts),
- * for each workload, repetition and runtime. */
-static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, const struct experiment *x,
-    size_t nwl)
+size_t plan_scale_counts(const struct experiment *x, unsigned **out)
 {
-	unsigned max = x->max_instances ? x->max_instances : 64, reps = x->warmup + x->repetitions;
+	unsigned max = x->max_instances ? x->max_instances : 64;
 	unsigned *ns = NULL;
 	size_t nn = 0;
 	if (x->sweep.param && !strcmp(x->sweep.param, "instances")) {
@@ -106,6 +103,18 @@ static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, co
 				break;
 		}
 	}
+	*out = ns;
+	return nn;
+}
+
+/* scale: each N of plan_scale_counts, for each workload, repetition and
+ * runtime. */
+static void plan_scale(struct plan *p, size_t *cap, const struct config *cfg, const struct experiment *x,
+    size_t nwl)
+{
+	unsigned reps = x->warmup + x->repetitions;
+	unsigned *ns = NULL;
+	size_t nn = plan_scale_counts(x, &ns);
 	for (size_t w = 0; w < nwl; w++)
 		for (size_t k = 0; k < nn; k++)
 			for (unsigned rep = 0; rep < reps; rep++)

@@ -70,6 +70,10 @@ const struct limits *plan_neighbour_limits(const struct plan_item *p, const stru
 int plan_build(struct plan *p, const struct config *cfg, struct executors *xs, const struct experiment *x,
     char **cause);
 void plan_free(struct plan *p);
+/* A scale experiment's instance counts, in order: N = 1, 2, 4... and
+ * max_instances itself, or the values of a sweep over "instances". *out
+ * is malloc'd; returns how many. */
+size_t plan_scale_counts(const struct experiment *x, unsigned **out);
 
 struct journal;
 /* The run's env.json: the machine, the experiment x, each runtime's

@@ -30,6 +30,11 @@ grep -q "^  benchmark: runtimes native, runc, qemu-tcg; workloads cpu, mem$" "$o
 	fail "lab show lab-emulated-vm: no plan or rules: $(cat "$out")"
 isolab lab show lab-container-metal >"$out" 2>&1 || fail "lab show lab-container-metal"
 grep -q "two one-sided tests at 5%" "$out" || fail "lab show: the equivalence rule is not explained: $(cat "$out")"
+# A scale lab's instance counts and workload parameters, from its
+# configuration (max_instances 8; clients 2, scale 1).
+isolab lab show lab-postgres-scale >"$out" 2>&1 || fail "lab show lab-postgres-scale"
+grep -q "^  parameters: clients=2 scale=1$" "$out" && grep -q "^  instances together: N = 1 2 4 8, " "$out" ||
+	fail "lab show lab-postgres-scale: no parameters or instance counts: $(cat "$out")"
 isolab lab show no-such-lab >"$out" 2>&1 && fail "lab show of an unknown lab succeeded"
 grep -q "unknown lab 'no-such-lab'" "$out" || fail "unknown lab: $(cat "$out")"
 ok "lab show"
