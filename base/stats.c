@@ -123,7 +123,10 @@ void stats_compute(const double *v, size_t n, struct stats *s)
 			s->max = v[i];
 	}
 	s->mean = sum / (double)n;
-	if (n < 2)
+	/* Equal values vary by nothing, though their rounded mean may differ
+	 * from them in the last bit (three of 0.1 average 0.10000000000000002),
+	 * which would show a spread of 1e-17. */
+	if (n < 2 || s->min == s->max)
 		return;
 	/* Two passes: the one-pass formula loses everything to cancellation
 	 * when values are large and close, as throughputs often are. */

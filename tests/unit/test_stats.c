@@ -90,6 +90,14 @@ START_TEST(compute_edge_cases)
 	const double big[] = { 1e9 + 1, 1e9 + 2, 1e9 + 3 };
 	stats_compute(big, 3, &s);
 	ck_assert_double_eq_tol(s.stddev, 1.0, 1e-6);
+
+	/* Equal values whose rounded mean is not quite them: no spread at
+	 * all, not 1e-17 (shown as 2.494e-16 in a report's CI column). */
+	const double same[] = { 0.1, 0.1, 0.1 };
+	stats_compute(same, 3, &s);
+	ck_assert(s.mean != 0.1);
+	ck_assert_double_eq(s.stddev, 0);
+	ck_assert_double_eq(s.ci95, 0);
 }
 END_TEST
 
