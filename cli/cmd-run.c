@@ -129,6 +129,7 @@ struct progress {
 	int line_open;      /* a \r status line is on screen */
 	size_t done, total;
 	double eta;
+	int rt_width, wl_width;  /* the longest runtime and workload names, so the columns line up */
 	char label[160];
 	/* Groups run several instances at once: each keeps its own label. */
 	char (*labels)[160];
@@ -154,8 +155,8 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 	case EV_INSTANCE_START:
 		pg->done = ev->done;
 		pg->eta = ev->eta_s;
-		snprintf(pg->label, sizeof pg->label, "[%zu/%zu] %-10s %-12s %s %u%s%s%s", ev->done + 1, ev->total,
-		    ev->runtime, ev->workload, ev->warmup ? "warm-up" : "rep", ev->rep, ev->variant ? " " : "",
+		snprintf(pg->label, sizeof pg->label, "[%zu/%zu] %-*s %-*s %s %u%s%s%s", ev->done + 1, ev->total,
+		    pg->rt_width, ev->runtime, pg->wl_width, ev->workload, ev->warmup ? "warm-up" : "rep", ev->rep, ev->variant ? " " : "",
 		    ev->variant ? ev->variant : "", ev->role && !strcmp(ev->role, "neighbour") ? " (neighbour)" : "");
 		if (ev->instance >= 0) {
 			if ((size_t)ev->instance >= pg->nlabels) {
@@ -571,7 +572,16 @@ static int run_command(const struct globals *g, int argc, char **argv, int inter
 		rc = 1;
 		goto out_sig;
 	}
-	struct progress pg = { .tty = isatty(STDOUT_FILENO), .quiet = quiet };
+	struct progress pg = { .tty = isatty(STDOUT_FILENO), .quiet = quiet, .rt_width = 10, .wl_width = 12 };
+	for (char **r = exp.runtimes; r && *r; r++)
+		if ((int)strlen(*r) > pg.rt_width)
+			pg.rt_width = (int)strlen(*r);
+	for (char **w = exp.workloads; w && *w; w++)
+		if ((int)strlen(*w) > pg.wl_width)
+			pg.wl_width = (int)strlen(*w);
+	for (size_t i = 0; i < exp.nneighbours; i++)
+		if ((int)strlen(exp.neighbours[i].workload) > pg.wl_width)
+			pg.wl_width = (int)strlen(exp.neighbours[i].workload);
 	char *run_id = NULL;
 	unsigned failed = 0;
 	int cancelled = 0, done = 0;

@@ -37,4 +37,15 @@ grep -q '^runtime,' "$test_state/r.csv" || fail "CSV export has no header"
 # `isolab report` reprints the same run.
 isolab report >"$test_state/rep" 2>&1 || fail "isolab report failed"
 grep -q "$run" "$test_state/rep" || fail "isolab report does not show the latest run"
+
+# The progress lines' columns line up whatever the names' lengths: a
+# runtime named longer than the usual width (here 27 characters).
+cat >"$test_state/long.conf" <<'CONF'
+runtimes = { native-under-a-longer-name = { driver = "native"; }; };
+CONF
+isolab -c "$test_state/long.conf" run -r native,native-under-a-longer-name -w syscall -n 1 -t 1 >"$test_state/long" 2>&1 ||
+	{ cat "$test_state/long"; fail "the run with a long runtime name failed"; }
+cols=$(grep '^\[' "$test_state/long" | awk '{ print index($0, " rep 1 ") }' | sort -u)
+[ "$(grep -c '^\[' "$test_state/long")" -eq 2 ] && [ "$(echo "$cols" | wc -l)" -eq 1 ] ||
+	fail "the progress lines' columns do not line up: $(grep '^\[' "$test_state/long")"
 ok "native run, report, journal and exports"
