@@ -35,7 +35,7 @@
  * network, with the VM on it: the instance's namespace and veth pair
  * (netns.h), a bridge in the namespace with a tap device on it, and QEMU,
  * started in the namespace, gives the guest a virtio-net NIC on the tap
- * (vhost-net where /dev/vhost-net opens). The guest holds the instance's
+ * (vhost-net under KVM where /dev/vhost-net opens). The guest holds the instance's
  * address (the agent configures eth0 from isolab.net=ADDR/30,HOSTADDR), so
  * the host reaches it at ${addr} as it reaches a container: host veth end,
  * bridge, tap, virtio-net — no NAT. The option netdev = "user" (the runtime
@@ -118,7 +118,7 @@ struct qemu {
 	char *hostfwd;       /* ",hostfwd=tcp:127.0.0.1:P-:P..." (user-mode) */
 	struct netns *ns;    /* network bridge with netdev tap: the instance's namespace */
 	const char *tap;     /* the tap device in it */
-	int vhost;           /* /dev/vhost-net opens */
+	int vhost;           /* /dev/vhost-net opens (used under KVM) */
 };
 
 #define QEMU_GUEST_ADDR "10.0.2.15"
@@ -339,8 +339,9 @@ static int qemu_prepare(struct instance *in, char **cause)
 	q->net = strcmp(net, "none") != 0;
 	if (!strcmp(net, "bridge") && !strcmp(runtime_option(in->rt, "netdev", "tap"), "tap")) {
 		q->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
-		q->ns = vm_net_bridge(in, q->vhost ? "vhost-net: the host kernel moves the packets"
-		    : "no vhost-net: /dev/vhost-net does not open, QEMU moves the packets itself", &q->tap, cause);
+		q->ns = vm_net_bridge(in, q->vhost ? "vhost-net under KVM: the host kernel moves the packets; under TCG "
+		    "QEMU moves them itself" : "no vhost-net: /dev/vhost-net does not open, QEMU moves the packets itself",
+		    &q->tap, cause);
 		if (!q->ns)
 			return err_wrap(cause, "qemu: network bridge");
 	} else {
@@ -491,7 +492,9 @@ static void build_argv(struct instance *in, struct qemu *q, struct argvb *a, con
 	argvb_addf(a, "virtio-blk-%s,drive=disk0", bus);
 	if (q->ns) {
 		argvb_add(a, "-netdev");
-		argvb_addf(a, "tap,id=net0,ifname=%s,script=no,downscript=no%s", q->tap, q->vhost ? ",vhost=on" : "");
+		/* vhost-net's in-kernel path relies on KVM's ioeventfd and irqfd. */
+		argvb_addf(a, "tap,id=net0,ifname=%s,script=no,downscript=no%s", q->tap,
+		    q->vhost && q->kvm ? ",vhost=on" : "");
 	} else if (q->net) {
 		argvb_add(a, "-netdev");
 		argvb_addf(a, "user,id=net0%s", q->hostfwd ? q->hostfwd : "");
@@ -804,7 +807,7 @@ static const struct option_decl qemu_options[] = {
 	  .doc = "vmlinux (default): boot the kernel uncompressed, through its PVH entry (extracted once into the cache); "
 		 "bzimage: boot the compressed kernel, which decompresses itself at every boot" },
 	{ .name = "netdev", .spec = { .type = VT_CHOICE, .choices = (const char *const[]){ "tap", "user", NULL } },
-	  .doc = "with network bridge: tap (default: virtio-net on a tap on the instance's bridge, vhost-net where "
+	  .doc = "with network bridge: tap (default: virtio-net on a tap on the instance's bridge, vhost-net under KVM where "
 		 "/dev/vhost-net opens) or user (QEMU's user-mode network, the port forwarded from 127.0.0.1)" },
 	{ .name = "binary", .doc = "the QEMU program (default qemu-system-x86_64)" },
 	{ .name = "extra_args", .doc = "more QEMU arguments, split on white space" },
