@@ -196,18 +196,6 @@ static void fc_probe(const struct runtime_conf *rt, struct driver_status *st)
 
 /* ---- prepare ---- */
 
-static void note_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_info(struct instance *in, const char *fmt, ...)
-{
-	if (!in->note)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
-}
-
 static unsigned fc_mem_mib(const struct instance *in)
 {
 	uint64_t v = 0;
@@ -243,7 +231,7 @@ static int fc_scratch(struct instance *in, struct fc *f, char **cause)
 		return err_errno(cause, "firecracker: size %s", f->scratch);
 	_cleanup_free_ char *mkfs = exec_which("mkfs.ext4");
 	if (!mkfs) {
-		note_info(in, "no mkfs.ext4 on the host: the guest uses tmpfs for ${datadir}");
+		vm_note_info(in, "no mkfs.ext4 on the host: the guest uses tmpfs for ${datadir}");
 		return 0;
 	}
 	char *argv[] = { mkfs, (char *)"-q", (char *)"-F", (char *)"-E",
@@ -291,7 +279,7 @@ static int fc_prepare(struct instance *in, char **cause)
 	f->initrd = initramfs_get(&spec, cause);
 	if (!f->initrd)
 		return err_wrap(cause, "firecracker: initramfs");
-	note_info(in, "guest: kernel %s (as ELF %s), initramfs %s", f->k.path, f->vmlinux, f->initrd);
+	vm_note_info(in, "guest: kernel %s (as ELF %s), initramfs %s", f->k.path, f->vmlinux, f->initrd);
 	if (in->network && !strcmp(in->network, "bridge")) {
 		f->ns = vm_net_bridge(in, "Firecracker's virtio-net, the tap given through its API", &f->tap, cause);
 		if (!f->ns)

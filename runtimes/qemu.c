@@ -228,18 +228,6 @@ static int containers_option(struct instance *in, char **cause)
 	return 0;
 }
 
-static void note_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_info(struct instance *in, const char *fmt, ...)
-{
-	if (!in->note)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
-}
-
 /* The host programs a "host"-rootfs workload runs, for the initramfs:
  * argv[0] (through PATH) and every other argument that is the absolute
  * path of an executable file (postgres behind `unshare ... /usr/lib/
@@ -283,7 +271,7 @@ static int make_scratch(struct instance *in, struct qemu *q, char **cause)
 		return err_errno(cause, "qemu: size %s", q->scratch);
 	_cleanup_free_ char *mkfs = exec_which("mkfs.ext4");
 	if (!mkfs) {
-		note_info(in, "no mkfs.ext4 on the host: the scratch disk stays raw and the guest uses tmpfs for ${datadir}");
+		vm_note_info(in, "no mkfs.ext4 on the host: the scratch disk stays raw and the guest uses tmpfs for ${datadir}");
 		return 0;
 	}
 	/* Inode tables and journal written now, not by the guest's
@@ -302,7 +290,7 @@ static int choose_accel(struct instance *in, struct qemu *q, char **cause)
 	const char *accel = runtime_option(in->rt, "accel", "auto");
 	if (!strcmp(accel, "tcg")) {
 		q->kvm = 0;
-		note_info(in, "accelerator: emulated (TCG), as the runtime's option accel says");
+		vm_note_info(in, "accelerator: emulated (TCG), as the runtime's option accel says");
 		return 0;
 	}
 	if (strcmp(accel, "auto") && strcmp(accel, "kvm"))
@@ -315,13 +303,13 @@ static int choose_accel(struct instance *in, struct qemu *q, char **cause)
 		double ms = 0;
 		int timeout = atoi(runtime_option(in->rt, "kvm_probe_timeout", "20"));
 		v = kvm_probe(q->binary, q->version, q->k.path, q->initrd, (timeout > 0 ? timeout : 20) * 1000, &why, &ms);
-		note_info(in, "KVM boot probe: %s after %.1f s%s%s (verdict cached)", v == KVM_USABLE ? "usable" : "unusable",
+		vm_note_info(in, "KVM boot probe: %s after %.1f s%s%s (verdict cached)", v == KVM_USABLE ? "usable" : "unusable",
 		    ms / 1000, why ? ": " : "", why ? why : "");
 	}
 	q->kvm = v == KVM_USABLE;
 	if (!q->kvm && !strcmp(accel, "kvm"))
 		return err_set(cause, "qemu: accel = \"kvm\" but KVM is unusable here: %s", why ? why : "?");
-	note_info(in, "accelerator: %s%s%s", kvm_accel_label(q->kvm), q->kvm ? "" : " — KVM: ", q->kvm ? "" : why ? why : "");
+	vm_note_info(in, "accelerator: %s%s%s", kvm_accel_label(q->kvm), q->kvm ? "" : " — KVM: ", q->kvm ? "" : why ? why : "");
 	return 0;
 }
 
@@ -352,7 +340,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 		if (q->net)
 			in->bind_addr = QEMU_GUEST_ADDR;
 		if (q->net)
-			note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening "
+			vm_note_info(in, "network %s: QEMU user-mode networking (slirp), the guest at %s, its listening "
 				      "ports forwarded from 127.0.0.1%s",
 			    net, QEMU_GUEST_ADDR, !strcmp(net, "host") ? " (a VM cannot share the host's network stack)"
 			    : " (netdev user)");
@@ -369,7 +357,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 	if (guestkernel_find(in->rt, &q->k, cause) < 0)
 		return -1;
 	if (!q->k.modules_dir)
-		note_info(in, "no /lib/modules for kernel %s: virtio must be built in, else the console and tmpfs are used",
+		vm_note_info(in, "no /lib/modules for kernel %s: virtio must be built in, else the console and tmpfs are used",
 		    q->k.release ? q->k.release : q->k.path);
 	q->rdir = xasprintf("%s/qemu-%d", resources_dir(in->res), in->id);
 	if (resources_add(in->res, "dir", q->rdir, NULL, cause) < 0)
@@ -439,7 +427,7 @@ static int qemu_stage(struct instance *in, char **cause)
 	if (!q->initrd)
 		return err_wrap(cause, "qemu: initramfs");
 	_cleanup_free_ char *boot = choose_kernel(in, q);
-	note_info(in, "guest: kernel %s (%s), initramfs %s, scratch disk cache=%s", q->k.path, boot, q->initrd,
+	vm_note_info(in, "guest: kernel %s (%s), initramfs %s, scratch disk cache=%s", q->k.path, boot, q->initrd,
 	    runtime_option(in->rt, "disk_cache", "none"));
 	if (choose_accel(in, q, cause) < 0 || make_scratch(in, q, cause) < 0)
 		return -1;

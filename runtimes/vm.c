@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -546,10 +547,7 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
 	return rc;
 }
 
-/* ---- network bridge ---- */
-
-static void vm_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void vm_info(struct instance *in, const char *fmt, ...)
+void vm_note_info(struct instance *in, const char *fmt, ...)
 {
 	if (!in->note)
 		return;
@@ -559,6 +557,8 @@ static void vm_info(struct instance *in, const char *fmt, ...)
 	va_end(ap);
 	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
 }
+
+/* ---- network bridge ---- */
 
 struct netns *vm_net_bridge(struct instance *in, const char *detail, const char **tap, char **cause)
 {
@@ -576,7 +576,7 @@ struct netns *vm_net_bridge(struct instance *in, const char *detail, const char 
 	if (in->note)
 		in->note(in, json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "netns", "name", netns_name(ns), "veth",
 		    netns_host_if(ns), "addr", netns_addr(ns), "tap", *tap));
-	vm_info(in, "network bridge: virtio-net on tap %s, on a bridge in namespace %s with veth %s, the guest at %s "
+	vm_note_info(in, "network bridge: virtio-net on tap %s, on a bridge in namespace %s with veth %s, the guest at %s "
 		    "(%s); no NAT between the host and the guest",
 	    *tap, netns_name(ns), netns_host_if(ns), netns_addr(ns), detail);
 	return ns;
@@ -602,7 +602,7 @@ int vm_net_release(struct instance *in, struct netns *ns, char **cause)
 	}
 	/* The host end's tx is what went to the guest. */
 	if (have)
-		vm_info(in, "network: veth %s carried %llu packets (%llu bytes) to the guest and %llu (%llu bytes) from it",
+		vm_note_info(in, "network: veth %s carried %llu packets (%llu bytes) to the guest and %llu (%llu bytes) from it",
 		    netns_host_if(ns), v[1], v[3], v[0], v[2]);
 	return netns_destroy(ns, in->res, cause);
 }

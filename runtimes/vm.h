@@ -126,6 +126,9 @@ int vm_host_stop(struct vm_host *h, int force, char **cause);
  * journal, and frees what h holds. */
 int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause);
 
+/* An info record in the run's journal (shown as a message of the run). */
+void vm_note_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Network bridge for a VM, as a container has it: the instance's
  * namespace and veth pair (netns.h) with a bridge in the namespace and a
  * tap device on it, which the VMM, started in the namespace (exec_opts

@@ -79,20 +79,30 @@ static void only_fields(json_t *o, const char *const *fields)
 	}
 }
 
+/* Boots b against a fake server answering n requests with 204: the
+ * pre-boot requests and the start, all of which must succeed. */
+static void boot_against_fake(const struct fc_boot *b, size_t n)
+{
+	const char *replies[8];
+	ck_assert_uint_le(n, 8);
+	for (size_t i = 0; i < n; i++)
+		replies[i] = NO_CONTENT;
+	pid_t srv = fake_serve(sock, tmpdir, replies, n);
+	ck_assert_int_gt(srv, 0);
+	char *cause = NULL;
+	ck_assert_msg(firecracker_configure(sock, b, 2000, &cause) == 0, "%s", cause ? cause : "");
+	ck_assert_msg(firecracker_start(sock, 2000, &cause) == 0, "%s", cause ? cause : "");
+	fake_stop(srv);
+}
+
 START_TEST(request_sequence)
 {
 	printf("test_firecracker: talking to a FAKE Firecracker API server (a test double): firecracker is not "
 	       "installed here and cannot boot guests without working KVM\n");
-	const char *replies[] = { NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT };
-	pid_t srv = fake_serve(sock, tmpdir, replies, 4);
-	ck_assert_int_gt(srv, 0);
 	struct fc_boot b = { .kernel = "/cache/vmlinux/0123", .initrd = "/cache/initramfs/ab.cpio.gz",
 		.boot_args = "console=ttyS0 reboot=k panic=1 pci=off isolab.argv=/isolab-probe,start",
 		.disk = "/run/inst/1/scratch.img", .vcpus = 2, .mem_mib = 256 };
-	char *cause = NULL;
-	ck_assert_msg(firecracker_configure(sock, &b, 2000, &cause) == 0, "%s", cause ? cause : "");
-	ck_assert_msg(firecracker_start(sock, 2000, &cause) == 0, "%s", cause ? cause : "");
-	fake_stop(srv);
+	boot_against_fake(&b, 4);
 
 	char line[256];
 	json_t *j = recorded(0, line, sizeof line);
@@ -139,15 +149,9 @@ END_TEST
  * NetworkInterface. */
 START_TEST(network_interface_request)
 {
-	const char *replies[] = { NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT };
-	pid_t srv = fake_serve(sock, tmpdir, replies, 5);
-	ck_assert_int_gt(srv, 0);
 	struct fc_boot b = { .kernel = "/k", .initrd = "/i", .boot_args = "isolab.net=10.213.0.2/30,10.213.0.1",
 		.disk = "/d", .tap = "tap0", .vcpus = 1, .mem_mib = 128 };
-	char *cause = NULL;
-	ck_assert_msg(firecracker_configure(sock, &b, 2000, &cause) == 0, "%s", cause ? cause : "");
-	ck_assert_msg(firecracker_start(sock, 2000, &cause) == 0, "%s", cause ? cause : "");
-	fake_stop(srv);
+	boot_against_fake(&b, 5);
 	char line[256];
 	json_t *j = recorded(2, line, sizeof line);
 	ck_assert_str_eq(line, "PUT /drives/scratch HTTP/1.1");
