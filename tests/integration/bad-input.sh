@@ -172,10 +172,10 @@ for f in options options2; do
 done
 refused "server on network none" "run: nginx's load generator runs on the host and cannot reach runc on network none: .*; use network host or bridge" \
 	run -r native,runc -w nginx --network none -n 1 -t 1
-refused "server on firecracker" "run: nginx's load generator runs on the host and cannot reach firecracker on network bridge nor host: .*; run nginx without firecracker" \
-	run -r native,firecracker -w nginx -n 1 -t 1
+refused "firecracker on network host" "run: runtime firecracker cannot have network host: a Firecracker VM cannot share the host's network stack .*; use network bridge" \
+	run -r native,firecracker -w nginx --network host -n 1 -t 1
 refused "bad --network" "run: --network: expected none, host, bridge or auto, got 'wifi'" run -w cpu --network wifi
-ok "misconfiguration refused before anything starts: misspelt, undeclared and mistyped -p, an experiment's param, a misspelt and a mistyped driver option (file:line), a server its load generator cannot reach"
+ok "misconfiguration refused before anything starts: misspelt, undeclared and mistyped -p, an experiment's param, a misspelt and a mistyped driver option (file:line), a server its load generator cannot reach, a network a runtime cannot have"
 
 # --- workloads -------------------------------------------------------------
 t missing 20 -c "$tmp/tour.conf" run -w missing -n 1 -t 1
