@@ -1,9 +1,14 @@
 #!/bin/bash
 # lab-vms.sh — the VM labs that give a verdict on any machine, because
-# both sides run the same way under TCG or KVM: lab-vm-disk-cache (the
-# same VM with its scratch disk through the host's page cache, or not),
-# at a small size. QEMU is told the cache mode the runtime names (the
-# guest line of every instance says it), and the rule reaches a verdict.
+# both sides run the same way under TCG or KVM, at a small size:
+# - lab-vm-disk-cache (the same VM with its scratch disk through the
+#   host's page cache, or not). QEMU is told the cache mode the runtime
+#   names (the guest line of every instance says it), and the rule reaches
+#   a verdict.
+# - lab-emulated-vm (Xie's VM, asked whether it was emulated): qemu-tcg is
+#   emulated on every machine, so its three rules (cpu and mem against
+#   native, runc's cpu against native) reach a verdict everywhere, and
+#   every qemu-tcg instance says it ran under TCG.
 # Under ISOLAB_TEST_KVM the machine played is whatever vm-lib.sh plays.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
@@ -33,3 +38,19 @@ print("cache modes:", {k: sorted(v) for k, v in seen.items()})
 PY
 ok "lab-vm-disk-cache: $(lab_outcomes)$(grep -Eo 'qemu-writeback file rate = [0-9]+ IOPS, qemu = [0-9]+: ratio [0-9.]+' "$out")"
 assert_nothing_left "$(basename "$run")"
+
+isolab lab run lab-emulated-vm -t 2 -n 3 -q >"$out" 2>&1
+[ $? -le 1 ] || fail "lab-emulated-vm exited badly: $(cat "$out")"
+lab_verdict "computation in an emulated VM is markedly slower than native"
+lab_verdict "memory copies in an emulated VM are markedly slower than native"
+lab_verdict "a container pays nothing like it"
+run=$(latest_run)
+python3 - "$run/journal.jsonl" <<'PY' || fail "lab-emulated-vm: not every qemu-tcg instance ran under TCG"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+tcg = {r["id"] for r in recs if r["type"] == "instance" and r["runtime"] == "qemu-tcg"}
+said = {r["inst"] for r in recs if r["type"] == "info" and r.get("msg", "").startswith("accelerator: emulated (TCG)")}
+assert len(tcg) == 6 and tcg <= said, (sorted(tcg), sorted(said))
+PY
+ok "lab-emulated-vm: $(lab_outcomes)"
+lab_ends_ok 18
