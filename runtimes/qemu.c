@@ -129,6 +129,13 @@ static const char *qemu_binary_name(const struct runtime_conf *rt)
 	return runtime_option(rt, "binary", "qemu-system-x86_64");
 }
 
+/* Network bridge through a tap on the instance's bridge (netdev tap, the
+ * default), rather than QEMU's user-mode network. */
+static int on_tap(const struct runtime_conf *rt, const char *net)
+{
+	return !strcmp(net, "bridge") && !strcmp(runtime_option(rt, "netdev", "tap"), "tap");
+}
+
 static int is_microvm(const struct runtime_conf *rt)
 {
 	return !strcmp(runtime_option(rt, "machine", "pc"), "microvm");
@@ -325,7 +332,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 	struct qemu *q = xcalloc(1, sizeof *q);
 	in->priv = q;
 	q->net = strcmp(net, "none") != 0;
-	if (!strcmp(net, "bridge") && !strcmp(runtime_option(in->rt, "netdev", "tap"), "tap")) {
+	if (on_tap(in->rt, net)) {
 		q->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
 		q->ns = vm_net_bridge(in, q->vhost ? "vhost-net under KVM: the host kernel moves the packets; under TCG "
 		    "QEMU moves them itself" : "no vhost-net: /dev/vhost-net does not open, QEMU moves the packets itself",
@@ -804,7 +811,7 @@ static const struct option_decl qemu_options[] = {
 
 static char *qemu_network_refusal(const struct runtime_conf *rt, const char *net, int serve)
 {
-	if (!strcmp(net, "bridge") && !strcmp(runtime_option(rt, "netdev", "tap"), "tap") && geteuid() != 0)
+	if (on_tap(rt, net) && geteuid() != 0)
 		return xstrdup("network bridge puts the VM on a tap on the instance's bridge, which needs root (the "
 			       "runtime option netdev = \"user\", as in qemu-usernet, needs none)");
 	return serve && !strcmp(net, "none") ? xstrdup("network none gives the VM no network card (bridge puts it on "
