@@ -186,7 +186,7 @@ endif
 # Integration: each kind small on native, sandbox and runc; a fork bomb
 # beside a target (host responsive, all reaped); the lab command.
 # The labs' verdict tests assert what a lab measured on this machine; the
-# ASan pass of `quickstart check` leaves them out (ASAN_TESTS, Makefile.am):
+# ASan pass of `quickstart check` leaves them out (`make asan-tests`):
 # instrumenting isolab changes none of those numbers, and the code they run
 # is under ASan in test_lab, kinds.sh, lab-cli.sh and member-params.sh.
 LAB_VERDICT_TESTS = tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh \
