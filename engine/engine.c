@@ -222,16 +222,17 @@ static int launch_pending(struct engine *e, struct inst *m, size_t n, size_t pen
 {
 	int ready = 1;
 	for (size_t k = 0; k < n; k++)
-		if (k != pending && running(&m[k]) && !m[k].ready)
+		if (k != pending && running(&m[k]) && !inst_set_up(&m[k]))
 			ready = 0;
 	if (!ready && mono_ns() < pending_at && !atomic_load(&e->cancel))
 		return 0;
 	struct inst *t = &m[pending];
 	/* Not at full strength in time: the target would measure something else. */
 	for (size_t k = 0; k < n && !ready && !t->over; k++)
-		if (k != pending && running(&m[k]) && !m[k].ready) {
-			err_set(&t->cause, "neighbour %s did not become ready within %.0f s: the target would not meet "
-			    "its neighbours at full strength", m[k].in.wl->name, e->exp.duration + e->exp.grace);
+		if (k != pending && running(&m[k]) && !inst_set_up(&m[k])) {
+			err_set(&t->cause, "neighbour %s did not %s within %.0f s: the target would not meet "
+			    "its neighbours at full strength", m[k].in.wl->name,
+			    m[k].ready ? "finish its setup" : "become ready", e->exp.duration + e->exp.grace);
 			inst_over(t, t->cause, 0);
 		}
 	for (size_t k = 0; k < n && !t->over; k++)

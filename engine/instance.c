@@ -248,6 +248,7 @@ static void on_metric_line(struct inst *it, const char *line, size_t len)
 }
 
 static void mark_ready(struct inst *it);
+static void reap_pid(pid_t pid, int *status);
 
 /* The probe's ready line carries mono_ns, when it was written, on the
  * workload's CLOCK_MONOTONIC: the host's for a process or a container
@@ -384,6 +385,130 @@ static size_t track_pids(struct inst *it, struct pid_role *out, size_t max)
 	return np;
 }
 
+/* The companion's first start, once the workload is ready and set up. */
+static void begin_load(struct inst *it)
+{
+	if (!it->in.wl->companion)
+		return;
+	char *cause = NULL;
+	it->comp_t0 = mono_ns();
+	if (start_companion(it, &cause) < 0)
+		fail_later(it, cause);
+}
+
+/* How long a setup may run: a server that never answers it fails the
+ * instance instead of holding its group. */
+#define SETUP_LIMIT_NS (600ull * 1000000000u)
+
+static void on_setup_line(const char *line, size_t len, void *arg)
+{
+	struct inst *it = arg;
+	if (!len)
+		return;
+	size_t n = len < sizeof it->stail - 1 ? len : sizeof it->stail - 1;
+	memcpy(it->stail, line, n);
+	it->stail[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)it->stail[i] < 0x20)
+			it->stail[i] = ' ';
+}
+
+/* The setup phase, spawned on the host in its own process group; the
+ * loop hears its end through its pidfd (or inst_poll without one). */
+static int start_setup(struct inst *it, char **cause)
+{
+	char **argv = argv_of(it, it->in.wl->setup, 0, cause);
+	if (!argv)
+		return err_wrap(cause, "setup");
+	struct exec_opts o = { .cwd = it->in.dir };
+	struct exec_child c;
+	int rc = exec_spawn(argv, &o, &c, cause);
+	argv_free(argv);
+	if (rc < 0)
+		return err_wrap(cause, "setup");
+	it->spid = c.pid;
+	it->sout_fd = c.out_fd;
+	it->spidfd = c.pidfd;
+	it->setting_up = 1;
+	it->setup_t0 = mono_ns();
+	if (it->sout_fd >= 0)
+		watch(it, it->sout_fd, INST_FD_SOUT);
+	if (it->spidfd >= 0)
+		watch(it, it->spidfd, INST_FD_SPIDFD);
+	return 0;
+}
+
+static void setup_close(struct inst *it)
+{
+	if (it->sout_fd >= 0) {
+		drain(it->sout_fd, &it->slb, on_setup_line, it, NULL);
+		linebuf_flush(&it->slb, on_setup_line, it);
+		unwatch(it, it->sout_fd);
+		close(it->sout_fd);
+		it->sout_fd = -1;
+	}
+	if (it->spidfd >= 0) {
+		unwatch(it, it->spidfd);
+		close(it->spidfd);
+		it->spidfd = -1;
+	}
+	it->setting_up = 0;
+	it->setup_ns = mono_ns() - it->setup_t0;
+}
+
+/* The setup exited (status from waitpid): the load begins, or the
+ * instance fails with the setup's last line. */
+static void setup_ended(struct inst *it, int status)
+{
+	setup_close(it);
+	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	record(it, json_pack("{s:s, s:i, s:f, s:b}", "type", "setup", "inst", it->in.id, "setup_s",
+	    (double)it->setup_ns / 1e9, "ok", ok));
+	if (!ok) {
+		char *st = exec_status_str(status);
+		char *cause = NULL;
+		err_set(&cause, "setup %s: %s", st, it->stail);
+		free(st);
+		fail_later(it, cause);
+		return;
+	}
+	if (it->ctx->events)
+		events_log(it->ctx->events, NULL, LOG_INFO, "%s: %s set up in %.1f s", it->name, it->in.wl->name,
+		    (double)it->setup_ns / 1e9);
+	if (!(it->ctx->cancel && atomic_load(it->ctx->cancel)))
+		begin_load(it);
+}
+
+/* A setup still running is killed with its process group and reaped:
+ * the run was cancelled, or the instance ended under it. */
+static void stop_setup(struct inst *it)
+{
+	if (!it->spid)
+		return;
+	kill(-it->spid, SIGKILL);
+	reap_pid(it->spid, &(int){ 0 });
+	it->spid = 0;
+	setup_close(it);
+}
+
+int inst_set_up(const struct inst *it)
+{
+	return it->ready && !it->setting_up;
+}
+
+/* Reaps the setup if it ended (block: wait for it). */
+static void setup_reap(struct inst *it, int block)
+{
+	int status = 0;
+	pid_t r;
+	while ((r = waitpid(it->spid, &status, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r == it->spid || r < 0) {
+		it->spid = 0;
+		setup_ended(it, r < 0 ? (int)0xff00 : status);
+	}
+}
+
 static void mark_ready(struct inst *it)
 {
 	/* The clock stops when the line arrived (the read that brought it),
@@ -411,24 +536,14 @@ static void mark_ready(struct inst *it)
 	size_t np = track_pids(it, pr, ARRAY_SIZE(pr));
 	fingerprint_ready(&it->in, it->name, pr, np, it->tail, it->ctx->journal);
 	if (it->in.wl->setup) {
-		/* Unmeasured work against the running server (loading tables):
-		 * blocking is fine since nothing is measured yet, and its time is
-		 * added to the deadline. */
-		uint64_t t0 = mono_ns();
+		/* Unmeasured work against the running server (loading tables),
+		 * from the loop: the companion starts when it has ended well. */
 		char *cause = NULL;
-		int rc = run_phase(it, it->in.wl->setup, "setup", 0, &cause);
-		it->setup_ns = mono_ns() - t0;
-		if (rc < 0) {
+		if (start_setup(it, &cause) < 0)
 			fail_later(it, cause);
-			return;
-		}
+		return;
 	}
-	if (it->in.wl->companion) {
-		char *cause = NULL;
-		it->comp_t0 = mono_ns();
-		if (start_companion(it, &cause) < 0)
-			fail_later(it, cause);
-	}
+	begin_load(it);
 }
 
 /* ---- set-up ---- */
@@ -437,7 +552,7 @@ void inst_init(struct inst *it, const struct inst_ctx *ctx, int id, const struct
     const struct runtime_conf *rt, const char *name, const struct workload *wl, const struct limits *limits)
 {
 	*it = (struct inst){ .ctx = ctx, .ex = ex, .name = name, .deadline = 0, .pidfd = -1, .cpidfd = -1,
-		.cout_fd = -1, .ep = -1, .rss_kb = NAN, .pss_kb = NAN };
+		.cout_fd = -1, .spidfd = -1, .sout_fd = -1, .ep = -1, .rss_kb = NAN, .pss_kb = NAN };
 	if (ctx->exp)
 		it->duration = ctx->exp->duration;
 	it->in.id = id;
@@ -651,6 +766,18 @@ void inst_on_fd(struct inst *it, int kind)
 		if (!it->comp_done)
 			companion_ended(it);
 		break;
+	case INST_FD_SOUT:
+		if (it->sout_fd >= 0 && !drain(it->sout_fd, &it->slb, on_setup_line, it, NULL)) {
+			linebuf_flush(&it->slb, on_setup_line, it);
+			unwatch(it, it->sout_fd);
+			close(it->sout_fd);
+			it->sout_fd = -1;
+		}
+		break;
+	case INST_FD_SPIDFD:
+		if (it->spid)
+			setup_reap(it, 1);
+		break;
 	}
 }
 
@@ -660,6 +787,8 @@ void inst_poll(struct inst *it)
 		return;
 	if (it->pidfd < 0 && !it->main_done)
 		reap_main(it, 0);
+	if (it->spid && it->spidfd < 0)
+		setup_reap(it, 0);
 	/* A main process that exited but left a grandchild holding the pipe:
 	 * give the pipe a moment, then stop waiting for it. */
 	if (it->main_done && it->out_open && !it->in.wl->companion) {
@@ -683,6 +812,8 @@ int inst_poll_ms(const struct inst *it)
 {
 	if (it->launched && !it->over && it->pidfd < 0 && !it->main_done)
 		return 100; /* no pidfd: poll waitpid */
+	if (it->spid && it->spidfd < 0)
+		return 100;
 	if (it->main_done && it->out_open && !it->in.wl->companion)
 		return 50;  /* the pipe's grace */
 	return 1000;
@@ -794,8 +925,9 @@ void inst_memory(struct inst *it, const struct proc_sample *ps, size_t nps, doub
 void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int final)
 {
 	double t = ++it->ticks;
-	if (!final && !it->mem_done && it->ready && (it->mem_due || (it->mem_at > 0 &&
-	    (double)(mono_ns() - it->in.t_launch_ns) / 1e9 >= it->mem_at)))
+	/* mem_at counts from the launch, its setup's time left out. */
+	if (!final && !it->mem_done && inst_set_up(it) && (it->mem_due || (it->mem_at > 0 &&
+	    (double)(mono_ns() - it->in.t_launch_ns - it->setup_ns) / 1e9 >= it->mem_at)))
 		inst_memory(it, ps, nps, t);
 	struct engine_event *ev = inst_event(it, EV_SAMPLE);
 	const struct workload *wl = it->in.wl;
@@ -993,7 +1125,16 @@ void inst_check(struct inst *it, uint64_t now)
 		inst_over(it, "the workload exited while its companion was still running", 0);
 	else if (it->error)
 		inst_over(it, it->error, 0);
-	else if (it->stop_after_mem && it->mem_done) {
+	else if (it->spid && now - it->setup_t0 > SETUP_LIMIT_NS) {
+		stop_setup(it);
+		char *c = xasprintf("setup ran past %u s (last line: '%s')", (unsigned)(SETUP_LIMIT_NS / 1000000000u),
+		    it->stail);
+		inst_over(it, c, 1);
+		free(c);
+		it->ex->ops->stop(it->ex, &it->in, 1, NULL);
+	} else if (it->setting_up) {
+		/* Its duration counts from the end of its setup. */
+	} else if (it->stop_after_mem && it->mem_done) {
 		/* An idle instance, measured: its work is done. */
 		it->over = 1;
 		it->status = "ok";
@@ -1025,6 +1166,7 @@ void inst_flush(struct inst *it)
 
 void inst_stop_companion(struct inst *it)
 {
+	stop_setup(it);
 	if (!it->cpid)
 		return;
 	kill(-it->cpid, SIGKILL);
@@ -1216,8 +1358,13 @@ void inst_free(struct inst *it)
 		close(it->pidfd);
 	if (it->cpidfd >= 0)
 		close(it->cpidfd);
+	if (it->spidfd >= 0)
+		close(it->spidfd);
+	if (it->sout_fd >= 0)
+		close(it->sout_fd);
 	linebuf_free(&it->lb);
 	linebuf_free(&it->clb);
+	linebuf_free(&it->slb);
 	metrics_free(it->metrics);
 	argv_free(it->in.argv);
 	argv_free(it->in.guest_files);

@@ -76,7 +76,8 @@ struct inst_ctx {
 enum inst_role { INST_INSTANCE, INST_TARGET, INST_NEIGHBOUR };
 
 /* Which of an instance's fds is readable: the low byte of its epoll tags. */
-enum inst_fd { INST_FD_OUT = 1, INST_FD_PIDFD, INST_FD_COUT, INST_FD_CPIDFD, INST_FD__COUNT };
+enum inst_fd { INST_FD_OUT = 1, INST_FD_PIDFD, INST_FD_COUT, INST_FD_CPIDFD, INST_FD_SOUT, INST_FD_SPIDFD,
+	INST_FD__COUNT };
 
 #define INST_MAX_REST 16  /* rows of an instance's last record beyond its main process's */
 
@@ -130,10 +131,16 @@ struct inst {
 	char tail[INST_OUTPUT_TAIL];     /* its last non-empty output line, for messages */
 	/* Private to instance.c: */
 	struct metrics *metrics;
-	struct linebuf lb, clb;
+	struct linebuf lb, clb, slb;
 	int pidfd, cpidfd, cout_fd, cout_open, comp_done, comp_status;
 	pid_t cpid;
-	uint64_t comp_t0, setup_ns, pipe_wait_ns;
+	/* The workload's setup, run from the loop like the companion (the
+	 * others are sampled, and a cancel is heard, while it loads tables):
+	 * spid is 0 when none runs; setting_up from its start to its end. */
+	pid_t spid;
+	int spidfd, sout_fd, setting_up;
+	char stail[INST_OUTPUT_TAIL];    /* its last non-empty output line */
+	uint64_t comp_t0, setup_t0, setup_ns, pipe_wait_ns;
 	double *tick_sum, *end_val, *all_sum;
 	unsigned *tick_n, *end_n, *all_n;
 	struct proc_sample last_act;        /* the main process's last activity, read from its zombie */
@@ -159,6 +166,9 @@ int inst_prepare(struct inst *it);
 int inst_stage(struct inst *it);
 /* Launches and watches; on failure it is over, with its cause. */
 void inst_launch(struct inst *it);
+/* Whether it is ready and its workload's setup (if any) has ended: what a
+ * group waits for before its window opens or its target starts. */
+int inst_set_up(const struct inst *it);
 /* Handles a readable fd of the instance (kind: enum inst_fd). */
 void inst_on_fd(struct inst *it, int kind);
 /* Without a pidfd, whether the main process ended; a pipe held past the
@@ -193,7 +203,7 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 void inst_check(struct inst *it, uint64_t now);
 /* It is over, for why (NULL: judged from its exit and output). */
 void inst_over(struct inst *it, const char *why, int timed_out);
-/* Stops the companion (killed, reaped). */
+/* Stops the setup and the companion (killed, reaped). */
 void inst_stop_companion(struct inst *it);
 /* Asks it to end (force 0) or kills it (force 1), if it still runs. */
 int inst_stop(struct inst *it, int force, char **cause);

@@ -145,12 +145,12 @@ int window_step(struct window *w, struct inst *m, size_t n, int pending, uint64_
 				window_give_up(w, m, n, xasprintf("instance %d (%s) %s", it->in.id, it->in.wl->name, it->cause));
 				return 0;
 			}
-			ready += it->ready;
+			ready += inst_set_up(it);
 		}
 		/* Timed: a ready member waits, stopped, so that its work
 		 * neither slows the others' start nor runs unmeasured. */
 		for (size_t k = 0; w->timed && ready < n && k < n; k++)
-			if (m[k].ready && !m[k].held && !m[k].over)
+			if (inst_set_up(&m[k]) && !m[k].held && !m[k].over)
 				inst_hold(&m[k], 1);
 		if (pending >= 0 || ready < n)
 			return 0;

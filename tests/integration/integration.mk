@@ -6,6 +6,9 @@ TESTS += tests/integration/man-isolab.sh
 EXTRA_DIST += tests/integration/man-isolab.sh
 TESTS += tests/integration/bad-input.sh tests/integration/sweep.sh
 EXTRA_DIST += tests/integration/bad-input.sh tests/integration/sweep.sh tests/integration/journal_procs.py
+# A workload's setup runs from the loop: sampled, cancellable, waited for.
+TESTS += tests/integration/setup-phase.sh
+EXTRA_DIST += tests/integration/setup-phase.sh
 # The agent checks the options a client sends as config check does here.
 TESTS += tests/integration/agent-options.sh
 EXTRA_DIST += tests/integration/agent-options.sh
