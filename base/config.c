@@ -45,6 +45,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <libconfig.h>
 #include <math.h>
 #include <pthread.h>
@@ -92,7 +93,7 @@ static const char *const workload_keys[] = {
 };
 static const char *const file_keys[] = { "name", "content", NULL };
 static const char *const param_keys[] = {
-	"default", "description", "type", "min", "max", "choices", NULL,
+	"default", "description", "type", "min", "max", "choices", "glob", NULL,
 };
 static const char *const metric_keys[] = {
 	"name", "kind", "pattern", "group", "unit", "better", "summary", "scale",
@@ -789,6 +790,7 @@ static void workload_clear(struct workload *wl)
 		free(wl->params[i].name);
 		free(wl->params[i].value);
 		free(wl->params[i].description);
+		free(wl->params[i].pattern);
 		strv_free(wl->params[i].choices);
 		free(wl->params[i].origin.file);
 	}
@@ -1018,6 +1020,27 @@ static int param_spec_parse(struct ctx *c, const config_setting_t *e, const char
 	return bad ? -1 : 0;
 }
 
+/* glob = true: the default becomes its pattern's newest match on this
+ * host (strverscmp: "17" after "9"), or stays the pattern, unmatched. */
+static void param_glob(struct param *prm)
+{
+	glob_t g;
+	prm->pattern = xstrdup(prm->value);
+	prm->unmatched = 1;
+	if (glob(prm->pattern, GLOB_NOSORT, NULL, &g) != 0)
+		return;
+	const char *best = NULL;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (!best || strverscmp(g.gl_pathv[i], best) > 0)
+			best = g.gl_pathv[i];
+	if (best) {
+		free(prm->value);
+		prm->value = xstrdup(best);
+		prm->unmatched = 0;
+	}
+	globfree(&g);
+}
+
 static void params_parse(struct ctx *c, const config_setting_t *wg, const char *path,
     struct workload *wl)
 {
@@ -1066,6 +1089,14 @@ static void params_parse(struct ctx *c, const config_setting_t *wg, const char *
 			}
 		}
 		get_string(c, e, pe, "description", 0, &prm->description);
+		if (get_bool(c, e, pe, "glob", &prm->glob) == 1 && prm->glob) {
+			_cleanup_free_ char *pg = path_key(pe, "glob");
+			if (prm->spec.type != VT_STRING)
+				report(c, member(e, "glob"), pg, "expected glob only with type \"string\", got type \"%s\"",
+				    value_type_name(prm->spec.type));
+			else if (prm->value)
+				param_glob(prm);
+		}
 	}
 }
 

@@ -81,6 +81,12 @@ struct param {
 	char *name;
 	char *value;     /* default value, as a string (canonical: see value_check) */
 	char *description;
+	/* glob: the default is a pattern (the declared one in pattern) and
+	 * value is its newest match on this host, in version order
+	 * ("/usr/lib/postgresql/17/bin" over ".../9/bin"); with none, value
+	 * is the pattern and unmatched is 1 (a run of it fails, saying so). */
+	int glob, unmatched;
+	char *pattern;
 	struct value_spec spec; /* declared type; spec.choices points to choices */
 	char **choices;  /* owned, NULL-terminated, or NULL */
 	struct conf_origin origin;

@@ -36,8 +36,13 @@ static void list_workloads(const struct config *cfg)
 		for (size_t p = 0; p < wl->nparams; p++) {
 			const struct param *prm = &wl->params[p];
 			_cleanup_free_ char *type = value_spec_describe(&prm->spec);
-			printf("%-16s %-8s   ${%s} = %s  %s%s%s\n", "", "", prm->name, prm->value,
-			    prm->description ? prm->description : "", prm->description ? "; " : "", type);
+			/* A default found by its pattern says so, and says when
+			 * nothing on this host matched it. */
+			_cleanup_free_ char *found = !prm->glob ? NULL : prm->unmatched ?
+			    xasprintf(" (nothing here matches %s)", prm->pattern) :
+			    xasprintf(" (the newest of %s)", prm->pattern);
+			printf("%-16s %-8s   ${%s} = %s%s  %s%s%s\n", "", "", prm->name, prm->unmatched ? "none" : prm->value,
+			    found ? found : "", prm->description ? prm->description : "", prm->description ? "; " : "", type);
 		}
 	}
 }

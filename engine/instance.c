@@ -610,6 +610,16 @@ int inst_prepare(struct inst *it)
 	if (unsupported)
 		return err_set(&it->cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another "
 		    "runtime", it->name, it->in.rt->driver, limit_name(unsupported));
+	/* A default found by a pattern (glob) that nothing on this host
+	 * matched, and that the run does not set: said before anything runs. */
+	const struct workload *wl = it->in.wl;
+	for (size_t i = 0; i < wl->nparams; i++) {
+		struct vars v = { .it = it };
+		if (wl->params[i].unmatched && var_lookup(wl->params[i].name, &v) == wl->params[i].value)
+			return err_set(&it->cause, "workload %s: parameter %s: nothing on this host matches %s; install "
+			    "what the workload runs, or give -p %s=PATH", wl->name, wl->params[i].name,
+			    wl->params[i].pattern, wl->params[i].name);
+	}
 	char *dir = xasprintf("%s/%d", it->ctx->dirs, it->in.id);
 	it->in.dir = dir;
 	if (mkdir_p(dir, 0755) < 0)

@@ -27,7 +27,6 @@ need_app_pkgs() {
 	return $rc
 }
 need_app_pkgs || skip "cannot install ${app_pkgs[*]}"
-[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "PostgreSQL 15 is not where workloads/postgresql.conf looks (pgbin)"
 
 # Experiments of this test: containers on the bridge, gVisor on the host
 # network (runsc refuses the bridge's namespace), native on loopback.

@@ -47,6 +47,7 @@ metric='metrics = ( { name = "n"; pattern = "n=(?<value>[0-9]+)"; unit = "lines"
 cat >"$tmp/tour.conf" <<EOF
 workloads = {
   missing = { argv = [ "$tmp/no-such-binary" ]; $metric };
+  unfound = { argv = [ "\${prog}" ]; params = { prog = { glob = true; default = "$tmp/no-such-dir/*/prog"; }; }; $metric };
   quick = { argv = [ "$tmp/quick" ]; $metric };
   garbage = { argv = [ "$tmp/garbage" ]; $metric };
   flood = { argv = [ "$tmp/flood" ]; $metric };
@@ -184,7 +185,15 @@ t quick 20 -c "$tmp/tour.conf" run -w quick -n 1 -t 1
 want_rc 1 quick; want_line "error: no metric matched the output of quick" quick; no_leftover quick
 t garbage 20 -c "$tmp/tour.conf" run -w garbage -n 1 -t 1
 want_rc 1 garbage; want_line "error: no metric matched the output of garbage" garbage; no_leftover garbage
-ok "workloads: a missing binary, one that exits at once, one that prints garbage"
+# A default found by a pattern (glob) that nothing here matches: that
+# instance fails saying so and naming the remedy; the other one runs.
+t unfound 20 -c "$tmp/tour.conf" run -w unfound,syscall -n 1 -t 1
+want_rc 1 unfound
+want_line "error: workload unfound: parameter prog: nothing on this host matches $tmp/no-such-dir/\\*/prog; install what the workload runs, or give -p prog=PATH" unfound
+want_line "^\\[2/2\\] native +syscall +rep 1 +ok " unfound; no_leftover unfound
+t unfound-list 10 -c "$tmp/tour.conf" list workloads
+want_line "\\\$\\{prog\\} = none \\(nothing here matches $tmp/no-such-dir/\\*/prog\\)" unfound-list
+ok "workloads: a missing binary, one that exits at once, one that prints garbage, a pattern nothing matches"
 
 # Catastrophic backtracking: the match limits hold, the run ends on time.
 t backtrack 30 -c "$tmp/tour.conf" run -w backtrack -n 1 -t 2

@@ -14,7 +14,6 @@
 . "$top_srcdir/tests/integration/vm-lib.sh"
 . "$top_srcdir/tests/integration/lab-lib.sh"
 need_pkgs postgresql postgresql-client || skip "cannot install postgresql and postgresql-client"
-[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "PostgreSQL 15 is not where workloads/postgresql.conf looks (pgbin)"
 need_runtime runc
 out=$test_state/out
 

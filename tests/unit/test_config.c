@@ -994,6 +994,8 @@ START_TEST(test_param_declarations)
 		  "3: workloads.w.params.n.default: expected one of a, b, got \"c\"" },
 		{ "type = \"bool\"; default = 2;",
 		  "3: workloads.w.params.n.default: expected 0 or 1 (or true, false, yes, no, on, off), got \"2\"" },
+		{ "type = \"int\"; glob = true; default = 1;",
+		  "3: workloads.w.params.n.glob: expected glob only with type \"string\", got type \"int\"" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -1023,6 +1025,41 @@ START_TEST(test_param_declarations)
 	ck_assert_int_eq(wl->params[3].spec.type, VT_NUMBER);
 	ck_assert_int_eq(wl->params[4].spec.type, VT_STRING);
 	ck_assert_int_eq(wl->params[4].origin.line, 7);
+	config_free(&cfg);
+}
+END_TEST
+
+/* glob = true: a default is its pattern's newest match on this host, in
+ * version order (15 over 9, which a plain sort puts last), or the pattern
+ * itself, unmatched, when nothing matches. */
+START_TEST(test_param_glob)
+{
+	const char *versions[] = { "9", "10", "15", "15beta" };
+	_cleanup_free_ char *top = xasprintf("%s/pg", tmpdir);
+	ck_assert_int_eq(mkdir(top, 0700), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++) {
+		_cleanup_free_ char *d = xasprintf("%s/%s", top, versions[i]);
+		ck_assert_int_eq(mkdir(d, 0700), 0);
+	}
+	_cleanup_free_ char *bin = xasprintf("%s/15/bin", top);
+	ck_assert_int_eq(mkdir(bin, 0700), 0);
+	_cleanup_free_ char *text = xasprintf("workloads = { w = { argv = [ \"${a}${b}${c}\" ];\n params = {\n"
+	    "  a = { glob = true; default = \"%s/*/bin\"; };\n"
+	    "  b = { glob = true; default = \"%s/[0-9]*\"; };\n"
+	    "  c = { type = \"string\"; glob = true; default = \"%s/none/*\"; };\n"
+	    " }; }; };\n", top, top, top);
+	struct config cfg;
+	load_text(&cfg, "case.conf", text);
+	const struct workload *wl = config_workload(&cfg, "w");
+	ck_assert_str_eq(wl->params[0].value, bin);
+	ck_assert_int_eq(wl->params[0].unmatched, 0);
+	_cleanup_free_ char *pa = xasprintf("%s/*/bin", top);
+	ck_assert_str_eq(wl->params[0].pattern, pa);
+	_cleanup_free_ char *beta = xasprintf("%s/15beta", top);
+	ck_assert_str_eq(wl->params[1].value, beta);
+	_cleanup_free_ char *none = xasprintf("%s/none/*", top);
+	ck_assert_int_eq(wl->params[2].unmatched, 1);
+	ck_assert_str_eq(wl->params[2].value, none);
 	config_free(&cfg);
 }
 END_TEST
@@ -1412,6 +1449,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_driver_declarations);
 	tcase_add_test(tc, test_network_plan);
 	tcase_add_test(tc, test_shipped_params_typed);
+	tcase_add_test(tc, test_param_glob);
 	suite_add_tcase(s, tc);
 	return s;
 }
