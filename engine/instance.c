@@ -271,18 +271,25 @@ static void written_at(struct inst *it, const char *line, size_t len)
 		it->t_written_ns = v;
 }
 
+/* Keeps a non-empty line as the last one, for messages: cut to cap, its
+ * control bytes blanked. */
+static void keep_tail(char *tail, size_t cap, const char *line, size_t len)
+{
+	if (!len)
+		return;
+	size_t n = len < cap - 1 ? len : cap - 1;
+	memcpy(tail, line, n);
+	tail[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)tail[i] < 0x20)
+			tail[i] = ' ';
+}
+
 static void on_line(const char *line, size_t len, void *arg)
 {
 	struct inst *it = arg;
 	it->lines++;
-	if (len) {
-		size_t n = len < sizeof it->tail - 1 ? len : sizeof it->tail - 1;
-		memcpy(it->tail, line, n);
-		it->tail[n] = '\0';
-		for (size_t i = 0; i < n; i++)
-			if ((unsigned char)it->tail[i] < 0x20)
-				it->tail[i] = ' ';
-	}
+	keep_tail(it->tail, sizeof it->tail, line, len);
 	if (it->ctx->relay) {
 		it->ctx->on_line(it->ctx->owner, it, line, len);
 		return;
@@ -338,17 +345,25 @@ static void unwatch(struct inst *it, int fd)
 	epoll_ctl(it->ep, EPOLL_CTL_DEL, fd, NULL);
 }
 
+/* Spawns one of the workload's host-side programs (tmpl: its companion
+ * or setup, named what) in the instance directory, in its own process
+ * group. */
+static int spawn_host(struct inst *it, char **tmpl, const char *what, struct exec_child *c, char **cause)
+{
+	char **argv = argv_of(it, tmpl, 0, cause);
+	if (!argv)
+		return err_wrap(cause, "%s", what);
+	struct exec_opts o = { .cwd = it->in.dir };
+	int rc = exec_spawn(argv, &o, c, cause);
+	argv_free(argv);
+	return rc < 0 ? err_wrap(cause, "%s", what) : 0;
+}
+
 static int start_companion(struct inst *it, char **cause)
 {
-	char **argv = argv_of(it, it->in.wl->companion, 0, cause);
-	if (!argv)
-		return -1;
-	struct exec_opts o = { .cwd = it->in.dir };
 	struct exec_child c;
-	int rc = exec_spawn(argv, &o, &c, cause);
-	argv_free(argv);
-	if (rc < 0)
-		return err_wrap(cause, "companion");
+	if (spawn_host(it, it->in.wl->companion, "companion", &c, cause) < 0)
+		return -1;
 	it->cpid = c.pid;
 	it->cout_fd = c.out_fd;
 	it->cpidfd = c.pidfd;
@@ -403,29 +418,16 @@ static void begin_load(struct inst *it)
 static void on_setup_line(const char *line, size_t len, void *arg)
 {
 	struct inst *it = arg;
-	if (!len)
-		return;
-	size_t n = len < sizeof it->stail - 1 ? len : sizeof it->stail - 1;
-	memcpy(it->stail, line, n);
-	it->stail[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)it->stail[i] < 0x20)
-			it->stail[i] = ' ';
+	keep_tail(it->stail, sizeof it->stail, line, len);
 }
 
 /* The setup phase, spawned on the host in its own process group; the
  * loop hears its end through its pidfd (or inst_poll without one). */
 static int start_setup(struct inst *it, char **cause)
 {
-	char **argv = argv_of(it, it->in.wl->setup, 0, cause);
-	if (!argv)
-		return err_wrap(cause, "setup");
-	struct exec_opts o = { .cwd = it->in.dir };
 	struct exec_child c;
-	int rc = exec_spawn(argv, &o, &c, cause);
-	argv_free(argv);
-	if (rc < 0)
-		return err_wrap(cause, "setup");
+	if (spawn_host(it, it->in.wl->setup, "setup", &c, cause) < 0)
+		return -1;
 	it->spid = c.pid;
 	it->sout_fd = c.out_fd;
 	it->spidfd = c.pidfd;
