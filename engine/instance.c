@@ -431,7 +431,6 @@ static int start_setup(struct inst *it, char **cause)
 	it->spid = c.pid;
 	it->sout_fd = c.out_fd;
 	it->spidfd = c.pidfd;
-	it->setting_up = 1;
 	it->setup_t0 = mono_ns();
 	if (it->sout_fd >= 0)
 		watch(it, it->sout_fd, INST_FD_SOUT);
@@ -440,21 +439,27 @@ static int start_setup(struct inst *it, char **cause)
 	return 0;
 }
 
+/* The setup's output read to its end (or what is there), and closed. */
+static void setup_out_close(struct inst *it)
+{
+	if (it->sout_fd < 0)
+		return;
+	drain(it->sout_fd, &it->slb, on_setup_line, it, NULL);
+	linebuf_flush(&it->slb, on_setup_line, it);
+	unwatch(it, it->sout_fd);
+	close(it->sout_fd);
+	it->sout_fd = -1;
+}
+
+/* The setup was reaped (spid 0): its fds closed, its time kept. */
 static void setup_close(struct inst *it)
 {
-	if (it->sout_fd >= 0) {
-		drain(it->sout_fd, &it->slb, on_setup_line, it, NULL);
-		linebuf_flush(&it->slb, on_setup_line, it);
-		unwatch(it, it->sout_fd);
-		close(it->sout_fd);
-		it->sout_fd = -1;
-	}
+	setup_out_close(it);
 	if (it->spidfd >= 0) {
 		unwatch(it, it->spidfd);
 		close(it->spidfd);
 		it->spidfd = -1;
 	}
-	it->setting_up = 0;
 	it->setup_ns = mono_ns() - it->setup_t0;
 }
 
@@ -495,7 +500,7 @@ static void stop_setup(struct inst *it)
 
 int inst_set_up(const struct inst *it)
 {
-	return it->ready && !it->setting_up;
+	return it->ready && !it->spid;
 }
 
 /* Reaps the setup if it ended (block: wait for it). */
@@ -779,12 +784,8 @@ void inst_on_fd(struct inst *it, int kind)
 			companion_ended(it);
 		break;
 	case INST_FD_SOUT:
-		if (it->sout_fd >= 0 && !drain(it->sout_fd, &it->slb, on_setup_line, it, NULL)) {
-			linebuf_flush(&it->slb, on_setup_line, it);
-			unwatch(it, it->sout_fd);
-			close(it->sout_fd);
-			it->sout_fd = -1;
-		}
+		if (it->sout_fd >= 0 && !drain(it->sout_fd, &it->slb, on_setup_line, it, NULL))
+			setup_out_close(it);
 		break;
 	case INST_FD_SPIDFD:
 		if (it->spid)
@@ -1144,7 +1145,7 @@ void inst_check(struct inst *it, uint64_t now)
 		inst_over(it, c, 1);
 		free(c);
 		it->ex->ops->stop(it->ex, &it->in, 1, NULL);
-	} else if (it->setting_up) {
+	} else if (it->spid) {
 		/* Its duration counts from the end of its setup. */
 	} else if (it->stop_after_mem && it->mem_done) {
 		/* An idle instance, measured: its work is done. */

@@ -136,9 +136,9 @@ struct inst {
 	pid_t cpid;
 	/* The workload's setup, run from the loop like the companion (the
 	 * others are sampled, and a cancel is heard, while it loads tables):
-	 * spid is 0 when none runs; setting_up from its start to its end. */
+	 * spid is its pid while it runs, else 0. */
 	pid_t spid;
-	int spidfd, sout_fd, setting_up;
+	int spidfd, sout_fd;
 	char stail[INST_OUTPUT_TAIL];    /* its last non-empty output line */
 	uint64_t comp_t0, setup_t0, setup_ns, pipe_wait_ns;
 	double *tick_sum, *end_val, *all_sum;

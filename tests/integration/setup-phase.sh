@@ -106,7 +106,7 @@ assert checked == 1, groups
 PY
 isolab -c "$conf" run -e slow-scale >"$test_state/o4" 2>&1 || { cat "$test_state/o4"; fail "slow-scale failed"; }
 grep -q 'fit: native/slowset: 2 of 2 instances ran together' "$test_state/o4" ||
-	{ cat "$test_state/o4"; fail "N=2 did not run together"; }
+	{ cat "$test_state/o4"; fail "N=2's two instances were not measured together"; }
 python3 "$test_state/order.py" "$(journal)" scale || fail "N=2's window opened before both were set up"
 isolab -c "$conf" run -e slow-neighbour >"$test_state/o5" 2>&1 || { cat "$test_state/o5"; fail "slow-neighbour failed"; }
 python3 "$test_state/order.py" "$(journal)" interference || fail "the target started before its neighbour was set up"
