@@ -43,7 +43,6 @@ isolab lab run lab-emulated-vm -t 2 -n 3 -q >"$out" 2>&1
 [ $? -le 1 ] || fail "lab-emulated-vm exited badly: $(cat "$out")"
 lab_verdict "computation in an emulated VM is markedly slower than native"
 lab_verdict "memory copies in an emulated VM are markedly slower than native"
-lab_verdict "a container pays nothing like it"
 run=$(latest_run)
 python3 - "$run/journal.jsonl" <<'PY' || fail "lab-emulated-vm: not every qemu-tcg instance ran under TCG"
 import json, sys
@@ -52,5 +51,18 @@ tcg = {r["id"] for r in recs if r["type"] == "instance" and r["runtime"] == "qem
 said = {r["inst"] for r in recs if r["type"] == "info" and r.get("msg", "").startswith("accelerator: emulated (TCG)")}
 assert len(tcg) == 6 and tcg <= said, (sorted(tcg), sorted(said))
 PY
-ok "lab-emulated-vm: $(lab_outcomes)"
 lab_ends_ok 18
+# The container's rule a second time only when the first could not tell,
+# its half alone (native and runc, cpu) with twice the repetitions: at
+# 3 x 2 s runc's 95% CI was once -8.3..+12.6%, across the 10% bound.
+rule="a container pays nothing like it"
+outcomes=$(lab_outcomes)
+if ! grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out"; then
+	echo "lab-emulated-vm, runc: no verdict at the first attempt, again: $(grep -A2 -E "^  \[could not tell\] $rule" "$out" | tr -s ' \n' ' ')"
+	isolab lab run lab-emulated-vm -r native,runc -w cpu -t 2 -n 6 -q >"$out" 2>&1
+	[ $? -le 1 ] || fail "lab-emulated-vm (native, runc) exited badly: $(cat "$out")"
+	lab_ends_ok 12
+	outcomes="$outcomes; again: $(lab_outcomes)"
+fi
+lab_verdict "$rule"
+ok "lab-emulated-vm: $outcomes"
