@@ -71,6 +71,8 @@ struct inst {
 	double rss_sum_kb[ROLE__COUNT];
 	unsigned rss_n[ROLE__COUNT];
 	double pss_kb[ROLE__COUNT]; /* from its "memory" record, NAN without */
+	double disk_kb;        /* from its "storage" record, NAN without */
+	const char *disk_what; /* borrowed from that record */
 	int running;           /* a sample carried a metric: the workload runs */
 	/* the cgroup cross-check: the open run of samples, and the best so far */
 	int cg_open;
@@ -245,6 +247,7 @@ static void add_inst(struct builder *b, json_t *rec)
 		.create_ms = NAN,
 		.isolab_pre_ms = NAN,
 		.isolab_post_ms = NAN,
+		.disk_kb = NAN,
 	};
 	for (int r = 0; r < ROLE__COUNT; r++) {
 		in->cpu_s[r] = in->rss_peak_kb[r] = in->pss_kb[r] = NAN;
@@ -619,6 +622,8 @@ static void collect_instances(const struct builder *b, struct report *out)
 			.lim_cpus = json_number_value(json_object_get(in->limits, "cpus")),
 			.lim_weight = (double)json_integer_value(json_object_get(in->limits, "weight")),
 			.lim_cpuset = xstrdup(json_str(in->limits, "cpuset", "")),
+			.disk_kb = in->disk_kb,
+			.disk_what = in->disk_what ? xstrdup(in->disk_what) : NULL,
 		};
 		memcpy(ri->cpu_s, in->cpu_s, sizeof ri->cpu_s);
 		memcpy(ri->rss_peak_kb, in->rss_peak_kb, sizeof ri->rss_peak_kb);
@@ -773,6 +778,7 @@ static const char *const qty_names[COST__COUNT] = {
 	[COST_VIRT_MEM_KB] = "virt_tax_rss_kb",
 	[COST_VIRT_MEM_X] = "virt_tax_rss_x",
 	[COST_PSS] = "pss_kb",
+	[COST_DISK_KB] = "disk_kb",
 };
 
 int report_tax_vs_kernel(const struct report *r, const struct report_cost *c)
@@ -829,6 +835,8 @@ static double cost_value(const struct report_instance *ri, int role, enum cost_q
 		return q == COST_VIRT_MEM_KB ? ri->tax_vmm_rss_kb - ri->tax_guest_rss_kb
 		    : ri->tax_vmm_rss_kb / ri->tax_guest_rss_kb;
 	}
+	if (q == COST_DISK_KB)
+		return role == REPORT_TOTAL ? ri->disk_kb : NAN;
 	if (q == COST_CPU_PER_UNIT || q == COST_WORK_PER_CPU) {
 		if (role != REPORT_TOTAL || !ri->run_samples || !(ri->work_rate > 0) || !(ri->run_cpu_s > 0))
 			return NAN;
@@ -906,6 +914,10 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	int pss = q == COST_PSS;
 	if (pss && comp[0])
 		return;
+	/* Storage is the instance's, measured once at its removal: one row. */
+	int disk = q == COST_DISK_KB;
+	if (disk && (role != REPORT_TOTAL || comp[0]))
+		return;
 	double *vals = NULL;
 	size_t n = 0, seen = 0;
 	for (size_t i = 0; i < out->ninsts; i++) {
@@ -917,7 +929,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		seen += isfinite(v);
 		/* A role seen in another repetition was idle or gone in this one. */
 		vals = xreallocarray(vals, n + 1, sizeof *vals);
-		vals[n++] = isfinite(v) ? v : per_unit || tax || io || pss ? NAN : 0.0;
+		vals[n++] = isfinite(v) ? v : per_unit || tax || io || pss || disk ? NAN : 0.0;
 	}
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
@@ -934,7 +946,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	} else {
 		unit = xstrdup(cost_unit_of(q));
 	}
-	if ((tax || pss) && !seen) { /* not a VM, no guest agent, or PSS not read: no row rather than "none" */
+	if ((tax || pss || disk) && !seen) { /* not a VM, no guest agent, PSS or storage not read: no row, not "none" */
 		free(unit);
 		free(vals);
 		out->ncosts--;
@@ -1701,6 +1713,18 @@ static void feed_begin(struct feed *f, const struct journal_read *jr, const char
 	};
 }
 
+/* A "storage" record: what the instance added to the host's storage,
+ * from its driver at its removal. The record outlives the build. */
+static void add_storage(struct builder *b, json_t *rec)
+{
+	struct inst *in = find_inst(b, json_object_get(rec, "inst"));
+	json_t *kb = json_object_get(rec, "kb");
+	if (!in || !json_is_number(kb) || json_number_value(kb) < 0)
+		return;
+	in->disk_kb = json_number_value(kb);
+	in->disk_what = json_string_value(json_object_get(rec, "what"));
+}
+
 /* A "memory" record: its processes' PSS by role, read once. */
 static void add_memory(struct builder *b, json_t *rec)
 {
@@ -1743,6 +1767,8 @@ static void feed_record(struct feed *f, json_t *rec)
 		add_group(out, rec);
 	else if (!strcmp(type, "startup"))
 		add_phases(b, rec, out->kind == EXP_STARTUP || out->kind == EXP_SCALE);
+	else if (!strcmp(type, "storage"))
+		add_storage(b, rec);
 	else if (!strcmp(type, "memory"))
 		add_memory(b, rec);
 	else if (!strcmp(type, "ui")) {
@@ -1939,6 +1965,7 @@ void report_free(struct report *r)
 	free(r->aparts);
 	for (size_t i = 0; i < r->ninsts; i++) {
 		free(r->insts[i].lim_cpuset);
+		free(r->insts[i].disk_what);
 		free(r->insts[i].runtime);
 		free(r->insts[i].workload);
 		free(r->insts[i].host);
@@ -2225,6 +2252,69 @@ static char ***grid_add_row(char ***cells, size_t *n, char **cell, size_t ncell,
 		free(cell[k]);
 	(*n)++;
 	return cells;
+}
+
+/* What an instance of c's group said its storage was, NULL when none did. */
+static const char *disk_what(const struct report *r, const struct report_cost *c)
+{
+	for (size_t i = 0; i < r->ninsts; i++) {
+		const struct report_instance *ri = &r->insts[i];
+		if (ri->disk_what && !strcmp(ri->runtime, c->runtime) && !strcmp(ri->workload, c->workload) &&
+		    !strcmp(ri->variant, c->variant) && !strcmp(ri->host, c->host))
+			return ri->disk_what;
+	}
+	return NULL;
+}
+
+/* The host storage each instance added beside its image: one row a group. */
+static void print_storage(const struct report *r, FILE *fp)
+{
+	int show_var = 0, show_host = 0, any = 0;
+	for (size_t i = 0; i < r->ncosts; i++) {
+		any |= r->costs[i].qty == COST_DISK_KB && r->costs[i].st.n;
+		show_var |= r->costs[i].variant[0] != 0;
+		show_host |= strcmp(r->costs[i].host, "local") != 0;
+	}
+	if (!any)
+		return;
+	static const char *const titles[] = { "workload", "runtime", "variant", "host", "n", "storage kB",
+		"\xc2\xb1" "95% CI", "vs baseline", "what" };
+	static const int right_all[] = { 0, 0, 0, 0, 1, 1, 1, 1, 0 };
+	enum { NC = ARRAY_SIZE(titles) };
+	int col[NC] = { 0 }, right[NC];
+	size_t nc = 0;
+	for (size_t c = 0; c < NC; c++)
+		if ((c != 2 || show_var) && (c != 3 || show_host))
+			col[nc++] = (int)c;
+	for (size_t c = 0; c < nc; c++)
+		right[c] = right_all[col[c]];
+	fprintf(fp, "host storage each instance added beside the image it shares (mean over repetitions; measured "
+	    "by its driver at its removal)\n");
+	char ***cells = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i <= r->ncosts; i++) {
+		char *cell[NC] = { 0 };
+		if (i == 0) {
+			for (size_t c = 0; c < NC; c++)
+				cell[c] = xstrdup(titles[c]);
+		} else {
+			const struct report_cost *c = &r->costs[i - 1];
+			if (c->qty != COST_DISK_KB || !c->st.n)
+				continue;
+			const char *what = disk_what(r, c);
+			cell[0] = xstrdup(c->workload);
+			cell[1] = xstrdup(c->runtime);
+			cell[2] = xstrdup(c->variant[0] ? c->variant : "-");
+			cell[3] = xstrdup(c->host);
+			cell[4] = xasprintf("%zu", c->st.n);
+			cell[5] = mean_cell(c);
+			cell[6] = ci_cell(c);
+			cell[7] = overhead_cell(c);
+			cell[8] = xstrdup(what ? what : "");
+		}
+		cells = grid_add_row(cells, &n, cell, NC, col, nc);
+	}
+	print_grid(fp, cells, n, nc, right);
 }
 
 /* Storage I/O and context switches by role: the roles that have them. */
@@ -2698,6 +2788,7 @@ void report_print(const struct report *r, FILE *fp)
 	if (r->ncosts) {
 		print_costs(r, fp);
 		print_io(r, fp);
+		print_storage(r, fp);
 	}
 	print_crosscheck(r, fp);
 }

@@ -102,6 +102,10 @@ struct report_instance {
 	double entitled_cpus;
 	double lim_cpus, lim_weight;     /* the limits it ran under: quota in CPUs, weight; 0 unset */
 	char *lim_cpuset;                /* "" unset */
+	/* kB of host storage it added beside its image, and what that was,
+	 * from its driver's "storage" record; NAN and NULL without one. */
+	double disk_kb;
+	char *disk_what;
 	int ok;                          /* its end record says "ok" */
 	unsigned samples;                /* samples that listed processes */
 	/* CPU-seconds: each sample covers one second, so the sum over samples
@@ -216,6 +220,9 @@ enum cost_qty {
 	COST_VIRT_MEM_X,   /* role vmm: the VMM's mean RSS over the guest's, there: "x" */
 	COST_PSS,          /* kB: the role's processes' PSS, where it was read (the "memory" record:
 	                    * scale and footprint runs); no row when it was not */
+	COST_DISK_KB,      /* role total: kB of host storage the instance added beside the image it
+	                    * shares, as its driver measured it at its removal (the "storage"
+	                    * record); no row when no driver measured it */
 	COST__COUNT
 };
 struct report_cost {

@@ -314,6 +314,44 @@ int rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path, st.st_dev);
 }
 
+/* The blocks under name that belong to its file system, in bytes; hard
+ * links are counted once per link, as du -l does, which errs high. */
+static int du_at(int parent, const char *name, dev_t dev, unsigned long long *bytes)
+{
+	struct stat st;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (st.st_dev != dev)
+		return 0; /* a mount point: what is under it is not this directory's */
+	*bytes += (unsigned long long)st.st_blocks * 512u;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && du_at(dirfd(d), de->d_name, dev, bytes) < 0)
+			rc = -1;
+	closedir(d);
+	return rc;
+}
+
+int disk_usage(const char *path, unsigned long long *bytes)
+{
+	struct stat st;
+	*bytes = 0;
+	if (lstat(path, &st) < 0)
+		return -1;
+	return du_at(AT_FDCWD, path, st.st_dev, bytes);
+}
+
 void argv_free(char **argv)
 {
 	for (char **a = argv; a && *a; a++)

@@ -75,6 +75,10 @@ void argv_free(char **argv);
 int mkdir_p(const char *path, unsigned mode);
 /* rm -rf that never crosses a mount point; returns 0 or -1 (errno). */
 int rm_rf(const char *path);
+/* The space path takes on its file system: the allocated blocks of it and,
+ * for a directory, of everything under it that is not behind a mount point
+ * (du -sx; sparse files count what they hold). 0, or -1 with errno. */
+int disk_usage(const char *path, unsigned long long *bytes);
 
 /* Cleanup attributes: `_cleanup_free_ char *s = NULL;` */
 static inline void cleanup_freep(void *p) { free(*(void **)p); }

@@ -203,12 +203,23 @@ int ctr_overlay_root(struct instance *in, const char *base, const char *lower, c
 	return 0;
 }
 
+void ctr_note_storage(struct instance *in, double kb, const char *what)
+{
+	if (in->note && kb >= 0)
+		in->note(in, json_pack("{s:s, s:f, s:s}", "type", "storage", "kb", kb, "what", what));
+}
+
 int ctr_overlay_remove(struct instance *in, const char *base, char **cause)
 {
 	_cleanup_free_ char *merged = xasprintf("%s/root", base);
 	struct stat st;
 	if (lstat(base, &st) < 0 && errno == ENOENT)
 		return 0;
+	/* What the instance added beside the shared image: the upper and work
+	 * dirs (the merged root is a mount, which disk_usage does not enter). */
+	unsigned long long bytes;
+	if (disk_usage(base, &bytes) == 0)
+		ctr_note_storage(in, (double)bytes / 1024.0, "its overlay's upper and work dirs");
 	if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return err_errno(cause, "overlay: umount %s", merged);
 	resources_done(in->res, "mount", merged, NULL);

@@ -49,7 +49,11 @@ char *ctr_version(const char *path, const char *marker, const char *ends);
  * the instance dir at its own path need this: the mount point must be
  * created, and never inside the shared rootfs cache. *root is malloc'd. */
 int ctr_overlay_root(struct instance *in, const char *base, const char *lower, char **root, char **cause);
-/* Unmounts and removes what ctr_overlay_root made (safe if it made nothing). */
+/* Journals a "storage" record: kb of host storage the instance added
+ * beside the image it shares, and what that is (at its removal). */
+void ctr_note_storage(struct instance *in, double kb, const char *what);
+/* Unmounts and removes what ctr_overlay_root made (safe if it made nothing),
+ * journalling the space its upper and work dirs took (ctr_note_storage). */
 int ctr_overlay_remove(struct instance *in, const char *base, char **cause);
 
 /* Pids in the cgroup relpath (e.g. "isolab/<run>/<inst>"), read from the v2

@@ -393,12 +393,40 @@ static int docker_stop(struct instance *in, int force, char **cause)
 	return 0;
 }
 
+/* The storage the container took beside its image, as the engine counts
+ * it: the writable layer, or with the vfs driver (no copy-on-write) the
+ * whole copy of the image each container gets. */
+static void docker_note_storage(struct instance *in, struct docker *d)
+{
+	struct argvb a = { 0 };
+	docker_cmd(d, in->rt, &a, "container");
+	argvb_add(&a, "inspect");
+	argvb_add(&a, "--size");
+	argvb_add(&a, "--format");
+	argvb_add(&a, "{{.SizeRw}} {{.SizeRootFs}} {{.GraphDriver.Name}}");
+	argvb_add(&a, d->name);
+	char *out = NULL;
+	long long rw, rootfs;
+	char drv[32];
+	if (ctr_run(a.v, DOCKER_TIMEOUT_MS, &out, NULL) == 0 && out &&
+	    sscanf(out, "%lld %lld %31s", &rw, &rootfs, drv) == 3 && rw >= 0 && rootfs >= 0) {
+		int vfs = !strcmp(drv, "vfs");
+		_cleanup_free_ char *what = vfs ? xstrdup("a whole copy of the image (storage driver vfs: no copy-on-write)")
+		    : xasprintf("its writable layer, as %s counts it (storage driver %s)", docker_binary_name(in->rt), drv);
+		ctr_note_storage(in, (double)(vfs ? rootfs : rw) / 1024.0, what);
+	}
+	free(out);
+	argvb_free(&a);
+}
+
 static int docker_cleanup(struct instance *in, char **cause)
 {
 	struct docker *d = in->priv;
 	int rc = 0;
 	if (!d)
 		return 0;
+	if (d->recorded && d->created)
+		docker_note_storage(in, d);
 	if (d->recorded) {
 		struct argvb a = { 0 };
 		docker_cmd(d, in->rt, &a, "rm");

@@ -448,6 +448,7 @@ static int fc_cleanup(struct instance *in, char **cause)
 	f->ns = NULL;
 	if (f->sock && (unlink(f->sock) == 0 || errno == ENOENT))
 		resources_done(in->res, "file", f->sock, NULL);
+	vm_note_scratch(in, f->scratch);
 	if (f->scratch && (unlink(f->scratch) == 0 || errno == ENOENT))
 		resources_done(in->res, "file", f->scratch, NULL);
 	if (f->rdir && (rm_rf(f->rdir) == 0 || errno == ENOENT))

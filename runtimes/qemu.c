@@ -764,6 +764,7 @@ static int qemu_cleanup(struct instance *in, char **cause)
 	if (q->qmp_fd >= 0)
 		close(q->qmp_fd);
 	q->qmp_fd = -1;
+	vm_note_scratch(in, q->scratch);
 	if (q->scratch && (unlink(q->scratch) == 0 || errno == ENOENT))
 		resources_done(in->res, "file", q->scratch, NULL);
 	if (q->rdir && (rm_rf(q->rdir) == 0 || errno == ENOENT))

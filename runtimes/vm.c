@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "cgroup.h"
+#include "container.h"
 #include "metrics.h"
 #include "netns.h"
 #include "resources.h"
@@ -545,6 +546,14 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
 	free(h->cg_rel);
 	h->vmm_pid_s = h->vmm_start_s = h->relay_pid_s = h->relay_start_s = h->cg_rel = NULL;
 	return rc;
+}
+
+void vm_note_scratch(struct instance *in, const char *path)
+{
+	unsigned long long bytes;
+	if (path && disk_usage(path, &bytes) == 0)
+		ctr_note_storage(in, (double)bytes / 1024.0,
+		    "its scratch disk, the blocks it holds (the kernel and initramfs are shared)");
 }
 
 void vm_note_info(struct instance *in, const char *fmt, ...)

@@ -128,6 +128,10 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause);
 
 /* An info record in the run's journal (shown as a message of the run). */
 void vm_note_info(struct instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Journals the blocks the scratch disk at path (may be NULL) holds as the
+ * instance's storage (ctr_note_storage): the VM's own disk, beside the
+ * kernel and initramfs every VM shares. Call before removing it. */
+void vm_note_scratch(struct instance *in, const char *path);
 
 /* Network bridge for a VM, as a container has it: the instance's
  * namespace and veth pair (netns.h) with a bridge in the namespace and a

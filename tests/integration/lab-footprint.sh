@@ -1,7 +1,9 @@
 #!/bin/bash
 # lab-footprint.sh — lab-memory-footprint (an idle instance in runc,
-# gVisor and a micro-VM) and lab-startup-order (runc, Docker, Podman, a
-# micro-VM and a classic VM) at a small size.
+# gVisor and a micro-VM), lab-storage-increment (the storage one more
+# runc container, Docker container and micro-VM adds) and
+# lab-startup-order (runc, Docker, Podman, a micro-VM and a classic VM) at
+# a small size.
 #  - Rules that need no KVM reach a verdict (agreed or did not agree).
 #  - Rules about hardware-assisted VMs say "cannot tell: emulated (TCG)"
 #    under TCG, and reach a verdict where qemu ran with KVM.
@@ -43,6 +45,36 @@ EOF
 run=$(latest_run)
 assert_nothing_left "$(basename "$run")"
 ok "lab-memory-footprint: $(lab_outcomes)"
+
+# --- lab-storage-increment -------------------------------------------------
+# Each driver measures its instance's own storage at its removal; the
+# figures are checked against what the host says independently.
+isolab lab run lab-storage-increment -q >"$out" 2>&1
+[ $? -le 1 ] || fail "lab-storage-increment exited badly: $(cat "$out")"
+lab_verdict "one more container from an image on the host adds at most 1 MiB of storage"
+lab_verdict "one more VM adds at least 100 times the storage of one more container"
+lab_ends_ok 6
+isolab report >"$test_state/st.txt" 2>&1 || fail "report of lab-storage-increment: $(cat "$test_state/st.txt")"
+row() { sed -n '/^host storage each instance added/,/^[a-z]* *(\|^cgroup/p' "$test_state/st.txt" | grep -E "^idle +$1 +2 "; }
+kb() { row "$1" | awk '{print $4}'; }
+[ -n "$(row runc)" ] && [ -n "$(row docker)" ] && [ -n "$(row qemu-microvm)" ] ||
+	fail "lab-storage-increment: a runtime has no storage row of 2 instances: $(cat "$test_state/st.txt")"
+# runc: the overlay's upper and work dirs, a few mount points: above 0, at most 1 MiB
+row runc | grep -q "its overlay's upper and work dirs" && [ "$(kb runc)" -gt 0 ] && [ "$(kb runc)" -le 1024 ] ||
+	fail "lab-storage-increment: runc's storage: $(row runc)"
+# docker: the storage driver dockerd reports; with vfs, a whole copy of the image
+driver=$(docker info --format '{{.Driver}}' 2>/dev/null)
+row docker | grep -q "storage driver $driver" || fail "lab-storage-increment: docker's row does not name $driver: $(row docker)"
+if [ "$driver" = vfs ]; then
+	image_kb=$(( $(docker image inspect --format '{{.Size}}' "$(docker images -q isolab-rootfs | head -1)") / 1024 ))
+	[ "$(kb docker)" -ge $((image_kb * 8 / 10)) ] && [ "$(kb docker)" -le $((image_kb * 12 / 10)) ] ||
+		fail "lab-storage-increment: docker (vfs) took $(kb docker) kB, the image is $image_kb kB"
+fi
+# the micro-VM: its scratch disk's blocks, sparse: more than 1 MiB of file
+# system, less than its 1 GiB size
+[ "$(kb qemu-microvm)" -gt 1024 ] && [ "$(kb qemu-microvm)" -lt 1048576 ] ||
+	fail "lab-storage-increment: the micro-VM's storage: $(row qemu-microvm)"
+ok "lab-storage-increment: $(lab_outcomes) (kB: runc $(kb runc), docker $(kb docker) with $driver, qemu-microvm $(kb qemu-microvm))"
 
 # --- lab-startup-order -----------------------------------------------------
 isolab lab run lab-startup-order -n 2 -q >"$out" 2>&1

@@ -483,10 +483,65 @@ START_TEST(pss_by_role)
 }
 END_TEST
 
+/* Storage each instance added, from "storage" records added to the
+ * fixture at its removal: native 8|12 kB, gVisor 20|40 kB (+200% over
+ * native), qemu none (no row). A negative figure and a record of an
+ * instance the journal never named are ignored; the fixture itself has no
+ * record, and then there is no row and no section. */
+START_TEST(storage_per_instance)
+{
+	for (size_t i = 0; i < r.ncosts; i++)
+		ck_assert_msg(r.costs[i].qty != COST_DISK_KB, "a storage row without a storage record");
+	char *text = journal_fixture_text(&r);
+	ck_assert_ptr_null(strstr(text, "host storage"));
+	free(text);
+
+	_cleanup_free_ char *orig = attrib_text();
+	_cleanup_free_ char *all = xasprintf("%s%s", orig,
+	    "{\"type\":\"storage\",\"inst\":1,\"kb\":8,\"what\":\"nothing\"}\n"
+	    "{\"type\":\"storage\",\"inst\":2,\"kb\":12,\"what\":\"nothing\"}\n"
+	    "{\"type\":\"storage\",\"inst\":3,\"kb\":20,\"what\":\"its overlay's upper and work dirs\"}\n"
+	    "{\"type\":\"storage\",\"inst\":4,\"kb\":40,\"what\":\"its overlay's upper and work dirs\"}\n"
+	    "{\"type\":\"storage\",\"inst\":5,\"kb\":-1,\"what\":\"bad\"}\n"
+	    "{\"type\":\"storage\",\"inst\":77,\"kb\":5,\"what\":\"unknown\"}\n");
+	struct journal_read jr2;
+	struct report r2;
+	build_from_text(all, &jr2, &r2);
+	const struct report_cost *c = report_find_cost(&r2, "gvisor", NULL, "syscall", REPORT_TOTAL, COST_DISK_KB);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->st.n, 2);
+	ck_assert_double_eq_tol(c->st.mean, 30, 1e-9);
+	ck_assert_str_eq(c->unit, "kB");
+	ck_assert_int_eq(c->has_baseline, 1);
+	ck_assert_double_eq_tol(c->overhead_pct, 200, 1e-9);
+	c = report_find_cost(&r2, "native", NULL, "syscall", REPORT_TOTAL, COST_DISK_KB);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_double_eq_tol(c->st.mean, 10, 1e-9);
+	ck_assert_ptr_null(report_find_cost(&r2, "qemu", NULL, "syscall", REPORT_TOTAL, COST_DISK_KB));
+	ck_assert_ptr_null(report_find_cost(&r2, "gvisor", NULL, "syscall", ROLE_RUNTIME, COST_DISK_KB));
+	for (size_t i = 0; i < r2.ncosts; i++)
+		ck_assert(!(r2.costs[i].component[0] && r2.costs[i].qty == COST_DISK_KB));
+	ck_assert_str_eq(report_cost_qty_name(COST_DISK_KB), "disk_kb");
+	text = journal_fixture_text(&r2);
+	const char *t = strstr(text, "host storage each instance added beside the image it shares");
+	ck_assert_ptr_nonnull(t);
+	const char *g = strstr(t, "\nsyscall   gvisor");
+	ck_assert_ptr_nonnull(g);
+	_cleanup_free_ char *row = xstrndup(g + 1, strcspn(g + 1, "\n"));
+	ck_assert_msg(strstr(row, " 2 ") && strstr(row, " 30 ") && strstr(row, "+200.0%") &&
+	    strstr(row, "its overlay's upper and work dirs"), "%s", row);
+	ck_assert_msg(!strstr(t, "\nsyscall   qemu"), "%s", t);
+	free(text);
+	report_free(&r2);
+	journal_read_free(&jr2);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, cgroup_crosscheck_after_a_gap,
 		text_says_none,
-		exports, io_and_switches_by_role, pss_by_role, memory_tax_vs_guest_kernel };
+		exports, io_and_switches_by_role, pss_by_role, memory_tax_vs_guest_kernel,
+		storage_per_instance };
 	return unit_run("cost", setup, teardown, tests, ARRAY_SIZE(tests));
 }

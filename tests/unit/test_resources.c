@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,6 +163,31 @@ START_TEST(test_reap_all_kinds)
 END_TEST
 
 #else
+/* disk_usage stays on its file system: 1 MiB written into a tmpfs
+ * mounted inside the tree is not counted (du -x), as an overlay's merged
+ * root inside its base directory is not. */
+START_TEST(test_disk_usage_mount)
+{
+	_cleanup_free_ char *d = xasprintf("%s/dum", scratch);
+	_cleanup_free_ char *mnt = xasprintf("%s/dum/mnt", scratch);
+	ck_assert_int_eq(mkdir_p(mnt, 0755), 0);
+	unsigned long long before = 0, after = 0;
+	ck_assert_int_eq(disk_usage(d, &before), 0);
+	ck_assert_int_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=4m"), 0);
+	_cleanup_free_ char *f = xasprintf("%s/big", mnt);
+	static char buf[1 << 20];
+	memset(buf, 'y', sizeof buf);
+	ck_assert_int_eq(write_file(f, buf, sizeof buf), 0);
+	unsigned long long inside = 0;
+	ck_assert_int_eq(disk_usage(mnt, &inside), 0);
+	ck_assert_msg(inside >= sizeof buf, "the mount itself holds %llu bytes", inside);
+	ck_assert_int_eq(disk_usage(d, &after), 0);
+	ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);
+	/* not even the mount point's own directory block, hidden under it */
+	ck_assert_msg(after <= before, "%llu bytes with the mount, %llu without", after, before);
+}
+END_TEST
+
 START_TEST(test_reap_cgroup_and_netns)
 {
 	char *cause = NULL;
@@ -306,6 +332,37 @@ START_TEST(test_torn_journal)
 	ck_assert(!exists(f));
 }
 END_TEST
+
+/* disk_usage counts the blocks a tree holds: a written file, not the hole
+ * of a sparse one, and a missing path is an error. */
+START_TEST(test_disk_usage)
+{
+	_cleanup_free_ char *d = xasprintf("%s/du", scratch);
+	_cleanup_free_ char *sub = xasprintf("%s/du/a/b", scratch);
+	ck_assert_int_eq(mkdir_p(sub, 0755), 0);
+	_cleanup_free_ char *full = xasprintf("%s/full", sub);
+	char buf[65536];
+	memset(buf, 'x', sizeof buf);
+	ck_assert_int_eq(write_file(full, buf, sizeof buf), 0);
+	_cleanup_free_ char *sparse = xasprintf("%s/du/sparse", scratch);
+	int fd = open(sparse, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 1L << 30), 0);
+	close(fd);
+	unsigned long long bytes = 1;
+	ck_assert_int_eq(disk_usage(d, &bytes), 0);
+	ck_assert_msg(bytes >= sizeof buf && bytes < (4u << 20), "%llu bytes", bytes);
+	unsigned long long one = 0;
+	ck_assert_int_eq(disk_usage(full, &one), 0);
+	ck_assert_msg(one >= sizeof buf && one <= bytes, "%llu of %llu", one, bytes);
+	ck_assert_int_eq(disk_usage(sparse, &one), 0);
+	ck_assert_msg(one < (1u << 20), "a 1 GiB hole takes %llu bytes", one);
+	_cleanup_free_ char *none = xasprintf("%s/none", scratch);
+	errno = 0;
+	ck_assert_int_eq(disk_usage(none, &bytes), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
 #endif
 
 int main(void)
@@ -321,12 +378,14 @@ int main(void)
 		return 77;
 	}
 	tcase_add_test(tc, test_reap_cgroup_and_netns);
+	tcase_add_test(tc, test_disk_usage_mount);
 #else
 	tcase_add_test(tc, test_open_layout);
 	tcase_add_test(tc, test_escaping_and_done);
 	tcase_add_test(tc, test_reap_all_kinds);
 	tcase_add_test(tc, test_reap_dead_only);
 	tcase_add_test(tc, test_torn_journal);
+	tcase_add_test(tc, test_disk_usage);
 #endif
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
