@@ -2254,6 +2254,25 @@ static char ***grid_add_row(char ***cells, size_t *n, char **cell, size_t ncell,
 	return cells;
 }
 
+/* The columns of a cost table to show: all of ncols but the variant (2)
+ * and host (3) unless shown; their alignment from right_all. Returns how
+ * many. */
+static size_t cost_columns(const struct report *r, size_t ncols, const int *right_all, int *col, int *right)
+{
+	int show_var = 0, show_host = 0;
+	for (size_t i = 0; i < r->ncosts; i++) {
+		show_var |= r->costs[i].variant[0] != 0;
+		show_host |= strcmp(r->costs[i].host, "local") != 0;
+	}
+	size_t nc = 0;
+	for (size_t c = 0; c < ncols; c++)
+		if ((c != 2 || show_var) && (c != 3 || show_host))
+			col[nc++] = (int)c;
+	for (size_t c = 0; c < nc; c++)
+		right[c] = right_all[col[c]];
+	return nc;
+}
+
 /* What an instance of c's group said its storage was, NULL when none did. */
 static const char *disk_what(const struct report *r, const struct report_cost *c)
 {
@@ -2269,12 +2288,9 @@ static const char *disk_what(const struct report *r, const struct report_cost *c
 /* The host storage each instance added beside its image: one row a group. */
 static void print_storage(const struct report *r, FILE *fp)
 {
-	int show_var = 0, show_host = 0, any = 0;
-	for (size_t i = 0; i < r->ncosts; i++) {
+	int any = 0;
+	for (size_t i = 0; i < r->ncosts; i++)
 		any |= r->costs[i].qty == COST_DISK_KB && r->costs[i].st.n;
-		show_var |= r->costs[i].variant[0] != 0;
-		show_host |= strcmp(r->costs[i].host, "local") != 0;
-	}
 	if (!any)
 		return;
 	static const char *const titles[] = { "workload", "runtime", "variant", "host", "n", "storage kB",
@@ -2282,12 +2298,7 @@ static void print_storage(const struct report *r, FILE *fp)
 	static const int right_all[] = { 0, 0, 0, 0, 1, 1, 1, 1, 0 };
 	enum { NC = ARRAY_SIZE(titles) };
 	int col[NC] = { 0 }, right[NC];
-	size_t nc = 0;
-	for (size_t c = 0; c < NC; c++)
-		if ((c != 2 || show_var) && (c != 3 || show_host))
-			col[nc++] = (int)c;
-	for (size_t c = 0; c < nc; c++)
-		right[c] = right_all[col[c]];
+	size_t nc = cost_columns(r, NC, right_all, col, right);
 	fprintf(fp, "host storage each instance added beside the image it shares (mean over repetitions; measured "
 	    "by its driver at its removal)\n");
 	char ***cells = NULL;
@@ -2320,23 +2331,13 @@ static void print_storage(const struct report *r, FILE *fp)
 /* Storage I/O and context switches by role: the roles that have them. */
 static void print_io(const struct report *r, FILE *fp)
 {
-	int show_var = 0, show_host = 0;
-	for (size_t i = 0; i < r->ncosts; i++) {
-		show_var |= r->costs[i].variant[0] != 0;
-		show_host |= strcmp(r->costs[i].host, "local") != 0;
-	}
 	static const char *const titles[] = { "workload", "runtime", "variant", "host", "role", "n", "read kB",
 		"written kB", "voluntary switches", "involuntary switches" };
 	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1 };
 	static const enum cost_qty qs[4] = { COST_READ_KB, COST_WRITE_KB, COST_CSW, COST_NVCSW };
 	enum { NC = ARRAY_SIZE(titles) };
 	int col[NC] = { 0 }, right[NC];
-	size_t nc = 0;
-	for (size_t c = 0; c < NC; c++)
-		if ((c != 2 || show_var) && (c != 3 || show_host))
-			col[nc++] = (int)c;
-	for (size_t c = 0; c < nc; c++)
-		right[c] = right_all[col[c]];
+	size_t nc = cost_columns(r, NC, right_all, col, right);
 	char ***cells = NULL;
 	size_t n = 0;
 	const struct report_cost *prev = NULL;

@@ -273,6 +273,19 @@ int mkdir_p(const char *path, unsigned mode)
 	return 0;
 }
 
+/* The directory name under the directory fd parent, opened without
+ * following a symbolic link; NULL with errno on failure. */
+static DIR *opendir_at(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 static int rm_rf_at(int parent, const char *name, dev_t dev)
 {
 	struct stat st;
@@ -284,14 +297,9 @@ static int rm_rf_at(int parent, const char *name, dev_t dev)
 		errno = EXDEV; /* a mount point: never delete through it */
 		return -1;
 	}
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	DIR *d = opendir_at(parent, name);
+	if (!d)
 		return -1;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
 	int rc = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -326,14 +334,9 @@ static int du_at(int parent, const char *name, dev_t dev, unsigned long long *by
 	*bytes += (unsigned long long)st.st_blocks * 512u;
 	if (!S_ISDIR(st.st_mode))
 		return 0;
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	DIR *d = opendir_at(parent, name);
+	if (!d)
 		return -1;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
 	int rc = 0;
 	struct dirent *de;
 	while ((de = readdir(d)))
