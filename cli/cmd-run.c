@@ -173,6 +173,16 @@ static void progress_event(struct progress *pg, const struct engine_event *ev)
 			pg->line_open = 1;
 		}
 		break;
+	case EV_SETUP:
+		/* A server loading its data (pgbench -i, sysbench prepare):
+		 * nothing is measured until it ends. */
+		if (pg->tty && !pg->quiet && !strcmp(ev->status, "start")) {
+			printf("\r\033[K%s  setting up (t=%.0fs)  ETA %s", instance_label(pg, ev->instance), ev->t,
+			    fmt_eta(pg->eta - ev->t, eta, sizeof eta));
+			fflush(stdout);
+			pg->line_open = 1;
+		}
+		break;
 	case EV_SAMPLE: {
 		const struct event_metric *m = main_metric(ev);
 		if (pg->tty && !pg->quiet && m) {

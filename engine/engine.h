@@ -34,6 +34,8 @@ enum engine_event_type {
 	EV_SAMPLE,         /* instance, t, metrics, procs */
 	EV_INSTANCE_END,   /* instance, status, error, startup_ms, metrics (end values) */
 	EV_RUN_END,        /* run_id, failed count, cancelled */
+	EV_SETUP,          /* instance, status: "start" when the workload's setup phase begins (after
+	                    * its ready line), "ok" or "failed" when it ends; t: seconds since launch */
 };
 
 enum log_level { LOG_INFO, LOG_WARN, LOG_ERROR };

@@ -421,6 +421,18 @@ static void on_setup_line(const char *line, size_t len, void *arg)
 	keep_tail(it->stail, sizeof it->stail, line, len);
 }
 
+/* The front end hears that the setup began or ended (status "start",
+ * "ok", "failed"). */
+static void setup_event(struct inst *it, const char *status)
+{
+	struct engine_event *ev = inst_event(it, EV_SETUP);
+	if (!ev)
+		return;
+	ev->status = xstrdup(status);
+	ev->t = (double)(mono_ns() - it->in.t_launch_ns) / 1e9;
+	push(it, ev);
+}
+
 /* The setup phase, spawned on the host in its own process group; the
  * loop hears its end through its pidfd (or inst_poll without one). */
 static int start_setup(struct inst *it, char **cause)
@@ -436,6 +448,7 @@ static int start_setup(struct inst *it, char **cause)
 		watch(it, it->sout_fd, INST_FD_SOUT);
 	if (it->spidfd >= 0)
 		watch(it, it->spidfd, INST_FD_SPIDFD);
+	setup_event(it, "start");
 	return 0;
 }
 
@@ -471,6 +484,7 @@ static void setup_ended(struct inst *it, int status)
 	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	record(it, json_pack("{s:s, s:i, s:f, s:b}", "type", "setup", "inst", it->in.id, "setup_s",
 	    (double)it->setup_ns / 1e9, "ok", ok));
+	setup_event(it, ok ? "ok" : "failed");
 	if (!ok) {
 		char *st = exec_status_str(status);
 		char *cause = NULL;

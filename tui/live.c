@@ -225,6 +225,13 @@ int live_event(struct live *l, const struct engine_event *ev)
 		if ((in = live_find(l, ev->instance)))
 			in->startup_ms = ev->startup_ms;
 		return LIVE_PROGRESS;
+	case EV_SETUP:
+		if (!(in = live_find(l, ev->instance)))
+			return 0;
+		in->setting_up = ev->status && !strcmp(ev->status, "start");
+		if (in->setting_up)
+			in->setup_from = ev->t;
+		return LIVE_PROGRESS | LIVE_CHART;
 	case EV_SAMPLE: {
 		if (!(in = live_find(l, ev->instance)))
 			return 0;
@@ -262,6 +269,7 @@ int live_event(struct live *l, const struct engine_event *ev)
 		if (!(in = live_find(l, ev->instance)))
 			return 0;
 		in->ended = 1;
+		in->setting_up = 0;
 		in->status = xstrdup(ev->status ? ev->status : "?");
 		in->error = ev->error ? xstrdup(ev->error) : NULL;
 		if (ev->startup_ms >= 0)

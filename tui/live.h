@@ -47,6 +47,8 @@ struct live_inst {
 	char *status, *error;           /* NULL while running */
 	double startup_ms;
 	double t;                       /* last sample, seconds since launch */
+	int setting_up;                 /* its workload's setup phase runs (EV_SETUP) */
+	double setup_from;              /* when that began, seconds since launch */
 	struct live_series *m;          /* one per wl->metrics entry */
 	size_t nm;
 	struct proc_sample *procs;      /* latest sample */

@@ -126,11 +126,15 @@ static void draw_progress(struct tui *t, int y, int x, int w)
 	struct live_inst *cur = l->current >= 0 ? live_find(l, l->current) : NULL;
 	size_t done = l->done;
 	double frac = l->total ? (double)done / (double)l->total : 0;
-	if (cur && l->total && t->exp.duration > 0) {
+	if (cur && !cur->setting_up && l->total && t->exp.duration > 0) {
 		double part = cur->t / t->exp.duration;
 		frac += (part > 1 ? 1 : part) / (double)l->total;
 	}
-	if (l->active && cur)
+	if (l->active && cur && cur->setting_up)
+		snprintf(buf, sizeof buf, "run %s [%zu/%zu] %s %s %s %u  setting up %.0fs ", l->run_id, done + 1, l->total,
+		    cur->runtime, cur->workload, cur->warmup ? "warm-up" : "rep", cur->rep,
+		    cur->t > cur->setup_from ? cur->t - cur->setup_from : 0);
+	else if (l->active && cur)
 		snprintf(buf, sizeof buf, "run %s [%zu/%zu] %s %s %s %u  t=%.0fs ", l->run_id, done + 1, l->total,
 		    cur->runtime, cur->workload, cur->warmup ? "warm-up" : "rep", cur->rep, cur->t);
 	else if (l->active)
@@ -205,9 +209,16 @@ static void dash_draw(struct tui *t, const struct rect *r)
 			.window = window, .back = d->back, .utf8 = t->utf8 };
 		struct rect cr = { y, r->x, th_h, r->w - 1 };
 		chart_draw(&cr, cs, n, &o);
-		if (ti < 0)
+		struct live_inst *cur = l->current >= 0 ? live_find(l, l->current) : NULL;
+		if (cur && cur->setting_up) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "%s: %s's setup phase runs; its load begins when the setup ends",
+			    cur->runtime, cur->workload);
+			draw_text(y + th_h / 2, r->x + 10, r->w - 12, th(TH_DIM), 0, msg);
+		} else if (ti < 0) {
 			draw_text(y + th_h / 2, r->x + 10, r->w - 12, th(TH_DIM), 0,
 			    ns ? "this workload has no per-second throughput metric" : "waiting for the first sample...");
+		}
 		y += th_h;
 		if (lat_h >= 3) {
 			n = 0;
