@@ -3062,6 +3062,10 @@ json_t *report_to_json(const struct report *r)
 		if (c->qty == COST_VIRT_MEM_KB || c->qty == COST_VIRT_MEM_X) /* what the guest's side is */
 			json_object_set_new(o, "guest_memory", json_text(report_tax_vs_kernel(r, c) ? "kernel used" :
 			    "processes' RSS"));
+		if (c->qty == COST_DISK_KB) { /* what the driver measured */
+			const char *what = disk_what(r, c);
+			json_object_set_new(o, "what", what ? json_text(what) : json_null());
+		}
 		json_set_stats(o, &c->st, values, c->has_baseline, c->overhead_pct, c->p_value, c->significant);
 		json_array_append_new(costs, o);
 	}

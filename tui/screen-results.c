@@ -404,6 +404,10 @@ static void draw_costs(struct tui *t, struct results *r, const struct rect *m)
 			if (dl < sizeof detail)
 				dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "  %s %.0f%%", name, shares[k]);
 		}
+		/* the storage the instance added beside its image, where its driver measured it */
+		const struct report_cost *disk = cost_of(rep, c, REPORT_TOTAL, COST_DISK_KB);
+		if (disk && disk->st.n && dl < sizeof detail)
+			dl += (size_t)snprintf(detail + dl, sizeof detail - dl, "   storage added %.0f kB", disk->st.mean);
 		chart_stack(y, bx, bw, shares, 100.0, 0);
 		draw_text(y + 1, m->x, m->w, th(TH_DIM), 1, detail);
 		if (ml < sizeof mdetail)

@@ -70,6 +70,17 @@ if [ "$driver" = vfs ]; then
 	[ "$(kb docker)" -ge $((image_kb * 8 / 10)) ] && [ "$(kb docker)" -le $((image_kb * 12 / 10)) ] ||
 		fail "lab-storage-increment: docker (vfs) took $(kb docker) kB, the image is $image_kb kB"
 fi
+# the JSON report has the same rows, with what each driver measured
+isolab report --json "$test_state/st.json" >/dev/null 2>&1 || fail "report --json of lab-storage-increment"
+python3 - "$test_state/st.json" "$(kb docker)" <<'EOF' || fail "lab-storage-increment: the JSON report's storage rows"
+import json, sys
+rows = {c["runtime"]: c for c in json.load(open(sys.argv[1]))["cost"] if c["quantity"] == "disk_kb"}
+assert set(rows) == {"runc", "docker", "qemu-microvm"}, rows
+assert all(c["role"] == "total" and c["n"] == 2 and c["unit"] == "kB" for c in rows.values()), rows
+assert rows["runc"]["what"] == "its overlay's upper and work dirs", rows["runc"]
+assert "storage driver" in rows["docker"]["what"] and round(rows["docker"]["mean"]) == int(sys.argv[2]), rows["docker"]
+assert rows["qemu-microvm"]["what"].startswith("its scratch disk"), rows["qemu-microvm"]
+EOF
 # the micro-VM: its scratch disk's blocks, sparse: more than 1 MiB of file
 # system, less than its 1 GiB size
 [ "$(kb qemu-microvm)" -gt 1024 ] && [ "$(kb qemu-microvm)" -lt 1048576 ] ||
