@@ -203,6 +203,12 @@ int ctr_overlay_root(struct instance *in, const char *base, const char *lower, c
 	return 0;
 }
 
+void ctr_note_info(struct instance *in, const char *msg)
+{
+	if (in->note)
+		in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
+}
+
 void ctr_note_storage(struct instance *in, double kb, const char *what)
 {
 	if (in->note && kb >= 0)

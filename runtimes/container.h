@@ -49,6 +49,8 @@ char *ctr_version(const char *path, const char *marker, const char *ends);
  * the instance dir at its own path need this: the mount point must be
  * created, and never inside the shared rootfs cache. *root is malloc'd. */
 int ctr_overlay_root(struct instance *in, const char *base, const char *lower, char **root, char **cause);
+/* Journals an "info" record with msg, which the engine also logs. */
+void ctr_note_info(struct instance *in, const char *msg);
 /* Journals a "storage" record: kb of host storage the instance added
  * beside the image it shares, and what that is (at its removal). */
 void ctr_note_storage(struct instance *in, double kb, const char *what);

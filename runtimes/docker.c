@@ -405,17 +405,24 @@ static void docker_note_storage(struct instance *in, struct docker *d)
 	argvb_add(&a, "--format");
 	argvb_add(&a, "{{.SizeRw}} {{.SizeRootFs}} {{.GraphDriver.Name}}");
 	argvb_add(&a, d->name);
-	char *out = NULL;
+	char *out = NULL, *cause = NULL;
 	long long rw, rootfs;
 	char drv[32];
-	if (ctr_run(a.v, DOCKER_TIMEOUT_MS, &out, NULL) == 0 && out &&
+	/* Not the daemon's long timeout: the removal that follows needs it,
+	 * and this figure is only worth a short wait. */
+	if (ctr_run(a.v, 10000, &out, &cause) == 0 && out &&
 	    sscanf(out, "%lld %lld %31s", &rw, &rootfs, drv) == 3 && rw >= 0 && rootfs >= 0) {
 		int vfs = !strcmp(drv, "vfs");
 		_cleanup_free_ char *what = vfs ? xstrdup("a whole copy of the image (storage driver vfs: no copy-on-write)")
 		    : xasprintf("its writable layer, as %s counts it (storage driver %s)", docker_binary_name(in->rt), drv);
 		ctr_note_storage(in, (double)(vfs ? rootfs : rw) / 1024.0, what);
+	} else {
+		_cleanup_free_ char *msg = xasprintf("its storage was not measured: %s",
+		    cause ? cause : out ? out : "no answer from inspect --size");
+		ctr_note_info(in, msg);
 	}
 	free(out);
+	free(cause);
 	argvb_free(&a);
 }
 

@@ -564,7 +564,7 @@ void vm_note_info(struct instance *in, const char *fmt, ...)
 	va_start(ap, fmt);
 	_cleanup_free_ char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	in->note(in, json_pack("{s:s, s:s}", "type", "info", "msg", msg));
+	ctr_note_info(in, msg);
 }
 
 /* ---- network bridge ---- */

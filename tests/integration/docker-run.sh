@@ -28,6 +28,36 @@ grep '"type":"sample"' "$dir/journal.jsonl" | grep -q '"role":"runtime"' || fail
 assert_nothing_left "$run"
 # The cached rootfs image is labelled as a cache, not as a run's.
 docker images --filter label=isolab.cache=1 -q | grep -q . || fail "no isolab.cache image"
+# The storage each container added, as its daemon counts it, named by
+# storage driver (Docker's is vfs here: a whole copy of the image).
+for rt in docker podman; do
+	d=$( [ $rt = docker ] && docker info --format '{{.Driver}}' || podman info --format '{{.Store.GraphDriverName}}')
+	sed -n '/^host storage each instance added/,/^cgroup/p' "$r" | grep -Eq "^cpu +$rt +1 +[0-9]+ .*storage driver $d" ||
+		fail "no storage row for $rt naming storage driver $d: $(cat "$r")"
+done
+ok "storage: docker and podman, each naming its storage driver"
+
+# Where the daemon does not answer `inspect --size`, the run goes on and
+# says the storage was not measured (a wrapper that fails only that call).
+cat >"$test_state/docker-nosize" <<'SH'
+#!/bin/sh
+case " $* " in *" inspect --size "*) echo "simulated: no size" >&2; exit 1 ;; esac
+exec docker "$@"
+SH
+chmod +x "$test_state/docker-nosize"
+cat >"$test_state/nosize.conf" <<CONF
+runtimes = { docker-nosize = { driver = "docker"; description = "docker whose inspect --size fails";
+  options = { binary = "$test_state/docker-nosize"; }; }; };
+CONF
+isolab -c "$test_state/nosize.conf" run -r docker-nosize -w cpu -n 1 -t 1 >"$test_state/nosize" 2>&1 ||
+	fail "a failing inspect --size failed the run: $(cat "$test_state/nosize")"
+j=$(latest_run)/journal.jsonl
+grep '"type":"info"' "$j" | grep -q 'its storage was not measured: .*simulated: no size' ||
+	fail "the journal does not say the storage was not measured: $(grep '"type":"info"' "$j")"
+grep -q '"type":"storage"' "$j" && fail "a storage record without a measure"
+grep -q '^host storage each instance added' "$test_state/nosize" && fail "a storage table without a measure"
+assert_nothing_left "$(basename "$(latest_run)")"
+ok "storage: an unanswered inspect --size is said, the run goes on"
 
 conf=$test_state/limits.conf
 cat >"$conf" <<'CONF'
