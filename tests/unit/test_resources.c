@@ -47,6 +47,18 @@ static int exists(const char *p)
 	return lstat(p, &st) == 0;
 }
 
+/* Writes n bytes of data at path (created or truncated). */
+static void fill_file(const char *path, size_t n)
+{
+	static char buf[1 << 20];
+	memset(buf, 'x', sizeof buf);
+	ck_assert_uint_le(n, sizeof buf);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+	ck_assert_int_eq(close(fd), 0);
+}
+
 #ifndef ROOT_CASES
 static char *journal_text(struct resources *r)
 {
@@ -175,12 +187,10 @@ START_TEST(test_disk_usage_mount)
 	ck_assert_int_eq(disk_usage(d, &before), 0);
 	ck_assert_int_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=4m"), 0);
 	_cleanup_free_ char *f = xasprintf("%s/big", mnt);
-	static char buf[1 << 20];
-	memset(buf, 'y', sizeof buf);
-	ck_assert_int_eq(write_file(f, buf, sizeof buf), 0);
+	fill_file(f, 1u << 20);
 	unsigned long long inside = 0;
 	ck_assert_int_eq(disk_usage(mnt, &inside), 0);
-	ck_assert_msg(inside >= sizeof buf, "the mount itself holds %llu bytes", inside);
+	ck_assert_msg(inside >= (1u << 20), "the mount itself holds %llu bytes", inside);
 	ck_assert_int_eq(disk_usage(d, &after), 0);
 	ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);
 	/* not even the mount point's own directory block, hidden under it */
@@ -341,9 +351,8 @@ START_TEST(test_disk_usage)
 	_cleanup_free_ char *sub = xasprintf("%s/du/a/b", scratch);
 	ck_assert_int_eq(mkdir_p(sub, 0755), 0);
 	_cleanup_free_ char *full = xasprintf("%s/full", sub);
-	char buf[65536];
-	memset(buf, 'x', sizeof buf);
-	ck_assert_int_eq(write_file(full, buf, sizeof buf), 0);
+	const size_t written = 65536;
+	fill_file(full, written);
 	_cleanup_free_ char *sparse = xasprintf("%s/du/sparse", scratch);
 	int fd = open(sparse, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ck_assert_int_ge(fd, 0);
@@ -351,10 +360,10 @@ START_TEST(test_disk_usage)
 	close(fd);
 	unsigned long long bytes = 1;
 	ck_assert_int_eq(disk_usage(d, &bytes), 0);
-	ck_assert_msg(bytes >= sizeof buf && bytes < (4u << 20), "%llu bytes", bytes);
+	ck_assert_msg(bytes >= written && bytes < (4u << 20), "%llu bytes", bytes);
 	unsigned long long one = 0;
 	ck_assert_int_eq(disk_usage(full, &one), 0);
-	ck_assert_msg(one >= sizeof buf && one <= bytes, "%llu of %llu", one, bytes);
+	ck_assert_msg(one >= written && one <= bytes, "%llu of %llu", one, bytes);
 	ck_assert_int_eq(disk_usage(sparse, &one), 0);
 	ck_assert_msg(one < (1u << 20), "a 1 GiB hole takes %llu bytes", one);
 	_cleanup_free_ char *none = xasprintf("%s/none", scratch);
