@@ -110,6 +110,21 @@ wait_exit() {
 	fail "isolab did not exit within ${secs}s"
 }
 
+# wait_frame COLS ROWS [SECONDS]: after a resize, until the program has
+# drawn a frame of that size (ROWS lines, the key bar on the last; tmux
+# shows the old frame until then), then assert_frame. A redraw that never
+# comes fails there.
+wait_frame() {
+	local cols=$1 rows=$2 secs=${3:-3} i s
+	for ((i = 0; i < secs * 10; i++)); do
+		s=$(screen)
+		[ "$(printf '%s\n' "$s" | wc -l)" -eq "$rows" ] &&
+			printf '%s\n' "$s" | tail -1 | grep -q 'F1Help' && break
+		sleep 0.1
+	done
+	assert_frame "$cols" "$rows"
+}
+
 # The screen must be whole: the top bar on the first line, the key bar on
 # the last, and no line wider than the terminal.
 assert_frame() {

@@ -11,16 +11,14 @@ wait_for 't=1s' 8
 for size in "80 24" "120 30" "61 16" "160 48" "80 24"; do
 	set -- $size
 	tm resize-window -t t -x "$1" -y "$2"
-	sleep 0.3
+	wait_frame "$1" "$2"
 	wait_for 'rate \(events/s\)' 3
-	assert_frame "$1" "$2"
 	[ "$(screen | grep -c 'rate (events/s)')" -eq 1 ] || fail "${1}x$2: the chart is drawn twice: $(screen)"
 done
 keys 3
 wait_for 'isolab-probe' 3
 tm resize-window -t t -x 100 -y 30
-sleep 0.3
-assert_frame 100 30
+wait_frame 100 30
 wait_for 'isolab-probe' 3
 keys 2
 wait_for 'Mean ± 95% CI' 15
