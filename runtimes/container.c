@@ -215,6 +215,13 @@ void ctr_note_storage(struct instance *in, double kb, const char *what)
 		in->note(in, json_pack("{s:s, s:f, s:s}", "type", "storage", "kb", kb, "what", what));
 }
 
+void ctr_note_usage(struct instance *in, const char *path, const char *what)
+{
+	unsigned long long bytes;
+	if (path && disk_usage(path, &bytes) == 0)
+		ctr_note_storage(in, (double)bytes / 1024.0, what);
+}
+
 int ctr_overlay_remove(struct instance *in, const char *base, char **cause)
 {
 	_cleanup_free_ char *merged = xasprintf("%s/root", base);
@@ -223,9 +230,7 @@ int ctr_overlay_remove(struct instance *in, const char *base, char **cause)
 		return 0;
 	/* What the instance added beside the shared image: the upper and work
 	 * dirs (the merged root is a mount, which disk_usage does not enter). */
-	unsigned long long bytes;
-	if (disk_usage(base, &bytes) == 0)
-		ctr_note_storage(in, (double)bytes / 1024.0, "its overlay's upper and work dirs");
+	ctr_note_usage(in, base, "its overlay's upper and work dirs");
 	if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return err_errno(cause, "overlay: umount %s", merged);
 	resources_done(in->res, "mount", merged, NULL);

@@ -54,6 +54,9 @@ void ctr_note_info(struct instance *in, const char *msg);
 /* Journals a "storage" record: kb of host storage the instance added
  * beside the image it shares, and what that is (at its removal). */
 void ctr_note_storage(struct instance *in, double kb, const char *what);
+/* ctr_note_storage of the space path (may be NULL) takes on its file
+ * system (disk_usage); nothing when it cannot be read. */
+void ctr_note_usage(struct instance *in, const char *path, const char *what);
 /* Unmounts and removes what ctr_overlay_root made (safe if it made nothing),
  * journalling the space its upper and work dirs took (ctr_note_storage). */
 int ctr_overlay_remove(struct instance *in, const char *base, char **cause);

@@ -432,9 +432,9 @@ static int docker_cleanup(struct instance *in, char **cause)
 	int rc = 0;
 	if (!d)
 		return 0;
-	if (d->recorded && d->created)
-		docker_note_storage(in, d);
 	if (d->recorded) {
+		if (d->created)
+			docker_note_storage(in, d);
 		struct argvb a = { 0 };
 		docker_cmd(d, in->rt, &a, "rm");
 		argvb_add(&a, "--force");

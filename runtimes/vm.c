@@ -550,10 +550,7 @@ int vm_host_cleanup(struct instance *in, struct vm_host *h, char **cause)
 
 void vm_note_scratch(struct instance *in, const char *path)
 {
-	unsigned long long bytes;
-	if (path && disk_usage(path, &bytes) == 0)
-		ctr_note_storage(in, (double)bytes / 1024.0,
-		    "its scratch disk, the blocks it holds (the kernel and initramfs are shared)");
+	ctr_note_usage(in, path, "its scratch disk, the blocks it holds (the kernel and initramfs are shared)");
 }
 
 void vm_note_info(struct instance *in, const char *fmt, ...)

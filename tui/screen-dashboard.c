@@ -115,7 +115,8 @@ static void draw_roles(const struct live_inst *in, double scale, int y, int x, i
 	chart_stack(y, x + used, bw, parts, scale, 1);
 }
 
-static void draw_progress(struct tui *t, int y, int x, int w)
+/* The progress line; cur: the current instance, NULL when none. */
+static void draw_progress(struct tui *t, struct live_inst *cur, int y, int x, int w)
 {
 	struct live *l = &t->live;
 	char buf[256], eta[32];
@@ -123,20 +124,17 @@ static void draw_progress(struct tui *t, int y, int x, int w)
 		draw_text(y, x, w, th(TH_DIM), 1, "No run yet: pick runtimes and workloads in 1 Setup, then press s.");
 		return;
 	}
-	struct live_inst *cur = l->current >= 0 ? live_find(l, l->current) : NULL;
 	size_t done = l->done;
 	double frac = l->total ? (double)done / (double)l->total : 0;
 	if (cur && !cur->setting_up && l->total && t->exp.duration > 0) {
 		double part = cur->t / t->exp.duration;
 		frac += (part > 1 ? 1 : part) / (double)l->total;
 	}
-	if (l->active && cur && cur->setting_up)
-		snprintf(buf, sizeof buf, "run %s [%zu/%zu] %s %s %s %u  setting up %.0fs ", l->run_id, done + 1, l->total,
+	if (l->active && cur)
+		snprintf(buf, sizeof buf, "run %s [%zu/%zu] %s %s %s %u  %s%.0fs ", l->run_id, done + 1, l->total,
 		    cur->runtime, cur->workload, cur->warmup ? "warm-up" : "rep", cur->rep,
-		    cur->t > cur->setup_from ? cur->t - cur->setup_from : 0);
-	else if (l->active && cur)
-		snprintf(buf, sizeof buf, "run %s [%zu/%zu] %s %s %s %u  t=%.0fs ", l->run_id, done + 1, l->total,
-		    cur->runtime, cur->workload, cur->warmup ? "warm-up" : "rep", cur->rep, cur->t);
+		    cur->setting_up ? "setting up " : "t=",
+		    !cur->setting_up ? cur->t : cur->t > cur->setup_from ? cur->t - cur->setup_from : 0);
 	else if (l->active)
 		snprintf(buf, sizeof buf, "run %s [%zu/%zu] starting ", l->run_id, done, l->total);
 	else
@@ -165,7 +163,8 @@ static void dash_draw(struct tui *t, const struct rect *r)
 	struct live *l = &t->live;
 	for (int y = 0; y < r->h; y++)
 		draw_fill(r->y + y, r->x, r->w, th(TH_NORMAL));
-	draw_progress(t, r->y, r->x + 1, r->w - 2);
+	struct live_inst *now = l->current >= 0 ? live_find(l, l->current) : NULL;
+	draw_progress(t, now, r->y, r->x + 1, r->w - 2);
 
 	struct live_inst *sel[TH_NSERIES];
 	size_t ns = pick_series(l, sel);
@@ -209,11 +208,10 @@ static void dash_draw(struct tui *t, const struct rect *r)
 			.window = window, .back = d->back, .utf8 = t->utf8 };
 		struct rect cr = { y, r->x, th_h, r->w - 1 };
 		chart_draw(&cr, cs, n, &o);
-		struct live_inst *cur = l->current >= 0 ? live_find(l, l->current) : NULL;
-		if (cur && cur->setting_up) {
+		if (now && now->setting_up) {
 			char msg[160];
 			snprintf(msg, sizeof msg, "%s: %s's setup phase runs; its load begins when the setup ends",
-			    cur->runtime, cur->workload);
+			    now->runtime, now->workload);
 			draw_text(y + th_h / 2, r->x + 10, r->w - 12, th(TH_DIM), 0, msg);
 		} else if (ti < 0) {
 			draw_text(y + th_h / 2, r->x + 10, r->w - 12, th(TH_DIM), 0,
