@@ -2,7 +2,9 @@
 # lab-neighbours.sh — the study's adversaries beside lab-forkbomb, at a
 # small size: lab-malloc-bomb and lab-disk-neighbour, each container half
 # on runc and VM half on qemu.
-#  - The container rules reach a verdict (agreed or did not agree).
+#  - The container rules reach the outcome their 95% CI gives: a verdict
+#    (agreed or did not agree), or "could not tell" for the malloc bomb
+#    when its interval still crosses the bound at the second attempt.
 #  - The VM rules are about hardware-assisted VMs: under TCG they say
 #    "cannot tell: emulated (TCG)" with the emulator's figure; where qemu
 #    ran with KVM they reach a verdict.
@@ -32,19 +34,24 @@ load() {
 }
 
 # --- lab-malloc-bomb -------------------------------------------------------
-# A second attempt only when the first could not tell: the host's memory
-# bandwidth moved under one of its repetitions (a 95% CI of -22..+33% was
-# seen once, against -0.9..+10.0% for the same lab minutes before).
+# A second attempt, with more repetitions, only when the first could not
+# tell: the host's memory bandwidth moved under one of its repetitions (a
+# 95% CI of -22..+33% was seen once, against -0.9..+10.0% for the same lab
+# minutes before). On a
+# machine where the bomb costs the target about as much as the rule's
+# bound (+23%, 95% CI +8..+38% was seen in CI), both attempts may cross
+# the bound: "could not tell" is then the right answer, and lab_judged
+# checks that each outcome follows from its interval.
 rule="a container beside a malloc bomb loses about a third"
-for attempt in 1 2; do
-	isolab lab run lab-malloc-bomb -r runc -t 3 -n 6 -q >"$out" 2>&1
+for n in 6 10; do
+	isolab lab run lab-malloc-bomb -r runc -t 3 -n $n -q >"$out" 2>&1
 	[ $? -le 1 ] || fail "lab-malloc-bomb (runc) exited badly: $(cat "$out")"
 	touched=$(load runc mallocbomb touched)
-	lab_ends_ok 18
-	grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out" && break
-	[ $attempt -eq 1 ] && echo "lab-malloc-bomb, runc: no verdict at the first attempt, again: $(grep -A2 -E "^  \[could not tell\] $rule" "$out" | tr -s ' \n' ' ')"
+	lab_ends_ok $((3 * n))
+	lab_judged "$rule" 30 ""
+	[ "$judged" != couldnottell ] && break
+	[ $n -eq 6 ] && echo "lab-malloc-bomb, runc: no verdict at the first attempt, again with 10 repetitions: $(grep -A2 -E "^  \[could not tell\] $rule" "$out" | tr -s ' \n' ' ')"
 done
-lab_verdict "$rule"
 ok "lab-malloc-bomb, runc: $(grep -A2 -E '^  \[[a-z ]+\] a container beside a malloc bomb' "$out" | tr -s ' \n' ' ' | cut -c1-200); the bomb touched $touched MB/s"
 
 isolab lab run lab-malloc-bomb -r qemu -t 2 -n $vm_n -q >"$out" 2>&1

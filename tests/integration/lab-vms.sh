@@ -64,5 +64,5 @@ if ! grep -Eq "^  \[(agreed|did not agree)\] $rule" "$out"; then
 	lab_ends_ok 12
 	outcomes="$outcomes; again: $(lab_outcomes)"
 fi
-lab_verdict "$rule"
+lab_judged "$rule" "" 10
 ok "lab-emulated-vm: $outcomes"
