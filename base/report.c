@@ -2626,6 +2626,16 @@ static void print_costs(const struct report *r, FILE *fp)
 	}
 }
 
+/* Whether an instance is in the cgroup cross-check: it has a window of
+ * samples with the same processes, or at least its life's figures (a
+ * runtime whose processes come and go, as gVisor's stubs do, may never
+ * have two samples in a row with the same ones). */
+static int cg_listed(const struct report_instance *ri)
+{
+	return isfinite(ri->cg_window_s) || (isfinite(ri->cg_life_sampled_s) &&
+	    (isfinite(ri->cg_life_kernel_s[0]) || isfinite(ri->cg_life_kernel_s[1])));
+}
+
 /* The sampled CPU of an instance's cgroup roles against the kernel's: one
  * line per runtime and workload, the worst instance's difference. */
 static void print_crosscheck(const struct report *r, FILE *fp)
@@ -2633,11 +2643,11 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 	int header = 0;
 	for (size_t i = 0; i < r->ninsts; i++) {
 		const struct report_instance *a = &r->insts[i];
-		if (!isfinite(a->cg_window_s))
+		if (!cg_listed(a))
 			continue;
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = isfinite(r->insts[j].cg_window_s) && !strcmp(r->insts[j].runtime, a->runtime) &&
+			seen = cg_listed(&r->insts[j]) && !strcmp(r->insts[j].runtime, a->runtime) &&
 			    !strcmp(r->insts[j].workload, a->workload) && !strcmp(r->insts[j].variant, a->variant) &&
 			    !strcmp(r->insts[j].host, a->host);
 		if (seen)
@@ -2646,19 +2656,23 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 			fprintf(fp, "cgroup cross-check (sampled CPU of the workload, runtime and vmm roles against the "
 			    "kernel's accounting of the instance's cgroup, over the samples with the same processes):\n");
 		double worst[2] = { NAN, NAN }, secs = 0, life_k = 0, life_s = 0, pool_s[2] = { 0, 0 }, pool_k[2] = { 0, 0 };
-		unsigned n = 0;
+		unsigned n = 0, nlife = 0, nall = 0;
 		for (size_t j = i; j < r->ninsts; j++) {
 			const struct report_instance *b = &r->insts[j];
-			if (!isfinite(b->cg_window_s) || strcmp(b->runtime, a->runtime) || strcmp(b->workload, a->workload) ||
+			if (!cg_listed(b) || strcmp(b->runtime, a->runtime) || strcmp(b->workload, a->workload) ||
 			    strcmp(b->variant, a->variant) || strcmp(b->host, a->host))
 				continue;
-			n++;
-			secs += b->cg_window_s;
+			nall++;
 			double lk = isfinite(b->cg_life_kernel_s[0]) ? b->cg_life_kernel_s[0] : b->cg_life_kernel_s[1];
 			if (isfinite(lk) && isfinite(b->cg_life_sampled_s)) {
 				life_k += lk;
 				life_s += b->cg_life_sampled_s;
+				nlife++;
 			}
+			if (!isfinite(b->cg_window_s))
+				continue;
+			n++;
+			secs += b->cg_window_s;
 			for (int k = 0; k < 2; k++) {
 				double d = report_cg_diff_pct(b, k);
 				if (isfinite(d) && !(fabs(d) <= fabs(worst[k])))
@@ -2669,8 +2683,13 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 				}
 			}
 		}
-		fprintf(fp, "  %s/%s%s%s: %u instance%s, %.1f s:", a->runtime, a->workload, a->variant[0] ? "/" : "",
-		    a->variant, n, n == 1 ? "" : "s", secs);
+		if (n)
+			fprintf(fp, "  %s/%s%s%s: %u instance%s, %.1f s:", a->runtime, a->workload, a->variant[0] ? "/" : "",
+			    a->variant, n, n == 1 ? "" : "s", secs);
+		else
+			fprintf(fp, "  %s/%s%s%s: %u instance%s: no two samples in a row saw the same processes, so no window "
+			    "to compare over", a->runtime, a->workload, a->variant[0] ? "/" : "", a->variant, nall,
+			    nall == 1 ? "" : "s");
 		/* Several instances: all of their windows together, and the
 		 * instance furthest off (a short window of a small share of a
 		 * CPU is a few 10 ms clock ticks of each process: a tick or two
@@ -2683,7 +2702,7 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 				fprintf(fp, " %s %+.1f%%", report_cg_source[k], worst[k]);
 		if (life_k > 0)
 			fprintf(fp, "; over its life the samples saw %.0f%% of the cgroup's %.2f CPU-s", life_s / life_k * 100.0,
-			    life_k / n);
+			    life_k / nlife);
 		fputc('\n', fp);
 	}
 }
@@ -3074,7 +3093,8 @@ json_t *report_to_json(const struct report *r)
 	for (size_t i = 0; i < r->ninsts; i++) {
 		const struct report_instance *ri = &r->insts[i];
 		for (int k = 0; k < 2; k++) {
-			if (!isfinite(ri->cg_window_s) || !isfinite(ri->cg_kernel_s[k]))
+			int win = isfinite(ri->cg_window_s) && isfinite(ri->cg_kernel_s[k]);
+			if (!win && !(isfinite(ri->cg_life_sampled_s) && isfinite(ri->cg_life_kernel_s[k])))
 				continue;
 			json_t *o = json_object();
 			json_object_set_new(o, "runtime", json_text(ri->runtime));
@@ -3083,10 +3103,12 @@ json_t *report_to_json(const struct report *r)
 			json_object_set_new(o, "host", json_text(ri->host));
 			json_object_set_new(o, "rep", json_integer(ri->rep));
 			json_object_set_new(o, "source", json_text(report_cg_source[k]));
-			json_object_set_new(o, "window_s", json_real(ri->cg_window_s));
-			json_object_set_new(o, "sampled_cpu_s", json_real(ri->cg_sampled_s[k]));
-			json_object_set_new(o, "cgroup_cpu_s", json_real(ri->cg_kernel_s[k]));
-			json_object_set_new(o, "diff_pct", json_num_or_null(report_cg_diff_pct(ri, k), 1));
+			/* No window (processes that come and go): its figures null,
+			 * the life's still given. */
+			json_object_set_new(o, "window_s", win ? json_real(ri->cg_window_s) : json_null());
+			json_object_set_new(o, "sampled_cpu_s", win ? json_real(ri->cg_sampled_s[k]) : json_null());
+			json_object_set_new(o, "cgroup_cpu_s", win ? json_real(ri->cg_kernel_s[k]) : json_null());
+			json_object_set_new(o, "diff_pct", json_num_or_null(win ? report_cg_diff_pct(ri, k) : NAN, 1));
 			json_object_set_new(o, "life_sampled_cpu_s", json_num_or_null(ri->cg_life_sampled_s, 1));
 			json_object_set_new(o, "life_cgroup_cpu_s", json_num_or_null(ri->cg_life_kernel_s[k], 1));
 			json_array_append_new(cc, o);

@@ -252,6 +252,37 @@ START_TEST(cgroup_crosscheck_after_a_gap)
 }
 END_TEST
 
+/* Processes that come and go (gVisor's stubs): no two samples in a row
+ * with the same ones, so no window, but the life's figures are still
+ * given, in the text and the JSON. */
+START_TEST(cgroup_crosscheck_without_a_window)
+{
+	struct journal_read cj;
+	struct report cr;
+	char *cdir = NULL;
+	journal_fixture_open("churn", "churn", &cj, &cr, &cdir);
+	ck_assert_uint_eq(cr.ninsts, 1);
+	const struct report_instance *ri = &cr.insts[0];
+	ck_assert(isnan(ri->cg_window_s));
+	ck_assert_double_eq_tol(ri->cg_life_sampled_s, 0.9 + 0.9 + 0.9, 1e-9);
+	ck_assert_double_eq_tol(ri->cg_life_kernel_s[REPORT_CG_V1], 3.0, 1e-9);
+	char *text = journal_fixture_text(&cr);
+	ck_assert_msg(strstr(text, "  gvisor/cpu: 1 instance: no two samples in a row saw the same processes, so no "
+	    "window to compare over; over its life the samples saw 90% of the cgroup's 3.00 CPU-s\n"), "%s", text);
+	free(text);
+	json_t *doc = report_to_json(&cr);
+	json_t *cc = json_object_get(doc, "cgroup_crosscheck");
+	ck_assert_uint_eq(json_array_size(cc), 1); /* cpuacct.usage only: cpu.stat was not read */
+	json_t *o = json_array_get(cc, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "source")), "cpuacct.usage");
+	ck_assert(json_is_null(json_object_get(o, "window_s")) && json_is_null(json_object_get(o, "diff_pct")));
+	ck_assert_double_eq_tol(json_real_value(json_object_get(o, "life_sampled_cpu_s")), 2.7, 1e-9);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(o, "life_cgroup_cpu_s")), 3.0, 1e-9);
+	json_decref(doc);
+	journal_fixture_close(&cj, &cr, &cdir);
+}
+END_TEST
+
 START_TEST(text_says_none)
 {
 	char *text = journal_fixture_text(&r);
@@ -540,6 +571,7 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, cgroup_crosscheck_after_a_gap,
+	    cgroup_crosscheck_without_a_window,
 		text_says_none,
 		exports, io_and_switches_by_role, pss_by_role, memory_tax_vs_guest_kernel,
 		storage_per_instance };
