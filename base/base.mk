@@ -133,7 +133,8 @@ EXTRA_DIST += tests/data/journal/cut/journal.jsonl \
 	tests/data/journal/report/env.json tests/data/journal/report/journal.jsonl \
 	tests/data/journal/attrib/env.json tests/data/journal/attrib/journal.jsonl \
 	tests/data/journal/gap/env.json tests/data/journal/gap/journal.jsonl \
-	tests/data/journal/churn/env.json tests/data/journal/churn/journal.jsonl
+	tests/data/journal/churn/env.json tests/data/journal/churn/journal.jsonl \
+	tests/data/journal/short/env.json tests/data/journal/short/journal.jsonl
 
 ## containers-core: cgroups, the resource journal, bridge networking
 libisolab_a_SOURCES += base/cgroup.c base/cgroup.h base/resources.c base/resources.h \

@@ -819,6 +819,14 @@ static int cost_sampled(const struct report_instance *ri)
 	return ri->ok && ri->samples;
 }
 
+/* Whether an instance counts for quantity q: sampled, or for the storage
+ * its driver measured at its removal, measured (an instance whose work
+ * was done before its first sample still left its copies behind). */
+static int cost_in(const struct report_instance *ri, enum cost_qty q)
+{
+	return cost_sampled(ri) || (q == COST_DISK_KB && ri->ok && isfinite(ri->disk_kb));
+}
+
 /* An instance's value of a role's quantity; NAN when the role has no
  * process in it. The total is over the host roles, NAN when none has. */
 static double cost_value(const struct report_instance *ri, int role, enum cost_qty q)
@@ -922,7 +930,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	size_t n = 0, seen = 0;
 	for (size_t i = 0; i < out->ninsts; i++) {
 		const struct report_instance *ri = &out->insts[i];
-		if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
+		if (!cost_in(ri, q) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
 		    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
 			continue;
 		double v = comp[0] ? comp_value(ri, role, comp, q) : cost_value(ri, role, q);
@@ -931,6 +939,8 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 		vals = xreallocarray(vals, n + 1, sizeof *vals);
 		vals[n++] = isfinite(v) ? v : per_unit || tax || io || pss || disk ? NAN : 0.0;
 	}
+	if (!n) /* a group of instances none of which was sampled: its storage alone */
+		return;
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
 		if (isfinite(vals[k]))
@@ -981,7 +991,7 @@ static void build_costs(const struct builder *b, struct report *out)
 	size_t nw = 0, nr = 0, nv = 0, nh = 0;
 	for (size_t i = 0; i < out->ninsts; i++) {
 		const struct report_instance *ri = &out->insts[i];
-		if (!cost_sampled(ri))
+		if (!cost_in(ri, COST_DISK_KB))
 			continue;
 		size_t k[5] = { order_of(&wls, &nw, ri->workload), strcmp(ri->runtime, out->baseline) != 0,
 			order_of(&rts, &nr, ri->runtime), order_of(&vars, &nv, ri->variant), order_of(&hosts, &nh, ri->host) };
@@ -2467,13 +2477,16 @@ static void print_loads(const struct report *r, FILE *fp)
 
 static void print_costs(const struct report *r, FILE *fp)
 {
-	int show_var = 0, show_host = 0, any_unit = 0, any_pss = 0;
+	int show_var = 0, show_host = 0, any_unit = 0, any_pss = 0, any = 0;
 	for (size_t i = 0; i < r->ncosts; i++) {
+		any |= r->costs[i].qty != COST_DISK_KB; /* storage alone has its own table */
 		any_pss |= r->costs[i].qty == COST_PSS && r->costs[i].st.n;
 		show_var |= r->costs[i].variant[0] != 0;
 		show_host |= strcmp(r->costs[i].host, "local") != 0;
 		any_unit |= r->costs[i].qty == COST_CPU_PER_UNIT && r->costs[i].st.n;
 	}
+	if (!any)
+		return;
 	static const char *const titles[] = { "workload", "runtime", "variant", "host", "role", "n", "CPU-s",
 		"\xc2\xb1" "95% CI", "share", "peak RSS kB", "\xc2\xb1" "95% CI", "mean RSS kB", "PSS kB", "CPU-s vs baseline" };
 	static const int right_all[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
@@ -2626,14 +2639,22 @@ static void print_costs(const struct report *r, FILE *fp)
 	}
 }
 
-/* Whether an instance is in the cgroup cross-check: it has a window of
- * samples with the same processes, or at least its life's figures (a
- * runtime whose processes come and go, as gVisor's stubs do, may never
- * have two samples in a row with the same ones). */
+/* Whether an instance's life is in the cgroup cross-check without a
+ * window of samples with the same processes (a runtime whose processes
+ * come and go, as gVisor's stubs do, may never have two samples in a row
+ * with the same ones): when its samples saw some of its CPU. One that
+ * ended before its first sample (the start workload, a fixed amount of
+ * work done in less than a second) has nothing to check. */
+static int cg_life_listed(const struct report_instance *ri, int src)
+{
+	return isfinite(ri->cg_life_sampled_s) && ri->cg_life_sampled_s > 0 && isfinite(ri->cg_life_kernel_s[src]);
+}
+
+/* Whether an instance is in the cgroup cross-check: by a window, or by
+ * its life alone. */
 static int cg_listed(const struct report_instance *ri)
 {
-	return isfinite(ri->cg_window_s) || (isfinite(ri->cg_life_sampled_s) &&
-	    (isfinite(ri->cg_life_kernel_s[0]) || isfinite(ri->cg_life_kernel_s[1])));
+	return isfinite(ri->cg_window_s) || cg_life_listed(ri, 0) || cg_life_listed(ri, 1);
 }
 
 /* The sampled CPU of an instance's cgroup roles against the kernel's: one
@@ -3094,7 +3115,7 @@ json_t *report_to_json(const struct report *r)
 		const struct report_instance *ri = &r->insts[i];
 		for (int k = 0; k < 2; k++) {
 			int win = isfinite(ri->cg_window_s) && isfinite(ri->cg_kernel_s[k]);
-			if (!win && !(isfinite(ri->cg_life_sampled_s) && isfinite(ri->cg_life_kernel_s[k])))
+			if (!win && !cg_life_listed(ri, k))
 				continue;
 			json_t *o = json_object();
 			json_object_set_new(o, "runtime", json_text(ri->runtime));

@@ -283,6 +283,29 @@ START_TEST(cgroup_crosscheck_without_a_window)
 }
 END_TEST
 
+/* An instance whose work was done before its first sample (rewrite, in
+ * half a second): no cost by role, but the storage its driver measured
+ * at its removal, in its own table and nowhere else. */
+START_TEST(storage_without_samples)
+{
+	struct journal_read sj;
+	struct report sr;
+	char *sdir = NULL;
+	journal_fixture_open("short", "short", &sj, &sr, &sdir);
+	ck_assert_uint_eq(sr.ninsts, 1);
+	ck_assert_uint_eq(sr.ncosts, 1);
+	ck_assert_int_eq(sr.costs[0].qty, COST_DISK_KB);
+	ck_assert_str_eq(sr.costs[0].runtime, "runc");
+	ck_assert_uint_eq(sr.costs[0].st.n, 1);
+	ck_assert_double_eq_tol(sr.costs[0].st.mean, 32848, 1e-9);
+	char *text = journal_fixture_text(&sr);
+	ck_assert_msg(!strstr(text, "host cost by role"), "%s", text);
+	ck_assert_msg(strstr(text, "host storage each instance added"), "%s", text);
+	free(text);
+	journal_fixture_close(&sj, &sr, &sdir);
+}
+END_TEST
+
 START_TEST(text_says_none)
 {
 	char *text = journal_fixture_text(&r);
@@ -571,7 +594,7 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = { cpu_and_memory_by_role, per_unit_of_work, cgroup_crosscheck, cgroup_crosscheck_after_a_gap,
-	    cgroup_crosscheck_without_a_window,
+	    cgroup_crosscheck_without_a_window, storage_without_samples,
 		text_says_none,
 		exports, io_and_switches_by_role, pss_by_role, memory_tax_vs_guest_kernel,
 		storage_per_instance };
