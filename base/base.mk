@@ -76,7 +76,8 @@ EXTRA_DIST += tests/data/outputs/sysbench-cpu.txt \
 	tests/data/outputs/probe-net-stream-client.txt \
 	tests/data/outputs/probe-net-stream-server.txt \
 	tests/data/outputs/probe-net-rr-client.txt tests/data/outputs/probe-net-rr-server.txt \
-	tests/data/outputs/probe-mallocbomb.txt tests/data/outputs/probe-forkbomb.txt
+	tests/data/outputs/probe-mallocbomb.txt tests/data/outputs/probe-forkbomb.txt \
+	tests/data/outputs/probe-rewrite.txt
 
 ## sampler: base/sampler.c
 libisolab_a_SOURCES += base/sampler.c base/sampler.h base/pidstat.c base/pidstat.h

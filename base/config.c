@@ -125,7 +125,7 @@ static const char *const host_keys[] = {
 	"address", "user", "identity", "port", "known_hosts", "timeout", NULL,
 };
 
-static const char *const rootfs_values[] = { "minimal", "host", NULL };
+static const char *const rootfs_values[] = { "minimal", "host", "cow", NULL };
 static const char *const metric_kind_values[] = {
 	"throughput", "latency", "other", NULL,
 };

@@ -248,10 +248,11 @@ static int docker_launch(struct instance *in, char **cause)
 		argvb_addf(&a, "--network=ns:%s", netns_path(d->ns));
 	else
 		argvb_addf(&a, "--network=%s", !strcmp(in->network, "host") ? "host" : "none");
-	argvb_add(&a, "--read-only");
+	const char *kind = in->wl->rootfs ? in->wl->rootfs : "minimal";
+	if (strcmp(kind, "cow")) /* a "cow" root's image files are rewritten */
+		argvb_add(&a, "--read-only");
 	argvb_add(&a, "--tmpfs=/tmp");
 	argvb_addf(&a, "--volume=%s:%s:rw", in->dir, in->dir);
-	const char *kind = in->wl->rootfs ? in->wl->rootfs : "minimal";
 	if (!strcmp(kind, "host"))
 		for (const char *const *b = rootfs_host_binds(); b && *b; b++)
 			argvb_addf(&a, "--volume=%s:%s:ro", *b, *b);

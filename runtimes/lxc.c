@@ -203,11 +203,12 @@ static char *lxc_config(const struct instance *in, const struct lxc *x, char **c
 	addf(&b, "lxc.uts.name = isolab-%d", in->id);
 	addf(&b, "lxc.rootfs.path = dir:%s", x->rootfs);
 	addf(&b, "lxc.rootfs.managed = 0");
-	addf(&b, "lxc.rootfs.options = ro");
+	const char *kind = in->wl->rootfs ? in->wl->rootfs : "minimal";
+	if (strcmp(kind, "cow")) /* a "cow" root's image files are rewritten */
+		addf(&b, "lxc.rootfs.options = ro");
 	addf(&b, "lxc.autodev = 1");
 	addf(&b, "lxc.console.path = none");
 	addf(&b, "lxc.mount.entry = tmpfs tmp tmpfs nosuid,nodev,mode=1777,create=dir 0 0");
-	const char *kind = in->wl->rootfs ? in->wl->rootfs : "minimal";
 	if (!strcmp(kind, "host"))
 		for (const char *const *h = rootfs_host_binds(); h && *h; h++)
 			addf(&b, "lxc.mount.entry = %s %s none ro,bind,create=dir 0 0", *h, *h + 1);

@@ -475,8 +475,11 @@ static json_t *oci_config(const struct instance *in, const struct oci *o)
 	json_t *linux_ = json_pack("{s:o, s:o, s:s, s:o, s:o}", "namespaces", nss, "resources",
 	    oci_resources(in->limits), "cgroupsPath", cgpath, "maskedPaths", strings(masked), "readonlyPaths",
 	    strings(ro_paths));
+	/* Read-only but for a "cow" root, whose image files the workload
+	 * rewrites: the overlay copies them up. */
 	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2", "process", process,
-	    "root", "path", o->rootfs, "readonly", 1, "hostname", hostname, "mounts", mounts, "linux", linux_);
+	    "root", "path", o->rootfs, "readonly", strcmp(kind, "cow") != 0, "hostname", hostname, "mounts", mounts,
+	    "linux", linux_);
 }
 
 /* ---- life of an instance ---- */

@@ -212,8 +212,39 @@ static int build_host(const char *root, char **cause)
 	return 0;
 }
 
+/* The files of a "cow" rootfs: as many, and as large, as the probe's
+ * rewrite lays out where an image has none (workloads/probe/rewrite.c). */
+#define COW_FILES 1024
+#define COW_FILE_SIZE (32 << 10)
+
+/* /isolab-files/f0000..f1023 for the rewrite workload: files of the image,
+ * which a copy-on-write root copies up at their first write. */
+static int build_cow_files(const char *root, char **cause)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/isolab-files", root);
+	if (mkdir(dir, 0755) < 0)
+		return err_errno(cause, "cannot create %s", dir);
+	static char chunk[COW_FILE_SIZE];
+	memset(chunk, 0xa5, sizeof chunk);
+	for (int i = 0; i < COW_FILES; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "f%04d", i);
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		ssize_t n = fd < 0 ? -1 : write(fd, chunk, sizeof chunk);
+		if (fd >= 0)
+			close(fd);
+		if (n != (ssize_t)sizeof chunk)
+			return err_errno(cause, "cannot write %s", p);
+	}
+	return 0;
+}
+
+enum kind { KIND_MINIMAL, KIND_HOST, KIND_COW };
+static const char *const kind_names[] = { "minimal", "host", "cow" };
+
 struct build {
-	int host;
+	enum kind kind;
 	const char *probe;
 	char *busybox;
 };
@@ -223,21 +254,26 @@ static int build(const char *tmp, void *arg, char **cause)
 {
 	const struct build *b = arg;
 	_cleanup_free_ char *probe_dst = xasprintf("%s/isolab-probe", tmp);
-	int rc = b->host ? build_host(tmp, cause) : build_minimal(tmp, b->busybox, cause);
+	int rc = b->kind == KIND_HOST ? build_host(tmp, cause) : build_minimal(tmp, b->busybox, cause);
+	if (rc == 0 && b->kind == KIND_COW)
+		rc = build_cow_files(tmp, cause);
 	return rc < 0 ? rc : copy_file(b->probe, probe_dst, 0755, cause);
 }
 
 char *rootfs_get(const char *kind, const char *probe_path, char **cause)
 {
-	int host;
-	if (!kind || !strcmp(kind, "minimal"))
-		host = 0;
-	else if (!strcmp(kind, "host"))
-		host = 1;
-	else {
-		err_set(cause, "unknown rootfs kind '%s' (expected minimal or host)", kind);
-		return NULL;
+	enum kind kd = KIND_MINIMAL;
+	if (kind && strcmp(kind, "minimal")) {
+		if (!strcmp(kind, "host"))
+			kd = KIND_HOST;
+		else if (!strcmp(kind, "cow"))
+			kd = KIND_COW;
+		else {
+			err_set(cause, "unknown rootfs kind '%s' (expected minimal, host or cow)", kind);
+			return NULL;
+		}
 	}
+	int host = kd == KIND_HOST;
 	if (!probe_path || access(probe_path, R_OK) < 0) {
 		err_errno(cause, "rootfs: cannot read the probe '%s'", probe_path ? probe_path : "");
 		return NULL;
@@ -247,12 +283,12 @@ char *rootfs_get(const char *kind, const char *probe_path, char **cause)
 	char fmt[32];
 	snprintf(fmt, sizeof fmt, "format %d", ROOTFS_FORMAT);
 	cache_key_str(&k, fmt);
-	cache_key_str(&k, host ? "host" : "minimal");
+	cache_key_str(&k, kind_names[kd]);
 	if (cache_key_file(&k, probe_path) < 0) {
 		err_errno(cause, "rootfs: cannot read %s", probe_path);
 		return NULL;
 	}
-	struct build b = { .host = host, .probe = probe_path, .busybox = host ? NULL : find_busybox() };
+	struct build b = { .kind = kd, .probe = probe_path, .busybox = host ? NULL : find_busybox() };
 	if (b.busybox && cache_key_file(&k, b.busybox) < 0) {
 		free(b.busybox);
 		b.busybox = NULL;
@@ -271,7 +307,8 @@ char *rootfs_get(const char *kind, const char *probe_path, char **cause)
 			}
 			cache_key_str(&k, S_ISDIR(st.st_mode) ? "dir" : target);
 		}
-	char *final = cache_entry("rootfs", host ? "host-" : "minimal-", &k, "", cause);
+	_cleanup_free_ char *prefix = xasprintf("%s-", kind_names[kd]);
+	char *final = cache_entry("rootfs", prefix, &k, "", cause);
 	if (final && cache_build(final, 1, build, &b, cause) < 0) {
 		free(final);
 		final = NULL;

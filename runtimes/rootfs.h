@@ -8,6 +8,9 @@
  *            /sbin /etc that drivers bind-mount read-only from the host (the
  *            list is rootfs_host_binds()), so host programs run inside, plus
  *            the probe at /isolab-probe.
+ *   cow:     minimal, plus /isolab-files/f0000..f1023 (32 KiB each) for the
+ *            rewrite workload: files of the image that a copy-on-write
+ *            root copies up at their first write. Drivers make it writable.
  * Built directories are cached by content (cache.h) in
  * rootfs/<kind>-<hash of the inputs>/.
  * Errors follow the contract in util.h.
@@ -17,7 +20,7 @@
 
 #include <stddef.h>
 
-/* Returns a malloc'd path to a ready rootfs of kind ("minimal" or "host")
+/* Returns a malloc'd path to a ready rootfs of kind ("minimal", "host" or "cow")
  * containing probe_path as /isolab-probe. */
 char *rootfs_get(const char *kind, const char *probe_path, char **cause);
 /* Host directories to bind read-only into a "host" rootfs, NULL-terminated

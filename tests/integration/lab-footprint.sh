@@ -1,7 +1,8 @@
 #!/bin/bash
 # lab-footprint.sh — lab-memory-footprint (an idle instance in runc,
-# gVisor and a micro-VM), lab-storage-increment (the storage one more
-# runc container, Docker container and micro-VM adds) and
+# gVisor and a micro-VM), lab-copy-on-write (a container's first writes
+# to its image's files against the host's), lab-storage-increment (the
+# storage one more runc container, Docker container and micro-VM adds) and
 # lab-startup-order (runc, Docker, Podman, a micro-VM and a classic VM) at
 # a small size.
 #  - Rules that need no KVM reach a verdict (agreed or did not agree).
@@ -86,6 +87,24 @@ EOF
 [ "$(kb qemu-microvm)" -gt 1024 ] && [ "$(kb qemu-microvm)" -lt 1048576 ] ||
 	fail "lab-storage-increment: the micro-VM's storage: $(row qemu-microvm)"
 ok "lab-storage-increment: $(lab_outcomes) (kB: runc $(kb runc), docker $(kb docker) with $driver, qemu-microvm $(kb qemu-microvm))"
+
+# --- lab-copy-on-write -----------------------------------------------------
+# runc rewrites the 1,024 files of its image (rootfs cow), each copied up
+# into its overlay at the first write; native rewrites the same files,
+# laid out beforehand, in place. The copies are the runc instance's storage.
+isolab lab run lab-copy-on-write -t 5 -n 3 -q >"$out" 2>&1
+[ $? -le 1 ] || fail "lab-copy-on-write exited badly: $(cat "$out")"
+lab_verdict "a container's first writes to the files of its image are at least 40% slower than on the host"
+lab_ends_ok 6
+isolab report >"$test_state/cow.txt" 2>&1 || fail "report of lab-copy-on-write: $(cat "$test_state/cow.txt")"
+cow_kb=$(sed -n '/^host storage each instance added/,/^cgroup/p' "$test_state/cow.txt" | grep -E "^rewrite +runc +3 " | awk '{print $4}')
+# 1,024 x 32 KiB = 32,768 kB of copies, plus the upper layer's directories
+[ -n "$cow_kb" ] && [ "$cow_kb" -ge 32768 ] && [ "$cow_kb" -le 36864 ] ||
+	fail "lab-copy-on-write: runc's storage is not the 1,024 files copied up: $(cat "$test_state/cow.txt")"
+run=$(latest_run)
+grep -q '"type":"storage"' "$run/journal.jsonl" && ! grep '"type":"storage"' "$run/journal.jsonl" | grep -q '"kb":0' ||
+	fail "lab-copy-on-write: the journal's storage records: $(grep '"type":"storage"' "$run/journal.jsonl")"
+ok "lab-copy-on-write: $(grep -A2 -E "^  \[[a-z ]+\] a container's first writes" "$out" | tr -s ' \n' ' ' | cut -c1-220); runc's copies $cow_kb kB"
 
 # --- lab-startup-order -----------------------------------------------------
 isolab lab run lab-startup-order -n 2 -q >"$out" 2>&1

@@ -42,7 +42,7 @@ probe_check() {
 		if (kind == "interval" || kind == "summary") {
 			num("events"); num("rate"); need("rate_unit")
 			num("p50_ns"); num("p95_ns"); num("p99_ns"); num("max_ns")
-			if (kv["rate_unit"] !~ /^(events\/s|MB\/s|Mbit\/s|iops|calls\/s|roundtrips\/s|forks\/s)$/)
+			if (kv["rate_unit"] !~ /^(events\/s|MB\/s|Mbit\/s|iops|calls\/s|roundtrips\/s|forks\/s|files\/s)$/)
 				bad("unknown rate_unit")
 			if (kv["p50_ns"] + 0 > kv["p95_ns"] + 0 || kv["p95_ns"] + 0 > kv["p99_ns"] + 0 ||
 			    kv["p99_ns"] + 0 > kv["max_ns"] + 0)

@@ -18,7 +18,7 @@ done
 for bench in $(sed -n '/^Benchmarks:/,/^$/s/^  \([a-z-]*\) .*/\1/p' "$tmp/help"); do
 	grep -q "^\\.B $(printf '%s' "$bench" | sed 's/-/\\\\-/g')\$" "$page" || fail "benchmark $bench is not in the man page"
 done
-for unit in 'events/s' 'MB/s' 'Mbit/s' iops 'calls/s' 'roundtrips/s' 'forks/s'; do
+for unit in 'events/s' 'MB/s' 'Mbit/s' iops 'calls/s' 'roundtrips/s' 'forks/s' 'files/s'; do
 	grep -q "$unit" "$page" || fail "rate unit $unit is not in the man page"
 done
 echo "ok: every option, benchmark and unit documented"

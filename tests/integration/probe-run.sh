@@ -30,6 +30,26 @@ check fileread 1 file --time 1 --size 16M --dir "$tmp/dir" --rw randread --threa
 check filesync 1 file --time 1 --size 4M --dir "$tmp/dir" --rw randwrite --fsync --bs 8K
 [ -z "$(ls "$tmp/dir")" ] || fail "file left $(ls "$tmp/dir") behind"
 grep -q 'kind=info layout_s=[0-9.]* direct=[01]' "$tmp/file.out" || fail "file: no layout info line"
+# rewrite: with no files to rewrite it lays out its own 1,024 and removes
+# them; given some, it rewrites each once, at its start, and stops.
+check rewrite 0 rewrite --time 10 --dir "$tmp/dir"
+[ "$(summary_value "$tmp/rewrite.out" source)" = created ] && [ "$(summary_value "$tmp/rewrite.out" events)" = 1024 ] ||
+	fail "rewrite did not lay out and rewrite 1,024 files: $(cat "$tmp/rewrite.out")"
+[ -z "$(ls "$tmp/dir")" ] || fail "rewrite left $(ls "$tmp/dir") behind"
+mkdir "$tmp/img"
+for i in 0 1 2 3 4 5 6 7 8 9; do head -c 8192 /dev/zero >"$tmp/img/f000$i"; done
+check rewriteimg 0 rewrite --time 10 --from "$tmp/img" --bs 1K --dir "$tmp/dir"
+[ "$(summary_value "$tmp/rewriteimg.out" source)" = image ] && [ "$(summary_value "$tmp/rewriteimg.out" events)" = 10 ] &&
+	[ "$(summary_value "$tmp/rewriteimg.out" file_size)" = 8192 ] || fail "rewrite of 10 files: $(cat "$tmp/rewriteimg.out")"
+[ "$(head -c 1024 "$tmp/img/f0009" | tr -d 'Z' | wc -c)" -eq 0 ] && [ "$(tail -c 7168 "$tmp/img/f0009" | tr -d '\0' | wc -c)" -eq 0 ] ||
+	fail "rewrite did not write 1K of 'Z' at the start of f0009 and leave the rest"
+head -c 4096 /dev/zero >"$tmp/img/f0010"
+"$PROBE" rewrite --time 1 --from "$tmp/img" >"$tmp/rwbad.out" 2>&1
+[ $? -eq 1 ] && grep -q "f0010 has 4096 bytes, not 8192" "$tmp/rwbad.out" || fail "rewrite took files of two sizes: $(cat "$tmp/rwbad.out")"
+rm "$tmp/img/f0010"
+"$PROBE" rewrite --time 1 --from "$tmp/img" --bs 16K >"$tmp/rwbad.out" 2>&1
+[ $? -eq 2 ] && grep -q "larger than the files" "$tmp/rwbad.out" || fail "rewrite took --bs above the files' size: $(cat "$tmp/rwbad.out")"
+echo "ok: rewrite, created and from a directory; files of two sizes and a --bs too large refused"
 check start 0 start
 check mallocbomb 1 mallocbomb --time 1 --limit 64M --step 8M
 [ "$(summary_value "$tmp/mallocbomb.out" stopped)" = limit ] || fail "mallocbomb did not stop at its limit"

@@ -442,7 +442,7 @@ START_TEST(test_check_reports_all)
 		"9: workloads.cpu.argv[1]: expected a declared parameter or a built-in "
 		    "(probe, duration, threads, addr, port, datadir, instance, run_dir), "
 		    "got ${nope}",
-		"10: workloads.cpu.rootfs: expected one of minimal, host, got \"alpine\"",
+		"10: workloads.cpu.rootfs: expected one of minimal, host, cow, got \"alpine\"",
 		"12: workloads.cpu.metrics[0].kind: expected one of throughput, latency, "
 		    "other, got \"speed\"",
 		"12: workloads.cpu.metrics[0].unit: expected a string, got nothing",

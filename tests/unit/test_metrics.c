@@ -824,6 +824,7 @@ static const struct {
 	{ "fork", "probe-fork.txt", NULL, 3 },
 	{ "fork-exec", "probe-fork-exec.txt", NULL, 3 },
 	{ "file", "probe-file.txt", NULL, 3 },
+	{ "rewrite", "probe-rewrite.txt", NULL, 1 },
 	{ "start", "probe-start.txt", NULL, 0 },
 	{ "net-stream", "probe-net-stream-client.txt", "probe-net-stream-server.txt", 3 },
 	{ "net-rr", "probe-net-rr-client.txt", "probe-net-rr-server.txt", 3 },

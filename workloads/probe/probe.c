@@ -68,6 +68,8 @@ static const struct bench benches[] = {
 	{ .name = "file", .description = "random reads and writes on a file, as fio randrw",
 	  .options = OPT_COMMON | OPT_THREADS | OPT_RW | OPT_BS | OPT_SIZE | OPT_DIR | OPT_FSYNC,
 	  .run = file_run },
+	{ .name = "rewrite", .description = "the first write to each file of a set that exists (copy-on-write)",
+	  .options = OPT_TIME | OPT_EVENTS | OPT_INTERVAL | OPT_BS | OPT_DIR | OPT_FROM, .run = rewrite_run },
 	{ .name = "net-server", .description = "TCP server for net-client (stream and rr)",
 	  .options = OPT_COMMON | OPT_LISTEN | OPT_ONCE, .run = net_server_run },
 	{ .name = "net-client", .description = "TCP stream throughput or request/response latency",
@@ -111,6 +113,8 @@ static const char usage_text[] =
 "  file        --rw randrw|randread|randwrite (default randrw)\n"
 "              --bs BYTES (default 4096)  --size BYTES (default 256M)\n"
 "              --dir DIR (default .)      --fsync (fdatasync after each write)\n"
+"  rewrite     --from DIR (its f0000, f0001, ...; none: laid out under --dir)\n"
+"              --bs BYTES written at offset 0 of each (default 4096)  --dir DIR\n"
 "  net-server  --listen ADDR:PORT   (default 127.0.0.1:7000)  --once\n"
 "  net-client  --connect ADDR:PORT  (default 127.0.0.1:7000)  --mode stream|rr\n"
 "  mallocbomb  --step BYTES (default 16M)  --limit BYTES (default 1G)\n"
@@ -354,7 +358,7 @@ enum {
 	LO_TIME = 256, LO_EVENTS, LO_INTERVAL, LO_THREADS, LO_MAX_PRIME, LO_SIZE,
 	LO_BLOCK, LO_OPER, LO_TOTAL, LO_CALL, LO_CPU_PIN, LO_EXEC, LO_RW, LO_BS,
 	LO_DIR, LO_FSYNC, LO_LISTEN, LO_ONCE, LO_CONNECT, LO_MODE, LO_STEP,
-	LO_LIMIT, LO_HELP, LO_VERSION,
+	LO_LIMIT, LO_FROM, LO_HELP, LO_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -380,6 +384,7 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, LO_MODE },
 	{ "step", required_argument, NULL, LO_STEP },
 	{ "limit", required_argument, NULL, LO_LIMIT },
+	{ "from", required_argument, NULL, LO_FROM },
 	{ "help", no_argument, NULL, LO_HELP },
 	{ "version", no_argument, NULL, LO_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -411,6 +416,7 @@ option_bit(int id, const struct bench *b)
 	case LO_CONNECT: return OPT_CONNECT;
 	case LO_MODE: return OPT_MODE;
 	case LO_STEP: return OPT_STEP;
+	case LO_FROM: return OPT_FROM;
 	case LO_LIMIT: return b->options & (OPT_LIMIT_SIZE | OPT_LIMIT_COUNT);
 	default: return 0;
 	}
@@ -462,6 +468,7 @@ parse_options(const struct bench *b, int argc, char **argv, struct probe_opts *o
 		case LO_RW: o->rw = optarg; break;
 		case LO_BS: o->bs = parse_size(name, "--bs", optarg); break;
 		case LO_DIR: o->dir = optarg; break;
+		case LO_FROM: o->from = optarg; break;
 		case LO_FSYNC: o->fsync = true; break;
 		case LO_LISTEN: o->listen = optarg; break;
 		case LO_ONCE: o->once = true; break;

@@ -38,6 +38,7 @@ enum {
 	OPT_STEP = 1u << 20,
 	OPT_LIMIT_SIZE = 1u << 21,
 	OPT_LIMIT_COUNT = 1u << 22,
+	OPT_FROM = 1u << 23,
 };
 
 /* The common trio every measuring benchmark takes. */
@@ -61,6 +62,7 @@ struct probe_opts {
 	const char *rw;
 	uint64_t bs;
 	const char *dir;
+	const char *from;
 	bool fsync;
 	const char *listen;
 	bool once;
@@ -125,6 +127,7 @@ int syscall_run(const struct bench *b, const struct probe_opts *o);
 int ctxsw_run(const struct bench *b, const struct probe_opts *o);
 int fork_run(const struct bench *b, const struct probe_opts *o);
 int file_run(const struct bench *b, const struct probe_opts *o);
+int rewrite_run(const struct bench *b, const struct probe_opts *o);
 int net_server_run(const struct bench *b, const struct probe_opts *o);
 int net_client_run(const struct bench *b, const struct probe_opts *o);
 int start_run(const struct bench *b, const struct probe_opts *o);

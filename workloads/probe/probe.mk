@@ -8,7 +8,7 @@ PROBE_CORE = workloads/probe/hist.c workloads/probe/hist.h \
 isolab_probe_SOURCES = workloads/probe/probe.c workloads/probe/probe.h \
 	workloads/probe/runner.c workloads/probe/runner.h $(PROBE_CORE) \
 	workloads/probe/cpu.c workloads/probe/mem.c workloads/probe/syscall.c \
-	workloads/probe/ctxsw.c workloads/probe/fork.c workloads/probe/file.c \
+	workloads/probe/ctxsw.c workloads/probe/fork.c workloads/probe/file.c workloads/probe/rewrite.c \
 	workloads/probe/net.c workloads/probe/start.c \
 	workloads/probe/mallocbomb.c workloads/probe/forkbomb.c \
 	workloads/probe/agent.c base/frame.h base/pidstat.c base/pidstat.h
