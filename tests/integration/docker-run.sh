@@ -2,7 +2,8 @@
 # Docker, Docker with gVisor and Podman run cpu, syscall and start for
 # real; gVisor under Docker still costs at least 5x per system call; every
 # container carried the isolab.run label and none is left; limits: a 64M
-# hard limit stops a malloc bomb and pids.max a fork bomb.
+# hard limit stops a malloc bomb and pids.max a fork bomb; rewrite runs on
+# a writable cow root, its storage the daemon's count of the files.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/runtimes-lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root"
@@ -58,6 +59,24 @@ grep -q '"type":"storage"' "$j" && fail "a storage record without a measure"
 grep -q '^host storage each instance added' "$test_state/nosize" && fail "a storage table without a measure"
 assert_nothing_left "$(basename "$(latest_run)")"
 ok "storage: an unanswered inspect --size is said, the run goes on"
+
+# rewrite on a cow root: the container's root is writable and holds the
+# image's 1,024 files of 32 KiB, which the probe rewrites (a read-only
+# root, or no files, would fail the instance). What that adds is the
+# daemon's count: with copy-on-write (overlay) the files copied up, with
+# vfs the whole image, files included: at least their 32,768 kB either way.
+run_isolab run -r docker,podman -w rewrite -n 1 -t 5 --baseline docker
+[ "$(grep '"type":"end"' "$(latest_run)/journal.jsonl" | grep -vc '"status":"ok"')" -eq 0 ] ||
+	fail "rewrite on docker or podman did not end ok: $(cat "$out")"
+rw=
+for rt in docker podman; do
+	grep -Eq "^$rt +rewrite +rate +files/s +1 " "$out" || fail "no '$rt rewrite rate' row: $(cat "$out")"
+	kb=$(sed -n '/^host storage each instance added/,/^cgroup/p' "$out" | grep -E "^rewrite +$rt +1 " | awk '{print $4}')
+	[ -n "$kb" ] && [ "$kb" -ge 32768 ] || fail "$rt rewrite: storage added ${kb:-none} kB, not the files: $(cat "$out")"
+	rw="$rw $rt $(report_mean "$rt" rewrite rate "$out") files/s, $kb kB;"
+done
+assert_nothing_left "$(basename "$(latest_run)")"
+ok "rewrite on a cow root:$rw"
 
 conf=$test_state/limits.conf
 cat >"$conf" <<'CONF'
