@@ -47,7 +47,7 @@ done
 [ -n "$port" ] || fail "no free port for the silent listener"
 socat -u TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork SYSTEM:'sleep 60' </dev/null >/dev/null 2>&1 &
 mute_pid=$!
-trap 'kill $mute_pid 2>/dev/null; tm kill-server 2>/dev/null' EXIT
+trap 'kill $mute_pid 2>/dev/null; tm kill-server 2>/dev/null; rm -rf "${cleanup_dirs[@]}"' EXIT
 for _ in $(seq 1 50); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.1; done
 cat >"$test_state/mute.conf" <<EOC
 hosts = { mute = { address = "127.0.0.1"; port = $port; user = "root"; timeout = 15; }; };
