@@ -71,6 +71,16 @@ struct sampler_proc {
 	pid_t root;
 	uint64_t counted_from;   /* the ticks its first sample counted from (0: its birth) */
 	uint64_t cu_base, cs_base; /* its children's ticks when tracked */
+	/* Its tracked children that are gone: the ticks the samples gave
+	 * them (with what they counted so of their own children: all that
+	 * its cutime and cstime hold of them once it has reaped them), and
+	 * the busiest one's last report, which a tail of theirs is named by
+	 * when it is itself found a zombie (kids_rest). */
+	uint64_t kids_seen;
+	int has_kid, kid_counted; /* kid_counted: in its parent's kids_seen */
+	int gone_now; /* found gone by this pass of sampler_sample */
+	struct proc_sample kid_last;
+	uint64_t kid_prev_ns;
 };
 
 /* The ticks the samples gave a process so far. */
@@ -727,9 +737,9 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 }
 
 /* A process's exit report: its identity and last sizes, no activity. */
-static void exit_report(const struct sampler_proc *p, struct proc_sample *o)
+static void exit_report(const struct proc_sample *last, struct proc_sample *o)
 {
-	*o = p->last;
+	*o = *last;
 	o->usr = o->system = o->guest = o->wait = o->cpu = 0;
 	o->minflt_s = o->majflt_s = 0;
 	o->cswch_s = o->nvcswch_s = 0;
@@ -742,11 +752,11 @@ static void exit_report(const struct sampler_proc *p, struct proc_sample *o)
 	o->exited = 1;
 }
 
-/* A zombie's last report: its activity since its last sample (a zombie's
- * stat still counts its threads' CPU and faults; status and io may be
- * gone, and then they did not move), with the sizes it had when last seen
- * alive. */
-static void zombie_row(struct sampler *s, struct sampler_proc *p, const struct pidstat_stat *st, uint64_t now,
+/* A last report, of a zombie or of a process its instance no longer looks
+ * at: its activity since its last sample (a zombie's stat still counts its
+ * threads' CPU and faults; status and io may be gone, and then they did
+ * not move), with the sizes it had at its last sample. */
+static void last_row(struct sampler *s, struct sampler_proc *p, const struct pidstat_stat *st, uint64_t now,
     struct proc_sample *out)
 {
 	struct pidstat_counters c = p->prev;
@@ -766,16 +776,65 @@ static void zombie_row(struct sampler *s, struct sampler_proc *p, const struct p
 	out->exited = 1;
 }
 
+/* p is gone: its parent, when tracked for the same instance, counts it
+ * among its gone children, once. */
+static void kid_gone(struct sampler *s, struct sampler_proc *p)
+{
+	if (p->kid_counted)
+		return;
+	p->kid_counted = 1;
+	ssize_t at = sampler_find(s, p->last.ppid);
+	if (at < 0 || s->procs[at]->instance != p->instance)
+		return;
+	struct sampler_proc *par = s->procs[at];
+	par->kids_seen += counted_ticks(p) + p->kids_seen;
+	if (p->have_prev && (!par->has_kid || p->last.cpu > par->kid_last.cpu)) {
+		par->has_kid = 1;
+		par->kid_last = p->last;
+		par->kid_prev_ns = p->prev_ns;
+	}
+}
+
+/* A tail: ticks (cu of them user, cs system) that no sample gave a
+ * process that is gone, reported as its exit report from last, over the
+ * span from its last sample to now. */
+static void tail_row(const struct sampler *s, const struct proc_sample *last, uint64_t prev_ns, uint64_t now,
+    uint64_t ticks, uint64_t cu, uint64_t cs, struct proc_sample *out)
+{
+	double secs = (double)(now - prev_ns) / 1e9;
+	exit_report(last, out);
+	out->secs = secs;
+	out->cpu = (double)ticks / (double)s->host.hz / secs * 100.0;
+	out->usr = cu + cs ? out->cpu * (double)cu / (double)(cu + cs) : out->cpu;
+	out->system = out->cpu - out->usr;
+}
+
+/* q, a zombie no one reaps but isolab (gVisor's stub that hosted others),
+ * counts in its cutime and cstime its children it reaped: what of that
+ * no sample gave them is their tail, named by the busiest of them. Into
+ * out[0..max); returns how many rows it wrote. */
+static size_t kids_rest(struct sampler *s, const struct sampler_proc *q, const struct pidstat_stat *qs,
+    uint64_t now, struct proc_sample *out, size_t max)
+{
+	uint64_t cu = qs->f[PIDSTAT_CUTIME] > q->cu_base ? qs->f[PIDSTAT_CUTIME] - q->cu_base : 0;
+	uint64_t cs = qs->f[PIDSTAT_CSTIME] > q->cs_base ? qs->f[PIDSTAT_CSTIME] - q->cs_base : 0;
+	if (!q->has_kid || max == 0 || cu + cs <= q->kids_seen || now <= q->kid_prev_ns)
+		return 0;
+	tail_row(s, &q->kid_last, q->kid_prev_ns, now, cu + cs - q->kids_seen, cu, cs, out);
+	return 1;
+}
+
 /* What the rest of p's instance did after its last sample, as p (its main
  * process) is about to be reaped, into extra[0..max):
  *  - every process of the instance that is a zombie now (no one reaped it:
- *    an orphan, such as gVisor's stubs, waiting for isolab): its last
- *    report, read from its zombie; it is no longer tracked;
+ *    an orphan, such as gVisor's stubs, waiting for isolab) or still alive
+ *    (a stub still exiting; its instance looks no more): its last report,
+ *    and its gone children's tail (kids_rest); it is no longer tracked;
  *  - the CPU of p's descendants that the samples did not give them: the
  *    children's ticks p's zombie counts (cutime, cstime, since it was
  *    tracked) less what the samples gave its descendants that are gone, in
- *    the list now or before, as the last report of the busiest of those
- *    gone now.
+ *    the list now or before, and not through such a zombie, as the last
+ *    report of the busiest of those gone now.
  * Returns how many rows it wrote. */
 static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, const struct pidstat_stat *st,
     uint64_t now, struct proc_sample *extra, size_t max)
@@ -787,7 +846,25 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
 	for (size_t i = 0; i < s->ngone; i++)
 		if (s->gone[i].root == p->pid && s->gone[i].instance == p->instance)
 			seen += s->gone[i].ticks;
+	/* First the gone, each counted among its parent's gone children
+	 * before any other's children are weighed; then the others. */
 	struct sampler_proc *busiest = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		struct sampler_proc *q = s->procs[i];
+		if (q == p || q->instance != p->instance)
+			continue;
+		struct pidstat_stat qs;
+		ssize_t r = sampler_pread(s, q->statfd);
+		if (r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime)
+			continue;
+		kid_gone(s, q);
+		if (q->root != p->pid)
+			continue; /* not p's to count */
+		seen += counted_ticks(q);
+		if (q->have_prev && (!busiest || q->last.cpu > busiest->last.cpu))
+			busiest = q;
+		q->root = q->pid; /* accounted for: not again when its exit is found */
+	}
 	size_t keep = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct sampler_proc *q = s->procs[i];
@@ -797,30 +874,28 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
 		struct pidstat_stat qs;
 		ssize_t r = sampler_pread(s, q->statfd);
 		int readable = r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime;
-		if (readable && qs.state == 'Z' && q->have_prev && now > q->prev_ns && n < max) {
-			zombie_row(s, q, &qs, now, &extra[n++]);
-			sampler_proc_free(q); /* reported: no exit report of it follows */
-			keep--;
+		if (!readable || !q->have_prev || now <= q->prev_ns || n >= max)
 			continue;
-		}
-		if (readable || q->root != p->pid)
-			continue; /* alive, or not p's to count */
-		seen += counted_ticks(q);
-		if (q->have_prev && (!busiest || q->last.cpu > busiest->last.cpu))
-			busiest = q;
-		q->root = q->pid; /* accounted for: not again when its exit is found */
+		/* Alive (a stub the Sentry killed, still exiting), this is the
+		 * instance's last look at it too, when a row is left beside the
+		 * tail's. */
+		int alive = qs.state != 'Z';
+		if (alive && n + 1 >= max)
+			continue;
+		last_row(s, q, &qs, now, &extra[n++]);
+		extra[n - 1].exited = !alive;
+		n += kids_rest(s, q, &qs, now, &extra[n], max - n);
+		/* its children's ticks are in its cutime, not p's */
+		if (q->root == p->pid)
+			seen -= q->kids_seen < seen ? q->kids_seen : seen;
+		sampler_proc_free(q); /* reported: no exit report of it follows */
+		keep--;
 	}
 	s->n = keep;
 	gone_forget(s, p->pid, p->instance);
 	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns || n >= max)
 		return n;
-	struct proc_sample *tail = &extra[n++];
-	double ticks = (double)(cu + cs - seen), secs = (double)(now - busiest->prev_ns) / 1e9;
-	exit_report(busiest, tail);
-	tail->secs = secs;
-	tail->cpu = ticks / (double)s->host.hz / secs * 100.0;
-	tail->usr = tail->cpu * (double)cu / (double)(cu + cs);
-	tail->system = tail->cpu - tail->usr;
+	tail_row(s, &busiest->last, busiest->prev_ns, now, cu + cs - seen, cu, cs, &extra[n++]);
 	return n;
 }
 
@@ -839,7 +914,7 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	    p->have_prev;
 	uint64_t now = mono_ns();
 	if (ok && now > p->prev_ns)
-		zombie_row(s, p, &st, now, out);
+		last_row(s, p, &st, now, out);
 	if (ok && extra && nextra)
 		*nextra = sampler_rest(s, p, &st, now, extra, max);
 	sampler_remove_at(s, (size_t)sampler_find(s, pid));
@@ -859,20 +934,31 @@ int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n,
 		free(s->out);
 		s->out = xcalloc(s->out_cap, sizeof(*s->out));
 	}
-	size_t nout = 0, keep = 0;
+	size_t nout = 0, ngone = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct sampler_proc *p = s->procs[i];
 		struct proc_sample *o = &s->out[nout++];
-		if (sampler_read(s, p, o) == 0) {
-			s->procs[keep++] = p;
+		p->gone_now = sampler_read(s, p, o) != 0;
+		if (!p->gone_now)
 			continue;
-		}
 		/* The exit report: identity and the last sizes, no activity. */
 		gone_add(s, p);
-		exit_report(p, o);
-		sampler_proc_free(p);
+		exit_report(&p->last, o);
+		ngone++;
 	}
-	s->n = keep;
+	if (ngone) { /* counted by their parents while all are in the list */
+		for (size_t i = 0; i < s->n; i++)
+			if (s->procs[i]->gone_now)
+				kid_gone(s, s->procs[i]);
+		size_t keep = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			if (s->procs[i]->gone_now)
+				sampler_proc_free(s->procs[i]);
+			else
+				s->procs[keep++] = s->procs[i];
+		}
+		s->n = keep;
+	}
 	*out = s->out;
 	*n = nout;
 	return 0;

@@ -56,9 +56,11 @@ void sampler_since(struct sampler *s, int instance, uint64_t mono);
  * never sampled (out untouched).
  * With extra (may be NULL), at most max rows of what the rest of its
  * instance did after its last sample, *nextra of them: the last report of
- * each of the instance's processes that is a zombie now (an orphan
- * waiting for isolab to reap it, such as gVisor's ptrace stubs), which is
- * then no longer tracked; and what its own descendants did that no sample
+ * each of the instance's other processes, a zombie now (an orphan waiting
+ * for isolab to reap it, such as gVisor's ptrace stubs; exited set) or
+ * still alive (exited not set), which is then no longer tracked, with
+ * what its reaped children did after their last samples; and what its
+ * own descendants did that no sample
  * gave them, from its zombie's count of its reaped children's CPU (the
  * kernel's cutime and cstime) less what the samples gave those of its
  * descendants that are gone, as the last report of the busiest of those

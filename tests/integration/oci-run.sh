@@ -94,11 +94,10 @@ assert all(abs(c["life_sampled_cpu_s"] / c["life_cgroup_cpu_s"] - 1) <= 0.05 for
 # while it is in the cgroup, a umount helper, a first short-lived sandbox
 # process, a steady ~80 ms (runsc create and what it reaped: 40-60 ms of
 # CPU) of a 2 s instance's 2.3 CPU-s, 95-97% seen here on a quiet machine.
-# Under CI's load one instance was once seen at 74% (1.71 of 2.30 CPU-s),
-# its twin at 96%: a stub that lived and exited between two samples is
-# not yet accounted for (#21). So: both listed, never more than the
-# kernel counted, at least half of it each (without the stubs, the
-# workload's host side, it would be a quarter), and one of the two at 90%.
+# The workload's stub, killed with the Sentry, may still be exiting when
+# the Sentry is reaped: sampler_final gives its last part second then,
+# which once went missing (74%, 1.71 of 2.30 CPU-s, in one of four runs).
+# So: both listed, never more than the kernel counted, 85% at least.
 gv = [c for c in json.load(open(sys.argv[1]))["cgroup_crosscheck"]
       if c["runtime"] == "gvisor" and c["workload"] == "cpu"]
 for c in gv:
@@ -106,7 +105,7 @@ for c in gv:
           c["life_sampled_cpu_s"], c["life_cgroup_cpu_s"], "" if c["window_s"] else " (no window)"))
 assert {c["rep"] for c in gv} == {1, 2}, gv
 seen = [c["life_sampled_cpu_s"] / c["life_cgroup_cpu_s"] for c in gv]
-assert all(0.5 <= f <= 1.05 for f in seen) and max(seen) >= 0.90, "gVisor's life: %s" % seen
+assert all(0.85 <= f <= 1.05 for f in seen), "gVisor's life: %s" % seen
 PY
 # The workload inside gVisor is invisible on the host; runsc ps shows it from
 # inside, as a guest process with the CPU the cpu probe burns.

@@ -569,6 +569,144 @@ START_TEST(test_final_zombies)
 }
 END_TEST
 
+/* gVisor's stubs: the main process k forks m, which forks the workload g
+ * and reaps it when it ends between two samples; k exits, and m, now an
+ * orphan, exits after it, a zombie of the subreaper. g's CPU after its
+ * last sample is in m's cutime only: sampler_final gives it as g's tail,
+ * beside m's own last report. */
+static void kid_chain(int go, int ready)
+{
+	pid_t k = getpid(), m = fork();
+	if (m == 0) {
+		pid_t g = fork_burner();
+		kid_signal(ready, "r", 1);
+		waitpid(g, NULL, 0);
+		kid_signal(ready, "d", 1);
+		for (int i = 0; i < 2000 && getppid() == k; i++)
+			sleep_s(0.005);
+		_exit(0);
+	}
+	char x;
+	while (read(go, &x, 1) < 0 && errno == EINTR)
+		;
+}
+
+START_TEST(test_final_orphan_reaped_kid)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	sampler_since(s, 7, mono_ns());
+	struct kid k = kid_spawn(kid_chain);
+	ck_assert_int_eq(sampler_track(s, k.pid, 7, ROLE_RUNTIME, NULL), 0);
+	ck_assert_uint_eq(sampler_track_children(s, 7), 2);
+	sleep_s(0.4);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, 3);
+	double sampled = 0;
+	pid_t m = 0, g = 0;
+	for (size_t i = 0; i < n; i++) {
+		sampled += v[i].cpu / 100.0 * (v[i].secs > 0 ? v[i].secs : 0.4);
+		if (v[i].pid == k.pid)
+			continue;
+		if (v[i].ppid == k.pid)
+			m = v[i].pid;
+		else
+			g = v[i].pid;
+	}
+	ck_assert_int_gt(m, 0);
+	ck_assert_int_gt(g, 0);
+	char c;
+	ck_assert_int_eq(read(k.ready, &c, 1), 1); /* g ended, m reaped it */
+	ck_assert_int_eq(c, 'd');
+	ck_assert_int_eq(write(k.go, "x", 1), 1);
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	ck_assert_int_eq(waitid(P_PID, (id_t)m, &si, WEXITED | WNOWAIT), 0); /* ours now: a zombie */
+	struct proc_sample last, rest[4];
+	size_t nrest = 0;
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, rest, ARRAY_SIZE(rest), &nrest), 0);
+	ck_assert_uint_eq(nrest, 2);
+	ck_assert_int_eq(rest[0].pid, m);
+	ck_assert_int_eq(rest[1].pid, g);
+	ck_assert_int_eq(rest[1].exited, 1);
+	ck_assert_int_eq(rest[1].instance, 7);
+	double after = rest[1].cpu / 100.0 * rest[1].secs;
+	ck_assert_msg(after > 0.3, "g's last 0.6 s: %.3f CPU-s", after);
+	sampled += last.cpu / 100.0 * last.secs + rest[0].cpu / 100.0 * rest[0].secs + after;
+	/* g's exit report follows, with nothing counted again */
+	ck_assert_uint_eq(sampler_count(s), 1);
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].pid, g);
+	ck_assert(v[0].exited && v[0].cpu == 0);
+	ck_assert_uint_eq(sampler_count(s), 0);
+	struct rusage ru_k, ru_m;
+	ck_assert_int_eq(wait4(k.pid, NULL, 0, &ru_k), k.pid);
+	ck_assert_int_eq(wait4(m, NULL, 0, &ru_m), m); /* m's own and g's, which it reaped */
+	double life = rusage_s(&ru_k) + rusage_s(&ru_m);
+	ck_assert_msg(fabs(sampled - life) <= 6.0 / (double)hz + 0.02, "sampled %.3f CPU-s of the three's %.3f",
+	    sampled, life);
+	sampler_free(s);
+	close(k.go);
+	close(k.ready);
+}
+END_TEST
+
+/* The main process k exits while its child c still burns (a stub the
+ * Sentry killed, still exiting): the instance looks at c no more, so
+ * sampler_final gives c's activity since its last sample, c not exited,
+ * and stops tracking it. */
+static void kid_leaver(int go, int ready)
+{
+	fork_burner();
+	kid_signal(ready, "r", 1);
+	char x;
+	while (read(go, &x, 1) < 0 && errno == EINTR)
+		;
+}
+
+START_TEST(test_final_alive_kid)
+{
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	struct sampler *s = sampler_new("/proc");
+	ck_assert_ptr_nonnull(s);
+	sampler_since(s, 8, mono_ns());
+	struct kid k = kid_spawn(kid_leaver);
+	ck_assert_int_eq(sampler_track(s, k.pid, 8, ROLE_RUNTIME, NULL), 0);
+	ck_assert_uint_eq(sampler_track_children(s, 8), 1);
+	sleep_s(0.3);
+	const struct proc_sample *v;
+	size_t n;
+	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
+	ck_assert_uint_eq(n, 2);
+	pid_t c = v[0].pid == k.pid ? v[1].pid : v[0].pid;
+	sleep_s(0.3);
+	ck_assert_int_eq(write(k.go, "x", 1), 1);
+	siginfo_t si;
+	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+	struct proc_sample last, rest[4];
+	size_t nrest = 0;
+	ck_assert_int_eq(sampler_final(s, k.pid, &last, rest, ARRAY_SIZE(rest), &nrest), 0);
+	ck_assert_uint_eq(nrest, 1);
+	ck_assert_int_eq(rest[0].pid, c);
+	ck_assert_int_eq(rest[0].exited, 0);
+	ck_assert_int_eq(rest[0].instance, 8);
+	double after = rest[0].cpu / 100.0 * rest[0].secs;
+	ck_assert_msg(after > 0.2 && rest[0].secs > 0.25 && rest[0].secs < 2, "c's last 0.3 s: %.3f CPU-s over %.3f s",
+	    after, rest[0].secs);
+	ck_assert_uint_eq(sampler_count(s), 0);
+	waitpid(k.pid, NULL, 0);
+	waitpid(c, NULL, 0); /* ours, as the subreaper */
+	sampler_free(s);
+	close(k.go);
+	close(k.ready);
+}
+END_TEST
+
 /* A process its instance launched (born after sampler_since): its first
  * sample covers its life from birth, so the CPU-seconds it gives are all
  * the kernel counted; one born before counts from when it was tracked. */
@@ -1177,6 +1315,8 @@ static Suite *sampler_suite(void)
 	tcase_add_test(tc, test_final_tail);
 	tcase_add_test(tc, test_final_tail_child_first);
 	tcase_add_test(tc, test_final_zombies);
+	tcase_add_test(tc, test_final_orphan_reaped_kid);
+	tcase_add_test(tc, test_final_alive_kid);
 	tcase_add_test(tc, test_first_short_span);
 	tcase_add_test(tc, test_final_zombie);
 	tcase_add_test(tc, test_comm_parens);
