@@ -534,26 +534,56 @@ static double rusage_s(const struct rusage *ru)
 	    ru->ru_stime.tv_usec / 1e6;
 }
 
-START_TEST(test_final_zombies)
+/* As isolab does for an instance: this test's process the subreaper, a
+ * kid running fn tracked for instance with its nkids descendants. */
+static struct sampler *tree_tracked(int instance, void (*fn)(int go, int ready), size_t nkids, struct kid *k)
 {
-	long hz = sysconf(_SC_CLK_TCK);
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0); /* this test's own process (check forks) */
 	struct sampler *s = sampler_new("/proc");
 	ck_assert_ptr_nonnull(s);
-	sampler_since(s, 5, mono_ns());
-	struct kid k = kid_spawn(kid_orphaner);
-	ck_assert_int_eq(sampler_track(s, k.pid, 5, ROLE_RUNTIME, NULL), 0);
-	ck_assert_uint_eq(sampler_track_children(s, 5), 1);
+	sampler_since(s, instance, mono_ns());
+	*k = kid_spawn(fn);
+	ck_assert_int_eq(sampler_track(s, k->pid, instance, ROLE_RUNTIME, NULL), 0);
+	ck_assert_uint_eq(sampler_track_children(s, instance), nkids);
+	return s;
+}
+
+/* sampler_final of main, which must give one more row: pid's, exited
+ * or not, of instance. Returns the CPU-s of that row, its span in *secs. */
+static double final_one_more(struct sampler *s, pid_t main, struct proc_sample *last, pid_t pid, int exited,
+    int instance, double *secs)
+{
+	struct proc_sample rest[4];
+	size_t nrest = 0;
+	ck_assert_int_eq(sampler_final(s, main, last, rest, ARRAY_SIZE(rest), &nrest), 0);
+	ck_assert_uint_eq(nrest, 1);
+	ck_assert_int_eq(rest[0].pid, pid);
+	ck_assert_int_eq(rest[0].exited, exited);
+	ck_assert_int_eq(rest[0].instance, instance);
+	*secs = rest[0].secs;
+	return rest[0].cpu / 100.0 * rest[0].secs;
+}
+
+/* One pass after secs, which must see n processes. */
+static const struct proc_sample *sample_after(struct sampler *s, double secs, size_t n)
+{
+	sleep_s(secs);
+	const struct proc_sample *v;
+	size_t got;
+	ck_assert_int_eq(sampler_sample(s, &v, &got, NULL), 0);
+	ck_assert_uint_eq(got, n);
+	return v;
+}
+
+START_TEST(test_final_zombies)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct kid k;
+	struct sampler *s = tree_tracked(5, kid_orphaner, 1, &k);
 	pid_t child;
 	double sampled = sample_then_end(s, &k, &child);
-	struct proc_sample last, rest[4];
-	size_t nrest = 0;
-	ck_assert_int_eq(sampler_final(s, k.pid, &last, rest, ARRAY_SIZE(rest), &nrest), 0);
-	ck_assert_uint_eq(nrest, 1);
-	ck_assert_int_eq(rest[0].pid, child);
-	ck_assert_int_eq(rest[0].exited, 1);
-	ck_assert_int_eq(rest[0].instance, 5);
-	double after = rest[0].cpu / 100.0 * rest[0].secs;
+	struct proc_sample last;
+	double secs, after = final_one_more(s, k.pid, &last, child, 1, 5, &secs);
 	ck_assert_msg(after > 0.3, "the orphan's last 0.6 s: %.3f CPU-s", after);
 	ck_assert_uint_eq(sampler_count(s), 0); /* both reported: neither is tracked any more */
 	sampled += last.cpu / 100.0 * last.secs + after;
@@ -594,18 +624,10 @@ static void kid_chain(int go, int ready)
 START_TEST(test_final_orphan_reaped_kid)
 {
 	long hz = sysconf(_SC_CLK_TCK);
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	struct sampler *s = sampler_new("/proc");
-	ck_assert_ptr_nonnull(s);
-	sampler_since(s, 7, mono_ns());
-	struct kid k = kid_spawn(kid_chain);
-	ck_assert_int_eq(sampler_track(s, k.pid, 7, ROLE_RUNTIME, NULL), 0);
-	ck_assert_uint_eq(sampler_track_children(s, 7), 2);
-	sleep_s(0.4);
-	const struct proc_sample *v;
-	size_t n;
-	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
-	ck_assert_uint_eq(n, 3);
+	struct kid k;
+	struct sampler *s = tree_tracked(7, kid_chain, 2, &k);
+	size_t n = 3;
+	const struct proc_sample *v = sample_after(s, 0.4, n);
 	double sampled = 0;
 	pid_t m = 0, g = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -671,33 +693,17 @@ static void kid_leaver(int go, int ready)
 
 START_TEST(test_final_alive_kid)
 {
-	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	struct sampler *s = sampler_new("/proc");
-	ck_assert_ptr_nonnull(s);
-	sampler_since(s, 8, mono_ns());
-	struct kid k = kid_spawn(kid_leaver);
-	ck_assert_int_eq(sampler_track(s, k.pid, 8, ROLE_RUNTIME, NULL), 0);
-	ck_assert_uint_eq(sampler_track_children(s, 8), 1);
-	sleep_s(0.3);
-	const struct proc_sample *v;
-	size_t n;
-	ck_assert_int_eq(sampler_sample(s, &v, &n, NULL), 0);
-	ck_assert_uint_eq(n, 2);
+	struct kid k;
+	struct sampler *s = tree_tracked(8, kid_leaver, 1, &k);
+	const struct proc_sample *v = sample_after(s, 0.3, 2);
 	pid_t c = v[0].pid == k.pid ? v[1].pid : v[0].pid;
 	sleep_s(0.3);
 	ck_assert_int_eq(write(k.go, "x", 1), 1);
 	siginfo_t si;
 	ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
-	struct proc_sample last, rest[4];
-	size_t nrest = 0;
-	ck_assert_int_eq(sampler_final(s, k.pid, &last, rest, ARRAY_SIZE(rest), &nrest), 0);
-	ck_assert_uint_eq(nrest, 1);
-	ck_assert_int_eq(rest[0].pid, c);
-	ck_assert_int_eq(rest[0].exited, 0);
-	ck_assert_int_eq(rest[0].instance, 8);
-	double after = rest[0].cpu / 100.0 * rest[0].secs;
-	ck_assert_msg(after > 0.2 && rest[0].secs > 0.25 && rest[0].secs < 2, "c's last 0.3 s: %.3f CPU-s over %.3f s",
-	    after, rest[0].secs);
+	struct proc_sample last;
+	double secs, after = final_one_more(s, k.pid, &last, c, 0, 8, &secs);
+	ck_assert_msg(after > 0.2 && secs > 0.25 && secs < 2, "c's last 0.3 s: %.3f CPU-s over %.3f s", after, secs);
 	ck_assert_uint_eq(sampler_count(s), 0);
 	waitpid(k.pid, NULL, 0);
 	waitpid(c, NULL, 0); /* ours, as the subreaper */
