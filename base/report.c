@@ -3126,9 +3126,9 @@ json_t *report_to_json(const struct report *r)
 			json_object_set_new(o, "source", json_text(report_cg_source[k]));
 			/* No window (processes that come and go): its figures null,
 			 * the life's still given. */
-			json_object_set_new(o, "window_s", win ? json_real(ri->cg_window_s) : json_null());
-			json_object_set_new(o, "sampled_cpu_s", win ? json_real(ri->cg_sampled_s[k]) : json_null());
-			json_object_set_new(o, "cgroup_cpu_s", win ? json_real(ri->cg_kernel_s[k]) : json_null());
+			json_object_set_new(o, "window_s", json_num_or_null(ri->cg_window_s, win));
+			json_object_set_new(o, "sampled_cpu_s", json_num_or_null(ri->cg_sampled_s[k], win));
+			json_object_set_new(o, "cgroup_cpu_s", json_num_or_null(ri->cg_kernel_s[k], win));
 			json_object_set_new(o, "diff_pct", json_num_or_null(win ? report_cg_diff_pct(ri, k) : NAN, 1));
 			json_object_set_new(o, "life_sampled_cpu_s", json_num_or_null(ri->cg_life_sampled_s, 1));
 			json_object_set_new(o, "life_cgroup_cpu_s", json_num_or_null(ri->cg_life_kernel_s[k], 1));

@@ -13,6 +13,7 @@
  */
 #include "cache.h"
 #include "rootfs.h"
+#include "cowfiles.h"
 #include "exec.h"
 #include "util.h"
 
@@ -212,11 +213,6 @@ static int build_host(const char *root, char **cause)
 	return 0;
 }
 
-/* The files of a "cow" rootfs: as many, and as large, as the probe's
- * rewrite lays out where an image has none (workloads/probe/rewrite.c). */
-#define COW_FILES 1024
-#define COW_FILE_SIZE (32 << 10)
-
 /* /isolab-files/f0000..f1023 for the rewrite workload: files of the image,
  * which a copy-on-write root copies up at their first write. */
 static int build_cow_files(const char *root, char **cause)
@@ -226,9 +222,9 @@ static int build_cow_files(const char *root, char **cause)
 		return err_errno(cause, "cannot create %s", dir);
 	static char chunk[COW_FILE_SIZE];
 	memset(chunk, 0xa5, sizeof chunk);
-	for (int i = 0; i < COW_FILES; i++) {
+	for (unsigned i = 0; i < COW_FILES; i++) {
 		char name[32];
-		snprintf(name, sizeof name, "f%04d", i);
+		snprintf(name, sizeof name, "f%04u", i);
 		_cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
 		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		ssize_t n = fd < 0 ? -1 : write(fd, chunk, sizeof chunk);

@@ -1,7 +1,7 @@
 # runtimes/: the driver API, the registry and one file per driver. They are
 # part of the engine library, so tests can drive them without a terminal.
 libisolab_a_SOURCES += runtimes/runtime.h runtimes/registry.c runtimes/native.c
-libisolab_a_SOURCES += runtimes/cache.c runtimes/cache.h runtimes/rootfs.c runtimes/rootfs.h runtimes/sandbox.c
+libisolab_a_SOURCES += runtimes/cache.c runtimes/cache.h runtimes/rootfs.c runtimes/rootfs.h base/cowfiles.h runtimes/sandbox.c
 dist_runtimes_DATA += runtimes/sandbox.conf
 ## containers: the oci and docker drivers (runc, crun, gVisor, Docker, Podman)
 libisolab_a_SOURCES += runtimes/container.c runtimes/container.h runtimes/oci.c \

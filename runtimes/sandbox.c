@@ -596,8 +596,7 @@ static int sandbox_prepare(struct instance *in, char **cause)
 		return err_set(cause, "%s", BRIDGE_NEEDS_ROOT);
 
 	sb->host_rootfs = in->wl->rootfs && !strcmp(in->wl->rootfs, "host");
-	sb->rootfs = rootfs_get(sb->host_rootfs ? "host" : in->wl->rootfs && !strcmp(in->wl->rootfs, "cow") ? "cow" :
-	    "minimal", in->probe, cause);
+	sb->rootfs = rootfs_get(in->wl->rootfs ? in->wl->rootfs : "minimal", in->probe, cause);
 	if (!sb->rootfs)
 		return err_wrap(cause, "rootfs");
 

@@ -11,7 +11,7 @@ isolab_probe_SOURCES = workloads/probe/probe.c workloads/probe/probe.h \
 	workloads/probe/ctxsw.c workloads/probe/fork.c workloads/probe/file.c workloads/probe/rewrite.c \
 	workloads/probe/net.c workloads/probe/start.c \
 	workloads/probe/mallocbomb.c workloads/probe/forkbomb.c \
-	workloads/probe/agent.c base/frame.h base/pidstat.c base/pidstat.h
+	workloads/probe/agent.c base/frame.h base/pidstat.c base/pidstat.h base/cowfiles.h
 # Static, so it runs in an empty rootfs; no sanitizers (they cannot link
 # statically), hence per-target flags that replace AM_CFLAGS/AM_CPPFLAGS
 # (which also keeps the rest of base/ out: pidstat.h and frame.h include

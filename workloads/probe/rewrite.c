@@ -27,11 +27,8 @@
 
 #include "probe.h"
 #include "runner.h"
+#include "cowfiles.h" /* the set a rootfs of kind "cow" carries */
 
-/* The set a rootfs of kind "cow" carries (runtimes/rootfs.c makes the
- * same), and what the probe lays out where there is none. */
-#define REWRITE_FILES 1024
-#define REWRITE_FILE_SIZE (32u << 10)
 
 struct rewrite_state {
 	char dir[4096];		/* where the files are */
@@ -122,13 +119,13 @@ static void
 rewrite_layout(struct rewrite_state *st, const char *bench)
 {
 	char path[4200];
-	static char chunk[REWRITE_FILE_SIZE];
+	static char chunk[COW_FILE_SIZE];
 
 	if (mkdir(st->dir, 0700) != 0)
 		probe_fail(bench, "cannot create %s: %s", st->dir, strerror(errno));
 	st->created = true;
 	memset(chunk, 0xa5, sizeof chunk);
-	for (unsigned i = 0; i < REWRITE_FILES && !probe_interrupted(); i++) {
+	for (unsigned i = 0; i < COW_FILES && !probe_interrupted(); i++) {
 		rewrite_path(st, i, path, sizeof path);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0 || write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk) {
@@ -140,7 +137,7 @@ rewrite_layout(struct rewrite_state *st, const char *bench)
 		close(fd);
 		st->nfiles = i + 1;
 	}
-	st->file_size = REWRITE_FILE_SIZE;
+	st->file_size = COW_FILE_SIZE;
 	/* On disk, as an image's files are: one sync for the lot. */
 	int dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || syncfs(dfd) != 0)
