@@ -37,6 +37,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const struct screen_class *const screens[SCREEN__COUNT] = {
@@ -469,6 +470,24 @@ static void handle_mouse(struct tui *t)
 	}
 }
 
+static int handle_key(struct tui *t, int key);
+
+/* The terminal's size, asked of it once per loop, besides curses' own
+ * SIGWINCH: a resize whose signal curses never got (a parent started
+ * isolab with SIGWINCH blocked) or handled only after a frame of the old
+ * size went out would otherwise leave that frame on the screen until the
+ * next key. One ioctl, cheaper than any frame. */
+static void check_size(struct tui *t)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return;
+	if (ws.ws_row == LINES && ws.ws_col == COLS)
+		return;
+	resizeterm(ws.ws_row, ws.ws_col);
+	handle_key(t, KEY_RESIZE);
+}
+
 static int handle_key(struct tui *t, int key)
 {
 	if (key == KEY_RESIZE) {
@@ -636,6 +655,7 @@ int tui_main(const struct tui_args *a, char **cause)
 				tui_set_screen(t, labs_take_screen(t) ? SCREEN_LABS : SCREEN_RESULTS);
 		}
 		ask_poll(t);
+		check_size(t);
 		if (t->damage)
 			tui_draw(t);
 		struct pollfd pfd[3] = {

@@ -18,7 +18,7 @@ tui_start() {
 	local cols=$1 rows=$2; shift 2
 	local cmd="exec env TERM=xterm-256color LANG=${TUI_LANG:-C.UTF-8} LC_ALL=${TUI_LANG:-C.UTF-8}"
 	cmd="$cmd ISOLAB_DATADIR='$ISOLAB_DATADIR' ISOLAB_PROBE='$ISOLAB_PROBE' NO_COLOR= XDG_CONFIG_HOME='$test_state/xdg'"
-	cmd="$cmd '$ISOLAB' --state-dir '$test_state' $*"
+	cmd="$cmd ${TUI_PREFIX:-}'$ISOLAB' --state-dir '$test_state' $*"
 	tm new-session -d -s t -x "$cols" -y "$rows" "$cmd" || fail "tmux cannot start a session"
 	tm set-option -w -t t remain-on-exit on
 	isolab_pid=$(tm display -p -t t '#{pane_pid}')

@@ -26,3 +26,26 @@ assert_frame 100 30
 ok "resizes during a run"
 keys q
 wait_exit 5
+tui_stop
+
+# Started with SIGWINCH blocked (a parent's mask, kept across exec), so
+# that curses never hears of a resize: the loop's own look at the
+# terminal's size still redraws.
+TUI_PREFIX="python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGWINCH}); os.execv(sys.argv[1], sys.argv[1:])' "
+tui_start 120 30 -c "$test_state/test.conf"
+start_last_experiment
+wait_for 't=1s' 8
+blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$isolab_pid/status")
+[ -n "$blk" ] && (( 0x$blk & (1 << 27) )) || fail "SIGWINCH is not blocked in isolab (pid $isolab_pid): SigBlk $blk"
+for size in "80 24" "100 30"; do
+	set -- $size
+	tm resize-window -t t -x "$1" -y "$2"
+	wait_frame "$1" "$2"
+	wait_for 'rate \(events/s\)' 3
+done
+ok "resizes with SIGWINCH blocked"
+keys 2
+wait_for 'Mean ± 95% CI' 15
+assert_frame 100 30
+keys q
+wait_exit 5
