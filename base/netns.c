@@ -186,8 +186,15 @@ int netns_link_delete(const char *ifname, char **cause)
 	if (!if_nametoindex(ifname))
 		return 0;
 	const char *del[] = { "link", "delete", ifname, NULL };
-	if (ip(cause, del) < 0 && if_nametoindex(ifname))
+	char *why = NULL;
+	if (ip(cause ? &why : NULL, del) < 0 && if_nametoindex(ifname)) {
+		if (cause)
+			*cause = why;
 		return -1;
+	}
+	/* Gone meanwhile (a veth goes with its peer's namespace): done, and
+	 * ip's complaint about it is no one's. */
+	free(why);
 	return 0;
 }
 

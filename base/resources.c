@@ -367,6 +367,7 @@ static size_t reap_dir(const struct reapers *rp, const char *dir, int fd, const 
 			free(cause);
 			continue;
 		}
+		free(cause); /* a reaper's complaint about what was gone anyway */
 		if (fd >= 0)
 			append_line(fd, "done ", e[i].kind, e[i].a, e[i].b);
 		if (oks)
