@@ -111,18 +111,28 @@ wait_exit() {
 }
 
 # wait_frame COLS ROWS [SECONDS]: after a resize, until the program has
-# drawn a frame of that size (ROWS lines, the key bar on the last; tmux
-# shows the old frame until then), then assert_frame. A redraw that never
-# comes fails there.
+# drawn a whole frame of that size, then assert_frame. Until its SIGWINCH
+# arrives (tmux sends it some 20 ms after resizing its own screen) the
+# program may still draw at the old size, and the terminal wraps and
+# scrolls that frame: its key bar can be on the last line while its top
+# bar is gone. A redraw that never comes fails in assert_frame.
 wait_frame() {
-	local cols=$1 rows=$2 secs=${3:-3} i s
+	local cols=$1 rows=$2 secs=${3:-3} i
 	for ((i = 0; i < secs * 10; i++)); do
-		s=$(screen)
-		[ "$(printf '%s\n' "$s" | wc -l)" -eq "$rows" ] &&
-			printf '%s\n' "$s" | tail -1 | grep -q 'F1Help' && break
+		frame_whole "$cols" "$rows" "$(screen)" && break
 		sleep 0.1
 	done
 	assert_frame "$cols" "$rows"
+}
+
+# frame_whole COLS ROWS SCREEN: whether SCREEN is a whole frame of that
+# size (what assert_frame asserts).
+frame_whole() {
+	local s=$3
+	[ "$(printf '%s\n' "$s" | wc -l)" -eq "$2" ] &&
+		printf '%s\n' "$s" | head -1 | grep -q '^ isolab  1 Setup' &&
+		printf '%s\n' "$s" | tail -1 | grep -q 'F1Help' &&
+		[ "$(printf '%s\n' "$s" | LC_ALL=C.UTF-8 wc -L)" -le "$1" ]
 }
 
 # The screen must be whole: the top bar on the first line, the key bar on
