@@ -755,9 +755,10 @@ static void exit_report(const struct proc_sample *last, struct proc_sample *o)
 /* A last report, of a zombie or of a process its instance no longer looks
  * at: its activity since its last sample (a zombie's stat still counts its
  * threads' CPU and faults; status and io may be gone, and then they did
- * not move), with the sizes it had at its last sample. */
+ * not move), with the sizes it had at its last sample. exited says whether
+ * the process is gone (a zombie) or was alive at this last look. */
 static void last_row(struct sampler *s, struct sampler_proc *p, const struct pidstat_stat *st, uint64_t now,
-    struct proc_sample *out)
+    int exited, struct proc_sample *out)
 {
 	struct pidstat_counters c = p->prev;
 	pidstat_from_stat(st, &c);
@@ -773,7 +774,7 @@ static void last_row(struct sampler *s, struct sampler_proc *p, const struct pid
 	out->ppid = p->last.ppid;
 	memcpy(out->comm, p->last.comm, sizeof out->comm);
 	memcpy(out->name, p->name, sizeof out->name);
-	out->exited = 1;
+	out->exited = exited;
 }
 
 /* p is gone: its parent, when tracked for the same instance, counts it
@@ -809,6 +810,14 @@ static void tail_row(const struct sampler *s, const struct proc_sample *last, ui
 	out->system = out->cpu - out->usr;
 }
 
+/* The user (cu) and system (cs) ticks of the children q reaped since it
+ * was tracked: its cutime and cstime less what they held then. */
+static void kids_ticks(const struct sampler_proc *q, const struct pidstat_stat *st, uint64_t *cu, uint64_t *cs)
+{
+	*cu = st->f[PIDSTAT_CUTIME] > q->cu_base ? st->f[PIDSTAT_CUTIME] - q->cu_base : 0;
+	*cs = st->f[PIDSTAT_CSTIME] > q->cs_base ? st->f[PIDSTAT_CSTIME] - q->cs_base : 0;
+}
+
 /* q, a zombie no one reaps but isolab (gVisor's stub that hosted others),
  * counts in its cutime and cstime its children it reaped: what of that
  * no sample gave them is their tail, named by the busiest of them. Into
@@ -816,8 +825,8 @@ static void tail_row(const struct sampler *s, const struct proc_sample *last, ui
 static size_t kids_rest(struct sampler *s, const struct sampler_proc *q, const struct pidstat_stat *qs,
     uint64_t now, struct proc_sample *out, size_t max)
 {
-	uint64_t cu = qs->f[PIDSTAT_CUTIME] > q->cu_base ? qs->f[PIDSTAT_CUTIME] - q->cu_base : 0;
-	uint64_t cs = qs->f[PIDSTAT_CSTIME] > q->cs_base ? qs->f[PIDSTAT_CSTIME] - q->cs_base : 0;
+	uint64_t cu, cs;
+	kids_ticks(q, qs, &cu, &cs);
 	if (!q->has_kid || max == 0 || cu + cs <= q->kids_seen || now <= q->kid_prev_ns)
 		return 0;
 	tail_row(s, &q->kid_last, q->kid_prev_ns, now, cu + cs - q->kids_seen, cu, cs, out);
@@ -840,22 +849,25 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
     uint64_t now, struct proc_sample *extra, size_t max)
 {
 	size_t n = 0;
-	uint64_t cu = st->f[PIDSTAT_CUTIME] > p->cu_base ? st->f[PIDSTAT_CUTIME] - p->cu_base : 0;
-	uint64_t cs = st->f[PIDSTAT_CSTIME] > p->cs_base ? st->f[PIDSTAT_CSTIME] - p->cs_base : 0;
-	uint64_t seen = 0;
+	uint64_t cu, cs, seen = 0;
+	kids_ticks(p, st, &cu, &cs);
 	for (size_t i = 0; i < s->ngone; i++)
 		if (s->gone[i].root == p->pid && s->gone[i].instance == p->instance)
 			seen += s->gone[i].ticks;
 	/* First the gone, each counted among its parent's gone children
 	 * before any other's children are weighed; then the others. */
 	struct sampler_proc *busiest = NULL;
+	/* Each process's stat is read once, here, and weighed below as read. */
+	struct pidstat_stat *sts = xcalloc(s->n ? s->n : 1, sizeof *sts);
+	unsigned char *readable = xcalloc(s->n ? s->n : 1, 1);
 	for (size_t i = 0; i < s->n; i++) {
 		struct sampler_proc *q = s->procs[i];
 		if (q == p || q->instance != p->instance)
 			continue;
-		struct pidstat_stat qs;
 		ssize_t r = sampler_pread(s, q->statfd);
-		if (r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime)
+		readable[i] = r > 0 && pidstat_parse_stat(s->buf, &sts[i]) == 0 &&
+		    sts[i].f[PIDSTAT_STARTTIME] == q->starttime;
+		if (readable[i])
 			continue;
 		kid_gone(s, q);
 		if (q->root != p->pid)
@@ -871,20 +883,17 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
 		s->procs[keep++] = q;
 		if (q == p || q->instance != p->instance)
 			continue;
-		struct pidstat_stat qs;
-		ssize_t r = sampler_pread(s, q->statfd);
-		int readable = r > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime;
-		if (!readable || !q->have_prev || now <= q->prev_ns || n >= max)
+		const struct pidstat_stat *qs = &sts[i];
+		if (!readable[i] || !q->have_prev || now <= q->prev_ns || n >= max)
 			continue;
 		/* Alive (a stub the Sentry killed, still exiting), this is the
 		 * instance's last look at it too, when a row is left beside the
 		 * tail's. */
-		int alive = qs.state != 'Z';
+		int alive = qs->state != 'Z';
 		if (alive && n + 1 >= max)
 			continue;
-		last_row(s, q, &qs, now, &extra[n++]);
-		extra[n - 1].exited = !alive;
-		n += kids_rest(s, q, &qs, now, &extra[n], max - n);
+		last_row(s, q, qs, now, !alive, &extra[n++]);
+		n += kids_rest(s, q, qs, now, &extra[n], max - n);
 		/* its children's ticks are in its cutime, not p's */
 		if (q->root == p->pid)
 			seen -= q->kids_seen < seen ? q->kids_seen : seen;
@@ -892,6 +901,8 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
 		keep--;
 	}
 	s->n = keep;
+	free(sts);
+	free(readable);
 	gone_forget(s, p->pid, p->instance);
 	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns || n >= max)
 		return n;
@@ -914,7 +925,7 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	    p->have_prev;
 	uint64_t now = mono_ns();
 	if (ok && now > p->prev_ns)
-		last_row(s, p, &st, now, out);
+		last_row(s, p, &st, now, 1, out);
 	if (ok && extra && nextra)
 		*nextra = sampler_rest(s, p, &st, now, extra, max);
 	sampler_remove_at(s, (size_t)sampler_find(s, pid));
