@@ -715,6 +715,14 @@ static void entitlements(struct report *out, const json_t *env)
 	free(done);
 }
 
+/* Whether two instances ran the same runtime, workload and variant on
+ * the same host: one group of the report. */
+static int same_group(const struct report_instance *a, const struct report_instance *b)
+{
+	return !strcmp(a->runtime, b->runtime) && !strcmp(a->workload, b->workload) &&
+	    !strcmp(a->variant, b->variant) && !strcmp(a->host, b->host);
+}
+
 /* The instances of r's group k (runtime, host, workload, variant of
  * insts[k]) with an entitlement and CPU use: their count, the means of
  * both, and the lowest and highest use as % of the entitlement. */
@@ -727,8 +735,7 @@ static size_t entitlement_of(const struct report *r, size_t k, double *ent, doub
 	*hi = -INFINITY;
 	for (size_t i = 0; i < r->ninsts; i++) {
 		const struct report_instance *b = &r->insts[i];
-		if (!isfinite(b->entitled_cpus) || b->entitled_cpus <= 0 || b->run_secs <= 0 || strcmp(a->runtime, b->runtime) ||
-		    strcmp(a->host, b->host) || strcmp(a->workload, b->workload) || strcmp(a->variant, b->variant))
+		if (!isfinite(b->entitled_cpus) || b->entitled_cpus <= 0 || b->run_secs <= 0 || !same_group(a, b))
 			continue;
 		double u = b->run_cpu_s / b->run_secs, pct = u / b->entitled_cpus * 100;
 		*ent += b->entitled_cpus;
@@ -750,8 +757,7 @@ static int first_of_variant(const struct report *r, size_t k)
 	const struct report_instance *a = &r->insts[k];
 	for (size_t i = 0; i < k; i++) {
 		const struct report_instance *b = &r->insts[i];
-		if (!strcmp(a->runtime, b->runtime) && !strcmp(a->host, b->host) && !strcmp(a->workload, b->workload) &&
-		    !strcmp(a->variant, b->variant))
+		if (same_group(a, b))
 			return 0;
 	}
 	return 1;
@@ -930,8 +936,7 @@ static void add_cost(struct report *out, const struct report_instance *g0, const
 	size_t n = 0, seen = 0;
 	for (size_t i = 0; i < out->ninsts; i++) {
 		const struct report_instance *ri = &out->insts[i];
-		if (!cost_in(ri, q) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
-		    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
+		if (!cost_in(ri, q) || !same_group(ri, g0))
 			continue;
 		double v = comp[0] ? comp_value(ri, role, comp, q) : cost_value(ri, role, q);
 		seen += isfinite(v);
@@ -1031,8 +1036,7 @@ static void build_costs(const struct builder *b, struct report *out)
 			size_t nnames = 1;
 			for (size_t i = 0; i < out->ninsts && role >= 0; i++) {
 				const struct report_instance *ri = &out->insts[i];
-				if (!cost_sampled(ri) || strcmp(ri->runtime, g0->runtime) || strcmp(ri->workload, g0->workload) ||
-				    strcmp(ri->variant, g0->variant) || strcmp(ri->host, g0->host))
+				if (!cost_sampled(ri) || !same_group(ri, g0))
 					continue;
 				for (unsigned c = 0; c < ri->ncomp; c++) {
 					size_t k;
@@ -2668,9 +2672,7 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 			continue;
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = cg_listed(&r->insts[j]) && !strcmp(r->insts[j].runtime, a->runtime) &&
-			    !strcmp(r->insts[j].workload, a->workload) && !strcmp(r->insts[j].variant, a->variant) &&
-			    !strcmp(r->insts[j].host, a->host);
+			seen = cg_listed(&r->insts[j]) && same_group(&r->insts[j], a);
 		if (seen)
 			continue;
 		if (!header++)
@@ -2680,8 +2682,7 @@ static void print_crosscheck(const struct report *r, FILE *fp)
 		unsigned n = 0, nlife = 0, nall = 0;
 		for (size_t j = i; j < r->ninsts; j++) {
 			const struct report_instance *b = &r->insts[j];
-			if (!cg_listed(b) || strcmp(b->runtime, a->runtime) || strcmp(b->workload, a->workload) ||
-			    strcmp(b->variant, a->variant) || strcmp(b->host, a->host))
+			if (!cg_listed(b) || !same_group(b, a))
 				continue;
 			nall++;
 			double lk = isfinite(b->cg_life_kernel_s[0]) ? b->cg_life_kernel_s[0] : b->cg_life_kernel_s[1];
