@@ -80,6 +80,14 @@ static size_t local_foreign(const struct executor *ex, struct instance *in, stru
 	return d->foreign_samples ? d->foreign_samples(in, out, max) : 0;
 }
 
+static int local_hold(const struct executor *ex, struct instance *in, int on, char **cause)
+{
+	const struct driver *d = driver_of(ex, in);
+	if (!d->hold)
+		return 0;
+	return d->hold(in, on, cause);
+}
+
 static int local_stop(const struct executor *ex, struct instance *in, int force, char **cause)
 {
 	return driver_of(ex, in)->stop(in, force, cause);
@@ -115,6 +123,7 @@ const struct executor_ops executor_local_ops = {
 	.launch = local_launch,
 	.pids = local_pids,
 	.foreign_samples = local_foreign,
+	.hold = local_hold,
 	.stop = local_stop,
 	.cleanup = local_cleanup,
 };

@@ -60,6 +60,10 @@ struct executor_ops {
 	int (*launch)(const struct executor *ex, struct instance *in, char **cause);
 	size_t (*pids)(const struct executor *ex, struct instance *in, struct pid_role *out, size_t max);
 	size_t (*foreign_samples)(const struct executor *ex, struct instance *in, struct proc_sample *out, size_t max);
+	/* 1: the driver paused (on) or resumed the instance; 0: it has no
+	 * means of its own (the engine stops the workload's processes, where
+	 * this host sees them); -1 with a cause. */
+	int (*hold)(const struct executor *ex, struct instance *in, int on, char **cause);
 	int (*stop)(const struct executor *ex, struct instance *in, int force, char **cause);
 	int (*cleanup)(const struct executor *ex, struct instance *in, char **cause);
 };

@@ -1105,15 +1105,66 @@ static int has_interval(const struct workload *wl, const char *name)
 	return 0;
 }
 
+/* Its cgroup's CPU now, in µs, from the first accounting this machine
+ * has; -1 without a cgroup. */
+static long long cgroup_cpu_now(const struct inst *it)
+{
+	for (int src = 0; it->in.cgroup && src < CGROUP_CPU__COUNT; src++) {
+		long long us = cgroup_cpu_usage_us(it->in.cgroup, (enum cgroup_cpu_src)src);
+		if (us >= 0)
+			return us;
+	}
+	return -1;
+}
+
+/* The hold just began (held set) or ended: at its end, a "held" record
+ * of how long, by what means, and the CPU its cgroup used meanwhile
+ * (what the hold let through). */
+static void hold_mark(struct inst *it, int began)
+{
+	if (began) {
+		it->held_ns = mono_ns();
+		it->held_cpu_us = cgroup_cpu_now(it);
+		return;
+	}
+	long long us = cgroup_cpu_now(it);
+	json_t *rec = json_pack("{s:s, s:i, s:f, s:s}", "type", "held", "inst", it->in.id, "s",
+	    (double)(mono_ns() - it->held_ns) / 1e9, "by", it->held_by_runtime ? "runtime" : "signal");
+	json_object_set_new(rec, "cgroup_cpu_s",
+	    us >= 0 && it->held_cpu_us >= 0 ? json_real((double)(us - it->held_cpu_us) / 1e6) : json_null());
+	record(it, rec);
+}
+
 size_t inst_hold(struct inst *it, int hold)
 {
-	struct pid_role pr[64];
-	size_t np = it->launched && !it->main_done ? it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr)) : 0;
+	int was = it->held;
 	size_t k = 0;
-	for (size_t i = 0; i < np; i++)
-		if (pr[i].role == ROLE_WORKLOAD && kill(pr[i].pid, hold ? SIGSTOP : SIGCONT) == 0)
-			k++;
+	if (!it->launched || it->main_done) {
+		it->held = 0;
+		return 0;
+	}
+	/* The runtime's own pause, where it has one (gVisor, a VM). */
+	char *cause = NULL;
+	int by = it->ex->ops->hold ? it->ex->ops->hold(it->ex, &it->in, hold, &cause) : 0;
+	if (by != 0) {
+		if (by < 0)
+			warn(it, "%s: cannot %s it: %s", it->name, hold ? "pause" : "resume", cause);
+		free(cause);
+		/* A pause that failed holds nothing; a resume that failed
+		 * leaves nothing more to do. */
+		k = by > 0;
+		it->held_by_runtime = 1;
+	} else {
+		struct pid_role pr[64];
+		size_t np = it->ex->ops->pids(it->ex, &it->in, pr, ARRAY_SIZE(pr));
+		for (size_t i = 0; i < np; i++)
+			if (pr[i].role == ROLE_WORKLOAD && kill(pr[i].pid, hold ? SIGSTOP : SIGCONT) == 0)
+				k++;
+		it->held_by_runtime = 0;
+	}
 	it->held = hold && k;
+	if (it->held != was)
+		hold_mark(it, it->held);
 	return k;
 }
 

@@ -111,6 +111,9 @@ struct inst {
 	uint64_t win_open_ns, win_len_ns;
 	int mem_due;                     /* measure RSS/PSS at its next tick */
 	int held;                        /* its workload is stopped until the window opens */
+	int held_by_runtime;             /* by the runtime's own pause, not SIGSTOP */
+	uint64_t held_ns;                /* when it was */
+	long long held_cpu_us;           /* its cgroup's CPU then, or -1 */
 	int ep;                          /* the owner's epoll set */
 	uint64_t tag;                    /* epoll tags are tag | enum inst_fd */
 	/* Its state: */
@@ -188,9 +191,10 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 /* RSS and PSS of its live processes in ps[0..nps), now: a "memory" record
  * at t, kept for its end record. */
 void inst_memory(struct inst *it, const struct proc_sample *ps, size_t nps, double t);
-/* Stops (hold 1) or resumes (hold 0) the processes of its workload that
- * this host sees (SIGSTOP, SIGCONT); returns how many. A workload this
- * host does not see (in a VM, under gVisor, on another host) goes on. */
+/* Stops (hold 1) or resumes (hold 0) its workload: with the runtime's
+ * own pause where the driver has one (gVisor, QEMU; returns 1), else the
+ * processes of its workload that this host sees (SIGSTOP, SIGCONT;
+ * returns how many). A workload on another host goes on. */
 size_t inst_hold(struct inst *it, int hold);
 /* Its group's window closed while it ran: it is over, "ok" when values
  * fell inside the window, failed otherwise. */

@@ -779,6 +779,17 @@ static size_t oci_foreign(struct instance *in, struct proc_sample *out, size_t m
 	return n;
 }
 
+/* gVisor's workload runs in stubs its Sentry ptraces, which a SIGSTOP
+ * from the host does not hold: runsc pauses the whole sandbox itself.
+ * runc and crun leave it to the engine (a SIGSTOP of the workload). */
+static int oci_hold(struct instance *in, int on, char **cause)
+{
+	struct oci *o = in->priv;
+	if (!o || !o->created || !o->runsc)
+		return 0;
+	return oci_run(o, in, on ? "pause" : "resume", o->id, NULL, NULL, cause) < 0 ? -1 : 1;
+}
+
 static int oci_stop(struct instance *in, int force, char **cause)
 {
 	struct oci *o = in->priv;
@@ -1013,6 +1024,7 @@ const struct driver driver_oci = {
 	.launch = oci_launch,
 	.pids = oci_pids,
 	.foreign_samples = oci_foreign,
+	.hold = oci_hold,
 	.stop = oci_stop,
 	.cleanup = oci_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,

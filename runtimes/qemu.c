@@ -745,6 +745,16 @@ static size_t qemu_foreign(struct instance *in, struct proc_sample *out, size_t 
 	return q ? vm_host_samples(in, &q->h, out, max) : 0;
 }
 
+/* The guest, vCPUs and clock together: QMP's stop and cont, so that the
+ * guest's time does not run on while it waits. */
+static int qemu_hold(struct instance *in, int on, char **cause)
+{
+	struct qemu *q = in->priv;
+	if (!q || q->qmp_fd < 0)
+		return 0;
+	return qmp_cmd(q->qmp_fd, on ? "stop" : "cont", cause) < 0 ? err_wrap(cause, "qemu") : 1;
+}
+
 static int qemu_stop(struct instance *in, int force, char **cause)
 {
 	struct qemu *q = in->priv;
@@ -828,6 +838,7 @@ const struct driver driver_qemu = {
 	.launch = qemu_launch,
 	.pids = qemu_pids,
 	.foreign_samples = qemu_foreign,
+	.hold = qemu_hold,
 	.stop = qemu_stop,
 	.cleanup = qemu_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,

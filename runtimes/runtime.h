@@ -127,6 +127,15 @@ struct driver {
 	 * out (role ROLE_GUEST unless the source knows better) and returns how
 	 * many. Called once a second, right after the host sample. */
 	size_t (*foreign_samples)(struct instance *in, struct proc_sample *out, size_t max);
+	/* Optional (NULL when none): pauses (on = 1) or resumes (on = 0) the
+	 * whole instance with the runtime's own means, for a member of a
+	 * group that waits for the others to be ready. For runtimes whose
+	 * workload the host cannot stop with SIGSTOP: gVisor's Sentry runs it
+	 * in ptraced stubs, a VM's guest in the VMM. Returns 1 when done, 0
+	 * when the driver has no means of its own for this instance, -1 with
+	 * a cause. Where it returns 0 (or is NULL) the engine stops the
+	 * processes pids() calls the workload's. */
+	int (*hold)(struct instance *in, int on, char **cause);
 	/* force = 0: polite (SIGTERM or the runtime's stop); 1: kill everything. */
 	int (*stop)(struct instance *in, int force, char **cause);
 	int (*cleanup)(struct instance *in, char **cause);
