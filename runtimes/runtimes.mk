@@ -54,6 +54,10 @@ TESTS += tests/integration/vm-run.sh tests/integration/vm-kvm.sh tests/integrati
 	tests/integration/vm-containers.sh
 EXTRA_DIST += tests/integration/vm-lib.sh tests/integration/qemu-sim tests/integration/vm-run.sh \
 	tests/integration/vm-kvm.sh tests/integration/vm-leak.sh tests/integration/vm-containers.sh
+## hold: a member ready before its group waits held, by the runtime's own
+## pause where SIGSTOP cannot hold it (gVisor, QEMU)
+TESTS += tests/integration/hold.sh
+EXTRA_DIST += tests/integration/hold.sh
 ## vms (firecracker, kata, VM networking): the firecracker driver with its
 ## HTTP-over-unix-socket client and vmlinux extraction, the kata driver
 libisolab_a_SOURCES += runtimes/httpunix.c runtimes/httpunix.h runtimes/vmlinux.c runtimes/vmlinux.h \
