@@ -414,7 +414,9 @@ static void docker_note_storage(struct instance *in, struct docker *d)
 	if (ctr_run(a.v, 10000, &out, &cause) == 0 && out &&
 	    sscanf(out, "%lld %lld %31s", &rw, &rootfs, drv) == 3 && rw >= 0 && rootfs >= 0) {
 		int vfs = !strcmp(drv, "vfs");
-		_cleanup_free_ char *what = vfs ? xstrdup("a whole copy of the image (storage driver vfs: no copy-on-write)")
+		/* The image is named, so what vfs copied can be checked against it. */
+		_cleanup_free_ char *what = vfs
+		    ? xasprintf("a whole copy of the image %s (storage driver vfs: no copy-on-write)", d->image)
 		    : xasprintf("its writable layer, as %s counts it (storage driver %s)", docker_binary_name(in->rt), drv);
 		ctr_note_storage(in, (double)(vfs ? rootfs : rw) / 1024.0, what);
 	} else {
