@@ -194,13 +194,13 @@ endif
 # is under ASan in test_lab, kinds.sh, lab-cli.sh and member-params.sh.
 LAB_VERDICT_TESTS = tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh \
 	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh \
-	tests/integration/lab-postgres-scale.sh
+	tests/integration/lab-postgres-scale.sh tests/integration/lab-overcommit.sh
 TESTS += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh \
 	tests/integration/member-params.sh $(LAB_VERDICT_TESTS)
 EXTRA_DIST += tests/integration/kinds.sh tests/integration/forkbomb.sh tests/integration/lab-cli.sh tests/integration/lab-lib.sh \
 	tests/integration/lab-cpusets.sh tests/integration/lab-studies.sh tests/integration/member-params.sh \
 	tests/integration/lab-vms.sh tests/integration/lab-neighbours.sh tests/integration/lab-footprint.sh \
-	tests/integration/lab-postgres-scale.sh
+	tests/integration/lab-postgres-scale.sh tests/integration/lab-overcommit.sh
 
 ## agentproto: the agent protocol's framing and validation (docs/agent-protocol.md)
 libisolab_a_SOURCES += base/agentproto.c base/agentproto.h

@@ -152,7 +152,7 @@ unsigned cgroup_limits_supported(void)
 	if (l->where[C_CPUSET])
 		m |= LIMIT_CPUSET;
 	if (l->where[C_MEMORY])
-		m |= LIMIT_MEM_HARD | LIMIT_MEM_SOFT;
+		m |= LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_POOL;
 	if (l->where[C_PIDS])
 		m |= LIMIT_PIDS;
 	return m;
@@ -336,6 +336,19 @@ struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char
 		    limit_name(missing), cgroup_mode_name(l->mode));
 		return NULL;
 	}
+	if (lim && lim->mem_pool) {
+		/* The group's pool is the leaf's parent, limited before the leaf
+		 * is made under it. */
+		_cleanup_free_ char *parent = xstrdup(relpath);
+		char *slash = strrchr(parent, '/');
+		if (!slash) {
+			err_set(cause, "limit 'memory_pool': cgroup %s has no parent to be the pool", relpath);
+			return NULL;
+		}
+		*slash = '\0';
+		if (cgroup_pool(parent, lim->mem_pool, cause) < 0)
+			return NULL;
+	}
 	struct cgroup *cg = xcalloc(1, sizeof *cg);
 	cg->relpath = xstrdup(relpath);
 	cg->procs = xcalloc(1, sizeof *cg->procs);
@@ -405,6 +418,33 @@ static int set_optional(const struct cgroup *cg, int c, const char *file, const 
 	return set(cg, c, file, val, limit, cause);
 }
 
+/* A hard memory limit: v2 memory.max (and no swap) | v1 limit_in_bytes
+ * (then memsw, which must stay at least as large). */
+static int set_mem_max(const struct cgroup *cg, uint64_t bytes, const char *limit, char **cause)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%llu", (unsigned long long)bytes);
+	if (get_layout()->where[C_MEMORY] == W_V2)
+		return set(cg, C_MEMORY, "memory.max", v, limit, cause) < 0 ||
+			       set_optional(cg, C_MEMORY, "memory.swap.max", "0", limit, cause) < 0
+			   ? -1
+			   : 0;
+	return set(cg, C_MEMORY, "memory.limit_in_bytes", v, limit, cause) < 0 ||
+		       set_optional(cg, C_MEMORY, "memory.memsw.limit_in_bytes", v, limit, cause) < 0
+		   ? -1
+		   : 0;
+}
+
+int cgroup_pool(const char *relpath, uint64_t bytes, char **cause)
+{
+	struct cgroup *pool = cgroup_create(relpath, NULL, cause);
+	if (!pool)
+		return err_wrap(cause, "memory pool");
+	int rc = set_mem_max(pool, bytes, "memory_pool", cause);
+	cgroup_free(pool);
+	return rc;
+}
+
 int cgroup_apply(struct cgroup *cg, const struct limits *lim, char **cause)
 {
 	const struct layout *l = get_layout();
@@ -446,19 +486,8 @@ int cgroup_apply(struct cgroup *cg, const struct limits *lim, char **cause)
 		}
 	}
 	v2 = l->where[C_MEMORY] == W_V2;
-	if (lim->mem_hard) {
-		snprintf(v, sizeof v, "%llu", (unsigned long long)lim->mem_hard);
-		if (v2) {
-			if (set(cg, C_MEMORY, "memory.max", v, "memory", cause) < 0 ||
-			    set_optional(cg, C_MEMORY, "memory.swap.max", "0", "memory", cause) < 0)
-				return -1;
-		} else {
-			/* memsw must stay >= limit_in_bytes: limit first, then memsw. */
-			if (set(cg, C_MEMORY, "memory.limit_in_bytes", v, "memory", cause) < 0 ||
-			    set_optional(cg, C_MEMORY, "memory.memsw.limit_in_bytes", v, "memory", cause) < 0)
-				return -1;
-		}
-	}
+	if (lim->mem_hard && set_mem_max(cg, lim->mem_hard, "memory", cause) < 0)
+		return -1;
 	if (lim->mem_soft) {
 		snprintf(v, sizeof v, "%llu", (unsigned long long)lim->mem_soft);
 		if (set(cg, C_MEMORY, v2 ? "memory.low" : "memory.soft_limit_in_bytes", v, "memory_soft", cause) < 0)

@@ -11,6 +11,7 @@
  *   memory -> v2 memory.max                     | v1 memory.limit_in_bytes
  *   memory_soft -> v2 memory.low or memory.high | v1 memory.soft_limit_in_bytes
  *   pids   -> v2 pids.max                       | v1 pids.max
+ *   memory_pool -> the parent's memory.max       | v1 the parent's memory.limit_in_bytes
  * CPU accounting (cgroup_cpu_usage_us): v2 cpu.stat | v1 cpuacct.usage.
  * A limit whose controller is missing is reported, never silently dropped.
  * cgroup_kill uses cgroup.kill where the kernel has it (5.14+), else
@@ -37,6 +38,12 @@ struct cgroup;
 struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char **cause);
 /* Opens an existing isolab cgroup by relpath (for cleanup); NULL if none. */
 struct cgroup *cgroup_open(const char *relpath);
+/* Makes relpath, the parent of a group's cgroups, the memory pool they
+ * share: its hard memory limit is bytes (limit memory_pool). cgroup_create
+ * calls it for a leaf whose limits have mem_pool; a runtime that makes its
+ * own leaves (runc) calls it for their parent. The pool is removed with
+ * its last member, as an empty parent. */
+int cgroup_pool(const char *relpath, uint64_t bytes, char **cause);
 /* Writes the limits; -1 with a cause naming the limit and file. */
 int cgroup_apply(struct cgroup *cg, const struct limits *lim, char **cause);
 /* The cgroup.procs files a child must join, NULL-terminated; owned by cg. */

@@ -104,7 +104,7 @@ static const char *const experiment_keys[] = {
 	"runtimes", "workloads", "repetitions", "duration", "warmup", "grace",
 	"threads", "baseline", "network", "limits", "params", "neighbours",
 	"max_instances", "instances", "variants", "expect", "skip_unavailable",
-	"report_metrics", "sweep", NULL,
+	"report_metrics", "sweep", "memory_pool", NULL,
 };
 static const char *const sweep_keys[] = { "param", "values", NULL };
 static const char *const neighbour_keys[] = { "workload", "class", "count", "limits", "params", NULL };
@@ -1698,6 +1698,16 @@ static void experiment_parse(struct ctx *c, const config_setting_t *g, const cha
 		exp.instances = (unsigned)v;
 	neighbours_parse(c, g, path, &exp);
 	variants_parse(c, g, path, &exp);
+	/* The pool is the group's, so every member's limits carry it, those
+	 * that replace the experiment's whole included. */
+	if (get_size(c, g, path, "memory_pool", &exp.limits.mem_pool) == 1) {
+		for (size_t i = 0; i < exp.nvariants; i++) {
+			exp.variants[i].limits.mem_pool = exp.limits.mem_pool;
+			exp.variants[i].neighbour_limits.mem_pool = exp.limits.mem_pool;
+		}
+		for (size_t i = 0; i < exp.nneighbours; i++)
+			exp.neighbours[i].limits.mem_pool = exp.limits.mem_pool;
+	}
 	sweep_parse(c, g, path, &exp.sweep);
 	expects_parse(c, g, path, &exp);
 
@@ -2513,12 +2523,14 @@ unsigned limits_requested(const struct limits *l)
 		m |= LIMIT_MEM_SOFT;
 	if (l->pids)
 		m |= LIMIT_PIDS;
+	if (l->mem_pool)
+		m |= LIMIT_POOL;
 	return m;
 }
 
 const char *limit_name(unsigned mask)
 {
-	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids" };
+	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids", "memory_pool" };
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (mask & (1u << i))
 			return names[i];

@@ -142,6 +142,9 @@ struct limits {
 	uint64_t mem_hard;    /* bytes */
 	uint64_t mem_soft;    /* bytes */
 	unsigned pids;        /* pids.max */
+	uint64_t mem_pool;    /* bytes the instances running together share: the
+	                       * experiment's memory_pool, on their common parent
+	                       * cgroup, copied into every member's limits */
 };
 
 /* The limits as bits: what an experiment asks for, what a driver honours. */
@@ -152,6 +155,7 @@ enum {
 	LIMIT_MEM_HARD = 1 << 3,
 	LIMIT_MEM_SOFT = 1 << 4,
 	LIMIT_PIDS = 1 << 5,
+	LIMIT_POOL = 1 << 6,
 };
 
 /* interference: a neighbour beside the target, in the same runtime, with

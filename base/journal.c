@@ -638,7 +638,10 @@ char *journal_resolve(const char *state_dir, const char *run, char **cause)
 
 json_t *journal_limits(const struct limits *l)
 {
-	return json_pack("{s:f, s:s?, s:i, s:I, s:I, s:i}", "cpus", l->cpus, "cpuset", l->cpuset, "weight",
+	json_t *o = json_pack("{s:f, s:s?, s:i, s:I, s:I, s:i}", "cpus", l->cpus, "cpuset", l->cpuset, "weight",
 	    (int)l->weight, "memory", (json_int_t)l->mem_hard, "memory_soft", (json_int_t)l->mem_soft, "pids",
 	    (int)l->pids);
+	if (o && l->mem_pool)
+		json_object_set_new(o, "memory_pool", json_integer((json_int_t)l->mem_pool));
+	return o;
 }

@@ -74,10 +74,11 @@ static void print_list(FILE *fp, char *const *v)
 		fprintf(fp, "%s%s", i ? ", " : "", v[i]);
 }
 
-/* " cpus 0.5 cpuset 1 ..." after label; nothing when l sets none. */
+/* " cpus 0.5 cpuset 1 ..." after label; nothing when l sets none. The
+ * memory pool is the group's, printed once by the caller. */
 static void print_limits(FILE *fp, const char *label, const struct limits *l)
 {
-	if (!limits_requested(l))
+	if (!(limits_requested(l) & ~(unsigned)LIMIT_POOL))
 		return;
 	fputs(label, fp);
 	if (l->cpus > 0)
@@ -128,6 +129,9 @@ static void print_lab_plan(const struct experiment *x, FILE *fp)
 		fprintf(fp, ", a group and a report row per value\n");
 	}
 	print_limits(fp, "  limits:", &x->limits);
+	if (x->limits.mem_pool)
+		fprintf(fp, "  memory pool: %llu MiB shared by the instances that run together (their parent cgroup)\n",
+		    (unsigned long long)(x->limits.mem_pool >> 20));
 	for (size_t i = 0; i < x->nneighbours; i++) {
 		const struct neighbour *nb = &x->neighbours[i];
 		fprintf(fp, "  %s %u x %s (%s)\n", i ? "    " : "beside the target:", nb->count, nb->workload,

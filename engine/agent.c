@@ -160,6 +160,7 @@ static void limits_from_json(const json_t *o, struct limits *l)
 	l->mem_hard = ju64(o, "memory");
 	l->mem_soft = ju64(o, "memory_soft");
 	l->pids = (unsigned)ju64(o, "pids");
+	l->mem_pool = ju64(o, "memory_pool");
 }
 
 /* Older clients send no workload: a minimal root and no pattern. */

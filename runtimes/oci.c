@@ -547,10 +547,18 @@ static int oci_prepare(struct instance *in, char **cause)
 		 * cgroup module creates the parent levels with inherited cpus and
 		 * mems; the instance's record above removes them with it. */
 		_cleanup_free_ char *parent = xasprintf("isolab/%s", in->run_id);
-		struct cgroup *pc = cgroup_create(parent, in->limits, cause);
+		struct limits cpus = { .cpuset = in->limits->cpuset };
+		struct cgroup *pc = cgroup_create(parent, &cpus, cause);
 		if (!pc)
 			return err_wrap(cause, "gVisor cpuset parent");
 		cgroup_free(pc);
+	}
+	/* The runtime makes the leaf from cgroupsPath; the group's memory pool
+	 * is its parent, made and limited here first. */
+	if (in->limits && in->limits->mem_pool) {
+		_cleanup_free_ char *parent = xasprintf("isolab/%s", in->run_id);
+		if (cgroup_pool(parent, in->limits->mem_pool, cause) < 0)
+			return -1;
 	}
 	if (o->runsc && !runtime_option(in->rt, "network", NULL) && !strcmp(net, "bridge"))
 		return runsc_bridge(in, o, cause);
@@ -1027,7 +1035,8 @@ const struct driver driver_oci = {
 	.hold = oci_hold,
 	.stop = oci_stop,
 	.cleanup = oci_cleanup,
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+	    LIMIT_POOL,
 	.options = oci_options,
 	.network_refusal = oci_network_refusal,
 	.reapers = oci_reapers,

@@ -862,6 +862,7 @@ const struct driver driver_sandbox = {
 	.pids = sandbox_pids,
 	.stop = sandbox_stop,
 	.cleanup = sandbox_cleanup,
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+	    LIMIT_POOL,
 	.network_refusal = sandbox_network_refusal,
 };

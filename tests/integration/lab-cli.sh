@@ -8,11 +8,12 @@ out=$test_state/out
 isolab lab list >"$out" 2>&1 || fail "lab list: $(cat "$out")"
 for l in lab-container-metal lab-gvisor-syscalls lab-forkbomb lab-startup lab-vm-cpu lab-cpusets-shares lab-fair-share lab-threads \
 	lab-disk-hypervisor lab-containers-in-vm lab-sandbox-cost lab-emulated-vm lab-vm-disk-cache \
-	lab-malloc-bomb lab-disk-neighbour lab-memory-footprint lab-storage-increment lab-copy-on-write lab-startup-order lab-postgres-scale; do
+	lab-malloc-bomb lab-disk-neighbour lab-memory-footprint lab-storage-increment lab-copy-on-write lab-startup-order lab-postgres-scale \
+	lab-soft-hard-memory; do
 	grep -q "^$l " "$out" || fail "lab list lacks $l"
 done
-[ "$(tail -n +2 "$out" | grep -c '^lab-')" -eq 20 ] || fail "lab list: not 20 labs: $(cat "$out")"
-ok "lab list: the twenty labs"
+[ "$(tail -n +2 "$out" | grep -c '^lab-')" -eq 21 ] || fail "lab list: not 21 labs: $(cat "$out")"
+ok "lab list: the twenty-one labs"
 
 isolab lab show lab-gvisor-syscalls >"$out" 2>&1 || fail "lab show"
 grep -q "How it works" "$out" && grep -q "Sentry" "$out" && grep -q "15-60x" "$out" || fail "lab show: $(cat "$out")"

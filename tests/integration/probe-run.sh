@@ -28,6 +28,8 @@ mkdir "$tmp/dir"
 check file 1 file --time 1 --size 16M --dir "$tmp/dir"
 check fileread 1 file --time 1 --size 16M --dir "$tmp/dir" --rw randread --threads 2
 check filesync 1 file --time 1 --size 4M --dir "$tmp/dir" --rw randwrite --fsync --bs 8K
+check filebuf 1 file --time 1 --size 4M --dir "$tmp/dir" --rw randread --buffered
+[ "$(summary_value "$tmp/filebuf.out" direct)" = 0 ] || fail "file --buffered went direct: $(cat "$tmp/filebuf.out")"
 [ -z "$(ls "$tmp/dir")" ] || fail "file left $(ls "$tmp/dir") behind"
 grep -q 'kind=info layout_s=[0-9.]* direct=[01]' "$tmp/file.out" || fail "file: no layout info line"
 # rewrite: with no files to rewrite it lays out its own 1,024 and removes

@@ -82,9 +82,10 @@ START_TEST(test_limits_written)
 {
 	unsigned sup = cgroup_limits_supported();
 	/* Where every controller has a v1 hierarchy (this hybrid machine), all
-	 * six limits must be claimed, so none of the checks below is skipped. */
+	 * seven limits must be claimed, so none of the checks below is skipped. */
 	if (is_v1("cpu") && is_v1("cpuset") && is_v1("memory") && is_v1("pids"))
-		ck_assert_uint_eq(sup, LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS);
+		ck_assert_uint_eq(sup, LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+		    LIMIT_POOL);
 	struct limits lim = { .cpus = 1.5, .cpuset = (char *)"0", .weight = 50, .mem_hard = 64ull << 20,
 		.mem_soft = 32ull << 20, .pids = 42 };
 	/* Only what this machine can do; the rest is checked for refusal below. */
@@ -146,6 +147,44 @@ START_TEST(test_limits_written)
 		*strrchr(d, '/') = '\0';
 		ck_assert_msg(stat(d, &st) < 0 && errno == ENOENT, "parent %s still exists", d);
 	}
+}
+END_TEST
+
+/* A memory pool: the leaves' parent gets the pool's hard limit, each leaf
+ * its own, both leaves live under it, and the last one's removal takes
+ * the pool with it. */
+START_TEST(test_pool)
+{
+	if (!(cgroup_limits_supported() & LIMIT_POOL))
+		ck_abort_msg("this machine's cgroups have a memory controller but claim no memory_pool");
+	struct limits lim = { .mem_hard = 64ull << 20, .mem_pool = 96ull << 20 };
+	char *cause = NULL;
+	struct cgroup *a = cgroup_create(relpath, &lim, &cause);
+	ck_assert_msg(a != NULL, "cgroup_create: %s", cause);
+	_cleanup_free_ char *sibling = xstrdup(relpath);
+	sibling[strlen(sibling) - 1] = '2';
+	struct cgroup *b = cgroup_create(sibling, &lim, &cause);
+	ck_assert_msg(b != NULL, "cgroup_create of the sibling: %s", cause);
+	const char *ctrl = is_v1("memory") ? "memory" : "v2";
+	const char *file = is_v1("memory") ? "memory.limit_in_bytes" : "memory.max";
+	_cleanup_free_ char *leaf = dir_in(ctrl);
+	_cleanup_free_ char *pool = xstrdup(leaf);
+	*strrchr(pool, '/') = '\0';
+	_cleanup_free_ char *pf = xasprintf("%s/%s", pool, file), *lf = xasprintf("%s/%s", leaf, file);
+	_cleanup_free_ char *pv = read_file(pf, NULL), *lv = read_file(lf, NULL);
+	ck_assert_msg(pv && lv, "cannot read %s or %s", pf, lf);
+	ck_assert_str_eq(pv, "100663296\n");
+	ck_assert_str_eq(lv, "67108864\n");
+	/* The pool is a parent, never a limit of the leaf's own. */
+	ck_assert_int_eq(cgroup_destroy(a, &cause), 0);
+	struct stat st;
+	ck_assert_msg(stat(pool, &st) == 0, "the pool went with its first member");
+	ck_assert_int_eq(cgroup_destroy(b, &cause), 0);
+	ck_assert_msg(stat(pool, &st) < 0 && errno == ENOENT, "the pool %s outlived its members", pool);
+	/* A leaf at the top has no parent to be its pool: said, not ignored. */
+	ck_assert_ptr_null(cgroup_create("isolab", &lim, &cause));
+	ck_assert_msg(cause && strstr(cause, "memory_pool"), "cause: %s", cause ? cause : "(none)");
+	free(cause);
 }
 END_TEST
 
@@ -318,6 +357,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_limits_written);
+	tcase_add_test(tc, test_pool);
 	tcase_add_test(tc, test_join_pids_kill);
 	tcase_add_test(tc, test_open_and_remove);
 	tcase_add_test(tc, test_cpu_usage);

@@ -574,11 +574,54 @@ START_TEST(test_schema_corners)
 		  "variants = ( { name = \"v\"; } ); expect = ( { variant = \"v/a/b\"; degradation_max = 5.0; } ); }; };\n",
 		  "2: experiments.e.expect[0].variant: expected a name of letters, digits, '_', '.' and '-', NAME=VALUE "
 		  "or VARIANT/PHASE, got \"v/a/b\"" },
+		/* The group's memory pool is the experiment's, not a member's. */
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "memory_pool = \"lots\"; }; };\n",
+		  "2: experiments.e.memory_pool: expected a size > 0 like \"512M\", got \"lots\"" },
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "limits = { memory_pool = \"1G\"; }; }; };\n",
+		  "2: experiments.e.limits.memory_pool: expected one of the keys cpus, cpuset, weight, memory, memory_soft, "
+		  "pids, got an unknown key" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		check_text(path, cases[i].text, cases[i].msg);
+}
+END_TEST
+
+/* memory_pool reaches every member's limits: the experiment's, each
+ * variant's (target and neighbours) and a neighbour's own, which replace
+ * the experiment's whole. */
+START_TEST(test_memory_pool)
+{
+	static const char text[] =
+	    "runtimes = { n = { driver = \"native\"; }; };\n"
+	    "workloads = { w = { argv = [ \"true\" ]; }; };\n"
+	    "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ]; baseline = \"n\";\n"
+	    "  memory_pool = \"256M\";\n"
+	    "  neighbours = ( { workload = \"w\"; limits = { memory = \"64M\"; pids = 8; }; } );\n"
+	    "  variants = ( { name = \"hard\"; limits = { memory = \"192M\"; }; },\n"
+	    "               { name = \"soft\"; limits = { memory_soft = \"192M\"; }; } ); }; };\n";
+	struct config_text t = { .path = "pool.conf", .text = text, .len = sizeof text - 1 };
+	struct config cfg;
+	char *cause = NULL;
+	ck_assert_msg(config_load_texts(&cfg, &t, 1, &cause) == 0, "%s", cause);
+	const struct experiment *x = config_experiment(&cfg, "e");
+	ck_assert_ptr_nonnull(x);
+	const uint64_t pool = 256ull << 20;
+	ck_assert_uint_eq(x->limits.mem_pool, pool);
+	ck_assert_uint_eq(limits_requested(&x->limits), LIMIT_POOL);
+	ck_assert_uint_eq(x->nvariants, 2);
+	for (size_t i = 0; i < x->nvariants; i++) {
+		ck_assert_uint_eq(x->variants[i].limits.mem_pool, pool);
+		ck_assert_uint_eq(x->variants[i].neighbour_limits.mem_pool, pool);
+	}
+	ck_assert_uint_eq(x->variants[0].limits.mem_hard, 192ull << 20);
+	ck_assert_uint_eq(x->neighbours[0].limits.mem_pool, pool);
+	ck_assert_uint_eq(x->neighbours[0].limits.mem_hard, 64ull << 20);
+	ck_assert_str_eq(limit_name(LIMIT_POOL), "memory_pool");
+	config_free(&cfg);
 }
 END_TEST
 
@@ -1434,6 +1477,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_unknown_workload);
 	tcase_add_test(tc, test_check_reports_all);
 	tcase_add_test(tc, test_schema_corners);
+	tcase_add_test(tc, test_memory_pool);
 	tcase_add_test(tc, test_cross_references);
 	tcase_add_test(tc, test_include_relative);
 	tcase_add_test(tc, test_include_nul);

@@ -66,7 +66,7 @@ static const struct bench benches[] = {
 	{ .name = "fork", .description = "fork + exit + wait, or fork + exec of itself",
 	  .options = OPT_COMMON | OPT_EXEC, .run = fork_run },
 	{ .name = "file", .description = "random reads and writes on a file, as fio randrw",
-	  .options = OPT_COMMON | OPT_THREADS | OPT_RW | OPT_BS | OPT_SIZE | OPT_DIR | OPT_FSYNC,
+	  .options = OPT_COMMON | OPT_THREADS | OPT_RW | OPT_BS | OPT_SIZE | OPT_DIR | OPT_FSYNC | OPT_BUFFERED,
 	  .run = file_run },
 	{ .name = "rewrite", .description = "the first write to each file of a set that exists (copy-on-write)",
 	  .options = OPT_TIME | OPT_EVENTS | OPT_INTERVAL | OPT_BS | OPT_DIR | OPT_FROM, .run = rewrite_run },
@@ -113,6 +113,7 @@ static const char usage_text[] =
 "  file        --rw randrw|randread|randwrite (default randrw)\n"
 "              --bs BYTES (default 4096)  --size BYTES (default 256M)\n"
 "              --dir DIR (default .)      --fsync (fdatasync after each write)\n"
+"              --buffered (through the page cache, as fio --direct=0)\n"
 "  rewrite     --from DIR (its f0000, f0001, ...; none: laid out under --dir)\n"
 "              --bs BYTES written at offset 0 of each (default 4096)  --dir DIR\n"
 "  net-server  --listen ADDR:PORT   (default 127.0.0.1:7000)  --once\n"
@@ -358,7 +359,7 @@ enum {
 	LO_TIME = 256, LO_EVENTS, LO_INTERVAL, LO_THREADS, LO_MAX_PRIME, LO_SIZE,
 	LO_BLOCK, LO_OPER, LO_TOTAL, LO_CALL, LO_CPU_PIN, LO_EXEC, LO_RW, LO_BS,
 	LO_DIR, LO_FSYNC, LO_LISTEN, LO_ONCE, LO_CONNECT, LO_MODE, LO_STEP,
-	LO_LIMIT, LO_FROM, LO_HELP, LO_VERSION,
+	LO_LIMIT, LO_FROM, LO_BUFFERED, LO_HELP, LO_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -378,6 +379,7 @@ static const struct option long_options[] = {
 	{ "bs", required_argument, NULL, LO_BS },
 	{ "dir", required_argument, NULL, LO_DIR },
 	{ "fsync", no_argument, NULL, LO_FSYNC },
+	{ "buffered", no_argument, NULL, LO_BUFFERED },
 	{ "listen", required_argument, NULL, LO_LISTEN },
 	{ "once", no_argument, NULL, LO_ONCE },
 	{ "connect", required_argument, NULL, LO_CONNECT },
@@ -411,6 +413,7 @@ option_bit(int id, const struct bench *b)
 	case LO_BS: return OPT_BS;
 	case LO_DIR: return OPT_DIR;
 	case LO_FSYNC: return OPT_FSYNC;
+	case LO_BUFFERED: return OPT_BUFFERED;
 	case LO_LISTEN: return OPT_LISTEN;
 	case LO_ONCE: return OPT_ONCE;
 	case LO_CONNECT: return OPT_CONNECT;
@@ -470,6 +473,7 @@ parse_options(const struct bench *b, int argc, char **argv, struct probe_opts *o
 		case LO_DIR: o->dir = optarg; break;
 		case LO_FROM: o->from = optarg; break;
 		case LO_FSYNC: o->fsync = true; break;
+		case LO_BUFFERED: o->buffered = true; break;
 		case LO_LISTEN: o->listen = optarg; break;
 		case LO_ONCE: o->once = true; break;
 		case LO_CONNECT: o->connect = optarg; break;

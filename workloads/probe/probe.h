@@ -39,6 +39,7 @@ enum {
 	OPT_LIMIT_SIZE = 1u << 21,
 	OPT_LIMIT_COUNT = 1u << 22,
 	OPT_FROM = 1u << 23,
+	OPT_BUFFERED = 1u << 24,
 };
 
 /* The common trio every measuring benchmark takes. */
@@ -64,6 +65,7 @@ struct probe_opts {
 	const char *dir;
 	const char *from;
 	bool fsync;
+	bool buffered;
 	const char *listen;
 	bool once;
 	const char *connect;
