@@ -1149,9 +1149,14 @@ size_t inst_hold(struct inst *it, int hold)
 	if (by != 0) {
 		if (by < 0)
 			warn(it, "%s: cannot %s it: %s", it->name, hold ? "pause" : "resume", cause);
+		/* A pause that failed holds nothing. A resume that failed leaves
+		 * the instance paused, so it can measure nothing more: it fails
+		 * with the cause (inst_check ends it, and it is stopped with the
+		 * rest of its group) rather than reach its window with no values. */
+		if (by < 0 && !hold)
+			fail_later(it, xasprintf("%s could not resume it after its group's wait: %s", it->in.rt->driver,
+			    cause ? cause : "no cause given"));
 		free(cause);
-		/* A pause that failed holds nothing; a resume that failed
-		 * leaves nothing more to do. */
 		k = by > 0;
 		it->held_by_runtime = 1;
 	} else {

@@ -79,6 +79,19 @@ static int t_stop(struct instance *in, int force, char **cause)
 	return driver_native.stop(in, force, cause);
 }
 
+/* The runtime's own pause: it pauses, and its resume fails when the test
+ * says so (as `runsc resume` or QMP `cont` can). The script runs on. */
+static int resume_fails;
+
+static int t_hold(struct instance *in, int on, char **cause)
+{
+	(void)in;
+	called(on ? "pause" : "resume");
+	if (!on && resume_fails)
+		return err_set(cause, "resume refused by the test");
+	return 1;
+}
+
 static int t_cleanup(struct instance *in, char **cause)
 {
 	(void)in, (void)cause;
@@ -94,6 +107,7 @@ static const struct driver driver_test = {
 	.stage = t_stage,
 	.launch = t_launch,
 	.pids = t_pids,
+	.hold = t_hold,
 	.stop = t_stop,
 	.cleanup = t_cleanup,
 	.limits_supported = LIMIT_CPUS,
@@ -132,6 +146,7 @@ static struct experiment x;
 static struct inst_ctx ctx;
 static char relayed[4096];
 static int readies;
+static int hold_at_ready; /* life() holds and resumes the instance once it is ready */
 
 static void on_ready(void *owner, struct inst *it)
 {
@@ -170,6 +185,7 @@ static void setup(void)
 	calls[0] = relayed[0] = '\0';
 	available = 1;
 	readies = 0;
+	hold_at_ready = resume_fails = 0;
 }
 
 static void teardown(void)
@@ -197,12 +213,19 @@ static void life(struct inst *it, const char *script, double duration)
 	else
 		inst_launch(it);
 	uint64_t next_tick = mono_ns() + 500000000u, give_up = mono_ns() + 20000000000ull;
+	int held = 0;
 	while (!it->over && mono_ns() < give_up) {
 		struct epoll_event evs[8];
 		int n = epoll_wait(it->ep, evs, 8, 50);
 		for (int i = 0; i < n; i++)
 			inst_on_fd(it, (int)(evs[i].data.u64 & 0xff));
 		inst_poll(it);
+		if (hold_at_ready && it->ready && !held) {
+			/* As a group does while a slower member gets ready. */
+			ck_assert_uint_eq(inst_hold(it, 1), 1);
+			inst_hold(it, 0);
+			held = 1;
+		}
 		if (mono_ns() >= next_tick && it->launched && !it->over) {
 			struct pid_role pr[8];
 			inst_track(it, pr, 8);
@@ -339,6 +362,48 @@ START_TEST(ways_to_fail)
 }
 END_TEST
 
+/* A member held by its runtime's own pause whose resume fails stays
+ * paused: it fails with the runtime's cause at once, and is stopped,
+ * instead of reaching its window with no values. The held record says by
+ * what means it was held. */
+START_TEST(failed_resume)
+{
+	struct inst it;
+	hold_at_ready = resume_fails = 1;
+	uint64_t t0 = mono_ns();
+	life(&it, "echo ready\nfor i in 1 2 3 4 5 6 7 8 9 10; do echo rate=$i; sleep 0.2; done\n", 10);
+	uint64_t took = mono_ns() - t0;
+	ck_assert_str_eq(it.status, "failed");
+	ck_assert_str_eq(it.cause, "test could not resume it after its group's wait: resume refused by the test");
+	ck_assert_msg(strstr(calls, "pause resume") != NULL, "calls: %s", calls);
+	/* It ended long before its 2 s of output and its 10 s: the failure
+	 * ended it, not the script or a deadline. */
+	ck_assert_msg(took < 1500000000ull, "it ran %.1f s", (double)took / 1e9);
+	inst_free(&it);
+	struct journal_read jr;
+	ck_assert_int_eq(journal_flush(journal, NULL), 0);
+	ck_assert_int_eq(journal_read(journal_dir(journal), &jr, NULL), 0);
+	int helds = 0;
+	for (size_t i = 0; i < jr.nrecords; i++)
+		if (!strcmp(json_string_value(json_object_get(jr.records[i], "type")), "held")) {
+			helds++;
+			ck_assert_str_eq(json_string_value(json_object_get(jr.records[i], "by")), "runtime");
+		}
+	journal_read_free(&jr);
+	ck_assert_int_eq(helds, 1);
+
+	/* A resume that works: the instance goes on to its end, ok. */
+	struct inst ok;
+	calls[0] = '\0';
+	hold_at_ready = 1;
+	resume_fails = 0;
+	life(&ok, "echo ready\nfor i in 1 2 3 4 5; do echo rate=$i; sleep 0.2; done\n", 1);
+	ck_assert_str_eq(ok.status, "ok");
+	ck_assert_msg(strstr(calls, "pause resume") != NULL, "calls: %s", calls);
+	inst_free(&ok);
+}
+END_TEST
+
 START_TEST(refusals_before_launch)
 {
 	struct inst it;
@@ -397,7 +462,7 @@ END_TEST
 
 static Suite *instance_suite(void)
 {
-	const TTest *const tests[] = { a_whole_life, ways_to_fail, refusals_before_launch, relayed_lines };
+	const TTest *const tests[] = { a_whole_life, ways_to_fail, failed_resume, refusals_before_launch, relayed_lines };
 	Suite *s = suite_create("instance");
 	TCase *tc = tcase_create("life");
 	tcase_add_checked_fixture(tc, setup, teardown);
