@@ -43,18 +43,22 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-enum ctrl { C_CPU, C_CPUSET, C_MEMORY, C_PIDS, C_FREEZER, C_CPUACCT, C__COUNT };
+enum ctrl { C_CPU, C_CPUSET, C_MEMORY, C_PIDS, C_FREEZER, C_CPUACCT, C_IO, C__COUNT };
 
 static const struct {
 	const char *name;
+	const char *v2name; /* where v2 calls it otherwise (v1's blkio is v2's io) */
 } ctrls[C__COUNT] = {
-	[C_CPU] = { "cpu" },
-	[C_CPUSET] = { "cpuset" },
-	[C_MEMORY] = { "memory" },
-	[C_PIDS] = { "pids" },
-	[C_FREEZER] = { "freezer" },
-	[C_CPUACCT] = { "cpuacct" },
+	[C_CPU] = { "cpu", NULL },
+	[C_CPUSET] = { "cpuset", NULL },
+	[C_MEMORY] = { "memory", NULL },
+	[C_PIDS] = { "pids", NULL },
+	[C_FREEZER] = { "freezer", NULL },
+	[C_CPUACCT] = { "cpuacct", NULL },
+	[C_IO] = { "blkio", "io" },
 };
+
+static const char *v2name(int c) { return ctrls[c].v2name ? ctrls[c].v2name : ctrls[c].name; }
 
 enum where { W_NONE, W_V1, W_V2 };
 
@@ -103,8 +107,9 @@ static void layout_detect(void)
 		}
 		if (v2ctrls && c != C_FREEZER && c != C_CPUACCT) {
 			/* Whole-word match in "cpuset cpu io memory pids". */
-			size_t n = strlen(ctrls[c].name);
-			for (const char *s = v2ctrls; (s = strstr(s, ctrls[c].name)); s += n)
+			const char *name = v2name(c);
+			size_t n = strlen(name);
+			for (const char *s = v2ctrls; (s = strstr(s, name)); s += n)
 				if ((s == v2ctrls || s[-1] == ' ') && (s[n] == ' ' || s[n] == '\n' || !s[n])) {
 					layout.where[c] = W_V2;
 					break;
@@ -155,7 +160,95 @@ unsigned cgroup_limits_supported(void)
 		m |= LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_POOL;
 	if (l->where[C_PIDS])
 		m |= LIMIT_PIDS;
+	if (cgroup_io_weight_file(NULL))
+		m |= LIMIT_IO_WEIGHT;
 	return m;
+}
+
+char *cgroup_block_schedulers(void)
+{
+	/* The union of every block device's choices ("[none] mq-deadline
+	 * kyber"), in the order first seen, brackets dropped. */
+	char *out = xstrdup("");
+	DIR *dp = opendir("/sys/block");
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *p = xasprintf("/sys/block/%s/queue/scheduler", de->d_name);
+		_cleanup_free_ char *t = read_file(p, NULL);
+		char *save = NULL;
+		for (char *w = t ? strtok_r(t, " []\n", &save) : NULL; w; w = strtok_r(NULL, " []\n", &save)) {
+			size_t n = strlen(w);
+			const char *f = out;
+			while ((f = strstr(f, w)) && !((f == out || f[-1] == ' ') && (f[n] == ',' || !f[n])))
+				f += n;
+			if (f)
+				continue;
+			char *next = xasprintf("%s%s%s", out, *out ? ", " : "", w);
+			free(out);
+			out = next;
+		}
+	}
+	if (dp)
+		closedir(dp);
+	return out;
+}
+
+const char *cgroup_io_weight_pick(enum cgroup_at io, const char *schedulers, int iocost, int cfq, char **why)
+{
+	/* BFQ gives a weight on both sides, once it is loaded (listed among
+	 * the schedulers); v2's io.weight also comes from iocost (io.cost.qos
+	 * on the root); v1's blkio.weight was CFQ's, gone from Linux 5.0. */
+	int bfq = 0;
+	for (const char *s = schedulers; s && (s = strstr(s, "bfq")); s += 3)
+		if ((s == schedulers || s[-1] == ' ') && (s[3] == ',' || !s[3]))
+			bfq = 1;
+	if (io == CGROUP_AT_V2 && (bfq || iocost))
+		return bfq ? "io.bfq.weight" : "io.weight";
+	if (io == CGROUP_AT_V1 && (bfq || cfq))
+		return bfq ? "blkio.bfq.weight" : "blkio.weight";
+	if (why) {
+		const char *sch = schedulers && *schedulers ? schedulers : "none found";
+		if (io == CGROUP_AT_NONE)
+			*why = xasprintf("there is no I/O controller (blkio or io) in this machine's cgroups");
+		else if (io == CGROUP_AT_V1)
+			*why = xasprintf("the v1 blkio controller has no weight without the BFQ scheduler (this machine's "
+			    "block schedulers: %s)", sch);
+		else
+			*why = xasprintf("the io controller has no weight without the BFQ scheduler or io.cost (this "
+			    "machine's block schedulers: %s)", sch);
+	}
+	return NULL;
+}
+
+/* Which block schedulers are loaded does not change under a run: read once. */
+static struct {
+	const char *file;
+	char *why;
+} io_weight;
+static pthread_once_t io_weight_once = PTHREAD_ONCE_INIT;
+
+static void io_weight_detect(void)
+{
+	const struct layout *l = get_layout();
+	enum cgroup_at at = l->where[C_IO] == W_V1 ? CGROUP_AT_V1 : l->where[C_IO] == W_V2 ? CGROUP_AT_V2 : CGROUP_AT_NONE;
+	_cleanup_free_ char *sch = cgroup_block_schedulers();
+	int iocost = 0;
+	if (at == CGROUP_AT_V2) {
+		_cleanup_free_ char *p = xasprintf("%s/io.cost.qos", l->v2root);
+		iocost = file_exists(p);
+	}
+	io_weight.file = cgroup_io_weight_pick(at, sch, iocost,
+	    at == CGROUP_AT_V1 && file_exists(CG_ROOT "/blkio/blkio.weight"), &io_weight.why);
+}
+
+const char *cgroup_io_weight_file(char **why)
+{
+	pthread_once(&io_weight_once, io_weight_detect);
+	if (!io_weight.file && why)
+		*why = xstrdup(io_weight.why ? io_weight.why : "unknown");
+	return io_weight.file;
 }
 
 struct cgroup {
@@ -316,6 +409,8 @@ static unsigned needed_ctrls(const struct limits *lim)
 		m |= 1u << C_CPU;
 	if (req & LIMIT_CPUSET)
 		m |= 1u << C_CPUSET;
+	if (req & LIMIT_IO_WEIGHT)
+		m |= 1u << C_IO;
 	return m;
 }
 
@@ -332,8 +427,12 @@ struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char
 	}
 	unsigned req = limits_requested(lim), missing = req & ~cgroup_limits_supported();
 	if (missing) {
-		err_set(cause, "the limit '%s' needs a cgroup controller this machine lacks (cgroups %s)",
-		    limit_name(missing), cgroup_mode_name(l->mode));
+		_cleanup_free_ char *why = NULL;
+		if (missing == LIMIT_IO_WEIGHT && !cgroup_io_weight_file(&why))
+			err_set(cause, "the limit 'io_weight' cannot be honoured here: %s", why);
+		else
+			err_set(cause, "the limit '%s' needs a cgroup controller this machine lacks (cgroups %s)",
+			    limit_name(missing), cgroup_mode_name(l->mode));
 		return NULL;
 	}
 	if (lim && lim->mem_pool) {
@@ -358,7 +457,7 @@ struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char
 	if (l->v2root[0]) {
 		for (int c = 0; c < C__COUNT; c++)
 			if ((need & (1u << c)) && l->where[c] == W_V2 &&
-			    v2_enable(l->v2root, relpath, ctrls[c].name, cause) < 0)
+			    v2_enable(l->v2root, relpath, v2name(c), cause) < 0)
 				goto fail;
 		if (make_levels(l->v2root, relpath, 0, cause) < 0)
 			goto fail;
@@ -398,7 +497,7 @@ static int set(const struct cgroup *cg, int c, const char *file, const char *val
 {
 	const char *dir = ctrl_dir(cg, c);
 	if (!dir)
-		return err_set(cause, "limit '%s': the %s controller is not available here", limit, ctrls[c].name);
+		return err_set(cause, "limit '%s': the %s controller is not available here", limit, v2name(c));
 	_cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
 	if (write_file(p, val, 0) < 0)
 		return err_errno(cause, "limit '%s': cannot write '%s' to %s", limit, val, p);
@@ -496,6 +595,16 @@ int cgroup_apply(struct cgroup *cg, const struct limits *lim, char **cause)
 	if (lim->pids) {
 		snprintf(v, sizeof v, "%u", lim->pids);
 		if (set(cg, C_PIDS, "pids.max", v, "pids", cause) < 0)
+			return -1;
+	}
+	if (lim->io_weight) {
+		/* 10..1000 is valid in every one of the four files. */
+		_cleanup_free_ char *why = NULL;
+		const char *f = cgroup_io_weight_file(&why);
+		if (!f)
+			return err_set(cause, "limit 'io_weight': %s", why);
+		snprintf(v, sizeof v, "%u", lim->io_weight);
+		if (set(cg, C_IO, f, v, "io_weight", cause) < 0)
 			return -1;
 	}
 	return 0;

@@ -84,4 +84,17 @@ long long cgroup_parse_cpu_usage(const char *text, enum cgroup_cpu_src src);
 /* Which LIMIT_* bits this machine's cgroups can honour. */
 unsigned cgroup_limits_supported(void);
 
+/* The limit io_weight. Where a machine's I/O controller is. */
+enum cgroup_at { CGROUP_AT_NONE, CGROUP_AT_V1, CGROUP_AT_V2 };
+/* The file that weights a cgroup's I/O, from what a machine has: its I/O
+ * controller's side, its block schedulers ("none, mq-deadline, bfq"),
+ * whether v2 has iocost (io.cost.qos) and v1 CFQ's blkio.weight. NULL,
+ * with why (malloc'd, when why is not NULL), when there is none. */
+const char *cgroup_io_weight_pick(enum cgroup_at io, const char *schedulers, int iocost, int cfq, char **why);
+/* cgroup_io_weight_pick for this machine. */
+const char *cgroup_io_weight_file(char **why);
+/* Every block device's scheduler choices, once each: "none, mq-deadline,
+ * kyber"; malloc'd ("" when there are none). */
+char *cgroup_block_schedulers(void);
+
 #endif

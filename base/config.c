@@ -119,7 +119,7 @@ static const char *const neighbour_class_values[] = {
 	"competing", "orthogonal", "adversarial", NULL,
 };
 static const char *const limits_keys[] = {
-	"cpus", "cpuset", "weight", "memory", "memory_soft", "pids", NULL,
+	"cpus", "cpuset", "weight", "memory", "memory_soft", "pids", "io_weight", NULL,
 };
 static const char *const host_keys[] = {
 	"address", "user", "identity", "port", "known_hosts", "timeout", NULL,
@@ -1412,6 +1412,8 @@ static int limits_parse_key(struct ctx *c, const config_setting_t *eg, const cha
 	}
 	if (get_int(c, g, p, "pids", 1, 4194304, &v) == 1)
 		l->pids = (unsigned)v;
+	if (get_int(c, g, p, "io_weight", 10, 1000, &v) == 1)
+		l->io_weight = (unsigned)v;
 	return 1;
 }
 
@@ -2348,15 +2350,18 @@ int limits_set(struct limits *l, const char *name, const char *value, char **cau
 		if (!valid_cpuset(value))
 			return err_set(cause, "expected a CPU list like \"0-3,6\", got \"%s\"", value);
 		l->cpuset = (char *)value;
-	} else if (!strcmp(name, "weight") || !strcmp(name, "pids")) {
-		long long max = !strcmp(name, "weight") ? 10000 : 4194304;
+	} else if (!strcmp(name, "weight") || !strcmp(name, "pids") || !strcmp(name, "io_weight")) {
+		long long min = !strcmp(name, "io_weight") ? 10 : 1;
+		long long max = !strcmp(name, "weight") ? 10000 : !strcmp(name, "pids") ? 4194304 : 1000;
 		v = strtoll(value, &end, 10);
-		if (end == value || *end || errno || v < 1 || v > max)
-			return err_set(cause, "expected an integer from 1 to %lld, got \"%s\"", max, value);
+		if (end == value || *end || errno || v < min || v > max)
+			return err_set(cause, "expected an integer from %lld to %lld, got \"%s\"", min, max, value);
 		if (!strcmp(name, "weight"))
 			l->weight = (unsigned)v;
-		else
+		else if (!strcmp(name, "pids"))
 			l->pids = (unsigned)v;
+		else
+			l->io_weight = (unsigned)v;
 	} else if (!strcmp(name, "memory") || !strcmp(name, "memory_soft")) {
 		uint64_t b;
 		if (parse_size(value, &b) < 0 || !b)
@@ -2525,12 +2530,15 @@ unsigned limits_requested(const struct limits *l)
 		m |= LIMIT_PIDS;
 	if (l->mem_pool)
 		m |= LIMIT_POOL;
+	if (l->io_weight)
+		m |= LIMIT_IO_WEIGHT;
 	return m;
 }
 
 const char *limit_name(unsigned mask)
 {
-	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids", "memory_pool" };
+	static const char *const names[] = { "cpus", "cpuset", "weight", "memory", "memory_soft", "pids", "memory_pool",
+		"io_weight" };
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (mask & (1u << i))
 			return names[i];

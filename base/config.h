@@ -145,6 +145,8 @@ struct limits {
 	uint64_t mem_pool;    /* bytes the instances running together share: the
 	                       * experiment's memory_pool, on their common parent
 	                       * cgroup, copied into every member's limits */
+	unsigned io_weight;   /* I/O weight 10..1000 (BFQ's and Docker's
+	                       * --blkio-weight scale, default 100) */
 };
 
 /* The limits as bits: what an experiment asks for, what a driver honours. */
@@ -156,6 +158,7 @@ enum {
 	LIMIT_MEM_SOFT = 1 << 4,
 	LIMIT_PIDS = 1 << 5,
 	LIMIT_POOL = 1 << 6,
+	LIMIT_IO_WEIGHT = 1 << 7,
 };
 
 /* interference: a neighbour beside the target, in the same runtime, with
@@ -368,7 +371,7 @@ int experiment_check_param(const struct config *cfg, const struct experiment *ex
  * spelling). 0, or -1 with "sweep...: expected ..., got ..." in *cause. */
 int experiment_check_sweep(const struct config *cfg, struct experiment *exp, char **cause);
 /* Sets limit name ("cpus", "cpuset", "weight", "memory", "memory_soft",
- * "pids") of l to value (l keeps a pointer to a cpuset value). 0, or -1
+ * "pids", "io_weight") of l to value (l keeps a pointer to a cpuset value). 0, or -1
  * with "expected ..., got ..." in *cause. */
 int limits_set(struct limits *l, const char *name, const char *value, char **cause);
 /* The CPUs a cpuset list names ("0-3,6": 5); -1 when it is not one. */

@@ -643,5 +643,7 @@ json_t *journal_limits(const struct limits *l)
 	    (int)l->pids);
 	if (o && l->mem_pool)
 		json_object_set_new(o, "memory_pool", json_integer((json_int_t)l->mem_pool));
+	if (o && l->io_weight)
+		json_object_set_new(o, "io_weight", json_integer((json_int_t)l->io_weight));
 	return o;
 }

@@ -93,6 +93,8 @@ static void print_limits(FILE *fp, const char *label, const struct limits *l)
 		fprintf(fp, " memory_soft %llu MiB", (unsigned long long)(l->mem_soft >> 20));
 	if (l->pids)
 		fprintf(fp, " pids %u", l->pids);
+	if (l->io_weight)
+		fprintf(fp, " io_weight %u", l->io_weight);
 	fputc('\n', fp);
 }
 

@@ -161,6 +161,7 @@ static void limits_from_json(const json_t *o, struct limits *l)
 	l->mem_soft = ju64(o, "memory_soft");
 	l->pids = (unsigned)ju64(o, "pids");
 	l->mem_pool = ju64(o, "memory_pool");
+	l->io_weight = (unsigned)ju64(o, "io_weight");
 }
 
 /* Older clients send no workload: a minimal root and no pattern. */

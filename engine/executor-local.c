@@ -8,11 +8,13 @@
  * drivers looks drivers up there instead of in the registry: how a test
  * runs an instance's whole life with a driver of its own.
  */
+#include "cgroup.h"
 #include "config.h"
 #include "executor.h"
 #include "runtime.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct driver *driver_named(const struct executor *ex, const char *name)
@@ -47,6 +49,15 @@ static int local_caps(const struct executor *ex, const struct runtime_conf *rt, 
 		return err_set(cause, "runtime %s: unknown driver '%s'", rt->name, rt->driver);
 	*caps = (struct executor_caps){ .limits = d->limits_supported, .own_kernel = d->own_kernel,
 		.startup_allowance_s = d->startup_allowance_s };
+	/* The drivers that weight I/O do it through this host's cgroups
+	 * (their own, a daemon's or runc's), which may have no weight file:
+	 * Docker would drop the weight with a warning only its log shows. */
+	_cleanup_free_ char *why = NULL;
+	if ((d->limits_supported & LIMIT_IO_WEIGHT) && !cgroup_io_weight_file(&why)) {
+		caps->limits &= ~(unsigned)LIMIT_IO_WEIGHT;
+		caps->host_lacks |= LIMIT_IO_WEIGHT;
+		snprintf(caps->host_why, sizeof caps->host_why, "%s", why);
+	}
 	return 0;
 }
 

@@ -39,6 +39,10 @@ struct ssh_prompts;
 /* What a runtime can do where an executor runs it. */
 struct executor_caps {
 	unsigned limits;            /* LIMIT_* honoured (struct driver.limits_supported) */
+	/* Of those, what the host cannot (an I/O weight with no scheduler
+	 * that weights), and why. */
+	unsigned host_lacks;
+	char host_why[256];
 	int own_kernel;             /* struct driver.own_kernel */
 	double startup_allowance_s; /* struct driver.startup_allowance_s */
 };

@@ -628,6 +628,10 @@ int inst_prepare(struct inst *it)
 		record(it, json_pack("{s:s, s:i, s:s}", "type", "info", "inst", it->in.id, "msg",
 		    "limits.pids does not apply: the VM's own kernel holds its processes"));
 	}
+	if (unsupported & it->caps.host_lacks)
+		return err_set(&it->cause, "runtime %s (driver %s) cannot honour the limit '%s' on this machine: %s; "
+		    "remove it or run where it can be", it->name, it->in.rt->driver,
+		    limit_name(unsupported & it->caps.host_lacks), it->caps.host_why);
 	if (unsupported)
 		return err_set(&it->cause, "runtime %s (driver %s) cannot honour the limit '%s'; remove it or pick another "
 		    "runtime", it->name, it->in.rt->driver, limit_name(unsupported));

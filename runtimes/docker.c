@@ -228,6 +228,8 @@ static void add_limits(struct argvb *a, const struct limits *l)
 		argvb_addf(a, "--memory-reservation=%llu", (unsigned long long)l->mem_soft);
 	if (l->pids)
 		argvb_addf(a, "--pids-limit=%u", l->pids);
+	if (l->io_weight) /* the same 10..1000 scale */
+		argvb_addf(a, "--blkio-weight=%u", l->io_weight);
 }
 
 static int docker_launch(struct instance *in, char **cause)
@@ -602,7 +604,8 @@ const struct driver driver_docker = {
 	.pids = docker_pids,
 	.stop = docker_stop,
 	.cleanup = docker_cleanup,
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+	    LIMIT_IO_WEIGHT,
 	.options = docker_options,
 	.network_refusal = docker_network_refusal,
 	.reapers = docker_reapers,

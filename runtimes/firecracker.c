@@ -301,6 +301,7 @@ static int fc_prepare(struct instance *in, char **cause)
 		lim.cpus = in->limits->cpus;
 		lim.cpuset = in->limits->cpuset;
 		lim.weight = in->limits->weight;
+		lim.io_weight = in->limits->io_weight; /* its disk is its host I/O */
 	}
 	f->h.cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
 	if (resources_add(in->res, "cgroup", f->h.cg_rel, NULL, cause) < 0)
@@ -484,7 +485,7 @@ const struct driver driver_firecracker = {
 	.foreign_samples = fc_foreign,
 	.stop = fc_stop,
 	.cleanup = fc_cleanup,
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_IO_WEIGHT,
 	.own_kernel = 1,
 	/* Under KVM a guest boots in well under a second; a loaded host, and
 	 * the first run's vmlinux extraction, take longer. */

@@ -178,6 +178,9 @@ static void limit_lines(const struct limits *l, struct confbuf *b)
 		    (unsigned long long)l->mem_soft);
 	if (l->pids)
 		addf(b, "%s.pids.max = %u", k, l->pids);
+	const char *iow = l->io_weight ? cgroup_io_weight_file(NULL) : NULL;
+	if (iow) /* refused before this where the host has none; io.* is v2's */
+		addf(b, "%s.%s = %u", !strncmp(iow, "io.", 3) ? "lxc.cgroup2" : "lxc.cgroup", iow, l->io_weight);
 }
 
 static char *lxc_config(const struct instance *in, const struct lxc *x, char **cause)
@@ -548,7 +551,8 @@ const struct driver driver_lxc = {
 	.pids = lxc_pids,
 	.stop = lxc_stop,
 	.cleanup = lxc_cleanup,
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+	    LIMIT_IO_WEIGHT,
 	.options = lxc_options,
 	.reapers = lxc_reapers,
 };

@@ -414,6 +414,8 @@ static json_t *oci_resources(const struct limits *l)
 		json_decref(mem);
 	if (l->pids)
 		json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)l->pids));
+	if (l->io_weight) /* the spec's 10..1000, which the runtime writes where the host weights I/O */
+		json_object_set_new(res, "blockIO", json_pack("{s:i}", "weight", (int)l->io_weight));
 	return res;
 }
 
@@ -1036,7 +1038,7 @@ const struct driver driver_oci = {
 	.stop = oci_stop,
 	.cleanup = oci_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
-	    LIMIT_POOL,
+	    LIMIT_POOL | LIMIT_IO_WEIGHT,
 	.options = oci_options,
 	.network_refusal = oci_network_refusal,
 	.reapers = oci_reapers,

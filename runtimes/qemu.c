@@ -383,6 +383,7 @@ static int qemu_prepare(struct instance *in, char **cause)
 		lim.cpus = in->limits->cpus;
 		lim.cpuset = in->limits->cpuset;
 		lim.weight = in->limits->weight;
+		lim.io_weight = in->limits->io_weight; /* its disk is its host I/O */
 	}
 	q->h.cg_rel = xasprintf("isolab/%s/%d", in->run_id, in->id);
 	if (resources_add(in->res, "cgroup", q->h.cg_rel, NULL, cause) < 0)
@@ -841,7 +842,7 @@ const struct driver driver_qemu = {
 	.hold = qemu_hold,
 	.stop = qemu_stop,
 	.cleanup = qemu_cleanup,
-	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD,
+	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_IO_WEIGHT,
 	.own_kernel = 1,
 	/* A guest booting under TCG takes 5-15 s here; a loaded machine more. */
 	.startup_allowance_s = 180,

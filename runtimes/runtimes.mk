@@ -9,10 +9,10 @@ libisolab_a_SOURCES += runtimes/container.c runtimes/container.h runtimes/oci.c 
 dist_runtimes_DATA += runtimes/oci.conf runtimes/docker.conf
 TESTS += tests/integration/oci-run.sh tests/integration/oci-limits.sh \
 	tests/integration/leak-oci.sh tests/integration/docker-run.sh \
-	tests/integration/leak-docker.sh
+	tests/integration/leak-docker.sh tests/integration/io-weight.sh
 EXTRA_DIST += tests/integration/runtimes-lib.sh tests/integration/oci-run.sh \
 	tests/integration/oci-limits.sh tests/integration/leak-oci.sh \
-	tests/integration/docker-run.sh tests/integration/leak-docker.sh
+	tests/integration/docker-run.sh tests/integration/leak-docker.sh tests/integration/io-weight.sh
 ## lxc: the lxc driver and its default runtime
 libisolab_a_SOURCES += runtimes/lxc.c
 dist_runtimes_DATA += runtimes/lxc.conf

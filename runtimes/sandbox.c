@@ -863,6 +863,6 @@ const struct driver driver_sandbox = {
 	.stop = sandbox_stop,
 	.cleanup = sandbox_cleanup,
 	.limits_supported = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
-	    LIMIT_POOL,
+	    LIMIT_POOL | LIMIT_IO_WEIGHT,
 	.network_refusal = sandbox_network_refusal,
 };

@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,9 +83,10 @@ START_TEST(test_limits_written)
 {
 	unsigned sup = cgroup_limits_supported();
 	/* Where every controller has a v1 hierarchy (this hybrid machine), all
-	 * seven limits must be claimed, so none of the checks below is skipped. */
+	 * seven limits must be claimed, so none of the checks below is skipped
+	 * (an I/O weight depends on the block scheduler: test_io_weight). */
 	if (is_v1("cpu") && is_v1("cpuset") && is_v1("memory") && is_v1("pids"))
-		ck_assert_uint_eq(sup, LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+		ck_assert_uint_eq(sup & ~(unsigned)LIMIT_IO_WEIGHT, LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
 		    LIMIT_POOL);
 	struct limits lim = { .cpus = 1.5, .cpuset = (char *)"0", .weight = 50, .mem_hard = 64ull << 20,
 		.mem_soft = 32ull << 20, .pids = 42 };
@@ -147,6 +149,37 @@ START_TEST(test_limits_written)
 		*strrchr(d, '/') = '\0';
 		ck_assert_msg(stat(d, &st) < 0 && errno == ENOENT, "parent %s still exists", d);
 	}
+}
+END_TEST
+
+/* io_weight: written where this machine can weight I/O (BFQ, or iocost on
+ * v2), and otherwise refused with the reason, leaving nothing behind. */
+START_TEST(test_io_weight)
+{
+	char *why = NULL, *cause = NULL;
+	const char *file = cgroup_io_weight_file(&why);
+	struct limits lim = { .io_weight = 321 };
+	struct cgroup *cg = cgroup_create(relpath, &lim, &cause);
+	if (file) {
+		ck_assert_msg(cgroup_limits_supported() & LIMIT_IO_WEIGHT, "%s is here but io_weight is not claimed", file);
+		ck_assert_msg(cg != NULL, "cgroup_create: %s", cause);
+		_cleanup_free_ char *v = value(!strncmp(file, "blkio.", 6) ? "blkio" : "io", file);
+		/* v1's files say "321"; v2's "default 321". */
+		ck_assert_msg(strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "321"), "%s says \"%s\"", file, v);
+		printf("io_weight: %s holds \"%s\"\n", file, v);
+		ck_assert_int_eq(cgroup_destroy(cg, &cause), 0);
+		return;
+	}
+	printf("io_weight refused here: %s\n", why);
+	ck_assert_uint_eq(cgroup_limits_supported() & LIMIT_IO_WEIGHT, 0);
+	ck_assert_ptr_null(cg);
+	_cleanup_free_ char *want = xasprintf("the limit 'io_weight' cannot be honoured here: %s", why);
+	ck_assert_str_eq(cause, want);
+	free(cause);
+	free(why);
+	_cleanup_free_ char *d = dir_in("v2");
+	struct stat st;
+	ck_assert_msg(stat(d, &st) < 0 && errno == ENOENT, "%s was made for a refused limit", d);
 }
 END_TEST
 
@@ -303,6 +336,77 @@ START_TEST(test_open_and_remove)
 END_TEST
 
 #else
+/* Which file weights I/O, from what a machine has: simulated here for the
+ * kinds of machine this one is not (BFQ, iocost, CFQ's old v1 weight). */
+START_TEST(test_io_weight_pick)
+{
+	static const struct {
+		enum cgroup_at at;
+		const char *sch;
+		int iocost, cfq;
+		const char *file, *why;
+	} cases[] = {
+		{ CGROUP_AT_V2, "none, mq-deadline, kyber, bfq", 0, 0, "io.bfq.weight", NULL },
+		{ CGROUP_AT_V2, "bfq", 1, 0, "io.bfq.weight", NULL },
+		{ CGROUP_AT_V2, "none, mq-deadline", 1, 0, "io.weight", NULL },
+		{ CGROUP_AT_V1, "mq-deadline, bfq", 0, 0, "blkio.bfq.weight", NULL },
+		{ CGROUP_AT_V1, "cfq, deadline, noop", 0, 1, "blkio.weight", NULL },
+		/* iocost is v2's alone; a name merely containing bfq is not BFQ. */
+		{ CGROUP_AT_V1, "none, mq-deadline, kyber", 1, 0, NULL,
+		  "the v1 blkio controller has no weight without the BFQ scheduler (this machine's block schedulers: "
+		  "none, mq-deadline, kyber)" },
+		{ CGROUP_AT_V2, "none, bfqx", 0, 0, NULL,
+		  "the io controller has no weight without the BFQ scheduler or io.cost (this machine's block "
+		  "schedulers: none, bfqx)" },
+		{ CGROUP_AT_V2, "", 0, 0, NULL,
+		  "the io controller has no weight without the BFQ scheduler or io.cost (this machine's block "
+		  "schedulers: none found)" },
+		{ CGROUP_AT_NONE, "bfq", 1, 1, NULL, "there is no I/O controller (blkio or io) in this machine's cgroups" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *why = NULL;
+		const char *f = cgroup_io_weight_pick(cases[i].at, cases[i].sch, cases[i].iocost, cases[i].cfq, &why);
+		if (cases[i].file) {
+			ck_assert_msg(f && !strcmp(f, cases[i].file), "case %zu: %s", i, f ? f : "(none)");
+			ck_assert_ptr_null(why);
+		} else {
+			ck_assert_msg(!f, "case %zu: %s", i, f);
+			ck_assert_str_eq(why, cases[i].why);
+		}
+		free(why);
+	}
+}
+END_TEST
+
+/* Every scheduler any block device offers, once, without the brackets of
+ * the chosen one. */
+START_TEST(test_block_schedulers)
+{
+	_cleanup_free_ char *all = cgroup_block_schedulers();
+	ck_assert_ptr_null(strpbrk(all, "[]\n"));
+	size_t seen = 0;
+	DIR *dp = opendir("/sys/block");
+	struct dirent *de;
+	while (dp && (de = readdir(dp))) {
+		_cleanup_free_ char *p = xasprintf("/sys/block/%s/queue/scheduler", de->d_name);
+		_cleanup_free_ char *t = de->d_name[0] == '.' ? NULL : read_file(p, NULL);
+		char *save = NULL;
+		for (char *w = t ? strtok_r(t, " []\n", &save) : NULL; w; w = strtok_r(NULL, " []\n", &save)) {
+			_cleanup_free_ char *word = xasprintf(", %s,", w), *in = xasprintf(", %s,", all);
+			const char *at = strstr(in, word);
+			ck_assert_msg(at != NULL, "%s offers %s, missing from \"%s\"", p, w, all);
+			ck_assert_msg(!strstr(at + 1, word), "%s twice in \"%s\"", w, all);
+			seen++;
+		}
+	}
+	if (dp)
+		closedir(dp);
+	printf("block schedulers: %s (%zu offers)\n", all, seen);
+	if (!seen)
+		ck_assert_str_eq(all, "");
+}
+END_TEST
+
 START_TEST(test_bad_paths)
 {
 	static const char *const bad[] = { "", "/isolab/x", "isolab/../x", "isolab//x", "isolab/x/", "..", "isolab/." };
@@ -358,12 +462,15 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_limits_written);
 	tcase_add_test(tc, test_pool);
+	tcase_add_test(tc, test_io_weight);
 	tcase_add_test(tc, test_join_pids_kill);
 	tcase_add_test(tc, test_open_and_remove);
 	tcase_add_test(tc, test_cpu_usage);
 #else
 	tcase_add_test(tc, test_mode_detected);
 	tcase_add_test(tc, test_bad_paths);
+	tcase_add_test(tc, test_io_weight_pick);
+	tcase_add_test(tc, test_block_schedulers);
 	tcase_add_test(tc, test_oom_parse);
 	tcase_add_test(tc, test_cpu_parse);
 #endif

@@ -383,7 +383,7 @@ START_TEST(test_bad_unknown_keys)
 	    "one of the keys name, kind, pattern, group, unit, better, summary, scale, "
 	    "got an unknown key");
 	check_one("bad-limits-key.conf", 7, "experiments.quick.limits.swap: expected "
-	    "one of the keys cpus, cpuset, weight, memory, memory_soft, pids, got an "
+	    "one of the keys cpus, cpuset, weight, memory, memory_soft, pids, io_weight, got an "
 	    "unknown key");
 }
 END_TEST
@@ -581,7 +581,14 @@ START_TEST(test_schema_corners)
 		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
 		  "limits = { memory_pool = \"1G\"; }; }; };\n",
 		  "2: experiments.e.limits.memory_pool: expected one of the keys cpus, cpuset, weight, memory, memory_soft, "
-		  "pids, got an unknown key" },
+		  "pids, io_weight, got an unknown key" },
+		/* I/O weights are on BFQ's and Docker's 10..1000 scale. */
+		{ "experiments = { e = { runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "limits = { io_weight = 5; }; }; };\n",
+		  "2: experiments.e.limits.io_weight: expected an integer from 10 to 1000, got 5" },
+		{ "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ];\n"
+		  "neighbours = ( { workload = \"w\"; limits = { io_weight = \"high\"; }; } ); }; };\n",
+		  "2: experiments.e.neighbours[0].limits.io_weight: expected an integer from 10 to 1000, got a string" },
 	};
 	_cleanup_free_ char *path = xasprintf("%s/case.conf", tmpdir);
 
@@ -622,6 +629,45 @@ START_TEST(test_memory_pool)
 	ck_assert_uint_eq(x->neighbours[0].limits.mem_hard, 64ull << 20);
 	ck_assert_str_eq(limit_name(LIMIT_POOL), "memory_pool");
 	config_free(&cfg);
+}
+END_TEST
+
+/* io_weight: a member's own, beside its other limits; swept as limits.io_weight. */
+START_TEST(test_io_weight)
+{
+	static const char text[] =
+	    "runtimes = { n = { driver = \"native\"; }; };\n"
+	    "workloads = { w = { argv = [ \"true\" ]; }; };\n"
+	    "experiments = { e = { kind = \"interference\"; runtimes = [ \"n\" ]; workloads = [ \"w\" ]; baseline = \"n\";\n"
+	    "  limits = { io_weight = 1000; };\n"
+	    "  neighbours = ( { workload = \"w\"; limits = { io_weight = 10; memory = \"64M\"; pids = 8; }; } ); }; };\n";
+	struct config_text t = { .path = "iow.conf", .text = text, .len = sizeof text - 1 };
+	struct config cfg;
+	char *cause = NULL;
+	ck_assert_msg(config_load_texts(&cfg, &t, 1, &cause) == 0, "%s", cause);
+	const struct experiment *x = config_experiment(&cfg, "e");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_uint_eq(x->limits.io_weight, 1000);
+	ck_assert_uint_eq(limits_requested(&x->limits), LIMIT_IO_WEIGHT);
+	ck_assert_uint_eq(x->neighbours[0].limits.io_weight, 10);
+	ck_assert_uint_eq(limits_requested(&x->neighbours[0].limits), LIMIT_IO_WEIGHT | LIMIT_MEM_HARD | LIMIT_PIDS);
+	ck_assert_str_eq(limit_name(LIMIT_IO_WEIGHT), "io_weight");
+	config_free(&cfg);
+
+	struct limits l = { 0 };
+	ck_assert_int_eq(limits_set(&l, "io_weight", "250", &cause), 0);
+	ck_assert_uint_eq(l.io_weight, 250);
+	ck_assert_int_eq(limits_set(&l, "io_weight", "9", &cause), -1);
+	ck_assert_str_eq(cause, "expected an integer from 10 to 1000, got \"9\"");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(limits_set(&l, "io_weight", "1001", &cause), -1);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(limits_set(&l, "weight", "0", &cause), -1);
+	ck_assert_str_eq(cause, "expected an integer from 1 to 10000, got \"0\"");
+	free(cause);
+	ck_assert_uint_eq(l.io_weight, 250);
 }
 END_TEST
 
@@ -711,7 +757,7 @@ START_TEST(test_cross_references)
 		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
 		  "sweep = { param = \"limits.cpu\"; values = [ 1 ]; }; }; };\n",
 		  "3: experiments.e.sweep.values[0]: expected limits.NAME with NAME one of cpus, cpuset, weight, "
-		  "memory, memory_soft, pids, got limits.cpu (sweep.param limits.cpu)" },
+		  "memory, memory_soft, pids, io_weight, got limits.cpu (sweep.param limits.cpu)" },
 		{ "runtimes = { native = { driver = \"native\"; }; };\n"
 		  "workloads = { w = { argv = [ \"a\" ]; }; };\n"
 		  "experiments = { e = { runtimes = [ \"native\" ]; workloads = [ \"w\" ];\n"
@@ -1478,6 +1524,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_check_reports_all);
 	tcase_add_test(tc, test_schema_corners);
 	tcase_add_test(tc, test_memory_pool);
+	tcase_add_test(tc, test_io_weight);
 	tcase_add_test(tc, test_cross_references);
 	tcase_add_test(tc, test_include_relative);
 	tcase_add_test(tc, test_include_nul);
