@@ -435,19 +435,9 @@ struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char
 			    limit_name(missing), cgroup_mode_name(l->mode));
 		return NULL;
 	}
-	if (lim && lim->mem_pool) {
-		/* The group's pool is the leaf's parent, limited before the leaf
-		 * is made under it. */
-		_cleanup_free_ char *parent = xstrdup(relpath);
-		char *slash = strrchr(parent, '/');
-		if (!slash) {
-			err_set(cause, "limit 'memory_pool': cgroup %s has no parent to be the pool", relpath);
-			return NULL;
-		}
-		*slash = '\0';
-		if (cgroup_pool(parent, lim->mem_pool, cause) < 0)
-			return NULL;
-	}
+	/* The group's pool is limited before the leaf is made under it. */
+	if (lim && lim->mem_pool && cgroup_pool(relpath, lim->mem_pool, cause) < 0)
+		return NULL;
 	struct cgroup *cg = xcalloc(1, sizeof *cg);
 	cg->relpath = xstrdup(relpath);
 	cg->procs = xcalloc(1, sizeof *cg->procs);
@@ -534,9 +524,15 @@ static int set_mem_max(const struct cgroup *cg, uint64_t bytes, const char *limi
 		   : 0;
 }
 
-int cgroup_pool(const char *relpath, uint64_t bytes, char **cause)
+int cgroup_pool(const char *leaf, uint64_t bytes, char **cause)
 {
-	struct cgroup *pool = cgroup_create(relpath, NULL, cause);
+	/* The group's pool is its members' common parent. */
+	_cleanup_free_ char *parent = xstrdup(leaf);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		return err_set(cause, "limit 'memory_pool': cgroup %s has no parent to be the pool", leaf);
+	*slash = '\0';
+	struct cgroup *pool = cgroup_create(parent, NULL, cause);
 	if (!pool)
 		return err_wrap(cause, "memory pool");
 	int rc = set_mem_max(pool, bytes, "memory_pool", cause);

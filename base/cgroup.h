@@ -38,12 +38,12 @@ struct cgroup;
 struct cgroup *cgroup_create(const char *relpath, const struct limits *lim, char **cause);
 /* Opens an existing isolab cgroup by relpath (for cleanup); NULL if none. */
 struct cgroup *cgroup_open(const char *relpath);
-/* Makes relpath, the parent of a group's cgroups, the memory pool they
- * share: its hard memory limit is bytes (limit memory_pool). cgroup_create
- * calls it for a leaf whose limits have mem_pool; a runtime that makes its
- * own leaves (runc) calls it for their parent. The pool is removed with
- * its last member, as an empty parent. */
-int cgroup_pool(const char *relpath, uint64_t bytes, char **cause);
+/* Makes the parent of leaf, a member of a group, the memory pool the
+ * group's cgroups share: its hard memory limit is bytes (limit
+ * memory_pool). cgroup_create calls it for a leaf whose limits have
+ * mem_pool; a runtime that makes its own leaves (runc) calls it before.
+ * The pool is removed with its last member, as an empty parent. */
+int cgroup_pool(const char *leaf, uint64_t bytes, char **cause);
 /* Writes the limits; -1 with a cause naming the limit and file. */
 int cgroup_apply(struct cgroup *cg, const struct limits *lim, char **cause);
 /* The cgroup.procs files a child must join, NULL-terminated; owned by cg. */

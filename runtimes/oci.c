@@ -557,11 +557,8 @@ static int oci_prepare(struct instance *in, char **cause)
 	}
 	/* The runtime makes the leaf from cgroupsPath; the group's memory pool
 	 * is its parent, made and limited here first. */
-	if (in->limits && in->limits->mem_pool) {
-		_cleanup_free_ char *parent = xasprintf("isolab/%s", in->run_id);
-		if (cgroup_pool(parent, in->limits->mem_pool, cause) < 0)
-			return -1;
-	}
+	if (in->limits && in->limits->mem_pool && cgroup_pool(o->cgroup, in->limits->mem_pool, cause) < 0)
+		return -1;
 	if (o->runsc && !runtime_option(in->rt, "network", NULL) && !strcmp(net, "bridge"))
 		return runsc_bridge(in, o, cause);
 	return 0;

@@ -17,11 +17,16 @@ command -v python3 >/dev/null || skip "python3 is needed to read the report"
 need_runtime runc
 out=$test_state/out
 
-# The memory hierarchy's file that holds a cgroup's hard limit.
+# The memory hierarchy's file that holds a cgroup's hard limit: v1's
+# memory controller, else v2's, which a hybrid machine mounts at unified/.
+v2=/sys/fs/cgroup
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || v2=/sys/fs/cgroup/unified
 if [ -d /sys/fs/cgroup/memory ] && [ "$(stat -f -c %T /sys/fs/cgroup/memory)" = cgroupfs ]; then
 	pool_file=/sys/fs/cgroup/memory/isolab/*/memory.limit_in_bytes
+elif grep -qw memory "$v2/cgroup.controllers" 2>/dev/null; then
+	pool_file=$v2/isolab/*/memory.max
 else
-	pool_file=/sys/fs/cgroup/isolab/*/memory.max
+	skip "no memory controller in this machine's cgroups"
 fi
 
 # --- a pool binds --------------------------------------------------------
