@@ -393,6 +393,10 @@ static void sample_all(struct agent *a)
 			continue;
 		size_t n;
 		struct proc_sample *rows = inst_procs(&s->it, ps, nps, 1, &n);
+		if (s->it.in.has_launch_act) { /* inst_procs leaves room for it */
+			rows[n++] = s->it.in.launch_act;
+			s->it.in.has_launch_act = 0;
+		}
 		json_t *procs = json_array();
 		for (size_t k = 0; k < n; k++)
 			json_array_append_new(procs, agentproto_proc_to_json(&rows[k]));

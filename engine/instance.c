@@ -866,7 +866,7 @@ struct proc_sample *inst_procs(struct inst *it, const struct proc_sample *ps, si
 	struct proc_sample fs[256];
 	size_t nf = foreign && it->ex->ops->foreign_samples ?
 	    it->ex->ops->foreign_samples(it->ex, &it->in, fs, ARRAY_SIZE(fs)) : 0;
-	struct proc_sample *out = xcalloc(nps + nf + 1 + INST_MAX_REST, sizeof *out);
+	struct proc_sample *out = xcalloc(nps + nf + 2 + INST_MAX_REST, sizeof *out);
 	*n = 0;
 	for (size_t i = 0; i < nps; i++)
 		if (ps[i].instance == it->in.id)
@@ -976,6 +976,10 @@ void inst_tick(struct inst *it, const struct proc_sample *ps, size_t nps, int fi
 	}
 	size_t np;
 	struct proc_sample *procs = inst_procs(it, ps, nps, !final, &np);
+	if (it->in.has_launch_act) { /* and for this */
+		procs[np++] = it->in.launch_act;
+		it->in.has_launch_act = 0;
+	}
 	if (it->has_last_act) { /* inst_procs left room for these */
 		procs[np++] = it->last_act;
 		it->has_last_act = 0;

@@ -84,6 +84,11 @@ struct instance {
 	                                * the workload, the sandbox or the VMM); 0 if not set. From
 	                                * t_launch_ns to here is isolab's own share of the start-up. */
 	uint64_t t_created_ns;         /* driver: "create" finished (0 if n/a) */
+	struct proc_sample launch_act; /* driver: the whole life of a command of the runtime's that it
+	                                * ran and reaped while launching, which spent part of it in the
+	                                * instance's cgroup, where no sample sees it (runsc create), as
+	                                * its exit report; the engine journals it with the next sample */
+	int has_launch_act;
 	unsigned copies;               /* driver: the workload runs as this many copies at once (containers
 	                                * inside one VM), all on out_fd; a metric is then the copies' mean,
 	                                * per second and at the end. 0 or 1: one. At most MAX_COPIES. */
