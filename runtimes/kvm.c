@@ -15,7 +15,9 @@
  * exist for a host without KVM, a character device that opens (/dev/null)
  * for one whose /dev/kvm opens, together with a stand-in QEMU that hangs
  * or boots (tests/integration/qemu-sim). The device is part of the
- * verdict's key.
+ * verdict's key. ISOLAB_VHOST_DEVICE does the same for /dev/vhost-net,
+ * which QEMU itself opens when asked for vhost=on: only the stand-in that
+ * plays a machine where KVM works takes a device other than the real one.
  */
 #include "config.h"
 #include "cache.h"
@@ -42,6 +44,12 @@ const char *kvm_device(void)
 {
 	const char *e = getenv("ISOLAB_KVM_DEVICE");
 	return e && *e ? e : "/dev/kvm";
+}
+
+const char *vhost_device(void)
+{
+	const char *e = getenv("ISOLAB_VHOST_DEVICE");
+	return e && *e ? e : "/dev/vhost-net";
 }
 
 char *kvm_qemu_version(const char *path)

@@ -28,6 +28,10 @@ enum kvm_verdict kvm_probe(const char *qemu, const char *qemu_version, const cha
     int timeout_ms, char **why, double *elapsed_ms);
 /* The KVM device: $ISOLAB_KVM_DEVICE, else /dev/kvm. Static storage. */
 const char *kvm_device(void);
+/* The vhost-net device a VM's tap is given vhost=on by when it opens:
+ * $ISOLAB_VHOST_DEVICE (the tests' stand-in, as for KVM's), else
+ * /dev/vhost-net. Static storage. */
+const char *vhost_device(void);
 /* The version of the QEMU at path (NULL: qemu-system-x86_64 from PATH),
  * "7.2.22" from "QEMU emulator version 7.2.22 (Debian ...)": the key of the
  * verdicts. Malloc'd, or NULL when it does not run. */

@@ -333,10 +333,11 @@ static int qemu_prepare(struct instance *in, char **cause)
 	in->priv = q;
 	q->net = strcmp(net, "none") != 0;
 	if (on_tap(in->rt, net)) {
-		q->vhost = access("/dev/vhost-net", R_OK | W_OK) == 0;
-		q->ns = vm_net_bridge(in, q->vhost ? "vhost-net under KVM: the host kernel moves the packets; under TCG "
-		    "QEMU moves them itself" : "no vhost-net: /dev/vhost-net does not open, QEMU moves the packets itself",
-		    &q->tap, cause);
+		q->vhost = access(vhost_device(), R_OK | W_OK) == 0;
+		_cleanup_free_ char *how = q->vhost ? xstrdup("vhost-net under KVM: the host kernel moves the packets; under "
+		    "TCG QEMU moves them itself") : xasprintf("no vhost-net: %s does not open, QEMU moves the packets "
+		    "itself", vhost_device());
+		q->ns = vm_net_bridge(in, how, &q->tap, cause);
 		if (!q->ns)
 			return err_wrap(cause, "qemu: network bridge");
 	} else {

@@ -76,8 +76,10 @@ endif
 # Integration: Firecracker and Kata as far as this machine allows (each
 # says what it did not run and why), net-rr over qemu-microvm's user-mode
 # network under TCG.
-TESTS += tests/integration/vm-firecracker.sh tests/integration/vm-kata.sh tests/integration/vm-net.sh
+TESTS += tests/integration/vm-firecracker.sh tests/integration/vm-kata.sh tests/integration/vm-net.sh \
+	tests/integration/vm-vhost.sh
 EXTRA_DIST += tests/integration/vm-firecracker.sh tests/integration/vm-kata.sh tests/integration/vm-net.sh \
+	tests/integration/vm-vhost.sh \
 	bench/startup-vm
 # vmlinux.c reads xz kernels through libarchive, whose xz filter needs
 # liblzma in the static isolab-agent (libarchive's .pc names only -larchive).
