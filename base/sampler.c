@@ -81,6 +81,18 @@ struct sampler_proc {
 	int gone_now; /* found gone by this pass of sampler_sample */
 	struct proc_sample kid_last;
 	uint64_t kid_prev_ns;
+	/* Storage I/O (read, written, cancelled bytes). The kernel adds a
+	 * reaped child's whole count to its parent's /proc/PID/io, where
+	 * the samples already gave the child what they saw of it: that much
+	 * (io_pending) is taken off the parent's next increases (io_off, the
+	 * total taken so far), so that it is counted once, as the child's. */
+	uint64_t io_pending[3], io_off[3];
+	/* This pass's row: the io counters its rates count from, and over
+	 * how long (0: no rates this pass), for a child found reaped in the
+	 * same pass after the parent was read (io_correct). */
+	uint64_t io_from[3];
+	double io_secs;
+	int io_own; /* a row of its own showed storage I/O */
 };
 
 /* The ticks the samples gave a process so far. */
@@ -370,12 +382,65 @@ static void sampler_vcpu_row(const struct sampler *s, int64_t from, int64_t now,
 
 /* Adds what status (context switches) and io say into c, where they can
  * be read; where not, c keeps what it had. */
-static void sampler_read_switches_io(struct sampler *s, const struct sampler_proc *p, struct pidstat_counters *c)
+/* Returns whether io was read. */
+static int sampler_read_switches_io(struct sampler *s, const struct sampler_proc *p, struct pidstat_counters *c)
 {
 	if (sampler_pread(s, p->statusfd) > 0)
 		pidstat_from_status(s->buf, c);
-	if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0)
+	if (p->iofd >= 0 && sampler_pread(s, p->iofd) > 0) {
 		pidstat_from_io(s->buf, c);
+		return 1;
+	}
+	return 0;
+}
+
+static uint64_t *io_field(struct pidstat_counters *c, int k)
+{
+	return k == 0 ? &c->rd : k == 1 ? &c->wr : &c->ccwr;
+}
+
+static void io_mark(struct sampler_proc *p, const struct pidstat_counters *from, double secs)
+{
+	p->io_from[0] = from->rd;
+	p->io_from[1] = from->wr;
+	p->io_from[2] = from->ccwr;
+	p->io_secs = secs;
+}
+
+/* A child found reaped in this pass reached p's counters before p was
+ * read: what the samples gave it comes off the row p has just had. */
+static void io_correct(struct sampler_proc *p, struct proc_sample *o)
+{
+	double *rate[3] = { &o->kb_rd_s, &o->kb_wr_s, &o->kb_ccwr_s };
+	for (int k = 0; k < 3; k++) {
+		uint64_t *v = io_field(&p->prev, k);
+		uint64_t rise = *v > p->io_from[k] ? *v - p->io_from[k] : 0;
+		uint64_t take = p->io_pending[k] < rise ? p->io_pending[k] : rise;
+		if (!take)
+			continue;
+		*v -= take;
+		p->io_off[k] += take;
+		p->io_pending[k] -= take;
+		*rate[k] = (double)(*v - p->io_from[k]) / p->io_secs / 1024.0;
+	}
+	p->last = *o;
+}
+
+/* c's io counters, just read, less what p's reaped children brought that
+ * their own rows counted (io_pending, taken from the increase since p's
+ * previous sample as it shows). */
+static void io_adjust(struct sampler_proc *p, struct pidstat_counters *c)
+{
+	for (int k = 0; k < 3; k++) {
+		uint64_t *v = io_field(c, k);
+		uint64_t eff = *v > p->io_off[k] ? *v - p->io_off[k] : 0;
+		uint64_t prev = p->have_prev ? *io_field(&p->prev, k) : 0;
+		uint64_t rise = eff > prev ? eff - prev : 0;
+		uint64_t take = p->io_pending[k] < rise ? p->io_pending[k] : rise;
+		p->io_pending[k] -= take;
+		p->io_off[k] += take;
+		*v = eff - take;
+	}
 }
 
 /* Processes of p's instance tracked before their ancestor p (a driver's
@@ -637,6 +702,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	if ((st.state == 'Z' && st.f[PIDSTAT_NUM_THREADS] <= 1) || st.state == 'X')
 		return 1;
 	uint64_t now = s->pass_ns;
+	p->io_secs = 0;
 
 	struct pidstat_counters c = { 0 };
 	pidstat_from_stat(&st, &c);
@@ -671,6 +737,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 			if (r > 0) {
 				io_ok = 1;
 				pidstat_from_io(s->buf, &c);
+				io_adjust(p, &c);
 			}
 		}
 	}
@@ -707,6 +774,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 		if (now >= from_ns + MIN_SPAN_NS) {
 			pidstat_row(&s->host, &st, from, &c, (double)(now - from_ns) / 1e9, io_ok, out);
 			out->secs = (double)(now - from_ns) / 1e9;
+			io_mark(p, from, out->secs);
 			sampler_vcpu_row(s, vcpu_from, vcpu, out->secs, out);
 		} else {
 			pidstat_row(&s->host, &st, NULL, &c, 0, io_ok, out);
@@ -721,6 +789,7 @@ static int sampler_read(struct sampler *s, struct sampler_proc *p, struct proc_s
 	} else {
 		pidstat_row(&s->host, &st, &p->prev, &c, now > p->prev_ns ? (double)(now - p->prev_ns) / 1e9 : 0, io_ok,
 		    out);
+		io_mark(p, &p->prev, now > p->prev_ns ? (double)(now - p->prev_ns) / 1e9 : 0);
 		sampler_vcpu_row(s, p->vcpu_prev, vcpu, now > p->prev_ns ? (double)(now - p->prev_ns) / 1e9 : 0, out);
 		/* after a first sample that said nothing: its span is longer */
 		if (p->wide && now > p->prev_ns)
@@ -763,7 +832,8 @@ static void last_row(struct sampler *s, struct sampler_proc *p, const struct pid
 	struct pidstat_counters c = p->prev;
 	pidstat_from_stat(st, &c);
 	int io_ok = p->io_ok;
-	sampler_read_switches_io(s, p, &c);
+	if (sampler_read_switches_io(s, p, &c))
+		io_adjust(p, &c);
 	*out = (struct proc_sample){ .pid = p->pid, .instance = p->instance, .role = p->role };
 	pidstat_row(&s->host, st, &p->prev, &c, (double)(now - p->prev_ns) / 1e9, io_ok, out);
 	out->secs = (double)(now - p->prev_ns) / 1e9;
@@ -775,6 +845,32 @@ static void last_row(struct sampler *s, struct sampler_proc *p, const struct pid
 	memcpy(out->comm, p->last.comm, sizeof out->comm);
 	memcpy(out->name, p->name, sizeof out->name);
 	out->exited = exited;
+}
+
+/* Moves row's storage I/O (over row->secs) into the row of last's
+ * process in extra (its pid's, or a new exit report over secs, its span
+ * since its last sample, when there is room). */
+static void io_tail_move(struct proc_sample *row, const struct proc_sample *last, double secs,
+    struct proc_sample *extra, size_t *nextra, size_t max)
+{
+	struct proc_sample *to = NULL;
+	for (size_t i = 0; i < *nextra && !to; i++)
+		if (extra[i].pid == last->pid)
+			to = &extra[i];
+	if (!to) {
+		if (*nextra >= max)
+			return;
+		to = &extra[(*nextra)++];
+		exit_report(last, to);
+		to->secs = secs;
+	}
+	double span = to->secs > 0 ? to->secs : secs;
+	double *from[3] = { &row->kb_rd_s, &row->kb_wr_s, &row->kb_ccwr_s };
+	double *into[3] = { &to->kb_rd_s, &to->kb_wr_s, &to->kb_ccwr_s };
+	for (int k = 0; k < 3; k++) {
+		*into[k] = (*into[k] > 0 ? *into[k] : 0) + *from[k] * row->secs / span;
+		*from[k] = 0;
+	}
 }
 
 /* p is gone: its parent, when tracked for the same instance, counts it
@@ -789,6 +885,20 @@ static void kid_gone(struct sampler *s, struct sampler_proc *p)
 		return;
 	struct sampler_proc *par = s->procs[at];
 	par->kids_seen += counted_ticks(p) + p->kids_seen;
+	/* Its io as last read, and what its own reaped children brought it
+	 * since, reach the parent when it is reaped; and the parent's parent
+	 * when the parent is gone too and has been counted already. */
+	uint64_t add[3] = { 0 };
+	for (int k = 0; p->have_prev && p->io_ok && k < 3; k++)
+		add[k] = *io_field(&p->prev, k) + p->io_off[k] + p->io_pending[k];
+	for (struct sampler_proc *q = par;;) {
+		for (int k = 0; k < 3; k++)
+			q->io_pending[k] += add[k];
+		ssize_t up = q->kid_counted ? sampler_find(s, q->last.ppid) : -1;
+		if (up < 0 || s->procs[up]->instance != q->instance || s->procs[up] == q)
+			break;
+		q = s->procs[up];
+	}
 	if (p->have_prev && (!par->has_kid || p->last.cpu > par->kid_last.cpu)) {
 		par->has_kid = 1;
 		par->kid_last = p->last;
@@ -924,10 +1034,39 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	int ok = r > 0 && pidstat_parse_stat(s->buf, &st) == 0 && st.f[PIDSTAT_STARTTIME] == p->starttime &&
 	    p->have_prev;
 	uint64_t now = mono_ns();
+	/* Its processes already reaped have brought their I/O to its
+	 * counters (through the chain of parents): counted as theirs before
+	 * its last row is made. The busiest of them at I/O names what they
+	 * (the most in their samples) names what they did after their last
+	 * samples, which reached its counters too. */
+	struct proc_sample io_tail;
+	uint64_t io_tail_ns = 0, io_tail_most = 0;
+	for (size_t i = 0; ok && i < s->n; i++) {
+		struct sampler_proc *q = s->procs[i];
+		if (q == p || q->instance != p->instance || q->kid_counted)
+			continue;
+		struct pidstat_stat qs;
+		ssize_t qr = sampler_pread(s, q->statfd);
+		if (qr > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime)
+			continue;
+		kid_gone(s, q);
+		uint64_t most = q->prev.rd + q->prev.wr; /* over its samples */
+		if (q->have_prev && q->io_ok && most > io_tail_most) {
+			io_tail = q->last;
+			io_tail_ns = q->prev_ns;
+			io_tail_most = most;
+		}
+	}
 	if (ok && now > p->prev_ns)
 		last_row(s, p, &st, now, 1, out);
 	if (ok && extra && nextra)
 		*nextra = sampler_rest(s, p, &st, now, extra, max);
+	/* A process that never read or wrote storage itself (a runtime's
+	 * init) has only its reaped processes' last part seconds in its last
+	 * row's I/O: theirs, as the busiest one's. */
+	if (ok && io_tail_ns && !p->io_own && now > p->prev_ns && now > io_tail_ns && out->kb_rd_s >= 0 &&
+	    out->kb_rd_s + out->kb_wr_s + out->kb_ccwr_s > 0 && extra && nextra)
+		io_tail_move(out, &io_tail, (double)(now - io_tail_ns) / 1e9, extra, nextra, max);
 	sampler_remove_at(s, (size_t)sampler_find(s, pid));
 	return ok ? 0 : -1;
 }
@@ -961,6 +1100,17 @@ int sampler_sample(struct sampler *s, const struct proc_sample **out, size_t *n,
 		for (size_t i = 0; i < s->n; i++)
 			if (s->procs[i]->gone_now)
 				kid_gone(s, s->procs[i]);
+		for (size_t i = 0; i < s->n; i++) {
+			struct sampler_proc *p = s->procs[i];
+			if (!p->gone_now && p->io_ok && p->io_secs > 0 &&
+			    (p->io_pending[0] | p->io_pending[1] | p->io_pending[2]))
+				io_correct(p, &s->out[i]);
+		}
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->procs[i]->gone_now && (s->out[i].kb_rd_s > 0 || s->out[i].kb_wr_s > 0))
+			s->procs[i]->io_own = 1;
+	if (ngone) {
 		size_t keep = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			if (s->procs[i]->gone_now)

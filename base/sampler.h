@@ -17,6 +17,12 @@
  * Fields follow pidstat -u -r -d -w (plus threads), computed by pidstat.h:
  *   %usr %system %guest %wait %CPU CPU minflt/s majflt/s VSZ RSS %MEM
  *   kB_rd/s kB_wr/s kB_ccwr/s iodelay cswch/s nvcswch/s threads
+ * The kernel adds a reaped child's whole I/O count to its parent's
+ * /proc/PID/io (unlike CPU, which goes to cutime): what the samples gave a
+ * tracked child is taken off its tracked parent's next increase, also when
+ * the reaping shows in the same pass or only at sampler_final, so that a
+ * runtime's init that reaps the workload is not given its I/O again. What
+ * the child did after its last sample stays with the parent.
  * Errors follow the contract in util.h.
  */
 #ifndef ISOLAB_SAMPLER_H

@@ -286,6 +286,137 @@ START_TEST(test_io_write)
 }
 END_TEST
 
+/* A runtime's init that reaps its workload: told "w", its child writes
+ * 8 MiB more and says "w"; told "x", the child exits, the parent reaps it and
+ * says "x"; told "q", the parent exits. The child's pid comes first, on
+ * ready. */
+static void kid_reaper(int go, int ready)
+{
+	int down[2], up[2];
+	if (pipe(down) < 0 || pipe(up) < 0)
+		_exit(2);
+	pid_t w = fork();
+	if (w < 0)
+		_exit(2);
+	char c;
+	if (w == 0) {
+		close(down[1]);
+		close(up[0]);
+		int fd = open(writer_path, O_WRONLY | O_TRUNC);
+		if (fd < 0)
+			_exit(2);
+		static char block[1 << 20];
+		memset(block, 'w', sizeof(block));
+		while (read(down[0], &c, 1) == 1 && c == 'w') {
+			for (int i = 0; i < 8; i++)
+				if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+					_exit(2);
+			fsync(fd);
+			kid_signal(up[1], "w", 1);
+		}
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	kid_signal(ready, "r", 1);
+	kid_signal(ready, &w, sizeof w);
+	while (read(go, &c, 1) == 1) {
+		if (c == 'q')
+			_exit(0);
+		kid_signal(down[1], &c, 1);
+		if (c == 'w') {
+			if (read(up[0], &c, 1) != 1)
+				_exit(2);
+		} else if (waitpid(w, NULL, 0) != w) {
+			_exit(2);
+		}
+		kid_signal(ready, &c, 1);
+	}
+	_exit(0);
+}
+
+/* The kernel adds a reaped child's whole I/O count to its parent's
+ * /proc/PID/io: the 8 MiB the workload's rows gave it must not appear
+ * again as the runtime's, whether the reaping is seen in the same pass as
+ * the child's exit (the parent, older, is read first), later, or only at
+ * the instance's last look at the parent, a zombie (sampler_final). */
+START_TEST(test_io_reaped_once)
+{
+	const char *dir = block_dir();
+	ck_assert_msg(dir != NULL, "no writable block-backed directory");
+	for (int later = 0; later < 3; later++) {
+		snprintf(writer_path, sizeof(writer_path), "%s/test_sampler.reap.XXXXXX", dir);
+		int tfd = mkstemp(writer_path);
+		ck_assert_int_ge(tfd, 0);
+		close(tfd);
+		struct kid k = kid_spawn(kid_reaper);
+		pid_t w;
+		ck_assert_int_eq(read(k.ready, &w, sizeof w), (ssize_t)sizeof w);
+		struct sampler *s = sampler_new("/proc");
+		char *cause = NULL;
+		const struct proc_sample *v;
+		size_t n;
+		ck_assert_int_eq(sampler_track(s, k.pid, 1, ROLE_RUNTIME, &cause), 0);
+		ck_assert_int_eq(sampler_track(s, w, 1, ROLE_WORKLOAD, &cause), 0);
+		ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+		char c = 'w';
+		ck_assert_int_eq(write(k.go, &c, 1), 1);
+		ck_assert_int_eq(read(k.ready, &c, 1), 1);
+		usleep(300000);
+		double wrote[ROLE__COUNT] = { 0 };
+		ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+		for (size_t i = 0; i < n; i++)
+			wrote[v[i].role] += v[i].kb_wr_s * (v[i].secs > 0 ? v[i].secs : 0.3);
+		if (later) {
+			/* The parent sampled once more before the reaping. */
+			usleep(300000);
+			ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+		}
+		if (later == 2) {
+			/* 8 MiB more after the child's last sample: its tail,
+			 * which reaches the parent's count only. */
+			c = 'w';
+			ck_assert_int_eq(write(k.go, &c, 1), 1);
+			ck_assert_int_eq(read(k.ready, &c, 1), 1);
+		}
+		c = 'x';
+		ck_assert_int_eq(write(k.go, &c, 1), 1);
+		ck_assert_int_eq(read(k.ready, &c, 1), 1);
+		if (later == 2) {
+			c = 'q';
+			ck_assert_int_eq(write(k.go, &c, 1), 1);
+			siginfo_t si;
+			ck_assert_int_eq(waitid(P_PID, (id_t)k.pid, &si, WEXITED | WNOWAIT), 0);
+			usleep(300000);
+			struct proc_sample last, extra[8];
+			size_t nextra = 0;
+			ck_assert_int_eq(sampler_final(s, k.pid, &last, extra, 8, &nextra), 0);
+			wrote[last.role] += last.kb_wr_s * last.secs;
+			for (size_t i = 0; i < nextra; i++)
+				wrote[extra[i].role] += extra[i].kb_wr_s * extra[i].secs;
+		}
+		for (int pass = 0; later < 2 && pass < 3; pass++) {
+			usleep(300000);
+			ck_assert_int_eq(sampler_sample(s, &v, &n, &cause), 0);
+			for (size_t i = 0; i < n; i++)
+				if (v[i].kb_wr_s > 0)
+					wrote[v[i].role] += v[i].kb_wr_s * 0.3;
+		}
+		fprintf(stderr, "reaped %s: the workload wrote %.0f kB, the runtime %.0f kB\n",
+		    later == 2 ? "before the last look" : later ? "a pass later" : "in the same pass", wrote[ROLE_WORKLOAD],
+		    wrote[ROLE_RUNTIME]);
+		double want = later == 2 ? 16384 : 8192;
+		ck_assert_msg(wrote[ROLE_WORKLOAD] > want - 1024 && wrote[ROLE_WORKLOAD] < want + 1024,
+		    "the workload's rows wrote %.0f kB of %.0f", wrote[ROLE_WORKLOAD], want);
+		ck_assert_msg(wrote[ROLE_RUNTIME] < 512, "the runtime was given %.0f kB of its reaped child's writes",
+		    wrote[ROLE_RUNTIME]);
+		sampler_free(s);
+		kid_kill(&k);
+		unlink(writer_path);
+	}
+}
+END_TEST
+
 #endif
 
 #ifndef IO_CASES
@@ -1309,6 +1440,7 @@ static Suite *sampler_suite(void)
 	tcase_set_timeout(tc, 30);
 #ifdef IO_CASES
 	tcase_add_test(tc, test_io_write);
+	tcase_add_test(tc, test_io_reaped_once);
 	suite_add_tcase(su, tc);
 	return su;
 #else
