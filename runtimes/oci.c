@@ -599,7 +599,8 @@ static int wait_child(pid_t pid, int pidfd, int ms, int *status, struct rusage *
  * gofer in it, and has left it and exited before the first sample: its
  * CPU (with its reaped helpers') is the runtime's, component "create",
  * from its rusage over its whole life (so a little of it from outside the
- * cgroup). */
+ * cgroup). No memory: it was gone before any sample, and its peak RSS
+ * beside the Sentry's and the gofer's would be memory never held at once. */
 static void launch_act(struct instance *in, pid_t pid, const struct rusage *ru)
 {
 	double secs = in->t_created_ns > in->t_called_ns ? (double)(in->t_created_ns - in->t_called_ns) / 1e9 : 0;
@@ -613,7 +614,6 @@ static void launch_act(struct instance *in, pid_t pid, const struct rusage *ru)
 	p->usr = ((double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6) / secs * 100.0;
 	p->system = ((double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6) / secs * 100.0;
 	p->cpu = p->usr + p->system;
-	p->rss_kb = ru->ru_maxrss > 0 ? (uint64_t)ru->ru_maxrss : 0;
 	p->minflt_s = (double)ru->ru_minflt / secs;
 	p->majflt_s = (double)ru->ru_majflt / secs;
 	p->kb_rd_s = (double)ru->ru_inblock / 2.0 / secs; /* 512-byte blocks */

@@ -78,8 +78,12 @@ sentry, gofer, create, whole = get("sentry"), get("gofer"), get("create"), get(N
 print("gvisor/syscall runtime %.2f CPU-s: sentry %.2f, gofer %.2f, runsc create %.3f"
       % (whole["mean"], sentry["mean"], gofer["mean"], create["mean"]))
 assert sentry["mean"] > 0.3 and sentry["mean"] > 5 * gofer["mean"]
-# runsc create, from its rusage: tens of ms, never nothing.
+# runsc create, from its rusage: tens of ms, never nothing; and no memory,
+# since it was gone before the Sentry's and the gofer's first sample.
 assert 0.001 < create["mean"] < 0.5, create
+peak = [c for c in cost if c["runtime"] == "gvisor" and c["role"] == "runtime" and c["quantity"] == "rss_peak_kb"
+        and c["component"] == "create"]
+assert peak and all(c["mean"] == 0 for c in peak), peak
 assert abs(sentry["mean"] + gofer["mean"] + create["mean"] - whole["mean"]) <= 0.1 * whole["mean"]
 native = [c for c in cost if c["runtime"] == "native" and c["role"] == "runtime" and c["quantity"] == "cpu_s"]
 assert native and all(c["none"] and c["mean"] is None for c in native), native
