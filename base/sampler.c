@@ -956,7 +956,8 @@ static size_t kids_rest(struct sampler *s, const struct sampler_proc *q, const s
  *    report of the busiest of those gone now.
  * Returns how many rows it wrote. */
 static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, const struct pidstat_stat *st,
-    uint64_t now, struct proc_sample *extra, size_t max)
+    const struct pidstat_stat *sts, const unsigned char *readable, uint64_t now, struct proc_sample *extra,
+    size_t max)
 {
 	size_t n = 0;
 	uint64_t cu, cs, seen = 0;
@@ -967,19 +968,11 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
 	/* First the gone, each counted among its parent's gone children
 	 * before any other's children are weighed; then the others. */
 	struct sampler_proc *busiest = NULL;
-	/* Each process's stat is read once, here, and weighed below as read. */
-	struct pidstat_stat *sts = xcalloc(s->n ? s->n : 1, sizeof *sts);
-	unsigned char *readable = xcalloc(s->n ? s->n : 1, 1);
 	for (size_t i = 0; i < s->n; i++) {
 		struct sampler_proc *q = s->procs[i];
-		if (q == p || q->instance != p->instance)
+		if (q == p || q->instance != p->instance || readable[i])
 			continue;
-		ssize_t r = sampler_pread(s, q->statfd);
-		readable[i] = r > 0 && pidstat_parse_stat(s->buf, &sts[i]) == 0 &&
-		    sts[i].f[PIDSTAT_STARTTIME] == q->starttime;
-		if (readable[i])
-			continue;
-		kid_gone(s, q);
+		/* gone: counted among its parent's children by sampler_final */
 		if (q->root != p->pid)
 			continue; /* not p's to count */
 		seen += counted_ticks(q);
@@ -1011,8 +1004,6 @@ static size_t sampler_rest(struct sampler *s, const struct sampler_proc *p, cons
 		keep--;
 	}
 	s->n = keep;
-	free(sts);
-	free(readable);
 	gone_forget(s, p->pid, p->instance);
 	if (!busiest || cu + cs <= seen || now <= busiest->prev_ns || n >= max)
 		return n;
@@ -1034,20 +1025,24 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	int ok = r > 0 && pidstat_parse_stat(s->buf, &st) == 0 && st.f[PIDSTAT_STARTTIME] == p->starttime &&
 	    p->have_prev;
 	uint64_t now = mono_ns();
-	/* Its processes already reaped have brought their I/O to its
-	 * counters (through the chain of parents): counted as theirs before
-	 * its last row is made. The busiest of them at I/O names what they
-	 * (the most in their samples) names what they did after their last
+	/* Each of its instance's other processes' stat is read once, here,
+	 * and weighed by sampler_rest as read. Those already reaped have
+	 * brought their I/O to its counters (through the chain of parents):
+	 * counted as theirs before its last row is made. The one with the
+	 * most I/O in its samples names what they did after their last
 	 * samples, which reached its counters too. */
+	struct pidstat_stat *sts = xcalloc(s->n ? s->n : 1, sizeof *sts);
+	unsigned char *readable = xcalloc(s->n ? s->n : 1, 1);
 	struct proc_sample io_tail;
 	uint64_t io_tail_ns = 0, io_tail_most = 0;
 	for (size_t i = 0; ok && i < s->n; i++) {
 		struct sampler_proc *q = s->procs[i];
-		if (q == p || q->instance != p->instance || q->kid_counted)
+		if (q == p || q->instance != p->instance)
 			continue;
-		struct pidstat_stat qs;
 		ssize_t qr = sampler_pread(s, q->statfd);
-		if (qr > 0 && pidstat_parse_stat(s->buf, &qs) == 0 && qs.f[PIDSTAT_STARTTIME] == q->starttime)
+		readable[i] = qr > 0 && pidstat_parse_stat(s->buf, &sts[i]) == 0 &&
+		    sts[i].f[PIDSTAT_STARTTIME] == q->starttime;
+		if (readable[i])
 			continue;
 		kid_gone(s, q);
 		uint64_t most = q->prev.rd + q->prev.wr; /* over its samples */
@@ -1060,7 +1055,9 @@ int sampler_final(struct sampler *s, pid_t pid, struct proc_sample *out, struct 
 	if (ok && now > p->prev_ns)
 		last_row(s, p, &st, now, 1, out);
 	if (ok && extra && nextra)
-		*nextra = sampler_rest(s, p, &st, now, extra, max);
+		*nextra = sampler_rest(s, p, &st, sts, readable, now, extra, max);
+	free(sts);
+	free(readable);
 	/* A process that never read or wrote storage itself (a runtime's
 	 * init) has only its reaped processes' last part seconds in its last
 	 * row's I/O: theirs, as the busiest one's. */

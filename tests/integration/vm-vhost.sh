@@ -9,7 +9,7 @@
 # with QEMU's own packet path, so what is checked is isolab's side: the
 # tap's netdev carries vhost=on exactly when the device opens, and the
 # guest answers net-rr over the tap either way. The kernel's vhost-net
-# itself is not run here.
+# itself cannot be exercised on this machine (no /dev/vhost-net, no KVM).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/vm-lib.sh"
 # The test plays its own kind of machine, whatever ISOLAB_TEST_KVM played.
