@@ -33,13 +33,14 @@ enum { PANE_RUNTIMES, PANE_WORKLOADS, PANE_OPTIONS, PANE_EXPERIMENTS, PANE__COUN
 
 enum opt_row {
 	OPT_DURATION, OPT_REPS, OPT_WARMUP, OPT_THREADS, OPT_BASELINE, OPT_CPUS, OPT_MEMORY, OPT_PIDS,
-	OPT_START, OPT__COUNT
+	OPT_IO_WEIGHT, OPT_START, OPT__COUNT
 };
 
 static const char *const opt_names[OPT__COUNT] = {
 	[OPT_DURATION] = "Duration (s)", [OPT_REPS] = "Repetitions", [OPT_WARMUP] = "Warm-up runs",
 	[OPT_THREADS] = "Threads", [OPT_BASELINE] = "Baseline", [OPT_CPUS] = "CPU limit",
-	[OPT_MEMORY] = "Memory limit", [OPT_PIDS] = "Pids limit", [OPT_START] = "",
+	[OPT_MEMORY] = "Memory limit", [OPT_PIDS] = "Pids limit", [OPT_IO_WEIGHT] = "I/O weight",
+	[OPT_START] = "",
 };
 
 struct rt_row {
@@ -59,6 +60,7 @@ struct setup {
 	int *wl_sel;
 	double duration;
 	unsigned reps, warmup, threads, pids;
+	unsigned io_weight;        /* limits.io_weight, 0: none */
 	double cpus;
 	uint64_t mem;
 	char *baseline;
@@ -247,6 +249,12 @@ static void opt_value(struct setup *s, int row, char *buf, size_t len)
 	case OPT_PIDS:
 		if (s->pids)
 			snprintf(buf, len, "%u", s->pids);
+		else
+			snprintf(buf, len, "none");
+		break;
+	case OPT_IO_WEIGHT:
+		if (s->io_weight)
+			snprintf(buf, len, "%u", s->io_weight);
 		else
 			snprintf(buf, len, "none");
 		break;
@@ -453,10 +461,10 @@ static void start(struct tui *t)
 		}
 		if (x->grace > 0)
 			exp.grace = x->grace;
-		exp.limits.weight = x->limits.weight;
-		exp.limits.mem_soft = x->limits.mem_soft;
-		if (x->limits.cpuset)
-			exp.limits.cpuset = xstrdup(x->limits.cpuset);
+		/* Every limit of the file (weight, soft memory, cpuset, the
+		 * memory pool...); the panes then set the ones they show. */
+		exp.limits = x->limits;
+		exp.limits.cpuset = x->limits.cpuset ? xstrdup(x->limits.cpuset) : NULL;
 		if (x->nparams) {
 			exp.params = xcalloc(x->nparams, sizeof *exp.params);
 			for (size_t i = 0; i < x->nparams; i++) {
@@ -473,6 +481,7 @@ static void start(struct tui *t)
 	exp.limits.cpus = s->cpus;
 	exp.limits.mem_hard = s->mem;
 	exp.limits.pids = s->pids;
+	exp.limits.io_weight = s->io_weight;
 	/* The baseline is a runtime's own name: reports compare within each
 	 * host ("native" is the baseline of gvisor@lab1 on lab1). */
 	int have_base = 0;
@@ -522,6 +531,7 @@ static void load_experiment(struct tui *t, const struct experiment *x)
 	s->cpus = x->limits.cpus;
 	s->mem = x->limits.mem_hard;
 	s->pids = x->limits.pids;
+	s->io_weight = x->limits.io_weight;
 	s->loaded = x;
 	tui_status(t, "loaded experiment '%s'; s starts it", x->name);
 }
@@ -576,6 +586,13 @@ static void adjust(struct tui *t, int row, int dir)
 		else
 			s->pids = s->pids > 16 ? s->pids - 16 : 0;
 		break;
+	case OPT_IO_WEIGHT:
+		/* From none to BFQ's default, then in steps of 50 within 10..1000. */
+		if (dir > 0)
+			s->io_weight = !s->io_weight ? 100 : s->io_weight >= 950 ? 1000 : s->io_weight + 50;
+		else
+			s->io_weight = s->io_weight > 50 ? s->io_weight - 50 : 0;
+		break;
 	case OPT_BASELINE: {
 		if (!t->cfg.nruntimes)
 			break;
@@ -621,6 +638,15 @@ static void option_entered(struct tui *t, int ok, size_t choice, const char *tex
 		*dst = (unsigned)v;
 		break;
 	}
+	case OPT_IO_WEIGHT:
+		if (!strcmp(text, "none"))
+			v = 0, num_ok = 1;
+		if (!num_ok || v != floor(v) || (v != 0 && (v < 10 || v > 1000))) {
+			tui_status(t, "I/O weight: expected a whole number from 10 to 1000, as Docker's --blkio-weight (0: none)");
+			return;
+		}
+		s->io_weight = (unsigned)v;
+		break;
 	case OPT_CPUS:
 		if (!num_ok || v > 4096) {
 			tui_status(t, "CPU limit: expected a number of CPUs such as 1.5 (0: none)");

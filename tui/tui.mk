@@ -26,6 +26,6 @@ TUI_TESTS = tests/tui/screens.sh tests/tui/run-cpu.sh tests/tui/processes.sh \
 	tests/tui/resize.sh tests/tui/themes.sh tests/tui/quit.sh tests/tui/labs.sh \
 	tests/tui/ssh-hostkey.sh tests/tui/ssh-lost.sh tests/tui/ssh-passphrase.sh tests/tui/first-look.sh \
 	tests/tui/results-cost.sh tests/tui/dashboard-roles.sh tests/tui/results-sweep.sh \
-	tests/tui/setup.sh
+	tests/tui/setup.sh tests/tui/setup-limits.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh $(TUI_TESTS)
