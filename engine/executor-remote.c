@@ -605,13 +605,18 @@ static void remote_close(struct executor *ex)
 }
 
 /* The agent checks the limits against the real driver and refuses what it
- * cannot honour; its own kernel and start-up allowance are its business. */
+ * cannot honour; its own kernel and start-up allowance are its business.
+ * So does it for the I/O weight, which depends on the remote machine's
+ * block schedulers and cgroups: its refusal names that machine's reason.
+ * A memory pool is left out: the members of a group may not all run
+ * through the one agent whose cgroups would hold the pool. */
 static int remote_caps(const struct executor *ex, const struct runtime_conf *rt, struct executor_caps *caps,
     char **cause)
 {
 	(void)ex, (void)rt, (void)cause;
 	*caps = (struct executor_caps){
-		.limits = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS,
+		.limits = LIMIT_CPUS | LIMIT_CPUSET | LIMIT_WEIGHT | LIMIT_MEM_HARD | LIMIT_MEM_SOFT | LIMIT_PIDS |
+		    LIMIT_IO_WEIGHT,
 	};
 	return 0;
 }

@@ -19,21 +19,7 @@ command -v python3 >/dev/null || skip "python3 is needed to read the journal"
 for r in runc docker; do need_runtime "$r"; done
 
 # The test's own reading of the machine, apart from isolab's.
-scheds=$(cat /sys/block/*/queue/scheduler 2>/dev/null | tr -d '[]' | tr ' ' '\n' | sort -u | grep . | tr '\n' ' ')
-v2=/sys/fs/cgroup
-[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || v2=/sys/fs/cgroup/unified
-if [ "$v2" != /sys/fs/cgroup ] && [ "$(stat -f -c %T /sys/fs/cgroup/blkio 2>/dev/null)" = cgroupfs ]; then
-	io=v1
-elif grep -qw io "$v2/cgroup.controllers" 2>/dev/null; then
-	io=v2
-else
-	io=none
-fi
-can=no
-case " $scheds " in *" bfq "*) [ "$io" != none ] && can=yes ;; esac
-[ "$io" = v2 ] && [ -e "$v2/io.cost.qos" ] && can=yes
-[ "$io" = v1 ] && [ -e /sys/fs/cgroup/blkio/blkio.weight ] && can=yes
-echo "I/O controller: $io; block schedulers: $scheds; can weight I/O: $can"
+io_weight_machine
 
 conf=$test_state/iow.conf
 cat >"$conf" <<'CONF'

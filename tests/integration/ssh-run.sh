@@ -46,6 +46,30 @@ if command -v runc >/dev/null; then
 	grep -Eq '^runc +test +cpu +rate +events/s +1 ' "$out" || { cat "$out"; fail "runc@test: no test row"; }
 	ok "runc@test: a container on the remote host"
 	[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
+
+	# io_weight on the remote host: the agent decides, by that machine's
+	# schedulers and cgroups (here the same machine, read by the test).
+	io_weight_machine
+	printf 'experiments = { riow = { runtimes = [ "native", "runc" ]; workloads = [ "file" ]; repetitions = 1; duration = 2.0; limits = { io_weight = 432; }; }; };\n' >"$test_state/riow.conf"
+	isolab -c "$conf" -c "$test_state/riow.conf" run --host test -e riow >"$out" 2>&1
+	rc=$?
+	j=$test_state/runs/latest/journal.jsonl
+	grep -q '"error":"native@test: prepare: test: agent: runtime native (driver native) cannot honour the limit .io_weight.; remove it' "$j" ||
+		{ cat "$out"; fail "native@test was not refused io_weight by the agent"; }
+	if [ "$can" = no ]; then
+		[ $rc -ne 0 ] || { cat "$out"; fail "a run whose every instance must be refused exited 0"; }
+		e=$(grep -o "\"error\":\"runc@test: prepare: test: agent: runtime runc (driver oci) cannot honour the limit 'io_weight' on this machine: [^\"]*" "$j")
+		[ -n "$e" ] || { grep '"type":"end"' "$j"; fail "runc@test was not refused io_weight with the remote machine's reason"; }
+		for s in $scheds; do
+			case "$e" in *"block schedulers: "*"$s"*) ;; *) fail "the agent's refusal does not name the scheduler $s: $e" ;; esac
+		done
+		grep -q '"type":"sample"' "$j" && fail "an instance refused io_weight still ran"
+		ok "io_weight on the remote host: the agent refuses it with that machine's reason (and native by name)"
+	else
+		grep -q '"inst":2,"status":"ok"' "$j" || { grep '"type":"end"' "$j"; fail "runc@test did not run with io_weight"; }
+		ok "io_weight on the remote host: runc@test runs weighted, native is refused by name"
+	fi
+	[ -z "$(remote_leftovers)" ] || fail "left behind on the remote side: $(remote_leftovers)"
 else
 	echo "runc@test not tried: runc is not installed"
 fi
