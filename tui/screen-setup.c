@@ -246,18 +246,14 @@ static void opt_value(struct setup *s, int row, char *buf, size_t len)
 		else
 			snprintf(buf, len, "none");
 		break;
-	case OPT_PIDS:
-		if (s->pids)
-			snprintf(buf, len, "%u", s->pids);
+	case OPT_PIDS: case OPT_IO_WEIGHT: {
+		unsigned v = row == OPT_PIDS ? s->pids : s->io_weight;
+		if (v)
+			snprintf(buf, len, "%u", v);
 		else
 			snprintf(buf, len, "none");
 		break;
-	case OPT_IO_WEIGHT:
-		if (s->io_weight)
-			snprintf(buf, len, "%u", s->io_weight);
-		else
-			snprintf(buf, len, "none");
-		break;
+	}
 	default: buf[0] = 0;
 	}
 }
